@@ -1,0 +1,30 @@
+"""Settings read from environment variables (prefix ``SIDESTREAM_``, plus ``DATABASE_URL``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field can be set from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="SIDESTREAM_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./sidestream.db",
+        validation_alias=AliasChoices("DATABASE_URL", "SIDESTREAM_DATABASE_URL"),
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    page_size_max: int = 500
+    embedding_model_path: str | None = None
+    classifier_backend: str = "auto"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings (read once)."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Organisations, sites, networks and streams (offers and needs)."""

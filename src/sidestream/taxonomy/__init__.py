@@ -1,0 +1,1 @@
+"""Code lists (LoW/EWC, R/D operations, NACE, resource kinds) and units."""

@@ -1,0 +1,73 @@
+"""Resource kinds, stream directions, periods, visibility and status vocabularies."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Direction(StrEnum):
+    """Whether a stream is offered or needed."""
+
+    offer = "offer"
+    need = "need"
+
+
+class Kind(StrEnum):
+    """What a stream is made of."""
+
+    material = "material"
+    energy = "energy"
+    water = "water"
+    capacity = "capacity"
+    service = "service"
+    knowledge = "knowledge"
+
+
+class Period(StrEnum):
+    """How the quantity of a stream recurs."""
+
+    one_off = "one-off"
+    continuous = "continuous"
+    per_year = "per-year"
+    per_month = "per-month"
+    per_week = "per-week"
+    per_day = "per-day"
+
+
+class Visibility(StrEnum):
+    """Who may see a stream (enforced by the access policy)."""
+
+    public = "public"
+    network = "network"
+    anonymous = "anonymous"
+    private = "private"
+
+
+class Status(StrEnum):
+    """Life-cycle of a listing."""
+
+    draft = "draft"
+    active = "active"
+    paused = "paused"
+    closed = "closed"
+
+
+class SizeClass(StrEnum):
+    """EU SME size classes (Recommendation 2003/361/EC)."""
+
+    micro = "micro"
+    small = "small"
+    medium = "medium"
+    large = "large"
+
+
+class NetworkKind(StrEnum):
+    """What sort of symbiosis network."""
+
+    park = "park"
+    region = "region"
+    cluster = "cluster"
+
+
+#: Canonical annual unit for kinds measured in amounts; other kinds keep their own unit.
+CANONICAL_UNIT: dict[Kind, str] = {Kind.material: "t", Kind.energy: "MWh", Kind.water: "m3"}

@@ -1,0 +1,123 @@
+"""Quantities with pint: parse units, annualise by period, convert to the canonical unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pint
+
+from sidestream.taxonomy.kinds import CANONICAL_UNIT, Kind, Period
+
+#: How many times a period's quantity occurs in one year.
+PER_YEAR: dict[Period, float] = {
+    Period.one_off: 1.0,
+    Period.per_year: 1.0,
+    Period.per_month: 12.0,
+    Period.per_week: 52.0,
+    Period.per_day: 365.0,
+}
+
+_ALIASES = {
+    "tonne": "t", "tonnes": "t", "ton": "t", "tons": "t", "tpa": "t/year", "t/yr": "t/year",
+    "m³": "m3", "m^3": "m3", "cbm": "m3", "l": "liter", "litre": "liter", "litres": "liter",
+    "mwh/yr": "MWh/year", "kwh/yr": "kWh/year", "gj": "GJ", "mwh": "MWh", "kwh": "kWh",
+    "gwh": "GWh", "mw": "MW", "kw": "kW", "t/a": "t/year", "m3/a": "m3/year", "mwh/a": "MWh/year",
+}
+
+
+@lru_cache
+def registry() -> pint.UnitRegistry:
+    """The shared pint registry, with ``t`` as metric tonne and ``m3`` as cubic metre."""
+    ureg = pint.UnitRegistry()
+    ureg.define("m3 = meter ** 3")
+    ureg.define("Nm3 = meter ** 3")
+    return ureg
+
+
+def parse_unit(text: str) -> pint.Unit:
+    """Parse a unit string, raising ``ValueError`` naming it when pint does not know it."""
+    raw = text.strip()
+    key = _ALIASES.get(raw.lower(), raw)
+    try:
+        unit = registry().parse_units(key.replace("³", "3"))
+    except (pint.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
+            TypeError, ValueError, AssertionError):
+        raise ValueError(f"unknown unit '{text}'") from None
+    return unit
+
+
+@dataclass(frozen=True, slots=True)
+class Annual:
+    """A quantity normalised to a canonical amount per year."""
+
+    amount: float
+    unit: str
+
+
+def annualise(
+    quantity: float,
+    unit: str,
+    period: Period | str | None,
+    kind: Kind | str,
+    density_kg_m3: float | None = None,
+) -> Annual | None:
+    """Normalise ``quantity unit`` per ``period`` to the canonical annual amount of ``kind``.
+
+    Rate units (``t/day``, ``m3/h``, ``kW``) are annualised over a full year of continuous
+    operation. Mass and volume convert into each other only when ``density_kg_m3`` is given.
+    Kinds without a canonical unit (capacity, service, knowledge) return ``None``.
+    Raises ``ValueError`` naming the problem for unknown units or impossible conversions.
+    """
+    kind = Kind(kind)
+    target_name = CANONICAL_UNIT.get(kind)
+    if target_name is None:
+        return None
+    if quantity < 0:
+        raise ValueError("quantity must not be negative")
+    ureg = registry()
+    q = ureg.Quantity(quantity, parse_unit(unit))
+    year = ureg.Quantity(1, "year")
+    target = ureg.Quantity(1, target_name)
+    per = Period(period) if period else None
+
+    if q.dimensionality == (target / year).dimensionality or _is_rate(q, target):
+        # a rate: annualise over one year, whatever the period says
+        q = q * year
+    elif per is Period.continuous:
+        raise ValueError(
+            f"period 'continuous' needs a rate unit such as {target_name}/h or kW, not '{unit}'"
+        )
+    else:
+        q = q * PER_YEAR.get(per or Period.per_year, 1.0)
+
+    if q.dimensionality != target.dimensionality:
+        q = _convert_with_density(q, target, density_kg_m3, unit, target_name)
+    return Annual(amount=float(q.to(target_name).magnitude), unit=target_name)
+
+
+def _is_rate(q: pint.Quantity, target: pint.Quantity) -> bool:
+    """True when ``q`` is a flow of mass or volume (e.g. t/day against m3)."""
+    dims = q.dimensionality
+    ureg = registry()
+    mass_rate = (ureg.kg / ureg.s).dimensionality
+    vol_rate = (ureg.m3 / ureg.s).dimensionality
+    return dims in (mass_rate, vol_rate)
+
+
+def _convert_with_density(
+    q: pint.Quantity, target: pint.Quantity, density: float | None, unit: str, target_name: str
+) -> pint.Quantity:
+    ureg = registry()
+    mass = ureg.kg.dimensionality
+    volume = ureg.m3.dimensionality
+    pair = {q.dimensionality, target.dimensionality}
+    if pair != {mass, volume}:
+        raise ValueError(f"'{unit}' cannot be expressed in {target_name}")
+    if not density or density <= 0:
+        raise ValueError(
+            f"'{unit}' converts to {target_name} only with a density "
+            "(properties.density_kg_m3)"
+        )
+    rho = ureg.Quantity(density, "kg/m3")
+    return q * rho if q.dimensionality == volume else q / rho
