@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from typing import Annotated
+
 import typer
+from rich.console import Console
+
+from sidestream.demo.cli import demo_command
+from sidestream.interop.cli import export_command, import_command
 
 app = typer.Typer(
     name="sidestream",
@@ -10,11 +17,53 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None, typer.Option("--database-url", envvar="DATABASE_URL", help="database URL")
+]
 
 
 @app.callback()
 def _main() -> None:
     """Sidestream: side streams in, partners and impact out."""
 
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    database_url: DbOption = None,
+) -> None:
+    """Run the web app and the REST API (migrating the database first)."""
+    import uvicorn
+
+    from sidestream.api.app import create_app
+    from sidestream.db import get_engine, upgrade
+
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    upgrade(database_url)
+    err.print(f"Sidestream on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(get_engine(database_url)), host=host, port=port, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="target revision")] = "head",
+    database_url: DbOption = None,
+) -> None:
+    """Apply the schema migrations up to REVISION (default: head)."""
+    from sidestream.db import upgrade
+
+    upgrade(database_url, revision)
+    err.print(f"database at revision {revision}")
+
+
+app.command("demo")(demo_command)
+app.command("import")(import_command)
+app.command("export")(export_command)
 
 # Domain command groups register themselves below (one line each).

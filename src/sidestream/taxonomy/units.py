@@ -19,10 +19,30 @@ PER_YEAR: dict[Period, float] = {
 }
 
 _ALIASES = {
-    "tonne": "t", "tonnes": "t", "ton": "t", "tons": "t", "tpa": "t/year", "t/yr": "t/year",
-    "m³": "m3", "m^3": "m3", "cbm": "m3", "l": "liter", "litre": "liter", "litres": "liter",
-    "mwh/yr": "MWh/year", "kwh/yr": "kWh/year", "gj": "GJ", "mwh": "MWh", "kwh": "kWh",
-    "gwh": "GWh", "mw": "MW", "kw": "kW", "t/a": "t/year", "m3/a": "m3/year", "mwh/a": "MWh/year",
+    "tonne": "t",
+    "kt": "kilotonne",
+    "tonnes": "t",
+    "ton": "t",
+    "tons": "t",
+    "tpa": "t/year",
+    "t/yr": "t/year",
+    "m³": "m3",
+    "m^3": "m3",
+    "cbm": "m3",
+    "l": "liter",
+    "litre": "liter",
+    "litres": "liter",
+    "mwh/yr": "MWh/year",
+    "kwh/yr": "kWh/year",
+    "gj": "GJ",
+    "mwh": "MWh",
+    "kwh": "kWh",
+    "gwh": "GWh",
+    "mw": "MW",
+    "kw": "kW",
+    "t/a": "t/year",
+    "m3/a": "m3/year",
+    "mwh/a": "MWh/year",
 }
 
 
@@ -41,8 +61,14 @@ def parse_unit(text: str) -> pint.Unit:
     key = _ALIASES.get(raw.lower(), raw)
     try:
         unit = registry().parse_units(key.replace("³", "3"))
-    except (pint.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
-            TypeError, ValueError, AssertionError):
+    except (
+        pint.UndefinedUnitError,
+        pint.errors.DefinitionSyntaxError,
+        AttributeError,
+        TypeError,
+        ValueError,
+        AssertionError,
+    ):
         raise ValueError(f"unknown unit '{text}'") from None
     return unit
 
@@ -116,8 +142,7 @@ def _convert_with_density(
         raise ValueError(f"'{unit}' cannot be expressed in {target_name}")
     if not density or density <= 0:
         raise ValueError(
-            f"'{unit}' converts to {target_name} only with a density "
-            "(properties.density_kg_m3)"
+            f"'{unit}' converts to {target_name} only with a density (properties.density_kg_m3)"
         )
     rho = ureg.Quantity(density, "kg/m3")
     return q * rho if q.dimensionality == volume else q / rho

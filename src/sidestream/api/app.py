@@ -1,0 +1,64 @@
+"""The FastAPI application: REST API under /api/v1, OpenAPI at /docs, web pages at /."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+import sidestream
+from sidestream.db import get_engine, session_factory
+from sidestream.errors import Conflict, InvalidInput, NotFound
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    """Build the application on ``engine`` (default: the configured database)."""
+    app = FastAPI(
+        title="Sidestream API",
+        version=sidestream.__version__,
+        description="Industrial symbiosis: organisations, sites, networks and side streams.",
+        docs_url="/docs",
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.engine = engine or get_engine()
+    app.state.sessions = session_factory(app.state.engine)
+    _error_handlers(app)
+    for router in _routers():
+        app.include_router(router)
+    return app
+
+
+def _routers() -> list:  # type: ignore[type-arg]
+    """Every domain's API router (one line each)."""
+    from sidestream.registry.api import router as registry_router
+
+    return [registry_router]
+
+
+def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotFound)
+    async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(Conflict)
+    async def _conflict(_: Request, exc: Conflict) -> JSONResponse:
+        body = {"detail": str(exc), "current_version": exc.current_version}
+        return JSONResponse(body, status_code=409)
+
+    @app.exception_handler(InvalidInput)
+    async def _invalid(_: Request, exc: InvalidInput) -> JSONResponse:
+        body = {"detail": [{"loc": [exc.field], "msg": exc.message, "type": "invalid"}]}
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "loc": list(e["loc"]),
+                "msg": e["msg"].removeprefix("Value error, "),
+                "type": e["type"],
+            }
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)

@@ -1,0 +1,93 @@
+"""``sidestream import`` and ``sidestream export``: the open listing format on the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from sidestream.db import get_engine, session_scope, upgrade
+from sidestream.interop.readers import detect_format, read_rows
+from sidestream.interop.service import import_listings, to_listing, write_csv, write_jsonl
+from sidestream.registry.service import StreamFilter, stream_query
+
+err = Console(stderr=True)
+DbOption = Annotated[
+    str | None, typer.Option("--database-url", envvar="DATABASE_URL", help="database URL")
+]
+
+
+def import_command(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="listing file")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="jsonl, csv or xlsx (default: extension)")
+    ] = None,
+    partial: Annotated[
+        bool, typer.Option("--partial", help="import the good rows even when some are bad")
+    ] = False,
+    database_url: DbOption = None,
+) -> None:
+    """Import streams in the open listing format; all-or-nothing unless --partial."""
+    try:
+        fmt = fmt or detect_format(path.name)
+        rows = list(read_rows(path, fmt))
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {path}: {exc}")
+        raise typer.Exit(2) from None
+    upgrade(database_url)
+    engine = get_engine(database_url)
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("importing", total=len(rows))
+        with session_scope(engine) as session:
+            report = import_listings(
+                session, rows, partial=partial, progress=lambda _: bar.advance(task)
+            )
+            if not report.committed:
+                session.rollback()
+    for e in report.errors:
+        ident = f" (id {e.id})" if e.id else ""
+        err.print(f"row {e.row}{ident}: {e.field}: {e.message}", markup=False, highlight=False)
+    if report.committed:
+        err.print(
+            f"imported {report.created} new, {report.updated} updated, "
+            f"{len(report.errors)} rejected rows"
+        )
+    else:
+        err.print(
+            f"nothing imported: {len(report.errors)} bad rows of {report.rows} "
+            "(fix them, or use --partial to import the good rows)"
+        )
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def export_command(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="file to write (default: stdout)")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
+    kind: Annotated[str | None, typer.Option(help="only this kind")] = None,
+    direction: Annotated[str | None, typer.Option(help="offer or need")] = None,
+    network: Annotated[int | None, typer.Option(help="only members of this network id")] = None,
+    database_url: DbOption = None,
+) -> None:
+    """Export streams in the open listing format (JSON Lines or CSV)."""
+    if fmt not in ("jsonl", "csv"):
+        err.print(f"[red]error:[/red] --format: '{fmt}' is not jsonl or csv")
+        raise typer.Exit(2)
+    upgrade(database_url)
+    filters = StreamFilter(kind=kind, direction=direction, network_id=network)
+    writer = write_jsonl if fmt == "jsonl" else write_csv
+    with session_scope(get_engine(database_url)) as session:
+        streams = session.scalars(stream_query(filters).order_by("id"))
+        rows = (to_listing(s) for s in streams)
+        if output is None:
+            n = writer(rows, sys.stdout)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as fh:
+                n = writer(rows, fh)
+    err.print(f"exported {n} streams")

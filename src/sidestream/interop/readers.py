@@ -1,0 +1,124 @@
+"""Read rows of the open listing format from JSON Lines, CSV or XLSX, keeping row numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+FORMATS = ("jsonl", "csv", "xlsx")
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    """One row as read: its number in the file, its fields, or why it could not be read."""
+
+    number: int
+    data: dict[str, Any] | None
+    error: str | None = None
+    field: str = "(row)"
+
+
+def detect_format(name: str) -> str:
+    """The format implied by a file name's extension."""
+    suffix = Path(name).suffix.lower().lstrip(".")
+    if suffix in ("jsonl", "ndjson", "json"):
+        return "jsonl"
+    if suffix in ("csv", "xlsx"):
+        return suffix
+    raise ValueError(f"cannot tell the format of '{name}': use .jsonl, .csv or .xlsx")
+
+
+def read_rows(source: Path | IO[bytes], fmt: str) -> Iterator[RawRow]:
+    """Yield the rows of ``source`` in format ``fmt`` (jsonl, csv or xlsx)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format '{fmt}'; expected one of {', '.join(FORMATS)}")
+    raw = source.read_bytes() if isinstance(source, Path) else source.read()
+    if fmt == "xlsx":
+        yield from _xlsx_rows(raw)
+        return
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"the file is not UTF-8 text (byte {exc.start})") from None
+    yield from (_jsonl_rows(text) if fmt == "jsonl" else _csv_rows(text))
+
+
+def _jsonl_rows(text: str) -> Iterator[RawRow]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield RawRow(number, None, f"invalid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        if not isinstance(obj, dict):
+            yield RawRow(number, None, "each line must be a JSON object")
+            continue
+        yield RawRow(number, obj)
+
+
+def _cells_to_fields(cells: dict[str, Any]) -> dict[str, Any]:
+    """Drop empty cells and decode the JSON-valued ``properties`` column."""
+    out: dict[str, Any] = {}
+    for key, value in cells.items():
+        if key is None or value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        key = str(key).strip()
+        if key == "properties" and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                raise ValueError('must be a JSON object, e.g. {"moisture_pct": 40}') from None
+        out[key] = value
+    return out
+
+
+def _csv_rows(text: str) -> Iterator[RawRow]:
+    reader = csv.DictReader(io.StringIO(text))
+    for number, cells in enumerate(reader, start=2):  # row 1 is the header
+        if None in cells:
+            yield RawRow(number, None, "more cells than header columns")
+            continue
+        try:
+            data = _cells_to_fields(cells)
+        except ValueError as exc:
+            yield RawRow(number, None, str(exc), "properties")
+            continue
+        if data:
+            yield RawRow(number, data)
+
+
+def _xlsx_rows(raw: bytes) -> Iterator[RawRow]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise ValueError(f"cannot read the spreadsheet: {exc}") from None
+    rows = book.worksheets[0].iter_rows(values_only=True)
+    header = [str(h).strip() if h is not None else None for h in next(rows, ())]
+    for number, values in enumerate(rows, start=2):
+        cells = dict(zip(header, values, strict=False))
+        try:
+            data = _cells_to_fields(
+                {
+                    k: (v.isoformat()[:10] if hasattr(v, "isoformat") else v)
+                    for k, v in cells.items()
+                }
+            )
+        except ValueError as exc:
+            yield RawRow(number, None, str(exc), "properties")
+            continue
+        if data:
+            yield RawRow(number, data)
+
+
+def _cell(value: Any) -> Any:
+    """Spreadsheet dates become ISO dates; other cells pass through."""
+    return value.isoformat()[:10] if hasattr(value, "isoformat") else value

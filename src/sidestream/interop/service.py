@@ -1,0 +1,211 @@
+"""Import and export of streams in the open listing format (transactional, row-level errors)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from sidestream.errors import Conflict, InvalidInput
+from sidestream.interop.listing import COLUMNS, Listing
+from sidestream.interop.readers import RawRow
+from sidestream.registry import service as registry
+from sidestream.registry.models import Organisation, Stream
+from sidestream.registry.schemas import OrganisationCreate, StreamCreate, StreamUpdate
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """Why one row was refused: its number in the file, the field and the reason."""
+
+    row: int
+    field: str
+    message: str
+    id: str | None = None
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """The outcome of an import."""
+
+    created: int = 0
+    updated: int = 0
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when every row was accepted."""
+        return not self.errors
+
+
+def validate_rows(rows: Iterable[RawRow]) -> Iterator[tuple[int, Listing | None, list[RowError]]]:
+    """Validate each raw row against the listing schema, yielding its errors (if any)."""
+    seen: dict[str, int] = {}
+    for raw in rows:
+        if raw.data is None:
+            yield raw.number, None, [RowError(raw.number, raw.field, raw.error or "unreadable")]
+            continue
+        try:
+            listing = Listing.model_validate(raw.data)
+        except ValidationError as exc:
+            yield raw.number, None, _row_errors(raw, exc)
+            continue
+        if listing.id in seen:
+            msg = f"duplicate id '{listing.id}' (first on row {seen[listing.id]})"
+            yield raw.number, None, [RowError(raw.number, "id", msg, listing.id)]
+            continue
+        seen[listing.id] = raw.number
+        yield raw.number, listing, []
+
+
+def _row_errors(raw: RawRow, exc: ValidationError) -> list[RowError]:
+    ident = raw.data.get("id") if raw.data else None
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(row)"
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown key '{loc}' (not in the open listing format v1)"
+        out.append(RowError(raw.number, loc, msg, str(ident) if ident is not None else None))
+    return out
+
+
+Suggester = Callable[[Listing], tuple[str, str] | None]
+
+
+def import_listings(
+    session: Session,
+    rows: Iterable[RawRow],
+    partial: bool = False,
+    suggest_code: Suggester | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import listings: create new ids, update known ones, report every bad row.
+
+    All-or-nothing unless ``partial``: with any error nothing is written. ``suggest_code``
+    may propose ``(waste_code, source)`` for material listings that carry no code.
+    The caller owns the transaction; this function commits nothing itself.
+    """
+    report = ImportReport()
+    orgs: dict[str, Organisation] = {}
+    for number, listing, errors in validate_rows(rows):
+        report.rows += 1
+        if progress:
+            progress(number)
+        if errors:
+            report.errors.extend(errors)
+            continue
+        assert listing is not None
+        try:
+            with session.begin_nested():
+                created = _upsert(session, listing, orgs, suggest_code)
+        except (InvalidInput, Conflict) as exc:
+            fld = exc.field if isinstance(exc, InvalidInput) else "id"
+            report.errors.append(RowError(number, fld, str(exc), listing.id))
+            continue
+        if created:
+            report.created += 1
+        else:
+            report.updated += 1
+    report.committed = partial or not report.errors
+    return report
+
+
+def _upsert(
+    session: Session,
+    listing: Listing,
+    orgs: dict[str, Organisation],
+    suggest_code: Suggester | None,
+) -> bool:
+    """Create or update the stream of one listing; True when created."""
+    org_id = _organisation_id(session, listing, orgs)
+    fields = listing.model_dump(exclude={"id", "organisation", "organisation_nace"})
+    code_source = "listing"
+    if not fields["waste_code"] and suggest_code and listing.kind == "material":
+        suggestion = suggest_code(listing)
+        if suggestion:
+            fields["waste_code"], code_source = suggestion
+    stream = registry.find_stream(session, listing.id)
+    if stream is None:
+        data = StreamCreate(external_id=listing.id, organisation_id=org_id, **fields)
+        registry.create_stream(session, data, code_source=code_source)
+        return True
+    update = StreamUpdate(version=stream.version, **fields)
+    registry.update_stream(session, stream.id, update, code_source=code_source)
+    if stream.organisation_id != org_id:
+        stream.organisation_id = org_id
+    return False
+
+
+def _organisation_id(
+    session: Session, listing: Listing, cache: dict[str, Organisation]
+) -> int | None:
+    name = listing.organisation
+    if not name:
+        return None
+    org = cache.get(name) or registry.find_organisation(session, name)
+    if org is None:
+        org = registry.create_organisation(
+            session, OrganisationCreate(name=name, nace=listing.organisation_nace)
+        )
+    elif listing.organisation_nace and not org.nace:
+        org.nace = listing.organisation_nace
+    cache[name] = org
+    return org.id
+
+
+def to_listing(stream: Stream) -> dict[str, Any]:
+    """The open-listing-format object of a stored stream (keys without value are left out)."""
+    org = stream.organisation
+    row: dict[str, Any] = {
+        "id": stream.external_id,
+        "direction": stream.direction,
+        "title": stream.title,
+        "kind": stream.kind,
+        "description": stream.description,
+        "language": stream.language,
+        "waste_code": stream.waste_code,
+        "product_code": stream.product_code,
+        "organisation": org.name if org else None,
+        "organisation_nace": org.nace if org else None,
+        "quantity": stream.quantity,
+        "unit": stream.unit,
+        "period": stream.period,
+        "lat": stream.lat,
+        "lon": stream.lon,
+        "properties": stream.properties or None,
+        "available_from": stream.available_from.isoformat() if stream.available_from else None,
+        "available_to": stream.available_to.isoformat() if stream.available_to else None,
+        "price_eur_per_unit": stream.price_eur_per_unit,
+        "visibility": stream.visibility,
+    }
+    return {k: v for k, v in row.items() if v is not None}
+
+
+def write_jsonl(listings: Iterable[dict[str, Any]], out: io.TextIOBase) -> int:
+    """Write listings as JSON Lines; returns the count."""
+    n = 0
+    for n, row in enumerate(listings, start=1):  # noqa: B007
+        out.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
+    return n
+
+
+def write_csv(listings: Iterable[dict[str, Any]], out: io.TextIOBase) -> int:
+    """Write listings as CSV with the format's column names; ``properties`` as JSON."""
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    n = 0
+    for n, row in enumerate(listings, start=1):  # noqa: B007
+        cells = dict(row)
+        if "properties" in cells:
+            cells["properties"] = json.dumps(cells["properties"], ensure_ascii=False)
+        writer.writerow(cells)
+    return n

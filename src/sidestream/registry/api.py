@@ -1,0 +1,229 @@
+"""REST endpoints of the registry under /api/v1."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy.orm import Session
+
+from sidestream.api.deps import get_session
+from sidestream.errors import InvalidInput
+from sidestream.registry import service
+from sidestream.registry.models import Network
+from sidestream.registry.schemas import (
+    NetworkCreate,
+    NetworkOut,
+    NetworkUpdate,
+    OrganisationCreate,
+    OrganisationOut,
+    OrganisationUpdate,
+    Page,
+    SiteCreate,
+    SiteOut,
+    SiteUpdate,
+    StreamCreate,
+    StreamOut,
+    StreamUpdate,
+)
+from sidestream.taxonomy.kinds import Direction, Kind, Status
+
+router = APIRouter(prefix="/api/v1")
+DB = Annotated[Session, Depends(get_session)]
+Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
+Offset = Annotated[int, Query(ge=0, description="items to skip")]
+
+
+# --- organisations ---------------------------------------------------------------------------
+
+
+@router.get("/organisations", tags=["organisations"])
+def list_organisations(
+    db: DB, q: str | None = None, network: int | None = None, limit: Limit = 50, offset: Offset = 0
+) -> Page[OrganisationOut]:
+    """Organisations, filtered by name text and network membership."""
+    items, total = service.list_organisations(db, q, network, limit, offset)
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post("/organisations", status_code=201, tags=["organisations"])
+def create_organisation(db: DB, data: OrganisationCreate) -> OrganisationOut:
+    """Register an organisation (NACE validated, names unique)."""
+    return OrganisationOut.model_validate(service.create_organisation(db, data))
+
+
+@router.get("/organisations/{org_id}", tags=["organisations"])
+def get_organisation(db: DB, org_id: int) -> OrganisationOut:
+    """One organisation."""
+    return OrganisationOut.model_validate(service.get_organisation(db, org_id))
+
+
+@router.patch("/organisations/{org_id}", tags=["organisations"])
+def update_organisation(db: DB, org_id: int, data: OrganisationUpdate) -> OrganisationOut:
+    """Update an organisation; 409 when ``version`` is stale."""
+    return OrganisationOut.model_validate(service.update_organisation(db, org_id, data))
+
+
+@router.delete("/organisations/{org_id}", status_code=204, tags=["organisations"])
+def delete_organisation(db: DB, org_id: int) -> Response:
+    """Delete an organisation with its sites and streams."""
+    service.delete_organisation(db, org_id)
+    return Response(status_code=204)
+
+
+# --- sites -----------------------------------------------------------------------------------
+
+
+@router.get("/organisations/{org_id}/sites", tags=["sites"])
+def list_sites(db: DB, org_id: int, limit: Limit = 50, offset: Offset = 0) -> Page[SiteOut]:
+    """The sites of an organisation."""
+    service.get_organisation(db, org_id)
+    items, total = service.list_sites(db, org_id, limit, offset)
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post("/organisations/{org_id}/sites", status_code=201, tags=["sites"])
+def create_site(db: DB, org_id: int, data: SiteCreate) -> SiteOut:
+    """Add a site to an organisation."""
+    return SiteOut.model_validate(service.create_site(db, org_id, data))
+
+
+@router.get("/sites/{site_id}", tags=["sites"])
+def get_site(db: DB, site_id: int) -> SiteOut:
+    """One site."""
+    return SiteOut.model_validate(service.get_site(db, site_id))
+
+
+@router.patch("/sites/{site_id}", tags=["sites"])
+def update_site(db: DB, site_id: int, data: SiteUpdate) -> SiteOut:
+    """Update a site; 409 when ``version`` is stale."""
+    return SiteOut.model_validate(service.update_site(db, site_id, data))
+
+
+@router.delete("/sites/{site_id}", status_code=204, tags=["sites"])
+def delete_site(db: DB, site_id: int) -> Response:
+    """Delete a site."""
+    service.delete_site(db, site_id)
+    return Response(status_code=204)
+
+
+# --- networks --------------------------------------------------------------------------------
+
+
+def _network_out(net: Network) -> NetworkOut:
+    return NetworkOut(
+        id=net.id,
+        name=net.name,
+        kind=net.kind,
+        description=net.description,
+        facilitator_id=net.facilitator_id,
+        version=net.version,
+        member_ids=[m.id for m in net.members],
+    )
+
+
+@router.get("/networks", tags=["networks"])
+def list_networks(db: DB, limit: Limit = 50, offset: Offset = 0) -> Page[NetworkOut]:
+    """All networks."""
+    items, total = service.list_networks(db, limit, offset)
+    return Page(items=[_network_out(n) for n in items], total=total, limit=limit, offset=offset)
+
+
+@router.post("/networks", status_code=201, tags=["networks"])
+def create_network(db: DB, data: NetworkCreate) -> NetworkOut:
+    """Create a network (park, region, cluster) with members and a facilitator."""
+    return _network_out(service.create_network(db, data))
+
+
+@router.get("/networks/{network_id}", tags=["networks"])
+def get_network(db: DB, network_id: int) -> NetworkOut:
+    """One network with its member ids."""
+    return _network_out(service.get_network(db, network_id))
+
+
+@router.patch("/networks/{network_id}", tags=["networks"])
+def update_network(db: DB, network_id: int, data: NetworkUpdate) -> NetworkOut:
+    """Update a network; 409 when ``version`` is stale."""
+    return _network_out(service.update_network(db, network_id, data))
+
+
+@router.delete("/networks/{network_id}", status_code=204, tags=["networks"])
+def delete_network(db: DB, network_id: int) -> Response:
+    """Delete a network (its members stay)."""
+    service.delete_network(db, network_id)
+    return Response(status_code=204)
+
+
+# --- streams ---------------------------------------------------------------------------------
+
+
+def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    """Parse ``min_lon,min_lat,max_lon,max_lat`` or raise ``InvalidInput`` naming ``bbox``."""
+    if not text:
+        return None
+    try:
+        parts = tuple(float(p) for p in text.split(","))
+    except ValueError:
+        parts = ()
+    if len(parts) != 4:
+        raise InvalidInput("bbox", "expected four numbers: min_lon,min_lat,max_lon,max_lat")
+    min_lon, min_lat, max_lon, max_lat = parts
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise InvalidInput("bbox", "corners out of range or in the wrong order")
+    return min_lon, min_lat, max_lon, max_lat
+
+
+@router.get("/streams", tags=["streams"])
+def list_streams(
+    db: DB,
+    kind: Kind | None = None,
+    direction: Direction | None = None,
+    code: Annotated[
+        str | None, Query(description="LoW code or prefix (chapter, sub-chapter)")
+    ] = None,
+    q: Annotated[str | None, Query(description="text in title or description")] = None,
+    bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,
+    network: int | None = None,
+    organisation: int | None = None,
+    status: Status | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[StreamOut]:
+    """Offers and needs, filtered and paginated."""
+    filters = service.StreamFilter(
+        kind=kind,
+        direction=direction,
+        code=code,
+        q=q,
+        bbox=parse_bbox(bbox),
+        network_id=network,
+        organisation_id=organisation,
+        status=status,
+    )
+    items, total = service.list_streams(db, filters, limit, offset)
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post("/streams", status_code=201, tags=["streams"])
+def create_stream(db: DB, data: StreamCreate) -> StreamOut:
+    """Register an offer or a need; hazardous flag and annual amount are derived."""
+    return StreamOut.model_validate(service.create_stream(db, data, code_source="user"))
+
+
+@router.get("/streams/{stream_id}", tags=["streams"])
+def get_stream(db: DB, stream_id: int) -> StreamOut:
+    """One stream."""
+    return StreamOut.model_validate(service.get_stream(db, stream_id))
+
+
+@router.patch("/streams/{stream_id}", tags=["streams"])
+def update_stream(db: DB, stream_id: int, data: StreamUpdate) -> StreamOut:
+    """Update a stream; 409 when ``version`` is stale (no silent overwrite)."""
+    return StreamOut.model_validate(service.update_stream(db, stream_id, data, code_source="user"))
+
+
+@router.delete("/streams/{stream_id}", status_code=204, tags=["streams"])
+def delete_stream(db: DB, stream_id: int) -> Response:
+    """Delete a stream."""
+    service.delete_stream(db, stream_id)
+    return Response(status_code=204)

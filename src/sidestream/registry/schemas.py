@@ -1,0 +1,296 @@
+"""Pydantic schemas of the registry: what the API, importers and services exchange."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from sidestream.taxonomy.kinds import (
+    Direction,
+    Kind,
+    NetworkKind,
+    Period,
+    SizeClass,
+    Status,
+    Visibility,
+)
+from sidestream.taxonomy.nace import normalise_nace
+from sidestream.taxonomy.units import parse_unit
+from sidestream.taxonomy.waste_codes import lookup_waste_code
+
+T = TypeVar("T")
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Country = Annotated[
+    str,
+    BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
+    StringConstraints(pattern=r"^[A-Z]{2}$"),
+]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+
+
+def _nace(value: str | None) -> str | None:
+    """Validate an optional NACE code to its compact form."""
+    return normalise_nace(value) if value not in (None, "") else None
+
+
+class _NaceChecked(BaseModel):
+    """Mixin validating the ``nace`` field with python-stdnum."""
+
+    @field_validator("nace", check_fields=False)
+    @classmethod
+    def _check_nace(cls, v: str | None) -> str | None:
+        return _nace(v)
+
+
+class OrganisationBase(_NaceChecked):
+    """Fields of an organisation that a user supplies."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    nace: str | None = Field(None, description="NACE Rev. 2 code, e.g. 2351 or 23.51")
+    size_class: SizeClass | None = None
+    country: Country | None = Field(None, description="ISO 3166-1 alpha-2 country code")
+    description: str | None = Field(None, max_length=5000)
+    website: str | None = Field(None, max_length=300)
+
+
+class OrganisationCreate(OrganisationBase):
+    """A new organisation."""
+
+
+class OrganisationUpdate(_NaceChecked):
+    """A partial update; ``version`` must be the version the client last read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    name: Name | None = None
+    nace: str | None = None
+    size_class: SizeClass | None = None
+    country: Country | None = None
+    description: str | None = Field(None, max_length=5000)
+    website: str | None = Field(None, max_length=300)
+
+
+class OrganisationOut(OrganisationBase):
+    """An organisation as stored."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class SiteBase(BaseModel):
+    """Fields of a site."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    address: str | None = Field(None, max_length=300)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> SiteBase:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon must be given together")
+        return self
+
+
+class SiteCreate(SiteBase):
+    """A new site of an organisation."""
+
+
+class SiteUpdate(BaseModel):
+    """A partial update of a site."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    name: Name | None = None
+    address: str | None = Field(None, max_length=300)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+
+
+class SiteOut(SiteBase):
+    """A site as stored."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    organisation_id: int
+    version: int
+
+
+class NetworkBase(BaseModel):
+    """Fields of a network."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    kind: NetworkKind = NetworkKind.region
+    description: str | None = Field(None, max_length=5000)
+    facilitator_id: int | None = None
+
+
+class NetworkCreate(NetworkBase):
+    """A new network, optionally with its first members."""
+
+    member_ids: list[int] = Field(default_factory=list)
+
+
+class NetworkUpdate(BaseModel):
+    """A partial update of a network; ``member_ids`` replaces the member list when given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    name: Name | None = None
+    kind: NetworkKind | None = None
+    description: str | None = Field(None, max_length=5000)
+    facilitator_id: int | None = None
+    member_ids: list[int] | None = None
+
+
+class NetworkOut(NetworkBase):
+    """A network as stored."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    version: int
+    member_ids: list[int]
+
+
+class StreamFields(BaseModel):
+    """The descriptive fields of a stream shared by the API and the open listing format."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    direction: Direction
+    title: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    kind: Kind = Kind.material
+    description: str | None = Field(None, max_length=20000)
+    language: str | None = Field(None, pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+    waste_code: str | None = Field(None, description="six-digit List of Waste code")
+    product_code: str | None = Field(None, max_length=20)
+    quantity: float | None = Field(None, ge=0)
+    unit: str | None = Field(None, max_length=30)
+    period: Period | None = None
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    properties: dict[str, Any] = Field(default_factory=dict)
+    available_from: date | None = None
+    available_to: date | None = None
+    price_eur_per_unit: float | None = Field(
+        None, description="price per unit; negative means a gate fee paid by the offerer"
+    )
+    visibility: Visibility = Visibility.public
+
+    @field_validator("waste_code")
+    @classmethod
+    def _valid_code(cls, v: str | None) -> str | None:
+        return lookup_waste_code(v).code if v not in (None, "") else None
+
+    @field_validator("unit")
+    @classmethod
+    def _valid_unit(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        parse_unit(v)
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StreamFields:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon must be given together")
+        if self.quantity is not None and not self.unit:
+            raise ValueError("unit is required when quantity is given")
+        if self.available_from and self.available_to and self.available_to < self.available_from:
+            raise ValueError("available_to is before available_from")
+        return self
+
+
+class StreamCreate(StreamFields):
+    """A new stream registered through the API."""
+
+    external_id: str | None = Field(None, max_length=100)
+    organisation_id: int | None = None
+    site_id: int | None = None
+    status: Status = Status.active
+
+
+class StreamUpdate(BaseModel):
+    """A partial update of a stream; ``version`` must be the version the client last read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    direction: Direction | None = None
+    title: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
+    kind: Kind | None = None
+    description: str | None = None
+    language: str | None = None
+    waste_code: str | None = None
+    product_code: str | None = None
+    quantity: float | None = Field(None, ge=0)
+    unit: str | None = None
+    period: Period | None = None
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    properties: dict[str, Any] | None = None
+    available_from: date | None = None
+    available_to: date | None = None
+    price_eur_per_unit: float | None = None
+    visibility: Visibility | None = None
+    status: Status | None = None
+    site_id: int | None = None
+
+
+class StreamOut(StreamFields):
+    """A stream as stored, with its derived fields."""
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    id: int
+    external_id: str
+    organisation_id: int | None
+    site_id: int | None
+    hazardous: bool
+    code_source: str | None
+    annual_amount: float | None
+    annual_unit: str | None
+    status: Status
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @field_validator("waste_code")
+    @classmethod
+    def _valid_code(cls, v: str | None) -> str | None:
+        return v  # stored codes were validated on the way in
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int

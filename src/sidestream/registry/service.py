@@ -1,0 +1,389 @@
+"""Business rules of the registry: organisations, sites, networks and streams."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from sidestream.db import utcnow
+from sidestream.errors import Conflict, InvalidInput, NotFound
+from sidestream.registry.models import Network, NetworkMember, Organisation, Site, Stream
+from sidestream.registry.schemas import (
+    NetworkCreate,
+    NetworkUpdate,
+    OrganisationCreate,
+    OrganisationUpdate,
+    SiteCreate,
+    SiteUpdate,
+    StreamCreate,
+    StreamUpdate,
+)
+from sidestream.taxonomy.units import annualise
+from sidestream.taxonomy.waste_codes import lookup_waste_code
+
+M = TypeVar("M", Organisation, Site, Network, Stream)
+
+
+def _get(session: Session, model: type[M], key: int) -> M:
+    obj = session.get(model, key)
+    if obj is None:
+        raise NotFound(model.__tablename__, key)
+    return obj
+
+
+def _check_version(obj: Organisation | Site | Network | Stream, version: int) -> None:
+    """Refuse an update made from a stale read (optimistic concurrency)."""
+    if obj.version != version:
+        raise Conflict(
+            f"{obj.__tablename__} {obj.id} was changed by someone else "
+            f"(you sent version {version}, stored is {obj.version}); reload and retry",
+            current_version=obj.version,
+        )
+
+
+def _flush(session: Session, what: str) -> None:
+    """Flush, turning unique-constraint and concurrent-write failures into ``Conflict``."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(f"{what} conflicts with stored data: {exc.orig}") from None
+    except StaleDataError:
+        session.rollback()
+        raise Conflict(f"{what} was changed concurrently; reload and retry") from None
+
+
+# --- organisations ---------------------------------------------------------------------------
+
+
+def create_organisation(session: Session, data: OrganisationCreate) -> Organisation:
+    """Register an organisation; names are unique."""
+    if session.scalar(select(Organisation.id).where(Organisation.name == data.name)):
+        raise Conflict(f"an organisation named '{data.name}' already exists")
+    org = Organisation(**data.model_dump())
+    session.add(org)
+    _flush(session, "organisation")
+    return org
+
+
+def get_organisation(session: Session, org_id: int) -> Organisation:
+    """One organisation or ``NotFound``."""
+    return _get(session, Organisation, org_id)
+
+
+def find_organisation(session: Session, name: str) -> Organisation | None:
+    """The organisation with exactly this name, if any."""
+    return session.scalar(select(Organisation).where(Organisation.name == name))
+
+
+def list_organisations(
+    session: Session,
+    q: str | None = None,
+    network_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[Sequence[Organisation], int]:
+    """Organisations filtered by name text and network, with the total count."""
+    stmt = select(Organisation)
+    if q:
+        stmt = stmt.where(Organisation.name.ilike(f"%{q}%"))
+    if network_id is not None:
+        stmt = stmt.join(NetworkMember).where(NetworkMember.network_id == network_id)
+    return _page(session, stmt.order_by(Organisation.name), limit, offset)
+
+
+def update_organisation(session: Session, org_id: int, data: OrganisationUpdate) -> Organisation:
+    """Apply a partial update made from version ``data.version``."""
+    org = _get(session, Organisation, org_id)
+    _check_version(org, data.version)
+    _apply(org, data.model_dump(exclude_unset=True, exclude={"version"}))
+    _flush(session, "organisation")
+    return org
+
+
+def delete_organisation(session: Session, org_id: int) -> None:
+    """Delete an organisation with its sites and streams."""
+    session.delete(_get(session, Organisation, org_id))
+    _flush(session, "organisation")
+
+
+# --- sites -----------------------------------------------------------------------------------
+
+
+def create_site(session: Session, org_id: int, data: SiteCreate) -> Site:
+    """Add a site to an organisation."""
+    _get(session, Organisation, org_id)
+    site = Site(organisation_id=org_id, **data.model_dump())
+    session.add(site)
+    _flush(session, "site")
+    return site
+
+
+def get_site(session: Session, site_id: int) -> Site:
+    """One site or ``NotFound``."""
+    return _get(session, Site, site_id)
+
+
+def list_sites(
+    session: Session, org_id: int | None = None, limit: int = 50, offset: int = 0
+) -> tuple[Sequence[Site], int]:
+    """Sites, optionally of one organisation."""
+    stmt = select(Site)
+    if org_id is not None:
+        stmt = stmt.where(Site.organisation_id == org_id)
+    return _page(session, stmt.order_by(Site.id), limit, offset)
+
+
+def update_site(session: Session, site_id: int, data: SiteUpdate) -> Site:
+    """Apply a partial update to a site."""
+    site = _get(session, Site, site_id)
+    _check_version(site, data.version)
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    lat, lon = changes.get("lat", site.lat), changes.get("lon", site.lon)
+    if (lat is None) != (lon is None):
+        raise InvalidInput("lat", "lat and lon must be given together")
+    _apply(site, changes)
+    _flush(session, "site")
+    return site
+
+
+def delete_site(session: Session, site_id: int) -> None:
+    """Delete a site; its streams keep their own coordinates."""
+    session.delete(_get(session, Site, site_id))
+    _flush(session, "site")
+
+
+# --- networks --------------------------------------------------------------------------------
+
+
+def _members(session: Session, ids: list[int]) -> list[Organisation]:
+    orgs = [session.get(Organisation, i) for i in dict.fromkeys(ids)]
+    missing = [i for i, o in zip(dict.fromkeys(ids), orgs, strict=True) if o is None]
+    if missing:
+        raise InvalidInput("member_ids", f"unknown organisation ids {missing}")
+    return [o for o in orgs if o is not None]
+
+
+def create_network(session: Session, data: NetworkCreate) -> Network:
+    """Create a network with its facilitator and members."""
+    if session.scalar(select(Network.id).where(Network.name == data.name)):
+        raise Conflict(f"a network named '{data.name}' already exists")
+    if data.facilitator_id is not None and session.get(Organisation, data.facilitator_id) is None:
+        raise InvalidInput("facilitator_id", f"unknown organisation id {data.facilitator_id}")
+    net = Network(**data.model_dump(exclude={"member_ids"}))
+    net.members = _members(session, data.member_ids)
+    session.add(net)
+    _flush(session, "network")
+    return net
+
+
+def get_network(session: Session, network_id: int) -> Network:
+    """One network or ``NotFound``."""
+    return _get(session, Network, network_id)
+
+
+def find_network(session: Session, name: str) -> Network | None:
+    """The network with exactly this name, if any."""
+    return session.scalar(select(Network).where(Network.name == name))
+
+
+def list_networks(
+    session: Session, limit: int = 50, offset: int = 0
+) -> tuple[Sequence[Network], int]:
+    """All networks by name."""
+    return _page(session, select(Network).order_by(Network.name), limit, offset)
+
+
+def update_network(session: Session, network_id: int, data: NetworkUpdate) -> Network:
+    """Apply a partial update; ``member_ids`` replaces the members when given."""
+    net = _get(session, Network, network_id)
+    _check_version(net, data.version)
+    changes = data.model_dump(exclude_unset=True, exclude={"version", "member_ids"})
+    fac = changes.get("facilitator_id")
+    if fac is not None and session.get(Organisation, fac) is None:
+        raise InvalidInput("facilitator_id", f"unknown organisation id {fac}")
+    _apply(net, changes)
+    if data.member_ids is not None:
+        net.members = _members(session, data.member_ids)
+        net.updated_at = utcnow()  # a column change, so the version moves with membership
+    _flush(session, "network")
+    return net
+
+
+def delete_network(session: Session, network_id: int) -> None:
+    """Delete a network (its members stay)."""
+    session.delete(_get(session, Network, network_id))
+    _flush(session, "network")
+
+
+def network_member_ids(session: Session, network_id: int) -> list[int]:
+    """Ids of the organisations in a network."""
+    return list(
+        session.scalars(
+            select(NetworkMember.organisation_id).where(NetworkMember.network_id == network_id)
+        )
+    )
+
+
+# --- streams ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StreamFilter:
+    """Filters of the stream list."""
+
+    kind: str | None = None
+    direction: str | None = None
+    code: str | None = None
+    q: str | None = None
+    bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
+    network_id: int | None = None
+    organisation_id: int | None = None
+    status: str | None = None
+
+
+def _derive(stream: Stream) -> None:
+    """Recompute the hazardous flag and the canonical annual amount from the stored fields."""
+    stream.hazardous = bool(stream.waste_code) and lookup_waste_code(stream.waste_code).hazardous
+    if stream.quantity is None or not stream.unit:
+        stream.annual_amount, stream.annual_unit = None, None
+        return
+    density = (stream.properties or {}).get("density_kg_m3")
+    try:
+        annual = annualise(stream.quantity, stream.unit, stream.period, stream.kind, density)
+    except ValueError as exc:
+        raise InvalidInput("unit", str(exc)) from None
+    stream.annual_amount = annual.amount if annual else None
+    stream.annual_unit = annual.unit if annual else None
+    if stream.site_id is not None and stream.lat is None and stream.site is not None:
+        stream.lat, stream.lon = stream.site.lat, stream.site.lon
+
+
+def _check_site(session: Session, stream: Stream) -> None:
+    if stream.site_id is None:
+        return
+    site = _get(session, Site, stream.site_id)
+    if stream.organisation_id is not None and site.organisation_id != stream.organisation_id:
+        raise InvalidInput("site_id", f"site {site.id} belongs to another organisation")
+    stream.site = site
+
+
+def _new_external_id(session: Session) -> str:
+    n = (session.scalar(select(func.max(Stream.id))) or 0) + 1
+    while session.scalar(select(Stream.id).where(Stream.external_id == f"s{n}")):
+        n += 1
+    return f"s{n}"
+
+
+def create_stream(session: Session, data: StreamCreate, code_source: str | None = None) -> Stream:
+    """Register an offer or a need; ``external_id`` is generated when not given."""
+    values = data.model_dump()
+    if values["organisation_id"] is not None:
+        _get(session, Organisation, values["organisation_id"])
+    if values["external_id"] and session.scalar(
+        select(Stream.id).where(Stream.external_id == values["external_id"])
+    ):
+        raise Conflict(f"a stream with id '{values['external_id']}' already exists")
+    values["external_id"] = values["external_id"] or _new_external_id(session)
+    stream = Stream(**values, code_source=code_source if data.waste_code else None)
+    _check_site(session, stream)
+    _derive(stream)
+    session.add(stream)
+    _flush(session, "stream")
+    return stream
+
+
+def get_stream(session: Session, stream_id: int) -> Stream:
+    """One stream or ``NotFound``."""
+    return _get(session, Stream, stream_id)
+
+
+def find_stream(session: Session, external_id: str) -> Stream | None:
+    """The stream with this listing id, if any."""
+    return session.scalar(select(Stream).where(Stream.external_id == external_id))
+
+
+def update_stream(
+    session: Session, stream_id: int, data: StreamUpdate, code_source: str | None = None
+) -> Stream:
+    """Apply a partial update made from version ``data.version``; derived fields follow."""
+    stream = _get(session, Stream, stream_id)
+    _check_version(stream, data.version)
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    if changes.get("waste_code"):
+        try:
+            changes["waste_code"] = lookup_waste_code(changes["waste_code"]).code
+        except ValueError as exc:
+            raise InvalidInput("waste_code", str(exc)) from None
+        changes["code_source"] = code_source
+    _apply(stream, changes)
+    _check_site(session, stream)
+    _derive(stream)
+    _flush(session, "stream")
+    return stream
+
+
+def delete_stream(session: Session, stream_id: int) -> None:
+    """Delete a stream."""
+    session.delete(_get(session, Stream, stream_id))
+    _flush(session, "stream")
+
+
+def stream_query(filters: StreamFilter) -> Select[tuple[Stream]]:
+    """The SELECT of streams matching ``filters`` (unordered)."""
+    stmt = select(Stream)
+    f = filters
+    if f.kind:
+        stmt = stmt.where(Stream.kind == f.kind)
+    if f.direction:
+        stmt = stmt.where(Stream.direction == f.direction)
+    if f.status:
+        stmt = stmt.where(Stream.status == f.status)
+    if f.organisation_id is not None:
+        stmt = stmt.where(Stream.organisation_id == f.organisation_id)
+    if f.code:
+        stmt = stmt.where(Stream.waste_code.startswith(f.code.replace(" ", "")))
+    if f.q:
+        like = f"%{f.q}%"
+        stmt = stmt.where(or_(Stream.title.ilike(like), Stream.description.ilike(like)))
+    if f.bbox:
+        min_lon, min_lat, max_lon, max_lat = f.bbox
+        stmt = stmt.where(
+            Stream.lon.between(min_lon, max_lon), Stream.lat.between(min_lat, max_lat)
+        )
+    if f.network_id is not None:
+        members = select(NetworkMember.organisation_id).where(
+            NetworkMember.network_id == f.network_id
+        )
+        stmt = stmt.where(Stream.organisation_id.in_(members))
+    return stmt
+
+
+def list_streams(
+    session: Session, filters: StreamFilter, limit: int = 50, offset: int = 0
+) -> tuple[Sequence[Stream], int]:
+    """Streams matching ``filters``, newest id last, with the total count."""
+    return _page(session, stream_query(filters).order_by(Stream.id), limit, offset)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _apply(obj: Any, changes: dict[str, Any]) -> None:
+    for key, value in changes.items():
+        setattr(obj, key, value)
+
+
+def _page(
+    session: Session, stmt: Select[Any], limit: int, offset: int
+) -> tuple[Sequence[Any], int]:
+    if limit < 1 or offset < 0:
+        raise InvalidInput("limit", "limit must be ≥ 1 and offset ≥ 0")
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    return session.scalars(stmt.limit(limit).offset(offset)).all(), total

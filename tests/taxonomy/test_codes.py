@@ -1,0 +1,43 @@
+"""The shipped code lists are complete and validated."""
+
+import pytest
+
+from sidestream.taxonomy.nace import format_nace, nace_label, normalise_nace
+from sidestream.taxonomy.waste_codes import lookup_waste_code, operations, waste_codes
+
+
+def test_list_of_waste_is_complete():
+    codes = waste_codes()
+    assert len(codes) == 842
+    assert sum(w.hazardous for w in codes.values()) == 408
+    assert len({w.chapter for w in codes.values()}) == 20
+
+
+def test_lookup_accepts_the_written_forms():
+    ash = lookup_waste_code("10 01 02")
+    assert ash.code == "100102" and not ash.hazardous
+    assert lookup_waste_code("17 06 05*").hazardous
+    assert lookup_waste_code("17 06 05*").display == "17 06 05*"
+
+
+@pytest.mark.parametrize(("raw", "msg"), [("1001", "six-digit"), ("999999", "not in the")])
+def test_lookup_rejects_bad_codes(raw, msg):
+    with pytest.raises(ValueError, match=msg):
+        lookup_waste_code(raw)
+
+
+def test_mirror_entries_are_flagged():
+    assert lookup_waste_code("170503").mirror and lookup_waste_code("170504").mirror
+
+
+def test_operations():
+    ops = operations()
+    assert len(ops) == 28 and ops["R1"].kind == "recovery" and ops["D1"].kind == "disposal"
+
+
+def test_nace():
+    assert normalise_nace("23.51") == "2351" == normalise_nace("C23.51")
+    assert nace_label("2351") == "Manufacture of cement"
+    assert format_nace("2351") == "23.51"
+    with pytest.raises(ValueError, match="not a NACE"):
+        normalise_nace("99.99")

@@ -1,0 +1,49 @@
+"""Quantities are normalised to canonical annual amounts with pint."""
+
+import pytest
+
+from sidestream.taxonomy.units import annualise
+
+
+@pytest.mark.parametrize(
+    ("quantity", "unit", "period", "kind", "expected", "canonical"),
+    [
+        (100, "t", "per-month", "material", 1200, "t"),
+        (2, "kt", "per-year", "material", 2000, "t"),
+        (500, "kg", "per-week", "material", 26, "t"),
+        (10, "t/day", None, "material", 3652.5, "t"),
+        (5, "MW", "continuous", "energy", 43830, "MWh"),
+        (360, "GJ", "per-year", "energy", 100, "MWh"),
+        (3, "m3/h", "continuous", "water", 26298, "m3"),
+        (40, "t", "one-off", "material", 40, "t"),
+    ],
+)
+def test_annualise(quantity, unit, period, kind, expected, canonical):
+    annual = annualise(quantity, unit, period, kind)
+    assert annual is not None
+    assert annual.amount == pytest.approx(expected)
+    assert annual.unit == canonical
+
+
+def test_mass_and_volume_convert_only_with_density():
+    with pytest.raises(ValueError, match="density"):
+        annualise(1000, "m3", "per-year", "material")
+    annual = annualise(1000, "m3", "per-year", "material", density_kg_m3=1030)
+    assert annual is not None and annual.amount == pytest.approx(1030)
+
+
+@pytest.mark.parametrize(
+    ("unit", "period", "kind", "message"),
+    [
+        ("bananas", None, "material", "unknown unit 'bananas'"),
+        ("t", "continuous", "material", "needs a rate unit"),
+        ("MWh", None, "water", "cannot be expressed in m3"),
+    ],
+)
+def test_bad_quantities_are_explained(unit, period, kind, message):
+    with pytest.raises(ValueError, match=message):
+        annualise(1, unit, period, kind)
+
+
+def test_kinds_without_canonical_unit_are_not_annualised():
+    assert annualise(500, "m2", None, "capacity") is None
