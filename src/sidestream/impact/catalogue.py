@@ -1,0 +1,145 @@
+"""The data tables that tie streams to factors: LoW -> categories, substitutes, routes, vehicles.
+
+All of them are CSV files in ``impact/data`` so a reviewer can read (and change) each
+mapping and its rationale without touching code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sidestream.impact.factors import read_data, slug
+from sidestream.taxonomy.waste_codes import normalise_waste_code
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """What a stream is for the factors: DEFRA material and waste categories and default route."""
+
+    code_prefix: str
+    kind: str
+    material_category: str | None
+    default_substitute: str | None
+    disposal_category: str | None
+    default_disposal_route: str | None
+    rationale: str
+
+
+@dataclass(frozen=True, slots=True)
+class Substitute:
+    """A non-material supply the receiver stops buying (heat, electricity, mains water)."""
+
+    key: str
+    kind: str
+    emission_factor_ids: tuple[str, ...]
+    efficiency_factor_id: str | None
+    price_factor_id: str | None
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class DisposalRoute:
+    """A disposal or recovery route the supplier stops paying for."""
+
+    route: str
+    defra_column: str | None
+    emission_factor_id: str | None
+    gate_fee_factor_id: str | None
+    diverts_waste: bool
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Vehicle:
+    """A transport mode with its emission and cost factor ids (none for pipes)."""
+
+    vehicle: str
+    emission_factor_id: str | None
+    cost_factor_id: str | None
+    description: str
+
+
+@lru_cache
+def categories() -> dict[tuple[str, str], Category]:
+    """Rows of ``low_categories.csv`` keyed by (code prefix, kind)."""
+    return {
+        (r["code_prefix"], r["kind"]): Category(
+            code_prefix=r["code_prefix"],
+            kind=r["kind"],
+            material_category=r["material_category"] or None,
+            default_substitute=r["default_substitute"] or None,
+            disposal_category=r["disposal_category"] or None,
+            default_disposal_route=r["default_disposal_route"] or None,
+            rationale=r["rationale"],
+        )
+        for r in read_data("low_categories.csv")
+    }
+
+
+def category_for(waste_code: str | None, kind: str) -> Category:
+    """The most specific mapping row for a LoW code (6, 4, then 2 digits), else the kind's row."""
+    table = categories()
+    code = normalise_waste_code(waste_code) if waste_code else ""
+    for length in (6, 4, 2):
+        if len(code) >= length and (code[:length], kind) in table:
+            return table[(code[:length], kind)]
+    return table[("", kind)]
+
+
+@lru_cache
+def substitutes() -> dict[str, Substitute]:
+    """Rows of ``substitutes.csv`` keyed by substitute key."""
+    return {
+        r["key"]: Substitute(
+            key=r["key"],
+            kind=r["kind"],
+            emission_factor_ids=tuple(i for i in r["emission_factor_ids"].split(";") if i),
+            efficiency_factor_id=r["efficiency_factor_id"] or None,
+            price_factor_id=r["price_factor_id"] or None,
+            description=r["description"],
+        )
+        for r in read_data("substitutes.csv")
+    }
+
+
+@lru_cache
+def disposal_routes() -> dict[str, DisposalRoute]:
+    """Rows of ``disposal_routes.csv`` keyed by route."""
+    return {
+        r["route"]: DisposalRoute(
+            route=r["route"],
+            defra_column=r["defra_column"] or None,
+            emission_factor_id=r["emission_factor_id"] or None,
+            gate_fee_factor_id=r["gate_fee_factor_id"] or None,
+            diverts_waste=r["diverts_waste"] == "true",
+            description=r["description"],
+        )
+        for r in read_data("disposal_routes.csv")
+    }
+
+
+@lru_cache
+def vehicles() -> dict[str, Vehicle]:
+    """Rows of ``vehicles.csv`` keyed by vehicle."""
+    return {
+        r["vehicle"]: Vehicle(
+            vehicle=r["vehicle"],
+            emission_factor_id=r["emission_factor_id"] or None,
+            cost_factor_id=r["cost_factor_id"] or None,
+            description=r["description"],
+        )
+        for r in read_data("vehicles.csv")
+    }
+
+
+def material_factor_id(category: str, column: str) -> str:
+    """Id of a DEFRA material-use factor, e.g. (``'Wood'``, ``'primary_material_production'``)."""
+    return f"material.{slug(category)}.{column}"
+
+
+def disposal_factor_id(category: str, route: DisposalRoute) -> str | None:
+    """Id of the DEFRA waste-disposal factor of ``category`` by ``route``, or the route's own."""
+    if route.defra_column is None:
+        return route.emission_factor_id
+    return f"disposal.{slug(category)}.{slug(route.defra_column)}"

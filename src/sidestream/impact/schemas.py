@@ -1,0 +1,109 @@
+"""Pydantic I/O schemas of impact accounting: one exchange in, indicators and economics out."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Payer = Literal["supplier", "receiver"]
+
+
+class Exchange(BaseModel):
+    """One flow from a supplier to a receiver, in its canonical annual amount.
+
+    ``amount`` is per year in ``unit`` (t for material, MWh for energy, m3 for water; other
+    units of the same dimension are converted). Everything left out is filled from the LoW
+    mapping and the factor set, and reported back in the result's ``assumptions``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["material", "energy", "water"]
+    amount: float = Field(ge=0, description="annual amount in `unit`")
+    unit: str | None = Field(None, description="defaults to t / MWh / m3 by kind")
+    waste_code: str | None = Field(None, description="six-digit LoW code, spaces allowed")
+    material_category: str | None = Field(
+        None, description="DEFRA material category, e.g. 'Plastics: average plastics'"
+    )
+    substitutes: str | None = Field(
+        None,
+        description="what the receiver stops buying: a DEFRA material category, or "
+        "'natural_gas_heat' | 'district_heat' | 'electricity' | 'water_supply'",
+    )
+    substitution_ratio: float = Field(1.0, ge=0, description="virgin units replaced per unit")
+    secondary_route: Literal["re_used", "closed_loop_source", "open_loop_source"] | None = Field(
+        None, description="charge the DEFRA burden of the secondary material as processing"
+    )
+    avoided_disposal: str | None = Field(
+        None, description="route the supplier no longer pays for; 'none' for no disposal avoided"
+    )
+    distance_km: float = Field(0.0, ge=0)
+    vehicle: str | None = Field(None, description="key of vehicles.csv; default hgv / pipe")
+    virgin_price_eur_per_unit: float | None = Field(None, description="overrides the factor")
+    gate_fee_eur_per_unit: float | None = Field(None, description="overrides the factor")
+    transport_cost_eur_per_tkm: float | None = Field(None, ge=0, description="quoted rate")
+    transfer_price_eur_per_unit: float = Field(0.0, description="paid by receiver to supplier")
+    processing_cost_eur_per_unit: float = 0.0
+    processing_co2e_kg_per_unit: float = Field(0.0, description="may be negative")
+    processing_energy_mwh_per_unit: float = Field(0.0, description="energy used (+) or made (-)")
+    transport_paid_by: Payer = "receiver"
+    processing_paid_by: Payer = "receiver"
+
+
+class Indicators(BaseModel):
+    """The five indicators of the Danish baseline, per year."""
+
+    virgin_resources_saved_t: float
+    water_saved_m3: float
+    energy_saved_mwh: float
+    waste_diverted_t: float
+    co2e_avoided_t: float
+
+
+class CarbonBreakdown(BaseModel):
+    """Avoided burden terms in t CO2e per year; ``co2e_avoided_t`` = first two minus last two."""
+
+    substitution_t: float
+    avoided_disposal_t: float
+    transport_t: float
+    processing_t: float
+
+
+class Economics(BaseModel):
+    """EUR per year; ``supplier_net_eur + receiver_net_eur == total_net_eur``."""
+
+    avoided_purchase_eur: float
+    avoided_disposal_fee_eur: float
+    transport_cost_eur: float
+    processing_cost_eur: float
+    transfer_eur: float
+    supplier_net_eur: float
+    receiver_net_eur: float
+    total_net_eur: float
+
+
+class FactorUsed(BaseModel):
+    """A factor the result depends on, as the UI shows it."""
+
+    id: str
+    role: str
+    value: float
+    unit: str
+    year: int
+    source: str
+    citation: str
+    version: str
+    overridden: bool = False
+
+
+class ImpactResult(BaseModel):
+    """Indicators, carbon breakdown, economics and the provenance of every number."""
+
+    indicators: Indicators
+    carbon: CarbonBreakdown
+    economics: Economics
+    factors: list[FactorUsed]
+    assumptions: dict[str, object]
+    factor_set_version: str
+    warnings: list[str] = Field(default_factory=list)
