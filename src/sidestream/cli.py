@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from sidestream.demo.cli import demo_command
-from sidestream.interop.cli import export_command, import_command
+from sidestream.interop.cli import export_command, import_command, schema_command
 
 app = typer.Typer(
     name="sidestream",
@@ -65,5 +65,6 @@ def db_upgrade(
 app.command("demo")(demo_command)
 app.command("import")(import_command)
 app.command("export")(export_command)
+app.command("schema")(schema_command)
 
 # Domain command groups register themselves below (one line each).

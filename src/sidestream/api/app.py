@@ -31,9 +31,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
 def _routers() -> list:  # type: ignore[type-arg]
     """Every domain's API router (one line each)."""
+    from sidestream.interop.api import router as interop_router
     from sidestream.registry.api import router as registry_router
 
-    return [registry_router]
+    return [interop_router, registry_router]
 
 
 def _error_handlers(app: FastAPI) -> None:

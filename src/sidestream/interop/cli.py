@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from sidestream.db import get_engine, session_scope, upgrade
+from sidestream.interop.listing import json_schema, write_json_schema
 from sidestream.interop.readers import detect_format, read_rows
 from sidestream.interop.service import import_listings, to_listing, write_csv, write_jsonl
 from sidestream.registry.service import StreamFilter, stream_query
@@ -91,3 +93,15 @@ def export_command(
             with output.open("w", encoding="utf-8", newline="") as fh:
                 n = writer(rows, fh)
     err.print(f"exported {n} streams")
+
+
+def schema_command(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="file to write (default: stdout)")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of the open listing format v1."""
+    if output is None:
+        sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        write_json_schema(output)

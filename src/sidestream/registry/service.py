@@ -48,14 +48,15 @@ def _check_version(obj: Organisation | Site | Network | Stream, version: int) ->
 
 
 def _flush(session: Session, what: str) -> None:
-    """Flush, turning unique-constraint and concurrent-write failures into ``Conflict``."""
+    """Flush, turning unique-constraint and concurrent-write failures into ``Conflict``.
+
+    The caller (request, import savepoint, CLI scope) rolls back its own transaction.
+    """
     try:
         session.flush()
     except IntegrityError as exc:
-        session.rollback()
         raise Conflict(f"{what} conflicts with stored data: {exc.orig}") from None
     except StaleDataError:
-        session.rollback()
         raise Conflict(f"{what} was changed concurrently; reload and retry") from None
 
 
@@ -261,8 +262,6 @@ def _derive(stream: Stream) -> None:
         raise InvalidInput("unit", str(exc)) from None
     stream.annual_amount = annual.amount if annual else None
     stream.annual_unit = annual.unit if annual else None
-    if stream.site_id is not None and stream.lat is None and stream.site is not None:
-        stream.lat, stream.lon = stream.site.lat, stream.site.lon
 
 
 def _check_site(session: Session, stream: Stream) -> None:
@@ -272,6 +271,8 @@ def _check_site(session: Session, stream: Stream) -> None:
     if stream.organisation_id is not None and site.organisation_id != stream.organisation_id:
         raise InvalidInput("site_id", f"site {site.id} belongs to another organisation")
     stream.site = site
+    if stream.lat is None:  # a stream without its own coordinates lies at its site
+        stream.lat, stream.lon = site.lat, site.lon
 
 
 def _new_external_id(session: Session) -> str:

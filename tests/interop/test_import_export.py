@@ -1,0 +1,184 @@
+"""Open listing format: transactional import with row-level errors, upserts, round trips."""
+
+import io
+import json
+
+import pytest
+from openpyxl import Workbook
+
+from sidestream.interop.listing import COLUMNS, Listing, json_schema
+from sidestream.interop.readers import read_rows
+from sidestream.interop.service import import_listings, to_listing, write_csv, write_jsonl
+from sidestream.registry.models import Organisation, Stream
+
+GOOD = [
+    {
+        "id": "kal-flyash",
+        "direction": "offer",
+        "title": "Fly ash from coal",
+        "kind": "material",
+        "waste_code": "10 01 02",
+        "organisation": "Asnæs Power Station",
+        "organisation_nace": "35.11",
+        "quantity": 60000,
+        "unit": "t",
+        "period": "per-year",
+        "lat": 55.662,
+        "lon": 11.087,
+        "properties": {"moisture_pct": 12},
+        "available_from": "2026-01-01",
+        "price_eur_per_unit": -5,
+        "visibility": "public",
+        "language": "en",
+    },
+    {
+        "id": "aalborg-ash",
+        "direction": "need",
+        "title": "Flyveaske til cement",
+        "language": "da",
+        "waste_code": "100102",
+        "organisation": "Aalborg Portland",
+        "organisation_nace": "2351",
+        "quantity": 5000,
+        "unit": "t",
+        "period": "per-month",
+        "lat": 57.05,
+        "lon": 9.95,
+    },
+    {
+        "id": "heat",
+        "direction": "offer",
+        "title": "Surplus heat 90 °C",
+        "kind": "energy",
+        "quantity": 12,
+        "unit": "MW",
+        "period": "continuous",
+        "properties": {"temperature_c": 90},
+    },
+]
+
+
+def jsonl(rows):
+    return io.BytesIO("\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode())
+
+
+def run(session, rows, partial=False, fmt="jsonl"):
+    report = import_listings(session, read_rows(rows, fmt), partial=partial)
+    if report.committed:
+        session.commit()
+    else:
+        session.rollback()
+    return report
+
+
+def count(session, model=Stream):
+    return session.query(model).count()
+
+
+def test_import_creates_streams_and_organisations(session):
+    report = run(session, jsonl(GOOD))
+    assert (report.created, report.updated, report.errors) == (3, 0, [])
+    assert count(session) == 3 and count(session, Organisation) == 2
+    ash = session.query(Stream).filter_by(external_id="aalborg-ash").one()
+    assert ash.annual_amount == 60000 and ash.organisation.nace == "2351"
+
+
+def test_every_bad_row_is_reported_and_nothing_changes(session):
+    run(session, jsonl(GOOD[:1]))
+    bad = [
+        GOOD[1],
+        {"id": "b1", "direction": "offer", "title": "x", "waste_code": "12345", "colour": "red"},
+        {"id": "b2", "title": "no direction"},
+        {"id": "b3", "direction": "need", "title": "ok", "quantity": 3, "unit": "m3"},
+        {
+            "id": "b4",
+            "direction": "need",
+            "title": "bad nace",
+            "organisation": "Z",
+            "organisation_nace": "99.99",
+        },
+    ]
+    buf = io.BytesIO(b"\n".join([json.dumps(r).encode() for r in bad] + [b"{not json"]))
+    report = run(session, buf)
+    errors = {(e.row, e.field) for e in report.errors}
+    assert errors == {
+        (2, "waste_code"),
+        (2, "colour"),
+        (3, "direction"),
+        (4, "unit"),
+        (5, "organisation_nace"),
+        (6, "(row)"),
+    }
+    assert "unknown key 'colour'" in next(e.message for e in report.errors if e.field == "colour")
+    assert not report.committed
+    assert count(session) == 1 and count(session, Organisation) == 1
+
+
+def test_partial_import_keeps_the_good_rows(session):
+    rows = [*GOOD, {"id": "bad", "direction": "offer", "title": "x", "unit": "t", "quantity": -1}]
+    report = run(session, jsonl(rows), partial=True)
+    assert report.committed and report.created == 3 and len(report.errors) == 1
+    assert report.errors[0].field == "quantity" and report.errors[0].row == 4
+    assert count(session) == 3
+
+
+def test_reimport_updates_instead_of_duplicating(session):
+    run(session, jsonl(GOOD))
+    changed = [dict(GOOD[0], quantity=70000)]
+    report = run(session, jsonl(changed))
+    assert (report.created, report.updated) == (0, 1)
+    s = session.query(Stream).filter_by(external_id="kal-flyash").one()
+    assert s.quantity == 70000 and s.version == 2 and count(session) == 3
+
+
+def test_duplicate_ids_in_one_file(session):
+    report = run(session, jsonl([GOOD[0], GOOD[0]]))
+    assert report.errors[0].row == 2 and "duplicate id" in report.errors[0].message
+
+
+def test_round_trip_jsonl_and_csv(session):
+    run(session, jsonl(GOOD))
+    exported = [to_listing(s) for s in session.query(Stream).order_by(Stream.id)]
+    for writer, fmt in ((write_jsonl, "jsonl"), (write_csv, "csv")):
+        out = io.StringIO()
+        writer(exported, out)
+        for s in session.query(Stream).all():
+            session.delete(s)
+        session.commit()
+        report = run(session, io.BytesIO(out.getvalue().encode()), fmt=fmt)
+        assert report.ok, report.errors
+        again = [to_listing(s) for s in session.query(Stream).order_by(Stream.id)]
+        assert again == exported, fmt
+
+
+def test_xlsx_import(session):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["id", "direction", "title", "waste_code", "quantity", "unit", "period", "extra"])
+    ws.append(["x1", "offer", "Sågspån", "030105", 800, "t", "per-year", None])
+    ws.append(["x2", "need", "Valle", "020501", "many", "t", "per-year", None])
+    ws.append([None] * 8)
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    report = run(session, buf, fmt="xlsx")
+    assert [(e.row, e.field) for e in report.errors] == [(3, "quantity")]
+    buf.seek(0)
+    report = run(session, buf, fmt="xlsx", partial=True)
+    assert report.created == 1
+
+
+def test_json_schema_is_published_and_current():
+    from pathlib import Path
+
+    schema = json_schema()
+    assert schema["required"] == ["direction", "title", "id"]
+    assert set(schema["properties"]) == set(COLUMNS) == set(Listing.model_fields)
+    published = Path(__file__).parents[2] / "docs" / "listing-format-v1.schema.json"
+    assert json.loads(published.read_text()) == schema, "run: sidestream schema > docs/..."
+
+
+@pytest.mark.parametrize("raw", [b"\xff\xfe\x00garbage", b"\x89PNG\r\n"])
+def test_binary_files_are_refused_clearly(raw):
+    with pytest.raises(ValueError, match="not UTF-8"):
+        list(read_rows(io.BytesIO(raw), "jsonl"))

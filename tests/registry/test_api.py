@@ -1,0 +1,122 @@
+"""REST round trips under /api/v1, with the error answers a client sees."""
+
+
+def _org(client, name="Novo Nordisk", nace="2120"):
+    r = client.post("/api/v1/organisations", json={"name": name, "nace": nace, "country": "dk"})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_organisation_site_round_trip(client):
+    org = _org(client)
+    assert org["nace"] == "2120" and org["country"] == "DK" and org["version"] == 1
+    r = client.post(
+        f"/api/v1/organisations/{org['id']}/sites",
+        json={"name": "Kalundborg plant", "lat": 55.66, "lon": 11.12},
+    )
+    assert r.status_code == 201
+    site = r.json()
+    assert client.get(f"/api/v1/sites/{site['id']}").json()["name"] == "Kalundborg plant"
+    listed = client.get(f"/api/v1/organisations/{org['id']}/sites").json()
+    assert listed["total"] == 1
+    r = client.patch(
+        f"/api/v1/organisations/{org['id']}", json={"version": 1, "size_class": "large"}
+    )
+    assert r.status_code == 200 and r.json()["version"] == 2
+    assert client.delete(f"/api/v1/organisations/{org['id']}").status_code == 204
+    assert client.get(f"/api/v1/sites/{site['id']}").status_code == 404
+
+
+def test_stream_crud_with_optimistic_concurrency(client):
+    org = _org(client)
+    body = {
+        "direction": "offer",
+        "kind": "material",
+        "title": "Yeast slurry (NovoGro)",
+        "waste_code": "07 05 99",
+        "quantity": 150000,
+        "unit": "m3",
+        "period": "per-year",
+        "properties": {"density_kg_m3": 1020},
+        "organisation_id": org["id"],
+        "lat": 55.66,
+        "lon": 11.12,
+    }
+    r = client.post("/api/v1/streams", json=body)
+    assert r.status_code == 201, r.text
+    s = r.json()
+    assert s["annual_amount"] == 153000 and s["annual_unit"] == "t"
+    assert s["code_source"] == "user"
+    url = f"/api/v1/streams/{s['id']}"
+    a = client.patch(url, json={"version": 1, "quantity": 140000})
+    assert a.status_code == 200 and a.json()["version"] == 2
+    stale = client.patch(url, json={"version": 1, "title": "lost write"})
+    assert stale.status_code == 409
+    assert stale.json()["current_version"] == 2
+    assert client.get(url).json()["title"] == "Yeast slurry (NovoGro)"
+    assert client.delete(url).status_code == 204
+    assert client.get(url).status_code == 404
+
+
+def test_validation_errors_name_the_field(client):
+    r = client.post(
+        "/api/v1/streams",
+        json={"direction": "sideways", "title": "x", "waste_code": "99 99 99", "colour": "red"},
+    )
+    assert r.status_code == 422
+    fields = {e["loc"][-1]: e["msg"] for e in r.json()["detail"]}
+    assert "direction" in fields and "waste_code" in fields and "colour" in fields
+    assert "not in the European List of Waste" in fields["waste_code"]
+    r = client.post("/api/v1/organisations", json={"name": "X", "nace": "99.99"})
+    assert r.status_code == 422 and "not a NACE" in r.json()["detail"][0]["msg"]
+    r = client.get("/api/v1/streams?bbox=1,2,3")
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["bbox"]
+    r = client.get("/api/v1/streams?limit=0")
+    assert r.status_code == 422
+
+
+def test_list_filters_and_pagination(client):
+    org = _org(client)
+    for i in range(7):
+        client.post(
+            "/api/v1/streams",
+            json={
+                "direction": "offer" if i % 2 else "need",
+                "title": f"Sawdust lot {i}",
+                "kind": "material",
+                "waste_code": "030105",
+                "organisation_id": org["id"],
+                "lat": 59.3 + i / 100,
+                "lon": 15.2,
+            },
+        )
+    page = client.get("/api/v1/streams?direction=offer&limit=2&offset=0").json()
+    assert page["total"] == 3 and len(page["items"]) == 2
+    assert client.get("/api/v1/streams?code=0301&q=lot 4").json()["total"] == 1
+    assert client.get("/api/v1/streams?bbox=15,59.299,16,59.325").json()["total"] == 3
+
+
+def test_networks(client):
+    a, b = _org(client, "A", "3511"), _org(client, "B", "2362")
+    r = client.post(
+        "/api/v1/networks",
+        json={
+            "name": "Kalundborg Symbiosis",
+            "kind": "park",
+            "facilitator_id": a["id"],
+            "member_ids": [a["id"], b["id"]],
+        },
+    )
+    assert r.status_code == 201 and sorted(r.json()["member_ids"]) == [a["id"], b["id"]]
+    net = r.json()
+    assert client.get(f"/api/v1/organisations?network={net['id']}").json()["total"] == 2
+    r = client.patch(f"/api/v1/networks/{net['id']}", json={"version": 1, "member_ids": [b["id"]]})
+    assert r.json()["member_ids"] == [b["id"]]
+    r = client.patch(f"/api/v1/networks/{net['id']}", json={"version": 1, "name": "stale"})
+    assert r.status_code == 409
+
+
+def test_openapi_is_published(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/streams" in spec["paths"]
+    assert client.get("/docs").status_code == 200
