@@ -1,0 +1,219 @@
+"""Knowledge base: documented exchanges (MAESTRI library) and curated receiving-sector patterns.
+
+Both are plain CSV files that a facilitator can extend (see ``docs/matching.md``):
+``exchanges.csv`` follows the MAESTRI column names; ``patterns.csv`` maps LoW code prefixes
+and/or material keywords to a receiving NACE class with a typical use and a source.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from sidestream.matching.text import normalise_text
+from sidestream.taxonomy.waste_codes import waste_codes
+
+PATTERN_COLUMNS = ("id", "waste_codes", "keywords", "receiver_nace", "typical_use", "source")
+EXCHANGE_COLUMNS = (
+    "case_id", "exchange_id", "country", "donor_name", "donor_business", "donor_nace",
+    "receiver_name", "receiver_business", "receiver_nace", "waste_description", "ewc_code",
+    "cpa_code", "ewc_hazardous", "treatment_nace", "final_use", "completion",
+)  # fmt: skip
+_SIX_DIGITS = re.compile(r"\d{6}")
+
+
+def nace_classes_in(raw: str) -> tuple[str, ...]:
+    """Receiver/donor NACE field -> four-digit codes.
+
+    ``'2351'`` -> ``('2351',)``; ``'011/012'`` -> ``('0110', '0120')`` (groups padded);
+    ``'21'`` -> ``('2100',)`` (division padded); empty -> ``()``.
+    """
+    out: list[str] = []
+    for part in re.split(r"[/;,]", raw or ""):
+        digits = re.sub(r"\D", "", part)
+        if 2 <= len(digits) <= 4:
+            code = digits.ljust(4, "0")
+            if code not in out:
+                out.append(code)
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One documented exchange between a donor and a receiving business."""
+
+    case_id: str
+    exchange_id: str
+    country: str
+    donor: str
+    donor_classes: tuple[str, ...]
+    receiver: str
+    receiver_classes: tuple[str, ...]
+    material: str
+    waste_codes: tuple[str, ...]
+    final_use: str
+
+    @property
+    def text(self) -> str:
+        """Material description enriched with the LoW wording of its codes."""
+        entries = waste_codes()
+        labels = [entries[c].description for c in self.waste_codes if c in entries]
+        return " ".join([self.material, *labels])
+
+
+@lru_cache(maxsize=4096)
+def _keyword_regex(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not keywords:
+        return None
+    alternatives = "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})(?:s|es)?\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A curated rule: material (LoW prefixes and/or keywords) -> receiving NACE class."""
+
+    id: str
+    waste_codes: tuple[str, ...]
+    keywords: tuple[str, ...]
+    receiver_nace: str
+    typical_use: str
+    source: str
+
+    def keyword_in(self, normalised_text: str) -> str | None:
+        """The first keyword found in an already normalised text, else ``None``."""
+        regex = _keyword_regex(self.keywords)
+        found = regex.search(normalised_text) if regex else None
+        return found.group(0) if found else None
+
+    def code_prefix_of(self, code: str | None) -> str | None:
+        """The longest of this pattern's LoW prefixes that ``code`` starts with."""
+        if not code:
+            return None
+        hits = [p for p in self.waste_codes if code.startswith(p)]
+        return max(hits, key=len) if hits else None
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Documented exchanges plus curated patterns."""
+
+    exchanges: tuple[Exchange, ...]
+    patterns: tuple[Pattern, ...]
+
+    def without_cases(self, case_ids: Iterable[str]) -> KnowledgeBase:
+        """The same knowledge without the exchanges of the given cases (for hold-out folds)."""
+        drop = set(case_ids)
+        return replace(self, exchanges=tuple(e for e in self.exchanges if e.case_id not in drop))
+
+    def with_patterns(self, patterns: Sequence[Pattern]) -> KnowledgeBase:
+        """The same knowledge with extra patterns appended."""
+        return replace(self, patterns=(*self.patterns, *patterns))
+
+    def with_exchanges(self, exchanges: Sequence[Exchange]) -> KnowledgeBase:
+        """The same knowledge with extra documented exchanges appended."""
+        return replace(self, exchanges=(*self.exchanges, *exchanges))
+
+
+def _rows(path: Path | None, name: str, required: Sequence[str]) -> list[dict[str, str]]:
+    if path is None:
+        text = resources.files("sidestream.matching").joinpath("data", name).read_text("utf-8")
+    else:
+        text = Path(path).read_text("utf-8")
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValueError(f"{path or name}: missing column(s) {', '.join(missing)}")
+    return list(reader)
+
+
+def load_patterns(path: Path | str | None = None) -> list[Pattern]:
+    """Read a patterns CSV (the bundled one when ``path`` is None).
+
+    Raises ``ValueError`` naming the line and field of the first invalid row.
+    """
+    where = str(path) if path else "patterns.csv"
+    out: list[Pattern] = []
+    for line, row in enumerate(_rows(Path(path) if path else None, "patterns.csv",
+                                     PATTERN_COLUMNS), start=2):  # fmt: skip
+        nace = (row.get("receiver_nace") or "").strip().replace(".", "")
+        if not re.fullmatch(r"\d{4}", nace):
+            raise ValueError(f"{where} line {line}: receiver_nace must be 4 digits, got {nace!r}")
+        codes = tuple((row.get("waste_codes") or "").split())
+        bad = [c for c in codes if not re.fullmatch(r"\d{2}|\d{4}|\d{6}", c)]
+        if bad:
+            raise ValueError(
+                f"{where} line {line}: waste_codes prefix {bad[0]!r} is not 2/4/6 digits"
+            )
+        keywords = tuple(
+            normalise_text(k.strip()) for k in (row.get("keywords") or "").split("|") if k.strip()
+        )
+        if not codes and not keywords:
+            raise ValueError(f"{where} line {line}: give waste_codes or keywords")
+        if not (row.get("source") or "").strip():
+            raise ValueError(f"{where} line {line}: source is required")
+        out.append(
+            Pattern(
+                id=(row.get("id") or f"line-{line}").strip(),
+                waste_codes=codes,
+                keywords=keywords,
+                receiver_nace=nace,
+                typical_use=(row.get("typical_use") or "").strip(),
+                source=row["source"].strip(),
+            )
+        )
+    return out
+
+
+def load_exchanges(path: Path | str | None = None) -> list[Exchange]:
+    """Read documented exchanges in the MAESTRI column layout (bundled file when ``path`` is None).
+
+    Rows without any receiver NACE code are kept (they still document a use) but recommend no
+    class.
+    """
+    required = ("case_id", "exchange_id", "waste_description", "receiver_nace")
+    rows = _rows(Path(path) if path else None, "exchanges.csv", required)
+    out: list[Exchange] = []
+    for row in rows:
+
+        def g(key: str, row: dict[str, str] = row) -> str:
+            return (row.get(key) or "").strip()
+
+        out.append(
+            Exchange(
+                case_id=g("case_id"),
+                exchange_id=g("exchange_id"),
+                country=g("country"),
+                donor=g("donor_business") or g("donor_name"),
+                donor_classes=nace_classes_in(g("donor_nace")),
+                receiver=g("receiver_business") or g("receiver_name"),
+                receiver_classes=nace_classes_in(g("receiver_nace")),
+                material=g("waste_description"),
+                waste_codes=tuple(_SIX_DIGITS.findall(g("ewc_code").replace(" ", ""))),
+                final_use=g("final_use"),
+            )
+        )
+    return out
+
+
+@lru_cache
+def default_knowledge_base() -> KnowledgeBase:
+    """The bundled knowledge base (documented exchanges + curated patterns)."""
+    return KnowledgeBase(exchanges=tuple(load_exchanges()), patterns=tuple(load_patterns()))
+
+
+def load_knowledge_base(
+    extra_patterns: Sequence[Path | str] = (), extra_exchanges: Sequence[Path | str] = ()
+) -> KnowledgeBase:
+    """The bundled knowledge base extended with a facilitator's own pattern/exchange files."""
+    kb = default_knowledge_base()
+    for path in extra_patterns:
+        kb = kb.with_patterns(load_patterns(path))
+    for path in extra_exchanges:
+        kb = kb.with_exchanges(load_exchanges(path))
+    return kb

@@ -1,0 +1,289 @@
+"""Receiving-sector recommender: which NACE classes could use a material, and why."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from sidestream.matching.knowledge import (
+    Exchange,
+    KnowledgeBase,
+    Pattern,
+    default_knowledge_base,
+    nace_classes_in,
+)
+from sidestream.matching.schemas import (
+    ExchangeEvidence,
+    PatternEvidence,
+    SectorRecommendation,
+)
+from sidestream.matching.text import TfidfIndex, cosine, normalise_text
+from sidestream.matching.weights import (
+    CODE_LEVELS,
+    PATTERN_STRENGTH,
+    SAME_SECTOR,
+    SECTOR_WEIGHTS,
+)
+from sidestream.taxonomy.nace import nace_label
+from sidestream.taxonomy.waste_codes import normalise_waste_code, waste_codes
+
+
+@dataclass(frozen=True, slots=True)
+class SectorQuery:
+    """A material to place: free text, optional LoW code and the donor's NACE code."""
+
+    description: str
+    waste_code: str | None = None
+    donor_nace: str | None = None
+
+
+def clean_code(raw: str | None) -> str | None:
+    """The first valid six-digit LoW code in ``raw`` (tolerates ``'200108/200125'``), else None."""
+    if not raw:
+        return None
+    digits = normalise_waste_code(str(raw).replace("/", " ").split()[0] if raw else "")
+    entries = waste_codes()
+    if digits in entries:
+        return digits
+    for part in str(raw).replace("/", " ").replace(",", " ").split():
+        code = normalise_waste_code(part)
+        if code in entries:
+            return code
+    return None
+
+
+def code_similarity(a: str | None, b: str | None) -> float:
+    """Exact / same sub-chapter / same chapter similarity of two LoW codes."""
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return CODE_LEVELS["exact"]
+    if a[:4] == b[:4]:
+        return CODE_LEVELS["sub_chapter"]
+    if a[:2] == b[:2]:
+        return CODE_LEVELS["chapter"]
+    return 0.0
+
+
+def query_text(query: SectorQuery, code: str | None) -> str:
+    """Description enriched with the LoW wording of its code."""
+    entry = waste_codes().get(code) if code else None
+    return f"{query.description} {entry.description}" if entry else query.description
+
+
+def class_label(code: str) -> str:
+    """NACE label of a four-digit code; padded group/division codes get their parent's label."""
+    for candidate in (code, code.rstrip("0") if code.endswith("0") else code, code[:3], code[:2]):
+        try:
+            return nace_label(candidate)
+        except Exception:
+            continue
+    return code
+
+
+@dataclass
+class SectorScores:
+    """Component matrices (queries × classes) and the similarities behind them."""
+
+    total: np.ndarray
+    components: dict[str, np.ndarray]
+    text_sim: np.ndarray  # queries × exchanges
+    codes: list[str | None]
+    pattern_hits: list[dict[str, list[tuple[Pattern, str]]]]
+
+
+class SectorModel:
+    """Scores every known receiving class for a batch of materials from a knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.exchanges: list[Exchange] = [e for e in kb.exchanges if e.receiver_classes]
+        classes = {c for e in self.exchanges for c in e.receiver_classes}
+        classes |= {p.receiver_nace for p in kb.patterns}
+        self.classes: list[str] = sorted(classes)
+        self.col = {c: i for i, c in enumerate(self.classes)}
+        corpus = [e.text for e in self.exchanges]
+        self.tfidf = TfidfIndex([*corpus, *(w.description for w in waste_codes().values())])
+        self.matrix = self.tfidf.transform(corpus)
+        self.members: list[np.ndarray] = [
+            np.array([i for i, e in enumerate(self.exchanges) if c in e.receiver_classes], int)
+            for c in self.classes
+        ]
+        counts = Counter(c for e in self.exchanges for c in e.receiver_classes)
+        pop = np.array([np.log1p(counts.get(c, 0)) for c in self.classes])
+        self.popularity = pop / pop.max() if pop.max() > 0 else pop
+        self.donor_counts: Counter[tuple[str, str]] = Counter()
+        for e in self.exchanges:
+            for d in e.donor_classes:
+                for r in e.receiver_classes:
+                    self.donor_counts[(d, r)] += 1
+                    self.donor_counts[(d[:2], r)] += 1
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one model lives for the process
+    def _code_row(self, code: str | None) -> np.ndarray:
+        row = np.zeros(len(self.classes))
+        if code:
+            for e in self.exchanges:
+                s = max((code_similarity(code, c) for c in e.waste_codes), default=0.0)
+                for c in e.receiver_classes:
+                    row[self.col[c]] = max(row[self.col[c]], s)
+        return row
+
+    @lru_cache(maxsize=4096)  # noqa: B019
+    def _donor_row(self, donor: str | None) -> np.ndarray:
+        row = np.zeros(len(self.classes))
+        for d in nace_classes_in(donor or ""):
+            exact = np.array([self.donor_counts.get((d, c), 0) for c in self.classes], float)
+            division = np.array([self.donor_counts.get((d[:2], c), 0) for c in self.classes], float)
+            row = np.maximum(row, exact / exact.max() if exact.max() else exact)
+            row = np.maximum(row, 0.5 * division / division.max() if division.max() else division)
+            if d in self.col:  # by-products are often reused within the same industry
+                row[self.col[d]] = max(row[self.col[d]], SAME_SECTOR)
+        return row
+
+    def _pattern_hits(self, text: str, code: str | None) -> dict[str, list[tuple[Pattern, str]]]:
+        norm = normalise_text(text)
+        hits: dict[str, list[tuple[Pattern, str]]] = {}
+        for p in self.kb.patterns:
+            prefix = p.code_prefix_of(code)
+            keyword = None if prefix else p.keyword_in(norm)
+            if prefix:
+                hits.setdefault(p.receiver_nace, []).append((p, f"code {prefix}"))
+            elif keyword:
+                hits.setdefault(p.receiver_nace, []).append((p, f"'{keyword}'"))
+        return hits
+
+    def _pattern_row(self, hits: dict[str, list[tuple[Pattern, str]]]) -> np.ndarray:
+        row = np.zeros(len(self.classes))
+        for cls, found in hits.items():
+            best = 0.0
+            for _, what in found:
+                if what.startswith("code"):
+                    best = max(best, PATTERN_STRENGTH[f"code{len(what) - 5}"])
+                else:
+                    best = max(best, PATTERN_STRENGTH["keyword"])
+            row[self.col[cls]] = best
+        return row
+
+    def score(self, queries: Sequence[SectorQuery]) -> SectorScores:
+        """Component and total scores (0–1) of every class for every query."""
+        codes = [clean_code(q.waste_code) for q in queries]
+        texts = [query_text(q, c) for q, c in zip(queries, codes, strict=True)]
+        sim = (
+            cosine(self.tfidf.transform(texts), self.matrix)
+            if self.exchanges
+            else np.zeros((len(queries), 0), np.float32)
+        )
+        text = np.zeros((len(queries), len(self.classes)), np.float32)
+        for j, idx in enumerate(self.members):
+            if len(idx):
+                text[:, j] = sim[:, idx].max(axis=1)
+        hits = [self._pattern_hits(t, c) for t, c in zip(texts, codes, strict=True)]
+        components = {
+            "text": text,
+            "code": np.vstack([self._code_row(c) for c in codes]),
+            "pattern": np.vstack([self._pattern_row(h) for h in hits]),
+            "donor": np.vstack([self._donor_row(q.donor_nace) for q in queries]),
+            "popularity": np.broadcast_to(self.popularity, text.shape),
+        }
+        total = sum(SECTOR_WEIGHTS[k] * v for k, v in components.items()) / sum(
+            SECTOR_WEIGHTS.values()
+        )
+        return SectorScores(np.asarray(total), components, sim, codes, hits)
+
+    def recommend(self, query: SectorQuery, top: int = 10) -> list[SectorRecommendation]:
+        """The ``top`` receiving classes for one material, best first, with reasons."""
+        scores = self.score([query])
+        return self.explain(scores, 0, top)
+
+    def explain(self, scores: SectorScores, row: int, top: int) -> list[SectorRecommendation]:
+        """Recommendations for row ``row`` of a batch, with evidence and a written reason."""
+        total = scores.total[row]
+        order = np.argsort(-total, kind="stable")[:top]
+        return [self._recommendation(scores, row, int(j)) for j in order]
+
+    def _recommendation(self, scores: SectorScores, row: int, j: int) -> SectorRecommendation:
+        cls = self.classes[j]
+        code = scores.codes[row]
+        sims = scores.text_sim[row]
+        ranked = sorted(
+            self.members[j],
+            key=lambda i: -max(float(sims[i]), max(
+                (code_similarity(code, c) for c in self.exchanges[i].waste_codes), default=0.0)),
+        )  # fmt: skip
+        evidence: list[ExchangeEvidence | PatternEvidence] = []
+        for i in ranked[:3]:
+            e = self.exchanges[i]
+            similarity = max(float(sims[i]), max(
+                (code_similarity(code, c) for c in e.waste_codes), default=0.0))  # fmt: skip
+            if similarity < 0.15:
+                break
+            evidence.append(ExchangeEvidence(
+                case=e.case_id, exchange_id=e.exchange_id, donor=e.donor, receiver=e.receiver,
+                country=e.country, material=e.material, final_use=e.final_use,
+                similarity=round(similarity, 3),
+            ))  # fmt: skip
+        patterns = scores.pattern_hits[row].get(cls, [])
+        evidence += [
+            PatternEvidence(pattern=p.id, matched=what, typical_use=p.typical_use, source=p.source)
+            for p, what in patterns
+        ]
+        uses = list(dict.fromkeys([p.typical_use for p, _ in patterns] + [
+            self.exchanges[i].final_use for i in ranked[:3] if self.exchanges[i].final_use
+        ]))  # fmt: skip
+        return SectorRecommendation(
+            nace=cls,
+            label=class_label(cls),
+            score=round(float(scores.total[row, j]), 4),
+            why=self._why(scores, row, j, evidence),
+            typical_uses=uses[:4],
+            evidence=evidence,
+        )
+
+    def _why(
+        self,
+        scores: SectorScores,
+        row: int,
+        j: int,
+        evidence: list[ExchangeEvidence | PatternEvidence],
+    ) -> str:
+        parts: list[str] = []
+        exchanges = [e for e in evidence if isinstance(e, ExchangeEvidence)]
+        if exchanges:
+            e = exchanges[0]
+            more = f" and {len(exchanges) - 1} more" if len(exchanges) > 1 else ""
+            parts.append(
+                f"documented: '{e.material}' from {e.donor} to {e.receiver}"
+                f" for {e.final_use.lower()}"
+                f" (case {e.case}{', ' + e.country if e.country else ''}){more}"
+            )
+        patterns = [e for e in evidence if isinstance(e, PatternEvidence)]
+        if patterns:
+            p = patterns[0]
+            parts.append(f"known use: {p.typical_use} (matched {p.matched}; {p.source})")
+        if scores.components["donor"][row, j] > 0.3:
+            parts.append("sector often receives from the donor's industry")
+        if not parts:
+            parts.append("frequent receiving sector in documented symbiosis cases")
+        return f"{class_label(self.classes[j])}: " + "; ".join(parts)
+
+
+@lru_cache(maxsize=4)
+def sector_model(kb: KnowledgeBase | None = None) -> SectorModel:
+    """The (cached) model of a knowledge base; the bundled one by default."""
+    return SectorModel(kb or default_knowledge_base())
+
+
+def recommend_sectors(
+    description: str,
+    waste_code: str | None = None,
+    donor_nace: str | None = None,
+    top: int = 10,
+    kb: KnowledgeBase | None = None,
+) -> list[SectorRecommendation]:
+    """Receiving NACE classes that could use a material, best first, with reasons and evidence."""
+    return sector_model(kb).recommend(SectorQuery(description, waste_code, donor_nace), top)

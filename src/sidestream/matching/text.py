@@ -1,0 +1,82 @@
+"""Multilingual lexical similarity: TF-IDF over words and character n-grams (NumPy/SciPy)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import numpy as np
+from scipy import sparse
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=65536)
+def normalise_text(text: str) -> str:
+    """Lower-case, strip accents and fold ``ß``/``æ``/``ø`` so spellings across languages meet."""
+    folded = text.lower().replace("ß", "ss").replace("æ", "ae").replace("ø", "o")
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=65536)
+def features(text: str, char_range: tuple[int, int] = (3, 5)) -> tuple[str, ...]:
+    """Word tokens (``w:``) plus character n-grams inside word boundaries (``c:``)."""
+    words = _WORD.findall(normalise_text(text))
+    out: list[str] = []
+    lo, hi = char_range
+    for word in words:
+        if len(word) > 1:
+            out.append("w:" + word)
+        padded = f" {word} "
+        for n in range(lo, hi + 1):
+            out.extend("c:" + padded[i : i + n] for i in range(len(padded) - n + 1))
+    return tuple(out)
+
+
+class TfidfIndex:
+    """A TF-IDF vocabulary fitted on a corpus; transforms texts to L2-normalised sparse rows."""
+
+    def __init__(self, texts: Iterable[str], min_df: int = 1) -> None:
+        df: dict[str, int] = {}
+        n_docs = 0
+        for text in texts:
+            n_docs += 1
+            for feat in set(features(text)):
+                df[feat] = df.get(feat, 0) + 1
+        kept = sorted(f for f, c in df.items() if c >= min_df)
+        self.vocabulary: dict[str, int] = {f: i for i, f in enumerate(kept)}
+        counts = np.array([df[f] for f in kept], dtype=np.float64)
+        self.idf = np.log((1.0 + n_docs) / (1.0 + counts)) + 1.0
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Rows of sublinear TF × IDF, L2-normalised; identical texts are featurised once."""
+        unique: dict[str, int] = {}
+        row_of = np.fromiter((unique.setdefault(t, len(unique)) for t in texts), dtype=np.int64)
+        indptr = [0]
+        indices: list[int] = []
+        data: list[float] = []
+        vocab = self.vocabulary
+        for text in unique:
+            counts: dict[int, int] = {}
+            for feat in features(text):
+                j = vocab.get(feat)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            cols = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+            weights = tf * self.idf[cols]
+            norm = float(np.sqrt((weights**2).sum())) or 1.0
+            indices.extend(cols.tolist())
+            data.extend((weights / norm).tolist())
+            indptr.append(len(indices))
+        shape = (len(unique), len(vocab))
+        base = sparse.csr_matrix((data, indices, indptr), shape=shape, dtype=np.float32)
+        return base[row_of] if len(unique) != len(texts) else base
+
+
+def cosine(a: sparse.csr_matrix, b: sparse.csr_matrix) -> np.ndarray:
+    """Dense cosine similarities between the L2-normalised rows of ``a`` and ``b``."""
+    return np.asarray((a @ b.T).todense(), dtype=np.float32)

@@ -1,0 +1,67 @@
+"""Every weight and limit of the matching engine, in one place.
+
+Sector recommendation (``SECTOR_WEIGHTS``) and listing matching (``WEIGHTS``) both sum their
+named components (each 0–1) with these weights and divide by the total weight, so scores stay
+in 0–1. Change them here; ``benchmarks/matching_eval.py`` measures the effect.
+"""
+
+from __future__ import annotations
+
+from sidestream.taxonomy.kinds import Kind
+
+#: Receiving-sector recommendation: evidence for "class C can use this material".
+SECTOR_WEIGHTS: dict[str, float] = {
+    "text": 0.10,  # similarity of the description to documented materials received by C
+    "code": 0.10,  # LoW code of a documented material received by C: exact / sub-chapter / chapter
+    "pattern": 0.55,  # a curated pattern (code prefix or keyword) names C
+    "donor": 0.15,  # documented donor-sector -> receiver-sector co-occurrence
+    "popularity": 0.10,  # how often C receives anything in the documented cases
+}
+
+#: Donor-component score of the donor's own class (reuse within the same industry).
+SAME_SECTOR = 0.6
+
+#: LoW code similarity levels (code component of both tasks).
+CODE_LEVELS: dict[str, float] = {"exact": 1.0, "sub_chapter": 0.6, "chapter": 0.25}
+
+#: Pattern hit strength by what matched.
+PATTERN_STRENGTH: dict[str, float] = {
+    "code6": 1.0, "code4": 0.8, "code2": 0.4, "keyword": 0.9,
+}  # fmt: skip
+
+#: Listing matching: named components of an offer–need pair.
+WEIGHTS: dict[str, float] = {
+    "material": 0.45,  # same code / family, known use by the need's industry, text similarity
+    "distance": 0.20,  # haversine distance against the kind's maximum transport distance
+    "quantity": 0.15,  # how much of the need the offer covers, and of the offer the need uses
+    "quality": 0.10,  # property constraints, e.g. heat temperature >= required temperature
+    "time": 0.05,  # overlap of the availability windows
+    "regulatory": 0.05,  # hazardous waste, animal by-products, waste status
+}
+
+#: How the material component combines its evidence (max of the weighted sources).
+MATERIAL_SOURCES: dict[str, float] = {"code": 1.0, "kb_use": 0.9, "text": 0.9}
+
+#: Score of a component whose inputs are missing (location, quantity, dates...).
+UNKNOWN = 0.5
+
+#: Pairs whose material score is below this are not candidates at all.
+MIN_MATERIAL = 0.12
+
+#: Maximum sensible transport distance by kind (km); beyond it a pair is not a candidate.
+MAX_DISTANCE_KM: dict[Kind, float | None] = {
+    Kind.energy: 10.0,  # heat and steam networks
+    Kind.water: 20.0,
+    Kind.material: 300.0,  # bulk materials by road
+    Kind.capacity: 50.0,
+    Kind.service: 150.0,
+    Kind.knowledge: None,  # no limit
+}
+
+#: Road haulage cost for bulk materials, EUR per tonne-kilometre (order of magnitude).
+TRANSPORT_EUR_PER_TKM = 0.10
+
+#: Regulatory flag scores (the lowest applicable one is used).
+REGULATORY: dict[str, float] = {
+    "none": 1.0, "waste": 0.8, "animal_by_product": 0.6, "hazardous": 0.4,
+}  # fmt: skip
