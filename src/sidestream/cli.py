@@ -10,6 +10,7 @@ from rich.console import Console
 
 from sidestream.demo.cli import demo_command
 from sidestream.interop.cli import export_command, import_command, schema_command
+from sidestream.optimize.cli import optimize_command
 
 app = typer.Typer(
     name="sidestream",
@@ -68,3 +69,4 @@ app.command("export")(export_command)
 app.command("schema")(schema_command)
 
 # Domain command groups register themselves below (one line each).
+app.command("optimize")(optimize_command)
