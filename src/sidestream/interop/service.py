@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from sidestream.access.policy import SYSTEM, Viewer, listing_view
 from sidestream.errors import Conflict, InvalidInput
 from sidestream.interop.listing import COLUMNS, Listing
 from sidestream.interop.readers import RawRow
@@ -188,6 +189,16 @@ def to_listing(stream: Stream) -> dict[str, Any]:
         "visibility": stream.visibility,
     }
     return {k: v for k, v in row.items() if v is not None}
+
+
+def export_listings(
+    session: Session, filters: registry.StreamFilter, viewer: Viewer = SYSTEM
+) -> Iterator[dict[str, Any]]:
+    """The listings ``viewer`` may see, as the access policy shows them (anonymised or full)."""
+    for stream in session.scalars(registry.stream_query(filters, viewer).order_by(Stream.id)):
+        row = listing_view(viewer, stream)
+        if row is not None:
+            yield row
 
 
 def write_jsonl(listings: Iterable[dict[str, Any]], out: io.TextIOBase) -> int:

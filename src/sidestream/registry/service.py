@@ -6,11 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from sidestream.access import policy
+from sidestream.access.errors import Forbidden
+from sidestream.access.policy import SYSTEM, Viewer
 from sidestream.db import utcnow
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.registry.models import Network, NetworkMember, Organisation, Site, Stream
@@ -63,8 +66,11 @@ def _flush(session: Session, what: str) -> None:
 # --- organisations ---------------------------------------------------------------------------
 
 
-def create_organisation(session: Session, data: OrganisationCreate) -> Organisation:
-    """Register an organisation; names are unique."""
+def create_organisation(
+    session: Session, data: OrganisationCreate, *, viewer: Viewer = SYSTEM
+) -> Organisation:
+    """Register an organisation; names are unique; any logged-in user may."""
+    policy.require_writer(viewer)
     if session.scalar(select(Organisation.id).where(Organisation.name == data.name)):
         raise Conflict(f"an organisation named '{data.name}' already exists")
     org = Organisation(**data.model_dump())
@@ -99,27 +105,35 @@ def list_organisations(
     return _page(session, stmt.order_by(Organisation.name), limit, offset)
 
 
-def update_organisation(session: Session, org_id: int, data: OrganisationUpdate) -> Organisation:
-    """Apply a partial update made from version ``data.version``."""
+def update_organisation(
+    session: Session, org_id: int, data: OrganisationUpdate, *, viewer: Viewer = SYSTEM
+) -> Organisation:
+    """Apply a partial update made from version ``data.version`` (company admins)."""
     org = _get(session, Organisation, org_id)
+    policy.require_org_admin(viewer, org_id)
     _check_version(org, data.version)
     _apply(org, data.model_dump(exclude_unset=True, exclude={"version"}))
     _flush(session, "organisation")
     return org
 
 
-def delete_organisation(session: Session, org_id: int) -> None:
-    """Delete an organisation with its sites and streams."""
-    session.delete(_get(session, Organisation, org_id))
+def delete_organisation(session: Session, org_id: int, *, viewer: Viewer = SYSTEM) -> None:
+    """Delete an organisation with its sites and streams (company admins)."""
+    org = _get(session, Organisation, org_id)
+    policy.require_org_admin(viewer, org_id)
+    session.delete(org)
     _flush(session, "organisation")
 
 
 # --- sites -----------------------------------------------------------------------------------
 
 
-def create_site(session: Session, org_id: int, data: SiteCreate) -> Site:
-    """Add a site to an organisation."""
+def create_site(
+    session: Session, org_id: int, data: SiteCreate, *, viewer: Viewer = SYSTEM
+) -> Site:
+    """Add a site to an organisation (company admins)."""
     _get(session, Organisation, org_id)
+    policy.require_org_admin(viewer, org_id)
     site = Site(organisation_id=org_id, **data.model_dump())
     session.add(site)
     _flush(session, "site")
@@ -141,9 +155,12 @@ def list_sites(
     return _page(session, stmt.order_by(Site.id), limit, offset)
 
 
-def update_site(session: Session, site_id: int, data: SiteUpdate) -> Site:
-    """Apply a partial update to a site."""
+def update_site(
+    session: Session, site_id: int, data: SiteUpdate, *, viewer: Viewer = SYSTEM
+) -> Site:
+    """Apply a partial update to a site (company admins)."""
     site = _get(session, Site, site_id)
+    policy.require_org_admin(viewer, site.organisation_id)
     _check_version(site, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     lat, lon = changes.get("lat", site.lat), changes.get("lon", site.lon)
@@ -154,9 +171,11 @@ def update_site(session: Session, site_id: int, data: SiteUpdate) -> Site:
     return site
 
 
-def delete_site(session: Session, site_id: int) -> None:
-    """Delete a site; its streams keep their own coordinates."""
-    session.delete(_get(session, Site, site_id))
+def delete_site(session: Session, site_id: int, *, viewer: Viewer = SYSTEM) -> None:
+    """Delete a site; its streams keep their own coordinates (company admins)."""
+    site = _get(session, Site, site_id)
+    policy.require_org_admin(viewer, site.organisation_id)
+    session.delete(site)
     _flush(session, "site")
 
 
@@ -171,8 +190,11 @@ def _members(session: Session, ids: list[int]) -> list[Organisation]:
     return [o for o in orgs if o is not None]
 
 
-def create_network(session: Session, data: NetworkCreate) -> Network:
-    """Create a network with its facilitator and members."""
+def create_network(session: Session, data: NetworkCreate, *, viewer: Viewer = SYSTEM) -> Network:
+    """Create a network with its facilitator (one the caller facilitates for) and members."""
+    policy.require_writer(viewer)
+    if not policy.may_facilitate(viewer, data.facilitator_id):
+        raise Forbidden("facilitator_id must be an organisation you facilitate for")
     if session.scalar(select(Network.id).where(Network.name == data.name)):
         raise Conflict(f"a network named '{data.name}' already exists")
     if data.facilitator_id is not None and session.get(Organisation, data.facilitator_id) is None:
@@ -201,12 +223,17 @@ def list_networks(
     return _page(session, select(Network).order_by(Network.name), limit, offset)
 
 
-def update_network(session: Session, network_id: int, data: NetworkUpdate) -> Network:
-    """Apply a partial update; ``member_ids`` replaces the members when given."""
+def update_network(
+    session: Session, network_id: int, data: NetworkUpdate, *, viewer: Viewer = SYSTEM
+) -> Network:
+    """Apply a partial update; ``member_ids`` replaces the members when given (facilitators)."""
     net = _get(session, Network, network_id)
+    policy.require_facilitator(viewer, network_id)
     _check_version(net, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version", "member_ids"})
     fac = changes.get("facilitator_id")
+    if "facilitator_id" in changes and not policy.may_facilitate(viewer, fac):
+        raise Forbidden("facilitator_id must be an organisation you facilitate for")
     if fac is not None and session.get(Organisation, fac) is None:
         raise InvalidInput("facilitator_id", f"unknown organisation id {fac}")
     _apply(net, changes)
@@ -217,9 +244,11 @@ def update_network(session: Session, network_id: int, data: NetworkUpdate) -> Ne
     return net
 
 
-def delete_network(session: Session, network_id: int) -> None:
-    """Delete a network (its members stay)."""
-    session.delete(_get(session, Network, network_id))
+def delete_network(session: Session, network_id: int, *, viewer: Viewer = SYSTEM) -> None:
+    """Delete a network (its members stay; facilitators)."""
+    net = _get(session, Network, network_id)
+    policy.require_facilitator(viewer, network_id)
+    session.delete(net)
     _flush(session, "network")
 
 
@@ -282,9 +311,16 @@ def _new_external_id(session: Session) -> str:
     return f"s{n}"
 
 
-def create_stream(session: Session, data: StreamCreate, code_source: str | None = None) -> Stream:
-    """Register an offer or a need; ``external_id`` is generated when not given."""
+def create_stream(
+    session: Session,
+    data: StreamCreate,
+    code_source: str | None = None,
+    *,
+    viewer: Viewer = SYSTEM,
+) -> Stream:
+    """Register an offer or a need for an organisation the caller belongs to."""
     values = data.model_dump()
+    policy.require_member(viewer, values["organisation_id"])
     if values["organisation_id"] is not None:
         _get(session, Organisation, values["organisation_id"])
     if values["external_id"] and session.scalar(
@@ -300,9 +336,9 @@ def create_stream(session: Session, data: StreamCreate, code_source: str | None 
     return stream
 
 
-def get_stream(session: Session, stream_id: int) -> Stream:
-    """One stream or ``NotFound``."""
-    return _get(session, Stream, stream_id)
+def get_stream(session: Session, stream_id: int, *, viewer: Viewer = SYSTEM) -> Stream:
+    """One stream visible to ``viewer`` or ``NotFound``; render it with ``policy.redact``."""
+    return policy.check_visible(viewer, _get(session, Stream, stream_id))
 
 
 def find_stream(session: Session, external_id: str) -> Stream | None:
@@ -311,10 +347,16 @@ def find_stream(session: Session, external_id: str) -> Stream | None:
 
 
 def update_stream(
-    session: Session, stream_id: int, data: StreamUpdate, code_source: str | None = None
+    session: Session,
+    stream_id: int,
+    data: StreamUpdate,
+    code_source: str | None = None,
+    *,
+    viewer: Viewer = SYSTEM,
 ) -> Stream:
     """Apply a partial update made from version ``data.version``; derived fields follow."""
     stream = _get(session, Stream, stream_id)
+    policy.require_stream_write(viewer, stream)
     _check_version(stream, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     if changes.get("waste_code"):
@@ -330,15 +372,22 @@ def update_stream(
     return stream
 
 
-def delete_stream(session: Session, stream_id: int) -> None:
-    """Delete a stream."""
-    session.delete(_get(session, Stream, stream_id))
+def delete_stream(session: Session, stream_id: int, *, viewer: Viewer = SYSTEM) -> None:
+    """Delete a stream (members of its organisation)."""
+    stream = _get(session, Stream, stream_id)
+    policy.require_stream_write(viewer, stream)
+    session.delete(stream)
     _flush(session, "stream")
 
 
-def stream_query(filters: StreamFilter) -> Select[tuple[Stream]]:
-    """The SELECT of streams matching ``filters`` (unordered)."""
-    stmt = select(Stream)
+def stream_query(filters: StreamFilter, viewer: Viewer = SYSTEM) -> Select[tuple[Stream]]:
+    """The SELECT of the streams ``viewer`` may see matching ``filters`` (unordered).
+
+    Filters that could reveal who is behind an anonymous stream (organisation, network,
+    description text, exact place) go through the access policy.
+    """
+    stmt = select(Stream).where(policy.visible_streams_clause(viewer))
+    ident = policy.identity_clause(viewer)
     f = filters
     if f.kind:
         stmt = stmt.where(Stream.kind == f.kind)
@@ -347,30 +396,31 @@ def stream_query(filters: StreamFilter) -> Select[tuple[Stream]]:
     if f.status:
         stmt = stmt.where(Stream.status == f.status)
     if f.organisation_id is not None:
-        stmt = stmt.where(Stream.organisation_id == f.organisation_id)
+        stmt = stmt.where(and_(ident, Stream.organisation_id == f.organisation_id))
     if f.code:
         stmt = stmt.where(Stream.waste_code.startswith(f.code.replace(" ", "")))
     if f.q:
-        like = f"%{f.q}%"
-        stmt = stmt.where(or_(Stream.title.ilike(like), Stream.description.ilike(like)))
+        stmt = stmt.where(policy.text_clause(viewer, f.q))
     if f.bbox:
-        min_lon, min_lat, max_lon, max_lat = f.bbox
-        stmt = stmt.where(
-            Stream.lon.between(min_lon, max_lon), Stream.lat.between(min_lat, max_lat)
-        )
+        stmt = stmt.where(policy.bbox_clause(viewer, f.bbox))
     if f.network_id is not None:
         members = select(NetworkMember.organisation_id).where(
             NetworkMember.network_id == f.network_id
         )
-        stmt = stmt.where(Stream.organisation_id.in_(members))
+        stmt = stmt.where(and_(ident, Stream.organisation_id.in_(members)))
     return stmt
 
 
 def list_streams(
-    session: Session, filters: StreamFilter, limit: int = 50, offset: int = 0
+    session: Session,
+    filters: StreamFilter,
+    limit: int = 50,
+    offset: int = 0,
+    *,
+    viewer: Viewer = SYSTEM,
 ) -> tuple[Sequence[Stream], int]:
-    """Streams matching ``filters``, newest id last, with the total count."""
-    return _page(session, stream_query(filters).order_by(Stream.id), limit, offset)
+    """Streams visible to ``viewer`` matching ``filters``, newest id last, with the total."""
+    return _page(session, stream_query(filters, viewer).order_by(Stream.id), limit, offset)
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -1,0 +1,145 @@
+"""Pydantic schemas of access: the anonymised stream view, accounts, tokens."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from sidestream.access.roles import Role, Scope
+
+Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
+EmailStr = Annotated[
+    str,
+    BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
+    StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+]
+
+
+class AnonymousStream(BaseModel):
+    """A stream as seen by someone who may not know who offers it: no organisation, contact,
+    site or exact place; the quantity only as a class, the place only as a 10 km cell."""
+
+    id: int
+    anonymised: Literal[True] = True
+    direction: str
+    kind: str
+    title: str
+    language: str | None
+    waste_code: str | None
+    hazardous: bool
+    product_code: str | None
+    quantity_class: str | None = Field(description='e.g. "100–1,000 t/yr"')
+    period: str | None
+    properties: dict[str, float | bool] = Field(description="numeric and yes/no properties only")
+    available_from: date | None
+    available_to: date | None
+    lat: float | None = Field(description="centre of the 10 km grid cell")
+    lon: float | None = Field(description="centre of the 10 km grid cell")
+    visibility: Literal["anonymous"] = "anonymous"
+    status: str
+
+
+class SignUp(BaseModel):
+    """A new account."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    password: Password
+    name: str | None = Field(None, max_length=200)
+
+
+class LogIn(BaseModel):
+    """Credentials."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    password: str = Field(max_length=200)
+
+
+class ResetRequest(BaseModel):
+    """Ask for a password-reset link."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+
+
+class ResetConfirm(BaseModel):
+    """Set a new password with a reset token."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(max_length=200)
+    password: Password
+
+
+class MembershipOut(BaseModel):
+    """A user's role in an organisation."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    organisation_id: int
+    role: Role
+
+
+class UserOut(BaseModel):
+    """An account as its owner sees it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    name: str | None
+    platform_admin: bool
+    created_at: datetime
+    memberships: list[MembershipOut]
+
+
+class MembershipIn(BaseModel):
+    """Give an existing account a role in an organisation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    role: Role = Role.member
+
+
+class TokenCreate(BaseModel):
+    """A new API token."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    scope: Scope = Scope.read
+
+
+class TokenOut(BaseModel):
+    """An API token without its secret."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    scope: Scope
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    """A token just made: ``token`` is shown this once and never stored."""
+
+    token: str
+
+
+class DeleteAccount(BaseModel):
+    """Confirm account deletion with the password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(max_length=200)
