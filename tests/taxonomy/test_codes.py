@@ -41,3 +41,9 @@ def test_nace():
     assert format_nace("2351") == "23.51"
     with pytest.raises(ValueError, match="not a NACE"):
         normalise_nace("99.99")
+
+
+def test_nace_rev2_and_rev21_are_both_accepted():
+    assert normalise_nace("70.22") == "7022"  # Rev. 2 only
+    assert normalise_nace("96.10") == "9610"  # Rev. 2.1 only
+    assert nace_label("1629").startswith("Manufacture of other products of wood")

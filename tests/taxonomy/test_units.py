@@ -47,3 +47,9 @@ def test_bad_quantities_are_explained(unit, period, kind, message):
 
 def test_kinds_without_canonical_unit_are_not_annualised():
     assert annualise(500, "m2", None, "capacity") is None
+
+
+def test_area_units_parse():
+    from sidestream.taxonomy.units import parse_unit
+
+    assert str(parse_unit("m2")) == str(parse_unit("m²"))

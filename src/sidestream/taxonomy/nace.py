@@ -1,4 +1,10 @@
-"""NACE Rev. 2 activity codes, from python-stdnum."""
+"""NACE activity codes, from python-stdnum.
+
+Sidestream speaks NACE Rev. 2 (the revision of the design page, of the MAESTRI case library and
+of most company registers until 2025) and also accepts codes that exist only in NACE Rev. 2.1
+(in force from 2025), so a company can register with either. Labels come from Rev. 2 when the
+code exists there, otherwise from Rev. 2.1.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +13,48 @@ from functools import lru_cache
 from stdnum.eu import nace as _nace
 from stdnum.exceptions import ValidationError
 
+REVISIONS = ("2.0", "2.1")
+
+
+def _compact(raw: str) -> str:
+    text = str(raw).strip().upper()
+    return text[1:] if text[:1].isalpha() and len(text) > 1 else text
+
 
 def normalise_nace(raw: str) -> str:
     """Validate a NACE code (``'2351'``, ``'23.51'``, ``'C23.51'``) and return its compact digits.
 
-    Raises ``ValueError`` naming the problem when the code is malformed or unknown.
+    A code valid in Rev. 2 or Rev. 2.1 is accepted; otherwise ``ValueError`` names the problem.
     """
-    text = str(raw).strip().upper()
-    if text[:1].isalpha():
-        text = text[1:]
-    try:
-        return _nace.validate(text)
-    except ValidationError as exc:
-        raise ValueError(f"'{raw}' is not a NACE Rev. 2 code ({exc})") from None
+    text = _compact(raw)
+    problem = ""
+    for revision in REVISIONS:
+        try:
+            return _nace.validate(text, revision=revision)
+        except ValidationError as exc:
+            problem = problem or str(exc)
+    raise ValueError(f"'{raw}' is not a NACE Rev. 2 or 2.1 code ({problem})")
+
+
+def nace_revision(code: str) -> str:
+    """The first revision (``'2.0'`` or ``'2.1'``) in which ``code`` exists."""
+    for revision in REVISIONS:
+        try:
+            _nace.validate(code, revision=revision)
+            return revision
+        except ValidationError:
+            continue
+    raise ValueError(f"'{code}' is not a NACE Rev. 2 or 2.1 code")
 
 
 def nace_label(code: str) -> str:
     """The official English label of a NACE code."""
-    return _nace.get_label(code)
+    return _nace.get_label(code, revision=nace_revision(code))
 
 
 def nace_section(code: str) -> str:
     """The section letter (A–U) of a NACE code."""
-    return _nace.info(code)["section"] if len(code) >= 2 else ""
+    return _nace.info(code, revision=nace_revision(code))["section"]
 
 
 def format_nace(code: str) -> str:
@@ -38,16 +63,16 @@ def format_nace(code: str) -> str:
 
 
 @lru_cache
-def nace_classes() -> dict[str, str]:
-    """All four-digit NACE classes -> label."""
+def nace_classes(revision: str = "2.0") -> dict[str, str]:
+    """All four-digit NACE classes of ``revision`` -> label."""
     out: dict[str, str] = {}
     for division in range(1, 100):
         for group in range(10):
             for cls in range(10):
                 code = f"{division:02d}{group}{cls}"
                 try:
-                    _nace.validate(code)
+                    _nace.validate(code, revision=revision)
                 except ValidationError:
                     continue
-                out[code] = _nace.get_label(code)
+                out[code] = _nace.get_label(code, revision=revision)
     return out

@@ -27,6 +27,7 @@ _ALIASES = {
     "tpa": "t/year",
     "t/yr": "t/year",
     "m³": "m3",
+    "m²": "m2",
     "m^3": "m3",
     "cbm": "m3",
     "l": "liter",
@@ -51,6 +52,7 @@ def registry() -> pint.UnitRegistry:
     """The shared pint registry, with ``t`` as metric tonne and ``m3`` as cubic metre."""
     ureg = pint.UnitRegistry()
     ureg.define("m3 = meter ** 3")
+    ureg.define("m2 = meter ** 2")
     ureg.define("Nm3 = meter ** 3")
     return ureg
 
@@ -60,7 +62,7 @@ def parse_unit(text: str) -> pint.Unit:
     raw = text.strip()
     key = _ALIASES.get(raw.lower(), raw)
     try:
-        unit = registry().parse_units(key.replace("³", "3"))
+        unit = registry().parse_units(key)
     except (
         pint.UndefinedUnitError,
         pint.errors.DefinitionSyntaxError,
