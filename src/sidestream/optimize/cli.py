@@ -107,7 +107,7 @@ def _sweep(problem: NetworkProblem, points: int) -> ParetoFront:
     from rich.progress import Progress
 
     with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("Pareto sweep", total=points + 2)
+        task = bar.add_task("Pareto sweep", total=points + 3)
         return pareto_front(
             problem, points, lambda done, total: bar.update(task, completed=done, total=total)
         )

@@ -31,7 +31,7 @@ def pareto_front(
     if points < 2:
         raise ValueError("a front needs at least 2 points")
     model = build_model(problem)
-    total = points + 2
+    total = points + 3
     done = 0
 
     def step(alloc: Allocation) -> Allocation:
