@@ -232,9 +232,8 @@ class SectorModel:
             PatternEvidence(pattern=p.id, matched=what, typical_use=p.typical_use, source=p.source)
             for p, what in patterns
         ]
-        uses = list(dict.fromkeys([p.typical_use for p, _ in patterns] + [
-            self.exchanges[i].final_use for i in ranked[:3] if self.exchanges[i].final_use
-        ]))  # fmt: skip
+        documented = [e.final_use for e in evidence if isinstance(e, ExchangeEvidence)]
+        uses = list(dict.fromkeys([p.typical_use for p, _ in patterns] + documented))
         return SectorRecommendation(
             nace=cls,
             label=class_label(cls),

@@ -1,0 +1,122 @@
+"""CLI contract commands ``recommend-sectors`` and ``match-files`` (JSON Lines, no database)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TextIO, TypeVar
+
+import typer
+from rich.progress import Progress
+
+from sidestream.matching.engine import CHUNK, MatchIndex
+from sidestream.matching.reader import RowError, read_rows
+from sidestream.matching.schemas import Listing, SectorRequest
+from sidestream.matching.sectors import SectorQuery, sector_model
+
+T = TypeVar("T")
+BATCH = 512
+
+
+@contextmanager
+def _open(path: str) -> Iterator[TextIO]:
+    if path == "-":
+        yield sys.stdin
+    else:
+        with Path(path).open(encoding="utf-8") as fh:
+            yield fh
+
+
+def _report(errors: Sequence[RowError], name: str) -> None:
+    for error in errors:
+        typer.echo(f"{name}: {error}", err=True)
+
+
+def _batches(items: Sequence[T], size: int, label: str) -> Iterator[Sequence[T]]:
+    """Slices of ``items``, with a progress bar on stderr for long runs on a terminal."""
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    if len(chunks) < 3 or not sys.stderr.isatty():
+        yield from chunks
+        return
+    with Progress(transient=True) as progress:
+        task = progress.add_task(label, total=len(items))
+        for chunk in chunks:
+            yield chunk
+            progress.advance(task, len(chunk))
+
+
+def _emit(rows: Iterable[dict]) -> None:
+    for row in rows:
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def recommend_sectors_command(
+    path: Annotated[
+        str,
+        typer.Argument(
+            help="JSON Lines of {id, description, waste_code?, donor_nace?}; - for stdin"
+        ),
+    ],
+    top: Annotated[int, typer.Option("--top", min=1, max=100, help="classes per line")] = 10,
+    evidence: Annotated[
+        bool, typer.Option("--evidence/--no-evidence", help="include evidence")
+    ] = True,
+) -> None:
+    """Receiving industries (NACE classes) that could use each stream, with reasons."""
+    with _open(path) as fh:
+        rows, errors = read_rows(fh, SectorRequest)
+    _report(errors, path)
+    model = sector_model()
+    requests = [r for _, r in rows]
+    for batch in _batches(requests, BATCH, "recommending"):
+        scores = model.score(
+            [SectorQuery(r.description, r.waste_code, r.donor_nace) for r in batch]
+        )
+        out = []
+        for i, request in enumerate(batch):
+            recs = model.explain(scores, i, top)
+            keep = {"nace", "label", "score", "why", "typical_uses"} | (
+                {"evidence"} if evidence else set()
+            )
+            out.append({"id": request.id, "sectors": [r.model_dump(include=keep) for r in recs]})
+        _emit(out)
+    if errors:
+        raise typer.Exit(1)
+
+
+def match_files_command(
+    offers_path: Annotated[str, typer.Argument(metavar="OFFERS.jsonl", help="offers; - for stdin")],
+    needs_path: Annotated[str, typer.Argument(metavar="NEEDS.jsonl", help="needs; - for stdin")],
+    top: Annotated[int, typer.Option("--top", min=1, max=1000, help="needs per offer")] = 10,
+) -> None:
+    """For every offer, the needs that could take it, ranked, with component reasons."""
+    if offers_path == "-" and needs_path == "-":
+        raise typer.BadParameter("only one of OFFERS and NEEDS can be read from stdin")
+    with _open(offers_path) as fh:
+        offers, offer_errors = read_rows(fh, Listing, direction="offer")
+    with _open(needs_path) as fh:
+        needs, need_errors = read_rows(fh, Listing, direction="need")
+    _report(offer_errors, offers_path)
+    _report(need_errors, needs_path)
+    offer_items = [o for _, o in offers]
+    index = MatchIndex([n for _, n in needs]) if needs else None
+    for batch in _batches(offer_items, CHUNK * 4, "matching"):
+        results = index.match(batch, top) if index else [[] for _ in batch]
+        _emit(
+            {
+                "offer_id": offer.id,
+                "matches": [m.model_dump(include={"need_id", "score", "reasons"}) for m in matches],
+            }
+            for offer, matches in zip(batch, results, strict=True)
+        )
+    if offer_errors or need_errors:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the matching commands to the ``sidestream`` CLI."""
+    app.command("recommend-sectors")(recommend_sectors_command)
+    app.command("match-files")(match_files_command)

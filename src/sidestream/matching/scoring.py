@@ -1,0 +1,197 @@
+"""Scoring components of an offer–need pair, vectorised over blocks of pairs.
+
+Each component returns scores in 0–1 (``UNKNOWN`` where its inputs are missing) for an
+(offers × needs) block; ``detail`` functions write what one pair's component saw. Weights and
+limits live in :mod:`sidestream.matching.weights`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sidestream.matching.sectors import class_label
+from sidestream.matching.table import KINDS, UNITS, ListingTable
+from sidestream.matching.weights import (
+    CODE_LEVELS,
+    MATERIAL_SOURCES,
+    MAX_DISTANCE_KM,
+    REGULATORY,
+    TRANSPORT_EUR_PER_TKM,
+    UNKNOWN,
+)
+from sidestream.taxonomy.kinds import Kind
+
+EARTH_RADIUS_KM = 6371.0
+
+
+def haversine_km(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
+    """Great-circle distance in km (broadcasting; NaN where a coordinate is missing)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi = p2 - p1
+    dlmb = np.radians(lon2) - np.radians(lon1)
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def max_distance(kind_index: int) -> float:
+    """The kind's maximum transport distance in km (infinite when unlimited)."""
+    limit = MAX_DISTANCE_KM[KINDS[kind_index]]
+    return float("inf") if limit is None else limit
+
+
+def code_scores(offer_codes: np.ndarray, need_codes: np.ndarray) -> np.ndarray:
+    """Same LoW code / sub-chapter / chapter (0 where either side has no code)."""
+    o, n = offer_codes[:, None], need_codes[None, :]
+    known = (o > 0) & (n > 0)
+    out = np.where(o // 10000 == n // 10000, CODE_LEVELS["chapter"], 0.0)
+    out = np.where(o // 100 == n // 100, CODE_LEVELS["sub_chapter"], out)
+    out = np.where(o == n, CODE_LEVELS["exact"], out)
+    return np.where(known, out, 0.0)
+
+
+def material_scores(code: np.ndarray, kb_use: np.ndarray, text: np.ndarray) -> np.ndarray:
+    """The strongest of the weighted material evidences."""
+    return np.maximum.reduce([
+        MATERIAL_SOURCES["code"] * code,
+        MATERIAL_SOURCES["kb_use"] * kb_use,
+        MATERIAL_SOURCES["text"] * text,
+    ])  # fmt: skip
+
+
+def distance_scores(dist: np.ndarray, limit: float) -> np.ndarray:
+    """1 at the door, falling linearly to 0 at the kind's limit; ``UNKNOWN`` without location."""
+    if np.isinf(limit):
+        return np.where(np.isnan(dist), UNKNOWN, 1.0)
+    return np.where(np.isnan(dist), UNKNOWN, np.clip(1.0 - dist / limit, 0.0, 1.0))
+
+
+def quantity_scores(
+    offer_amount: np.ndarray, need_amount: np.ndarray, same_unit: np.ndarray
+) -> np.ndarray:
+    """0.7 × share of the need covered + 0.3 × share of the offer used."""
+    o, n = offer_amount[:, None], need_amount[None, :]
+    known = same_unit & ~np.isnan(o) & ~np.isnan(n) & (o > 0) & (n > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        both = np.minimum(o, n)
+        score = 0.7 * both / n + 0.3 * both / o
+    return np.where(known, score, UNKNOWN)
+
+
+def quality_scores(
+    offers: ListingTable, oi: np.ndarray, needs: ListingTable, nj: np.ndarray
+) -> np.ndarray:
+    """Temperature (offer ≥ need's required) and hazardous acceptance; ``UNKNOWN`` if unstated."""
+    to, tn = offers.temperature[oi][:, None], needs.temperature[nj][None, :]
+    temp_known = ~np.isnan(to) & ~np.isnan(tn)
+    score = np.where(temp_known, np.where(to >= tn, 1.0, 0.0), UNKNOWN)
+    refused = offers.hazardous[oi][:, None] & ~needs.accepts_hazardous[nj][None, :]
+    return np.where(refused, 0.0, score)
+
+
+def time_scores(
+    offers: ListingTable, oi: np.ndarray, needs: ListingTable, nj: np.ndarray
+) -> np.ndarray:
+    """Overlap of availability windows relative to the shorter one; NaN marks disjoint windows."""
+    s = np.maximum(offers.start[oi][:, None], needs.start[nj][None, :])
+    e = np.minimum(offers.end[oi][:, None], needs.end[nj][None, :])
+    with np.errstate(invalid="ignore"):
+        shorter = np.minimum(
+            (offers.end - offers.start)[oi][:, None], (needs.end - needs.start)[nj][None, :]
+        )
+        frac = np.where(np.isinf(shorter), 1.0, (e - s + 1) / (shorter + 1))
+    dated = offers.dated[oi][:, None] | needs.dated[nj][None, :]
+    score = np.where(dated, np.clip(frac, 0.0, 1.0), UNKNOWN)
+    return np.where(dated & (e < s), np.nan, score)
+
+
+def regulatory_scores(offers: ListingTable, oi: np.ndarray) -> np.ndarray:
+    """Per offer: the lowest applicable flag score (hazardous < animal by-product < waste)."""
+    score = np.where(offers.code[oi] > 0, REGULATORY["waste"], REGULATORY["none"])
+    score = np.where(offers.animal_by_product[oi], REGULATORY["animal_by_product"], score)
+    return np.where(offers.hazardous[oi], REGULATORY["hazardous"], score)
+
+
+def _fmt_code(code: int) -> str:
+    text = f"{code:06d}"
+    return f"{text[:2]} {text[2:4]} {text[4:]}"
+
+
+def material_detail(
+    offers: ListingTable, i: int, needs: ListingTable, j: int, parts: dict[str, float], sector: str
+) -> str:
+    """Which material evidence decided the score."""
+    found: list[str] = []
+    oc, nc = int(offers.code[i]), int(needs.code[j])
+    if parts["code"] > 0:
+        level = {1.0: "same LoW code", CODE_LEVELS["sub_chapter"]: "same LoW sub-chapter"}.get(
+            parts["code"], "same LoW chapter"
+        )
+        found.append(f"{level} ({_fmt_code(oc)} / {_fmt_code(nc)})")
+    if parts["kb_use"] > 0.05 and sector:
+        found.append(
+            f"industry {sector} ({class_label(sector)}) is a known receiver of this material"
+            f" (evidence {parts['kb_use']:.2f})"
+        )
+    if parts["text"] > 0.05:
+        found.append(f"description similarity {parts['text']:.2f}")
+    return "; ".join(found) or "no material evidence"
+
+
+def distance_detail(offers: ListingTable, i: int, needs: ListingTable, j: int, dist: float) -> str:
+    """Distance, the kind's limit and (for materials) the haulage cost."""
+    if np.isnan(dist):
+        return "location missing on one side"
+    kind = KINDS[int(offers.kind[i])]
+    limit = MAX_DISTANCE_KM[kind]
+    text = f"{dist:.1f} km" + (f" (limit {limit:.0f} km for {kind.value})" if limit else "")
+    if kind is Kind.material:
+        per_t = dist * TRANSPORT_EUR_PER_TKM
+        text += f"; haulage about {per_t:.1f} EUR/t"
+        tonnes = np.nanmin([offers.amount[i], needs.amount[j]])
+        if offers.unit[i] == 0 and needs.unit[j] == 0 and not np.isnan(tonnes):
+            text += f", {per_t * tonnes:,.0f} EUR/year"
+    return text
+
+
+def quantity_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -> str:
+    """Annual amounts on both sides, or why they cannot be compared."""
+    if np.isnan(offers.amount[i]) or np.isnan(needs.amount[j]):
+        return "quantity missing on one side"
+    if offers.unit[i] != needs.unit[j]:
+        return "quantities in different units"
+    unit = UNITS[int(offers.unit[i])]
+    o, n = offers.amount[i], needs.amount[j]
+    return f"offer {o:,.0f} {unit}/year, need {n:,.0f} {unit}/year (covers {min(o / n, 1):.0%})"
+
+
+def quality_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -> str:
+    """The property constraints that were checked."""
+    notes: list[str] = []
+    to, tn = offers.temperature[i], needs.temperature[j]
+    if not np.isnan(to) and not np.isnan(tn):
+        verdict = "meets" if to >= tn else "below"
+        notes.append(f"supply {to:.0f} °C {verdict} required {tn:.0f} °C")
+    if offers.hazardous[i] and not needs.accepts_hazardous[j]:
+        notes.append("hazardous offer, need does not accept hazardous materials")
+    return "; ".join(notes) or "no property constraints stated"
+
+
+def time_detail(offers: ListingTable, i: int, needs: ListingTable, j: int, score: float) -> str:
+    """Availability overlap."""
+    if not (offers.dated[i] or needs.dated[j]):
+        return "no availability windows given"
+    return f"availability windows overlap {score:.0%} of the shorter one"
+
+
+def regulatory_detail(offers: ListingTable, i: int) -> str:
+    """Regulatory flags of the offer."""
+    flags: list[str] = []
+    if offers.hazardous[i]:
+        flags.append("hazardous waste: permit and consignment note required")
+    if offers.animal_by_product[i]:
+        flags.append("animal by-product: Regulation (EC) 1069/2009 applies")
+    if offers.code[i] > 0 and not flags:
+        flags.append("waste status: receiver needs a permit unless by-product status applies")
+    return "; ".join(flags) or "no flags"

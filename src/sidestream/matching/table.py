@@ -1,0 +1,135 @@
+"""Columnar (NumPy) view of listings, so that components score thousands of pairs at once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+
+from sidestream.matching.knowledge import nace_classes_in
+from sidestream.matching.schemas import Listing
+from sidestream.matching.text import normalise_text
+from sidestream.taxonomy.kinds import Kind
+from sidestream.taxonomy.units import annualise
+from sidestream.taxonomy.waste_codes import waste_codes
+
+KINDS: tuple[Kind, ...] = tuple(Kind)
+UNITS = ("t", "MWh", "m3")
+_ENERGY_UNITS = {"kwh", "mwh", "gwh", "gj", "kw", "mw", "mwh/year", "kwh/year"}
+#: Words that mark animal by-products (Regulation (EC) 1069/2009) in a description.
+ABP_WORDS = (
+    "offal", "carcass", "slaughter", "blood", "bones", "feathers", "manure", "whey", "fish waste",
+    "animal by-product", "animal fat", "tallow", "fleshings", "dejections", "catering waste",
+)  # fmt: skip
+#: LoW sub-chapters / codes whose materials are animal by-products.
+ABP_CODES = ("020102", "020106", "0202", "0205", "040101", "200108", "200125")
+
+
+def listing_kind(listing: Listing) -> Kind:
+    """The listing's kind; when absent, energy for energy units, otherwise material."""
+    if listing.kind:
+        return Kind(listing.kind)
+    if listing.unit and listing.unit.strip().lower() in _ENERGY_UNITS:
+        return Kind.energy
+    return Kind.material
+
+
+@lru_cache(maxsize=4096)
+def _annual_factor(unit: str, period: str | None, kind: Kind) -> tuple[float, str] | None:
+    try:
+        annual = annualise(1.0, unit, period, kind)
+    except ValueError:
+        return None
+    return (annual.amount, annual.unit) if annual else None
+
+
+def annual_amount(listing: Listing, kind: Kind) -> tuple[float, str] | None:
+    """Canonical amount per year (t, MWh, m3) or None when it cannot be worked out."""
+    if listing.quantity is None or not listing.unit:
+        return None
+    density = listing.properties.get("density_kg_m3")
+    if density:
+        try:
+            annual = annualise(listing.quantity, listing.unit, listing.period, kind, float(density))
+        except (ValueError, TypeError):
+            return None
+        return (annual.amount, annual.unit) if annual else None
+    factor = _annual_factor(listing.unit, listing.period, kind)
+    return (listing.quantity * factor[0], factor[1]) if factor else None
+
+
+def _day(d: date | None, missing: float) -> float:
+    return float(d.toordinal()) if d else missing
+
+
+def _number(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+@dataclass
+class ListingTable:
+    """Listings as parallel arrays (missing values are NaN / 0 / -1)."""
+
+    listings: list[Listing]
+    kind: np.ndarray
+    code: np.ndarray
+    nace: list[tuple[str, ...]]
+    lat: np.ndarray
+    lon: np.ndarray
+    amount: np.ndarray
+    unit: np.ndarray
+    temperature: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    dated: np.ndarray
+    hazardous: np.ndarray
+    animal_by_product: np.ndarray
+    accepts_hazardous: np.ndarray
+    text: list[str]
+
+    def __len__(self) -> int:
+        return len(self.listings)
+
+
+def build_table(listings: Sequence[Listing]) -> ListingTable:
+    """Columnar view of ``listings``."""
+    entries = waste_codes()
+    kinds = [listing_kind(x) for x in listings]
+    amounts = [annual_amount(x, k) for x, k in zip(listings, kinds, strict=True)]
+    texts = [x.text for x in listings]
+    norm = [normalise_text(t) for t in texts]
+    hazardous = [
+        bool(x.waste_code and entries[x.waste_code].hazardous)
+        or bool(x.properties.get("hazardous"))
+        for x in listings
+    ]
+    abp = [
+        bool(x.waste_code and x.waste_code.startswith(ABP_CODES)) or any(w in t for w in ABP_WORDS)
+        for x, t in zip(listings, norm, strict=True)
+    ]
+    return ListingTable(
+        listings=list(listings),
+        kind=np.array([KINDS.index(k) for k in kinds], dtype=np.int8),
+        code=np.array([int(x.waste_code) if x.waste_code else 0 for x in listings], np.int64),
+        nace=[nace_classes_in(x.organisation_nace or "") for x in listings],
+        lat=np.array([x.lat if x.lat is not None else np.nan for x in listings], float),
+        lon=np.array([x.lon if x.lon is not None else np.nan for x in listings], float),
+        amount=np.array([a[0] if a else np.nan for a in amounts], float),
+        unit=np.array([UNITS.index(a[1]) if a else -1 for a in amounts], np.int8),
+        temperature=np.array([_number(x.properties.get("temperature_c")) for x in listings]),
+        start=np.array([_day(x.available_from, -np.inf) for x in listings]),
+        end=np.array([_day(x.available_to, np.inf) for x in listings]),
+        dated=np.array([bool(x.available_from or x.available_to) for x in listings]),
+        hazardous=np.array(hazardous, bool),
+        animal_by_product=np.array(abp, bool),
+        accepts_hazardous=np.array(
+            [x.properties.get("accepts_hazardous", True) is not False for x in listings], bool
+        ),
+        text=texts,
+    )
