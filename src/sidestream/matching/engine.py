@@ -55,11 +55,7 @@ class MatchIndex:
 
     def match(self, offers: Sequence[Listing], top: int = 10) -> list[list[Match]]:
         """For each offer, its ``top`` needs, best first, with component reasons."""
-        table = build_table(offers)
-        affinity = self.model.score(
-            [SectorQuery(x.text, x.waste_code, x.organisation_nace) for x in offers]
-        ).total.astype(np.float32)
-        vectors = self.tfidf.transform(table.text)
+        table, affinity, vectors = self._prepare(offers)
         results: list[list[Match]] = [[] for _ in offers]
         for block in self._blocks(table, affinity, vectors):
             k = min(top, block.total.shape[1])
@@ -72,6 +68,21 @@ class MatchIndex:
                     self._explain(table, block, r, c) for c in cols if block.total[r, c] > 0
                 ]
         return results
+
+    def score_matrix(self, offers: Sequence[Listing]) -> np.ndarray:
+        """Total scores of every offer (rows) against every indexed need (0 = not a candidate)."""
+        table, affinity, vectors = self._prepare(offers)
+        out = np.zeros((len(offers), len(self.needs)))
+        for block in self._blocks(table, affinity, vectors):
+            out[np.ix_(block.offers, block.needs)] = block.total
+        return out
+
+    def _prepare(self, offers: Sequence[Listing]):
+        table = build_table(offers)
+        affinity = self.model.score(
+            [SectorQuery(x.text, x.waste_code, x.organisation_nace) for x in offers]
+        ).total.astype(np.float32)
+        return table, affinity, self.tfidf.transform(table.text)
 
     def _blocks(self, table: ListingTable, affinity: np.ndarray, vectors) -> Iterator[Block]:
         for kind in np.unique(table.kind):

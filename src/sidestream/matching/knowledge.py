@@ -56,6 +56,7 @@ class Exchange:
     receiver_classes: tuple[str, ...]
     material: str
     waste_codes: tuple[str, ...]
+    product_code: str
     final_use: str
 
     @property
@@ -195,6 +196,7 @@ def load_exchanges(path: Path | str | None = None) -> list[Exchange]:
                 receiver_classes=nace_classes_in(g("receiver_nace")),
                 material=g("waste_description"),
                 waste_codes=tuple(_SIX_DIGITS.findall(g("ewc_code").replace(" ", ""))),
+                product_code=g("cpa_code"),
                 final_use=g("final_use"),
             )
         )

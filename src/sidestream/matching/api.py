@@ -1,0 +1,42 @@
+"""REST endpoints of the matching engine (mounted by ``sidestream.api``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from sidestream.matching.engine import match_listings
+from sidestream.matching.schemas import Listing, Match, SectorRecommendation, SectorRequest
+from sidestream.matching.sectors import recommend_sectors
+
+router = APIRouter(prefix="/api/v1", tags=["matching"])
+
+
+class MatchRequest(BaseModel):
+    """Offers and needs in the open listing format."""
+
+    offers: list[Listing]
+    needs: list[Listing]
+    top: int = Field(default=10, ge=1, le=1000)
+
+
+class OfferMatches(BaseModel):
+    """The ranked needs of one offer."""
+
+    offer_id: str
+    matches: list[Match]
+
+
+@router.post("/recommend-sectors", response_model=list[SectorRecommendation])
+def recommend_sectors_endpoint(body: SectorRequest) -> list[SectorRecommendation]:
+    """Receiving NACE classes that could use a material, with reasons and evidence."""
+    return recommend_sectors(body.description, body.waste_code, body.donor_nace, body.top)
+
+
+@router.post("/match", response_model=list[OfferMatches])
+def match_endpoint(body: MatchRequest) -> list[OfferMatches]:
+    """For every offer, the needs that could take it, ranked, with component reasons."""
+    results = match_listings(body.offers, body.needs, body.top)
+    return [
+        OfferMatches(offer_id=o.id, matches=m) for o, m in zip(body.offers, results, strict=True)
+    ]
