@@ -16,7 +16,7 @@ from sidestream.optimize.pareto import pareto_front
 from sidestream.optimize.scenarios import apply_changes, run_scenario
 from sidestream.optimize.schemas import ProblemInputError
 from sidestream.optimize.sharing import share_benefits
-from tests.optimize.instances import random_problem
+from sidestream.optimize.synthetic import random_problem
 
 # A: 10 t, B: 5 t; C and D need 8 t each. B -> D loses EUR but saves most CO2e.
 SMALL = {

@@ -1,4 +1,4 @@
-"""Random problem instances shared by the optimiser tests and the benchmark."""
+"""Synthetic network problems (seeded) for tests, benchmarks and demos."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def random_problem(
             "supplier_unit_value_eur": round(float(rng.normal(3, 3)), 2),
         }
         if rng.random() < fixed_cost_share:
-            arc["fixed_cost_eur"] = round(float(rng.uniform(10, 40 * max_amount)), 2)
+            arc["fixed_cost_eur"] = round(float(rng.uniform(0.5, 6.0) * max_amount), 2)
         arc_list.append(arc)
     return {
         "offers": [
