@@ -149,7 +149,7 @@ def distance_detail(offers: ListingTable, i: int, needs: ListingTable, j: int, d
     if kind is Kind.material:
         per_t = dist * TRANSPORT_EUR_PER_TKM
         text += f"; haulage about {per_t:.1f} EUR/t"
-        tonnes = np.nanmin([offers.amount[i], needs.amount[j]])
+        tonnes = min(offers.amount[i], needs.amount[j])
         if offers.unit[i] == 0 and needs.unit[j] == 0 and not np.isnan(tonnes):
             text += f", {per_t * tonnes:,.0f} EUR/year"
     return text

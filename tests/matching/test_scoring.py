@@ -1,0 +1,91 @@
+"""Scoring components: distance limits by kind, temperature, quantity fit, missing data."""
+
+from __future__ import annotations
+
+import numpy as np
+from tests.matching.conftest import listing
+
+from sidestream.matching import scoring
+from sidestream.matching.engine import match_listings
+from sidestream.matching.table import KINDS
+from sidestream.matching.weights import UNKNOWN, WEIGHTS
+from sidestream.taxonomy.kinds import Kind
+
+
+def test_haversine_helsinki_tampere() -> None:
+    d = scoring.haversine_km(np.array(60.17), np.array(24.94), np.array(61.50), np.array(23.76))
+    assert 155 < float(d) < 165
+
+
+def test_distance_limits_depend_on_kind() -> None:
+    assert scoring.max_distance(KINDS.index(Kind.energy)) == 10
+    assert scoring.max_distance(KINDS.index(Kind.material)) >= 200
+    heat = scoring.distance_scores(np.array([5.0, 12.0, np.nan]), 10)
+    assert heat[0] == 0.5 and heat[1] == 0.0 and heat[2] == UNKNOWN
+
+
+def test_heat_beyond_ten_km_is_not_a_candidate(heat_offer) -> None:
+    near = listing("near", "need", "Greenhouse heating", kind="energy", lat=60.25, lon=24.95)
+    far = listing("far", "need", "Greenhouse heating", kind="energy", lat=60.60, lon=24.90)
+    [matches] = match_listings([heat_offer], [near, far])
+    assert [m.need_id for m in matches] == ["near"]
+
+
+def test_material_travels_further(ash_offer) -> None:
+    cement = listing("cem", "need", "Cement raw materials", organisation_nace="2351",
+                     lat=60.60, lon=24.90)  # fmt: skip
+    [matches] = match_listings([ash_offer], [cement])
+    assert matches and matches[0].need_id == "cem"
+
+
+def test_temperature_constraint(heat_offer) -> None:
+    warm = listing("warm", "need", "Greenhouse heating", kind="energy",
+                   properties={"temperature_c": 50}, lat=60.21, lon=24.91)  # fmt: skip
+    hot = listing("hot", "need", "Greenhouse heating", kind="energy",
+                  properties={"temperature_c": 90}, lat=60.21, lon=24.91)  # fmt: skip
+    [matches] = match_listings([heat_offer], [hot, warm])
+    by_id = {m.need_id: {r.component: r for r in m.reasons} for m in matches}
+    assert by_id["warm"]["quality"].score == 1.0
+    assert by_id["hot"]["quality"].score == 0.0
+    assert "below required 90" in by_id["hot"]["quality"].detail
+    assert matches[0].need_id == "warm"
+
+
+def test_quantity_fit() -> None:
+    q = scoring.quantity_scores(np.array([100.0]), np.array([100.0, 50.0, 400.0, np.nan]),
+                                np.array([[True, True, True, True]]))  # fmt: skip
+    assert q[0, 0] == 1.0
+    assert q[0, 1] == 0.7 + 0.3 * 0.5  # need fully covered, half the offer used
+    assert q[0, 2] == 0.7 * 0.25 + 0.3  # a quarter of the need covered
+    assert q[0, 3] == UNKNOWN
+
+
+def test_reasons_are_the_weighted_components(ash_offer) -> None:
+    cement = listing("cem", "need", "Cement raw materials", organisation_nace="2351")
+    [[match]] = match_listings([ash_offer], [cement])
+    assert [r.component for r in match.reasons] == list(WEIGHTS)
+    total = sum(r.score * r.weight for r in match.reasons) / sum(WEIGHTS.values())
+    assert abs(total - match.score) < 1e-3
+    assert {r.component: r.detail for r in match.reasons}["distance"].startswith("location missing")
+
+
+def test_missing_everything_is_not_fatal() -> None:
+    offer = listing("o", "offer", "Some leftovers")
+    need = listing("n", "need", "Some leftovers wanted")
+    [matches] = match_listings([offer], [need])
+    assert matches[0].need_id == "n"
+
+
+def test_disjoint_availability_excluded() -> None:
+    offer = listing("o", "offer", "Wood chips", available_from="2025-01-01",
+                    available_to="2025-03-01")  # fmt: skip
+    need = listing("n", "need", "Wood chips", available_from="2025-06-01")
+    assert match_listings([offer], [need]) == [[]]
+
+
+def test_regulatory_flags() -> None:
+    offer = listing("o", "offer", "Slaughterhouse offal", waste_code="020202")
+    need = listing("n", "need", "Pet food raw material", organisation_nace="1092")
+    [[match]] = match_listings([offer], [need])
+    regulatory = next(r for r in match.reasons if r.component == "regulatory")
+    assert "animal by-product" in regulatory.detail and regulatory.score < 1

@@ -1,0 +1,69 @@
+"""Receiving-sector recommendations on obvious inputs, and the knowledge-base files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sidestream.matching.knowledge import load_knowledge_base, load_patterns, nace_classes_in
+from sidestream.matching.sectors import recommend_sectors
+
+
+def _top(description: str, code: str | None = None, k: int = 5) -> list[str]:
+    return [r.nace for r in recommend_sectors(description, code, top=k)]
+
+
+def test_fly_ash_goes_to_cement() -> None:
+    assert "2351" in _top("fly ash from a coal power plant")
+    assert "2351" in _top("Flugasche", k=5)
+
+
+def test_fgd_gypsum_goes_to_plaster() -> None:
+    assert "2362" in _top("gypsum from flue gas desulphurisation", "100105")
+
+
+def test_surplus_heat_goes_to_greenhouses_or_district_heating() -> None:
+    top = _top("surplus heat, hot water 60 C", k=5)
+    assert {"0113", "3530"} & set(top)
+
+
+def test_whey_and_spent_grain_go_to_feed_or_biogas() -> None:
+    assert {"1091", "3521"} <= set(_top("whey from cheese making", k=5))
+    assert "1091" in _top("brewers spent grain", k=5)
+
+
+def test_recommendation_carries_reason_and_evidence() -> None:
+    [best] = recommend_sectors("coal fly ash", "100102", donor_nace="3511", top=1)
+    assert best.nace == "2351" and 0 < best.score <= 1
+    assert "cement" in best.why.lower()
+    assert any(e.type == "exchange" for e in best.evidence)
+    assert any(e.type == "pattern" for e in best.evidence)
+
+
+def test_nace_fields_are_normalised() -> None:
+    assert nace_classes_in("011/012") == ("0110", "0120")
+    assert nace_classes_in("23.51") == ("2351",)
+    assert nace_classes_in("") == ()
+
+
+def test_extra_patterns_file(tmp_path: Path) -> None:
+    extra = tmp_path / "mine.csv"
+    extra.write_text(
+        "id,waste_codes,keywords,receiver_nace,typical_use,source\n"
+        "grounds-cosmetics,,spent coffee,2042,exfoliant in soaps,local trial 2024\n",
+        encoding="utf-8",
+    )
+    kb = load_knowledge_base(extra_patterns=[extra])
+    top = [r.nace for r in recommend_sectors("spent coffee", top=5, kb=kb)]
+    assert "2042" in top
+
+
+def test_bad_patterns_file_names_line_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "id,waste_codes,keywords,receiver_nace,typical_use,source\nx,,ash,23,use,src\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="line 2: receiver_nace"):
+        load_patterns(bad)
