@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from sidestream.classify.cli import register as register_classify
 from sidestream.demo.cli import demo_command
 from sidestream.interop.cli import export_command, import_command, schema_command
 from sidestream.matching.cli import register as register_matching
@@ -70,5 +71,6 @@ app.command("export")(export_command)
 app.command("schema")(schema_command)
 
 # Domain command groups register themselves below (one line each).
+register_classify(app)
 register_matching(app)
 app.command("optimize")(optimize_command)

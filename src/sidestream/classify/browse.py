@@ -1,0 +1,79 @@
+"""Browsing and searching the code lists: LoW entries (with synonyms), R/D operations, NACE."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sidestream.classify.lexicon import synonym_terms, synonyms_by_code
+from sidestream.classify.text import fold
+from sidestream.taxonomy.nace import nace_classes
+from sidestream.taxonomy.waste_codes import WasteCode, normalise_waste_code, waste_codes
+
+
+@lru_cache
+def _search_text() -> dict[str, str]:
+    """Code -> folded text of its label, chapter titles and synonyms."""
+    extra: dict[str, list[str]] = {}
+    for term in synonym_terms():
+        extra.setdefault(term.code, []).append(term.text)
+    return {
+        code: fold(
+            " ".join([w.description, w.sub_chapter_title, w.chapter_title, *extra.get(code, [])])
+        )
+        for code, w in waste_codes().items()
+    }
+
+
+def search_waste_codes(
+    q: str | None = None,
+    chapter: str | None = None,
+    hazardous: bool | None = None,
+    limit: int = 50,
+) -> list[WasteCode]:
+    """LoW entries matching all filters, in list order.
+
+    ``q`` is a code prefix (``'10 01'``) or words that must all occur in the label, the
+    chapter titles or a synonym (any of the ten languages, accents ignored).
+    """
+    digits = normalise_waste_code(q or "")
+    words = [] if digits.isdigit() else fold(q or "").split()
+    prefix = normalise_waste_code(chapter or "")
+    out = []
+    for code, entry in waste_codes().items():
+        if prefix and not code.startswith(prefix):
+            continue
+        if hazardous is not None and entry.hazardous != hazardous:
+            continue
+        if digits.isdigit() and not code.startswith(digits):
+            continue
+        haystack = f" {_search_text()[code]}"
+        if words and not all(f" {word}" in haystack for word in words):
+            continue
+        out.append(entry)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def waste_code_synonyms(code: str) -> dict[str, list[str]]:
+    """Language -> synonyms recorded for ``code``."""
+    out: dict[str, list[str]] = {}
+    for term in synonyms_by_code().get(code, ()):
+        out.setdefault(term.language, []).append(term.text)
+    return out
+
+
+def search_nace(q: str | None = None, limit: int = 50) -> list[tuple[str, str]]:
+    """NACE classes (code, label) whose code starts with ``q`` or whose label holds its words."""
+    digits = (q or "").replace(".", "").strip()
+    words = [] if digits.isdigit() else fold(q or "").split()
+    out = []
+    for code, label in nace_classes().items():
+        if digits.isdigit() and not code.startswith(digits):
+            continue
+        if words and not all(word in fold(label) for word in words):
+            continue
+        out.append((code, label))
+        if len(out) >= limit:
+            break
+    return out

@@ -1,0 +1,153 @@
+"""Public classification service: free text to LoW codes, resource kind and unit."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sidestream.classify.backends import load_backend
+from sidestream.classify.calibration import calibrate
+from sidestream.classify.engine import Classifier, mirror_counterparts
+from sidestream.classify.kinds import find_kind_terms
+from sidestream.classify.language import detect_language
+from sidestream.classify.lexicon import synonyms_by_code
+from sidestream.classify.schemas import Classification, CodeSuggestion, Evidence
+from sidestream.classify.text import check_text, fold
+from sidestream.config import get_settings
+from sidestream.taxonomy.kinds import CANONICAL_UNIT, Kind
+from sidestream.taxonomy.nace import normalise_nace
+from sidestream.taxonomy.waste_codes import waste_codes
+
+MAX_TOP = 20
+#: Below this calibrated score a non-material stream gets no code suggestions.
+NON_MATERIAL_MIN_SCORE = 0.5
+#: Hazard and mirror warnings are given for the best code and any other scoring at least this.
+WARN_MIN_SCORE = 0.5
+
+
+@lru_cache(maxsize=1)
+def get_classifier() -> Classifier:
+    """The process-wide classifier, with the backend chosen by the settings."""
+    settings = get_settings()
+    return Classifier(load_backend(settings.classifier_backend, settings.embedding_model_path))
+
+
+def _check_top(top: object) -> int:
+    if isinstance(top, bool) or not isinstance(top, int) or not 1 <= top <= MAX_TOP:
+        raise ValueError(f"top: must be an integer from 1 to {MAX_TOP}, got {top!r}")
+    return top
+
+
+def _suggest(classifier: Classifier, text: str, top: int, nace: str | None) -> list[CodeSuggestion]:
+    codes = waste_codes()
+    out = []
+    for ranked in classifier.rank(text, top=top, nace=nace):
+        entry = codes[ranked.code]
+        out.append(
+            CodeSuggestion(
+                code=ranked.code,
+                score=round(calibrate(ranked.raw, classifier.backend_name), 4),
+                label=entry.description,
+                hazardous=entry.hazardous,
+                mirror=entry.mirror,
+                evidence=Evidence(
+                    matched=ranked.term.text,
+                    source=ranked.term.source,
+                    language=ranked.term.language,
+                    lexical=round(ranked.lexical, 4),
+                    semantic=None if ranked.semantic is None else round(ranked.semantic, 4),
+                    nace_boost=ranked.nace_boost,
+                    backend=classifier.backend_name,
+                ),
+            )
+        )
+    return out
+
+
+def suggest_codes(
+    text: str, top: int = 3, nace: str | None = None, classifier: Classifier | None = None
+) -> list[CodeSuggestion]:
+    """The ``top`` most likely LoW codes for ``text``, best first, with evidence.
+
+    ``nace`` (e.g. ``'10.51'``) is the company's activity and boosts the matching LoW chapter.
+    Raises ``ValueError`` naming the field (``text``, ``top`` or ``nace``) on bad input.
+    """
+    cleaned, _ = check_text(text)
+    nace_code = normalise_nace(nace) if nace else None
+    return _suggest(classifier or get_classifier(), cleaned, _check_top(top), nace_code)
+
+
+def _material_term(text: str, code: str) -> tuple[int, int] | None:
+    """(position, -length) of the earliest, longest synonym of ``code`` found in ``text``."""
+    folded = f" {fold(text)}"
+    found = []
+    for term in synonyms_by_code().get(code, ()):
+        position = folded.find(f" {fold(term.text)}")
+        if position >= 0:
+            found.append((position, -len(fold(term.text))))
+    return min(found) if found else None
+
+
+def _kind(text: str, suggestions: list[CodeSuggestion]) -> tuple[Kind, str | None]:
+    """Non-material kind if a kind term comes before (or is longer than) any material synonym."""
+    matches = find_kind_terms(text)
+    if not matches:
+        return Kind.material, None
+    first = matches[0]
+    material = _material_term(text, suggestions[0].code) if suggestions else None
+    if material is not None and material < (first.position, -len(fold(first.term))):
+        return Kind.material, None
+    return first.kind, first.term
+
+
+def _warnings(suggestions: list[CodeSuggestion]) -> list[str]:
+    out = []
+    counterparts = mirror_counterparts()
+    for rank, s in enumerate(suggestions):
+        if rank > 0 and s.score < WARN_MIN_SCORE:
+            continue
+        if s.hazardous:
+            out.append(f"{s.code}: hazardous waste (marked * in the List of Waste)")
+        if s.mirror:
+            others = ", ".join(counterparts.get(s.code, ())) or "its counterpart"
+            out.append(
+                f"{s.code}: mirror entry; whether it is hazardous depends on composition, "
+                f"check against {others}"
+            )
+    return out
+
+
+def classify_stream(
+    text: str, top: int = 3, nace: str | None = None, classifier: Classifier | None = None
+) -> Classification:
+    """Classify a side-stream description: LoW codes, resource kind, canonical unit, warnings.
+
+    Raises ``ValueError`` naming the field on bad input; text over the length limit is
+    truncated and a warning says so.
+    """
+    cleaned, warnings = check_text(text)
+    nace_code = normalise_nace(nace) if nace else None
+    classifier = classifier or get_classifier()
+    suggestions = _suggest(classifier, cleaned, _check_top(top), nace_code)
+    kind, kind_term = _kind(cleaned, suggestions)
+    if kind is not Kind.material:
+        kept = [s for s in suggestions if s.score >= NON_MATERIAL_MIN_SCORE]
+        if len(kept) < len(suggestions):
+            warnings.append(
+                f"kind: '{kind_term}' marks a stream of kind '{kind.value}', which usually has "
+                "no List of Waste code; weak code suggestions were left out"
+            )
+        suggestions = kept
+    language = detect_language(cleaned)
+    if language is None:
+        warnings.append(
+            "language: not recognised as one of en, da, sv, no, sl, de, it, pl, lv, fi; "
+            "codes were matched on shared words only"
+        )
+    return Classification(
+        suggestions=suggestions,
+        kind=kind,
+        kind_evidence=kind_term,
+        canonical_unit=CANONICAL_UNIT.get(kind),
+        language=language,
+        warnings=warnings + _warnings(suggestions),
+    )

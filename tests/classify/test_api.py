@@ -1,0 +1,50 @@
+"""The classification router mounted on a throwaway app."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from sidestream.classify.api import router
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    app = FastAPI()
+    app.include_router(router)
+    return TestClient(app)
+
+
+def test_classify_returns_codes_kind_and_unit(client: TestClient) -> None:
+    response = client.post("/api/v1/classify", json={"text": "Sirotka iz sirarne", "top": 2})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["suggestions"][0]["code"] == "020501"
+    assert len(body["suggestions"]) == 2
+    assert (body["kind"], body["canonical_unit"], body["language"]) == ("material", "t", "sl")
+
+
+def test_classify_rejects_bad_input_naming_the_field(client: TestClient) -> None:
+    assert client.post("/api/v1/classify", json={"text": ""}).status_code == 422
+    response = client.post("/api/v1/classify", json={"text": "!!! 42"})
+    assert response.status_code == 422 and response.json()["detail"].startswith("text:")
+    response = client.post("/api/v1/classify", json={"text": "fly ash", "nace": "ZZ"})
+    assert response.status_code == 422 and "NACE" in response.json()["detail"]
+
+
+def test_browse_waste_codes(client: TestClient) -> None:
+    found = client.get("/api/v1/codes/waste", params={"q": "sawdust"}).json()
+    assert {"030104", "030105"} <= {c["code"] for c in found}
+    chapter = client.get("/api/v1/codes/waste", params={"chapter": "13", "hazardous": "false"})
+    assert chapter.json() == []
+    one = client.get("/api/v1/codes/waste/10 01 02").json()
+    assert one["description"] == "Coal fly ash" and "Flugasche" in one["synonyms"]["de"]
+    assert client.get("/api/v1/codes/waste/999999").status_code == 404
+
+
+def test_browse_operations_and_nace(client: TestClient) -> None:
+    ops = client.get("/api/v1/codes/operations").json()
+    assert {"R1", "D1"} <= {o["code"] for o in ops}
+    nace = client.get("/api/v1/codes/nace", params={"q": "dairies"}).json()
+    assert {"code": "1051", "label": "Operation of dairies and cheese making"} in nace

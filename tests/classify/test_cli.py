@@ -1,0 +1,81 @@
+"""`sidestream classify` and `sidestream codes` end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from sidestream.cli import app
+
+runner = CliRunner()
+
+
+def test_classify_file_writes_one_json_line_per_good_input(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "a", "text": "Flugasche aus dem Kohlekraftwerk"}),
+                json.dumps({"id": "b", "description": "valle fra osteproduktion"}),
+                json.dumps({"id": 7, "title": "surplus heat from compressors"}),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["classify", str(src), "--top", "2"])
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b", 7]
+    assert lines[0]["codes"][0]["code"] == "100102"
+    assert set(lines[0]["codes"][0]) >= {"code", "score", "label"}
+    assert len(lines[0]["codes"]) == 2
+    assert lines[1]["codes"][0]["code"].startswith("0205")
+    assert lines[2]["kind"] == "energy"
+
+
+def test_bad_lines_are_reported_and_the_rest_still_processed(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        '{"id": "ok", "text": "sågspån"}\n'
+        "{not json\n"
+        '{"text": "fly ash"}\n'
+        '{"id": "x"}\n'
+        '{"id": "y", "text": "\\u0000\\u0000"}\n'
+        '{"id": "z", "text": "fly ash"}\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["classify", str(src)])
+    assert result.exit_code == 1
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["ok", "z"]
+    assert "line 2: invalid JSON" in result.stderr
+    assert "line 3: field 'id'" in result.stderr
+    assert "line 4: field 'text'" in result.stderr
+    assert "line 5: text:" in result.stderr
+
+
+def test_classify_reads_stdin() -> None:
+    result = runner.invoke(app, ["classify", "-"], input='{"id": 1, "text": "Altreifen"}\n')
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["codes"][0]["code"] == "160103"
+
+
+def test_missing_input_file_is_named(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["classify", str(tmp_path / "nope.jsonl")])
+    assert result.exit_code == 2
+    assert "nope.jsonl" in result.stderr
+
+
+def test_codes_search_and_show() -> None:
+    found = runner.invoke(app, ["codes", "search", "Flugasche"])
+    assert "10 01 02" in found.stdout
+    hazardous = runner.invoke(app, ["codes", "search", "fly ash", "--hazardous"])
+    assert "10 01 04*" in hazardous.stdout and "10 01 02 " not in hazardous.stdout
+    shown = runner.invoke(app, ["codes", "show", "020501"])
+    assert "dairy" in shown.stdout and "valle" in shown.stdout
+    bad = runner.invoke(app, ["codes", "show", "99 99 99"])
+    assert bad.exit_code == 1 and "code:" in bad.stderr
+    ops = runner.invoke(app, ["codes", "operations"])
+    assert ops.stdout.startswith("R1")
