@@ -8,8 +8,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 import sidestream
+from sidestream.access.errors import Forbidden, Throttled, Unauthenticated
 from sidestream.db import get_engine, session_factory
 from sidestream.errors import Conflict, InvalidInput, NotFound
+from sidestream.web.routes import static_files as web_static_files
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:
@@ -26,18 +28,35 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     _error_handlers(app)
     for router in _routers():
         app.include_router(router)
+    app.mount("/static", web_static_files(), name="static")
     return app
 
 
 def _routers() -> list:  # type: ignore[type-arg]
     """Every domain's API router (one line each)."""
+    from sidestream.access.api import router as access_router
     from sidestream.interop.api import router as interop_router
     from sidestream.registry.api import router as registry_router
+    from sidestream.web.routes import router as web_router
 
-    return [interop_router, registry_router]
+    return [interop_router, registry_router, access_router, web_router]
 
 
 def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Unauthenticated)
+    async def _unauthenticated(_: Request, exc: Unauthenticated) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"}
+        return JSONResponse({"detail": str(exc)}, status_code=401, headers=headers)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=403)
+
+    @app.exception_handler(Throttled)
+    async def _throttled(_: Request, exc: Throttled) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after)}
+        return JSONResponse({"detail": str(exc)}, status_code=429, headers=headers)
+
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)

@@ -9,11 +9,19 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
+from sidestream.access.deps import CurrentViewer
+from sidestream.access.policy import require_platform_admin
 from sidestream.api.deps import get_session
 from sidestream.interop.listing import json_schema
 from sidestream.interop.readers import detect_format, read_rows
-from sidestream.interop.service import RowError, import_listings, to_listing, write_csv, write_jsonl
-from sidestream.registry.service import StreamFilter, stream_query
+from sidestream.interop.service import (
+    RowError,
+    export_listings,
+    import_listings,
+    write_csv,
+    write_jsonl,
+)
+from sidestream.registry.service import StreamFilter
 from sidestream.taxonomy.kinds import Direction, Kind
 
 router = APIRouter(prefix="/api/v1", tags=["listing format"])
@@ -29,13 +37,16 @@ def listing_schema() -> dict[str, Any]:
 @router.post("/streams/import")
 def import_streams(
     db: DB,
+    viewer: CurrentViewer,
     file: Annotated[UploadFile, File(description="JSON Lines, CSV or XLSX listing file")],
     partial: Annotated[
         bool, Query(description="import the good rows even if some are bad")
     ] = False,
 ) -> JSONResponse:
     """Import listings: every bad row is reported; nothing changes unless all rows are good
-    or ``partial`` is set. Known ids are updated, not duplicated."""
+    or ``partial`` is set. Known ids are updated, not duplicated. Platform admins only (a file
+    may name any organisation)."""
+    require_platform_admin(viewer)
     try:
         fmt = detect_format(file.filename or "")
         rows = list(read_rows(io.BytesIO(file.file.read()), fmt))
@@ -61,15 +72,17 @@ def _err(e: RowError) -> dict[str, Any]:
 @router.get("/streams/export")
 def export_streams(
     db: DB,
+    viewer: CurrentViewer,
     format: Annotated[str, Query(pattern="^(jsonl|csv)$")] = "jsonl",
     kind: Kind | None = None,
     direction: Direction | None = None,
     network: int | None = None,
 ) -> StreamingResponse:
-    """All matching streams in the open listing format (JSON Lines or CSV)."""
+    """The matching streams you may see, in the open listing format (JSON Lines or CSV);
+    anonymous streams come anonymised."""
     filters = StreamFilter(kind=kind, direction=direction, network_id=network)
     out = io.StringIO()
-    rows = (to_listing(s) for s in db.scalars(stream_query(filters).order_by("id")))
+    rows = export_listings(db, filters, viewer)
     (write_jsonl if format == "jsonl" else write_csv)(rows, out)
     media = "application/x-ndjson" if format == "jsonl" else "text/csv"
     headers = {"Content-Disposition": f'attachment; filename="streams.{format}"'}

@@ -7,6 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
+from sidestream.access import policy
+from sidestream.access import service as access
+from sidestream.access.deps import CurrentViewer
+from sidestream.access.schemas import AnonymousStream
 from sidestream.api.deps import get_session
 from sidestream.errors import InvalidInput
 from sidestream.registry import service
@@ -47,9 +51,11 @@ def list_organisations(
 
 
 @router.post("/organisations", status_code=201, tags=["organisations"])
-def create_organisation(db: DB, data: OrganisationCreate) -> OrganisationOut:
-    """Register an organisation (NACE validated, names unique)."""
-    return OrganisationOut.model_validate(service.create_organisation(db, data))
+def create_organisation(db: DB, viewer: CurrentViewer, data: OrganisationCreate) -> OrganisationOut:
+    """Register an organisation (NACE validated, names unique); you become its admin."""
+    org = service.create_organisation(db, data, viewer=viewer)
+    access.grant_creator(db, viewer, org)
+    return OrganisationOut.model_validate(org)
 
 
 @router.get("/organisations/{org_id}", tags=["organisations"])
@@ -59,15 +65,19 @@ def get_organisation(db: DB, org_id: int) -> OrganisationOut:
 
 
 @router.patch("/organisations/{org_id}", tags=["organisations"])
-def update_organisation(db: DB, org_id: int, data: OrganisationUpdate) -> OrganisationOut:
+def update_organisation(
+    db: DB, viewer: CurrentViewer, org_id: int, data: OrganisationUpdate
+) -> OrganisationOut:
     """Update an organisation; 409 when ``version`` is stale."""
-    return OrganisationOut.model_validate(service.update_organisation(db, org_id, data))
+    return OrganisationOut.model_validate(
+        service.update_organisation(db, org_id, data, viewer=viewer)
+    )
 
 
 @router.delete("/organisations/{org_id}", status_code=204, tags=["organisations"])
-def delete_organisation(db: DB, org_id: int) -> Response:
+def delete_organisation(db: DB, viewer: CurrentViewer, org_id: int) -> Response:
     """Delete an organisation with its sites and streams."""
-    service.delete_organisation(db, org_id)
+    service.delete_organisation(db, org_id, viewer=viewer)
     return Response(status_code=204)
 
 
@@ -83,9 +93,9 @@ def list_sites(db: DB, org_id: int, limit: Limit = 50, offset: Offset = 0) -> Pa
 
 
 @router.post("/organisations/{org_id}/sites", status_code=201, tags=["sites"])
-def create_site(db: DB, org_id: int, data: SiteCreate) -> SiteOut:
+def create_site(db: DB, viewer: CurrentViewer, org_id: int, data: SiteCreate) -> SiteOut:
     """Add a site to an organisation."""
-    return SiteOut.model_validate(service.create_site(db, org_id, data))
+    return SiteOut.model_validate(service.create_site(db, org_id, data, viewer=viewer))
 
 
 @router.get("/sites/{site_id}", tags=["sites"])
@@ -95,15 +105,15 @@ def get_site(db: DB, site_id: int) -> SiteOut:
 
 
 @router.patch("/sites/{site_id}", tags=["sites"])
-def update_site(db: DB, site_id: int, data: SiteUpdate) -> SiteOut:
+def update_site(db: DB, viewer: CurrentViewer, site_id: int, data: SiteUpdate) -> SiteOut:
     """Update a site; 409 when ``version`` is stale."""
-    return SiteOut.model_validate(service.update_site(db, site_id, data))
+    return SiteOut.model_validate(service.update_site(db, site_id, data, viewer=viewer))
 
 
 @router.delete("/sites/{site_id}", status_code=204, tags=["sites"])
-def delete_site(db: DB, site_id: int) -> Response:
+def delete_site(db: DB, viewer: CurrentViewer, site_id: int) -> Response:
     """Delete a site."""
-    service.delete_site(db, site_id)
+    service.delete_site(db, site_id, viewer=viewer)
     return Response(status_code=204)
 
 
@@ -130,9 +140,9 @@ def list_networks(db: DB, limit: Limit = 50, offset: Offset = 0) -> Page[Network
 
 
 @router.post("/networks", status_code=201, tags=["networks"])
-def create_network(db: DB, data: NetworkCreate) -> NetworkOut:
+def create_network(db: DB, viewer: CurrentViewer, data: NetworkCreate) -> NetworkOut:
     """Create a network (park, region, cluster) with members and a facilitator."""
-    return _network_out(service.create_network(db, data))
+    return _network_out(service.create_network(db, data, viewer=viewer))
 
 
 @router.get("/networks/{network_id}", tags=["networks"])
@@ -142,15 +152,17 @@ def get_network(db: DB, network_id: int) -> NetworkOut:
 
 
 @router.patch("/networks/{network_id}", tags=["networks"])
-def update_network(db: DB, network_id: int, data: NetworkUpdate) -> NetworkOut:
+def update_network(
+    db: DB, viewer: CurrentViewer, network_id: int, data: NetworkUpdate
+) -> NetworkOut:
     """Update a network; 409 when ``version`` is stale."""
-    return _network_out(service.update_network(db, network_id, data))
+    return _network_out(service.update_network(db, network_id, data, viewer=viewer))
 
 
 @router.delete("/networks/{network_id}", status_code=204, tags=["networks"])
-def delete_network(db: DB, network_id: int) -> Response:
+def delete_network(db: DB, viewer: CurrentViewer, network_id: int) -> Response:
     """Delete a network (its members stay)."""
-    service.delete_network(db, network_id)
+    service.delete_network(db, network_id, viewer=viewer)
     return Response(status_code=204)
 
 
@@ -176,6 +188,7 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
 @router.get("/streams", tags=["streams"])
 def list_streams(
     db: DB,
+    viewer: CurrentViewer,
     kind: Kind | None = None,
     direction: Direction | None = None,
     code: Annotated[
@@ -188,8 +201,8 @@ def list_streams(
     status: Status | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[StreamOut]:
-    """Offers and needs, filtered and paginated."""
+) -> Page[StreamOut | AnonymousStream]:
+    """Offers and needs you may see, filtered and paginated; anonymous ones anonymised."""
     filters = service.StreamFilter(
         kind=kind,
         direction=direction,
@@ -200,30 +213,33 @@ def list_streams(
         organisation_id=organisation,
         status=status,
     )
-    items, total = service.list_streams(db, filters, limit, offset)
-    return Page(items=items, total=total, limit=limit, offset=offset)
+    items, total = service.list_streams(db, filters, limit, offset, viewer=viewer)
+    views = [policy.redact(viewer, s) for s in items]
+    return Page(items=views, total=total, limit=limit, offset=offset)
 
 
 @router.post("/streams", status_code=201, tags=["streams"])
-def create_stream(db: DB, data: StreamCreate) -> StreamOut:
+def create_stream(db: DB, viewer: CurrentViewer, data: StreamCreate) -> StreamOut:
     """Register an offer or a need; hazardous flag and annual amount are derived."""
-    return StreamOut.model_validate(service.create_stream(db, data, code_source="user"))
+    stream = service.create_stream(db, data, code_source="user", viewer=viewer)
+    return StreamOut.model_validate(stream)
 
 
 @router.get("/streams/{stream_id}", tags=["streams"])
-def get_stream(db: DB, stream_id: int) -> StreamOut:
-    """One stream."""
-    return StreamOut.model_validate(service.get_stream(db, stream_id))
+def get_stream(db: DB, viewer: CurrentViewer, stream_id: int) -> StreamOut | AnonymousStream:
+    """One stream you may see (anonymised when its owner chose so)."""
+    return policy.redact(viewer, service.get_stream(db, stream_id, viewer=viewer))
 
 
 @router.patch("/streams/{stream_id}", tags=["streams"])
-def update_stream(db: DB, stream_id: int, data: StreamUpdate) -> StreamOut:
+def update_stream(db: DB, viewer: CurrentViewer, stream_id: int, data: StreamUpdate) -> StreamOut:
     """Update a stream; 409 when ``version`` is stale (no silent overwrite)."""
-    return StreamOut.model_validate(service.update_stream(db, stream_id, data, code_source="user"))
+    stream = service.update_stream(db, stream_id, data, code_source="user", viewer=viewer)
+    return StreamOut.model_validate(stream)
 
 
 @router.delete("/streams/{stream_id}", status_code=204, tags=["streams"])
-def delete_stream(db: DB, stream_id: int) -> Response:
+def delete_stream(db: DB, viewer: CurrentViewer, stream_id: int) -> Response:
     """Delete a stream."""
-    service.delete_stream(db, stream_id)
+    service.delete_stream(db, stream_id, viewer=viewer)
     return Response(status_code=204)

@@ -1,0 +1,135 @@
+"""REST endpoints of accounts and tokens: /api/v1/auth/..., /api/v1/tokens, memberships."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy.orm import Session
+
+from sidestream.access import policy, service
+from sidestream.access.deps import (
+    CurrentUser,
+    CurrentViewer,
+    clear_login_cookies,
+    read_session_cookie,
+    set_login_cookies,
+)
+from sidestream.access.errors import Unauthenticated
+from sidestream.access.schemas import (
+    LogIn,
+    MembershipIn,
+    MembershipOut,
+    ResetConfirm,
+    ResetRequest,
+    SignUp,
+    TokenCreate,
+    TokenCreated,
+    TokenOut,
+    UserOut,
+)
+from sidestream.api.deps import get_session
+
+router = APIRouter(prefix="/api/v1")
+DB = Annotated[Session, Depends(get_session)]
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address (the proxy's, unless the server trusts forwarded headers)."""
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/auth/signup", status_code=201, tags=["auth"])
+def signup(db: DB, data: SignUp, response: Response) -> UserOut:
+    """Create an account and log in."""
+    user = service.create_user(db, data.email, data.password, data.name)
+    set_login_cookies(response, service.open_login_session(db, user))
+    return UserOut.model_validate(user)
+
+
+@router.post("/auth/login", tags=["auth"])
+def login(db: DB, data: LogIn, request: Request, response: Response) -> UserOut:
+    """Log in: sets the session cookie and a CSRF cookie; 429 after repeated failures."""
+    try:
+        user = service.authenticate(db, data.email, data.password, client_ip(request))
+    except Unauthenticated:
+        db.commit()  # a failed attempt must count towards the throttle
+        raise
+    set_login_cookies(response, service.open_login_session(db, user))
+    return UserOut.model_validate(user)
+
+
+@router.post("/auth/logout", status_code=204, tags=["auth"])
+def logout(db: DB, request: Request, viewer: CurrentViewer) -> Response:
+    """End the browser session."""
+    response = Response(status_code=204)
+    cookie = read_session_cookie(request)
+    if cookie is not None:
+        service.close_login_session(db, cookie["sid"])
+    clear_login_cookies(response)
+    return response
+
+
+@router.get("/auth/me", tags=["auth"])
+def me(user: CurrentUser) -> UserOut:
+    """The logged-in account with its memberships."""
+    return UserOut.model_validate(user)
+
+
+@router.post("/auth/password-reset", status_code=202, tags=["auth"])
+def request_reset(db: DB, data: ResetRequest, request: Request) -> dict[str, str]:
+    """Send a reset link if the account exists (the answer is the same either way)."""
+    service.request_password_reset(db, data.email, f"{request.base_url}reset")
+    return {"detail": "if the address has an account, a reset link is on its way"}
+
+
+@router.post("/auth/password-reset/confirm", status_code=204, tags=["auth"])
+def confirm_reset(db: DB, data: ResetConfirm) -> Response:
+    """Choose a new password with a reset token (single use; ends all sessions)."""
+    service.confirm_password_reset(db, data.token, data.password)
+    return Response(status_code=204)
+
+
+@router.get("/tokens", tags=["tokens"])
+def list_tokens(db: DB, user: CurrentUser) -> list[TokenOut]:
+    """Your API tokens (secrets are never shown again)."""
+    return [TokenOut.model_validate(t) for t in service.list_tokens(db, user)]
+
+
+@router.post("/tokens", status_code=201, tags=["tokens"])
+def create_token(
+    db: DB, user: CurrentUser, viewer: CurrentViewer, data: TokenCreate
+) -> TokenCreated:
+    """Make an API token; its secret is in this answer only. Send it as ``Authorization:
+    Bearer <token>``."""
+    policy.require_writer(viewer)
+    token, secret = service.create_token(db, user, data.name, data.scope)
+    return TokenCreated(**TokenOut.model_validate(token).model_dump(), token=secret)
+
+
+@router.delete("/tokens/{token_id}", status_code=204, tags=["tokens"])
+def revoke_token(db: DB, user: CurrentUser, viewer: CurrentViewer, token_id: int) -> Response:
+    """Revoke one of your tokens."""
+    policy.require_writer(viewer)
+    service.revoke_token(db, user, token_id)
+    return Response(status_code=204)
+
+
+@router.get("/organisations/{org_id}/members", tags=["organisations"])
+def list_members(db: DB, viewer: CurrentViewer, org_id: int) -> list[MembershipOut]:
+    """Who belongs to an organisation (members only)."""
+    return [MembershipOut.model_validate(m) for m in service.list_members(db, viewer, org_id)]
+
+
+@router.put("/organisations/{org_id}/members", tags=["organisations"])
+def set_member(db: DB, viewer: CurrentViewer, org_id: int, data: MembershipIn) -> MembershipOut:
+    """Give an account a role in the organisation (company admins)."""
+    member = service.set_membership(db, viewer, org_id, data.email, data.role)
+    return MembershipOut.model_validate(member)
+
+
+@router.delete("/organisations/{org_id}/members/{user_id}", status_code=204, tags=["organisations"])
+def remove_member(db: DB, viewer: CurrentViewer, org_id: int, user_id: int) -> Response:
+    """Take an account out of the organisation (company admins, or yourself)."""
+    service.remove_membership(db, viewer, org_id, user_id)
+    return Response(status_code=204)

@@ -1,0 +1,262 @@
+"""Business rules of accounts: sign-up, login, sessions, password reset, API tokens, roles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from sidestream.access import policy, throttle
+from sidestream.access.errors import Forbidden, Unauthenticated
+from sidestream.access.models import (
+    ApiToken,
+    LoginSession,
+    Membership,
+    OutboxMessage,
+    PasswordReset,
+    User,
+)
+from sidestream.access.policy import Viewer
+from sidestream.access.roles import Role, Scope
+from sidestream.access.secrets import digest, hash_password, new_secret, verify_password
+from sidestream.access.settings import get_access_settings
+from sidestream.db import utcnow
+from sidestream.errors import Conflict, InvalidInput, NotFound
+from sidestream.registry.models import Organisation
+
+TOKEN_PREFIX = "sst_"
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+def create_user(
+    session: Session,
+    email: str,
+    password: str,
+    name: str | None = None,
+    platform_admin: bool = False,
+) -> User:
+    """Register an account; e-mail addresses are unique (case-insensitive)."""
+    email = email.strip().lower()
+    if find_user(session, email) is not None:
+        raise Conflict(f"an account for {email} already exists")
+    if len(password) < 10:
+        raise InvalidInput("password", "use at least 10 characters")
+    user = User(
+        email=email, name=name, password_hash=hash_password(password), platform_admin=platform_admin
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def find_user(session: Session, email: str) -> User | None:
+    """The account with this e-mail address, if any."""
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def authenticate(session: Session, email: str, password: str, ip: str) -> User:
+    """The user with these credentials; ``Throttled`` after too many failures.
+
+    The attempt is recorded in ``session``: commit it even when this raises ``Unauthenticated``.
+    """
+    email = email.strip().lower()
+    throttle.check(session, email, ip)
+    user = find_user(session, email)
+    ok = verify_password(user.password_hash if user else None, password)
+    throttle.record(session, email, ip, ok)
+    if not ok or user is None:
+        raise Unauthenticated("wrong e-mail address or password")
+    return user
+
+
+def viewer_for_user(session: Session, user: User, *, actor: str, can_write: bool = True) -> Viewer:
+    """The policy viewer of a logged-in user (or of one of their tokens)."""
+    return policy.make_viewer(
+        session,
+        actor=actor,
+        user_id=user.id,
+        roles={m.organisation_id: Role(m.role) for m in user.memberships},
+        platform_admin=user.platform_admin,
+        can_write=can_write,
+    )
+
+
+# --- browser sessions ------------------------------------------------------------------------
+
+
+def open_login_session(session: Session, user: User) -> str:
+    """Start a session; returns its secret id (only the hash is stored)."""
+    sid = new_secret()
+    hours = get_access_settings().session_hours
+    session.add(
+        LoginSession(
+            user_id=user.id, sid_hash=digest(sid), expires_at=utcnow() + timedelta(hours=hours)
+        )
+    )
+    session.flush()
+    return sid
+
+
+def resolve_login_session(session: Session, sid: str) -> User | None:
+    """The user of a live session, if the id is known and not expired."""
+    row = session.scalar(select(LoginSession).where(LoginSession.sid_hash == digest(sid)))
+    if row is None or _aware(row.expires_at) <= utcnow():
+        return None
+    return session.get(User, row.user_id)
+
+
+def close_login_session(session: Session, sid: str) -> None:
+    """End a session (log out)."""
+    session.execute(delete(LoginSession).where(LoginSession.sid_hash == digest(sid)))
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite returns naive datetimes; they are UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
+
+
+# --- password reset --------------------------------------------------------------------------
+
+
+def request_password_reset(session: Session, email: str, link_base: str) -> None:
+    """Send (to the outbox) a single-use reset link; silent for unknown addresses."""
+    user = find_user(session, email)
+    if user is None:
+        return
+    token = new_secret()
+    minutes = get_access_settings().reset_minutes
+    session.add(
+        PasswordReset(
+            user_id=user.id,
+            token_hash=digest(token),
+            expires_at=utcnow() + timedelta(minutes=minutes),
+        )
+    )
+    session.add(
+        OutboxMessage(
+            recipient=user.email,
+            subject="Reset your Sidestream password",
+            body=f"Open {link_base}?token={token} within {minutes} minutes to choose a new "
+            "password. If you did not ask for this, ignore this message.",
+        )
+    )
+    session.flush()
+
+
+def confirm_password_reset(session: Session, token: str, password: str) -> User:
+    """Set a new password with a valid reset token; ends all the user's sessions."""
+    row = session.scalar(select(PasswordReset).where(PasswordReset.token_hash == digest(token)))
+    if row is None or row.used_at is not None or _aware(row.expires_at) <= utcnow():
+        raise InvalidInput("token", "this reset link is invalid, used or expired")
+    if len(password) < 10:
+        raise InvalidInput("password", "use at least 10 characters")
+    user = session.get(User, row.user_id)
+    assert user is not None
+    row.used_at = utcnow()
+    user.password_hash = hash_password(password)
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    session.flush()
+    return user
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+
+def create_token(session: Session, user: User, name: str, scope: Scope) -> tuple[ApiToken, str]:
+    """Make a token; returns it with its secret, which is never shown again."""
+    secret = new_secret(TOKEN_PREFIX)
+    token = ApiToken(
+        user_id=user.id, name=name, scope=scope, prefix=secret[:12], token_hash=digest(secret)
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def list_tokens(session: Session, user: User) -> Sequence[ApiToken]:
+    """A user's tokens (without secrets)."""
+    return session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+    ).all()
+
+
+def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's tokens."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("token", token_id)
+    token.revoked_at = token.revoked_at or utcnow()
+    session.flush()
+    return token
+
+
+def resolve_token(session: Session, secret: str) -> tuple[User, ApiToken] | None:
+    """The user and token of a live token secret."""
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    token.last_used_at = utcnow()
+    user = session.get(User, token.user_id)
+    return (user, token) if user else None
+
+
+# --- memberships -----------------------------------------------------------------------------
+
+
+def grant_creator(session: Session, viewer: Viewer, org: Organisation) -> None:
+    """Make the user who registered an organisation its first admin."""
+    if viewer.user_id is not None:
+        session.add(Membership(user_id=viewer.user_id, organisation_id=org.id, role=Role.admin))
+        session.flush()
+
+
+def list_members(session: Session, viewer: Viewer, org_id: int) -> Sequence[Membership]:
+    """The memberships of an organisation (its members and platform admins may look)."""
+    _org(session, org_id)
+    if not (viewer.superuser or org_id in viewer.roles):
+        raise (Forbidden if viewer.authenticated else Unauthenticated)(
+            f"only members of organisation {org_id} may list its members"
+        )
+    return session.scalars(
+        select(Membership).where(Membership.organisation_id == org_id).order_by(Membership.user_id)
+    ).all()
+
+
+def set_membership(
+    session: Session, viewer: Viewer, org_id: int, email: str, role: Role
+) -> Membership:
+    """Give an existing account a role in an organisation (company admins)."""
+    _org(session, org_id)
+    policy.require_org_admin(viewer, org_id)
+    user = find_user(session, email)
+    if user is None:
+        raise InvalidInput("email", f"no account for {email}; ask them to sign up first")
+    member = session.get(Membership, (user.id, org_id))
+    if member is None:
+        member = Membership(user_id=user.id, organisation_id=org_id, role=role)
+        session.add(member)
+    member.role = role
+    session.flush()
+    return member
+
+
+def remove_membership(session: Session, viewer: Viewer, org_id: int, user_id: int) -> None:
+    """Take a user out of an organisation (company admins, or users leaving themselves)."""
+    member = session.get(Membership, (user_id, org_id))
+    if member is None:
+        raise NotFound("membership", f"{org_id}/{user_id}")
+    if viewer.user_id != user_id:
+        policy.require_org_admin(viewer, org_id)
+    session.delete(member)
+    session.flush()
+
+
+def _org(session: Session, org_id: int) -> Organisation:
+    org = session.get(Organisation, org_id)
+    if org is None:
+        raise NotFound("organisation", org_id)
+    return org

@@ -1,0 +1,125 @@
+"""SQLAlchemy models of exchanges: introductions, exchanges, deliveries and the audit log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sidestream.db import Base, Timestamped, utcnow
+
+TZ = DateTime(timezone=True)
+
+
+def _org_fk() -> Mapped[int | None]:
+    return mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
+
+
+def _stream_fk() -> Mapped[int | None]:
+    return mapped_column(ForeignKey("stream.id", ondelete="SET NULL"))
+
+
+def _user_fk() -> Mapped[int | None]:
+    return mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+
+
+class Introduction(Timestamped, Base):
+    """A double opt-in request to be introduced about an offer and a need.
+
+    Identities are revealed to the two sides only once the responder accepts.
+    """
+
+    __tablename__ = "introduction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_stream_id: Mapped[int | None] = _stream_fk()
+    need_stream_id: Mapped[int | None] = _stream_fk()
+    requester_org_id: Mapped[int | None] = _org_fk()
+    responder_org_id: Mapped[int | None] = _org_fk()
+    requested_by: Mapped[int | None] = _user_fk()
+    decided_by: Mapped[int | None] = _user_fk()
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    message: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(TZ)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Exchange(Timestamped, Base):
+    """An exchange between two organisations, from introduction to its end or failure."""
+
+    __tablename__ = "exchange"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    introduction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("introduction.id", ondelete="SET NULL"), unique=True
+    )
+    offer_org_id: Mapped[int | None] = _org_fk()
+    need_org_id: Mapped[int | None] = _org_fk()
+    offer_stream_id: Mapped[int | None] = _stream_fk()
+    need_stream_id: Mapped[int | None] = _stream_fk()
+    status: Mapped[str] = mapped_column(String(12), default="introduced", index=True)
+    failure_reason: Mapped[str | None] = mapped_column(String(16))
+    failure_note: Mapped[str | None] = mapped_column(Text)
+    agreed_quantity: Mapped[float | None] = mapped_column(Float)
+    agreed_unit: Mapped[str | None] = mapped_column(String(30))
+    agreed_period: Mapped[str | None] = mapped_column(String(12))
+    agreed_price_eur_per_unit: Mapped[float | None] = mapped_column(Float)
+    started_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    deliveries: Mapped[list[Delivery]] = relationship(
+        back_populates="exchange", cascade="all, delete-orphan", order_by="Delivery.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Delivery(Base):
+    """One delivery of an exchange, recorded by either party."""
+
+    __tablename__ = "delivery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exchange_id: Mapped[int] = mapped_column(
+        ForeignKey("exchange.id", ondelete="CASCADE"), index=True
+    )
+    recorded_by_org_id: Mapped[int | None] = _org_fk()
+    recorded_by: Mapped[int | None] = _user_fk()
+    delivered_on: Mapped[date] = mapped_column(Date)
+    quantity: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(30))
+    document_ref: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(TZ, default=utcnow)
+
+    exchange: Mapped[Exchange] = relationship(back_populates="deliveries")
+
+
+class AuditEntry(Base):
+    """One appended change: who, when, what, the payload's hash and the chained entry hash."""
+
+    __tablename__ = "audit_entry"
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(TZ)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(10))
+    object_type: Mapped[str] = mapped_column(String(30))
+    object_id: Mapped[str] = mapped_column(String(40))
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The single row naming the last entry: locked by appenders, so the chain never forks,
+    and compared by the verifier, so deleting the newest entries is detected."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    entry_hash: Mapped[str] = mapped_column(String(64))
