@@ -182,3 +182,29 @@ def test_json_schema_is_published_and_current():
 def test_binary_files_are_refused_clearly(raw):
     with pytest.raises(ValueError, match="not UTF-8"):
         list(read_rows(io.BytesIO(raw), "jsonl"))
+
+
+def test_import_asks_the_classifier_for_a_missing_code(session):
+    from sidestream.interop.service import classifier_suggestion
+
+    rows = [
+        {
+            "id": "c1",
+            "direction": "offer",
+            "title": "Flugasche aus dem Kohlekraftwerk",
+            "language": "de",
+            "quantity": 100,
+            "unit": "t",
+        },
+        {"id": "c2", "direction": "offer", "title": "Surplus heat", "kind": "energy"},
+        {"id": "c3", "direction": "offer", "title": "Something vague"},
+    ]
+    report = import_listings(
+        session, read_rows(jsonl(rows), "jsonl"), suggest_code=classifier_suggestion
+    )
+    assert report.ok
+    by_id = {s.external_id: s for s in session.query(Stream)}
+    assert by_id["c1"].waste_code == "100102"
+    assert by_id["c1"].code_source.startswith("classifier")
+    assert by_id["c2"].waste_code is None  # energy streams are not given a waste code
+    assert by_id["c3"].waste_code is None or by_id["c3"].code_source.startswith("classifier")

@@ -16,6 +16,7 @@ from sidestream.interop.listing import json_schema
 from sidestream.interop.readers import detect_format, read_rows
 from sidestream.interop.service import (
     RowError,
+    classifier_suggestion,
     export_listings,
     import_listings,
     write_csv,
@@ -39,6 +40,9 @@ def import_streams(
     db: DB,
     viewer: CurrentViewer,
     file: Annotated[UploadFile, File(description="JSON Lines, CSV or XLSX listing file")],
+    classify: Annotated[
+        bool, Query(description="suggest a LoW code with the classifier when a row has none")
+    ] = True,
     partial: Annotated[
         bool, Query(description="import the good rows even if some are bad")
     ] = False,
@@ -52,7 +56,8 @@ def import_streams(
         rows = list(read_rows(io.BytesIO(file.file.read()), fmt))
     except ValueError as exc:
         return JSONResponse({"detail": [{"loc": ["file"], "msg": str(exc)}]}, status_code=422)
-    report = import_listings(db, rows, partial=partial)
+    suggest = classifier_suggestion if classify else None
+    report = import_listings(db, rows, partial=partial, suggest_code=suggest)
     if not report.committed:
         db.rollback()
     body = {

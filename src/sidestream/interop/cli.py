@@ -14,7 +14,13 @@ from rich.progress import Progress
 from sidestream.db import get_engine, session_scope, upgrade
 from sidestream.interop.listing import json_schema, write_json_schema
 from sidestream.interop.readers import detect_format, read_rows
-from sidestream.interop.service import import_listings, to_listing, write_csv, write_jsonl
+from sidestream.interop.service import (
+    classifier_suggestion,
+    import_listings,
+    to_listing,
+    write_csv,
+    write_jsonl,
+)
 from sidestream.registry.service import StreamFilter, stream_query
 
 err = Console(stderr=True)
@@ -31,6 +37,13 @@ def import_command(
     partial: Annotated[
         bool, typer.Option("--partial", help="import the good rows even when some are bad")
     ] = False,
+    classify: Annotated[
+        bool,
+        typer.Option(
+            "--classify/--no-classify",
+            help="suggest a LoW code with the classifier for material rows without one",
+        ),
+    ] = True,
     database_url: DbOption = None,
 ) -> None:
     """Import streams in the open listing format; all-or-nothing unless --partial."""
@@ -46,7 +59,11 @@ def import_command(
         task = bar.add_task("importing", total=len(rows))
         with session_scope(engine) as session:
             report = import_listings(
-                session, rows, partial=partial, progress=lambda _: bar.advance(task)
+                session,
+                rows,
+                partial=partial,
+                suggest_code=classifier_suggestion if classify else None,
+                progress=lambda _: bar.advance(task),
             )
             if not report.committed:
                 session.rollback()
