@@ -135,3 +135,20 @@ def viewer_for(session: Session, w: World, role: str) -> Viewer:
         roles=role_memberships(w, role),
         platform_admin=role == "platform_admin",
     )
+
+
+def api_world(client) -> tuple[World, dict[str, dict[str, str]]]:  # type: ignore[no-untyped-def]
+    """Build the world in the client's database and a bearer header for every role."""
+    from tests.access.auth import make_user
+
+    with client.app.state.sessions() as db, db.begin():
+        w = build_world(db)
+    headers = {"anonymous": {}}
+    for role in ROLES[1:]:
+        headers[role] = make_user(
+            client,
+            f"{role}@test.invalid",
+            roles=role_memberships(w, role),
+            platform_admin=role == "platform_admin",
+        )
+    return w, headers

@@ -259,6 +259,11 @@ def listing_view(viewer: Viewer, stream: Stream) -> dict[str, Any] | None:
         from sidestream.interop.service import to_listing  # interop builds on the registry
 
         return to_listing(stream)
+    return anonymous_listing(stream)
+
+
+def anonymous_listing(stream: Stream) -> dict[str, Any]:
+    """The anonymised open-listing-format object of ``stream``, whoever asks."""
     view = anonymise(stream)
     row: dict[str, Any] = {
         "id": f"anon-{view.id}",

@@ -1,0 +1,107 @@
+"""REST endpoints of introductions, exchanges, deliveries and the facilitator's pipeline."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from sqlalchemy.orm import Session
+
+from sidestream.access.deps import CurrentViewer
+from sidestream.api.deps import get_session
+from sidestream.exchanges import service
+from sidestream.exchanges.schemas import (
+    DeliveryCreate,
+    DeliveryOut,
+    ExchangeOut,
+    ExchangeUpdate,
+    IntroductionCreate,
+    IntroductionOut,
+    Pipeline,
+    Stage,
+)
+
+router = APIRouter(prefix="/api/v1")
+DB = Annotated[Session, Depends(get_session)]
+
+
+@router.post("/introductions", status_code=201, tags=["introductions"])
+def request_introduction(
+    db: DB, viewer: CurrentViewer, data: IntroductionCreate
+) -> IntroductionOut:
+    """Ask to be introduced about your stream and another company's; they accept or decline,
+    and only then learn who you are (and you who they are)."""
+    intro = service.request_introduction(db, viewer, data)
+    return service.introduction_view(db, viewer, intro)
+
+
+@router.get("/introductions", tags=["introductions"])
+def list_introductions(
+    db: DB, viewer: CurrentViewer, status: str | None = None
+) -> list[IntroductionOut]:
+    """Your organisations' introductions (for facilitators: their networks' pipeline)."""
+    return [
+        service.introduction_view(db, viewer, i)
+        for i in service.list_introductions(db, viewer, status)
+    ]
+
+
+@router.get("/introductions/{intro_id}", tags=["introductions"])
+def get_introduction(db: DB, viewer: CurrentViewer, intro_id: int) -> IntroductionOut:
+    """One introduction you take part in or facilitate."""
+    return service.introduction_view(db, viewer, service.get_introduction(db, viewer, intro_id))
+
+
+@router.post("/introductions/{intro_id}/accept", tags=["introductions"])
+def accept_introduction(db: DB, viewer: CurrentViewer, intro_id: int) -> IntroductionOut:
+    """Accept: both sides are revealed to each other and an exchange begins."""
+    intro = service.decide_introduction(db, viewer, intro_id, accept=True)
+    return service.introduction_view(db, viewer, intro)
+
+
+@router.post("/introductions/{intro_id}/decline", tags=["introductions"])
+def decline_introduction(db: DB, viewer: CurrentViewer, intro_id: int) -> IntroductionOut:
+    """Decline: nobody learns anything more."""
+    intro = service.decide_introduction(db, viewer, intro_id, accept=False)
+    return service.introduction_view(db, viewer, intro)
+
+
+@router.post("/introductions/{intro_id}/withdraw", tags=["introductions"])
+def withdraw_introduction(db: DB, viewer: CurrentViewer, intro_id: int) -> IntroductionOut:
+    """Take back your pending request."""
+    intro = service.withdraw_introduction(db, viewer, intro_id)
+    return service.introduction_view(db, viewer, intro)
+
+
+@router.get("/exchanges", tags=["exchanges"])
+def list_exchanges(db: DB, viewer: CurrentViewer, status: Stage | None = None) -> list[ExchangeOut]:
+    """Exchanges of your organisations (for facilitators: of their networks)."""
+    return [ExchangeOut.model_validate(e) for e in service.list_exchanges(db, viewer, status)]
+
+
+@router.get("/exchanges/{exchange_id}", tags=["exchanges"])
+def get_exchange(db: DB, viewer: CurrentViewer, exchange_id: int) -> ExchangeOut:
+    """One exchange with its deliveries."""
+    return ExchangeOut.model_validate(service.get_exchange(db, viewer, exchange_id))
+
+
+@router.patch("/exchanges/{exchange_id}", tags=["exchanges"])
+def update_exchange(
+    db: DB, viewer: CurrentViewer, exchange_id: int, data: ExchangeUpdate
+) -> ExchangeOut:
+    """Set terms or move the exchange on (failed needs a barrier); 409 on a stale version."""
+    return ExchangeOut.model_validate(service.update_exchange(db, viewer, exchange_id, data))
+
+
+@router.post("/exchanges/{exchange_id}/deliveries", status_code=201, tags=["exchanges"])
+def record_delivery(
+    db: DB, viewer: CurrentViewer, exchange_id: int, data: DeliveryCreate
+) -> DeliveryOut:
+    """Record a delivery (date, quantity, unit, document reference) of an active exchange."""
+    return DeliveryOut.model_validate(service.record_delivery(db, viewer, exchange_id, data))
+
+
+@router.get("/networks/{network_id}/pipeline", tags=["networks"])
+def network_pipeline(db: DB, viewer: CurrentViewer, network_id: int) -> Pipeline:
+    """Introductions and exchanges among the network's members (its facilitator)."""
+    return service.pipeline(db, viewer, network_id)

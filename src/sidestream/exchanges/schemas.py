@@ -1,0 +1,138 @@
+"""Pydantic schemas of introductions, exchanges and deliveries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sidestream.taxonomy.kinds import Period
+
+
+class Stage(StrEnum):
+    """Life-cycle of an exchange: introduced → negotiating → agreed → active → ended, or failed."""
+
+    introduced = "introduced"
+    negotiating = "negotiating"
+    agreed = "agreed"
+    active = "active"
+    ended = "ended"
+    failed = "failed"
+
+
+class Barrier(StrEnum):
+    """Why an exchange failed (the barriers named in the industrial-symbiosis literature)."""
+
+    economic = "economic"
+    technical = "technical"
+    regulatory = "regulatory"
+    trust = "trust"  # trust and confidentiality
+    logistics = "logistics"
+    quality = "quality"
+    quantity = "quantity"
+    organisational = "organisational"
+
+
+class IntroductionCreate(BaseModel):
+    """Ask to be introduced about one of your streams and a counterpart stream."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    offer_stream_id: int
+    need_stream_id: int
+    message: str | None = Field(None, max_length=2000)
+
+
+class Contact(BaseModel):
+    """The counterpart, revealed once both sides agreed."""
+
+    organisation_id: int | None
+    organisation: str | None
+    emails: list[str]
+
+
+class IntroductionOut(BaseModel):
+    """An introduction as one party, a facilitator or an admin sees it."""
+
+    id: int
+    status: str
+    my_side: str | None = Field(description="requester, responder, or null for facilitators")
+    message: str | None
+    offer: dict[str, Any] | None = Field(description="listing view of the offer")
+    need: dict[str, Any] | None = Field(description="listing view of the need")
+    counterpart: Contact | None = Field(description="only after both sides agreed")
+    exchange_id: int | None
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class ExchangeUpdate(BaseModel):
+    """Move an exchange on and/or set its terms; ``version`` is the version last read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    status: Stage | None = None
+    agreed_quantity: float | None = Field(None, gt=0)
+    agreed_unit: str | None = Field(None, max_length=30)
+    agreed_period: Period | None = None
+    agreed_price_eur_per_unit: float | None = None
+    failure_reason: Barrier | None = None
+    failure_note: str | None = Field(None, max_length=2000)
+
+
+class DeliveryCreate(BaseModel):
+    """One delivery recorded by a party."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    delivered_on: date
+    quantity: float = Field(gt=0)
+    unit: str = Field(min_length=1, max_length=30)
+    document_ref: str | None = Field(None, max_length=200, description="e.g. waste transfer note")
+
+
+class DeliveryOut(DeliveryCreate):
+    """A recorded delivery."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    recorded_by_org_id: int | None
+    created_at: datetime
+
+
+class ExchangeOut(BaseModel):
+    """An exchange as its parties, their facilitators and admins see it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    introduction_id: int | None
+    offer_org_id: int | None
+    need_org_id: int | None
+    offer_stream_id: int | None
+    need_stream_id: int | None
+    status: Stage
+    agreed_quantity: float | None
+    agreed_unit: str | None
+    agreed_period: str | None
+    agreed_price_eur_per_unit: float | None
+    failure_reason: Barrier | None
+    failure_note: str | None
+    started_on: date | None
+    ended_on: date | None
+    version: int
+    deliveries: list[DeliveryOut]
+
+
+class Pipeline(BaseModel):
+    """A facilitator's view of a network: introductions and exchanges by status."""
+
+    network_id: int
+    introductions: dict[str, int]
+    exchanges: dict[str, int]
+    failure_reasons: dict[str, int]
+    delivered: dict[str, float] = Field(description="total delivered quantity per unit")

@@ -1,0 +1,360 @@
+"""Business rules of introductions (double opt-in), exchanges and deliveries."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from sidestream.access import policy
+from sidestream.access.errors import Forbidden
+from sidestream.access.models import Membership, User
+from sidestream.access.policy import Viewer
+from sidestream.db import utcnow
+from sidestream.errors import Conflict, InvalidInput, NotFound
+from sidestream.exchanges.models import Delivery, Exchange, Introduction
+from sidestream.exchanges.schemas import (
+    Contact,
+    DeliveryCreate,
+    ExchangeUpdate,
+    IntroductionCreate,
+    IntroductionOut,
+    Pipeline,
+    Stage,
+)
+from sidestream.registry.models import NetworkMember, Organisation, Stream
+
+#: The stages an exchange may move to from each stage.
+NEXT: dict[Stage, set[Stage]] = {
+    Stage.introduced: {Stage.negotiating, Stage.failed},
+    Stage.negotiating: {Stage.agreed, Stage.failed},
+    Stage.agreed: {Stage.active, Stage.failed},
+    Stage.active: {Stage.ended, Stage.failed},
+    Stage.ended: set(),
+    Stage.failed: set(),
+}
+TERMS = ("agreed_quantity", "agreed_unit", "agreed_period", "agreed_price_eur_per_unit")
+
+
+def _flush(session: Session, what: str) -> None:
+    try:
+        session.flush()
+    except (IntegrityError, StaleDataError):
+        session.rollback()
+        raise Conflict(f"{what} was changed concurrently; reload and retry") from None
+
+
+def _party_clause(viewer: Viewer, *cols: ColumnElement[int | None]) -> ColumnElement[bool]:
+    """Rows where one of ``cols`` is an organisation the viewer acts for or facilitates."""
+    if viewer.superuser:
+        return true()
+    return or_(*(c.in_(viewer.insider_orgs) for c in cols))
+
+
+# --- introductions ---------------------------------------------------------------------------
+
+
+def request_introduction(
+    session: Session, viewer: Viewer, data: IntroductionCreate
+) -> Introduction:
+    """Ask to be introduced: the caller owns one of the streams, the other side decides."""
+    policy.require_writer(viewer)
+    offer = _visible_stream(session, viewer, data.offer_stream_id, "offer_stream_id")
+    need = _visible_stream(session, viewer, data.need_stream_id, "need_stream_id")
+    if offer.direction != "offer" or need.direction != "need":
+        raise InvalidInput("offer_stream_id", "pair an offer with a need")
+    if offer.organisation_id in viewer.roles:
+        requester, responder = offer.organisation_id, need.organisation_id
+    elif need.organisation_id in viewer.roles:
+        requester, responder = need.organisation_id, offer.organisation_id
+    else:
+        raise Forbidden("ask about a pair that includes one of your own organisation's streams")
+    if responder is None or responder == requester:
+        raise InvalidInput("need_stream_id", "the other stream must belong to another company")
+    open_already = session.scalar(
+        select(Introduction.id).where(
+            Introduction.offer_stream_id == offer.id,
+            Introduction.need_stream_id == need.id,
+            Introduction.status.in_(("pending", "accepted")),
+        )
+    )
+    if open_already:
+        raise Conflict(f"introduction {open_already} about these streams is already open")
+    intro = Introduction(
+        offer_stream_id=offer.id,
+        need_stream_id=need.id,
+        requester_org_id=requester,
+        responder_org_id=responder,
+        requested_by=viewer.user_id,
+        message=data.message,
+    )
+    session.add(intro)
+    _flush(session, "introduction")
+    return intro
+
+
+def _visible_stream(session: Session, viewer: Viewer, stream_id: int, field: str) -> Stream:
+    stream = session.get(Stream, stream_id)
+    if stream is None or not policy.can_see(viewer, stream):
+        raise InvalidInput(field, f"no stream {stream_id} that you may see")
+    return stream
+
+
+def get_introduction(session: Session, viewer: Viewer, intro_id: int) -> Introduction:
+    """An introduction the viewer takes part in or facilitates, else ``NotFound``."""
+    intro = session.scalar(
+        select(Introduction).where(
+            Introduction.id == intro_id,
+            _party_clause(viewer, Introduction.requester_org_id, Introduction.responder_org_id),
+        )
+    )
+    if intro is None:
+        raise NotFound("introduction", intro_id)
+    return intro
+
+
+def list_introductions(
+    session: Session, viewer: Viewer, status: str | None = None
+) -> Sequence[Introduction]:
+    """The introductions of the viewer's organisations and of the networks they facilitate."""
+    stmt = select(Introduction).where(
+        _party_clause(viewer, Introduction.requester_org_id, Introduction.responder_org_id)
+    )
+    if status:
+        stmt = stmt.where(Introduction.status == status)
+    return session.scalars(stmt.order_by(Introduction.id)).all()
+
+
+def decide_introduction(
+    session: Session, viewer: Viewer, intro_id: int, accept: bool
+) -> Introduction:
+    """The responder accepts (an exchange begins, identities are revealed) or declines."""
+    intro = get_introduction(session, viewer, intro_id)
+    policy.require_member(viewer, intro.responder_org_id)
+    _pending(intro)
+    intro.status = "accepted" if accept else "declined"
+    intro.decided_by, intro.decided_at = viewer.user_id, utcnow()
+    if accept:
+        offer_org, need_org = _sides(session, intro)
+        session.add(
+            Exchange(
+                introduction_id=intro.id,
+                offer_stream_id=intro.offer_stream_id,
+                need_stream_id=intro.need_stream_id,
+                offer_org_id=offer_org,
+                need_org_id=need_org,
+            )
+        )
+    _flush(session, "introduction")
+    return intro
+
+
+def withdraw_introduction(session: Session, viewer: Viewer, intro_id: int) -> Introduction:
+    """The requester takes back a pending request."""
+    intro = get_introduction(session, viewer, intro_id)
+    policy.require_member(viewer, intro.requester_org_id)
+    _pending(intro)
+    intro.status = "withdrawn"
+    intro.decided_by, intro.decided_at = viewer.user_id, utcnow()
+    _flush(session, "introduction")
+    return intro
+
+
+def _pending(intro: Introduction) -> None:
+    if intro.status != "pending":
+        raise Conflict(f"introduction {intro.id} is already {intro.status}")
+
+
+def _sides(session: Session, intro: Introduction) -> tuple[int | None, int | None]:
+    """(offer organisation, need organisation) of an introduction."""
+    offer = session.get(Stream, intro.offer_stream_id) if intro.offer_stream_id else None
+    if offer is not None and offer.organisation_id == intro.requester_org_id:
+        return intro.requester_org_id, intro.responder_org_id
+    return intro.responder_org_id, intro.requester_org_id
+
+
+def introduction_view(session: Session, viewer: Viewer, intro: Introduction) -> IntroductionOut:
+    """What ``viewer`` may know of an introduction: before acceptance the counterpart's stream
+    is anonymised and the counterpart unnamed; after it both are revealed."""
+    side = (
+        "requester"
+        if intro.requester_org_id in viewer.roles
+        else "responder"
+        if intro.responder_org_id in viewer.roles
+        else None
+    )
+    revealed = intro.status == "accepted" or side is None  # facilitators and admins see all
+    mine = intro.requester_org_id if side == "requester" else intro.responder_org_id
+    other = intro.responder_org_id if side == "requester" else intro.requester_org_id
+
+    def stream_view(stream_id: int | None) -> dict[str, Any] | None:
+        stream = session.get(Stream, stream_id) if stream_id else None
+        if stream is None:
+            return None
+        if revealed or stream.organisation_id == mine:
+            return policy.listing_view(policy.SYSTEM, stream)
+        return policy.anonymous_listing(stream)
+
+    exchange_id = session.scalar(select(Exchange.id).where(Exchange.introduction_id == intro.id))
+    return IntroductionOut(
+        id=intro.id,
+        status=intro.status,
+        my_side=side,
+        message=intro.message,
+        offer=stream_view(intro.offer_stream_id),
+        need=stream_view(intro.need_stream_id),
+        counterpart=_contact(session, other) if revealed and side else None,
+        exchange_id=exchange_id,
+        created_at=intro.created_at,
+        decided_at=intro.decided_at,
+    )
+
+
+def _contact(session: Session, org_id: int | None) -> Contact:
+    org = session.get(Organisation, org_id) if org_id else None
+    emails = session.scalars(
+        select(User.email)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == org_id)
+        .order_by(Membership.role != "admin", User.email)
+        .limit(5)
+    ).all()
+    return Contact(organisation_id=org_id, organisation=org.name if org else None, emails=emails)
+
+
+# --- exchanges -------------------------------------------------------------------------------
+
+
+def get_exchange(session: Session, viewer: Viewer, exchange_id: int) -> Exchange:
+    """An exchange the viewer takes part in or facilitates, else ``NotFound``."""
+    ex = session.scalar(
+        select(Exchange).where(
+            Exchange.id == exchange_id,
+            _party_clause(viewer, Exchange.offer_org_id, Exchange.need_org_id),
+        )
+    )
+    if ex is None:
+        raise NotFound("exchange", exchange_id)
+    return ex
+
+
+def list_exchanges(
+    session: Session, viewer: Viewer, status: str | None = None
+) -> Sequence[Exchange]:
+    """The exchanges of the viewer's organisations and of the networks they facilitate."""
+    stmt = select(Exchange).where(
+        _party_clause(viewer, Exchange.offer_org_id, Exchange.need_org_id)
+    )
+    if status:
+        stmt = stmt.where(Exchange.status == status)
+    return session.scalars(stmt.order_by(Exchange.id)).all()
+
+
+def _party(viewer: Viewer, ex: Exchange) -> int | None:
+    """The organisation the viewer acts for in ``ex`` (``Forbidden`` for non-parties)."""
+    for org in (ex.offer_org_id, ex.need_org_id):
+        if org is not None and org in viewer.roles:
+            policy.require_member(viewer, org)
+            return org
+    policy.require_platform_admin(viewer)
+    return None
+
+
+def update_exchange(
+    session: Session, viewer: Viewer, exchange_id: int, data: ExchangeUpdate
+) -> Exchange:
+    """Set terms and/or move to the next stage; a party's members only."""
+    ex = get_exchange(session, viewer, exchange_id)
+    _party(viewer, ex)
+    if ex.version != data.version:
+        raise Conflict(
+            f"exchange {ex.id} was changed by someone else; reload and retry", ex.version
+        )
+    current = Stage(ex.status)
+    terms = data.model_dump(include=set(TERMS), exclude_unset=True)
+    if terms and current not in (Stage.introduced, Stage.negotiating):
+        raise InvalidInput("agreed_quantity", f"terms are fixed once {current}")
+    for key, value in terms.items():
+        setattr(ex, key, value)
+    if data.status is not None and data.status != current:
+        _move(ex, current, data)
+    _flush(session, "exchange")
+    return ex
+
+
+def _move(ex: Exchange, current: Stage, data: ExchangeUpdate) -> None:
+    target = data.status
+    assert target is not None
+    if target not in NEXT[current]:
+        allowed = ", ".join(sorted(NEXT[current])) or "nothing (it is closed)"
+        raise InvalidInput("status", f"an exchange {current} can move to {allowed}")
+    if target == Stage.agreed:
+        missing = [
+            t
+            for t in ("agreed_quantity", "agreed_unit", "agreed_price_eur_per_unit")
+            if getattr(ex, t) is None
+        ]
+        if missing:
+            raise InvalidInput(missing[0], "agree quantity, unit and price first")
+    if target == Stage.failed:
+        if data.failure_reason is None:
+            raise InvalidInput("failure_reason", "name the barrier that stopped the exchange")
+        ex.failure_reason, ex.failure_note = data.failure_reason, data.failure_note
+    if target == Stage.active:
+        ex.started_on = date.today()
+    if target in (Stage.ended, Stage.failed):
+        ex.ended_on = date.today()
+    ex.status = target
+
+
+def record_delivery(
+    session: Session, viewer: Viewer, exchange_id: int, data: DeliveryCreate
+) -> Delivery:
+    """A party records one delivery of an active exchange."""
+    ex = get_exchange(session, viewer, exchange_id)
+    org = _party(viewer, ex)
+    if ex.status != Stage.active:
+        raise InvalidInput("exchange", f"deliveries are recorded while active, not {ex.status}")
+    delivery = Delivery(recorded_by_org_id=org, recorded_by=viewer.user_id, **data.model_dump())
+    ex.deliveries.append(delivery)
+    _flush(session, "delivery")
+    return delivery
+
+
+# --- facilitation ----------------------------------------------------------------------------
+
+
+def pipeline(session: Session, viewer: Viewer, network_id: int) -> Pipeline:
+    """Introductions and exchanges among a network's members, for its facilitator."""
+    policy.require_facilitator(viewer, network_id)
+    members = select(NetworkMember.organisation_id).where(NetworkMember.network_id == network_id)
+    intros = session.scalars(
+        select(Introduction.status).where(
+            or_(
+                Introduction.requester_org_id.in_(members),
+                Introduction.responder_org_id.in_(members),
+            )
+        )
+    ).all()
+    exchanges = session.scalars(
+        select(Exchange).where(
+            or_(Exchange.offer_org_id.in_(members), Exchange.need_org_id.in_(members))
+        )
+    ).all()
+    delivered: Counter[str] = Counter()
+    for ex in exchanges:
+        for d in ex.deliveries:
+            delivered[d.unit] += d.quantity
+    return Pipeline(
+        network_id=network_id,
+        introductions=dict(Counter(intros)),
+        exchanges=dict(Counter(e.status for e in exchanges)),
+        failure_reasons=dict(Counter(e.failure_reason for e in exchanges if e.failure_reason)),
+        delivered=dict(delivered),
+    )

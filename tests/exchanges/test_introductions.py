@@ -1,0 +1,101 @@
+"""Double opt-in introductions: identities are revealed only after both sides agree."""
+
+from __future__ import annotations
+
+import json
+
+from tests.access.world import SECRET
+
+
+def _ask(client, w, h, **extra):
+    body = {"offer_stream_id": w.streams["anonymous"], "need_stream_id": w.need, **extra}
+    return client.post("/api/v1/introductions", json=body, headers=h["beta_member"])
+
+
+def test_the_responder_learns_nothing_before_accepting(client, world):
+    w, h = world
+    r = _ask(client, w, h, message="We could use your slag")
+    assert r.status_code == 201, r.text
+    intro = r.json()
+    assert intro["status"] == "pending" and intro["my_side"] == "requester"
+    assert SECRET not in json.dumps(intro)  # Beta asked about an anonymous offer
+    assert intro["offer"]["id"].startswith("anon-") and intro["counterpart"] is None
+
+    seen = client.get(f"/api/v1/introductions/{intro['id']}", headers=h["acme_member"]).json()
+    assert seen["my_side"] == "responder" and seen["counterpart"] is None
+    assert "Beta" not in json.dumps(seen) and seen["need"]["id"].startswith("anon-")
+
+
+def test_accepting_reveals_both_and_opens_an_exchange(client, world):
+    w, h = world
+    intro = _ask(client, w, h).json()
+    r = client.post(f"/api/v1/introductions/{intro['id']}/accept", headers=h["acme_member"])
+    assert r.status_code == 200, r.text
+    assert r.json()["counterpart"]["organisation"] == "Beta Cement"
+    assert r.json()["counterpart"]["emails"] == ["beta_member@test.invalid"]
+    mine = client.get(f"/api/v1/introductions/{intro['id']}", headers=h["beta_member"]).json()
+    assert mine["counterpart"]["organisation"] == SECRET
+    assert mine["offer"]["organisation"] == SECRET
+    ex = client.get(f"/api/v1/exchanges/{mine['exchange_id']}", headers=h["beta_member"]).json()
+    assert ex["status"] == "introduced"
+    assert (ex["offer_org_id"], ex["need_org_id"]) == (w.orgs["acme"], w.orgs["beta"])
+
+
+def test_declining_reveals_nothing(client, world):
+    w, h = world
+    intro = _ask(client, w, h).json()
+    r = client.post(f"/api/v1/introductions/{intro['id']}/decline", headers=h["acme_member"])
+    assert r.json()["status"] == "declined" and r.json()["counterpart"] is None
+    again = client.post(f"/api/v1/introductions/{intro['id']}/accept", headers=h["acme_member"])
+    assert again.status_code == 409
+    mine = client.get(f"/api/v1/introductions/{intro['id']}", headers=h["beta_member"]).json()
+    assert SECRET not in json.dumps(mine) and mine["exchange_id"] is None
+
+
+def test_only_the_responder_decides_and_only_the_requester_withdraws(client, world):
+    w, h = world
+    intro = _ask(client, w, h).json()
+    url = f"/api/v1/introductions/{intro['id']}"
+    assert client.post(f"{url}/accept", headers=h["beta_member"]).status_code == 403
+    assert client.post(f"{url}/accept", headers=h["cobalt_member"]).status_code == 404
+    assert client.post(f"{url}/accept", headers=h["hub_facilitator"]).status_code == 403
+    assert client.post(f"{url}/withdraw", headers=h["acme_member"]).status_code == 403
+    assert client.post(f"{url}/withdraw", headers=h["beta_member"]).json()["status"] == "withdrawn"
+
+
+def test_asking_needs_one_own_stream_and_a_visible_other(client, world):
+    w, h = world
+    body = {"offer_stream_id": w.streams["public"], "need_stream_id": w.need}
+    assert client.post("/api/v1/introductions", json=body).status_code == 401
+    assert (
+        client.post("/api/v1/introductions", json=body, headers=h["cobalt_member"]).status_code
+        == 403
+    )
+    hidden = {"offer_stream_id": w.streams["private"], "need_stream_id": w.need}
+    r = client.post("/api/v1/introductions", json=hidden, headers=h["beta_member"])
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["offer_stream_id"]
+    swapped = {"offer_stream_id": w.need, "need_stream_id": w.streams["public"]}
+    assert (
+        client.post("/api/v1/introductions", json=swapped, headers=h["beta_member"]).status_code
+        == 422
+    )
+    assert _ask(client, w, h).status_code == 201
+    assert _ask(client, w, h).status_code == 409  # one open request per pair
+
+
+def test_the_facilitator_sees_the_pipeline(client, world):
+    w, h = world
+    first = _ask(client, w, h).json()
+    client.post(f"/api/v1/introductions/{first['id']}/accept", headers=h["acme_member"])
+    body = {"offer_stream_id": w.streams["public"], "need_stream_id": w.need}
+    client.post("/api/v1/introductions", json=body, headers=h["acme_member"])
+    listed = client.get("/api/v1/introductions", headers=h["hub_facilitator"]).json()
+    assert [i["status"] for i in listed] == ["accepted", "pending"]
+    assert all(i["my_side"] is None for i in listed)
+    pipe = client.get(f"/api/v1/networks/{w.network}/pipeline", headers=h["hub_facilitator"])
+    assert pipe.json()["introductions"] == {"accepted": 1, "pending": 1}
+    assert pipe.json()["exchanges"] == {"introduced": 1}
+    for role in ("cobalt_member", "acme_member", "anonymous"):
+        r = client.get(f"/api/v1/networks/{w.network}/pipeline", headers=h[role])
+        assert r.status_code in (401, 403), role
+    assert client.get("/api/v1/introductions", headers=h["cobalt_member"]).json() == []
