@@ -1,0 +1,1 @@
+"""Server-rendered web pages (Jinja2 + htmx) on the same services as the REST API."""

@@ -1,0 +1,79 @@
+"""Turning posted forms into schema input and schema errors into messages beside each field.
+
+The rules themselves live in the registry's Pydantic schemas and services; this module only
+translates between the HTML form and them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from sidestream.errors import InvalidInput
+from sidestream.web.i18n import N_, parse_number
+
+#: Localisable messages for the common Pydantic error types; others keep their own text.
+_MESSAGES: dict[str, str] = {
+    "missing": N_("Please fill this in."),
+    "string_too_short": N_("Please fill this in."),
+    "string_too_long": N_("This is too long (at most %(max_length)s characters)."),
+    "float_parsing": N_("Please enter a number, for example 12.5."),
+    "float_type": N_("Please enter a number, for example 12.5."),
+    "int_parsing": N_("Please enter a whole number."),
+    "greater_than_equal": N_("Must be at least %(ge)s."),
+    "less_than_equal": N_("Must be at most %(le)s."),
+    "enum": N_("Please choose one of the options."),
+    "date_from_datetime_parsing": N_("Please enter a date as YYYY-MM-DD."),
+    "date_parsing": N_("Please enter a date as YYYY-MM-DD."),
+    "string_pattern_mismatch": N_("This does not have the expected form."),
+}
+
+Gettext = Callable[[str], str]
+
+
+def clean(form: Mapping[str, Any], numbers: Iterable[str], lang: str) -> dict[str, Any]:
+    """Form values with blanks as ``None`` and the ``numbers`` fields read in ``lang``."""
+    out: dict[str, Any] = {}
+    number_fields = set(numbers)
+    for key, value in form.items():
+        text = value.strip() if isinstance(value, str) else value
+        if text in ("", None):
+            out[key] = None
+        elif key in number_fields:
+            out[key] = parse_number(text, lang)
+        else:
+            out[key] = text
+    return out
+
+
+def field_errors(
+    exc: ValidationError | InvalidInput, fields: Iterable[str], gettext: Gettext
+) -> dict[str, str]:
+    """One message per form field; a whole-form rule goes beside the first field it names."""
+    known = list(fields)
+    if isinstance(exc, InvalidInput):
+        return {_field_of(exc.field, exc.message, known): exc.message}
+    errors: dict[str, str] = {}
+    for err in exc.errors():
+        loc = [str(part) for part in err["loc"]]
+        message = _message(err, gettext)
+        name = next((part for part in loc if part in known), "")
+        errors.setdefault(name or _field_of("", message, known), message)
+    return errors
+
+
+def _message(err: Any, gettext: Gettext) -> str:
+    template = _MESSAGES.get(err["type"])
+    if template is None:
+        return str(err["msg"]).removeprefix("Value error, ")
+    return gettext(template) % (err.get("ctx") or {}) if "%(" in template else gettext(template)
+
+
+def _field_of(field: str, message: str, known: list[str]) -> str:
+    """``field`` when the form has it, else the first form field the message names."""
+    if field in known:
+        return field
+    words = message.replace(",", " ").split()
+    return next((w for w in words if w in known), "__all__")

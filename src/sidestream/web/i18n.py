@@ -1,0 +1,87 @@
+"""Languages of the interface: gettext catalogues, language choice and localised formatting."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as _format_date
+from babel.numbers import NumberFormatError, format_decimal, format_percent, parse_decimal
+from babel.support import NullTranslations, Translations
+from fastapi import Request
+
+#: Interface languages, each named in itself.
+LANGUAGES: dict[str, str] = {
+    "en": "English",
+    "da": "Dansk",
+    "sv": "Svenska",
+    "nb": "Norsk bokmål",
+    "sl": "Slovenščina",
+}
+DEFAULT_LANGUAGE = "en"
+LOCALE_DIR = Path(__file__).parent / "locale"
+COOKIE = "lang"
+
+
+@lru_cache
+def translations(lang: str) -> NullTranslations:
+    """The compiled catalogue of ``lang`` (English returns the message ids)."""
+    if lang == DEFAULT_LANGUAGE:
+        return NullTranslations()
+    return Translations.load(str(LOCALE_DIR), [lang], domain="messages")
+
+
+def choose_language(request: Request) -> str:
+    """The language asked for: ``?lang=``, then the cookie, then the browser's preference."""
+    for candidate in (request.query_params.get("lang"), request.cookies.get(COOKIE)):
+        if candidate in LANGUAGES:
+            return candidate
+    accepted = [
+        part.split(";")[0].strip().replace("-", "_")
+        for part in request.headers.get("accept-language", "").split(",")
+        if part.strip()
+    ]
+    try:
+        best = Locale.negotiate(accepted, list(LANGUAGES), sep="_")
+    except (UnknownLocaleError, ValueError):
+        best = None
+    return str(best) if best else DEFAULT_LANGUAGE
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it yet."""
+    return message
+
+
+def format_number(value: float | None, lang: str, digits: int = 0) -> str:
+    """A number with the grouping and decimal sign of ``lang``; empty for ``None``."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=lang)
+
+
+def format_share(value: float, lang: str) -> str:
+    """A fraction 0..1 as a whole percentage in ``lang``."""
+    return format_percent(value, locale=lang)
+
+
+def format_day(value: date | datetime | None, lang: str) -> str:
+    """A date in the medium style of ``lang``; empty for ``None``."""
+    return _format_date(value, format="medium", locale=lang) if value else ""
+
+
+def parse_number(text: str, lang: str) -> str:
+    """A number typed the way ``lang`` writes it (``12,5`` in Danish) as ``'12.5'``.
+
+    Text that is not a number comes back unchanged, so validation can name the field.
+    """
+    raw = text.strip().replace("\u00a0", "").replace(" ", "")
+    for locale in (lang, DEFAULT_LANGUAGE):
+        try:
+            return str(parse_decimal(raw, locale=locale, strict=True))
+        except NumberFormatError:
+            continue
+    return text.strip()

@@ -1,0 +1,44 @@
+"""The case library page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from babel import Locale
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from sidestream.api.deps import get_session
+from sidestream.web.case_library import all_cases, divisions, search
+from sidestream.web.i18n import choose_language
+from sidestream.web.templating import render
+
+router = APIRouter()
+PAGE_SIZE = 50
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases(
+    request: Request,
+    session: Annotated[Session, Depends(get_session)],
+    q: str = "",
+    sector: str = "",
+    country: str = "",
+) -> HTMLResponse:
+    """Documented symbioses, searchable by material, sector and country."""
+    everything = all_cases(session)
+    found = search(everything, q, sector, country)
+    territories = Locale.parse(choose_language(request)).territories
+    countries = {c: territories.get(c, c) for c in {case.country for case in everything} if c}
+    context = {
+        "cases": found[:PAGE_SIZE],
+        "total": len(found),
+        "q": q,
+        "sector": sector,
+        "country": country,
+        "sectors": divisions(everything),
+        "countries": dict(sorted(countries.items(), key=lambda kv: kv[1])),
+    }
+    template = "cases/_results.html" if request.headers.get("hx-request") else "cases/index.html"
+    return render(request, template, context)

@@ -1,0 +1,200 @@
+"""Company pages: onboarding, the organisation's streams and adding a stream."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from sidestream.api.deps import get_session
+from sidestream.errors import Conflict, InvalidInput, NotFound
+from sidestream.registry import service as registry
+from sidestream.registry.schemas import OrganisationCreate, SiteCreate
+from sidestream.registry.service import StreamFilter
+from sidestream.taxonomy.kinds import SizeClass
+from sidestream.web import engines
+from sidestream.web.forms import clean, field_errors
+from sidestream.web.i18n import N_, choose_language
+from sidestream.web.pages.common import gettext_for, not_found, see_other
+from sidestream.web.stream_form import (
+    DIRECTION_LABELS,
+    KIND_FORMS,
+    PERIOD_LABELS,
+    VISIBILITY_LABELS,
+    kind_form,
+    stream_input,
+)
+from sidestream.web.templating import render
+
+router = APIRouter()
+SessionDep = Annotated[Session, Depends(get_session)]
+
+SIZE_LABELS = {
+    SizeClass.micro: N_("Micro: fewer than 10 people"),
+    SizeClass.small: N_("Small: 10 to 49 people"),
+    SizeClass.medium: N_("Medium: 50 to 249 people"),
+    SizeClass.large: N_("Large: 250 people or more"),
+}
+ORG_FIELDS = ("name", "nace", "country", "size_class", "description")
+SITE_FIELDS = ("site_name", "address", "lat", "lon")
+
+
+@router.get("/start", response_class=HTMLResponse)
+def start(request: Request, session: SessionDep, q: str = "") -> HTMLResponse:
+    """Step 1: register the organisation and its site, or pick an existing one."""
+    orgs, total = registry.list_organisations(session, q=q or None, limit=20)
+    return _start_page(request, {}, {}, orgs=orgs, total=total, q=q)
+
+
+@router.post("/start", response_class=HTMLResponse)
+async def start_submit(request: Request, session: SessionDep) -> Response:
+    """Create the organisation and its first site, then go on to the first stream."""
+    gettext = gettext_for(request)
+    lang = choose_language(request)
+    values = clean(await request.form(), ("lat", "lon"), lang)
+    errors: dict[str, str] = {}
+    org_data = site_data = None
+    try:
+        org_data = OrganisationCreate(**{k: values.get(k) for k in ORG_FIELDS if values.get(k)})
+    except ValidationError as exc:
+        errors |= field_errors(exc, ORG_FIELDS, gettext)
+    site_values = {
+        "name": values.get("site_name") or values.get("name"),
+        "address": values.get("address"),
+        "lat": values.get("lat"),
+        "lon": values.get("lon"),
+    }
+    try:
+        site_data = SiteCreate(**{k: v for k, v in site_values.items() if v is not None})
+    except ValidationError as exc:
+        site_errors = field_errors(exc, ("name", *SITE_FIELDS), gettext)
+        errors |= {("site_name" if k == "name" else k): v for k, v in site_errors.items()}
+    if org_data is None or site_data is None:
+        return _start_page(request, values, errors, status=422)
+    try:
+        org = registry.create_organisation(session, org_data)
+        registry.create_site(session, org.id, site_data)
+    except Conflict as exc:
+        return _start_page(request, values, {"name": str(exc)}, status=422)
+    session.commit()
+    return see_other(f"/organisations/{org.id}/streams/new")
+
+
+def _start_page(
+    request: Request, values: dict, errors: dict, status: int = 200, **extra
+) -> HTMLResponse:  # type: ignore[no-untyped-def,type-arg]
+    context = {
+        "values": values,
+        "errors": errors,
+        "size_classes": SIZE_LABELS,
+        "orgs": [],
+        "total": 0,
+        "q": "",
+    }
+    return render(request, "company/start.html", context | extra, status=status)
+
+
+@router.get("/organisations/{org_id}", response_class=HTMLResponse)
+def organisation(request: Request, org_id: int, session: SessionDep) -> HTMLResponse:
+    """ "My streams": the organisation, its sites and its offers and needs."""
+    try:
+        org = registry.get_organisation(session, org_id)
+    except NotFound:
+        return not_found(request, N_("organisation"))
+    streams, _ = registry.list_streams(session, StreamFilter(organisation_id=org_id), limit=200)
+    return render(
+        request,
+        "company/organisation.html",
+        {
+            "org": org,
+            "streams": streams,
+            "kinds": KIND_FORMS,
+            "saved": request.query_params.get("saved"),
+        },
+    )
+
+
+@router.get("/organisations/{org_id}/streams/new", response_class=HTMLResponse)
+def new_stream(request: Request, org_id: int, session: SessionDep) -> HTMLResponse:
+    """Step 2: "What do you have left over? What do you need?"."""
+    try:
+        org = registry.get_organisation(session, org_id)
+    except NotFound:
+        return not_found(request, N_("organisation"))
+    values = {"direction": request.query_params.get("direction", "offer"), "kind": "material"}
+    return _stream_page(request, org, values, {})
+
+
+@router.post("/organisations/{org_id}/streams/new", response_class=HTMLResponse)
+async def new_stream_submit(request: Request, org_id: int, session: SessionDep) -> Response:
+    """Save the stream, or show the form again with a message beside each wrong field."""
+    try:
+        org = registry.get_organisation(session, org_id)
+    except NotFound:
+        return not_found(request, N_("organisation"))
+    form = dict(await request.form())
+    data, errors = stream_input(form, org_id, choose_language(request), gettext_for(request))
+    if data is not None:
+        try:
+            stream = registry.create_stream(
+                session, data, code_source=form.get("code_source") or None
+            )
+        except (InvalidInput, Conflict) as exc:
+            field = exc.field if isinstance(exc, InvalidInput) else "title"
+            errors = {field: exc.message if isinstance(exc, InvalidInput) else str(exc)}
+        else:
+            session.commit()
+            return see_other(f"/streams/{stream.id}?saved=1")
+    return _stream_page(request, org, form, errors, status=422)
+
+
+@router.get("/streams/fields", response_class=HTMLResponse)
+def kind_fields(request: Request, kind: str = "material") -> HTMLResponse:
+    """The kind-specific part of the stream form (swapped in by htmx when the kind changes)."""
+    return render(request, "company/_kind_fields.html", _form_context({"kind": kind}, {}))
+
+
+@router.post("/streams/suggest", response_class=HTMLResponse)
+async def suggest(request: Request, session: SessionDep) -> HTMLResponse:
+    """Codes and kind suggested for the description typed so far (htmx, as the user types)."""
+    form = await request.form()
+    text = " ".join(str(form.get(k) or "") for k in ("title", "description")).strip()
+    nace = None
+    if form.get("organisation_id"):
+        try:
+            nace = registry.get_organisation(session, int(str(form["organisation_id"]))).nace
+        except (NotFound, ValueError):
+            nace = None
+    suggestion = engines.classify(text, nace) if len(text) >= 3 else None
+    return render(
+        request,
+        "company/_suggestions.html",
+        {
+            "suggestion": suggestion,
+            "chosen": form.get("waste_code"),
+            "text": text,
+            "kinds": KIND_FORMS,
+        },
+    )
+
+
+def _form_context(values: dict, errors: dict) -> dict:  # type: ignore[type-arg]
+    return {
+        "values": values,
+        "errors": errors,
+        "kinds": KIND_FORMS,
+        "spec": kind_form(values.get("kind")),
+        "periods": PERIOD_LABELS,
+        "visibilities": VISIBILITY_LABELS,
+        "directions": DIRECTION_LABELS,
+    }
+
+
+def _stream_page(
+    request: Request, org, values: dict, errors: dict, status: int = 200
+) -> HTMLResponse:  # type: ignore[no-untyped-def,type-arg]
+    context = _form_context(values, errors) | {"org": org}
+    return render(request, "company/stream_form.html", context, status=status)

@@ -1,0 +1,128 @@
+"""What the facilitator's region page shows: sites on a map, flows, pipeline and indicators."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sidestream.access.policy import Viewer, coarse_location, sees_identity
+from sidestream.optimize.schemas import Allocation
+from sidestream.registry.models import Stream
+from sidestream.taxonomy.nace import nace_label
+from sidestream.web import engines
+from sidestream.web.i18n import N_
+from sidestream.web.registry_matching import Candidate
+from sidestream.web.sankey import Sankey, layout
+
+#: A candidate at least this good counts as a strong opportunity.
+STRONG = 0.7
+
+#: The five indicators: field of ``impact.schemas.Indicators`` -> label and unit.
+INDICATORS: dict[str, tuple[str, str]] = {
+    "virgin_resources_saved_t": (N_("Resources saved"), "t"),
+    "water_saved_m3": (N_("Water saved"), "m3"),
+    "energy_saved_mwh": (N_("Energy saved"), "MWh"),
+    "waste_diverted_t": (N_("Waste diverted"), "t"),
+    "co2e_avoided_t": (N_("CO2 avoided"), "t CO2e"),
+}
+
+
+def map_points(streams: Sequence[Stream], viewer: Viewer) -> list[dict[str, Any]]:
+    """One point per located stream; anonymous ones without a name, at a coarse place."""
+    points = []
+    for s in streams:
+        if s.lat is None or s.lon is None:
+            continue
+        full = sees_identity(viewer, s)
+        lat, lon = (s.lat, s.lon) if full else coarse_location(s.lat, s.lon)
+        points.append(
+            {
+                "lat": lat,
+                "lon": lon,
+                "kind": s.kind,
+                "direction": s.direction,
+                "title": s.title,
+                "org": s.organisation.name if full and s.organisation else None,
+                "url": f"/streams/{s.id}" if full else None,
+            }
+        )
+    return points
+
+
+def flow_lines(
+    allocation: Allocation, streams: dict[int, Stream], viewer: Viewer
+) -> list[dict[str, Any]]:
+    """The optimised flows as lines between the offering and the receiving place."""
+    lines = []
+    for flow in allocation.flows:
+        offer, need = streams[int(flow.offer)], streams[int(flow.need)]
+        ends = [_place(offer, viewer), _place(need, viewer)]
+        if None in ends[0] or None in ends[1]:
+            continue
+        lines.append({"from": ends[0], "to": ends[1], "kind": offer.kind, "title": offer.title})
+    return lines
+
+
+def _place(stream: Stream, viewer: Viewer) -> tuple[float | None, float | None]:
+    if sees_identity(viewer, stream):
+        return stream.lat, stream.lon
+    return coarse_location(stream.lat, stream.lon)
+
+
+def _sector(stream: Stream) -> str:
+    nace = stream.organisation.nace if stream.organisation else None
+    if not nace:
+        return "—"
+    label = nace_label(nace[:2])
+    return label if len(label) <= 38 else label[:36] + "…"
+
+
+def sankeys(allocation: Allocation, streams: dict[int, Stream]) -> dict[str, tuple[Sankey, str]]:
+    """Per kind, the optimised flows from supplying to receiving sectors, and their unit."""
+    flows: dict[str, dict[tuple[str, str], float]] = defaultdict(lambda: defaultdict(float))
+    units: dict[str, str] = {}
+    for flow in allocation.flows:
+        offer, need = streams[int(flow.offer)], streams[int(flow.need)]
+        flows[offer.kind][(_sector(offer), _sector(need) + " ")] += flow.amount
+        units[offer.kind] = flow.unit
+    return {
+        kind: (layout(f, width=960, height=300), units[kind]) for kind, f in sorted(flows.items())
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One step of the opportunity pipeline; ``count`` is None where nothing records it yet."""
+
+    label: str
+    count: int | None
+    note: str = ""
+
+
+def pipeline(
+    streams: Sequence[Stream], candidates: Sequence[Candidate], allocation: Allocation
+) -> list[Stage]:
+    """From listings to running exchanges."""
+    return [
+        Stage(N_("Offers and needs listed"), len(streams)),
+        Stage(N_("Candidate matches"), len(candidates)),
+        Stage(N_("Strong matches"), sum(c.score >= STRONG for c in candidates)),
+        Stage(N_("In the best network plan"), len(allocation.flows)),
+        Stage(N_("Introductions made"), None, N_("Recorded once introductions are switched on.")),
+        Stage(N_("Exchanges running"), None, N_("Recorded once introductions are switched on.")),
+    ]
+
+
+def indicators(allocation: Allocation, streams: dict[int, Stream]) -> dict[str, dict[str, float]]:
+    """The five indicators of the best plan, per indicator and kind of stream."""
+    out: dict[str, dict[str, float]] = {name: defaultdict(float) for name in INDICATORS}
+    for flow in allocation.flows:
+        offer = streams[int(flow.offer)]
+        result = engines.impact(offer.kind, flow.amount, offer.waste_code, flow.distance_km)
+        if result is None:
+            continue
+        for name in INDICATORS:
+            out[name][offer.kind] += getattr(result.indicators, name)
+    return {name: dict(by_kind) for name, by_kind in out.items()}

@@ -1,0 +1,11 @@
+// Small behaviours on top of server-rendered pages; everything works without them too.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-set-kind]");
+  if (!button) return;
+  const radio = document.getElementById("kind-" + button.dataset.setKind);
+  if (radio) {
+    radio.checked = true;
+    radio.dispatchEvent(new Event("change", { bubbles: true }));
+    radio.focus();
+  }
+});

@@ -1,0 +1,216 @@
+"""The stream form: what to ask for each kind of stream, and turning answers into a stream.
+
+A company is asked only what matters for the kind it picked (tonnes and moisture for biomass,
+temperature and MWh for heat, cubic metres and quality for water). Validation is the
+registry's: the answers become a ``StreamCreate`` and its errors come back beside the fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from sidestream.registry.schemas import StreamCreate
+from sidestream.taxonomy.kinds import Direction, Kind, Period, Visibility
+from sidestream.web.forms import Gettext, clean, field_errors
+from sidestream.web.i18n import N_
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyField:
+    """A kind-specific property, stored in the stream's ``properties``."""
+
+    name: str
+    label: str
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[tuple[str, str], ...] = ()
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class KindForm:
+    """What the form asks for one kind."""
+
+    label: str
+    icon: str
+    units: tuple[str, ...] = ()
+    properties: tuple[PropertyField, ...] = ()
+    example: str = ""
+    unit_hint: str = ""
+    measured: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "measured", bool(self.units))
+
+
+KIND_FORMS: dict[str, KindForm] = {
+    Kind.material: KindForm(
+        N_("Material"),
+        "▣",
+        ("t", "kg", "m3"),
+        (
+            PropertyField(
+                "moisture_pct",
+                N_("Moisture"),
+                "%",
+                0,
+                100,
+                hint=N_("For biomass, sludge or food residues; leave empty if unknown."),
+            ),
+        ),
+        N_("Example: 400 tonnes a year of wood chips from our sawmill, about 35 % moisture."),
+    ),
+    Kind.energy: KindForm(
+        N_("Energy"),
+        "♨",
+        ("MWh", "kWh", "GJ", "kW"),
+        (
+            PropertyField(
+                "temperature_c",
+                N_("Temperature"),
+                "°C",
+                -50,
+                1500,
+                hint=N_("The temperature of the heat carrier (water, steam, air)."),
+            ),
+        ),
+        N_("Example: 2 000 MWh a year of cooling water at 60 °C from our compressors."),
+        N_("Use kW for a continuous power; it is turned into MWh a year."),
+    ),
+    Kind.water: KindForm(
+        N_("Water"),
+        "≈",
+        ("m3", "l"),
+        (
+            PropertyField(
+                "water_quality",
+                N_("Quality"),
+                choices=(
+                    ("potable", N_("Drinking water quality")),
+                    ("process", N_("Process water")),
+                    ("cooling", N_("Cooling water")),
+                    ("grey", N_("Grey water, lightly used")),
+                    ("waste", N_("Waste water, needs treatment")),
+                ),
+            ),
+        ),
+        N_("Example: 15 000 m3 a year of clean cooling water at 25 °C."),
+    ),
+    Kind.capacity: KindForm(
+        N_("Capacity"),
+        "▤",
+        example=N_("Example: 500 m2 of covered storage free from May, or a half-used truck route."),
+    ),
+    Kind.service: KindForm(
+        N_("Service"),
+        "⚙",
+        example=N_("Example: we can shred and bale plastic film for neighbours."),
+    ),
+    Kind.knowledge: KindForm(
+        N_("Knowledge"),
+        "✎",
+        example=N_("Example: experience with permits for using ash in road building."),
+    ),
+}
+
+PERIOD_LABELS: dict[str, str] = {
+    Period.per_year: N_("per year"),
+    Period.per_month: N_("per month"),
+    Period.per_week: N_("per week"),
+    Period.per_day: N_("per day"),
+    Period.one_off: N_("once (one batch)"),
+    Period.continuous: N_("continuously (a rate, e.g. kW)"),
+}
+
+VISIBILITY_LABELS: dict[str, str] = {
+    Visibility.public: N_("Public: everyone sees it with our name"),
+    Visibility.anonymous: N_("Anonymous: shown without our name, at a rough location"),
+    Visibility.network: N_("Network: only members of our symbiosis network"),
+    Visibility.private: N_("Private: only us and the facilitator"),
+}
+
+DIRECTION_LABELS: dict[str, str] = {
+    Direction.offer: N_("We have this left over"),
+    Direction.need: N_("We need this"),
+}
+
+#: Form fields in the order they appear (used to place messages beside the right field).
+FIELDS = (
+    "direction",
+    "description",
+    "title",
+    "kind",
+    "waste_code",
+    "quantity",
+    "unit",
+    "period",
+    "site_id",
+    "visibility",
+    "available_from",
+    "available_to",
+    "price_eur_per_unit",
+)
+
+
+def kind_form(kind: str | None) -> KindForm:
+    """The form of ``kind``; an unknown kind gets the material form."""
+    return KIND_FORMS.get(kind or "", KIND_FORMS[Kind.material])
+
+
+def stream_input(
+    form: Mapping[str, Any], organisation_id: int, lang: str, gettext: Gettext
+) -> tuple[StreamCreate | None, dict[str, str]]:
+    """Validate the posted form into a new stream of ``organisation_id`` or field messages."""
+    values = clean(form, ("quantity", "price_eur_per_unit"), lang)
+    spec = kind_form(values.get("kind"))
+    properties, errors = _properties(values, spec, lang, gettext)
+    data = {name: values.get(name) for name in FIELDS}
+    data |= {"organisation_id": organisation_id, "language": lang, "properties": properties}
+    if not spec.measured:
+        data.update(quantity=None, unit=None, period=None)
+    data = {k: v for k, v in data.items() if v is not None}
+    try:
+        stream = StreamCreate(**data)
+    except ValidationError as exc:
+        return None, field_errors(
+            exc, [*FIELDS, *(p.name for p in spec.properties)], gettext
+        ) | errors
+    return (None, errors) if errors else (stream, {})
+
+
+def _properties(
+    values: Mapping[str, Any], spec: KindForm, lang: str, gettext: Gettext
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The kind's properties as stored values, and a message for each unreadable one."""
+    out: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for prop in spec.properties:
+        raw = values.get(prop.name)
+        if raw is None:
+            continue
+        if prop.choices:
+            if raw in dict(prop.choices):
+                out[prop.name] = raw
+            else:
+                errors[prop.name] = gettext("Please choose one of the options.")
+            continue
+        try:
+            number = float(clean({prop.name: raw}, (prop.name,), lang)[prop.name])
+        except ValueError:
+            errors[prop.name] = gettext("Please enter a number, for example 12.5.")
+            continue
+        if (prop.minimum is not None and number < prop.minimum) or (
+            prop.maximum is not None and number > prop.maximum
+        ):
+            errors[prop.name] = gettext("Must be between %(low)s and %(high)s.") % {
+                "low": f"{prop.minimum:g}",
+                "high": f"{prop.maximum:g}",
+            }
+            continue
+        out[prop.name] = number
+    return out, errors

@@ -1,0 +1,105 @@
+"""The Jinja2 environment and page rendering in the visitor's language."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+from sidestream.web import i18n
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _gettext_functions(lang: str) -> dict[str, Any]:
+    """New-style gettext callables for one language (placeholders filled after translating)."""
+    catalogue = i18n.translations(lang)
+
+    @pass_context
+    def gettext(ctx: Context, message: str, **variables: Any) -> str:
+        text = catalogue.gettext(message)
+        if ctx.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables if variables else text
+
+    @pass_context
+    def ngettext(ctx: Context, singular: str, plural: str, n: int, **variables: Any) -> str:
+        variables.setdefault("num", n)
+        text = catalogue.ngettext(singular, plural, n)
+        if ctx.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext}
+
+
+@pass_context
+def _number(ctx: Context, value: float | None, digits: int = 0) -> str:
+    return i18n.format_number(value, ctx["lang"], digits)
+
+
+@pass_context
+def _share(ctx: Context, value: float) -> str:
+    return i18n.format_share(value, ctx["lang"])
+
+
+@pass_context
+def _day(ctx: Context, value: Any) -> str:
+    return i18n.format_day(value, ctx["lang"])
+
+
+def _json_script(value: Any) -> Markup:
+    """JSON safe to place inside a ``<script type="application/json">`` element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+@lru_cache
+def environment() -> Environment:
+    """The shared template environment (translations come with each render's context)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+    env.filters.update(number=_number, share=_share, day=_day, json_script=_json_script)
+    return env
+
+
+def _language_links(request: Request) -> dict[str, str]:
+    """The current page's address in each interface language."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return {
+        code: f"{request.url.path}?{urlencode([*query, ('lang', code)])}" for code in i18n.LANGUAGES
+    }
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    """Render ``template`` in the visitor's language; remembers an explicit ``?lang=`` choice."""
+    lang = i18n.choose_language(request)
+    values = {
+        "request": request,
+        "lang": lang,
+        "languages": i18n.LANGUAGES,
+        "language_links": _language_links(request),
+        **_gettext_functions(lang),
+        **(context or {}),
+    }
+    html = environment().get_template(template).render(values)
+    response = HTMLResponse(html, status_code=status)
+    if request.query_params.get("lang") in i18n.LANGUAGES:
+        response.set_cookie(i18n.COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response

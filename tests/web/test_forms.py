@@ -1,0 +1,129 @@
+"""Onboarding and the stream form: saved in one go, or a clear message beside each field."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+
+def _error(html: str, field: str) -> str:
+    found = re.search(rf'<p class="error" id="{field}-error">([^<]+)</p>', html)
+    assert found, f"no message beside {field}"
+    return found.group(1)
+
+
+def test_onboarding_creates_organisation_and_site(web: TestClient) -> None:
+    response = web.post(
+        "/start",
+        data={
+            "name": "Fjord Dairy ApS",
+            "nace": "10.51",
+            "country": "dk",
+            "lat": "55.68",
+            "lon": "11.1",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert re.fullmatch(r"/organisations/\d+/streams/new", response.headers["location"])
+    form = web.get(response.headers["location"]).text
+    assert "Fjord Dairy ApS" in form and "What do you have left over?" in form
+
+
+def test_onboarding_shows_each_error_beside_its_field(web: TestClient) -> None:
+    response = web.post("/start", data={"name": " ", "nace": "99.99.9", "country": "Denmark"})
+    assert response.status_code == 422
+    html = response.text
+    assert _error(html, "name") == "Please fill this in."
+    assert "NACE" in _error(html, "nace")
+    assert _error(html, "country") == "This does not have the expected form."
+    assert 'aria-invalid="true"' in html
+    assert 'value="Denmark"' in html  # what was typed is kept
+
+
+def test_a_whole_form_rule_goes_beside_the_field_it_names(web: TestClient) -> None:
+    html = web.post("/start", data={"name": "Half Placed Ltd", "lat": "55.6"}).text
+    assert "lat and lon must be given together" in _error(html, "lat")
+
+
+def test_onboarding_refuses_a_duplicate_name(web: TestClient) -> None:
+    html = web.post("/start", data={"name": "Ørsted Asnæs Power Station"}).text
+    assert "already exists" in _error(html, "name")
+
+
+def test_onboarding_errors_are_translated(web: TestClient) -> None:
+    html = web.post("/start?lang=da", data={"name": ""}).text
+    assert _error(html, "name") == "Udfyld venligst dette felt."
+    web.cookies.clear()
+
+
+def _new_org(web: TestClient, name: str) -> str:
+    location = web.post(
+        "/start", data={"name": name, "lat": "55.66", "lon": "11.09"}, follow_redirects=False
+    )
+    return location.headers["location"]
+
+
+def test_a_stream_is_saved_and_its_partners_shown(web: TestClient) -> None:
+    url = _new_org(web, "Kalundborg Plaster Works")
+    response = web.post(
+        url,
+        data={
+            "direction": "need",
+            "description": "Gypsum for plasterboard production, dry, at least 90 % purity",
+            "title": "Gypsum for plasterboard",
+            "kind": "material",
+            "waste_code": "100105",
+            "quantity": "20.000",
+            "unit": "t",
+            "period": "per-year",
+            "moisture_pct": "10",
+            "visibility": "public",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    page = web.get(response.headers["location"], params={"lang": "da"}).text
+    assert "Gypsum for plasterboard" in page
+    assert "20 t/år" in page  # Danish grouping, annualised
+    assert "FGD gypsum from flue-gas desulphurisation" in page  # the Asnæs offer next door
+    web.cookies.clear()
+
+
+def test_stream_form_messages_sit_beside_the_fields(web: TestClient) -> None:
+    url = _new_org(web, "Messages Test Ltd")
+    html = web.post(
+        url,
+        data={
+            "direction": "offer",
+            "description": "wood chips",
+            "title": "",
+            "kind": "material",
+            "quantity": "lots",
+            "unit": "t",
+            "period": "per-year",
+            "moisture_pct": "150",
+        },
+    ).text
+    assert _error(html, "title") == "Please fill this in."
+    assert _error(html, "quantity") == "Please enter a number, for example 12.5."
+    assert _error(html, "moisture_pct") == "Must be between 0 and 100."
+    assert "wood chips" in html
+
+
+def test_energy_needs_a_rate_when_continuous(web: TestClient) -> None:
+    url = _new_org(web, "Rate Test Ltd")
+    html = web.post(
+        url,
+        data={
+            "direction": "offer",
+            "title": "Waste heat",
+            "kind": "energy",
+            "quantity": "500",
+            "unit": "MWh",
+            "period": "continuous",
+            "temperature_c": "60",
+        },
+    ).text
+    assert "continuous" in _error(html, "unit")

@@ -1,0 +1,127 @@
+"""Every page answers, shows what it is for, and speaks the visitor's language."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+
+def test_home_offers_two_doors_and_counts(web: TestClient) -> None:
+    html = web.get("/").text
+    assert 'href="/start"' in html and 'href="/region"' in html
+    assert "organisations" in html and "64" in html
+
+
+def test_start_page_lists_existing_organisations(web: TestClient) -> None:
+    html = web.get("/start", params={"q": "Asnæs"}).text
+    assert 'name="name"' in html and 'id="pick-map"' in html
+    assert "Ørsted Asnæs Power Station" in html
+
+
+def test_organisation_page_lists_its_streams(web: TestClient, ids: dict[str, int]) -> None:
+    html = web.get(f"/organisations/{ids['org']}").text
+    assert "FGD gypsum from flue-gas desulphurisation" in html
+    assert f'href="/streams/{ids["offer"]}"' in html
+
+
+def test_stream_page_shows_matches_with_reasons_distance_and_benefit(
+    web: TestClient, ids: dict[str, int]
+) -> None:
+    html = web.get(f"/streams/{ids['offer']}").text
+    assert "FGD gypsum to replace natural gypsum" in html  # the documented partner
+    assert "Material fit" in html and 'class="bar"' in html
+    assert re.search(r"Distance: <strong>[\d.,]+ km", html)
+    assert "EUR/year" in html
+    assert "Who could use this?" in html and "Manufacture of" in html
+    assert "Ask for an introduction" in html
+
+
+def test_need_page_lists_offers(web: TestClient, ids: dict[str, int]) -> None:
+    assert web.get(f"/streams/{ids['need']}").status_code == 200
+
+
+def test_unknown_stream_is_a_friendly_404(web: TestClient) -> None:
+    response = web.get("/streams/999999")
+    assert response.status_code == 404
+    assert "We could not find that page" in response.text
+
+
+def test_kind_fields_ask_what_matters(web: TestClient) -> None:
+    assert 'name="temperature_c"' in web.get("/streams/fields", params={"kind": "energy"}).text
+    assert 'name="moisture_pct"' in web.get("/streams/fields", params={"kind": "material"}).text
+    water = web.get("/streams/fields", params={"kind": "water"}).text
+    assert 'name="water_quality"' in water and "m3" in water
+    assert 'name="quantity"' not in web.get("/streams/fields", params={"kind": "knowledge"}).text
+
+
+def test_classifier_suggests_codes_as_the_user_types(web: TestClient) -> None:
+    html = web.post("/streams/suggest", data={"description": "sawdust and wood shavings"}).text
+    assert 'name="waste_code"' in html and "030105" in html
+
+
+def test_classifier_suggests_the_kind(web: TestClient) -> None:
+    html = web.post("/streams/suggest", data={"description": "surplus heat 60 C"}).text
+    assert 'data-set-kind="energy"' in html
+
+
+def test_case_library_searches_material_sector_and_country(web: TestClient) -> None:
+    everything = web.get("/cases").text
+    assert "cases found" in everything
+    gypsum = web.get("/cases", params={"q": "gypsum"}).text
+    assert "Gypsum" in gypsum or "gypsum" in gypsum
+    danish = web.get("/cases", params={"country": "DK", "sector": "23"}).text
+    assert "Saint-Gobain Gyproc" in danish or "Aalborg Portland" in danish
+    nothing = web.get("/cases", params={"q": "zzzz-no-such-material"}).text
+    assert "No case matches" in nothing
+
+
+def test_case_search_answers_htmx_with_the_results_only(web: TestClient) -> None:
+    html = web.get("/cases", params={"q": "ash"}, headers={"HX-Request": "true"}).text
+    assert "<table>" in html and "<html" not in html
+
+
+def test_region_page_has_map_flows_sankey_pipeline_and_indicators(web: TestClient) -> None:
+    html = web.get("/region").text
+    assert 'id="region-map"' in html and '"points":[' in html and '"lines":[' in html
+    assert 'class="sankey"' in html and "<path" in html
+    assert "Opportunity pipeline" in html and "Strong matches" in html
+    for label in (
+        "Resources saved",
+        "Water saved",
+        "Energy saved",
+        "Waste diverted",
+        "CO2 avoided",
+    ):
+        assert label in html
+    assert 'id="indicator-chart"' in html
+
+
+def test_region_hides_anonymous_companies(web: TestClient) -> None:
+    html = web.get("/region").text
+    data = html.split('id="map-data">', 1)[1].split("</script>", 1)[0]
+    assert '"org":null' in data  # the demo region has anonymous listings
+
+
+def test_region_can_show_one_network(web: TestClient) -> None:
+    options = web.get("/region").text
+    network = re.search(r'<option value="(\d+)" >Kalundborg Symbiosis</option>', options)
+    assert network, "the network filter lists the demo networks"
+    html = web.get("/region", params={"network": network.group(1)}).text
+    assert "<h1>Kalundborg Symbiosis</h1>" in html
+
+
+def test_optimiser_page_compares_a_carbon_price_scenario(web: TestClient) -> None:
+    html = web.get("/region/optimise", params={"carbon_price": 80}).text
+    assert "Baseline" in html and "With carbon price 80 EUR/t" in html
+    assert "Exchanges in the plan" in html and '<td class="num">' in html
+
+
+def test_static_files_are_served_locally(web: TestClient) -> None:
+    for path in (
+        "/static/app.css",
+        "/static/vendor/htmx/htmx.min.js",
+        "/static/vendor/leaflet/leaflet.js",
+        "/static/vendor/chartjs/chart.umd.min.js",
+    ):
+        assert web.get(path).status_code == 200, path
