@@ -13,7 +13,12 @@ import typer
 from rich.progress import Progress
 
 from sidestream.matching.engine import CHUNK, MatchIndex
-from sidestream.matching.reader import RowError, read_rows
+from sidestream.matching.reader import (
+    RowError,
+    json_objects,
+    tolerant_listing,
+    tolerant_sector_request,
+)
 from sidestream.matching.schemas import Listing, SectorRequest
 from sidestream.matching.sectors import SectorQuery, sector_model
 
@@ -26,7 +31,7 @@ def _open(path: str) -> Iterator[TextIO]:
     if path == "-":
         yield sys.stdin
     else:
-        with Path(path).open(encoding="utf-8") as fh:
+        with Path(path).open(encoding="utf-8", errors="replace") as fh:
             yield fh
 
 
@@ -65,12 +70,17 @@ def recommend_sectors_command(
         bool, typer.Option("--evidence/--no-evidence", help="include evidence")
     ] = True,
 ) -> None:
-    """Receiving industries (NACE classes) that could use each stream, with reasons."""
+    """Receiving industries (NACE classes) that could use each stream, with reasons.
+
+    Every line with an id gets one output line, in input order; problems in a line's fields are
+    warnings on stderr (the field is repaired or ignored). Lines that are not JSON objects or have
+    no id are errors: reported, skipped, and the exit code is 1.
+    """
     with _open(path) as fh:
-        rows, errors = read_rows(fh, SectorRequest)
+        requests, errors = _read_requests(fh)
     _report(errors, path)
     model = sector_model()
-    requests = [r for _, r in rows]
+    keep = {"nace", "label", "score", "why", "typical_uses"} | ({"evidence"} if evidence else set())
     for batch in _batches(requests, BATCH, "recommending"):
         scores = model.score(
             [SectorQuery(r.description, r.waste_code, r.donor_nace) for r in batch]
@@ -78,13 +88,38 @@ def recommend_sectors_command(
         out = []
         for i, request in enumerate(batch):
             recs = model.explain(scores, i, top)
-            keep = {"nace", "label", "score", "why", "typical_uses"} | (
-                {"evidence"} if evidence else set()
-            )
             out.append({"id": request.id, "sectors": [r.model_dump(include=keep) for r in recs]})
         _emit(out)
-    if errors:
+    if any(not e.warning for e in errors):
         raise typer.Exit(1)
+
+
+def _read_requests(lines: Iterable[str]) -> tuple[list[SectorRequest], list[RowError]]:
+    requests: list[SectorRequest] = []
+    notes: list[RowError] = []
+    for number, data in json_objects(lines):
+        if isinstance(data, RowError):
+            notes.append(data)
+            continue
+        request, found = tolerant_sector_request(data, number)
+        notes += found
+        if request is not None:
+            requests.append(request)
+    return requests, notes
+
+
+def _read_listings(lines: Iterable[str], direction: str) -> tuple[list[Listing], list[RowError]]:
+    listings: list[Listing] = []
+    notes: list[RowError] = []
+    for number, data in json_objects(lines):
+        if isinstance(data, RowError):
+            notes.append(data)
+            continue
+        listing, found = tolerant_listing(data, number, direction)
+        notes += found
+        if listing is not None:
+            listings.append(listing)
+    return listings, notes
 
 
 def match_files_command(
@@ -92,18 +127,22 @@ def match_files_command(
     needs_path: Annotated[str, typer.Argument(metavar="NEEDS.jsonl", help="needs; - for stdin")],
     top: Annotated[int, typer.Option("--top", min=1, max=1000, help="needs per offer")] = 10,
 ) -> None:
-    """For every offer, the needs that could take it, ranked, with component reasons."""
+    """For every offer, the needs that could take it, ranked, with component reasons.
+
+    Every offer line with an id gets one output line, in input order (an empty ``matches`` list
+    when nothing fits); field problems are warnings on stderr, lines that are not JSON objects or
+    have no id are errors (exit code 1).
+    """
     if offers_path == "-" and needs_path == "-":
         raise typer.BadParameter("only one of OFFERS and NEEDS can be read from stdin")
     with _open(offers_path) as fh:
-        offers, offer_errors = read_rows(fh, Listing, direction="offer")
+        offers, offer_errors = _read_listings(fh, "offer")
     with _open(needs_path) as fh:
-        needs, need_errors = read_rows(fh, Listing, direction="need")
+        needs, need_errors = _read_listings(fh, "need")
     _report(offer_errors, offers_path)
     _report(need_errors, needs_path)
-    offer_items = [o for _, o in offers]
-    index = MatchIndex([n for _, n in needs]) if needs else None
-    for batch in _batches(offer_items, CHUNK * 4, "matching"):
+    index = MatchIndex(needs) if needs else None
+    for batch in _batches(offers, CHUNK * 4, "matching"):
         results = index.match(batch, top) if index else [[] for _ in batch]
         _emit(
             {
@@ -112,7 +151,7 @@ def match_files_command(
             }
             for offer, matches in zip(batch, results, strict=True)
         )
-    if offer_errors or need_errors:
+    if any(not e.warning for e in (*offer_errors, *need_errors)):
         raise typer.Exit(1)
 
 

@@ -80,7 +80,7 @@ class MatchIndex:
     def _prepare(self, offers: Sequence[Listing]):
         table = build_table(offers)
         affinity = self.model.score(
-            [SectorQuery(x.text, x.waste_code, x.organisation_nace) for x in offers]
+            [SectorQuery(x.text, x.waste_family, x.organisation_nace) for x in offers]
         ).total.astype(np.float32)
         return table, affinity, self.tfidf.transform(table.text)
 

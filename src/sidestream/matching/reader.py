@@ -1,65 +1,310 @@
-"""Tolerant JSON Lines reader for the CLI: valid rows in, row-level errors out.
+"""Tolerant JSON Lines reader for the contract commands: every row with an id is kept.
 
-Small on purpose, so that it can be swapped for the full open-listing-format parser of
-``sidestream.interop`` later.
+A file we have never seen may hold things our own files do not. A row is dropped only when it
+cannot be answered at all: the line is not a JSON object, or it has no ``id``. Everything else
+that is wrong is *repaired or ignored with a warning* naming the line and the field:
+
+* unknown keys are ignored;
+* ``null`` / empty values count as missing (silently);
+* an invalid ``waste_code`` gives way to the first valid code it holds, or to its sub-chapter
+  or chapter as a family hint (:func:`sidestream.matching.schemas.parse_waste_code`);
+* an invalid NACE code, number, coordinate, date, period, kind or visibility is treated as
+  missing; ``lat`` without ``lon`` (and the reverse) drops both; ``quantity`` without a unit is
+  dropped; ``available_from`` after ``available_to`` drops both;
+* a missing title is replaced by the description (or the code's wording, or the id).
+
+The listing fields are the canonical ones of :class:`sidestream.interop.listing.Listing` (the
+open listing format v1); this module only decides what to keep. Strict validation with errors
+remains the job of the import path and the REST API.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-Model = TypeVar("Model", bound=BaseModel)
+from sidestream.interop.listing import COLUMNS
+from sidestream.matching.schemas import (
+    Listing,
+    SectorRequest,
+    code_wording,
+    parse_nace,
+    parse_waste_code,
+)
+
+#: The open listing format v1 fields, in their published order.
+LISTING_FIELDS: tuple[str, ...] = tuple(COLUMNS)
+#: Fields of a ``recommend-sectors`` line.
+SECTOR_FIELDS: tuple[str, ...] = ("id", "description", "waste_code", "donor_nace", "top")
+#: Keys read as the description of a ``recommend-sectors`` line when ``description`` is missing.
+DESCRIPTION_ALIASES: tuple[str, ...] = ("text", "title", "material", "waste_description")
+#: Longest description the engine reads (the canonical listing's limit); the rest is cut.
+MAX_DESCRIPTION = 20000
+MAX_TITLE = 300
 
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """A rejected input line: where, which field, why."""
+    """A problem on an input line: where, which field, why; ``warning`` = the row was kept."""
 
     line: int
     field: str
     message: str
+    warning: bool = False
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.field}: {self.message}"
+        kind = "warning: " if self.warning else ""
+        return f"line {self.line}: {kind}{self.field}: {self.message}"
 
 
-def read_rows(
-    lines: Iterable[str], model: type[Model], **fixed: object
-) -> tuple[list[tuple[int, Model]], list[RowError]]:
-    """Parse JSON Lines into ``model`` objects; blank lines are skipped.
-
-    ``fixed`` pins field values (e.g. ``direction="offer"``): a row stating another value is an
-    error. Returns ``(line number, object)`` pairs and the errors.
-    """
-    rows: list[tuple[int, Model]] = []
-    errors: list[RowError] = []
+def json_objects(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
+    """``(line number, object)`` for each non-blank line, or a ``RowError`` for a bad one."""
     for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
+        text = raw.strip().lstrip("\ufeff")
+        if not text:
             continue
         try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            errors.append(RowError(number, "(line)", f"invalid JSON ({exc.msg})"))
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            msg = getattr(exc, "msg", "too deeply nested")
+            yield number, RowError(number, "(line)", f"invalid JSON ({msg})")
             continue
         if not isinstance(data, dict):
-            errors.append(RowError(number, "(line)", "expected a JSON object"))
+            yield number, RowError(number, "(line)", "expected a JSON object")
             continue
-        wrong = [k for k, v in fixed.items() if k in data and data[k] != v]
-        if wrong:
-            errors.append(RowError(number, wrong[0], f"must be '{fixed[wrong[0]]}' in this file"))
+        yield number, data
+
+
+def _row_id(data: dict[str, Any], line: int) -> str | RowError:
+    raw = data.get("id")
+    if raw is None:
+        return RowError(line, "id", "missing; the line cannot be answered without one")
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+        return RowError(line, "id", f"expected a string or number, got {type(raw).__name__}")
+    text = str(raw).strip()
+    return text or RowError(line, "id", "empty; the line cannot be answered without one")
+
+
+def _text(value: Any) -> str | None:
+    """Free text from a JSON value: strings as they are, numbers and lists of strings joined."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(x, (str, int, float)) for x in value):
+        return " ".join(str(x) for x in value)
+    return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(str(value).strip().replace(",", ".")) if isinstance(value, str) else value
+        number = float(number)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+class _Notes:
+    def __init__(self, line: int) -> None:
+        self.line = line
+        self.items: list[RowError] = []
+
+    def __call__(self, field: str, message: str) -> None:
+        self.items.append(RowError(self.line, field, message, warning=True))
+
+
+def _known_fields(
+    data: dict[str, Any], fields: tuple[str, ...], warn: _Notes, keep: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "id":
             continue
+        if key not in fields:
+            if key not in keep:
+                warn(str(key), "unknown field, ignored")
+            continue
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        clean[key] = value
+    return clean
+
+
+def _repair_listing(clean: dict[str, Any], warn: _Notes) -> str | None:
+    """Fix or drop the fields the engine cannot use; returns the LoW family hint, if any."""
+    family = None
+    if "waste_code" in clean:
+        code, note = parse_waste_code(clean.pop("waste_code"))
+        if note:
+            warn("waste_code", note)
+        if code and len(code) == 6:
+            clean["waste_code"] = code
+        else:
+            family = code
+    if "organisation_nace" in clean:
+        nace, note = parse_nace(clean.pop("organisation_nace"))
+        if note:
+            warn("organisation_nace", note)
+        if nace:
+            clean["organisation_nace"] = nace
+    for key, limit in (("lat", 90.0), ("lon", 180.0)):
+        if key in clean:
+            value = _number(clean[key])
+            if value is None or abs(value) > limit:
+                warn(key, f"{clean[key]!r} is not a {'latitude' if key == 'lat' else 'longitude'}"
+                     f" (-{limit:.0f} to {limit:.0f}); location ignored")  # fmt: skip
+                clean.pop(key)
+            else:
+                clean[key] = value
+    if ("lat" in clean) != ("lon" in clean):
+        given = "lat" if "lat" in clean else "lon"
+        warn(given, "given without " + ("lon" if given == "lat" else "lat") + "; location ignored")
+        clean.pop(given)
+    for key in ("quantity", "price_eur_per_unit"):
+        if key in clean:
+            value = _number(clean[key])
+            if value is None or (key == "quantity" and value < 0):
+                warn(key, f"{clean[key]!r} is not a {'non-negative ' * (key == 'quantity')}"
+                     "number; ignored")  # fmt: skip
+                clean.pop(key)
+            else:
+                clean[key] = value
+    if "quantity" in clean and "unit" not in clean:
+        warn("quantity", "given without a unit; ignored")
+        clean.pop("quantity")
+    if "properties" in clean and not isinstance(clean["properties"], dict):
+        warn("properties", f"expected an object, got {type(clean['properties']).__name__}; ignored")
+        clean.pop("properties")
+    for key, limit in (("title", MAX_TITLE), ("description", MAX_DESCRIPTION)):
+        if key in clean:
+            text = _text(clean[key])
+            if text is None:
+                warn(key, f"expected text, got {type(clean[key]).__name__}; ignored")
+                clean.pop(key)
+            elif len(text) > limit:
+                warn(key, f"{len(text)} characters; only the first {limit} are read")
+                clean[key] = text[:limit]
+            else:
+                clean[key] = text
+    if not str(clean.get("title", "")).strip():
+        fallback = (clean.get("description") or "").strip()[:MAX_TITLE] or code_wording(
+            clean.get("waste_code") or family
+        )
+        used = "the description or code wording is used" if fallback else "nothing to match on"
+        warn("title", f"missing; {used}")
+        clean["title"] = fallback or "(untitled)"
+    return family
+
+
+def _model_fix(clean: dict[str, Any], message: str, warn: _Notes) -> bool:
+    """Repair a cross-field error of :class:`Listing` by dropping the fields involved."""
+    for keys, words in (
+        (("lat", "lon"), "lat and lon"),
+        (("quantity",), "unit is required"),
+        (("available_from", "available_to"), "available_"),
+    ):
+        if words in message and any(k in clean for k in keys):
+            warn("/".join(keys), f"{message}; ignored")
+            for k in keys:
+                clean.pop(k, None)
+            return True
+    return False
+
+
+def tolerant_listing(
+    data: dict[str, Any], line: int, direction: str
+) -> tuple[Listing | None, list[RowError]]:
+    """Build a :class:`Listing` from a JSON object, repairing what can be repaired.
+
+    Returns ``(listing, warnings)``, or ``(None, [error])`` when the row has no usable id.
+    """
+    row_id = _row_id(data, line)
+    if isinstance(row_id, RowError):
+        return None, [row_id]
+    warn = _Notes(line)
+    clean = _known_fields(data, LISTING_FIELDS, warn)
+    if clean.get("direction", direction) != direction:
+        warn("direction", f"{clean['direction']!r} in a file of {direction}s; read as {direction}")
+    clean["direction"] = direction
+    family = _repair_listing(clean, warn)
+    for _ in range(len(LISTING_FIELDS) + 3):
         try:
-            rows.append((number, model.model_validate({**fixed, **data})))
+            listing = Listing.model_validate({"id": row_id, **clean})
+            return listing.with_waste_family(family), warn.items
         except ValidationError as exc:
+            progressed = False
             for err in exc.errors():
-                field = ".".join(str(p) for p in err["loc"]) or "(row)"
+                field = str(err["loc"][0]) if err["loc"] else ""
                 message = err["msg"].removeprefix("Value error, ")
-                if err["type"] == "extra_forbidden":
-                    message = "unknown field"
-                errors.append(RowError(number, field, message))
-    return rows, errors
+                if field in clean and field not in ("direction", "title"):
+                    warn(field, f"{message}; ignored")
+                    clean.pop(field)
+                    progressed = True
+                elif not field:
+                    progressed = _model_fix(clean, message, warn) or progressed
+            if not progressed:
+                break
+    listing = Listing(id=row_id, direction=direction, title=clean.get("title") or row_id)
+    warn("(row)", "could not be read; matched on its title only")
+    return listing.with_waste_family(family), warn.items
+
+
+def tolerant_sector_request(data: dict[str, Any], line: int) -> tuple[SectorRequest | None,
+                                                                     list[RowError]]:  # fmt: skip
+    """Build a :class:`SectorRequest` from a JSON object, repairing what can be repaired."""
+    row_id = _row_id(data, line)
+    if isinstance(row_id, RowError):
+        return None, [row_id]
+    warn = _Notes(line)
+    clean = _known_fields(data, SECTOR_FIELDS, warn, keep=DESCRIPTION_ALIASES)
+    description = ""
+    if "description" in clean:
+        text = _text(clean["description"])
+        if text is None:
+            warn("description", f"expected text, got {type(clean['description']).__name__}")
+        description = text or ""
+    if not description.strip():
+        for alias in DESCRIPTION_ALIASES:
+            text = _text(data.get(alias))
+            if text and text.strip():
+                warn(alias, "unknown field, read as the description")
+                description = text
+                break
+            if alias in data:
+                warn(alias, "unknown field, ignored")
+    else:
+        for alias in DESCRIPTION_ALIASES:
+            if alias in data:
+                warn(alias, "unknown field, ignored")
+    if len(description) > MAX_DESCRIPTION:
+        warn("description", f"{len(description)} characters; only the first"
+             f" {MAX_DESCRIPTION} are read")  # fmt: skip
+        description = description[:MAX_DESCRIPTION]
+    code, note = parse_waste_code(clean.get("waste_code"))
+    if note:
+        warn("waste_code", note)
+    nace, note = parse_nace(clean.get("donor_nace"))
+    if note:
+        warn("donor_nace", note)
+    top = 10
+    if "top" in clean:
+        value = _number(clean["top"])
+        if value is None or not 1 <= value <= 100 or value != int(value):
+            warn("top", f"{clean['top']!r} is not a whole number from 1 to 100; ignored")
+        else:
+            top = int(value)
+    if not description.strip() and not code:
+        warn("description", "missing; ranked on the donor's industry and sector frequency only")
+    request = SectorRequest.model_construct(
+        id=row_id, description=description, waste_code=code, donor_nace=nace, top=top
+    )
+    return request, warn.items

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from sidestream.taxonomy.kinds import Direction, Kind, Period, Visibility
-from sidestream.taxonomy.waste_codes import lookup_waste_code
+from sidestream.taxonomy.nace import normalise_nace
+from sidestream.taxonomy.waste_codes import (
+    chapters,
+    lookup_waste_code,
+    normalise_waste_code,
+    sub_chapters,
+    waste_codes,
+)
 
 _NACE_FIELD = re.compile(r"\d{2,4}(\s*/\s*\d{2,4})*")
 
@@ -29,8 +37,100 @@ def clean_nace(raw: str) -> str:
     return text
 
 
+def parse_waste_code(raw: object) -> tuple[str | None, str | None]:
+    """Lenient LoW code: ``(usable code or family, note)``; the note says what was done.
+
+    Returns a six-digit code of the List of Waste when one can be found (``'10 01 02*'``,
+    ``'200108/200125'`` -> the first valid one, a JSON number that lost its leading zero), else
+    the code's sub-chapter (4 digits) or chapter (2 digits) as a family hint (a code from an
+    older list, ``'1001'``), else ``None``. ``note`` is ``None`` when the value was clean.
+    """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, None
+    if isinstance(raw, (list, tuple)):
+        raw = "/".join(str(x) for x in raw)
+    if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+        return None, f"expected a text such as '10 01 02', got {type(raw).__name__}; ignored"
+    text = str(raw)
+    entries = waste_codes()
+    whole = normalise_waste_code(text)
+    if whole in entries:
+        return whole, None
+    parts = [normalise_waste_code(p) for p in re.split(r"[/;,|+&]|\s{2,}|\bor\b|\band\b", text)]
+    parts = [p for p in parts if p]
+    if len(parts) == 1 and len(parts[0]) == 5 and "0" + parts[0] in entries:
+        return "0" + parts[0], f"'{text}' read as 0{parts[0]} (leading zero restored)"
+    for part in parts:
+        if part in entries:
+            return part, f"'{text}' holds several codes; used {part}"
+    for part in parts:
+        for family, names in ((part[:4], sub_chapters()), (part[:2], chapters())):
+            if len(part) >= len(family) and family in names:
+                level = "sub-chapter" if len(family) == 4 else "chapter"
+                why = (
+                    f"is a LoW {level}, not a six-digit code"
+                    if part == family
+                    else "is not in the European List of Waste"
+                )
+                return family, f"'{text}' {why}; used {level} {family} as a hint"
+    return None, f"'{text}' is not a List of Waste code; ignored"
+
+
+def code_wording(code: str | None) -> str:
+    """The LoW wording of a code, sub-chapter or chapter ('' when unknown)."""
+    if not code:
+        return ""
+    if len(code) == 6:
+        entry = waste_codes().get(code)
+        return entry.description if entry else ""
+    return (sub_chapters() if len(code) == 4 else chapters()).get(code, "")
+
+
+def parse_nace(raw: object) -> tuple[str | None, str | None]:
+    """Lenient NACE field: ``(digits, note)``; alternatives ``'011/012'`` are kept.
+
+    Accepts classes, groups and divisions of NACE Rev. 2 or 2.1 (``2351``, ``23.51``,
+    ``C23.51``); national extensions (``23.51Z``, ``23511``) are cut back to the NACE class.
+    Returns ``(None, note)`` when nothing usable is found.
+    """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, None
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+        return None, f"expected a NACE code such as 23.51, got {type(raw).__name__}; ignored"
+    text = str(raw)
+    good: list[str] = []
+    changed = False
+    for part in re.split(r"[/;,|]", text):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            good.append(normalise_nace(part))
+            continue
+        except ValueError:
+            changed = True
+        digits = re.sub(r"\D", "", part.upper().lstrip("ABCDEFGHIJKLMNOPQRSTU"))
+        if len(digits) >= 4 and digits[:4] != part:  # national extension: 23.51Z, 23511
+            with contextlib.suppress(ValueError):
+                good.append(normalise_nace(digits[:4]))
+    good = list(dict.fromkeys(good))
+    if not good:
+        return None, f"'{text}' is not a NACE Rev. 2 or 2.1 code; ignored"
+    value = "/".join(good)
+    return value, (f"'{text}' read as {value}" if changed else None)
+
+
 class Listing(BaseModel):
-    """One stream in the open listing format v1 (offer or need)."""
+    """One stream in the open listing format v1 (offer or need), as the matching engine reads it.
+
+    The fields are those of the canonical :class:`sidestream.interop.listing.Listing` (a test
+    keeps the two in step). This model is slightly looser than the canonical one so that the
+    engine can score what a file gives: NACE groups/divisions and alternatives (``011/012``)
+    are allowed, ``kind`` may be missing (inferred from the unit), lengths are not capped. The
+    tolerant line reader of the CLI (:mod:`sidestream.matching.reader`) repairs or drops bad
+    fields with a warning before building it; an invalid LoW code whose sub-chapter or chapter
+    is known is kept as ``waste_family``.
+    """
 
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
@@ -54,6 +154,18 @@ class Listing(BaseModel):
     available_to: date | None = None
     price_eur_per_unit: float | None = None
     visibility: Visibility | None = None
+
+    _waste_family: str | None = PrivateAttr(default=None)
+
+    @property
+    def waste_family(self) -> str | None:
+        """The LoW code, or the sub-chapter/chapter hint kept from an invalid code."""
+        return self.waste_code or self._waste_family
+
+    def with_waste_family(self, family: str | None) -> Listing:
+        """This listing with a family hint (2 or 4 digits) for a missing/invalid code."""
+        self._waste_family = family
+        return self
 
     @field_validator("waste_code")
     @classmethod

@@ -20,6 +20,8 @@ from sidestream.matching.schemas import (
     ExchangeEvidence,
     PatternEvidence,
     SectorRecommendation,
+    code_wording,
+    parse_waste_code,
 )
 from sidestream.matching.text import TfidfIndex, cosine, normalise_text
 from sidestream.matching.weights import (
@@ -69,10 +71,16 @@ def code_similarity(a: str | None, b: str | None) -> float:
     return 0.0
 
 
+def query_code(raw: str | None) -> str | None:
+    """The usable LoW code of a query: a six-digit code, or a sub-chapter/chapter hint."""
+    return parse_waste_code(raw)[0]
+
+
 def query_text(query: SectorQuery, code: str | None) -> str:
-    """Description enriched with the LoW wording of its code."""
-    entry = waste_codes().get(code) if code else None
-    return f"{query.description} {entry.description}" if entry else query.description
+    """Description enriched with the LoW wording of its code (or of its sub-chapter/chapter)."""
+    wording = code_wording(code)
+    description = query.description or ""
+    return f"{description} {wording}" if wording else description
 
 
 def class_label(code: str) -> str:
@@ -171,7 +179,7 @@ class SectorModel:
 
     def score(self, queries: Sequence[SectorQuery]) -> SectorScores:
         """Component and total scores (0–1) of every class for every query."""
-        codes = [clean_code(q.waste_code) for q in queries]
+        codes = [query_code(q.waste_code) for q in queries]
         texts = [query_text(q, c) for q, c in zip(queries, codes, strict=True)]
         sim = (
             cosine(self.tfidf.transform(texts), self.matrix)

@@ -61,6 +61,12 @@ def annual_amount(listing: Listing, kind: Kind) -> tuple[float, str] | None:
     return (listing.quantity * factor[0], factor[1]) if factor else None
 
 
+def _code_number(code: str | None) -> int:
+    """LoW code as an integer; a sub-chapter/chapter hint is padded with zeros (``1001`` ->
+    ``100100``), which no real entry ends with, so it matches its family but no code exactly."""
+    return int(code.ljust(6, "0")) if code and code.isdigit() else 0
+
+
 def _day(d: date | None, missing: float) -> float:
     return float(d.toordinal()) if d else missing
 
@@ -116,7 +122,7 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
     return ListingTable(
         listings=list(listings),
         kind=np.array([KINDS.index(k) for k in kinds], dtype=np.int8),
-        code=np.array([int(x.waste_code) if x.waste_code else 0 for x in listings], np.int64),
+        code=np.array([_code_number(x.waste_family) for x in listings], np.int64),
         nace=[nace_classes_in(x.organisation_nace or "") for x in listings],
         lat=np.array([x.lat if x.lat is not None else np.nan for x in listings], float),
         lon=np.array([x.lon if x.lon is not None else np.nan for x in listings], float),

@@ -10,7 +10,9 @@ from functools import lru_cache
 import numpy as np
 from scipy import sparse
 
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[^\W_]+")
+#: Only the first characters of a text are featurised (keeps huge descriptions cheap).
+MAX_FEATURE_CHARS = 4000
 
 
 @lru_cache(maxsize=65536)
@@ -24,7 +26,7 @@ def normalise_text(text: str) -> str:
 @lru_cache(maxsize=65536)
 def features(text: str, char_range: tuple[int, int] = (3, 5)) -> tuple[str, ...]:
     """Word tokens (``w:``) plus character n-grams inside word boundaries (``c:``)."""
-    words = _WORD.findall(normalise_text(text))
+    words = _WORD.findall(normalise_text(text[:MAX_FEATURE_CHARS]))
     out: list[str] = []
     lo, hi = char_range
     for word in words:

@@ -1,0 +1,258 @@
+"""The tolerant reader of the contract commands: every line with an id is answered."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sidestream.cli import app
+from sidestream.interop.listing import COLUMNS
+from sidestream.interop.listing import Listing as CanonicalListing
+from sidestream.matching.reader import json_objects, tolerant_listing, tolerant_sector_request
+from sidestream.matching.schemas import Listing, parse_nace, parse_waste_code
+
+runner = CliRunner()
+
+
+def _write(path: Path, rows: list[object]) -> Path:
+    path.write_text(
+        "\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n", "utf-8"
+    )
+    return path
+
+
+def _lines(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+def test_matching_listing_has_the_canonical_fields() -> None:
+    assert set(Listing.model_fields) == set(CanonicalListing.model_fields) == set(COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("raw", "code", "noted"),
+    [
+        ("10 01 02*", "100102", False),
+        (100102, "100102", False),
+        ("200108/200125", "200108", True),
+        ("16 01 03 or 16 01 04", "160103", True),
+        (20108, "020108", True),  # a JSON number that lost its leading zero
+        ("1001", "1001", True),  # sub-chapter: family hint
+        ("100150", "1001", True),  # not in the list (older list): its sub-chapter
+        ("999999", None, True),
+        ("abc", None, True),
+        ({"a": 1}, None, True),
+        (None, None, False),
+        ("", None, False),
+    ],
+)
+def test_parse_waste_code(raw: object, code: str | None, noted: bool) -> None:
+    got, note = parse_waste_code(raw)
+    assert got == code
+    assert (note is not None) == noted
+
+
+@pytest.mark.parametrize(
+    ("raw", "nace", "noted"),
+    [
+        ("2351", "2351", False),
+        ("C23.51", "2351", False),
+        (2351, "2351", False),
+        ("011/012", "011/012", False),
+        ("21", "21", False),
+        ("23.51Z", "2351", True),  # national extension (NAF)
+        ("23511", "2351", True),
+        ("9999", None, True),
+        ("abc", None, True),
+        ([1], None, True),
+    ],
+)
+def test_parse_nace(raw: object, nace: str | None, noted: bool) -> None:
+    got, note = parse_nace(raw)
+    assert got == nace
+    assert (note is not None) == noted
+
+
+def test_json_objects_reports_bad_lines_and_skips_blank_ones() -> None:
+    rows = list(json_objects(['{"id": 1}', "", "{bad", "[1]", '"text"', "\ufeff{}"]))
+    assert [n for n, _ in rows] == [1, 3, 4, 5, 6]
+    assert [type(r).__name__ for _, r in rows] == ["dict", "RowError", "RowError", "RowError",
+                                                   "dict"]  # fmt: skip
+
+
+def _listing(data: dict, direction: str = "offer") -> tuple[Listing, list[str]]:
+    listing, notes = tolerant_listing(data, 7, direction)
+    assert listing is not None
+    assert all(n.warning and n.line == 7 for n in notes)
+    return listing, [n.field for n in notes]
+
+
+def test_unknown_key_is_a_warning_and_ignored() -> None:
+    listing, fields = _listing({"id": "a", "title": "fly ash", "colour": "red"})
+    assert fields == ["colour"] and listing.title == "fly ash"
+
+
+def test_nulls_and_empty_strings_are_missing_without_warning() -> None:
+    listing, fields = _listing(
+        {"id": "a", "title": "ash", "waste_code": None, "lat": None, "lon": "", "kind": None,
+         "properties": None, "quantity": None}
+    )  # fmt: skip
+    assert fields == [] and listing.lat is None and listing.properties == {}
+
+
+def test_invalid_code_keeps_its_family_as_a_hint() -> None:
+    listing, fields = _listing({"id": "a", "title": "ash", "waste_code": "100150"})
+    assert fields == ["waste_code"]
+    assert listing.waste_code is None and listing.waste_family == "1001"
+    listing, _ = _listing({"id": "a", "title": "ash", "waste_code": "200108/200125"})
+    assert listing.waste_code == "200108"
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"organisation_nace": "99.99x"}, "organisation_nace"),
+        ({"quantity": "lots", "unit": "t"}, "quantity"),
+        ({"quantity": -5, "unit": "t"}, "quantity"),
+        ({"quantity": 5}, "quantity"),  # no unit
+        ({"lat": 60.1}, "lat"),  # without lon
+        ({"lat": 100, "lon": 10}, "lat"),
+        ({"lat": "north", "lon": 10}, "lat"),
+        ({"available_from": "yesterday"}, "available_from"),
+        ({"available_from": "2025-05-01", "available_to": "2024-01-01"},
+         "available_from/available_to"),
+        ({"period": "fortnightly"}, "period"),
+        ({"kind": "solid"}, "kind"),
+        ({"visibility": "secret"}, "visibility"),
+        ({"properties": "hot"}, "properties"),
+        ({"price_eur_per_unit": "cheap"}, "price_eur_per_unit"),
+    ],
+)  # fmt: skip
+def test_bad_fields_are_warnings_and_treated_as_missing(extra: dict, field: str) -> None:
+    listing, fields = _listing({"id": "a", "title": "fly ash", **extra})
+    assert field in fields
+    assert listing.title == "fly ash"
+    assert (listing.lat is None) == (listing.lon is None)
+
+
+def test_numbers_as_text_are_read() -> None:
+    listing, fields = _listing(
+        {"id": 12, "title": "ash", "quantity": "1500", "unit": "t", "lat": "60.2", "lon": 24.9}
+    )
+    assert fields == [] and listing.id == "12" and listing.quantity == 1500 and listing.lat == 60.2
+
+
+def test_wrong_direction_and_missing_title_are_repaired() -> None:
+    listing, fields = _listing({"id": "a", "direction": "need", "description": "Wood chips"})
+    assert listing.direction == "offer" and listing.title == "Wood chips"
+    assert fields == ["direction", "title"]
+    listing, fields = _listing({"id": "a", "waste_code": "030105"})
+    assert "sawdust" in listing.title.lower()
+
+
+def test_huge_text_is_cut() -> None:
+    listing, fields = _listing({"id": "a", "title": "t", "description": "ash " * 100_000})
+    assert fields == ["description"] and len(listing.description or "") == 20000
+
+
+def test_rows_without_id_are_errors() -> None:
+    for data in ({"title": "x"}, {"id": None}, {"id": " "}, {"id": [1]}, {"id": True}):
+        listing, notes = tolerant_listing(data, 3, "offer")
+        assert listing is None and len(notes) == 1 and not notes[0].warning
+        assert notes[0].field == "id"
+        request, notes = tolerant_sector_request(data, 3)
+        assert request is None and notes[0].field == "id"
+
+
+def test_sector_request_repairs() -> None:
+    request, notes = tolerant_sector_request(
+        {"id": 5, "text": "spent grain", "waste_code": "0207", "donor_nace": "abc", "top": "x",
+         "extra": 1},
+        2,
+    )  # fmt: skip
+    assert request is not None
+    assert (request.id, request.description, request.waste_code, request.donor_nace) == (
+        "5", "spent grain", "0207", None,
+    )  # fmt: skip
+    assert {n.field for n in notes} == {"text", "waste_code", "donor_nace", "top", "extra"}
+
+
+def test_recommend_sectors_answers_every_line_with_an_id(tmp_path: Path) -> None:
+    src = _write(tmp_path / "in.jsonl", [
+        {"id": "a", "description": "coal fly ash", "waste_code": "10 01 02", "colour": "grey"},
+        {"id": "b", "description": "", "waste_code": None, "donor_nace": "24.10"},
+        {"id": "c", "description": None},
+        "{not json",
+        {"id": "d", "description": "Летучая зола угольной электростанции", "waste_code": "1001"},
+        {"id": "e", "description": "粉煤灰", "waste_code": "200108/200125", "donor_nace": "99x"},
+        {"description": "no id"},
+        {"id": "f", "description": 12345, "waste_code": 20108, "top": 0},
+        {"id": "g", "description": ["wood", "chips"], "waste_code": {"a": 1}},
+        {"id": "h", "description": "fly ash " * 50_000},
+        [1, 2],
+        {"id": "a", "description": "duplicate id"},
+    ])  # fmt: skip
+    result = runner.invoke(app, ["recommend-sectors", str(src), "--top", "3"])
+    assert result.exit_code == 1  # lines 4, 7 and 11 are errors
+    out = _lines(result.stdout)
+    assert [o["id"] for o in out] == ["a", "b", "c", "d", "e", "f", "g", "h", "a"]
+    assert all(len(o["sectors"]) == 3 for o in out)
+    assert all(0.0 <= s["score"] <= 1.0 for o in out for s in o["sectors"])
+    err = result.stderr
+    assert "line 1: warning: colour: unknown field" in err
+    assert "line 4: (line)" in err and "line 7: id" in err and "line 11: (line)" in err
+    assert "line 5: warning: waste_code" in err and "line 6: warning: donor_nace" in err
+    assert out[0]["sectors"][0]["nace"] == "2351"
+
+
+def test_recommend_sectors_warnings_only_exit_zero(tmp_path: Path) -> None:
+    src = _write(tmp_path / "in.jsonl", [{"id": "a", "description": "whey", "colour": "white"}])
+    result = runner.invoke(app, ["recommend-sectors", str(src)])
+    assert result.exit_code == 0
+    assert "warning: colour" in result.stderr
+
+
+def test_match_files_answers_every_offer_with_an_id(tmp_path: Path) -> None:
+    offers = _write(tmp_path / "offers.jsonl", [
+        {"id": "o1", "direction": "offer", "title": "Coal fly ash", "waste_code": "100102"},
+        {"id": "o2", "direction": "offer", "title": "Coal fly ash", "waste_code": "999999",
+         "colour": "red"},
+        {"id": 3, "title": None, "description": "Летучая зола", "waste_code": "1001", "lat": 60},
+        "not json",
+        {"title": "no id"},
+        {"id": "o6", "direction": "need", "title": "粉煤灰", "organisation_nace": "99.99x",
+         "quantity": "lots", "available_from": "yesterday"},
+        {"id": "o7", "title": "", "description": "", "properties": "hot"},
+        {"id": "o8", "title": ["fly", "ash"], "lat": 100, "lon": 10},
+    ])  # fmt: skip
+    needs = _write(tmp_path / "needs.jsonl", [
+        {"id": "n1", "direction": "need", "title": "Cement plant — raw material substitute",
+         "organisation_nace": "2351"},
+        {"id": "n2", "title": "Brick works", "lat": 60.0, "organisation_nace": "23.32Z"},
+        {"id": "n3", "title": "Road construction", "organisation_nace": "42.11", "kind": "solid"},
+        {"id": "n4"},
+    ])  # fmt: skip
+    result = runner.invoke(app, ["match-files", str(offers), str(needs), "--top", "3"])
+    assert result.exit_code == 1  # offers lines 4 and 5
+    out = _lines(result.stdout)
+    assert [o["offer_id"] for o in out] == ["o1", "o2", "3", "o6", "o7", "o8"]
+    assert out[0]["matches"][0]["need_id"] == "n1"
+    assert out[1]["matches"] and out[2]["matches"]
+    err = result.stderr
+    assert "offers.jsonl: line 2: warning: waste_code" in err
+    assert "offers.jsonl: line 2: warning: colour: unknown field" in err
+    assert "offers.jsonl: line 6: warning: direction" in err
+    assert "needs.jsonl: line 2: warning: lat" in err
+    assert "needs.jsonl: line 3: warning: kind" in err
+    assert "needs.jsonl: line 4: warning: title" in err
+
+
+def test_match_files_without_usable_needs(tmp_path: Path) -> None:
+    offers = _write(tmp_path / "o.jsonl", [{"id": "o1", "title": "ash"}])
+    needs = _write(tmp_path / "n.jsonl", ["nonsense"])
+    result = runner.invoke(app, ["match-files", str(offers), str(needs)])
+    assert result.exit_code == 1
+    assert _lines(result.stdout) == [{"offer_id": "o1", "matches": []}]
