@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from sidestream.access.deps import CurrentViewer
+from sidestream.access.policy import require_platform_admin
 from sidestream.api.deps import get_session
-from sidestream.exchanges import service
+from sidestream.exchanges import audit, service
 from sidestream.exchanges.schemas import (
+    AuditEntryOut,
+    AuditVerdict,
     DeliveryCreate,
     DeliveryOut,
     ExchangeOut,
@@ -105,3 +108,24 @@ def record_delivery(
 def network_pipeline(db: DB, viewer: CurrentViewer, network_id: int) -> Pipeline:
     """Introductions and exchanges among the network's members (its facilitator)."""
     return service.pipeline(db, viewer, network_id)
+
+
+@router.get("/audit", tags=["audit"])
+def audit_log(
+    db: DB,
+    viewer: CurrentViewer,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[AuditEntryOut]:
+    """The newest audit entries, optionally of one object (platform admins)."""
+    require_platform_admin(viewer)
+    entries = audit.history(db, object_type, object_id, limit)
+    return [AuditEntryOut.model_validate(e) for e in entries]
+
+
+@router.get("/audit/verify", tags=["audit"])
+def audit_verify(db: DB, viewer: CurrentViewer) -> AuditVerdict:
+    """Recompute the hash chain: names the first altered or deleted entry (platform admins)."""
+    require_platform_admin(viewer)
+    return AuditVerdict.model_validate(audit.verify(db))

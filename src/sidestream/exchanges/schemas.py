@@ -136,3 +136,31 @@ class Pipeline(BaseModel):
     exchanges: dict[str, int]
     failure_reasons: dict[str, int]
     delivered: dict[str, float] = Field(description="total delivered quantity per unit")
+
+
+class AuditEntryOut(BaseModel):
+    """One audit-log entry."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    payload_hash: str
+    prev_hash: str
+    entry_hash: str
+
+
+class AuditVerdict(BaseModel):
+    """The outcome of verifying the audit chain."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    ok: bool
+    entries: int
+    head: str
+    broken_at: int | None
+    reason: str | None

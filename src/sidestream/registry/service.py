@@ -16,6 +16,7 @@ from sidestream.access.errors import Forbidden
 from sidestream.access.policy import SYSTEM, Viewer
 from sidestream.db import utcnow
 from sidestream.errors import Conflict, InvalidInput, NotFound
+from sidestream.exchanges import audit  # noqa: F401  (every stream change enters the audit log)
 from sidestream.registry.models import Network, NetworkMember, Organisation, Site, Stream
 from sidestream.registry.schemas import (
     NetworkCreate,

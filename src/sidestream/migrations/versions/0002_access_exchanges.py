@@ -42,7 +42,7 @@ def upgrade() -> None:
         sa.Column("entry_hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_entry")),
     )
-    op.create_table(
+    audit_head = op.create_table(
         "audit_head",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
@@ -322,6 +322,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_delivery_recorded_by_org_id"), ["recorded_by_org_id"], unique=False
         )
+    op.bulk_insert(audit_head, [{"id": 1, "seq": 0, "entry_hash": "0" * 64}])
 
 
 def downgrade() -> None:
