@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     page_size_max: int = 500
     embedding_model_path: str | None = None
     classifier_backend: str = "auto"
+    #: Threads of the bundled embedding model; one is fastest per query on a shared 2-core box.
+    embedding_threads: int = Field(default=1, ge=1, le=64)
 
 
 @lru_cache

