@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.encoders import jsonable_encoder
 from sqlalchemy.orm import Session
 
-from sidestream.access import policy, service
+from sidestream.access import gdpr, policy, service
 from sidestream.access.deps import (
     CurrentUser,
     CurrentViewer,
@@ -17,6 +18,7 @@ from sidestream.access.deps import (
 )
 from sidestream.access.errors import Unauthenticated
 from sidestream.access.schemas import (
+    DeleteAccount,
     LogIn,
     MembershipIn,
     MembershipOut,
@@ -133,3 +135,31 @@ def remove_member(db: DB, viewer: CurrentViewer, org_id: int, user_id: int) -> R
     """Take an account out of the organisation (company admins, or yourself)."""
     service.remove_membership(db, viewer, org_id, user_id)
     return Response(status_code=204)
+
+
+@router.get("/auth/me/export", tags=["auth"])
+def export_me(db: DB, user: CurrentUser) -> dict[str, Any]:
+    """Download everything stored about your account (GDPR art. 15 and 20)."""
+    return jsonable_encoder(gdpr.export_user(db, user))
+
+
+@router.post("/auth/me/delete", status_code=204, tags=["auth"])
+def delete_me(db: DB, user: CurrentUser, viewer: CurrentViewer, data: DeleteAccount) -> Response:
+    """Delete your account after confirming your password (GDPR art. 17)."""
+    policy.require_writer(viewer)
+    gdpr.delete_user(db, user, data.password)
+    response = Response(status_code=204)
+    clear_login_cookies(response)
+    return response
+
+
+@router.get("/organisations/{org_id}/export", tags=["organisations"])
+def export_organisation(db: DB, viewer: CurrentViewer, org_id: int) -> dict[str, Any]:
+    """Everything stored about an organisation (company admins)."""
+    return jsonable_encoder(gdpr.export_organisation(db, viewer, org_id))
+
+
+@router.post("/organisations/{org_id}/erase", tags=["organisations"])
+def erase_organisation(db: DB, viewer: CurrentViewer, org_id: int) -> dict[str, int]:
+    """Erase an organisation with its sites, streams and memberships (company admins)."""
+    return gdpr.erase_organisation(db, viewer, org_id)

@@ -1,0 +1,126 @@
+"""Data-subject rights: a user's or an organisation's data as JSON, account deletion and
+organisation erasure. Audit entries stay (they hold hashes and pseudonymous actor ids only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from sidestream.access import policy
+from sidestream.access.errors import Forbidden
+from sidestream.access.models import (
+    ApiToken,
+    LoginAttempt,
+    LoginSession,
+    Membership,
+    OutboxMessage,
+    PasswordReset,
+    User,
+)
+from sidestream.access.policy import Viewer
+from sidestream.access.secrets import verify_password
+from sidestream.db import Base
+from sidestream.exchanges.models import AuditEntry, Delivery, Exchange, Introduction
+from sidestream.registry import service as registry
+from sidestream.registry.models import Organisation, Site, Stream
+
+SECRET_COLUMNS = {"password_hash", "sid_hash", "token_hash"}
+
+
+def _row(obj: Base) -> dict[str, Any]:
+    """Column values of a row, without stored secrets."""
+    return {
+        c.key: getattr(obj, c.key)
+        for c in obj.__table__.columns  # type: ignore[attr-defined]
+        if c.key not in SECRET_COLUMNS
+    }
+
+
+def _rows(session: Session, model: type[Base], *where: Any) -> list[dict[str, Any]]:
+    return [_row(o) for o in session.scalars(select(model).where(*where))]
+
+
+def export_user(session: Session, user: User) -> dict[str, Any]:
+    """Everything stored about one account (secrets only as the fact they exist)."""
+    actor = f"user:{user.id}"
+    return {
+        "account": _row(user),
+        "memberships": _rows(session, Membership, Membership.user_id == user.id),
+        "api_tokens": _rows(session, ApiToken, ApiToken.user_id == user.id),
+        "sessions": _rows(session, LoginSession, LoginSession.user_id == user.id),
+        "password_resets": _rows(session, PasswordReset, PasswordReset.user_id == user.id),
+        "login_attempts": _rows(session, LoginAttempt, LoginAttempt.email == user.email),
+        "messages": _rows(session, OutboxMessage, OutboxMessage.recipient == user.email),
+        "introductions": _rows(
+            session,
+            Introduction,
+            or_(Introduction.requested_by == user.id, Introduction.decided_by == user.id),
+        ),
+        "deliveries_recorded": _rows(session, Delivery, Delivery.recorded_by == user.id),
+        "audit_entries": _rows(
+            session,
+            AuditEntry,
+            or_(AuditEntry.actor == actor, AuditEntry.actor.startswith(f"{actor}/")),
+        ),
+    }
+
+
+def delete_user(session: Session, user: User, password: str) -> None:
+    """Delete an account after re-checking its password; its sign-in traces go with it."""
+    if not verify_password(user.password_hash, password):
+        raise Forbidden("wrong password")
+    session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
+    session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == user.email))
+    session.delete(user)
+    session.flush()
+
+
+def export_organisation(session: Session, viewer: Viewer, org_id: int) -> dict[str, Any]:
+    """Everything stored about one organisation (its admins and platform admins)."""
+    org = registry.get_organisation(session, org_id)
+    policy.require_org_admin(viewer, org_id)
+    members = session.execute(
+        select(User.email, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == org_id)
+    )
+    return {
+        "organisation": _row(org),
+        "sites": _rows(session, Site, Site.organisation_id == org_id),
+        "streams": _rows(session, Stream, Stream.organisation_id == org_id),
+        "members": [{"email": e, "role": r} for e, r in members],
+        "introductions": _rows(
+            session,
+            Introduction,
+            or_(Introduction.requester_org_id == org_id, Introduction.responder_org_id == org_id),
+        ),
+        "exchanges": _rows(
+            session, Exchange, or_(Exchange.offer_org_id == org_id, Exchange.need_org_id == org_id)
+        ),
+        "deliveries": _rows(
+            session,
+            Delivery,
+            Delivery.exchange_id.in_(
+                select(Exchange.id).where(
+                    or_(Exchange.offer_org_id == org_id, Exchange.need_org_id == org_id)
+                )
+            ),
+        ),
+    }
+
+
+def erase_organisation(session: Session, viewer: Viewer, org_id: int) -> dict[str, int]:
+    """Erase an organisation: its sites, streams and memberships are deleted; introductions
+    and exchanges keep the other party's record with this side unnamed."""
+    org: Organisation = registry.get_organisation(session, org_id)
+    policy.require_org_admin(viewer, org_id)
+    counts = {
+        "sites": len(org.sites),
+        "streams": len(org.streams),
+        "memberships": len(_rows(session, Membership, Membership.organisation_id == org_id)),
+    }
+    session.execute(delete(Membership).where(Membership.organisation_id == org_id))
+    registry.delete_organisation(session, org_id, viewer=viewer)
+    return counts
