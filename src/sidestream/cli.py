@@ -14,6 +14,7 @@ from sidestream.exchanges.cli import audit_app
 from sidestream.interop.cli import export_command, import_command, schema_command
 from sidestream.matching.cli import register as register_matching
 from sidestream.optimize.cli import optimize_command
+from sidestream.reports.cli import report_command
 
 app = typer.Typer(
     name="sidestream",
@@ -75,4 +76,5 @@ app.command("schema")(schema_command)
 register_classify(app)
 register_matching(app)
 app.command("optimize")(optimize_command)
+app.command("report")(report_command)
 app.add_typer(audit_app, name="audit")

@@ -36,11 +36,25 @@ def _routers() -> list:  # type: ignore[type-arg]
     """Every domain's API router (one line each)."""
     from sidestream.access.api import router as access_router
     from sidestream.exchanges.api import router as exchanges_router
+    from sidestream.impact.api import router as impact_router
     from sidestream.interop.api import router as interop_router
+    from sidestream.matching.streams_api import router as stream_matching_router
+    from sidestream.optimize.api import router as optimize_router
     from sidestream.registry.api import router as registry_router
+    from sidestream.reports.api import router as reports_router
     from sidestream.web.routes import router as web_router
 
-    return [interop_router, registry_router, access_router, exchanges_router, web_router]
+    return [
+        interop_router,
+        registry_router,
+        access_router,
+        exchanges_router,
+        stream_matching_router,
+        impact_router,
+        optimize_router,
+        reports_router,
+        web_router,
+    ]
 
 
 def _error_handlers(app: FastAPI) -> None:

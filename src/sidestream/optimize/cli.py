@@ -11,10 +11,11 @@ from typing import Annotated
 
 import typer
 
-from sidestream.errors import InvalidInput
+from sidestream.errors import InvalidInput, NotFound
 from sidestream.optimize.allocation import solve_allocation
 from sidestream.optimize.pareto import pareto_front
 from sidestream.optimize.schemas import NetworkProblem, ParetoFront, parse_problem
+from sidestream.optimize.service import ProblemSummary, build_network_problem
 from sidestream.optimize.sharing import share_benefits
 
 
@@ -26,7 +27,9 @@ class OutputFormat(StrEnum):
 
 
 def optimize_command(
-    input_file: Annotated[Path, typer.Argument(metavar="INPUT.json", help="offers, needs, arcs")],
+    input_file: Annotated[
+        Path | None, typer.Argument(metavar="[INPUT.json]", help="offers, needs, arcs")
+    ] = None,
     carbon_price: Annotated[
         float | None,
         typer.Option("--carbon-price", help="EUR per t CO2e (overrides the file)", min=0),
@@ -37,14 +40,31 @@ def optimize_command(
     pareto: Annotated[
         int, typer.Option("--pareto", metavar="N", help="also sweep N points of EUR vs CO2e", min=0)
     ] = 0,
+    network: Annotated[
+        str | None,
+        typer.Option("--network", metavar="N", help="optimise a stored network (id or name)"),
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", envvar="DATABASE_URL", help="database URL")
+    ] = None,
 ) -> None:
-    """Allocate a region's offers to needs for the most EUR + carbon price x CO2e."""
+    """Allocate a region's offers to needs for the most EUR + carbon price x CO2e.
+
+    Reads INPUT.json, or builds the problem from a stored network with --network."""
+    if (input_file is None) == (network is None):
+        typer.echo("error: give INPUT.json or --network (one of them)", err=True)
+        raise typer.Exit(2)
+    summary = None
     try:
-        problem = _read_problem(input_file, carbon_price)
+        if network is not None:
+            problem, summary = _network_problem(network, carbon_price, database_url)
+        else:
+            assert input_file is not None
+            problem = _read_problem(input_file, carbon_price)
         allocation = solve_allocation(problem)
         sharing = share_benefits(problem, allocation)
         front = _sweep(problem, pareto) if pareto >= 2 else None
-    except (InvalidInput, ValueError) as exc:
+    except (InvalidInput, NotFound, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     if pareto == 1:
@@ -54,6 +74,8 @@ def optimize_command(
             "allocation": allocation.model_dump(mode="json"),
             "sharing": sharing.model_dump(mode="json"),
         }
+        if summary is not None:
+            out["summary"] = summary.model_dump(mode="json")
         if front is not None:
             out["pareto"] = front.model_dump(mode="json")
         typer.echo(json.dumps(out, indent=2))
@@ -75,6 +97,34 @@ def optimize_command(
     typer.echo(allocation.message, err=True)
     if allocation.status not in ("optimal", "feasible"):
         raise typer.Exit(1)
+
+
+def _network_problem(
+    network: str, carbon_price: float | None, database_url: str | None
+) -> tuple[NetworkProblem, ProblemSummary]:
+    """The problem of a stored network, built with a progress bar on a terminal."""
+    from sidestream.db import get_engine, session_scope, upgrade
+    from sidestream.registry import service as registry
+
+    upgrade(database_url)
+    with session_scope(get_engine(database_url)) as session:
+        found = registry.find_network(session, network)
+        if found is None and not network.isdigit():
+            raise NotFound("network", network)
+        network_id = found.id if found else int(network)
+        if not sys.stderr.isatty():
+            return build_network_problem(session, network_id, carbon_price=carbon_price)
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("Candidate links", total=None)
+            return build_network_problem(
+                session,
+                network_id,
+                carbon_price=carbon_price,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
 
 
 def _read_problem(path: Path, carbon_price: float | None) -> NetworkProblem:

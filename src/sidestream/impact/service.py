@@ -1,0 +1,146 @@
+"""Impact of a pair of listings (what a match would be worth) and the factor catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ValidationError
+
+from sidestream.errors import InvalidInput
+from sidestream.impact.accounting import CANONICAL_UNIT, account_exchange
+from sidestream.impact.factors import DEFAULT_VERSION, load_factor_set
+from sidestream.impact.schemas import Exchange, ImpactResult
+from sidestream.matching.schemas import Listing
+from sidestream.matching.table import annual_amount
+from sidestream.taxonomy.kinds import Kind
+
+IMPACT_KINDS = tuple(CANONICAL_UNIT)
+
+
+class FactorOut(BaseModel):
+    """One factor of a factor set with its provenance."""
+
+    id: str
+    quantity: str
+    value: float
+    unit: str
+    year: int
+    source: str
+    citation: str
+    version: str
+    note: str
+
+
+class FactorCatalogue(BaseModel):
+    """A factor set as published: version and every factor."""
+
+    version: str
+    total: int
+    factors: list[FactorOut]
+
+
+class PairImpact(BaseModel):
+    """What an exchange between an offer and a need would be worth, and what it assumed."""
+
+    offer_id: str
+    need_id: str
+    exchange: Exchange
+    basis: str
+    result: ImpactResult
+
+
+def factor_catalogue(version: str = DEFAULT_VERSION, prefix: str | None = None) -> FactorCatalogue:
+    """The factors of ``version`` (optionally those whose id starts with ``prefix``)."""
+    fs = load_factor_set(version)
+    factors = [
+        FactorOut(
+            id=f.id,
+            quantity=f.quantity,
+            value=f.value,
+            unit=f.unit,
+            year=f.year,
+            source=f.source,
+            citation=f.citation,
+            version=f.version,
+            note=f.note,
+        )
+        for f in fs.values()
+        if not prefix or f.id.startswith(prefix)
+    ]
+    return FactorCatalogue(version=fs.version, total=len(factors), factors=factors)
+
+
+def pair_exchange(
+    offer: Listing, need: Listing, distance_km: float | None
+) -> tuple[Exchange, str] | None:
+    """The yearly exchange a matched offer and need would make, from what the caller sees.
+
+    The amount is the smaller of the two canonical annual amounts (the one known when the
+    other is missing or hidden); the offer's price, when in the canonical unit, is the transfer
+    price. ``None`` for kinds without indicators or when no amount is known.
+    """
+    kind = offer.kind or "material"
+    if kind not in IMPACT_KINDS:
+        return None
+    unit = CANONICAL_UNIT[kind]
+    amounts = {}
+    for side, listing in (("offer", offer), ("need", need)):
+        annual = annual_amount(listing, Kind(kind))
+        if annual and annual[1] == unit:
+            amounts[side] = annual[0]
+    if not amounts:
+        return None
+    side = min(amounts, key=amounts.__getitem__)
+    basis = (
+        f"smaller of the two annual amounts (the {side}'s)"
+        if len(amounts) == 2
+        else f"the {side}'s annual amount (the other side's is not known to you)"
+    )
+    price = offer.price_eur_per_unit if offer.unit == unit else None
+    exchange = Exchange(
+        kind=kind,
+        amount=amounts[side],
+        unit=unit,
+        waste_code=offer.waste_code,
+        distance_km=distance_km or 0.0,
+        transfer_price_eur_per_unit=price or 0.0,
+    )
+    return exchange, basis
+
+
+def account_pair(
+    offer: Listing,
+    need: Listing,
+    distance_km: float | None,
+    changes: Mapping[str, object] | None = None,
+    assumptions: Mapping[str, object] | None = None,
+) -> PairImpact:
+    """Impact of the exchange of :func:`pair_exchange`, with the caller's edits applied.
+
+    ``changes`` overrides fields of the exchange (``amount``, ``distance_km``, ``vehicle``,
+    prices ...); ``assumptions`` overrides factors by id. Raises ``InvalidInput`` naming the
+    field when the pair cannot be accounted.
+    """
+    found = pair_exchange(offer, need, distance_km)
+    kind = offer.kind or "material"
+    if kind not in IMPACT_KINDS:
+        raise InvalidInput("kind", f"no impact indicators for '{kind}' streams")
+    if found is None and not (changes or {}).get("amount"):
+        raise InvalidInput("amount", "neither stream states an annual amount; give 'amount'")
+    base, basis = found or (Exchange(kind=kind, amount=0.0, waste_code=offer.waste_code), "")
+    edits = dict(changes or {})
+    try:
+        exchange = Exchange.model_validate({**base.model_dump(exclude_none=True), **edits})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "exchange"
+        raise InvalidInput(field, err["msg"].removeprefix("Value error, ")) from None
+    if edits:
+        basis = f"{basis}; edited: {', '.join(sorted(edits))}".lstrip("; ")
+    return PairImpact(
+        offer_id=offer.id,
+        need_id=need.id,
+        exchange=exchange,
+        basis=basis,
+        result=account_exchange(exchange, assumptions=assumptions),
+    )

@@ -1,0 +1,356 @@
+"""Matches of stored streams: the registry's visible active streams through the matching engine.
+
+Streams enter the engine only as the access policy's listing view for the viewer, so an
+anonymous partner is matched (and explained) on its coarse place and quantity class, never on
+what the viewer may not see. Matches are computed on demand; the indexed streams are cached
+per visibility scope and rebuilt whenever a stream or organisation changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from sidestream.access import policy
+from sidestream.access.policy import SYSTEM, Viewer
+from sidestream.access.schemas import AnonymousStream
+from sidestream.errors import InvalidInput
+from sidestream.impact.accounting import account_exchange
+from sidestream.impact.schemas import ImpactResult
+from sidestream.impact.service import PairImpact, account_pair, pair_exchange
+from sidestream.matching.engine import MatchIndex
+from sidestream.matching.models import MatchDismissal
+from sidestream.matching.schemas import Listing, Match, Reason, SectorRecommendation
+from sidestream.matching.scoring import haversine_km
+from sidestream.matching.sectors import recommend_sectors
+from sidestream.registry import service as registry
+from sidestream.registry.models import Organisation, Stream
+from sidestream.registry.schemas import StreamOut
+
+#: Pools kept in memory (one per visibility scope and registry state).
+CACHE_SIZE = 8
+
+
+class Benefit(BaseModel):
+    """Yearly benefit estimate of a match: the amount it assumes and the impact accounting."""
+
+    amount: float
+    unit: str
+    basis: str
+    impact: ImpactResult
+
+
+class StreamMatch(BaseModel):
+    """A suggested partner of a stream, as the viewer may see it, with why and what for."""
+
+    partner: StreamOut | AnonymousStream
+    score: float
+    reasons: list[Reason]
+    distance_km: float | None
+    benefit: Benefit | None
+    dismissed: bool = False
+
+
+class StreamMatches(BaseModel):
+    """The ranked partners of one stream."""
+
+    stream_id: int
+    direction: str
+    matches: list[StreamMatch]
+
+
+def stream_listing(viewer: Viewer, stream: Stream) -> Listing | None:
+    """The stream as the engine reads it: the policy's listing view, keyed by the stream id."""
+    view = policy.listing_view(viewer, stream)
+    return None if view is None else Listing.model_validate({**view, "id": str(stream.id)})
+
+
+# --- the cached pool of visible active streams -----------------------------------------------
+
+
+@dataclass
+class _Side:
+    """Visible active offers or needs: listings, stream ids and owning organisations."""
+
+    listings: list[Listing]
+    ids: np.ndarray
+    orgs: np.ndarray
+    row: dict[int, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.row = {int(i): r for r, i in enumerate(self.ids)}
+
+
+@dataclass
+class _Pool:
+    """Everything matching needs about one visibility scope at one registry state."""
+
+    offers: _Side
+    needs: _Side
+    _index: MatchIndex | None = None
+    _prepared: Any = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def index(self) -> MatchIndex:
+        """The needs indexed for matching (built on first use)."""
+        with self._lock:
+            if self._index is None:
+                self._index = MatchIndex(self.needs.listings)
+            return self._index
+
+    def prepared_offers(self) -> Any:
+        """The offers prepared for scoring against the index (built on first use)."""
+        index = self.index()
+        with self._lock:
+            if self._prepared is None:
+                self._prepared = index._prepare(self.offers.listings)
+            return self._prepared
+
+
+_pools: OrderedDict[Hashable, _Pool] = OrderedDict()
+_pools_lock = threading.Lock()
+
+
+def _scope(viewer: Viewer) -> Hashable:
+    """Viewers with the same scope see the same streams in the same detail."""
+    if viewer.superuser:
+        return "all"
+    return (viewer.insider_orgs, viewer.peer_orgs)
+
+
+def _fingerprint(session: Session) -> tuple[int, datetime | None, datetime | None]:
+    count, changed = session.execute(
+        select(func.count(Stream.id), func.max(Stream.updated_at))
+    ).one()
+    return count, changed, session.scalar(select(func.max(Organisation.updated_at)))
+
+
+def _pool(session: Session, viewer: Viewer) -> _Pool:
+    key = (_scope(viewer), _fingerprint(session))
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is not None:
+            _pools.move_to_end(key)
+            return pool
+    streams = session.scalars(
+        select(Stream)
+        .where(Stream.status == "active", policy.visible_streams_clause(viewer))
+        .options(selectinload(Stream.organisation))
+        .order_by(Stream.id)
+    ).all()
+    sides: dict[str, tuple[list[Listing], list[int], list[int]]] = {
+        "offer": ([], [], []),
+        "need": ([], [], []),
+    }
+    for s in streams:
+        listing = stream_listing(viewer, s)
+        if listing is not None:
+            listings, ids, orgs = sides[s.direction]
+            listings.append(listing)
+            ids.append(s.id)
+            orgs.append(s.organisation_id if s.organisation_id is not None else -1)
+    offers, needs = (
+        _Side(ls, np.array(ids, np.int64), np.array(orgs, np.int64))
+        for ls, ids, orgs in sides.values()
+    )
+    pool = _Pool(offers, needs)
+    with _pools_lock:
+        _pools[key] = pool
+        while len(_pools) > CACHE_SIZE:
+            _pools.popitem(last=False)
+    return pool
+
+
+# --- ranking ---------------------------------------------------------------------------------
+
+
+def _needs_for_offer(pool: _Pool, offer: Listing, excluded: set[int], top: int) -> list[Match]:
+    if not pool.needs.listings:
+        return []
+    found = pool.index().match([offer], top + len(excluded))[0]
+    return [m for m in found if int(m.need_id) not in excluded][:top]
+
+
+def _offers_for_need(pool: _Pool, need: Listing, excluded: set[int], top: int) -> list[Match]:
+    """Score every pooled offer of the need's kind against the indexed need, best first.
+
+    Uses the engine's own scoring steps on one need column, so the scores equal those of the
+    offer -> need direction; to be replaced by a public reverse call of the engine.
+    """
+    j = pool.needs.row.get(int(need.id))
+    if j is None or not pool.offers.listings:  # a need outside the pool: index it with the pool
+        index = MatchIndex([*pool.needs.listings, need])
+        prepared, j = index._prepare(pool.offers.listings), len(pool.needs.listings)
+    else:
+        index, prepared = pool.index(), pool.prepared_offers()
+    table, affinity, vectors = prepared
+    keep = ~np.isin(pool.offers.ids, list(excluded))
+    rows = np.flatnonzero((table.kind == index.needs.kind[j]) & keep)
+    if not len(rows):
+        return []
+    block = index._score(table, rows, np.array([j]), affinity, vectors)
+    scores = block.total[:, 0]
+    best = [r for r in np.argsort(-scores, kind="stable")[:top] if scores[r] > 0]
+    return [index._explain(table, block, int(r), 0) for r in best]
+
+
+def _distance(a: Listing, b: Listing) -> float | None:
+    if None in (a.lat, a.lon, b.lat, b.lon):
+        return None
+    return round(float(haversine_km(np.array(a.lat), np.array(a.lon), b.lat, b.lon)), 2)
+
+
+def _benefit(offer: Listing, need: Listing, distance_km: float | None) -> Benefit | None:
+    found = pair_exchange(offer, need, distance_km)
+    if found is None:
+        return None
+    exchange, basis = found
+    try:
+        impact = account_exchange(exchange)
+    except InvalidInput:
+        return None
+    return Benefit(amount=exchange.amount, unit=exchange.unit or "", basis=basis, impact=impact)
+
+
+def dismissed_partners(session: Session, stream_id: int) -> set[int]:
+    """Ids of the partners dismissed for a stream."""
+    return set(
+        session.scalars(
+            select(MatchDismissal.partner_stream_id).where(MatchDismissal.stream_id == stream_id)
+        )
+    )
+
+
+def matches_for_stream(
+    session: Session,
+    stream_id: int,
+    viewer: Viewer = SYSTEM,
+    top: int = 10,
+    include_dismissed: bool = False,
+) -> StreamMatches:
+    """The best partners of a stream (needs for an offer, offers for a need) for ``viewer``.
+
+    Partners are visible active streams of other organisations, shown through the access
+    policy; each comes with the engine's reasons, the distance between the places the viewer
+    may see and a yearly benefit estimate. Raises ``NotFound`` for an invisible stream.
+    """
+    if top < 1:
+        raise InvalidInput("top", "must be at least 1")
+    stream = registry.get_stream(session, stream_id, viewer=viewer)
+    me = stream_listing(viewer, stream)
+    assert me is not None  # visible, checked above
+    pool = _pool(session, viewer)
+    other = pool.needs if stream.direction == "offer" else pool.offers
+    dismissed = dismissed_partners(session, stream_id)
+    excluded = {int(i) for i in other.ids[other.orgs == (stream.organisation_id or -2)]}
+    if not include_dismissed:
+        excluded |= dismissed
+    if stream.direction == "offer":
+        found = _needs_for_offer(pool, me, excluded, top)
+    else:
+        found = _offers_for_need(pool, me, excluded, top)
+    partner_ids = [int(m.need_id if stream.direction == "offer" else m.offer_id) for m in found]
+    partners = {s.id: s for s in session.scalars(select(Stream).where(Stream.id.in_(partner_ids)))}
+    matches = []
+    for m, pid in zip(found, partner_ids, strict=True):
+        partner = partners[pid]
+        them = other.listings[other.row[pid]]
+        offer, need = (me, them) if stream.direction == "offer" else (them, me)
+        dist = _distance(offer, need)
+        matches.append(
+            StreamMatch(
+                partner=policy.redact(viewer, partner),
+                score=m.score,
+                reasons=m.reasons,
+                distance_km=dist,
+                benefit=_benefit(offer, need, dist),
+                dismissed=pid in dismissed,
+            )
+        )
+    return StreamMatches(stream_id=stream.id, direction=stream.direction, matches=matches)
+
+
+def dismiss_match(
+    session: Session, stream_id: int, partner_id: int, viewer: Viewer = SYSTEM
+) -> MatchDismissal:
+    """Never suggest ``partner_id`` for ``stream_id`` again (members of the stream's owner).
+
+    Dismissing twice keeps the first record. Raises ``NotFound`` for invisible streams and
+    ``InvalidInput`` when the two streams cannot be partners.
+    """
+    stream = registry.get_stream(session, stream_id, viewer=viewer)
+    policy.require_member(viewer, stream.organisation_id)
+    partner = registry.get_stream(session, partner_id, viewer=viewer)
+    if partner.direction == stream.direction:
+        raise InvalidInput("partner_id", f"stream {partner_id} is also an {stream.direction}")
+    query = select(MatchDismissal).where(
+        MatchDismissal.stream_id == stream_id, MatchDismissal.partner_stream_id == partner_id
+    )
+    existing = session.scalar(query)
+    if existing is not None:
+        return existing
+    row = MatchDismissal(
+        stream_id=stream_id,
+        partner_stream_id=partner_id,
+        organisation_id=stream.organisation_id,
+        user_id=viewer.user_id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # dismissed concurrently
+        return session.scalars(query).one()
+    return row
+
+
+def _pair(
+    session: Session, stream_id: int, partner_id: int, viewer: Viewer
+) -> tuple[Listing, Listing]:
+    """The (offer, need) listings of a stream and a partner as ``viewer`` sees them."""
+    a = registry.get_stream(session, stream_id, viewer=viewer)
+    b = registry.get_stream(session, partner_id, viewer=viewer)
+    if a.direction == b.direction:
+        raise InvalidInput("partner_id", f"stream {partner_id} is also an {a.direction}")
+    la, lb = stream_listing(viewer, a), stream_listing(viewer, b)
+    assert la is not None and lb is not None
+    return (la, lb) if a.direction == "offer" else (lb, la)
+
+
+def match_impact(
+    session: Session,
+    stream_id: int,
+    partner_id: int,
+    viewer: Viewer = SYSTEM,
+    changes: dict[str, object] | None = None,
+    assumptions: dict[str, object] | None = None,
+) -> PairImpact:
+    """Impact of the exchange between a stream and a partner, with editable assumptions.
+
+    ``changes`` edits the exchange (``distance_km``, ``vehicle``, ``amount`` ...; the default
+    distance is the one between the places the viewer may see); ``assumptions`` overrides
+    factors by id.
+    """
+    offer, need = _pair(session, stream_id, partner_id, viewer)
+    return account_pair(offer, need, _distance(offer, need), changes, assumptions)
+
+
+def who_could_use(
+    session: Session, stream_id: int, viewer: Viewer = SYSTEM, top: int = 10
+) -> list[SectorRecommendation]:
+    """Receiving industries (NACE classes) that could use an offered stream, with evidence."""
+    stream = registry.get_stream(session, stream_id, viewer=viewer)
+    if stream.direction != "offer":
+        raise InvalidInput("stream_id", "industries that could use a stream exist for offers only")
+    listing = stream_listing(viewer, stream)
+    assert listing is not None
+    return recommend_sectors(listing.text, listing.waste_code, listing.organisation_nace, top)

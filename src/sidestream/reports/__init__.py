@@ -1,0 +1,1 @@
+"""Impact reports: realised (recorded deliveries) and potential (optimised allocation)."""

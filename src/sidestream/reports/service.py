@@ -1,0 +1,243 @@
+"""Impact reports of a network or an organisation: realised and potential, with sources.
+
+Realised impact follows the deliveries recorded on exchanges (one row per exchange and
+delivery year); potential impact is the optimiser's proposed allocation of the network (one
+row per flow, per year). Totals are sums of the rows; an organisation's group counts the
+indicators of every link it takes part in and the EUR of its own side.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sidestream.access.errors import Forbidden
+from sidestream.access.policy import SYSTEM, Viewer
+from sidestream.db import utcnow
+from sidestream.errors import InvalidInput
+from sidestream.exchanges import service as exchanges
+from sidestream.impact.accounting import CANONICAL_UNIT, account_exchange
+from sidestream.impact.schemas import FactorUsed, ImpactResult
+from sidestream.matching.scoring import haversine_km
+from sidestream.matching.service import stream_listing
+from sidestream.optimize.service import optimize_network
+from sidestream.registry import service as registry
+from sidestream.registry.models import NetworkMember, Organisation, Stream
+from sidestream.reports.schemas import (
+    INDICATORS,
+    Basis,
+    GroupTotals,
+    Report,
+    ReportRow,
+    Totals,
+)
+from sidestream.taxonomy.units import annualise
+
+
+class _Collector:
+    """Rows, the factors they used and warnings, as the report is assembled."""
+
+    def __init__(self) -> None:
+        self.rows: list[ReportRow] = []
+        self.factors: dict[str, FactorUsed] = {}
+        self.warnings: list[str] = []
+
+    def add(
+        self, basis: Basis, year: int | None, link: str, parties: tuple[str, str], result: Row
+    ) -> None:
+        impact, kind, amount = result
+        self.factors.update({f.id: f for f in impact.factors})
+        self.warnings.extend(w for w in impact.warnings if w not in self.warnings)
+        eco = impact.economics
+        self.rows.append(
+            ReportRow(
+                basis=basis,
+                year=year,
+                link=link,
+                supplier=parties[0],
+                receiver=parties[1],
+                kind=kind,
+                amount=amount,
+                unit=CANONICAL_UNIT[kind],
+                **impact.indicators.model_dump(),
+                supplier_eur=eco.supplier_net_eur,
+                receiver_eur=eco.receiver_net_eur,
+                net_eur=eco.total_net_eur,
+            )
+        )
+
+
+Row = tuple[ImpactResult, str, float]
+
+
+def _distance(a: Stream | None, b: Stream | None) -> float:
+    if a is None or b is None or None in (a.lat, a.lon, b.lat, b.lon):
+        return 0.0
+    return float(haversine_km(a.lat, a.lon, b.lat, b.lon))  # type: ignore[arg-type]
+
+
+def _realised(session: Session, viewer: Viewer, orgs: set[int], out: _Collector) -> None:
+    """Rows of the visible exchanges with deliveries that involve one of ``orgs``."""
+    names = dict(session.execute(select(Organisation.id, Organisation.name)).tuples().all())
+    for ex in exchanges.list_exchanges(session, viewer):
+        if not ex.deliveries or not {ex.offer_org_id, ex.need_org_id} & orgs:
+            continue
+        offer = session.get(Stream, ex.offer_stream_id) if ex.offer_stream_id else None
+        need = session.get(Stream, ex.need_stream_id) if ex.need_stream_id else None
+        kind = offer.kind if offer else None
+        if kind not in CANONICAL_UNIT:
+            out.warnings.append(f"exchange {ex.id}: no indicators for its kind ({kind})")
+            continue
+        per_year: dict[int, float] = defaultdict(float)
+        for d in ex.deliveries:
+            try:
+                annual = annualise(d.quantity, d.unit, "one-off", kind)
+            except ValueError as exc:
+                out.warnings.append(f"exchange {ex.id}, delivery {d.id}: {exc}")
+                continue
+            per_year[d.delivered_on.year] += annual.amount if annual else 0.0
+        price = ex.agreed_price_eur_per_unit
+        if price is not None and ex.agreed_unit not in (None, CANONICAL_UNIT[kind]):
+            out.warnings.append(f"exchange {ex.id}: price per {ex.agreed_unit} not applied")
+            price = None
+        parties = (names.get(ex.offer_org_id, "?"), names.get(ex.need_org_id, "?"))
+        for year, amount in sorted(per_year.items()):
+            impact = account_exchange(
+                {
+                    "kind": kind,
+                    "amount": amount,
+                    "waste_code": offer.waste_code if offer else None,
+                    "distance_km": _distance(offer, need),
+                    "transfer_price_eur_per_unit": price or 0.0,
+                }
+            )
+            out.add("realised", year, f"exchange {ex.id}", parties, (impact, kind, amount))
+
+
+def _potential(session: Session, viewer: Viewer, network_id: int, out: _Collector) -> None:
+    """Rows of the optimiser's allocation of a network (at the default carbon price)."""
+    try:
+        result = optimize_network(session, network_id, viewer=viewer)
+    except InvalidInput as exc:
+        out.warnings.append(f"network {network_id}: no potential: {exc.message}")
+        return
+    owners = {u.id: u.organisation for u in [*result.allocation.offers, *result.allocation.needs]}
+    prices = {s.arc_id: s.transfer_price_eur_per_unit for s in result.sharing.links}
+    for flow in result.allocation.flows:
+        offer = session.get(Stream, int(flow.offer))
+        listing = stream_listing(viewer, offer) if offer else None
+        if listing is None:
+            continue
+        kind = listing.kind or "material"
+        impact = account_exchange(
+            {
+                "kind": kind,
+                "amount": flow.amount,
+                "waste_code": listing.waste_code,
+                "distance_km": flow.distance_km,
+                "transfer_price_eur_per_unit": prices.get(flow.arc_id, 0.0),
+            }
+        )
+        parties = (owners[flow.offer], owners[flow.need])
+        out.add("potential", None, flow.arc_id, parties, (impact, kind, flow.amount))
+
+
+def _sum(rows: Iterable[ReportRow], side: str | None = None) -> Totals:
+    t = Totals()
+    for r in rows:
+        t.links += 1
+        for name in INDICATORS:
+            setattr(t, name, getattr(t, name) + getattr(r, name))
+        t.net_eur += r.net_eur if side is None else getattr(r, f"{side}_eur")
+    return t
+
+
+def _report(scope: str, key: int, name: str, out: _Collector, orgs: set[str] | None) -> Report:
+    bases: list[Basis] = ["realised", "potential"]
+    rows = out.rows
+    by_year = [
+        GroupTotals(basis=b, key=str(y) if y else "per year", totals=_sum(rs))
+        for b in bases
+        for y, rs in _groups([r for r in rows if r.basis == b], lambda r: r.year).items()
+    ]
+    by_org = []
+    for b in bases:
+        mine = [r for r in rows if r.basis == b]
+        for org in sorted({r.supplier for r in mine} | {r.receiver for r in mine}):
+            if orgs is None or org in orgs:
+                by_org.append(GroupTotals(basis=b, key=org, totals=_org_totals(mine, org)))
+    return Report(
+        scope=scope,  # type: ignore[arg-type]
+        id=key,
+        name=name,
+        generated_at=utcnow(),
+        rows=rows,
+        totals={b: _sum(r for r in rows if r.basis == b) for b in bases},
+        by_year=by_year,
+        by_organisation=by_org,
+        factors=sorted(out.factors.values(), key=lambda f: f.id),
+        warnings=out.warnings,
+    )
+
+
+def _org_totals(rows: list[ReportRow], org: str) -> Totals:
+    """Indicators of every link ``org`` takes part in; EUR of its own side of each."""
+    totals = _sum(r for r in rows if org in (r.supplier, r.receiver))
+    totals.net_eur = _sum((r for r in rows if r.supplier == org), "supplier").net_eur
+    totals.net_eur += _sum((r for r in rows if r.receiver == org), "receiver").net_eur
+    return totals
+
+
+def _groups(rows: list[ReportRow], key):  # type: ignore[no-untyped-def]
+    groups: dict[object, list[ReportRow]] = defaultdict(list)
+    for r in rows:
+        groups[key(r)].append(r)
+    return dict(sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)))
+
+
+def network_report(session: Session, network_id: int, viewer: Viewer = SYSTEM) -> Report:
+    """Realised and potential impact of a network (its facilitator, members, admins)."""
+    net = registry.get_network(session, network_id)
+    members = set(registry.network_member_ids(session, network_id))
+    if not (
+        viewer.superuser or network_id in viewer.facilitated_networks or members & set(viewer.roles)
+    ):
+        raise Forbidden(f"only the facilitator and members of network {network_id} see its report")
+    out = _Collector()
+    _realised(session, viewer, members, out)
+    _potential(session, viewer, network_id, out)
+    return _report("network", net.id, net.name, out, None)
+
+
+def organisation_report(session: Session, org_id: int, viewer: Viewer = SYSTEM) -> Report:
+    """Realised and potential impact of an organisation across its networks."""
+    org = registry.get_organisation(session, org_id)
+    if not (viewer.superuser or org_id in viewer.insider_orgs):
+        raise Forbidden(f"only members and facilitators of organisation {org_id} see its report")
+    out = _Collector()
+    _realised(session, viewer, {org_id}, out)
+    networks = select(NetworkMember.network_id).where(NetworkMember.organisation_id == org_id)
+    for network_id in session.scalars(networks.order_by(NetworkMember.network_id)):
+        _potential(session, viewer, network_id, out)
+    out.rows = [r for r in out.rows if org.name in (r.supplier, r.receiver)]
+    return _report("organisation", org.id, org.name, out, {org.name})
+
+
+def report_csv(report: Report) -> str:
+    """The report's rows as CSV, followed by the factors used with their sources."""
+    buf = io.StringIO()
+    fields = list(ReportRow.model_fields)
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(r.model_dump() for r in report.rows)
+    buf.write("\n")
+    factor_fields = ["id", "value", "unit", "year", "source", "citation", "version"]
+    fw = csv.DictWriter(buf, fieldnames=factor_fields, extrasaction="ignore", lineterminator="\n")
+    fw.writeheader()
+    fw.writerows(f.model_dump() for f in report.factors)
+    return buf.getvalue()

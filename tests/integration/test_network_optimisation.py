@@ -1,0 +1,216 @@
+"""Network optimisation and reports on the demo region, through services, API and CLI."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import pytest
+from typer.testing import CliRunner
+
+from sidestream.cli import app
+from sidestream.demo.builder import load_demo
+from sidestream.exchanges.models import Delivery, Exchange
+from sidestream.optimize.service import optimize_network
+from sidestream.registry import service as registry
+from sidestream.registry.models import Stream
+from sidestream.registry.schemas import NetworkCreate
+from sidestream.reports.schemas import INDICATORS
+from sidestream.reports.service import network_report, organisation_report, report_csv
+from tests.access.auth import as_platform_admin
+
+from .conftest import by_external_id
+
+TOL = 1e-6
+
+
+def test_kalundborg_allocation_is_feasible_and_respects_supply_and_demand(demo):
+    net = registry.find_network(demo, "Kalundborg Symbiosis")
+    result = optimize_network(demo, net.id, pareto_points=3)
+    alloc = result.allocation
+    assert alloc.status == "optimal" and alloc.flows
+    streams = {str(s.id): s for s in demo.query(Stream)}
+    sent, received = defaultdict(float), defaultdict(float)
+    for f in alloc.flows:
+        offer, need = streams[f.offer], streams[f.need]
+        assert offer.organisation_id != need.organisation_id
+        assert f.unit == offer.annual_unit == need.annual_unit
+        sent[f.offer] += f.amount
+        received[f.need] += f.amount
+    for sid, amount in sent.items():
+        assert amount <= streams[sid].annual_amount * (1 + TOL)
+    for sid, amount in received.items():
+        assert amount <= streams[sid].annual_amount * (1 + TOL)
+    assert len(result.pareto.points) >= 1
+    assert sum(p.gain_eur for p in result.sharing.participants) == pytest.approx(
+        alloc.benefit_eur, rel=1e-6
+    )
+
+
+def test_a_scenario_is_compared_with_the_baseline(demo):
+    net = registry.find_network(demo, "Kalundborg Symbiosis")
+    gypsum = by_external_id(demo, "kal-asnaes-fgd-gypsum")
+    result = optimize_network(
+        demo,
+        net.id,
+        changes=[{"op": "set_amount", "target": str(gypsum.id), "amount": 0}],
+        scenario_assumptions={"price.gate_fee.landfill": 50},
+    )
+    diff = result.scenario.diff
+    assert result.scenario.baseline == result.allocation
+    assert any(f.offer == str(gypsum.id) and f.scenario == 0 for f in diff.flows)
+    benefit = next(t for t in diff.totals if t.metric == "benefit_eur")
+    assert benefit.delta < 0
+
+
+def _deliver(session, offer_ext: str, need_ext: str, deliveries: list[tuple[date, float, str]]):
+    offer, need = by_external_id(session, offer_ext), by_external_id(session, need_ext)
+    ex = Exchange(
+        offer_org_id=offer.organisation_id,
+        need_org_id=need.organisation_id,
+        offer_stream_id=offer.id,
+        need_stream_id=need.id,
+        status="active",
+        agreed_price_eur_per_unit=5.0,
+        agreed_unit="t",
+    )
+    ex.deliveries = [Delivery(delivered_on=d, quantity=q, unit=u) for d, q, u in deliveries]
+    session.add(ex)
+    session.commit()
+    return ex
+
+
+def test_report_totals_are_the_sum_of_their_parts_and_follow_deliveries(demo):
+    net = registry.find_network(demo, "Kalundborg Symbiosis")
+    _deliver(
+        demo,
+        "kal-asnaes-fgd-gypsum",
+        "kal-gyproc-gypsum-need",
+        [
+            (date(2024, 3, 1), 1000, "t"),
+            (date(2024, 9, 1), 500_000, "kg"),
+            (date(2025, 1, 5), 800, "t"),
+        ],
+    )
+    report = network_report(demo, net.id)
+    realised = [r for r in report.rows if r.basis == "realised"]
+    assert [(r.year, r.amount) for r in realised] == [(2024, 1500.0), (2025, 800.0)]
+    for basis in ("realised", "potential"):
+        rows = [r for r in report.rows if r.basis == basis]
+        total = report.totals[basis]
+        assert total.links == len(rows)
+        years = [g.totals for g in report.by_year if g.basis == basis]
+        orgs = [g.totals for g in report.by_organisation if g.basis == basis]
+        for name in (*INDICATORS, "net_eur"):
+            assert getattr(total, name) == pytest.approx(sum(getattr(r, name) for r in rows))
+            assert getattr(total, name) == pytest.approx(sum(getattr(t, name) for t in years))
+        assert total.net_eur == pytest.approx(sum(t.net_eur for t in orgs))
+    assert report.totals["potential"].links > 0
+    csv_text = report_csv(report)
+    assert "DESNZ/DEFRA" in csv_text and csv_text.startswith("basis,year,link")
+    gyproc = by_external_id(demo, "kal-gyproc-gypsum-need").organisation_id
+    mine = organisation_report(demo, gyproc)
+    assert [(r.year, r.amount) for r in mine.rows if r.basis == "realised"] == [
+        (2024, 1500.0),
+        (2025, 800.0),
+    ]
+
+
+def test_bad_input_gets_clear_4xx_answers(client):
+    client = as_platform_admin(client)
+    with client.app.state.sessions() as db:
+        load_demo(db)
+        lonely = registry.create_network(db, NetworkCreate(name="Empty park", member_ids=[]))
+        need = by_external_id(db, "kal-gyproc-gypsum-need")
+        offer = by_external_id(db, "kal-asnaes-fgd-gypsum")
+        db.commit()
+        ids = {"lonely": lonely.id, "need": need.id, "offer": offer.id}
+    kal = client.get("/api/v1/networks", params={"limit": 500}).json()["items"]
+    kal_id = next(n["id"] for n in kal if n["name"] == "Kalundborg Symbiosis")
+
+    r = client.post("/api/v1/networks/9999/optimize", json={})
+    assert r.status_code == 404 and "network 9999 not found" in r.json()["detail"]
+    r = client.post(f"/api/v1/networks/{kal_id}/optimize", json={"carbon_price": -1})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "carbon_price"
+    r = client.post(f"/api/v1/networks/{ids['lonely']}/optimize", json={})
+    assert r.status_code == 422 and "no feasible link" in r.json()["detail"][0]["msg"]
+    r = client.post(f"/api/v1/networks/{kal_id}/optimize", json={"pareto_points": 1})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "pareto_points"
+    r = client.post(f"/api/v1/networks/{kal_id}/optimize", json={"changes": [{"op": "explode"}]})
+    assert r.status_code == 422 and "changes" in r.json()["detail"][0]["loc"][-1]
+    r = client.get(f"/api/v1/streams/{ids['need']}/sectors")
+    assert r.status_code == 422 and "offers only" in r.json()["detail"][0]["msg"]
+    r = client.get("/api/v1/streams/9999/matches")
+    assert r.status_code == 404
+    r = client.get(f"/api/v1/streams/{ids['offer']}/matches/{ids['offer']}/impact")
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "partner_id"
+
+    good = client.post(f"/api/v1/networks/{kal_id}/optimize", json={"carbon_price": 100})
+    assert good.status_code == 200 and good.json()["allocation"]["status"] == "optimal"
+    assert good.json()["summary"]["carbon_price_eur_per_t"] == 100
+
+
+def test_stream_endpoints_answer_matches_sectors_and_impact(client):
+    client = as_platform_admin(client)
+    with client.app.state.sessions() as db:
+        load_demo(db)
+        offer = by_external_id(db, "kal-asnaes-fgd-gypsum").id
+        need = by_external_id(db, "kal-gyproc-gypsum-need").id
+        db.commit()
+    found = client.get(f"/api/v1/streams/{offer}/matches", params={"top": 3}).json()
+    assert len(found["matches"]) == 3 and found["matches"][0]["reasons"]
+    assert client.get(f"/api/v1/streams/{offer}/sectors").json()[0]["nace"]
+    far = client.get(
+        f"/api/v1/streams/{offer}/matches/{need}/impact",
+        params={"distance_km": 200, "vehicle": "rail"},
+    )
+    assert far.status_code == 200, far.text
+    near = client.get(f"/api/v1/streams/{offer}/matches/{need}/impact").json()
+    assert far.json()["result"]["carbon"]["transport_t"] != near["result"]["carbon"]["transport_t"]
+    edited = client.post(
+        f"/api/v1/streams/{need}/matches/{offer}/impact",
+        json={"changes": {"amount": 10}, "assumptions": {"price.gate_fee.landfill": 1}},
+    ).json()
+    assert edited["exchange"]["amount"] == 10
+    assert any(f["overridden"] for f in edited["result"]["factors"])
+    r = client.post(f"/api/v1/streams/{offer}/matches/{need}/dismiss")
+    assert r.status_code == 201
+    again = client.get(f"/api/v1/streams/{offer}/matches", params={"top": 20}).json()
+    assert need not in [m["partner"]["id"] for m in again["matches"]]
+    anon = client.__class__(client.app)
+    assert anon.post(f"/api/v1/streams/{offer}/matches/{need}/dismiss").status_code == 401
+    factors = client.get("/api/v1/impact/factors", params={"prefix": "price."}).json()
+    assert factors["total"] > 5 and all(f["source"] for f in factors["factors"])
+    account = client.post(
+        "/api/v1/impact/account",
+        json={"exchange": {"kind": "water", "amount": 1000, "distance_km": 2}},
+    )
+    assert account.status_code == 200 and account.json()["indicators"]["water_saved_m3"] == 1000
+    bad = client.post("/api/v1/impact/account", json={"exchange": {"kind": "gold", "amount": 1}})
+    assert bad.status_code == 422
+    nets = client.get("/api/v1/networks", params={"limit": 500}).json()["items"]
+    kal = next(n["id"] for n in nets if n["name"] == "Kalundborg Symbiosis")
+    report = client.get(f"/api/v1/networks/{kal}/report", params={"format": "csv"})
+    assert report.status_code == 200 and report.text.startswith("basis,year,link")
+    assert client.get(f"/api/v1/networks/{kal}/report").json()["totals"]["potential"]["links"]
+    assert anon.get(f"/api/v1/networks/{kal}/report").status_code == 403
+
+
+def test_optimize_and_report_commands_on_a_stored_network(tmp_path):
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo", "--database-url", db]).exit_code == 0
+    name = "Kalundborg Symbiosis"
+    out = runner.invoke(app, ["optimize", "--network", name, "--database-url", db])
+    assert out.exit_code == 0, out.output
+    assert '"status": "optimal"' in out.output
+    csv_out = runner.invoke(
+        app, ["optimize", "--network", name, "--format", "csv", "--database-url", db]
+    )
+    assert csv_out.stdout.startswith("arc_id,offer,need,amount")
+    rep = runner.invoke(app, ["report", "--network", name, "--format", "csv", "--database-url", db])
+    assert rep.exit_code == 0 and rep.stdout.startswith("basis,year,link")
+    missing = runner.invoke(app, ["report", "--network", "Atlantis", "--database-url", db])
+    assert missing.exit_code == 2 and "network Atlantis not found" in missing.output
+    both = runner.invoke(app, ["optimize", "x.json", "--network", name, "--database-url", db])
+    assert both.exit_code == 2
