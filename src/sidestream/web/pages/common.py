@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -9,7 +11,7 @@ from sidestream.web.i18n import choose_language, translations
 from sidestream.web.templating import render
 
 
-def gettext_for(request: Request):  # type: ignore[no-untyped-def]
+def gettext_for(request: Request) -> Callable[[str], str]:
     """The plain gettext of the visitor's language, for messages built in Python."""
     return translations(choose_language(request)).gettext
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from sidestream.api.deps import get_session
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.registry import service as registry
+from sidestream.registry.models import Organisation
 from sidestream.registry.schemas import OrganisationCreate, SiteCreate
 from sidestream.registry.service import StreamFilter
 from sidestream.taxonomy.kinds import SizeClass
@@ -84,8 +86,12 @@ async def start_submit(request: Request, session: SessionDep) -> Response:
 
 
 def _start_page(
-    request: Request, values: dict, errors: dict, status: int = 200, **extra
-) -> HTMLResponse:  # type: ignore[no-untyped-def,type-arg]
+    request: Request,
+    values: Mapping[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+    **extra: Any,
+) -> HTMLResponse:
     context = {
         "values": values,
         "errors": errors,
@@ -181,7 +187,7 @@ async def suggest(request: Request, session: SessionDep) -> HTMLResponse:
     )
 
 
-def _form_context(values: dict, errors: dict) -> dict:  # type: ignore[type-arg]
+def _form_context(values: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
     return {
         "values": values,
         "errors": errors,
@@ -194,7 +200,11 @@ def _form_context(values: dict, errors: dict) -> dict:  # type: ignore[type-arg]
 
 
 def _stream_page(
-    request: Request, org, values: dict, errors: dict, status: int = 200
-) -> HTMLResponse:  # type: ignore[no-untyped-def,type-arg]
+    request: Request,
+    org: Organisation,
+    values: Mapping[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> HTMLResponse:
     context = _form_context(values, errors) | {"org": org}
     return render(request, "company/stream_form.html", context, status=status)

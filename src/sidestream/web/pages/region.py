@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from sidestream.access.policy import ANONYMOUS
+from sidestream.access.policy import ANONYMOUS, sees_identity
 from sidestream.api.deps import get_session
 from sidestream.optimize.schemas import Allocation
 from sidestream.registry import service as registry
@@ -99,5 +99,6 @@ def optimiser(
         "carbon_price": carbon_price,
         "streams": by_id,
         "kinds": KIND_FORMS,
+        "shows_identity": lambda stream: sees_identity(ANONYMOUS, stream),
     }
     return render(request, "region/optimise.html", context)
