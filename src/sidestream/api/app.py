@@ -35,6 +35,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 def _routers() -> list:  # type: ignore[type-arg]
     """Every domain's API router (one line each)."""
     from sidestream.access.api import router as access_router
+    from sidestream.access.web import router as access_web_router
     from sidestream.exchanges.api import router as exchanges_router
     from sidestream.impact.api import router as impact_router
     from sidestream.interop.api import router as interop_router
@@ -53,6 +54,7 @@ def _routers() -> list:  # type: ignore[type-arg]
         impact_router,
         optimize_router,
         reports_router,
+        access_web_router,
         web_router,
     ]
 

@@ -1,0 +1,182 @@
+"""Web pages to log in, sign up, log out and reset a password (server-rendered forms).
+
+Forms carry a CSRF token: before login it is compared with the CSRF cookie (double submit),
+afterwards :func:`~sidestream.access.deps.current_viewer` checks it against the session.
+"""
+
+from __future__ import annotations
+
+import hmac
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader
+from sqlalchemy.orm import Session
+
+from sidestream.access import service
+from sidestream.access.api import client_ip
+from sidestream.access.deps import (
+    CSRF_COOKIE,
+    CurrentViewer,
+    clear_login_cookies,
+    read_session_cookie,
+    set_login_cookies,
+)
+from sidestream.access.errors import Forbidden, Throttled, Unauthenticated
+from sidestream.access.models import User
+from sidestream.access.secrets import new_secret
+from sidestream.access.settings import get_access_settings
+from sidestream.api.deps import get_session
+from sidestream.errors import Conflict, InvalidInput
+from sidestream.web import templating
+
+router = APIRouter(include_in_schema=False)
+DB = Annotated[Session, Depends(get_session)]
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@lru_cache
+def _environment() -> Environment:
+    """The web app's environment, also finding the templates of this package."""
+    web = templating.environment()
+    return web.overlay(loader=ChoiceLoader([FileSystemLoader(TEMPLATES), web.loader]))
+
+
+def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render a form page with a CSRF token (and its cookie when the visitor has none)."""
+    token = request.cookies.get(CSRF_COOKIE) or new_secret()
+    lang = templating.i18n.choose_language(request)
+    values = {
+        "request": request,
+        "lang": lang,
+        "languages": templating.i18n.LANGUAGES,
+        "language_links": templating._language_links(request),
+        **templating._gettext_functions(lang),
+        "csrf_token": token,
+        "values": {},
+        "errors": {},
+        **context,
+    }
+    response = HTMLResponse(_environment().get_template(template).render(values), status)
+    if CSRF_COOKIE not in request.cookies:
+        cfg = get_access_settings()
+        response.set_cookie(CSRF_COOKIE, token, secure=cfg.cookie_secure, samesite="lax")
+    return response
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The posted fields; ``Forbidden`` unless the CSRF token matches the cookie."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    if not cookie or not hmac.compare_digest(form.get("csrf_token", ""), cookie):
+        raise Forbidden("missing or wrong CSRF token")
+    return form
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, so the login page cannot redirect elsewhere."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/start"
+
+
+def _logged_in(db: Session, user: User, target: str) -> Response:
+    response = RedirectResponse(target, status_code=303)
+    set_login_cookies(response, service.open_login_session(db, user))
+    return response
+
+
+@router.get("/login")
+def login_page(request: Request, next: str | None = None) -> HTMLResponse:
+    """The login form."""
+    notice = (
+        "Your password was changed; log in with it." if request.query_params.get("reset") else None
+    )
+    return _page(request, "access/login.html", next=_safe_next(next), notice=notice)
+
+
+@router.post("/login")
+async def login(request: Request, db: DB) -> Response:
+    """Check the credentials; back to the form with a message when they are wrong."""
+    form = await _form(request)
+    email, target = form.get("email", ""), _safe_next(form.get("next"))
+    try:
+        user = service.authenticate(db, email, form.get("password", ""), client_ip(request))
+    except Unauthenticated as exc:
+        db.commit()  # a failed attempt must count towards the throttle
+        return _page(
+            request, "access/login.html", 401, error=str(exc), next=target, values={"email": email}
+        )
+    except Throttled as exc:
+        return _page(
+            request, "access/login.html", 429, error=str(exc), next=target, values={"email": email}
+        )
+    return _logged_in(db, user, target)
+
+
+@router.get("/signup")
+def signup_page(request: Request) -> HTMLResponse:
+    """The sign-up form."""
+    return _page(request, "access/signup.html")
+
+
+@router.post("/signup")
+async def signup(request: Request, db: DB) -> Response:
+    """Create the account and log in."""
+    form = await _form(request)
+    email = form.get("email", "").strip()
+    values = {"email": email, "name": form.get("name", "")}
+    if "@" not in email:
+        errors = {"email": "Enter an e-mail address."}
+        return _page(request, "access/signup.html", 422, values=values, errors=errors)
+    try:
+        user = service.create_user(db, email, form.get("password", ""), form.get("name") or None)
+    except InvalidInput as exc:
+        errors = {exc.field: exc.message}
+        return _page(request, "access/signup.html", 422, values=values, errors=errors)
+    except Conflict as exc:
+        return _page(request, "access/signup.html", 409, values=values, errors={"email": str(exc)})
+    return _logged_in(db, user, "/start")
+
+
+@router.post("/logout")
+async def logout(request: Request, db: DB, viewer: CurrentViewer) -> Response:
+    """End the session (the session's CSRF token is checked by ``current_viewer``)."""
+    cookie = read_session_cookie(request)
+    if cookie is not None:
+        service.close_login_session(db, cookie["sid"])
+    response = RedirectResponse("/", status_code=303)
+    clear_login_cookies(response)
+    return response
+
+
+@router.get("/reset")
+def reset_page(request: Request, token: str | None = None) -> HTMLResponse:
+    """Ask for a reset link, or (with ``token``) choose a new password."""
+    return _page(request, "access/reset.html", token=token)
+
+
+@router.post("/reset")
+async def reset_request(request: Request, db: DB) -> HTMLResponse:
+    """Send the link (to the outbox); the same answer whether or not the account exists."""
+    form = await _form(request)
+    service.request_password_reset(db, form.get("email", ""), f"{request.base_url}reset")
+    notice = "If the address has an account, a reset link is on its way."
+    return _page(request, "access/reset.html", notice=notice)
+
+
+@router.post("/reset/confirm")
+async def reset_confirm(request: Request, db: DB) -> Response:
+    """Set the new password."""
+    form = await _form(request)
+    token = form.get("token", "")
+    try:
+        service.confirm_password_reset(db, token, form.get("password", ""))
+    except InvalidInput as exc:
+        errors = {exc.field: exc.message}
+        error = exc.message if exc.field == "token" else None
+        return _page(request, "access/reset.html", 422, token=token, errors=errors, error=error)
+    return RedirectResponse("/login?reset=1", status_code=303)
