@@ -36,9 +36,11 @@ def _routers() -> list:  # type: ignore[type-arg]
     """Every domain's API router (one line each)."""
     from sidestream.access.api import router as access_router
     from sidestream.access.web import router as access_web_router
+    from sidestream.classify.api import router as classify_router
     from sidestream.exchanges.api import router as exchanges_router
     from sidestream.impact.api import router as impact_router
     from sidestream.interop.api import router as interop_router
+    from sidestream.matching.api import router as matching_router
     from sidestream.matching.streams_api import router as stream_matching_router
     from sidestream.optimize.api import router as optimize_router
     from sidestream.registry.api import router as registry_router
@@ -51,6 +53,8 @@ def _routers() -> list:  # type: ignore[type-arg]
         access_router,
         exchanges_router,
         stream_matching_router,
+        classify_router,
+        matching_router,
         impact_router,
         optimize_router,
         reports_router,
