@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sidestream.access.demo import DemoAccount, create_demo_accounts
 from sidestream.interop.readers import read_rows
 from sidestream.interop.service import ImportReport, import_listings
 from sidestream.registry import service as registry
@@ -26,6 +27,7 @@ class DemoSummary:
     sites: int
     networks: int
     streams: int
+    accounts: tuple[DemoAccount, ...] = ()
 
 
 def _data_file(name: str):  # type: ignore[no-untyped-def]
@@ -76,4 +78,5 @@ def load_demo(session: Session, progress: Callable[[int], None] | None = None) -
     if report.errors:
         first = report.errors[0]
         raise RuntimeError(f"demo data row {first.row}: {first.field}: {first.message}")
-    return DemoSummary(len(orgs), sites, len(data["networks"]), report.created)
+    accounts = tuple(create_demo_accounts(session))
+    return DemoSummary(len(orgs), sites, len(data["networks"]), report.created, accounts)

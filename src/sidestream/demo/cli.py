@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from sidestream.access.demo import DEMO_PASSWORD
 from sidestream.db import Base, get_engine, session_scope, upgrade
 from sidestream.demo.builder import is_loaded, load_demo
 
@@ -41,6 +42,10 @@ def demo_command(
                 f"demo region loaded: {summary.organisations} organisations, {summary.sites} "
                 f"sites, {summary.networks} networks, {summary.streams} streams"
             )
+            err.print(f"demo accounts (password '{DEMO_PASSWORD}'):", highlight=False)
+            for account in summary.accounts:
+                where = f" — {account.organisation}" if account.organisation else ""
+                err.print(f"  {account.email}: {account.role}{where}", highlight=False)
     if serve:
         from sidestream.cli import serve as serve_command
 
