@@ -161,3 +161,18 @@ def test_success_restarts_the_account_count(client):
     client.cookies.clear()
     for _ in range(4):
         assert client.post("/api/v1/auth/login", json=wrong).status_code == 401
+
+
+def test_cli_creates_the_first_platform_admin(client, engine):
+    from typer.testing import CliRunner
+
+    from sidestream.cli import app
+
+    url = engine.url.render_as_string(hide_password=False)
+    args = ["users", "create", "root@example.org", "--platform-admin", "--database-url", url]
+    r = CliRunner().invoke(app, [*args, "--password", PASSWORD])
+    assert r.exit_code == 0, r.output
+    again = CliRunner().invoke(app, [*args, "--password", PASSWORD])
+    assert again.exit_code == 1 and "already exists" in again.output
+    login = {"email": "root@example.org", "password": PASSWORD}
+    assert client.post("/api/v1/auth/login", json=login).json()["platform_admin"] is True
