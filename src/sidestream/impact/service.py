@@ -8,6 +8,7 @@ from pydantic import BaseModel, ValidationError
 
 from sidestream.errors import InvalidInput
 from sidestream.impact.accounting import CANONICAL_UNIT, account_exchange
+from sidestream.impact.catalogue import category_for
 from sidestream.impact.factors import DEFAULT_VERSION, load_factor_set
 from sidestream.impact.schemas import Exchange, ImpactResult
 from sidestream.matching.schemas import Listing
@@ -97,11 +98,14 @@ def pair_exchange(
         else f"the {side}'s annual amount (the other side's is not known to you)"
     )
     price = offer.price_eur_per_unit if offer.unit == unit else None
+    # The receiver stops buying what it needs: the need's own material, when its code says so.
+    needed = category_for(need.waste_code, kind).material_category if need.waste_code else None
     exchange = Exchange(
         kind=kind,
         amount=amounts[side],
         unit=unit,
         waste_code=offer.waste_code,
+        substitutes=needed if kind == "material" else None,
         distance_km=distance_km or 0.0,
         transfer_price_eur_per_unit=price or 0.0,
     )
