@@ -61,11 +61,12 @@ def offer_of(e: Exchange) -> Listing:
     )  # fmt: skip
 
 
-def need_of(e: Exchange) -> Listing:
+def need_of(e: Exchange, nace: bool = True) -> Listing:
     """The receiving side of an exchange as a need listing (no material named)."""
     return Listing(
         id=e.exchange_id, direction="need", title=e.final_use or "input", kind=_kind(e),
-        description=e.receiver, organisation_nace="/".join(e.receiver_classes),
+        description=e.receiver,
+        organisation_nace=("/".join(e.receiver_classes) or None) if nace else None,
     )  # fmt: skip
 
 
@@ -100,15 +101,35 @@ def sector_task() -> dict[str, dict[str, float]]:
     return out
 
 
-def listing_task(regional: bool = False) -> dict[str, dict[str, float]]:
+def unseen_scores(fold_kb, held_case: str, offers: list[Listing], pool: list[Exchange],
+                  needs: list[Listing]) -> np.ndarray:  # fmt: skip
+    """Engine scores where *every* need is unseen: the needs of case d are scored with the
+    knowledge base without the held-out case and without d (leave-two-cases-out), so no
+    distractor need can lean on its own documented exchange."""
+    out = np.zeros((len(offers), len(needs)))
+    cases = sorted({e.case_id for e in pool})
+    for case in cases:
+        cols = [j for j, e in enumerate(pool) if e.case_id == case]
+        kb = fold_kb if case == held_case else fold_kb.without_cases([case])
+        index = MatchIndex([needs[j] for j in cols], kb)
+        out[:, cols] = index.score_matrix(offers)
+    return out
+
+
+def listing_task(
+    regional: bool = False, unseen: bool = False, need_nace: bool = True
+) -> dict[str, dict[str, float]]:
     """Leave-one-case-out listing matching: engine and baselines.
 
     ``regional``: every listing is placed at its case country's centroid, as when a platform
     matches within a region (materials travel at most 300 km, so other countries drop out).
+    ``need_nace=False``: needs give no NACE code (only the receiving business and final use).
+    ``unseen``: distractor needs are scored without their own case in the knowledge base
+    (:func:`unseen_scores`), as for needs of new cases (the hidden evaluation's situation).
     """
     kb = default_knowledge_base()
     pool = [e for e in kb.exchanges if e.receiver_classes]
-    needs = [_located(need_of(e), e, regional) for e in pool]
+    needs = [_located(need_of(e, need_nace), e, regional) for e in pool]
     need_text = TfidfIndex([n.text for n in needs] + [offer_of(e).text for e in pool])
     need_vectors = need_text.transform([n.text for n in needs])
     signature = [(e.case_id, e.receiver, e.receiver_classes, e.final_use) for e in pool]
@@ -116,7 +137,11 @@ def listing_task(regional: bool = False) -> dict[str, dict[str, float]]:
     for fold in case_folds(kb):
         index = MatchIndex(needs, fold.kb)
         offers = [_located(offer_of(e), e, regional) for e in fold.held_out]
-        engine = index.score_matrix(offers)
+        engine = (
+            unseen_scores(fold.kb, fold.case_id, offers, pool, needs)
+            if unseen
+            else index.score_matrix(offers)
+        )
         model = index.model
         pop = np.array(
             [model.popularity[model.col[c]] if c in model.col else 0.0 for c in (n[0] for n in (
@@ -149,6 +174,9 @@ def main() -> None:
     sectors = sector_task()
     listings = listing_task()
     regional = listing_task(regional=True)
+    unseen = listing_task(unseen=True)
+    unseen_regional = listing_task(regional=True, unseen=True)
+    no_nace = listing_task(unseen=True, need_nace=False)
     elapsed = time.perf_counter() - started
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
@@ -175,6 +203,24 @@ Material evidence only (no locations):
 Regional variant (each listing at its case country's centroid; baselines ignore location):
 
 {_table(regional, ["hit@1", "hit@5", "hit@10", "mrr"])}
+
+### Unseen needs (leave-two-cases-out for distractors)
+
+In the variants above a distractor need from another case is scored with its *own* documented
+exchange in the knowledge base, which no need of a new case has. Here every need is unseen: the
+needs of case d are scored with the knowledge base without the held-out case and without d.
+
+No locations:
+
+{_table(unseen, ["hit@1", "hit@5", "hit@10", "mrr"])}
+
+Regional:
+
+{_table(unseen_regional, ["hit@1", "hit@5", "hit@10", "mrr"])}
+
+No locations, and needs give no NACE code (receiving business and final use only):
+
+{_table(no_nace, ["hit@1", "hit@5", "hit@10", "mrr"])}
 """
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")

@@ -89,3 +89,43 @@ def test_regulatory_flags() -> None:
     [[match]] = match_listings([offer], [need])
     regulatory = next(r for r in match.reasons if r.component == "regulatory")
     assert "animal by-product" in regulatory.detail and regulatory.score < 1
+
+
+def test_analogue_scores_take_the_best_documented_lookalike() -> None:
+    from sidestream.matching.scoring import analogue_scores
+
+    similar = np.array([[0.9, 0.1, 0.0]], np.float32)  # offer ~ documented exchanges 0, 1, 2
+    idx = np.array([[0, 1], [2, -1]])  # need 0 looks like receivers 0, 1; need 1 like 2
+    sim = np.array([[0.5, 1.0], [1.0, 0.0]], np.float32)
+    got = analogue_scores(similar, idx, sim)
+    assert got.shape == (1, 2)
+    assert np.allclose(got, [[0.45, 0.0]])
+
+
+def test_material_noisy_or_stays_in_unit_range() -> None:
+    from sidestream.matching.scoring import material_scores
+
+    ones = np.ones((2, 2), np.float32)
+    parts = {"code": ones, "kb_use": ones, "text": ones, "analogue": ones}
+    assert np.allclose(material_scores(parts), 1.0)
+    zeros = {k: 0 * v for k, v in parts.items()}
+    assert np.allclose(material_scores(zeros), 0.0)
+    one = {**zeros, "kb_use": 0.5 * ones}
+    assert np.allclose(material_scores(one), 0.45)
+
+
+def test_need_class_backoff_and_inference() -> None:
+    from sidestream.matching.engine import MatchIndex
+    from sidestream.matching.weights import NACE_BACKOFF
+
+    needs = [
+        listing("exact", "need", "Cement works", organisation_nace="2351"),
+        listing("group", "need", "Plaster works", organisation_nace="2353"),  # not in the KB
+        listing("none", "need", "Cement plant raw material"),  # no NACE: inferred
+    ]
+    index = MatchIndex(needs)
+    classes = [index.model.classes[c] if c >= 0 else None for c in index.need_class]
+    assert classes[0] == "2351" and index.need_class_weight[0] == 1.0
+    assert classes[1] is not None and classes[1].startswith("235")
+    assert index.need_class_weight[1] == NACE_BACKOFF["group"]
+    assert classes[2] == "2351" and 0 < index.need_class_weight[2] <= NACE_BACKOFF["inferred"]

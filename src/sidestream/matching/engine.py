@@ -19,8 +19,14 @@ from sidestream.matching.knowledge import KnowledgeBase
 from sidestream.matching.schemas import Listing, Match, Reason
 from sidestream.matching.sectors import SectorModel, SectorQuery, sector_model
 from sidestream.matching.table import ListingTable, build_table
-from sidestream.matching.text import TfidfIndex
-from sidestream.matching.weights import MIN_MATERIAL, WEIGHTS
+from sidestream.matching.text import TfidfIndex, cosine
+from sidestream.matching.weights import (
+    ANALOGUES,
+    INFER_MIN_SIMILARITY,
+    MIN_MATERIAL,
+    NACE_BACKOFF,
+    WEIGHTS,
+)
 
 CHUNK = 256
 
@@ -45,13 +51,74 @@ class MatchIndex:
         self.needs = build_table(needs)
         self.tfidf = TfidfIndex(self.needs.text)
         self.need_vectors = self.tfidf.transform(self.needs.text).T.tocsr()
-        col = self.model.col
-        self.need_class = np.array(
-            [next((col[c] for c in n if c in col), -1) for n in self.needs.nace], np.int64
-        )
+        self._analogues()
+        self._need_classes()
         self.by_kind = {
             int(k): np.flatnonzero(self.needs.kind == k) for k in np.unique(self.needs.kind)
         }
+
+    def _analogues(self) -> None:
+        """For each need, the documented exchanges whose receiver looks like it.
+
+        Keeps the ``ANALOGUES`` most similar receivers (business + final use, TF-IDF) per need:
+        ``analogue_idx`` (needs × k, exchange rows of the sector model, -1 = none) and
+        ``analogue_sim`` (their similarity).
+        """
+        receivers = self.model.receiver_text
+        k = min(ANALOGUES, len(receivers))
+        self.analogue_idx = np.full((len(self.needs), k), -1, np.int64)
+        self.analogue_sim = np.zeros((len(self.needs), k), np.float32)
+        if not k or not len(self.needs):
+            return
+        index = TfidfIndex([*receivers, *self.needs.text])
+        kb = index.transform(receivers)
+        for start in range(0, len(self.needs), 4096):
+            rows = slice(start, start + 4096)
+            sim = cosine(index.transform(self.needs.text[rows]), kb)
+            top = (
+                np.argpartition(-sim, k - 1, axis=1)[:, :k]
+                if k < sim.shape[1]
+                else (np.tile(np.arange(k), (sim.shape[0], 1)))
+            )
+            val = np.take_along_axis(sim, top, axis=1)
+            self.analogue_idx[rows] = np.where(val > 0, top, -1)
+            self.analogue_sim[rows] = val
+
+    def _need_classes(self) -> None:
+        """The receiving class of each need in the sector model, and how sure we are of it.
+
+        Its own NACE class when the knowledge base knows it (weight 1); else NACE back-off: the
+        most frequent known class of the same group (``NACE_BACKOFF['group']``) or division;
+        without a NACE code, the class of the most similar documented receiver (business and
+        final use), weighted by that similarity × ``NACE_BACKOFF['inferred']``.
+        """
+        model = self.model
+        col = model.col
+        by_prefix: dict[str, int] = {}
+        for j in np.argsort(-model.popularity, kind="stable"):
+            cls = model.classes[j]
+            by_prefix.setdefault(cls[:3], int(j))
+            by_prefix.setdefault(cls[:2], int(j))
+        classes = np.full(len(self.needs), -1, np.int64)
+        weight = np.zeros(len(self.needs), np.float32)
+        for i, codes in enumerate(self.needs.nace):
+            exact = next((col[c] for c in codes if c in col), None)
+            if exact is not None:
+                classes[i], weight[i] = exact, 1.0
+                continue
+            for level, width in (("group", 3), ("division", 2)):
+                found = next((by_prefix[c[:width]] for c in codes if c[:width] in by_prefix), None)
+                if found is not None:
+                    classes[i], weight[i] = found, NACE_BACKOFF[level]
+                    break
+            if not codes and self.analogue_idx.shape[1] and self.analogue_idx[i, 0] >= 0:
+                best = int(np.argmax(self.analogue_sim[i]))
+                e = model.exchanges[int(self.analogue_idx[i, best])]
+                sim = float(self.analogue_sim[i, best])
+                if sim >= INFER_MIN_SIMILARITY and e.receiver_classes:
+                    classes[i] = col[e.receiver_classes[0]]
+                    weight[i] = NACE_BACKOFF["inferred"] * sim
+        self.need_class, self.need_class_weight = classes, weight
 
     def match(self, offers: Sequence[Listing], top: int = 10) -> list[list[Match]]:
         """For each offer, its ``top`` needs, best first, with component reasons."""
@@ -79,9 +146,10 @@ class MatchIndex:
 
     def _prepare(self, offers: Sequence[Listing]):
         table = build_table(offers)
-        affinity = self.model.score(
+        scores = self.model.score(
             [SectorQuery(x.text, x.waste_family, x.organisation_nace) for x in offers]
-        ).total.astype(np.float32)
+        )
+        affinity = (scores.total.astype(np.float32), self.model.exchange_similarity(scores))
         return table, affinity, self.tfidf.transform(table.text)
 
     def _blocks(self, table: ListingTable, affinity: np.ndarray, vectors) -> Iterator[Block]:
@@ -98,12 +166,18 @@ class MatchIndex:
     ) -> Block:
         needs = self.needs
         cls = self.need_class[nj]
-        kb_use = np.where(cls >= 0, affinity[oi][:, np.maximum(cls, 0)], 0.0)
+        sector, similar = affinity
+        kb_use = np.where(
+            cls >= 0, sector[oi][:, np.maximum(cls, 0)] * self.need_class_weight[nj], 0.0
+        )
         text = np.asarray((vectors[oi] @ self.need_vectors[:, nj]).todense(), dtype=np.float32)
         parts = {
             "code": scoring.code_scores(table.code[oi], needs.code[nj]),
             "kb_use": kb_use,
             "text": text,
+            "analogue": scoring.analogue_scores(
+                similar[oi], self.analogue_idx[nj], self.analogue_sim[nj]
+            ),
         }
         dist = scoring.haversine_km(
             table.lat[oi][:, None],
@@ -114,7 +188,7 @@ class MatchIndex:
         limit = scoring.max_distance(int(table.kind[oi[0]]))
         time = scoring.time_scores(table, oi, needs, nj)
         components = {
-            "material": scoring.material_scores(parts["code"], kb_use, text),
+            "material": scoring.material_scores(parts),
             "distance": scoring.distance_scores(dist, limit),
             "quantity": scoring.quantity_scores(
                 table.amount[oi],

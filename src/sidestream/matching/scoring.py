@@ -51,13 +51,35 @@ def code_scores(offer_codes: np.ndarray, need_codes: np.ndarray) -> np.ndarray:
     return np.where(known, out, 0.0)
 
 
-def material_scores(code: np.ndarray, kb_use: np.ndarray, text: np.ndarray) -> np.ndarray:
-    """The strongest of the weighted material evidences."""
-    return np.maximum.reduce([
-        MATERIAL_SOURCES["code"] * code,
-        MATERIAL_SOURCES["kb_use"] * kb_use,
-        MATERIAL_SOURCES["text"] * text,
-    ])  # fmt: skip
+def material_scores(parts: dict[str, np.ndarray]) -> np.ndarray:
+    """Noisy-or of the weighted material evidences (``MATERIAL_SOURCES``): 1 − Π(1 − w·s).
+
+    Independent pieces of evidence add up (a need that is both a known receiving industry and
+    resembles a documented receiver beats one with either), the result stays in 0–1, and a
+    single piece of evidence keeps its own weighted score.
+    """
+    miss = np.ones_like(parts["code"], dtype=np.float32)
+    for k, w in MATERIAL_SOURCES.items():
+        miss *= 1.0 - w * np.clip(parts[k], 0.0, 1.0)
+    return 1.0 - miss
+
+
+def analogue_scores(
+    similar: np.ndarray, analogue_idx: np.ndarray, analogue_sim: np.ndarray
+) -> np.ndarray:
+    """Documented analogous exchange: max over a need's look-alike documented receivers of
+    (offer material ~ material that receiver took) × (need ~ that receiver and its final use).
+
+    ``similar``: offers × documented exchanges; ``analogue_idx`` / ``analogue_sim``: needs × k.
+    """
+    out = np.zeros((similar.shape[0], analogue_idx.shape[0]), np.float32)
+    if not similar.shape[1]:
+        return out
+    for slot in range(analogue_idx.shape[1]):
+        idx = analogue_idx[:, slot]
+        got = similar[:, np.maximum(idx, 0)] * analogue_sim[None, :, slot]
+        np.maximum(out, np.where(idx[None, :] >= 0, got, 0.0), out=out)
+    return out
 
 
 def distance_scores(dist: np.ndarray, limit: float) -> np.ndarray:
@@ -136,6 +158,11 @@ def material_detail(
         )
     if parts["text"] > 0.05:
         found.append(f"description similarity {parts['text']:.2f}")
+    if parts.get("analogue", 0.0) > 0.05:
+        found.append(
+            f"resembles a documented exchange of a similar material to a similar receiver"
+            f" (evidence {parts['analogue']:.2f})"
+        )
     return "; ".join(found) or "no material evidence"
 
 

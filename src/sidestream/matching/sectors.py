@@ -124,6 +124,14 @@ class SectorModel:
         counts = Counter(c for e in self.exchanges for c in e.receiver_classes)
         pop = np.array([np.log1p(counts.get(c, 0)) for c in self.classes])
         self.popularity = pop / pop.max() if pop.max() > 0 else pop
+        #: What each documented receiver does with the material (business + final use).
+        self.receiver_text: list[str] = [f"{e.receiver} {e.final_use}" for e in self.exchanges]
+        codes = sorted({c for e in self.exchanges for c in e.waste_codes})
+        self._code_col = {c: i for i, c in enumerate(codes)}
+        self._exchange_codes = np.zeros((len(codes), len(self.exchanges)), bool)
+        for i, e in enumerate(self.exchanges):
+            for c in e.waste_codes:
+                self._exchange_codes[self._code_col[c], i] = True
         self.donor_counts: Counter[tuple[str, str]] = Counter()
         for e in self.exchanges:
             for d in e.donor_classes:
@@ -152,6 +160,27 @@ class SectorModel:
             if d in self.col:  # by-products are often reused within the same industry
                 row[self.col[d]] = max(row[self.col[d]], SAME_SECTOR)
         return row
+
+    @lru_cache(maxsize=4096)  # noqa: B019
+    def _code_similarity_row(self, code: str | None) -> np.ndarray:
+        """LoW similarity of ``code`` to each documented exchange's best code."""
+        row = np.zeros(len(self.exchanges), np.float32)
+        if code:
+            for c, k in self._code_col.items():
+                s = code_similarity(code, c)
+                if s:
+                    row[self._exchange_codes[k]] = np.maximum(row[self._exchange_codes[k]], s)
+        return row
+
+    def exchange_similarity(self, scores: SectorScores) -> np.ndarray:
+        """How alike each query's material is to each documented one (queries × exchanges):
+        the larger of description similarity and LoW code similarity."""
+        code = (
+            np.vstack([self._code_similarity_row(c) for c in scores.codes])
+            if scores.codes
+            else (np.zeros((0, len(self.exchanges)), np.float32))
+        )
+        return np.maximum(scores.text_sim, code)
 
     def _pattern_hits(self, text: str, code: str | None) -> dict[str, list[tuple[Pattern, str]]]:
         norm = normalise_text(text)

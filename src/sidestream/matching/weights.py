@@ -39,8 +39,22 @@ WEIGHTS: dict[str, float] = {
     "regulatory": 0.05,  # hazardous waste, animal by-products, waste status
 }
 
-#: How the material component combines its evidence (max of the weighted sources).
-MATERIAL_SOURCES: dict[str, float] = {"code": 1.0, "kb_use": 0.9, "text": 0.9}
+#: How much each material evidence counts; combined by noisy-or, 1 − Π(1 − w·s):
+#: same LoW code / family; known use of the offer's material by the need's industry (sector
+#: recommender); description similarity; documented analogous exchange (similar material taken
+#: by a receiver like the need, business + final use).
+MATERIAL_SOURCES: dict[str, float] = {"code": 1.0, "kb_use": 0.9, "text": 0.9, "analogue": 0.5}
+
+#: Documented receivers kept per need for the analogous-exchange evidence.
+ANALOGUES = 5
+
+#: Listing matching, need's receiving class when its own NACE class is not in the knowledge
+#: base: a class of the same group / division, or one inferred from the most similar documented
+#: receiver (× that similarity). The known-use evidence is multiplied by this weight.
+NACE_BACKOFF: dict[str, float] = {"group": 0.7, "division": 0.4, "inferred": 0.8}
+
+#: Least receiver-text similarity for inferring a need's class from a documented receiver.
+INFER_MIN_SIMILARITY = 0.5
 
 #: Score of a component whose inputs are missing (location, quantity, dates...).
 UNKNOWN = 0.5
