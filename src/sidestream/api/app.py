@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError
 
 import sidestream
 from sidestream.access.errors import Forbidden, Throttled, Unauthenticated
@@ -77,6 +78,12 @@ def _error_handlers(app: FastAPI) -> None:
     async def _throttled(_: Request, exc: Throttled) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse({"detail": str(exc)}, status_code=429, headers=headers)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(_: Request, exc: Exception) -> JSONResponse:
+        msg = "a number or text is out of the range the database can store"
+        return JSONResponse({"detail": [{"loc": [], "msg": msg, "type": "out_of_range"}]}, 422)
 
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
