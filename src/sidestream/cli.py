@@ -14,6 +14,7 @@ from sidestream.demo.cli import demo_command
 from sidestream.exchanges.cli import audit_app
 from sidestream.interop.cli import export_command, import_command, schema_command
 from sidestream.matching.cli import register as register_matching
+from sidestream.matching.stream_cli import match_command
 from sidestream.optimize.cli import optimize_command
 from sidestream.reports.cli import report_command
 
@@ -74,6 +75,7 @@ app.command("export")(export_command)
 app.command("schema")(schema_command)
 
 # Domain command groups register themselves below (one line each).
+app.command("match")(match_command)
 register_classify(app)
 register_matching(app)
 app.command("optimize")(optimize_command)
