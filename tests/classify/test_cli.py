@@ -36,6 +36,25 @@ def test_classify_file_writes_one_json_line_per_good_input(tmp_path: Path) -> No
     assert lines[2]["kind"] == "energy"
 
 
+def test_every_line_lists_top_k_codes_even_for_heat_and_water(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    texts = ["Waste water", "surplus heat from compressors", "spare warehouse space", "fly ash"]
+    src.write_text(
+        "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["classify", str(src), "--top", "3"])
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    for line in lines:
+        assert len(line["codes"]) == 3
+        scores = [c["score"] for c in line["codes"]]
+        assert scores == sorted(scores, reverse=True)
+    assert lines[0]["kind"] == "water"
+    assert lines[1]["kind"] == "energy"
+    assert any(w.startswith("kind:") for w in lines[1]["warnings"])
+
+
 def test_bad_lines_are_reported_and_the_rest_still_processed(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     src.write_text(

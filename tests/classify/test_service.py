@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from sidestream.classify.engine import Classifier
-from sidestream.classify.service import classify_stream, suggest_codes
+from sidestream.classify.service import (
+    classify_all_codes,
+    classify_stream,
+    hide_weak_codes,
+    suggest_codes,
+)
 from sidestream.classify.text import MAX_TEXT_CHARS
 from sidestream.taxonomy.kinds import Kind
 
@@ -86,10 +91,21 @@ def test_resource_kind_and_canonical_unit(
     assert (result.kind, result.canonical_unit) == (kind, unit)
 
 
-def test_heat_gets_no_weak_waste_codes(e5_classifier: Classifier) -> None:
+def test_heat_gets_no_weak_waste_codes_in_the_app(e5_classifier: Classifier) -> None:
     result = classify_stream("surplus heat 80 C from compressors", classifier=e5_classifier)
     assert all(s.score >= 0.5 for s in result.suggestions)
-    assert any(w.startswith("kind:") for w in result.warnings)
+    assert any(w.startswith("kind:") and "left out" in w for w in result.warnings)
+
+
+def test_contract_lists_top_codes_for_heat_too(e5_classifier: Classifier) -> None:
+    text = "surplus heat 80 C from compressors"
+    full = classify_all_codes(text, top=4, classifier=e5_classifier)
+    assert full.kind is Kind.energy and len(full.suggestions) == 4
+    assert any(w.startswith("kind:") and "nearest" in w for w in full.warnings)
+    shown = hide_weak_codes(full)
+    assert [s.code for s in shown.suggestions] == [
+        s.code for s in full.suggestions if s.score >= 0.5
+    ]
 
 
 @pytest.mark.parametrize(

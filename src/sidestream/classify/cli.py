@@ -9,7 +9,7 @@ from typing import Annotated, TextIO
 import typer
 
 from sidestream.classify.browse import search_nace, search_waste_codes, waste_code_synonyms
-from sidestream.classify.service import classify_stream
+from sidestream.classify.service import classify_all_codes
 from sidestream.taxonomy.waste_codes import lookup_waste_code, operations
 
 #: Keys accepted for the text of an input line, in order of preference.
@@ -39,7 +39,7 @@ def _classify_line(raw: str, line: int, top: int) -> dict[str, object] | None:
         _error(line, "field 'text' is missing or empty (also accepted: description, title)")
         return None
     try:
-        result = classify_stream(item[key], top=top, nace=item.get("nace"))
+        result = classify_all_codes(item[key], top=top, nace=item.get("nace"))
     except ValueError as exc:
         _error(line, str(exc))
         return None

@@ -13,16 +13,46 @@ from sidestream.classify.text import words
 
 _NGRAM_SIZES = (3, 4, 5)
 
+#: Words (folded) that say little about which code fits: "waste", "residues" and their kin in
+#: the ten languages, and short function words. Their features carry ``GENERIC_WEIGHT`` of the
+#: usual weight, so "waste car" is decided by "car", not by every term holding "waste".
+_GENERIC_TEXT = """
+    waste wastes residue residues remains material materials other from of the and with for in
+    on to by at as or a an
+    abfall abfalle reste ruckstande aus der die das den dem und von vom mit fur zum zur
+    affald rester fra og med til af
+    avfall fran och av for pa
+    avfallet ifra
+    jate jatteet jatetta ja
+    odpady odpad pozostalosci z ze i w we do od na
+    rifiuti rifiuto scarti residui residuo di da del della dei delle e con per in
+    odpadki ostanki iz s in za pri
+    atkritumi atliekas no un ar
+"""
+GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
+GENERIC_WEIGHT = 0.2
+#: Marks the features of generic words (never produced by :func:`words`).
+_GENERIC = "~"
+
 
 def features(text: str) -> Counter[str]:
-    """Whole words plus character 3- to 5-grams of each word padded with spaces."""
+    """Whole words plus character 3- to 5-grams of each word padded with spaces.
+
+    Features of generic words (:data:`GENERIC_WORDS`) are marked so that the index weighs
+    them down.
+    """
     out: Counter[str] = Counter()
     for word in words(text):
-        out["w:" + word] += 1
+        mark = _GENERIC if word in GENERIC_WORDS else ""
+        out[mark + "w:" + word] += 1
         padded = f" {word} "
         for n in _NGRAM_SIZES:
-            out.update(padded[i : i + n] for i in range(len(padded) - n + 1))
+            out.update(mark + padded[i : i + n] for i in range(len(padded) - n + 1))
     return out
+
+
+def _scale(gram: str) -> float:
+    return GENERIC_WEIGHT if gram.startswith(_GENERIC) else 1.0
 
 
 class CharNgramIndex:
@@ -50,7 +80,7 @@ class CharNgramIndex:
                 c = vocabulary[gram]
                 rows.append(r)
                 cols.append(c)
-                vals.append((1.0 + math.log(tf)) * self._idf[c])
+                vals.append((1.0 + math.log(tf)) * self._idf[c] * _scale(gram))
         matrix = sparse.csr_matrix(
             (vals, (rows, cols)), shape=(len(documents), len(vocabulary)), dtype=np.float64
         )
@@ -63,14 +93,17 @@ class CharNgramIndex:
         """(cosine, containment) of ``query`` against every document, each in [0, 1]."""
         n = len(self._vocabulary)
         grams = [
-            (self._vocabulary[g], tf) for g, tf in features(query).items() if g in self._vocabulary
+            (self._vocabulary[g], tf * 1.0, _scale(g))
+            for g, tf in features(query).items()
+            if g in self._vocabulary
         ]
         if not grams:
             zero = np.zeros(self._unit.shape[0])
             return zero, zero
-        idx = np.array([g for g, _ in grams])
-        tf = np.array([t for _, t in grams], dtype=np.float64)
-        weights = (1.0 + np.log(tf)) * self._idf[idx]
+        idx = np.array([g for g, _, _ in grams])
+        tf = np.array([t for _, t, _ in grams], dtype=np.float64)
+        scale = np.array([s for _, _, s in grams])
+        weights = (1.0 + np.log(tf)) * self._idf[idx] * scale
         query_norm = float(np.linalg.norm(weights)) or 1.0
         vec = sparse.csc_matrix((weights / query_norm, (idx, np.zeros_like(idx))), shape=(n, 1))
         present = sparse.csc_matrix(

@@ -18,7 +18,8 @@ from sidestream.taxonomy.nace import normalise_nace
 from sidestream.taxonomy.waste_codes import waste_codes
 
 MAX_TOP = 20
-#: Below this calibrated score a non-material stream gets no code suggestions.
+#: Below this calibrated score a non-material stream shows no code suggestions in the app
+#: (web pages, REST API); the command-line contract always lists ``top`` codes.
 NON_MATERIAL_MIN_SCORE = 0.5
 #: Hazard and mirror warnings are given for the best code and any other scoring at least this.
 WARN_MIN_SCORE = 0.5
@@ -119,13 +120,15 @@ def _warnings(suggestions: list[CodeSuggestion]) -> list[str]:
     return out
 
 
-def classify_stream(
+def classify_all_codes(
     text: str, top: int = 3, nace: str | None = None, classifier: Classifier | None = None
 ) -> Classification:
-    """Classify a side-stream description: LoW codes, resource kind, canonical unit, warnings.
+    """Classify a side-stream description, always listing exactly ``top`` codes (best first).
 
-    Raises ``ValueError`` naming the field on bad input; text over the length limit is
-    truncated and a warning says so.
+    This is the command-line contract (``sidestream classify``): even a stream of heat, water
+    or know-how gets the ``top`` nearest LoW entries with their calibrated scores; ``kind``
+    and a ``kind:`` warning say that it is probably not a material. Raises ``ValueError``
+    naming the field on bad input; text over the length limit is truncated with a warning.
     """
     cleaned, warnings = check_text(text)
     nace_code = normalise_nace(nace) if nace else None
@@ -133,13 +136,10 @@ def classify_stream(
     suggestions = _suggest(classifier, cleaned, _check_top(top), nace_code)
     kind, kind_term = _kind(cleaned, suggestions)
     if kind is not Kind.material:
-        kept = [s for s in suggestions if s.score >= NON_MATERIAL_MIN_SCORE]
-        if len(kept) < len(suggestions):
-            warnings.append(
-                f"kind: '{kind_term}' marks a stream of kind '{kind.value}', which usually has "
-                "no List of Waste code; weak code suggestions were left out"
-            )
-        suggestions = kept
+        warnings.append(
+            f"kind: '{kind_term}' marks a stream of kind '{kind.value}', which usually has "
+            "no List of Waste code; the codes listed are only the nearest entries"
+        )
     language = detect_language(cleaned)
     if language is None:
         warnings.append(
@@ -154,3 +154,41 @@ def classify_stream(
         language=language,
         warnings=warnings + _warnings(suggestions),
     )
+
+
+def hide_weak_codes(result: Classification) -> Classification:
+    """The app's display rule, kept in this one place: a non-material stream (heat, water,
+    capacity...) shows only code suggestions scoring at least ``NON_MATERIAL_MIN_SCORE``."""
+    if result.kind is Kind.material:
+        return result
+    kept = [s for s in result.suggestions if s.score >= NON_MATERIAL_MIN_SCORE]
+    if len(kept) == len(result.suggestions):
+        return result
+    warnings = [
+        w.replace(
+            "the codes listed are only the nearest entries", "weak code suggestions were left out"
+        )
+        if w.startswith("kind:")
+        else w
+        for w in result.warnings
+        if not _is_code_warning(w) or w.split(":", 1)[0] in {s.code for s in kept}
+    ]
+    return result.model_copy(update={"suggestions": kept, "warnings": warnings})
+
+
+def _is_code_warning(warning: str) -> bool:
+    head = warning.split(":", 1)[0]
+    return len(head) == 6 and head.isdigit()
+
+
+def classify_stream(
+    text: str, top: int = 3, nace: str | None = None, classifier: Classifier | None = None
+) -> Classification:
+    """Classify a side-stream description: LoW codes, resource kind, canonical unit, warnings.
+
+    Used by the web pages and the REST API: like :func:`classify_all_codes`, but a
+    non-material stream keeps only the codes that score well (see :func:`hide_weak_codes`).
+    Raises ``ValueError`` naming the field on bad input; text over the length limit is
+    truncated and a warning says so.
+    """
+    return hide_weak_codes(classify_all_codes(text, top=top, nace=nace, classifier=classifier))
