@@ -10,12 +10,13 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from sqlalchemy import Engine
 
 from sidestream.api.app import create_app
 from sidestream.db import make_engine, session_scope, upgrade
@@ -43,13 +44,21 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The address of the app on the demo region."""
+def demo_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A temporary SQLite database holding the demo region (and its demo accounts)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.db'}"
     upgrade(url)
     engine = make_engine(url)
     with session_scope(engine) as session:
         load_demo(session)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def base_url(demo_engine: Engine) -> Iterator[str]:
+    """The address of the app on the demo region."""
+    engine = demo_engine
     port = _free_port()
     config = uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
@@ -63,7 +72,6 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
-    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -76,15 +84,51 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Browser, base_url: str) -> Iterator[Page]:
-    """A fresh desktop-sized tab; map tiles fail as they would offline."""
+def new_tab(browser: Browser, base_url: str) -> tuple[BrowserContext, Page]:
+    """A fresh desktop-sized tab with its own cookies; map tiles fail as they would offline."""
     context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
     context.route("**/tile.openstreetmap.org/**", lambda route: route.abort())
     tab = context.new_page()
     tab.set_default_timeout(15_000)
+    return context, tab
+
+
+@pytest.fixture
+def page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A fresh tab of a visitor who is not signed in."""
+    context, tab = new_tab(browser, base_url)
     yield tab
     context.close()
+
+
+@pytest.fixture
+def tabs(browser: Browser, base_url: str) -> Iterator[Callable[[], Page]]:
+    """Opens tabs for several people at once (each with its own session)."""
+    contexts: list[BrowserContext] = []
+
+    def open_tab() -> Page:
+        context, tab = new_tab(browser, base_url)
+        contexts.append(context)
+        return tab
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+def sign_up(page: Page, email: str, password: str = "correct horse battery") -> None:
+    """Create an account through the sign-up page (the visitor is on it)."""
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Create account").click()
+
+
+def log_in(page: Page, email: str, password: str) -> None:
+    """Log in through the login page."""
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
+from sidestream.access.demo import DEMO_PASSWORD
+from sidestream.access.deps import CSRF_COOKIE
+from sidestream.access.models import Membership, User
+from sidestream.access.roles import Role
 from sidestream.api.app import create_app
 from sidestream.db import Base, session_scope
 from sidestream.demo.builder import load_demo
@@ -36,3 +41,42 @@ def ids(engine: Engine, web: TestClient) -> dict[str, int]:
         org = session.get(Organisation, offer.organisation_id)
         need = session.scalars(select(Stream).where(Stream.direction == "need")).first()
         return {"org": org.id, "offer": offer.id, "need": need.id}
+
+
+PASSWORD = "correct horse battery"
+
+
+def sign_up(client: TestClient, email: str) -> str:
+    """Sign up through the pages as a fresh user; returns the session's CSRF token."""
+    client.cookies.clear()
+    page = client.get("/signup").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token, "the sign-up form carries a CSRF token"
+    form = {"csrf_token": token.group(1), "email": email, "password": PASSWORD}
+    assert client.post("/signup", data=form, follow_redirects=False).status_code == 303
+    return client.cookies[CSRF_COOKIE]
+
+
+def log_in(client: TestClient, email: str, password: str = DEMO_PASSWORD) -> str:
+    """Log in through the login page; returns the session's CSRF token."""
+    client.cookies.clear()
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    form = {"csrf_token": token.group(1), "email": email, "password": password}
+    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
+    return client.cookies[CSRF_COOKIE]
+
+
+def join(engine: Engine, email: str, org_id: int, role: Role = Role.admin) -> None:
+    """Make the account ``email`` a member of an organisation (as its admin would)."""
+    with session_scope(engine) as session:
+        user = session.scalars(select(User).where(User.email == email)).one()
+        session.add(Membership(user_id=user.id, organisation_id=org_id, role=role))
+
+
+@pytest.fixture
+def csrf(web: TestClient, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A freshly signed-up user (no company yet) on ``web``; yields the CSRF token."""
+    yield sign_up(web, f"{request.node.name.split('[')[0]}@example.org")
+    web.cookies.clear()

@@ -13,10 +13,11 @@ def _error(html: str, field: str) -> str:
     return found.group(1)
 
 
-def test_onboarding_creates_organisation_and_site(web: TestClient) -> None:
+def test_onboarding_creates_organisation_and_site(web: TestClient, csrf: str) -> None:
     response = web.post(
         "/start",
         data={
+            "csrf_token": csrf,
             "name": "Fjord Dairy ApS",
             "nace": "10.51",
             "country": "dk",
@@ -31,8 +32,10 @@ def test_onboarding_creates_organisation_and_site(web: TestClient) -> None:
     assert "Fjord Dairy ApS" in form and "What do you have left over?" in form
 
 
-def test_onboarding_shows_each_error_beside_its_field(web: TestClient) -> None:
-    response = web.post("/start", data={"name": " ", "nace": "99.99.9", "country": "Denmark"})
+def test_onboarding_shows_each_error_beside_its_field(web: TestClient, csrf: str) -> None:
+    response = web.post(
+        "/start", data={"csrf_token": csrf, "name": " ", "nace": "99.99.9", "country": "Denmark"}
+    )
     assert response.status_code == 422
     html = response.text
     assert _error(html, "name") == "Please fill this in."
@@ -42,34 +45,38 @@ def test_onboarding_shows_each_error_beside_its_field(web: TestClient) -> None:
     assert 'value="Denmark"' in html  # what was typed is kept
 
 
-def test_a_whole_form_rule_goes_beside_the_field_it_names(web: TestClient) -> None:
-    html = web.post("/start", data={"name": "Half Placed Ltd", "lat": "55.6"}).text
+def test_a_whole_form_rule_goes_beside_the_field_it_names(web: TestClient, csrf: str) -> None:
+    html = web.post(
+        "/start", data={"csrf_token": csrf, "name": "Half Placed Ltd", "lat": "55.6"}
+    ).text
     assert "lat and lon must be given together" in _error(html, "lat")
 
 
-def test_onboarding_refuses_a_duplicate_name(web: TestClient) -> None:
-    html = web.post("/start", data={"name": "Ørsted Asnæs Power Station"}).text
+def test_onboarding_refuses_a_duplicate_name(web: TestClient, csrf: str) -> None:
+    html = web.post("/start", data={"csrf_token": csrf, "name": "Ørsted Asnæs Power Station"}).text
     assert "already exists" in _error(html, "name")
 
 
-def test_onboarding_errors_are_translated(web: TestClient) -> None:
-    html = web.post("/start?lang=da", data={"name": ""}).text
+def test_onboarding_errors_are_translated(web: TestClient, csrf: str) -> None:
+    html = web.post("/start?lang=da", data={"csrf_token": csrf, "name": ""}).text
     assert _error(html, "name") == "Udfyld venligst dette felt."
-    web.cookies.clear()
 
 
-def _new_org(web: TestClient, name: str) -> str:
+def _new_org(web: TestClient, csrf: str, name: str) -> str:
     location = web.post(
-        "/start", data={"name": name, "lat": "55.66", "lon": "11.09"}, follow_redirects=False
+        "/start",
+        data={"csrf_token": csrf, "name": name, "lat": "55.66", "lon": "11.09"},
+        follow_redirects=False,
     )
     return location.headers["location"]
 
 
-def test_a_stream_is_saved_and_its_partners_shown(web: TestClient) -> None:
-    url = _new_org(web, "Kalundborg Plaster Works")
+def test_a_stream_is_saved_and_its_partners_shown(web: TestClient, csrf: str) -> None:
+    url = _new_org(web, csrf, "Kalundborg Plaster Works")
     response = web.post(
         url,
         data={
+            "csrf_token": csrf,
             "direction": "need",
             "description": "Gypsum for plasterboard production, dry, at least 90 % purity",
             "title": "Gypsum for plasterboard",
@@ -88,14 +95,14 @@ def test_a_stream_is_saved_and_its_partners_shown(web: TestClient) -> None:
     assert "Gypsum for plasterboard" in page
     assert "20 t/år" in page  # Danish grouping, annualised
     assert "FGD gypsum from flue-gas desulphurisation" in page  # the Asnæs offer next door
-    web.cookies.clear()
 
 
-def test_stream_form_messages_sit_beside_the_fields(web: TestClient) -> None:
-    url = _new_org(web, "Messages Test Ltd")
+def test_stream_form_messages_sit_beside_the_fields(web: TestClient, csrf: str) -> None:
+    url = _new_org(web, csrf, "Messages Test Ltd")
     html = web.post(
         url,
         data={
+            "csrf_token": csrf,
             "direction": "offer",
             "description": "wood chips",
             "title": "",
@@ -112,11 +119,12 @@ def test_stream_form_messages_sit_beside_the_fields(web: TestClient) -> None:
     assert "wood chips" in html
 
 
-def test_energy_needs_a_rate_when_continuous(web: TestClient) -> None:
-    url = _new_org(web, "Rate Test Ltd")
+def test_energy_needs_a_rate_when_continuous(web: TestClient, csrf: str) -> None:
+    url = _new_org(web, csrf, "Rate Test Ltd")
     html = web.post(
         url,
         data={
+            "csrf_token": csrf,
             "direction": "offer",
             "title": "Waste heat",
             "kind": "energy",

@@ -13,10 +13,17 @@ def test_home_offers_two_doors_and_counts(web: TestClient) -> None:
     assert "organisations" in html and "64" in html
 
 
-def test_start_page_lists_existing_organisations(web: TestClient) -> None:
-    html = web.get("/start", params={"q": "Asnæs"}).text
+def test_start_page_asks_to_sign_up_first(web: TestClient) -> None:
+    response = web.get("/start", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/signup?next=/start"
+
+
+def test_start_page_has_the_company_form(web: TestClient, csrf: str) -> None:
+    html = web.get("/start").text
     assert 'name="name"' in html and 'id="pick-map"' in html
-    assert "Ørsted Asnæs Power Station" in html
+    assert f'name="csrf_token" value="{csrf}"' in html
+    assert "You are not a member of a company yet" in html
 
 
 def test_organisation_page_lists_its_streams(web: TestClient, ids: dict[str, int]) -> None:
@@ -34,7 +41,7 @@ def test_stream_page_shows_matches_with_reasons_distance_and_benefit(
     assert re.search(r"Distance: <strong>[\d.,]+ km", html)
     assert "EUR/year" in html
     assert "Who could use this?" in html and "Manufacture of" in html
-    assert "Ask for an introduction" in html
+    assert "Ask for an introduction" not in html  # only the stream's own company asks
 
 
 def test_need_page_lists_offers(web: TestClient, ids: dict[str, int]) -> None:
@@ -85,7 +92,7 @@ def test_region_page_has_map_flows_sankey_pipeline_and_indicators(web: TestClien
     html = web.get("/region").text
     assert 'id="region-map"' in html and '"points":[' in html and '"lines":[' in html
     assert 'class="sankey"' in html and "<path" in html
-    assert "Opportunity pipeline" in html and "Strong matches" in html
+    assert "Opportunity pipeline" in html and "Candidate links" in html
     for label in (
         "Resources saved",
         "Water saved",

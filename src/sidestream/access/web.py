@@ -48,13 +48,8 @@ def _environment() -> Environment:
 def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """Render a form page with a CSRF token (and its cookie when the visitor has none)."""
     token = request.cookies.get(CSRF_COOKIE) or new_secret()
-    lang = templating.i18n.choose_language(request)
     values = {
-        "request": request,
-        "lang": lang,
-        "languages": templating.i18n.LANGUAGES,
-        "language_links": templating._language_links(request),
-        **templating._gettext_functions(lang),
+        **templating.page_context(request),
         "csrf_token": token,
         "values": {},
         "errors": {},
@@ -118,28 +113,28 @@ async def login(request: Request, db: DB) -> Response:
 
 
 @router.get("/signup")
-def signup_page(request: Request) -> HTMLResponse:
-    """The sign-up form."""
-    return _page(request, "access/signup.html")
+def signup_page(request: Request, next: str | None = None) -> HTMLResponse:
+    """The sign-up form; ``next`` is where to go afterwards (default: registering a company)."""
+    return _page(request, "access/signup.html", next=_safe_next(next))
 
 
 @router.post("/signup")
 async def signup(request: Request, db: DB) -> Response:
     """Create the account and log in."""
     form = await _form(request)
-    email = form.get("email", "").strip()
-    values = {"email": email, "name": form.get("name", "")}
+    email, target = form.get("email", "").strip(), _safe_next(form.get("next"))
+    again = {"values": {"email": email, "name": form.get("name", "")}, "next": target}
     if "@" not in email:
         errors = {"email": "Enter an e-mail address."}
-        return _page(request, "access/signup.html", 422, values=values, errors=errors)
+        return _page(request, "access/signup.html", 422, errors=errors, **again)
     try:
         user = service.create_user(db, email, form.get("password", ""), form.get("name") or None)
     except InvalidInput as exc:
         errors = {exc.field: exc.message}
-        return _page(request, "access/signup.html", 422, values=values, errors=errors)
+        return _page(request, "access/signup.html", 422, errors=errors, **again)
     except Conflict as exc:
-        return _page(request, "access/signup.html", 409, values=values, errors={"email": str(exc)})
-    return _logged_in(db, user, "/start")
+        return _page(request, "access/signup.html", 409, errors={"email": str(exc)}, **again)
+    return _logged_in(db, user, target)
 
 
 @router.post("/logout")

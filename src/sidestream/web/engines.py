@@ -1,4 +1,4 @@
-"""The other domains' engines as the pages use them: classifier, sector recommender, impact.
+"""The other domains' engines as the pages use them: the classifier and impact accounting.
 
 Each function calls the domain's public service and returns its own schema; the pages never
 reach into a domain's internals.
@@ -13,8 +13,6 @@ from sidestream.classify.service import classify_stream
 from sidestream.errors import InvalidInput
 from sidestream.impact.accounting import account_exchange
 from sidestream.impact.schemas import ImpactResult
-from sidestream.matching.schemas import SectorRecommendation
-from sidestream.matching.sectors import recommend_sectors
 
 IMPACT_KINDS = ("material", "energy", "water")
 
@@ -25,22 +23,6 @@ def classify(text: str, nace: str | None, top: int = 4) -> Classification | None
         return classify_stream(text, top=top, nace=nace)
     except ValueError:
         return None
-
-
-def sectors(
-    description: str, waste_code: str | None, donor_nace: str | None, top: int = 5
-) -> list[SectorRecommendation]:
-    """Receiving sectors that could use a stream, with the documented cases behind them."""
-    if not description.strip() and not waste_code:
-        return []
-    return _sectors(description, waste_code, donor_nace, top)
-
-
-@lru_cache(maxsize=512)
-def _sectors(
-    description: str, waste_code: str | None, donor_nace: str | None, top: int
-) -> list[SectorRecommendation]:
-    return recommend_sectors(description, waste_code=waste_code, donor_nace=donor_nace, top=top)
 
 
 def impact(

@@ -13,11 +13,7 @@ from sidestream.registry.models import Stream
 from sidestream.taxonomy.nace import nace_label
 from sidestream.web import engines
 from sidestream.web.i18n import N_
-from sidestream.web.registry_matching import Candidate
 from sidestream.web.sankey import Sankey, layout
-
-#: A candidate at least this good counts as a strong opportunity.
-STRONG = 0.7
 
 #: The five indicators: field of ``impact.schemas.Indicators`` -> label and unit.
 INDICATORS: dict[str, tuple[str, str]] = {
@@ -71,21 +67,24 @@ def _place(stream: Stream, viewer: Viewer) -> tuple[float | None, float | None]:
     return coarse_location(stream.lat, stream.lon)
 
 
-def _sector(stream: Stream) -> str:
+def _sector(stream: Stream, viewer: Viewer) -> str:
+    """The supplying or receiving industry, unless the viewer may not know who it is."""
     nace = stream.organisation.nace if stream.organisation else None
-    if not nace:
+    if not nace or not sees_identity(viewer, stream):
         return "—"
     label = nace_label(nace[:2])
     return label if len(label) <= 38 else label[:36] + "…"
 
 
-def sankeys(allocation: Allocation, streams: dict[int, Stream]) -> dict[str, tuple[Sankey, str]]:
+def sankeys(
+    allocation: Allocation, streams: dict[int, Stream], viewer: Viewer
+) -> dict[str, tuple[Sankey, str]]:
     """Per kind, the optimised flows from supplying to receiving sectors, and their unit."""
     flows: dict[str, dict[tuple[str, str], float]] = defaultdict(lambda: defaultdict(float))
     units: dict[str, str] = {}
     for flow in allocation.flows:
         offer, need = streams[int(flow.offer)], streams[int(flow.need)]
-        flows[offer.kind][(_sector(offer), _sector(need) + " ")] += flow.amount
+        flows[offer.kind][(_sector(offer, viewer), _sector(need, viewer) + " ")] += flow.amount
         units[offer.kind] = flow.unit
     return {
         kind: (layout(f, width=960, height=300), units[kind]) for kind, f in sorted(flows.items())
@@ -93,8 +92,17 @@ def sankeys(allocation: Allocation, streams: dict[int, Stream]) -> dict[str, tup
 
 
 @dataclass(frozen=True, slots=True)
+class ExchangeCounts:
+    """Introductions and exchanges the viewer may follow."""
+
+    introductions: int
+    accepted: int
+    running: int
+
+
+@dataclass(frozen=True, slots=True)
 class Stage:
-    """One step of the opportunity pipeline; ``count`` is None where nothing records it yet."""
+    """One step of the opportunity pipeline; ``count`` is None where the viewer may not see it."""
 
     label: str
     count: int | None
@@ -102,16 +110,21 @@ class Stage:
 
 
 def pipeline(
-    streams: Sequence[Stream], candidates: Sequence[Candidate], allocation: Allocation
+    listed: int, candidate_links: int, plan_flows: int, progress: ExchangeCounts | None
 ) -> list[Stage]:
-    """From listings to running exchanges."""
+    """From listings to running exchanges; introductions only for those who may follow them."""
+    hidden = N_("Log in as the network's facilitator to follow introductions.")
     return [
-        Stage(N_("Offers and needs listed"), len(streams)),
-        Stage(N_("Candidate matches"), len(candidates)),
-        Stage(N_("Strong matches"), sum(c.score >= STRONG for c in candidates)),
-        Stage(N_("In the best network plan"), len(allocation.flows)),
-        Stage(N_("Introductions made"), None, N_("Recorded once introductions are switched on.")),
-        Stage(N_("Exchanges running"), None, N_("Recorded once introductions are switched on.")),
+        Stage(N_("Offers and needs listed"), listed),
+        Stage(N_("Candidate links"), candidate_links),
+        Stage(N_("In the best network plan"), plan_flows),
+        Stage(
+            N_("Introductions made"),
+            progress.introductions if progress else None,
+            "" if progress else hidden,
+        ),
+        Stage(N_("Introductions accepted"), progress.accepted if progress else None),
+        Stage(N_("Exchanges running"), progress.running if progress else None),
     ]
 
 

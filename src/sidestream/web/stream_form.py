@@ -127,11 +127,27 @@ PERIOD_LABELS: dict[str, str] = {
     Period.continuous: N_("continuously (a rate, e.g. kW)"),
 }
 
-VISIBILITY_LABELS: dict[str, str] = {
-    Visibility.public: N_("Public: everyone sees it with our name"),
-    Visibility.anonymous: N_("Anonymous: shown without our name, at a rough location"),
-    Visibility.network: N_("Network: only members of our symbiosis network"),
-    Visibility.private: N_("Private: only us and the facilitator"),
+#: Who may see a stream: a short name and a plain explanation, in the order offered.
+VISIBILITY_CHOICES: dict[str, tuple[str, str]] = {
+    Visibility.public: (
+        N_("Public"),
+        N_("Everyone sees it with your company's name, place and amount."),
+    ),
+    Visibility.network: (
+        N_("Network only"),
+        N_("Only companies in your symbiosis network and its facilitator see it."),
+    ),
+    Visibility.anonymous: (
+        N_("Anonymous"),
+        N_(
+            "Everyone sees the material, a rough amount and a 10 km square, but not who you "
+            "are. You decide whom to reveal yourself to when someone asks for an introduction."
+        ),
+    ),
+    Visibility.private: (
+        N_("Private"),
+        N_("Only your company and your network's facilitator see it."),
+    ),
 }
 
 DIRECTION_LABELS: dict[str, str] = {

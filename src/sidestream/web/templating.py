@@ -14,12 +14,13 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from sidestream.access.deps import CSRF_COOKIE
 from sidestream.web import i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def _gettext_functions(lang: str) -> dict[str, Any]:
+def gettext_functions(lang: str) -> dict[str, Any]:
     """New-style gettext callables for one language (placeholders filled after translating)."""
     catalogue = i18n.translations(lang)
 
@@ -77,7 +78,7 @@ def environment() -> Environment:
     return env
 
 
-def _language_links(request: Request) -> dict[str, str]:
+def language_links(request: Request) -> dict[str, str]:
     """The current page's address in each interface language."""
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     return {
@@ -85,21 +86,32 @@ def _language_links(request: Request) -> dict[str, str]:
     }
 
 
+def page_context(request: Request) -> dict[str, Any]:
+    """What every page's layout needs: language, translations, the signed-in user, CSRF token.
+
+    The public hook for templates rendered outside this package (e.g. ``access.web``); the
+    user and their organisations are those resolved by ``pages.common.page_viewer``.
+    """
+    lang = i18n.choose_language(request)
+    return {
+        "request": request,
+        "lang": lang,
+        "languages": i18n.LANGUAGES,
+        "language_links": language_links(request),
+        "user": getattr(request.state, "user", None),
+        "my_orgs": getattr(request.state, "organisations", []),
+        "csrf_token": request.cookies.get(CSRF_COOKIE, ""),
+        **gettext_functions(lang),
+    }
+
+
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
     """Render ``template`` in the visitor's language; remembers an explicit ``?lang=`` choice."""
-    lang = i18n.choose_language(request)
-    values = {
-        "request": request,
-        "lang": lang,
-        "languages": i18n.LANGUAGES,
-        "language_links": _language_links(request),
-        **_gettext_functions(lang),
-        **(context or {}),
-    }
-    html = environment().get_template(template).render(values)
+    html = environment().get_template(template).render(page_context(request) | (context or {}))
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in i18n.LANGUAGES:
+        lang = str(request.query_params["lang"])
         response.set_cookie(i18n.COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
     return response

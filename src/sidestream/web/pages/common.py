@@ -1,14 +1,41 @@
-"""Helpers shared by the page modules."""
+"""Helpers shared by the page modules: who is asking, redirects and friendly error pages."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from sidestream.access.deps import CurrentViewer
+from sidestream.access.policy import Viewer
+from sidestream.api.deps import get_session
+from sidestream.registry.models import Organisation
 from sidestream.web.i18n import choose_language, translations
 from sidestream.web.templating import render
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def page_viewer(request: Request, viewer: CurrentViewer, session: SessionDep) -> Viewer:
+    """The caller (``access.deps.current_viewer``), with their organisations for the header."""
+    request.state.organisations = (
+        session.execute(
+            select(Organisation.id, Organisation.name)
+            .where(Organisation.id.in_(viewer.roles))
+            .order_by(Organisation.name)
+        ).all()
+        if viewer.roles
+        else []
+    )
+    return viewer
+
+
+PageViewer = Annotated[Viewer, Depends(page_viewer)]
 
 
 def gettext_for(request: Request) -> Callable[[str], str]:
@@ -17,10 +44,22 @@ def gettext_for(request: Request) -> Callable[[str], str]:
 
 
 def not_found(request: Request, what: str) -> HTMLResponse:
-    """A friendly 404 page."""
+    """A friendly 404 page (also for things the visitor may not know exist)."""
     return render(request, "not_found.html", {"what": what}, status=404)
+
+
+def forbidden(request: Request, message: str) -> HTMLResponse:
+    """A friendly 403 page explaining what the visitor may not do."""
+    return render(request, "forbidden.html", {"message": message}, status=403)
 
 
 def see_other(url: str) -> RedirectResponse:
     """Redirect after a successful POST."""
     return RedirectResponse(url, status_code=303)
+
+
+def to_login(request: Request, signup: bool = False) -> RedirectResponse:
+    """Send a visitor who is not signed in to log in (or sign up), then back here."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    page = "/signup" if signup else "/login"
+    return RedirectResponse(f"{page}?next={quote(here, safe='/')}", status_code=303)

@@ -1,16 +1,23 @@
-"""Company pages: onboarding, the organisation's streams and adding a stream."""
+"""Company pages: onboarding, the organisation's streams and adding a stream.
+
+Registering a company needs an account: whoever registers it becomes its admin. Streams are
+added by the organisation's members; everyone else sees what the access policy lets them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from dataclasses import replace
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
-from sidestream.api.deps import get_session
+from sidestream.access import service as access
+from sidestream.access.errors import Forbidden
+from sidestream.access.policy import Viewer
+from sidestream.access.roles import Role
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.registry import service as registry
 from sidestream.registry.models import Organisation
@@ -20,19 +27,26 @@ from sidestream.taxonomy.kinds import SizeClass
 from sidestream.web import engines
 from sidestream.web.forms import clean, field_errors
 from sidestream.web.i18n import N_, choose_language
-from sidestream.web.pages.common import gettext_for, not_found, see_other
+from sidestream.web.pages.common import (
+    PageViewer,
+    SessionDep,
+    forbidden,
+    gettext_for,
+    not_found,
+    see_other,
+    to_login,
+)
 from sidestream.web.stream_form import (
     DIRECTION_LABELS,
     KIND_FORMS,
     PERIOD_LABELS,
-    VISIBILITY_LABELS,
+    VISIBILITY_CHOICES,
     kind_form,
     stream_input,
 )
 from sidestream.web.templating import render
 
 router = APIRouter()
-SessionDep = Annotated[Session, Depends(get_session)]
 
 SIZE_LABELS = {
     SizeClass.micro: N_("Micro: fewer than 10 people"),
@@ -42,18 +56,22 @@ SIZE_LABELS = {
 }
 ORG_FIELDS = ("name", "nace", "country", "size_class", "description")
 SITE_FIELDS = ("site_name", "address", "lat", "lon")
+NOT_A_MEMBER = N_("Only members of this company may add or change its streams.")
 
 
 @router.get("/start", response_class=HTMLResponse)
-def start(request: Request, session: SessionDep, q: str = "") -> HTMLResponse:
-    """Step 1: register the organisation and its site, or pick an existing one."""
-    orgs, total = registry.list_organisations(session, q=q or None, limit=20)
-    return _start_page(request, {}, {}, orgs=orgs, total=total, q=q)
+def start(request: Request, viewer: PageViewer) -> Response:
+    """Step 1: register the organisation and its site (after signing up or logging in)."""
+    if not viewer.authenticated:
+        return to_login(request, signup=True)
+    return _start_page(request, {}, {})
 
 
 @router.post("/start", response_class=HTMLResponse)
-async def start_submit(request: Request, session: SessionDep) -> Response:
-    """Create the organisation and its first site, then go on to the first stream."""
+async def start_submit(request: Request, session: SessionDep, viewer: PageViewer) -> Response:
+    """Create the organisation (the user becomes its admin) and its first site."""
+    if not viewer.authenticated:
+        return to_login(request, signup=True)
     gettext = gettext_for(request)
     lang = choose_language(request)
     values = clean(await request.form(), ("lat", "lon"), lang)
@@ -77,80 +95,99 @@ async def start_submit(request: Request, session: SessionDep) -> Response:
     if org_data is None or site_data is None:
         return _start_page(request, values, errors, status=422)
     try:
-        org = registry.create_organisation(session, org_data)
-        registry.create_site(session, org.id, site_data)
+        org = registry.create_organisation(session, org_data, viewer=viewer)
     except Conflict as exc:
         return _start_page(request, values, {"name": str(exc)}, status=422)
+    access.grant_creator(session, viewer, org)
+    admin = replace(viewer, roles={**viewer.roles, org.id: Role.admin})
+    registry.create_site(session, org.id, site_data, viewer=admin)
     session.commit()
     return see_other(f"/organisations/{org.id}/streams/new")
 
 
 def _start_page(
-    request: Request,
-    values: Mapping[str, Any],
-    errors: dict[str, str],
-    status: int = 200,
-    **extra: Any,
+    request: Request, values: Mapping[str, Any], errors: dict[str, str], status: int = 200
 ) -> HTMLResponse:
-    context = {
-        "values": values,
-        "errors": errors,
-        "size_classes": SIZE_LABELS,
-        "orgs": [],
-        "total": 0,
-        "q": "",
-    }
-    return render(request, "company/start.html", context | extra, status=status)
+    context = {"values": values, "errors": errors, "size_classes": SIZE_LABELS}
+    return render(request, "company/start.html", context, status=status)
 
 
 @router.get("/organisations/{org_id}", response_class=HTMLResponse)
-def organisation(request: Request, org_id: int, session: SessionDep) -> HTMLResponse:
-    """ "My streams": the organisation, its sites and its offers and needs."""
+def organisation(
+    request: Request, org_id: int, session: SessionDep, viewer: PageViewer
+) -> HTMLResponse:
+    """ "My streams": the organisation, its sites and the offers and needs the viewer may see."""
     try:
         org = registry.get_organisation(session, org_id)
     except NotFound:
         return not_found(request, N_("organisation"))
-    streams, _ = registry.list_streams(session, StreamFilter(organisation_id=org_id), limit=200)
-    return render(
-        request,
-        "company/organisation.html",
-        {
-            "org": org,
-            "streams": streams,
-            "kinds": KIND_FORMS,
-            "saved": request.query_params.get("saved"),
-        },
+    streams, _ = registry.list_streams(
+        session, StreamFilter(organisation_id=org_id), limit=200, viewer=viewer
     )
+    context = {
+        "org": org,
+        "streams": streams,
+        "kinds": KIND_FORMS,
+        "member": _is_member(viewer, org_id),
+        "visibilities": VISIBILITY_CHOICES,
+        "saved": request.query_params.get("saved"),
+    }
+    return render(request, "company/organisation.html", context)
+
+
+def _is_member(viewer: Viewer, org_id: int) -> bool:
+    return viewer.superuser or org_id in viewer.roles
+
+
+def _writable_org(
+    request: Request, session: SessionDep, viewer: Viewer, org_id: int
+) -> Organisation | Response:
+    """The organisation when the viewer may add streams to it, else the page to show."""
+    try:
+        org = registry.get_organisation(session, org_id)
+    except NotFound:
+        return not_found(request, N_("organisation"))
+    if not viewer.authenticated:
+        return to_login(request)
+    if not _is_member(viewer, org_id):
+        return forbidden(request, NOT_A_MEMBER)
+    return org
 
 
 @router.get("/organisations/{org_id}/streams/new", response_class=HTMLResponse)
-def new_stream(request: Request, org_id: int, session: SessionDep) -> HTMLResponse:
+def new_stream(request: Request, org_id: int, session: SessionDep, viewer: PageViewer) -> Response:
     """Step 2: "What do you have left over? What do you need?"."""
-    try:
-        org = registry.get_organisation(session, org_id)
-    except NotFound:
-        return not_found(request, N_("organisation"))
-    values = {"direction": request.query_params.get("direction", "offer"), "kind": "material"}
+    org = _writable_org(request, session, viewer, org_id)
+    if not isinstance(org, Organisation):
+        return org
+    values = {
+        "direction": request.query_params.get("direction", "offer"),
+        "kind": "material",
+        "visibility": "public",
+    }
     return _stream_page(request, org, values, {})
 
 
 @router.post("/organisations/{org_id}/streams/new", response_class=HTMLResponse)
-async def new_stream_submit(request: Request, org_id: int, session: SessionDep) -> Response:
+async def new_stream_submit(
+    request: Request, org_id: int, session: SessionDep, viewer: PageViewer
+) -> Response:
     """Save the stream, or show the form again with a message beside each wrong field."""
-    try:
-        org = registry.get_organisation(session, org_id)
-    except NotFound:
-        return not_found(request, N_("organisation"))
+    org = _writable_org(request, session, viewer, org_id)
+    if not isinstance(org, Organisation):
+        return org
     form = dict(await request.form())
     data, errors = stream_input(form, org_id, choose_language(request), gettext_for(request))
     if data is not None:
         try:
             stream = registry.create_stream(
-                session, data, code_source=form.get("code_source") or None
+                session, data, code_source=form.get("code_source") or None, viewer=viewer
             )
         except (InvalidInput, Conflict) as exc:
             field = exc.field if isinstance(exc, InvalidInput) else "title"
             errors = {field: exc.message if isinstance(exc, InvalidInput) else str(exc)}
+        except Forbidden:
+            return forbidden(request, NOT_A_MEMBER)
         else:
             session.commit()
             return see_other(f"/streams/{stream.id}?saved=1")
@@ -158,13 +195,13 @@ async def new_stream_submit(request: Request, org_id: int, session: SessionDep) 
 
 
 @router.get("/streams/fields", response_class=HTMLResponse)
-def kind_fields(request: Request, kind: str = "material") -> HTMLResponse:
+def kind_fields(request: Request, viewer: PageViewer, kind: str = "material") -> HTMLResponse:
     """The kind-specific part of the stream form (swapped in by htmx when the kind changes)."""
     return render(request, "company/_kind_fields.html", _form_context({"kind": kind}, {}))
 
 
 @router.post("/streams/suggest", response_class=HTMLResponse)
-async def suggest(request: Request, session: SessionDep) -> HTMLResponse:
+async def suggest(request: Request, session: SessionDep, viewer: PageViewer) -> HTMLResponse:
     """Codes and kind suggested for the description typed so far (htmx, as the user types)."""
     form = await request.form()
     text = " ".join(str(form.get(k) or "") for k in ("title", "description")).strip()
@@ -194,7 +231,7 @@ def _form_context(values: Mapping[str, Any], errors: dict[str, str]) -> dict[str
         "kinds": KIND_FORMS,
         "spec": kind_form(values.get("kind")),
         "periods": PERIOD_LABELS,
-        "visibilities": VISIBILITY_LABELS,
+        "visibilities": VISIBILITY_CHOICES,
         "directions": DIRECTION_LABELS,
     }
 

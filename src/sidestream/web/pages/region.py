@@ -1,62 +1,106 @@
-"""Facilitator pages: the region or network view and the optimiser's network plan."""
+"""Facilitator pages: the region or network view, the network plan and the pipeline."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import selectinload
 
-from sidestream.access.policy import ANONYMOUS, sees_identity
-from sidestream.api.deps import get_session
+from sidestream.access.policy import Viewer, sees_identity
+from sidestream.exchanges import service as exchanges
 from sidestream.optimize.schemas import Allocation
+from sidestream.optimize.service import NetworkOptimisation
 from sidestream.registry import service as registry
 from sidestream.registry.models import Network, Stream
+from sidestream.reports.service import network_report
 from sidestream.web import engines, region_view
-from sidestream.web.pages.common import gettext_for
-from sidestream.web.region_network import optimise
-from sidestream.web.registry_matching import Candidate, active_streams, region_candidates
+from sidestream.web.i18n import N_
+from sidestream.web.pages.common import PageViewer, SessionDep, forbidden, gettext_for, to_login
+from sidestream.web.pages.exchanges import (
+    BARRIER_LABELS,
+    INTRO_LABELS,
+    STAGE_LABELS,
+    exchange_rows,
+    introduction_rows,
+)
+from sidestream.web.plans import network_plan
 from sidestream.web.stream_form import KIND_FORMS
 from sidestream.web.templating import render
 
 router = APIRouter()
-SessionDep = Annotated[Session, Depends(get_session)]
+EMPTY = Allocation(
+    status="no_feasible_link",
+    message="no feasible exchange",
+    objective_eur=0.0,
+    benefit_eur=0.0,
+    co2e_avoided_t=0.0,
+    fixed_costs_eur=0.0,
+    carbon_price_eur_per_t=0.0,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class RegionState:
-    """The streams, candidates and best plan of a region or one network."""
+    """The visible streams and best plan of a region or one network."""
 
     network: Network | None
     networks: list[Network]
     streams: list[Stream]
-    candidates: list[Candidate]
-    allocation: Allocation
+    plan: NetworkOptimisation | None
+
+    @property
+    def allocation(self) -> Allocation:
+        """The plan's allocation (empty when no exchange is feasible)."""
+        return self.plan.allocation if self.plan else EMPTY
+
+    @property
+    def by_id(self) -> dict[int, Stream]:
+        """The streams by id."""
+        return {s.id: s for s in self.streams}
 
 
-def _state(session: Session, network_id: int | None) -> RegionState:
+def _state(session: SessionDep, viewer: Viewer, network_id: int | None) -> RegionState:
     networks = list(registry.list_networks(session, limit=100)[0])
     network = next((n for n in networks if n.id == network_id), None)
-    streams = active_streams(session, ANONYMOUS)
-    candidates = region_candidates(session, ANONYMOUS)
-    if network is not None:
-        members = set(registry.network_member_ids(session, network.id))
-        streams = [s for s in streams if s.organisation_id in members]
-        candidates = [
-            c
-            for c in candidates
-            if c.offer.organisation_id in members and c.need.organisation_id in members
-        ]
-    return RegionState(network, networks, streams, candidates, optimise(candidates))
+    filters = registry.StreamFilter(
+        status="active", network_id=network.id if network is not None else None
+    )
+    query = registry.stream_query(filters, viewer).options(selectinload(Stream.organisation))
+    streams = list(session.scalars(query.order_by(Stream.id)))
+    plan = network_plan(session, viewer, network.id if network is not None else None)
+    return RegionState(network, networks, streams, plan)
+
+
+def _progress(
+    session: SessionDep, viewer: Viewer, network: Network | None
+) -> region_view.ExchangeCounts | None:
+    """Introductions and exchanges the viewer may follow in the region or network."""
+    if network is not None and (viewer.superuser or network.id in viewer.facilitated_networks):
+        counts = exchanges.pipeline(session, viewer, network.id)
+        intros, states = counts.introductions, counts.exchanges
+    elif network is None and viewer.authenticated:
+        intros = Counter(i.status for i in exchanges.list_introductions(session, viewer))
+        states = Counter(e.status for e in exchanges.list_exchanges(session, viewer))
+    else:
+        return None
+    return region_view.ExchangeCounts(
+        introductions=sum(intros.values()),
+        accepted=intros.get("accepted", 0),
+        running=states.get("active", 0),
+    )
 
 
 @router.get("/region", response_class=HTMLResponse)
-def region(request: Request, session: SessionDep, network: int | None = None) -> HTMLResponse:
+def region(
+    request: Request, session: SessionDep, viewer: PageViewer, network: int | None = None
+) -> HTMLResponse:
     """Map, flows, Sankey, opportunity pipeline and the five indicators."""
-    state = _state(session, network)
-    by_id = {s.id: s for s in state.streams}
+    state = _state(session, viewer, network)
+    by_id = state.by_id
     gettext = gettext_for(request)
     indicators = region_view.indicators(state.allocation, by_id)
     chart = {
@@ -67,16 +111,27 @@ def region(request: Request, session: SessionDep, network: int | None = None) ->
             for k in engines.IMPACT_KINDS
         },
     }
+    facilitates = state.network is not None and (
+        viewer.superuser or state.network.id in viewer.facilitated_networks
+    )
+    report = network_report(session, state.network.id, viewer) if facilitates else None
     context = {
         "state": state,
         "chart": chart,
         "kinds": KIND_FORMS,
-        "points": region_view.map_points(state.streams, ANONYMOUS),
-        "lines": region_view.flow_lines(state.allocation, by_id, ANONYMOUS),
-        "sankeys": region_view.sankeys(state.allocation, by_id),
-        "pipeline": region_view.pipeline(state.streams, state.candidates, state.allocation),
+        "points": region_view.map_points(state.streams, viewer),
+        "lines": region_view.flow_lines(state.allocation, by_id, viewer),
+        "sankeys": region_view.sankeys(state.allocation, by_id, viewer),
+        "pipeline": region_view.pipeline(
+            len(state.streams),
+            state.plan.summary.arcs if state.plan else 0,
+            len(state.allocation.flows),
+            _progress(session, viewer, state.network),
+        ),
         "indicators": indicators,
         "indicator_labels": region_view.INDICATORS,
+        "report": report,
+        "facilitates": facilitates,
     }
     return render(request, "region/index.html", context)
 
@@ -85,20 +140,65 @@ def region(request: Request, session: SessionDep, network: int | None = None) ->
 def optimiser(
     request: Request,
     session: SessionDep,
+    viewer: PageViewer,
     network: int | None = None,
     carbon_price: Annotated[float, Query(ge=0, le=1000)] = 0.0,
 ) -> HTMLResponse:
     """The optimiser's best network plan, with a carbon-price scenario beside the baseline."""
-    state = _state(session, network)
-    scenario = optimise(state.candidates, carbon_price) if carbon_price else None
-    by_id = {s.id: s for s in state.streams}
+    state = _state(session, viewer, network)
+    scenario = None
+    if carbon_price:
+        alt = network_plan(
+            session, viewer, state.network.id if state.network else None, carbon_price
+        )
+        scenario = alt.allocation if alt else EMPTY
     context = {
         "state": state,
         "baseline": state.allocation,
         "scenario": scenario,
         "carbon_price": carbon_price,
-        "streams": by_id,
+        "streams": state.by_id,
         "kinds": KIND_FORMS,
-        "shows_identity": lambda stream: sees_identity(ANONYMOUS, stream),
+        "shows_identity": lambda stream: sees_identity(viewer, stream),
     }
     return render(request, "region/optimise.html", context)
+
+
+@router.get("/region/pipeline", response_class=HTMLResponse)
+def pipeline_page(
+    request: Request, session: SessionDep, viewer: PageViewer, network: int | None = None
+) -> Response:
+    """The facilitator's pipeline: introductions and exchanges among a network's members."""
+    if not viewer.authenticated:
+        return to_login(request)
+    mine = [
+        n
+        for n in registry.list_networks(session, limit=100)[0]
+        if viewer.superuser or n.id in viewer.facilitated_networks
+    ]
+    if not mine:
+        return forbidden(request, N_("Only a network's facilitator sees its pipeline."))
+    chosen = next((n for n in mine if n.id == network), mine[0])
+    members = set(registry.network_member_ids(session, chosen.id))
+    intros = [
+        i
+        for i in exchanges.list_introductions(session, viewer)
+        if {i.requester_org_id, i.responder_org_id} & members
+    ]
+    deals = [
+        e
+        for e in exchanges.list_exchanges(session, viewer)
+        if {e.offer_org_id, e.need_org_id} & members
+    ]
+    context = {
+        "networks": mine,
+        "network": chosen,
+        "counts": exchanges.pipeline(session, viewer, chosen.id),
+        "introductions": introduction_rows(session, viewer, intros),
+        "exchanges": exchange_rows(session, deals),
+        "stages": STAGE_LABELS,
+        "intro_labels": INTRO_LABELS,
+        "barriers": BARRIER_LABELS,
+        "kinds": KIND_FORMS,
+    }
+    return render(request, "region/pipeline.html", context)

@@ -1,26 +1,40 @@
-"""The stream page: its partners, the sectors that could use it, and an introduction."""
+"""The stream page: its partners, the sectors that could use it, introductions and dismissals.
+
+Everything goes through the services with the caller as viewer: the stream and its partners
+are shown as the access policy allows (an anonymous partner stays anonymous), and only the
+stream's own company may ask for an introduction or dismiss a suggestion.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
-from sqlalchemy.orm import Session
-
-from sidestream.access.policy import ANONYMOUS, sees_identity
-from sidestream.api.deps import get_session
-from sidestream.errors import NotFound
+from sidestream.access import policy
+from sidestream.access.errors import Forbidden
+from sidestream.access.policy import Viewer
+from sidestream.errors import Conflict, InvalidInput, NotFound
+from sidestream.exchanges import service as exchanges
+from sidestream.exchanges.schemas import IntroductionCreate
+from sidestream.matching.service import dismiss_match, matches_for_stream, who_could_use
 from sidestream.registry import service as registry
-from sidestream.web import engines
+from sidestream.registry.models import Organisation, Stream
 from sidestream.web.i18n import N_
-from sidestream.web.pages.common import not_found
-from sidestream.web.registry_matching import matches_for
-from sidestream.web.stream_form import KIND_FORMS, PERIOD_LABELS, VISIBILITY_LABELS
+from sidestream.web.pages.common import (
+    PageViewer,
+    SessionDep,
+    forbidden,
+    not_found,
+    see_other,
+    to_login,
+)
+from sidestream.web.stream_form import KIND_FORMS, PERIOD_LABELS, VISIBILITY_CHOICES
 from sidestream.web.templating import render
 
 router = APIRouter()
-SessionDep = Annotated[Session, Depends(get_session)]
+TOP = 5
+NOT_YOURS = N_("Only members of the company that listed this stream may do this.")
 
 #: Plain names of the matching engine's score components.
 COMPONENT_LABELS = {
@@ -33,34 +47,119 @@ COMPONENT_LABELS = {
 }
 
 
+def _open_requests(session: SessionDep, viewer: Viewer, stream: Stream) -> dict[int, str]:
+    """Partner stream id -> status of the viewer's open introductions about ``stream``."""
+    if not viewer.authenticated:
+        return {}
+    found = {}
+    for intro in exchanges.list_introductions(session, viewer):
+        pair = (intro.offer_stream_id, intro.need_stream_id)
+        if stream.id in pair and intro.status in ("pending", "accepted"):
+            partner = pair[1] if pair[0] == stream.id else pair[0]
+            if partner is not None:
+                found[partner] = intro.status
+    return found
+
+
 @router.get("/streams/{stream_id}", response_class=HTMLResponse)
-def stream_page(request: Request, stream_id: int, session: SessionDep) -> HTMLResponse:
+def stream_page(
+    request: Request, stream_id: int, session: SessionDep, viewer: PageViewer
+) -> HTMLResponse:
     """One stream with its matches, the sectors that could use it and the documented cases."""
     try:
-        stream = registry.get_stream(session, stream_id)
+        stream = registry.get_stream(session, stream_id, viewer=viewer)
     except NotFound:
         return not_found(request, N_("stream"))
-    org = stream.organisation
-    candidates = matches_for(session, stream, ANONYMOUS) if stream.status == "active" else []
-    sectors = (
-        engines.sectors(
-            f"{stream.title} {stream.description or ''}",
-            stream.waste_code,
-            org.nace if org else None,
+    full = policy.sees_identity(viewer, stream)
+    matches = (
+        matches_for_stream(session, stream_id, viewer, top=TOP).matches
+        if stream.status == "active"
+        else []
+    )
+    named = {m.partner.organisation_id for m in matches if hasattr(m.partner, "organisation_id")}
+    names = dict(
+        session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(named))
         )
+        .tuples()
+        .all()
+    )
+    sectors = (
+        who_could_use(session, stream_id, viewer, top=TOP)
         if stream.direction == "offer" and stream.kind == "material"
         else []
     )
     context = {
         "stream": stream,
-        "org": org,
-        "candidates": candidates,
+        "view": policy.redact(viewer, stream),
+        "full": full,
+        "org": stream.organisation if full else None,
+        "mine": stream.organisation_id in viewer.roles,
+        "matches": matches,
+        "names": names,
+        "requested": _open_requests(session, viewer, stream),
         "sectors": sectors,
         "kinds": KIND_FORMS,
         "periods": PERIOD_LABELS,
-        "visibilities": VISIBILITY_LABELS,
+        "visibilities": VISIBILITY_CHOICES,
         "components": COMPONENT_LABELS,
-        "shows_identity": lambda s: sees_identity(ANONYMOUS, s),
         "saved": request.query_params.get("saved"),
+        "notice": request.query_params.get("notice"),
     }
     return render(request, "company/stream.html", context)
+
+
+async def _partner(request: Request) -> int | None:
+    try:
+        return int(str((await request.form()).get("partner_id", "")))
+    except ValueError:
+        return None
+
+
+@router.post("/streams/{stream_id}/introductions")
+async def ask_introduction(
+    request: Request, stream_id: int, session: SessionDep, viewer: PageViewer
+) -> Response:
+    """Ask the partner's company to be introduced (double opt-in: they accept or decline)."""
+    if not viewer.authenticated:
+        return to_login(request)
+    partner_id = await _partner(request)
+    message = str((await request.form()).get("message") or "").strip() or None
+    try:
+        stream = registry.get_stream(session, stream_id, viewer=viewer)
+        if partner_id is None:
+            raise NotFound("stream", "")
+        pair = (stream_id, partner_id) if stream.direction == "offer" else (partner_id, stream_id)
+        exchanges.request_introduction(
+            session,
+            viewer,
+            IntroductionCreate(offer_stream_id=pair[0], need_stream_id=pair[1], message=message),
+        )
+    except NotFound:
+        return not_found(request, N_("stream"))
+    except Forbidden:
+        return forbidden(request, NOT_YOURS)
+    except (Conflict, InvalidInput):
+        return see_other(f"/streams/{stream_id}?notice=open")
+    session.commit()
+    return see_other("/exchanges?notice=requested")
+
+
+@router.post("/streams/{stream_id}/dismiss")
+async def dismiss(
+    request: Request, stream_id: int, session: SessionDep, viewer: PageViewer
+) -> Response:
+    """Never suggest this partner for the stream again."""
+    if not viewer.authenticated:
+        return to_login(request)
+    partner_id = await _partner(request)
+    try:
+        if partner_id is None:
+            raise NotFound("stream", "")
+        dismiss_match(session, stream_id, partner_id, viewer)
+    except (NotFound, InvalidInput):
+        return not_found(request, N_("stream"))
+    except Forbidden:
+        return forbidden(request, NOT_YOURS)
+    session.commit()
+    return see_other(f"/streams/{stream_id}?notice=dismissed")

@@ -1,0 +1,295 @@
+"""Introductions and exchanges of the signed-in user's companies.
+
+Incoming requests show the requester's stream anonymised until accepted (double opt-in, as
+``exchanges.service.introduction_view`` decides); exchanges move negotiating → agreed → active
+→ ended or failed, and deliveries are recorded while active. Rules live in the service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sidestream.access.errors import Forbidden
+from sidestream.access.policy import Viewer
+from sidestream.errors import Conflict, InvalidInput, NotFound
+from sidestream.exchanges import service
+from sidestream.exchanges.models import Exchange, Introduction
+from sidestream.exchanges.schemas import (
+    Barrier,
+    DeliveryCreate,
+    ExchangeUpdate,
+    IntroductionOut,
+    Stage,
+)
+from sidestream.registry.models import Organisation, Stream
+from sidestream.reports.schemas import ReportRow
+from sidestream.reports.service import organisation_report
+from sidestream.web.forms import clean, field_errors
+from sidestream.web.i18n import N_, choose_language
+from sidestream.web.pages.common import (
+    PageViewer,
+    SessionDep,
+    forbidden,
+    gettext_for,
+    not_found,
+    see_other,
+    to_login,
+)
+from sidestream.web.stream_form import KIND_FORMS, PERIOD_LABELS
+from sidestream.web.templating import render
+
+router = APIRouter()
+NOT_A_PARTY = N_("Only the two companies of an exchange may change it.")
+
+STAGE_LABELS = {
+    Stage.introduced: N_("Introduced"),
+    Stage.negotiating: N_("Negotiating"),
+    Stage.agreed: N_("Agreed"),
+    Stage.active: N_("Active: deliveries running"),
+    Stage.ended: N_("Ended"),
+    Stage.failed: N_("Failed"),
+}
+INTRO_LABELS = {
+    "pending": N_("Waiting for an answer"),
+    "accepted": N_("Accepted"),
+    "declined": N_("Declined"),
+    "withdrawn": N_("Withdrawn"),
+}
+BARRIER_LABELS = {
+    Barrier.economic: N_("Economic: not worth it"),
+    Barrier.technical: N_("Technical"),
+    Barrier.regulatory: N_("Rules and permits"),
+    Barrier.trust: N_("Trust and confidentiality"),
+    Barrier.logistics: N_("Logistics and transport"),
+    Barrier.quality: N_("Quality"),
+    Barrier.quantity: N_("Quantity or timing"),
+    Barrier.organisational: N_("Organisational"),
+}
+TERM_FIELDS = ("agreed_quantity", "agreed_unit", "agreed_period", "agreed_price_eur_per_unit")
+MOVE_FIELDS = ("status", "failure_reason", "failure_note")
+DELIVERY_FIELDS = ("delivered_on", "quantity", "unit", "document_ref")
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeRow:
+    """An exchange with the names its parties and their facilitators may see."""
+
+    exchange: Exchange
+    offer_title: str
+    need_title: str
+    offer_org: str
+    need_org: str
+
+
+def introduction_rows(
+    session: Session, viewer: Viewer, intros: Iterable[Introduction]
+) -> list[IntroductionOut]:
+    """The introductions as ``viewer`` may see them (anonymised until accepted)."""
+    return [service.introduction_view(session, viewer, i) for i in intros]
+
+
+def exchange_rows(session: Session, exchanges: Iterable[Exchange]) -> list[ExchangeRow]:
+    """Exchanges with stream titles and company names (both are revealed once accepted)."""
+    exchanges = list(exchanges)
+    org_ids = {o for e in exchanges for o in (e.offer_org_id, e.need_org_id) if o}
+    stream_ids = {s for e in exchanges for s in (e.offer_stream_id, e.need_stream_id) if s}
+    orgs = dict(
+        session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
+        )
+        .tuples()
+        .all()
+    )
+    titles = dict(
+        session.execute(select(Stream.id, Stream.title).where(Stream.id.in_(stream_ids)))
+        .tuples()
+        .all()
+    )
+    gone = "—"
+    return [
+        ExchangeRow(
+            e,
+            titles.get(e.offer_stream_id or 0, gone),
+            titles.get(e.need_stream_id or 0, gone),
+            orgs.get(e.offer_org_id or 0, gone),
+            orgs.get(e.need_org_id or 0, gone),
+        )
+        for e in exchanges
+    ]
+
+
+@router.get("/exchanges", response_class=HTMLResponse)
+def overview(request: Request, session: SessionDep, viewer: PageViewer) -> Response:
+    """Incoming and outgoing introduction requests and the exchanges of the user's companies."""
+    if not viewer.authenticated:
+        return to_login(request)
+    intros = introduction_rows(session, viewer, service.list_introductions(session, viewer))
+    context = {
+        "incoming": [i for i in intros if i.my_side == "responder"],
+        "outgoing": [i for i in intros if i.my_side == "requester"],
+        "exchanges": exchange_rows(session, service.list_exchanges(session, viewer)),
+        "stages": STAGE_LABELS,
+        "intro_labels": INTRO_LABELS,
+        "kinds": KIND_FORMS,
+        "notice": request.query_params.get("notice"),
+    }
+    return render(request, "exchanges/index.html", context)
+
+
+async def _decide(
+    request: Request, session: Session, viewer: Viewer, intro_id: int, action: str
+) -> Response:
+    if not viewer.authenticated:
+        return to_login(request)
+    try:
+        if action == "withdraw":
+            service.withdraw_introduction(session, viewer, intro_id)
+        else:
+            intro = service.decide_introduction(session, viewer, intro_id, action == "accept")
+    except NotFound:
+        return not_found(request, N_("introduction"))
+    except Forbidden:
+        return forbidden(request, N_("Only the company that was asked may answer."))
+    except Conflict:
+        return see_other("/exchanges?notice=decided")
+    session.commit()
+    if action == "accept":
+        exchange = session.scalar(select(Exchange.id).where(Exchange.introduction_id == intro.id))
+        return see_other(f"/exchanges/{exchange}?notice=accepted")
+    return see_other(f"/exchanges?notice={action}")
+
+
+@router.post("/introductions/{intro_id}/{action}")
+async def decide(
+    request: Request, intro_id: int, action: str, session: SessionDep, viewer: PageViewer
+) -> Response:
+    """Accept, decline (the responder) or withdraw (the requester) an introduction."""
+    if action not in ("accept", "decline", "withdraw"):
+        return not_found(request, N_("page"))
+    return await _decide(request, session, viewer, intro_id, action)
+
+
+def _realised(session: Session, viewer: Viewer, ex: Exchange) -> list[ReportRow]:
+    """The reports module's realised rows of this exchange (from its deliveries)."""
+    org = next((o for o in (ex.offer_org_id, ex.need_org_id) if o in viewer.roles), None)
+    if org is None or not ex.deliveries:
+        return []
+    report = organisation_report(session, org, viewer)
+    return [r for r in report.rows if r.basis == "realised" and r.link == f"exchange {ex.id}"]
+
+
+def _exchange_page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    ex: Exchange,
+    errors: Mapping[str, str] | None = None,
+    values: Mapping[str, Any] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    intro = session.get(Introduction, ex.introduction_id) if ex.introduction_id else None
+    context = {
+        "row": exchange_rows(session, [ex])[0],
+        "ex": ex,
+        "intro": service.introduction_view(session, viewer, intro) if intro else None,
+        "party": ex.offer_org_id in viewer.roles or ex.need_org_id in viewer.roles,
+        "next_stages": sorted(service.NEXT[Stage(ex.status)], key=list(Stage).index),
+        "stages": STAGE_LABELS,
+        "barriers": BARRIER_LABELS,
+        "periods": PERIOD_LABELS,
+        "kinds": KIND_FORMS,
+        "realised": _realised(session, viewer, ex),
+        "errors": errors or {},
+        "values": values or {},
+        "notice": request.query_params.get("notice"),
+    }
+    return render(request, "exchanges/exchange.html", context, status=status)
+
+
+@router.get("/exchanges/{exchange_id}", response_class=HTMLResponse)
+def exchange_page(
+    request: Request, exchange_id: int, session: SessionDep, viewer: PageViewer
+) -> Response:
+    """One exchange: its parties, terms, stage, deliveries and realised impact."""
+    if not viewer.authenticated:
+        return to_login(request)
+    try:
+        ex = service.get_exchange(session, viewer, exchange_id)
+    except NotFound:
+        return not_found(request, N_("exchange"))
+    return _exchange_page(request, session, viewer, ex)
+
+
+async def _posted(
+    request: Request, fields: Iterable[str], numbers: Iterable[str]
+) -> dict[str, Any]:
+    form = clean(await request.form(), numbers, choose_language(request))
+    return {k: form.get(k) for k in fields}
+
+
+@router.post("/exchanges/{exchange_id}", response_class=HTMLResponse)
+async def update(
+    request: Request, exchange_id: int, session: SessionDep, viewer: PageViewer
+) -> Response:
+    """Set the terms and/or move the exchange to its next stage."""
+    if not viewer.authenticated:
+        return to_login(request)
+    try:
+        ex = service.get_exchange(session, viewer, exchange_id)
+    except NotFound:
+        return not_found(request, N_("exchange"))
+    values = await _posted(
+        request,
+        ("version", *TERM_FIELDS, *MOVE_FIELDS),
+        ("agreed_quantity", "agreed_price_eur_per_unit"),
+    )
+    data = {k: v for k, v in values.items() if v is not None}
+    try:
+        service.update_exchange(session, viewer, exchange_id, ExchangeUpdate(**data))
+    except ValidationError as exc:
+        errors = field_errors(exc, [*TERM_FIELDS, *MOVE_FIELDS], gettext_for(request))
+        return _exchange_page(request, session, viewer, ex, errors, values, 422)
+    except InvalidInput as exc:
+        errors = {exc.field: exc.message}
+        return _exchange_page(request, session, viewer, ex, errors, values, 422)
+    except Conflict as exc:
+        session.refresh(ex)
+        return _exchange_page(request, session, viewer, ex, {"__all__": str(exc)}, values, 409)
+    except Forbidden:
+        return forbidden(request, NOT_A_PARTY)
+    session.commit()
+    return see_other(f"/exchanges/{exchange_id}?notice=saved")
+
+
+@router.post("/exchanges/{exchange_id}/deliveries", response_class=HTMLResponse)
+async def add_delivery(
+    request: Request, exchange_id: int, session: SessionDep, viewer: PageViewer
+) -> Response:
+    """Record one delivery of an active exchange."""
+    if not viewer.authenticated:
+        return to_login(request)
+    try:
+        ex = service.get_exchange(session, viewer, exchange_id)
+    except NotFound:
+        return not_found(request, N_("exchange"))
+    values = await _posted(request, DELIVERY_FIELDS, ("quantity",))
+    try:
+        data = DeliveryCreate(**{k: v for k, v in values.items() if v is not None})
+        service.record_delivery(session, viewer, exchange_id, data)
+    except ValidationError as exc:
+        errors = field_errors(exc, DELIVERY_FIELDS, gettext_for(request))
+        return _exchange_page(request, session, viewer, ex, errors, values, 422)
+    except InvalidInput as exc:
+        return _exchange_page(request, session, viewer, ex, {exc.field: exc.message}, values, 422)
+    except Forbidden:
+        return forbidden(request, NOT_A_PARTY)
+    session.commit()
+    return see_other(f"/exchanges/{exchange_id}?notice=delivery")
