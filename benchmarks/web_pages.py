@@ -79,7 +79,7 @@ def _log_in(client: TestClient, who: str) -> None:
     assert token
     form = {"csrf_token": token.group(1), "email": f"{who}@demo.sidestream.invalid",
             "password": DEMO_PASSWORD}  # fmt: skip
-    client.post("/login", data=form, follow_redirects=False).raise_for_status()
+    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
     client.headers["X-CSRF-Token"] = client.cookies[CSRF_COOKIE]
 
 

@@ -1,7 +1,8 @@
-"""The optimiser's network plan of a region or network, as the pages show it.
+"""The optimiser's network plan and a network's impact report, as the region pages show them.
 
-``optimize.service.optimize_network`` does the work; this module only remembers its answer per
-visibility scope until a stream, organisation or network changes, so the region pages stay fast.
+``optimize.service.optimize_network`` and ``reports.service.network_report`` do the work; this
+module only remembers their answers per visibility scope until a stream, organisation, network,
+exchange or delivery changes, so the region pages stay fast.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ from sqlalchemy.orm import Session
 
 from sidestream.access.policy import Viewer
 from sidestream.errors import InvalidInput
+from sidestream.exchanges.models import Delivery, Exchange
 from sidestream.optimize.service import NetworkOptimisation, optimize_network
 from sidestream.registry.models import Network, NetworkMember, Organisation, Stream
+from sidestream.reports.schemas import Report
+from sidestream.reports.service import network_report
 
 #: The whole region: every located stream the viewer may see.
 WORLD = (-180.0, -90.0, 180.0, 90.0)
 CACHE_SIZE = 16
 
-_plans: OrderedDict[Hashable, NetworkOptimisation | None] = OrderedDict()
+_cache: OrderedDict[Hashable, NetworkOptimisation | Report | None] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -41,18 +45,32 @@ def _fingerprint(session: Session) -> tuple[object, ...]:
     )
 
 
+def _remembered(key: Hashable) -> tuple[bool, NetworkOptimisation | Report | None]:
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return True, _cache[key]
+    return False, None
+
+
+def _remember(key: Hashable, value: NetworkOptimisation | Report | None) -> None:
+    with _lock:
+        _cache[key] = value
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+
+
 def network_plan(
     session: Session, viewer: Viewer, network_id: int | None = None, carbon_price: float = 0.0
 ) -> NetworkOptimisation | None:
     """The best allocation of a network (or the whole region) for ``viewer``; ``None`` when
     there is no feasible exchange. ``carbon_price`` is EUR per tonne of CO2e."""
-    key = (_scope(viewer), network_id, carbon_price, _fingerprint(session))
-    with _lock:
-        if key in _plans:
-            _plans.move_to_end(key)
-            return _plans[key]
+    key = ("plan", _scope(viewer), network_id, carbon_price, _fingerprint(session))
+    found, plan = _remembered(key)
+    if found:
+        return plan  # type: ignore[return-value]
     try:
-        plan: NetworkOptimisation | None = optimize_network(
+        plan = optimize_network(
             session,
             network_id,
             bbox=None if network_id is not None else WORLD,
@@ -61,8 +79,20 @@ def network_plan(
         )
     except InvalidInput:
         plan = None
-    with _lock:
-        _plans[key] = plan
-        while len(_plans) > CACHE_SIZE:
-            _plans.popitem(last=False)
+    _remember(key, plan)
     return plan
+
+
+def impact_report(session: Session, viewer: Viewer, network_id: int) -> Report:
+    """Realised and potential impact of a network (its facilitator; ``Forbidden`` otherwise)."""
+    deliveries = (
+        session.scalar(select(func.count(Delivery.id))),
+        session.scalar(select(func.max(Exchange.updated_at))),
+    )
+    key = ("report", _scope(viewer), network_id, _fingerprint(session), *deliveries)
+    found, report = _remembered(key)
+    if not found:
+        report = network_report(session, network_id, viewer)
+        _remember(key, report)
+    assert isinstance(report, Report)
+    return report

@@ -16,7 +16,6 @@ from sidestream.optimize.schemas import Allocation
 from sidestream.optimize.service import NetworkOptimisation
 from sidestream.registry import service as registry
 from sidestream.registry.models import Network, Stream
-from sidestream.reports.service import network_report
 from sidestream.web import engines, region_view
 from sidestream.web.i18n import N_
 from sidestream.web.pages.common import PageViewer, SessionDep, forbidden, gettext_for, to_login
@@ -27,7 +26,7 @@ from sidestream.web.pages.exchanges import (
     exchange_rows,
     introduction_rows,
 )
-from sidestream.web.plans import network_plan
+from sidestream.web.plans import impact_report, network_plan
 from sidestream.web.stream_form import KIND_FORMS
 from sidestream.web.templating import render
 
@@ -114,7 +113,7 @@ def region(
     facilitates = state.network is not None and (
         viewer.superuser or state.network.id in viewer.facilitated_networks
     )
-    report = network_report(session, state.network.id, viewer) if facilitates else None
+    report = impact_report(session, viewer, state.network.id) if facilitates else None
     context = {
         "state": state,
         "chart": chart,
