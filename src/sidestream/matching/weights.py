@@ -16,6 +16,8 @@ SECTOR_WEIGHTS: dict[str, float] = {
     "pattern": 0.55,  # a curated pattern (code prefix or keyword) names C
     "donor": 0.15,  # documented donor-sector -> receiver-sector co-occurrence
     "popularity": 0.10,  # how often C receives anything in the documented cases
+    "semantic": 0.10,  # multilingual embedding similarity to documented materials received by C
+    "semantic_pattern": 0.30,  # embedding similarity to a keyword of a pattern naming C
 }
 
 #: Donor-component score of the donor's own class (reuse within the same industry).

@@ -1,0 +1,163 @@
+"""Multilingual semantic similarity for matching, from the classifier's embedding backend.
+
+Texts are embedded with the backend chosen by ``SIDESTREAM_CLASSIFIER_BACKEND`` (the bundled
+multilingual-e5-small by default; ``lexical`` switches semantic evidence off everywhere). The
+knowledge base's texts are shipped precomputed (``data/kb_embeddings.*``, written by
+``python -m sidestream.matching.build_embeddings``); texts of a facilitator-extended knowledge
+base are embedded once into the user cache (``classify.embeddings.stored_embeddings``).
+Query texts are embedded at run time, in batches, and remembered for the process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from sidestream.classify.backends import EmbeddingBackend, shared_backend
+from sidestream.classify.embeddings import stored_embeddings, texts_fingerprint
+from sidestream.config import get_settings
+from sidestream.matching.knowledge import KnowledgeBase, default_knowledge_base
+
+#: Only the start of a text is embedded (material descriptions say what they are up front).
+MAX_CHARS = 300
+#: Query texts remembered per process (float16 rows; 50,000 × 384 dims ≈ 37 MiB).
+CACHE_SIZE = 50_000
+KB_FILE = "kb_embeddings"
+#: Version of the knowledge-base text recipe; part of the shipped file's fingerprint.
+KB_TEXTS_VERSION = "kb-texts-1"
+
+
+def backend() -> EmbeddingBackend | None:
+    """The process-wide embedding backend, or ``None`` when semantic evidence is off."""
+    s = get_settings()
+    return shared_backend(s.classifier_backend, s.embedding_model_path, s.embedding_threads)
+
+
+def clip_text(text: str) -> str:
+    """The part of a text that is embedded."""
+    return " ".join(text.split())[:MAX_CHARS]
+
+
+class TextEncoder:
+    """Embeds texts with a backend, once per distinct text (bounded per-process memory)."""
+
+    def __init__(self, model: EmbeddingBackend) -> None:
+        self.model = model
+        self.floor = float(model.similarity_floor)
+        self._seen: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """L2-normalised float32 rows, one per text (distinct new texts embedded in one batch)."""
+        clipped = [clip_text(t) for t in texts]
+        new = list(dict.fromkeys(t for t in clipped if t not in self._seen))
+        if new:
+            if len(self._seen) + len(new) > CACHE_SIZE:
+                self._seen.clear()
+            vectors = self.model.encode(new).astype(np.float16)
+            self._seen.update(zip(new, vectors, strict=True))
+        if not clipped:
+            return np.zeros((0, 0), np.float32)
+        return np.vstack([self._seen[t] for t in clipped]).astype(np.float32)
+
+    def encode_unique(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of the distinct texts and, per text, its row (repeated texts are stored once)."""
+        distinct: dict[str, int] = {}
+        inverse = np.fromiter(
+            (distinct.setdefault(clip_text(t), len(distinct)) for t in texts), np.int64, len(texts)
+        )
+        return self.encode(list(distinct)), inverse
+
+    def similarity(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Cosine similarities rescaled from the backend's floor (unrelated texts) to 1, 0–1."""
+        if not a.size or not b.size:
+            return np.zeros((a.shape[0], b.shape[0]), np.float32)
+        sim = a @ b.T
+        return np.clip((sim - self.floor) / (1.0 - self.floor), 0.0, 1.0).astype(np.float32)
+
+
+@lru_cache(maxsize=4)
+def _encoder(model: EmbeddingBackend) -> TextEncoder:
+    return TextEncoder(model)
+
+
+def encoder() -> TextEncoder | None:
+    """The process-wide text encoder, or ``None`` when semantic evidence is off."""
+    model = backend()
+    return _encoder(model) if model is not None else None
+
+
+def material_text(material: str) -> str:
+    """Embedded text of a documented material."""
+    return clip_text(material)
+
+
+def receiver_text(receiver: str, final_use: str) -> str:
+    """Embedded text of a documented receiver: its business and what it does with the material."""
+    return clip_text(f"{receiver}: {final_use}" if final_use else receiver)
+
+
+def kb_texts(kb: KnowledgeBase) -> list[str]:
+    """The distinct texts of a knowledge base that are embedded (sorted): documented materials,
+    documented receivers (business + final use) and pattern keywords."""
+    texts = {material_text(e.material) for e in kb.exchanges}
+    texts |= {receiver_text(e.receiver, e.final_use) for e in kb.exchanges}
+    texts |= {clip_text(k) for p in kb.patterns for k in p.keywords}
+    return sorted(t for t in texts if t)
+
+
+def shipped_dir() -> Path:
+    """The matching package's data folder (holds ``kb_embeddings.*``)."""
+    return Path(str(resources.files("sidestream.matching").joinpath("data")))
+
+
+def _stored(texts: list[str], model: EmbeddingBackend) -> dict[str, np.ndarray]:
+    fingerprint = texts_fingerprint(texts, KB_TEXTS_VERSION)
+    vectors, _ = stored_embeddings(KB_FILE, texts, fingerprint, model, shipped_dir())
+    return dict(zip(texts, vectors.astype(np.float32), strict=True))
+
+
+@lru_cache(maxsize=2)
+def _bundled(model: EmbeddingBackend) -> dict[str, np.ndarray]:
+    return _stored(kb_texts(default_knowledge_base()), model)
+
+
+@dataclass(frozen=True)
+class KnowledgeVectors:
+    """Embeddings of a knowledge base's texts, row-aligned with the sector model's lists."""
+
+    materials: np.ndarray  # documented exchanges (material)
+    receivers: np.ndarray  # documented exchanges (receiver business + final use)
+    keywords: np.ndarray  # pattern keywords
+    keyword_pattern: np.ndarray  # index of each keyword's pattern
+
+
+def knowledge_vectors(
+    kb: KnowledgeBase, exchanges: Sequence, model: EmbeddingBackend
+) -> KnowledgeVectors:
+    """Vectors of ``exchanges`` (a subset of ``kb``'s) and of ``kb``'s pattern keywords.
+
+    Texts of the bundled knowledge base (and of any subset, e.g. an evaluation fold) come from
+    the shipped file; a knowledge base with other texts is embedded once into the user cache.
+    """
+    table = _bundled(model)
+    wanted = kb_texts(kb)
+    if any(t not in table for t in wanted):
+        table = {**table, **_stored(wanted, model)}
+    pairs = [(k, i) for i, p in enumerate(kb.patterns) for k in p.keywords if clip_text(k)]
+    zero = np.zeros(next(iter(table.values())).shape[0] if table else 0, np.float32)
+
+    def rows(texts: list[str]) -> np.ndarray:
+        found = [table.get(t, zero) for t in texts]
+        return np.vstack(found) if found else np.zeros((0, zero.shape[0]), np.float32)
+
+    return KnowledgeVectors(
+        materials=rows([material_text(e.material) for e in exchanges]),
+        receivers=rows([receiver_text(e.receiver, e.final_use) for e in exchanges]),
+        keywords=rows([clip_text(k) for k, _ in pairs]),
+        keyword_pattern=np.array([i for _, i in pairs], np.int64),
+    )

@@ -1,0 +1,140 @@
+"""Semantic (multilingual embedding) evidence: shipped vectors, fold masking, and the off switch."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sidestream.classify.embeddings import stored_embeddings, texts_fingerprint
+from sidestream.config import get_settings
+from sidestream.matching import semantic
+from sidestream.matching.engine import MatchIndex
+from sidestream.matching.knowledge import default_knowledge_base, load_knowledge_base
+from sidestream.matching.schemas import Listing
+from sidestream.matching.sectors import SectorModel, SectorQuery, recommend_sectors, sector_model
+
+
+def _reset() -> None:
+    get_settings.cache_clear()
+    sector_model.cache_clear()
+
+
+@pytest.fixture
+def lexical() -> Iterator[None]:
+    """Semantic evidence switched off, as with ``SIDESTREAM_CLASSIFIER_BACKEND=lexical``."""
+    before = os.environ.get("SIDESTREAM_CLASSIFIER_BACKEND")
+    os.environ["SIDESTREAM_CLASSIFIER_BACKEND"] = "lexical"
+    _reset()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SIDESTREAM_CLASSIFIER_BACKEND"]
+        else:
+            os.environ["SIDESTREAM_CLASSIFIER_BACKEND"] = before
+        _reset()
+
+
+def _top(description: str, k: int = 5) -> list[str]:
+    return [r.nace for r in recommend_sectors(description, top=k)]
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        ("Flyveaske fra kulkraftværk", {"2351"}),  # Danish: fly ash
+        ("Flugasche aus dem Kohlekraftwerk", {"2351"}),  # German
+        ("Vassle från ostproduktion", {"1091"}),  # Swedish: whey
+        ("Biertreber aus der Brauerei", {"1091"}),  # German: brewers' spent grain
+        ("Savsmuld fra savværk", {"1621", "1629"}),  # Danish: sawdust
+        ("Odpadna toplota iz hlajenja", {"0113", "3530", "0119", "0322"}),  # Slovenian: heat
+        ("Spillvärme från kylning", {"0113", "3530", "0119", "0322"}),  # Swedish: surplus heat
+    ],
+)
+def test_descriptions_in_other_languages(description: str, expected: set[str]) -> None:
+    assert expected & set(_top(description))
+
+
+def test_semantic_components_are_scored() -> None:
+    scores = sector_model().score([SectorQuery("Flyveaske fra kulkraftværk")])
+    assert {"semantic", "semantic_pattern"} <= set(scores.components)
+    j = sector_model().col["2351"]
+    assert scores.components["semantic_pattern"][0, j] > 0.5
+
+
+def test_lexical_switch_turns_semantic_evidence_off(lexical: None) -> None:
+    model = sector_model()
+    assert model.encoder is None and model.vectors is None
+    scores = model.score([SectorQuery("coal fly ash", "100102")])
+    assert "semantic" not in scores.components
+    assert _top("coal fly ash")[0] == "2351"
+    index = MatchIndex([Listing(id="n", direction="need", title="Cement raw material",
+                                organisation_nace="2351")])  # fmt: skip
+    [[match]] = index.match([Listing(id="o", direction="offer", title="Fly ash",
+                                     waste_code="100102")], 5)  # fmt: skip
+    assert match.need_id == "n"
+
+
+def test_bundled_knowledge_base_vectors_are_shipped() -> None:
+    texts = semantic.kb_texts(default_knowledge_base())
+    fingerprint = texts_fingerprint(texts, semantic.KB_TEXTS_VERSION)
+    model = semantic.backend()
+    assert model is not None
+    vectors, source = stored_embeddings(
+        semantic.KB_FILE, texts, fingerprint, model, semantic.shipped_dir()
+    )
+    assert source == "package data"
+    assert vectors.dtype == np.float16 and vectors.shape == (len(texts), 384)
+    assert (semantic.shipped_dir() / f"{semantic.KB_FILE}.npy").stat().st_size < 2_000_000
+
+
+def test_fold_vectors_are_the_masked_rows_of_the_full_ones() -> None:
+    kb = default_knowledge_base()
+    case = kb.exchanges[0].case_id
+    full, fold = SectorModel(kb), SectorModel(kb.without_cases([case]))
+    assert full.vectors is not None and fold.vectors is not None
+    assert len(fold.vectors.materials) == len(fold.exchanges) < len(full.exchanges)
+    row = {id(e): i for i, e in enumerate(full.exchanges)}
+    kept = [row[id(e)] for e in fold.exchanges]
+    np.testing.assert_array_equal(fold.vectors.materials, full.vectors.materials[kept])
+    np.testing.assert_array_equal(fold.vectors.receivers, full.vectors.receivers[kept])
+
+
+def test_extended_knowledge_base_is_embedded_into_the_user_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    extra = tmp_path / "mine.csv"
+    extra.write_text(
+        "id,waste_codes,keywords,receiver_nace,typical_use,source\n"
+        "grounds-cosmetics,,kaffegrums,2042,exfoliant in soaps,local trial 2024\n",
+        encoding="utf-8",
+    )
+    kb = load_knowledge_base(extra_patterns=[extra])
+    model = SectorModel(kb)
+    assert model.vectors is not None and len(model.vectors.keywords) > 0
+    assert list((tmp_path / "cache").rglob(f"{semantic.KB_FILE}.npy"))
+
+
+def test_encoder_embeds_each_distinct_text_once() -> None:
+    class Counting:
+        name = "counting"
+        similarity_floor = 0.0
+
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            self.seen += texts
+            return np.ones((len(texts), 4), np.float32) / 2
+
+    backend = Counting()
+    encoder = semantic.TextEncoder(backend)
+    rows, inverse = encoder.encode_unique(["a", "b", "a"])
+    encoder.encode(["b", "c"])
+    assert backend.seen == ["a", "b", "c"]
+    assert rows.shape == (2, 4) and inverse.tolist() == [0, 1, 0]
