@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from tests.matching.conftest import listing
 
 from sidestream.matching import scoring
 from sidestream.matching.engine import match_listings
 from sidestream.matching.table import KINDS
-from sidestream.matching.weights import UNKNOWN, WEIGHTS
+from sidestream.matching.weights import COMPONENT_FLOOR, UNKNOWN, WEIGHTS
 from sidestream.taxonomy.kinds import Kind
 
 
@@ -64,9 +66,22 @@ def test_reasons_are_the_weighted_components(ash_offer) -> None:
     cement = listing("cem", "need", "Cement raw materials", organisation_nace="2351")
     [[match]] = match_listings([ash_offer], [cement])
     assert [r.component for r in match.reasons] == list(WEIGHTS)
-    total = sum(r.score * r.weight for r in match.reasons) / sum(WEIGHTS.values())
+    shares = {r.component: r.weight / sum(WEIGHTS.values()) for r in match.reasons}
+    total = math.prod(max(r.score, COMPONENT_FLOOR) ** shares[r.component] for r in match.reasons)
     assert abs(total - match.score) < 1e-3
     assert {r.component: r.detail for r in match.reasons}["distance"].startswith("location missing")
+
+
+def test_a_poor_material_fit_is_not_rescued_by_logistics() -> None:
+    offer = listing("o", "offer", "Sawdust and wood shavings", waste_code="030105",
+                    lat=55.7, lon=11.7, quantity=800, unit="t", period="per-year")  # fmt: skip
+    near = listing("n1", "need", "Ammonia as nitrogen source", lat=55.71, lon=11.71,
+                   quantity=800, unit="t", period="per-year")  # fmt: skip
+    far = listing("n2", "need", "Sawdust for pellets", waste_code="030105", lat=56.9,
+                  lon=11.7, quantity=50000, unit="t", period="per-year")  # fmt: skip
+    [matches] = match_listings([offer], [near, far])
+    assert matches[0].need_id == "n2"
+    assert all(m.score < 0.5 for m in matches if m.need_id == "n1")
 
 
 def test_missing_everything_is_not_fatal() -> None:

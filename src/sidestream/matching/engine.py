@@ -25,6 +25,7 @@ from sidestream.matching.weights import (
     INFER_MIN_SIMILARITY,
     MIN_MATERIAL,
     NACE_BACKOFF,
+    SEMANTIC_MAX_NEED_TEXTS,
     WEIGHTS,
 )
 
@@ -92,7 +93,11 @@ class MatchIndex:
         """Semantic similarity of each distinct need text to each documented receiver, and the
         row of each need (``None`` when semantic evidence is off)."""
         model = self.model
-        if model.encoder is None or model.vectors is None:
+        if (
+            model.encoder is None
+            or model.vectors is None
+            or len(set(self.needs.text)) > SEMANTIC_MAX_NEED_TEXTS
+        ):
             return None, np.zeros(0, np.int64)
         vectors, rows = model.encoder.encode_unique(self.needs.text)
         return model.encoder.similarity(vectors, model.vectors.receivers), rows
@@ -214,7 +219,7 @@ class MatchIndex:
                 scoring.regulatory_scores(table, oi)[:, None], text.shape
             ),
         }
-        total = sum(WEIGHTS[k] * v for k, v in components.items()) / sum(WEIGHTS.values())
+        total = scoring.combine(components, WEIGHTS)
         excluded = (dist > limit) | np.isnan(time) | (components["material"] < MIN_MATERIAL)
         total = np.where(excluded, 0.0, total)
         return Block(oi, nj, parts, components, dist, np.asarray(total, dtype=np.float64))

@@ -13,6 +13,7 @@ from sidestream.matching.sectors import class_label
 from sidestream.matching.table import KINDS, UNITS, ListingTable
 from sidestream.matching.weights import (
     CODE_LEVELS,
+    COMPONENT_FLOOR,
     MATERIAL_SOURCES,
     MAX_DISTANCE_KM,
     REGULATORY,
@@ -39,6 +40,21 @@ def max_distance(kind_index: int) -> float:
     """The kind's maximum transport distance in km (infinite when unlimited)."""
     limit = MAX_DISTANCE_KM[KINDS[kind_index]]
     return float("inf") if limit is None else limit
+
+
+def combine(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
+    """Total score of pairs: the weighted geometric mean of the components (each 0–1).
+
+    Every condition must hold: a pair that fits on distance and quantity but not on material
+    stays low, which a weighted sum would not ensure. Components are floored at
+    ``COMPONENT_FLOOR`` so that one zero ranks a pair last instead of removing it.
+    """
+    total_weight = sum(weights.values())
+    log_total = sum(
+        (weights[k] / total_weight) * np.log(np.maximum(v, COMPONENT_FLOOR))
+        for k, v in components.items()
+    )
+    return np.exp(log_total)
 
 
 def code_scores(offer_codes: np.ndarray, need_codes: np.ndarray) -> np.ndarray:

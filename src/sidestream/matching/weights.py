@@ -1,8 +1,8 @@
 """Every weight and limit of the matching engine, in one place.
 
-Sector recommendation (``SECTOR_WEIGHTS``) and listing matching (``WEIGHTS``) both sum their
-named components (each 0–1) with these weights and divide by the total weight, so scores stay
-in 0–1. Change them here; ``benchmarks/matching_eval.py`` measures the effect.
+Sector recommendation (``SECTOR_WEIGHTS``) sums its named components (each 0–1) with these
+weights and divides by the total weight; listing matching (``WEIGHTS``) takes their weighted
+geometric mean, so every condition must hold. Scores stay in 0–1. Change them here; ``benchmarks/matching_eval.py`` measures the effect.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ PATTERN_STRENGTH: dict[str, float] = {
     "code6": 1.0, "code4": 0.8, "code2": 0.4, "keyword": 0.9,
 }  # fmt: skip
 
-#: Listing matching: named components of an offer–need pair.
+#: Listing matching: named components of an offer–need pair, combined by a weighted geometric
+#: mean (``scoring.combine``): the weights are the exponents' shares.
 WEIGHTS: dict[str, float] = {
     "material": 0.45,  # same code / family, known use by the need's industry, text similarity
     "distance": 0.20,  # haversine distance against the kind's maximum transport distance
@@ -47,6 +48,11 @@ WEIGHTS: dict[str, float] = {
 #: by a receiver like the need, business + final use).
 MATERIAL_SOURCES: dict[str, float] = {"code": 1.0, "kb_use": 0.9, "text": 0.9, "analogue": 0.5}
 
+#: Semantic (embedding) similarity of needs to documented receivers is used only when an
+#: index holds at most this many distinct need texts: each new text costs ~10 ms of embedding,
+#: so a large registry keeps to TF-IDF there (the offer side stays semantic at any size).
+SEMANTIC_MAX_NEED_TEXTS = 5_000
+
 #: Documented receivers kept per need for the analogous-exchange evidence.
 ANALOGUES = 5
 
@@ -57,6 +63,9 @@ NACE_BACKOFF: dict[str, float] = {"group": 0.7, "division": 0.4, "inferred": 0.8
 
 #: Least receiver-text similarity for inferring a need's class from a documented receiver.
 INFER_MIN_SIMILARITY = 0.5
+
+#: Least value of a component in the weighted geometric mean of a pair's total score.
+COMPONENT_FLOOR = 0.01
 
 #: Score of a component whose inputs are missing (location, quantity, dates...).
 UNKNOWN = 0.5
