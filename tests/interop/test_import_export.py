@@ -208,3 +208,20 @@ def test_import_asks_the_classifier_for_a_missing_code(session):
     assert by_id["c1"].code_source.startswith("classifier")
     assert by_id["c2"].waste_code is None  # energy streams are not given a waste code
     assert by_id["c3"].waste_code is None or by_id["c3"].code_source.startswith("classifier")
+
+
+def test_reimporting_a_partial_row_keeps_what_it_leaves_out(session):
+    anon = dict(GOOD[0], visibility="anonymous")
+    run(session, jsonl([anon]))
+    report = run(session, jsonl([{"id": "kal-flyash", "direction": "offer", "title": "Fly ash"}]))
+    assert report.ok and report.updated == 1
+    s = session.query(Stream).filter_by(external_id="kal-flyash").one()
+    assert s.title == "Fly ash"
+    assert (s.visibility, s.quantity, s.lat, s.waste_code) == ("anonymous", 60000, 55.662, "100102")
+    assert s.organisation.name == "Asnæs Power Station"
+    run(
+        session,
+        jsonl([{"id": "kal-flyash", "direction": "offer", "title": "x", "lat": None, "lon": None}]),
+    )
+    s = session.query(Stream).filter_by(external_id="kal-flyash").one()
+    assert s.lat is None and s.quantity == 60000

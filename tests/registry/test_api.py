@@ -120,3 +120,71 @@ def test_openapi_is_published(client):
     spec = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/streams" in spec["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def test_updates_obey_the_rules_of_a_new_stream(client):
+    org = _org(client)
+    r = client.post(
+        "/api/v1/streams",
+        json={
+            "direction": "offer",
+            "title": "Whey",
+            "quantity": 10,
+            "unit": "t",
+            "organisation_id": org["id"],
+            "available_from": "2026-01-01",
+        },
+    )
+    s = r.json()
+    url = f"/api/v1/streams/{s['id']}"
+    bad = [
+        ({"language": "!!!"}, "language"),
+        ({"available_to": "2025-01-01"}, "available_to is before"),
+        ({"unit": None}, "unit is required"),
+        ({"title": None}, "title cannot be null"),
+        ({"product_code": "x" * 500}, "product_code"),
+        ({"properties": {"density_kg_m3": "heavy"}}, "density_kg_m3"),
+    ]
+    for change, expected in bad:
+        r = client.patch(url, json={"version": 1, **change})
+        assert r.status_code == 422, (change, r.text)
+        assert expected in str(r.json()["detail"]), (change, r.json())
+    assert client.get(url).json()["version"] == 1
+
+
+def test_non_finite_and_absurd_numbers_are_refused(client):
+    org = _org(client)
+    org_id = org["id"]
+    base = f'{{"direction": "offer", "title": "Ash", "unit": "t", "organisation_id": {org_id}, '
+    for number in ("Infinity", "NaN"):
+        r = client.post(
+            "/api/v1/streams",
+            content=base + f'"quantity": {number}}}',
+            headers={"content-type": "application/json"},
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["detail"][0]["loc"][-1] == "quantity"
+    r = client.post(
+        "/api/v1/streams",
+        json={
+            "direction": "offer",
+            "title": "Ash",
+            "quantity": 1e308,
+            "unit": "t",
+            "period": "per-week",
+            "organisation_id": org["id"],
+        },
+    )
+    assert r.status_code == 422 and "finite" in str(r.json()["detail"])
+    r = client.post(
+        "/api/v1/streams",
+        json={
+            "direction": "offer",
+            "title": "Ash",
+            "quantity": 5,
+            "unit": "m3",
+            "properties": {"density_kg_m3": "heavy"},
+            "organisation_id": org["id"],
+        },
+    )
+    assert r.status_code == 422 and "density_kg_m3" in str(r.json()["detail"])

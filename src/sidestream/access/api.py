@@ -33,7 +33,7 @@ from sidestream.access.schemas import (
 from sidestream.api.deps import get_session
 
 router = APIRouter(prefix="/api/v1")
-DB = Annotated[Session, Depends(get_session)]
+DB = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def client_ip(request: Request) -> str:

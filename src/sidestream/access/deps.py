@@ -73,7 +73,9 @@ async def _csrf_ok(request: Request, expected: str) -> bool:
     return isinstance(sent, str) and hmac.compare_digest(sent, expected)
 
 
-async def current_viewer(request: Request, db: Annotated[Session, Depends(get_session)]) -> Viewer:
+async def current_viewer(
+    request: Request, db: Annotated[Session, Depends(get_session, scope="function")]
+) -> Viewer:
     """Resolve the caller: a bearer token, else a session cookie, else anonymous."""
     viewer, user = ANONYMOUS, None
     auth = request.headers.get("authorization")

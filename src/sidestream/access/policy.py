@@ -17,7 +17,7 @@ a stream in full.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -330,6 +330,20 @@ def may_facilitate(viewer: Viewer, facilitator_org: int | None) -> bool:
     if viewer.superuser:
         return True
     return facilitator_org is not None and viewer.roles.get(facilitator_org) in FACILITATING_ROLES
+
+
+def require_member_consent(viewer: Viewer, org_ids: Iterable[int]) -> None:
+    """Putting organisations into a network needs their consent: the viewer must be an admin of
+    each (a facilitator cannot enrol companies, which would let it see their hidden streams);
+    platform admins and the system pass."""
+    if viewer.superuser:
+        return
+    refused = sorted(i for i in org_ids if viewer.roles.get(i) != Role.admin)
+    if refused:
+        raise Forbidden(
+            f"member_ids: organisations {refused} must join themselves (an admin of each "
+            "adds it), or a platform admin adds them"
+        )
 
 
 def require_stream_write(viewer: Viewer, stream: Stream) -> None:

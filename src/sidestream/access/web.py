@@ -34,7 +34,7 @@ from sidestream.errors import Conflict, InvalidInput
 from sidestream.web import templating
 
 router = APIRouter(include_in_schema=False)
-DB = Annotated[Session, Depends(get_session)]
+DB = Annotated[Session, Depends(get_session, scope="function")]
 TEMPLATES = Path(__file__).parent / "templates"
 
 

@@ -25,7 +25,7 @@ from sidestream.exchanges.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1")
-DB = Annotated[Session, Depends(get_session)]
+DB = Annotated[Session, Depends(get_session, scope="function")]
 
 
 @router.post("/introductions", status_code=201, tags=["introductions"])

@@ -26,7 +26,7 @@ from sidestream.registry.service import StreamFilter
 from sidestream.taxonomy.kinds import Direction, Kind
 
 router = APIRouter(prefix="/api/v1", tags=["listing format"])
-DB = Annotated[Session, Depends(get_session)]
+DB = Annotated[Session, Depends(get_session, scope="function")]
 
 
 @router.get("/schemas/listing-v1.json")

@@ -147,22 +147,31 @@ def _upsert(
     orgs: dict[str, Organisation],
     suggest_code: Suggester | None,
 ) -> bool:
-    """Create or update the stream of one listing; True when created."""
-    org_id = _organisation_id(session, listing, orgs)
-    fields = listing.model_dump(exclude={"id", "organisation", "organisation_nace"})
+    """Create or update the stream of one listing; True when created.
+
+    An update changes only the keys the row gives (a JSON ``null`` clears a field); a key the
+    row leaves out keeps its stored value, so a partial file never widens visibility or wipes
+    data.
+    """
+    given = listing.model_dump(
+        exclude_unset=True, exclude={"id", "organisation", "organisation_nace"}
+    )
+    stream = registry.find_stream(session, listing.id)
     code_source = "listing"
-    if not fields["waste_code"] and suggest_code and listing.kind == "material":
+    has_code = given.get("waste_code") or (stream is not None and stream.waste_code)
+    if not has_code and suggest_code and listing.kind == "material":
         suggestion = suggest_code(listing)
         if suggestion:
-            fields["waste_code"], code_source = suggestion
-    stream = registry.find_stream(session, listing.id)
+            given["waste_code"], code_source = suggestion
+    org_id = _organisation_id(session, listing, orgs)
     if stream is None:
-        data = StreamCreate(external_id=listing.id, organisation_id=org_id, **fields)
+        fields = listing.model_dump(exclude={"id", "organisation", "organisation_nace"})
+        data = StreamCreate(external_id=listing.id, organisation_id=org_id, **(fields | given))
         registry.create_stream(session, data, code_source=code_source)
         return True
-    update = StreamUpdate(version=stream.version, **fields)
+    update = StreamUpdate(version=stream.version, **given)
     registry.update_stream(session, stream.id, update, code_source=code_source)
-    if stream.organisation_id != org_id:
+    if org_id is not None and stream.organisation_id != org_id:
         stream.organisation_id = org_id
     return False
 

@@ -16,7 +16,7 @@ from sidestream.matching import service
 from sidestream.matching.schemas import SectorRecommendation
 
 router = APIRouter(prefix="/api/v1/streams", tags=["matching"])
-DB = Annotated[Session, Depends(get_session)]
+DB = Annotated[Session, Depends(get_session, scope="function")]
 Top = Annotated[int, Query(ge=1, le=100, description="number of partners")]
 
 

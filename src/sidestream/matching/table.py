@@ -13,7 +13,7 @@ from sidestream.matching.knowledge import nace_classes_in
 from sidestream.matching.schemas import Listing
 from sidestream.matching.text import normalise_text
 from sidestream.taxonomy.kinds import Kind
-from sidestream.taxonomy.units import annualise
+from sidestream.taxonomy.units import annualise, density_of
 from sidestream.taxonomy.waste_codes import waste_codes
 
 KINDS: tuple[Kind, ...] = tuple(Kind)
@@ -50,11 +50,14 @@ def annual_amount(listing: Listing, kind: Kind) -> tuple[float, str] | None:
     """Canonical amount per year (t, MWh, m3) or None when it cannot be worked out."""
     if listing.quantity is None or not listing.unit:
         return None
-    density = listing.properties.get("density_kg_m3")
+    try:
+        density = density_of(listing.properties)
+    except ValueError:
+        density = None
     if density:
         try:
-            annual = annualise(listing.quantity, listing.unit, listing.period, kind, float(density))
-        except (ValueError, TypeError):
+            annual = annualise(listing.quantity, listing.unit, listing.period, kind, density)
+        except ValueError:
             return None
         return (annual.amount, annual.unit) if annual else None
     factor = _annual_factor(listing.unit, listing.period, kind)

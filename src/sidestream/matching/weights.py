@@ -2,7 +2,8 @@
 
 Sector recommendation (``SECTOR_WEIGHTS``) sums its named components (each 0–1) with these
 weights and divides by the total weight; listing matching (``WEIGHTS``) takes their weighted
-geometric mean, so every condition must hold. Scores stay in 0–1. Change them here; ``benchmarks/matching_eval.py`` measures the effect.
+geometric mean, so every condition must hold. Scores stay in 0–1. Change them here;
+``benchmarks/matching_eval.py`` measures the effect.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from sidestream.api.deps import get_session
 from sidestream.optimize.service import NetworkOptimisation, optimize_network
 
 router = APIRouter(prefix="/api/v1/networks", tags=["optimisation"])
-DB = Annotated[Session, Depends(get_session)]
+DB = Annotated[Session, Depends(get_session, scope="function")]
 
 
 class OptimizeRequest(BaseModel):

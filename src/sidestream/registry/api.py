@@ -33,7 +33,7 @@ from sidestream.registry.schemas import (
 from sidestream.taxonomy.kinds import Direction, Kind, Status
 
 router = APIRouter(prefix="/api/v1")
-DB = Annotated[Session, Depends(get_session)]
+DB = Annotated[Session, Depends(get_session, scope="function")]
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
 Offset = Annotated[int, Query(ge=0, description="items to skip")]
 

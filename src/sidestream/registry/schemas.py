@@ -25,7 +25,7 @@ from sidestream.taxonomy.kinds import (
     Visibility,
 )
 from sidestream.taxonomy.nace import normalise_nace
-from sidestream.taxonomy.units import parse_unit
+from sidestream.taxonomy.units import density_of, parse_unit
 from sidestream.taxonomy.waste_codes import lookup_waste_code
 
 T = TypeVar("T")
@@ -98,7 +98,7 @@ class OrganisationOut(OrganisationBase):
 class SiteBase(BaseModel):
     """Fields of a site."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: Name
     address: str | None = Field(None, max_length=300)
@@ -119,7 +119,7 @@ class SiteCreate(SiteBase):
 class SiteUpdate(BaseModel):
     """A partial update of a site."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     version: int
     name: Name | None = None
@@ -181,7 +181,7 @@ class NetworkOut(NetworkBase):
 class StreamFields(BaseModel):
     """The descriptive fields of a stream shared by the API and the open listing format."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
     direction: Direction
     title: Annotated[str, StringConstraints(min_length=1, max_length=300)]
@@ -224,6 +224,7 @@ class StreamFields(BaseModel):
             raise ValueError("unit is required when quantity is given")
         if self.available_from and self.available_to and self.available_to < self.available_from:
             raise ValueError("available_to is before available_from")
+        density_of(self.properties)
         return self
 
 
@@ -237,9 +238,13 @@ class StreamCreate(StreamFields):
 
 
 class StreamUpdate(BaseModel):
-    """A partial update of a stream; ``version`` must be the version the client last read."""
+    """A partial update of a stream; ``version`` must be the version the client last read.
 
-    model_config = ConfigDict(extra="forbid")
+    Each field is checked here; the service then checks the whole updated stream against
+    :class:`StreamFields`, so an update can never store what a creation would refuse.
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     version: int
     direction: Direction | None = None
@@ -261,6 +266,13 @@ class StreamUpdate(BaseModel):
     visibility: Visibility | None = None
     status: Status | None = None
     site_id: int | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> StreamUpdate:
+        for name in ("direction", "title", "kind", "visibility", "status"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
 
 
 class StreamOut(StreamFields):

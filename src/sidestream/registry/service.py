@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -26,9 +28,10 @@ from sidestream.registry.schemas import (
     SiteCreate,
     SiteUpdate,
     StreamCreate,
+    StreamFields,
     StreamUpdate,
 )
-from sidestream.taxonomy.units import annualise
+from sidestream.taxonomy.units import annualise, density_of
 from sidestream.taxonomy.waste_codes import lookup_waste_code
 
 M = TypeVar("M", Organisation, Site, Network, Stream)
@@ -200,6 +203,7 @@ def create_network(session: Session, data: NetworkCreate, *, viewer: Viewer = SY
         raise Conflict(f"a network named '{data.name}' already exists")
     if data.facilitator_id is not None and session.get(Organisation, data.facilitator_id) is None:
         raise InvalidInput("facilitator_id", f"unknown organisation id {data.facilitator_id}")
+    policy.require_member_consent(viewer, data.member_ids)
     net = Network(**data.model_dump(exclude={"member_ids"}))
     net.members = _members(session, data.member_ids)
     session.add(net)
@@ -239,6 +243,7 @@ def update_network(
         raise InvalidInput("facilitator_id", f"unknown organisation id {fac}")
     _apply(net, changes)
     if data.member_ids is not None:
+        policy.require_member_consent(viewer, set(data.member_ids) - {m.id for m in net.members})
         net.members = _members(session, data.member_ids)
         net.updated_at = utcnow()  # a column change, so the version moves with membership
     _flush(session, "network")
@@ -285,11 +290,16 @@ def _derive(stream: Stream) -> None:
     if stream.quantity is None or not stream.unit:
         stream.annual_amount, stream.annual_unit = None, None
         return
-    density = (stream.properties or {}).get("density_kg_m3")
+    try:
+        density = density_of(stream.properties)
+    except ValueError as exc:
+        raise InvalidInput("properties.density_kg_m3", str(exc)) from None
     try:
         annual = annualise(stream.quantity, stream.unit, stream.period, stream.kind, density)
     except ValueError as exc:
         raise InvalidInput("unit", str(exc)) from None
+    if annual and not math.isfinite(annual.amount):
+        raise InvalidInput("quantity", "too large: the yearly amount is not a finite number")
     stream.annual_amount = annual.amount if annual else None
     stream.annual_unit = annual.unit if annual else None
 
@@ -360,17 +370,28 @@ def update_stream(
     policy.require_stream_write(viewer, stream)
     _check_version(stream, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    merged = _checked_fields(stream, changes)
     if changes.get("waste_code"):
-        try:
-            changes["waste_code"] = lookup_waste_code(changes["waste_code"]).code
-        except ValueError as exc:
-            raise InvalidInput("waste_code", str(exc)) from None
+        changes["waste_code"] = merged.waste_code
         changes["code_source"] = code_source
     _apply(stream, changes)
     _check_site(session, stream)
     _derive(stream)
     _flush(session, "stream")
     return stream
+
+
+def _checked_fields(stream: Stream, changes: dict[str, Any]) -> StreamFields:
+    """The stream's fields with ``changes`` applied, checked by the rules of a new stream."""
+    current = {name: getattr(stream, name) for name in StreamFields.model_fields}
+    current["properties"] = current["properties"] or {}
+    merged = current | {k: v for k, v in changes.items() if k in StreamFields.model_fields}
+    try:
+        return StreamFields.model_validate(merged)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "stream"
+        raise InvalidInput(field, first["msg"].removeprefix("Value error, ")) from None
 
 
 def delete_stream(session: Session, stream_id: int, *, viewer: Viewer = SYSTEM) -> None:

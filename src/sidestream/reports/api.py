@@ -14,7 +14,7 @@ from sidestream.reports.schemas import Report
 from sidestream.reports.service import network_report, organisation_report, report_csv
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
-DB = Annotated[Session, Depends(get_session)]
+DB = Annotated[Session, Depends(get_session, scope="function")]
 Format = Literal["json", "csv"]
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import pint
 
@@ -148,3 +150,20 @@ def _convert_with_density(
         )
     rho = ureg.Quantity(density, "kg/m3")
     return q * rho if q.dimensionality == volume else q / rho
+
+
+def density_of(properties: dict[str, Any] | None) -> float | None:
+    """``properties.density_kg_m3`` as a number, ``None`` when absent.
+
+    Raises ``ValueError`` naming the property when it is not a positive finite number.
+    """
+    raw = (properties or {}).get("density_kg_m3")
+    if raw in (None, ""):
+        return None
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"properties.density_kg_m3 must be a positive number, not {raw!r}")
+    return value

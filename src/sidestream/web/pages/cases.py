@@ -21,7 +21,7 @@ PAGE_SIZE = 50
 @router.get("/cases", response_class=HTMLResponse)
 def cases(
     request: Request,
-    session: Annotated[Session, Depends(get_session)],
+    session: Annotated[Session, Depends(get_session, scope="function")],
     q: str = "",
     sector: str = "",
     country: str = "",

@@ -18,7 +18,7 @@ from sidestream.registry.models import Organisation
 from sidestream.web.i18n import choose_language, translations
 from sidestream.web.templating import render
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def page_viewer(request: Request, viewer: CurrentViewer, session: SessionDep) -> Viewer:

@@ -18,7 +18,9 @@ router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: Annotated[Session, Depends(get_session)]) -> HTMLResponse:
+def home(
+    request: Request, session: Annotated[Session, Depends(get_session, scope="function")]
+) -> HTMLResponse:
     """Two doors: companies and facilitators, with the region in numbers."""
     by_direction = dict(
         session.execute(
