@@ -145,6 +145,17 @@ def test_bad_input_gets_clear_4xx_answers(client):
     r = client.get(f"/api/v1/streams/{ids['offer']}/matches/{ids['offer']}/impact")
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "partner_id"
 
+    for body in (
+        '{"carbon_price": Infinity}',
+        '{"scenario_assumptions": {"price.carbon.eu_ets": NaN}}',
+    ):
+        r = client.post(
+            f"/api/v1/networks/{kal_id}/optimize",
+            content=body,
+            headers={"content-type": "application/json"},
+        )
+        assert r.status_code == 422, (body, r.text)
+
     good = client.post(f"/api/v1/networks/{kal_id}/optimize", json={"carbon_price": 100})
     assert good.status_code == 200 and good.json()["allocation"]["status"] == "optimal"
     assert good.json()["summary"]["carbon_price_eur_per_t"] == 100

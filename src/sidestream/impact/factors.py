@@ -8,6 +8,7 @@ factor keeps its value, unit, year, source, citation and version so a result can
 from __future__ import annotations
 
 import csv
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -125,8 +126,8 @@ def _override(base: Factor | None, key: str, spec: object) -> Factor:
     if unknown:
         raise InvalidInput(f"assumptions.{key}", f"unknown keys {sorted(unknown)}")
     value = fields.get("value")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput(f"assumptions.{key}.value", "must be a number")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidInput(f"assumptions.{key}.value", "must be a finite number")
     if base is None and "unit" not in fields:
         raise InvalidInput(f"assumptions.{key}", "is not a known factor; give its 'unit' too")
     unit = str(fields.get("unit", base.unit if base else ""))

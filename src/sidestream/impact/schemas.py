@@ -17,7 +17,7 @@ class Exchange(BaseModel):
     mapping and the factor set, and reported back in the result's ``assumptions``.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     kind: Literal["material", "energy", "water"]
     amount: float = Field(ge=0, description="annual amount in `unit`")

@@ -19,7 +19,7 @@ DB = Annotated[Session, Depends(get_session, scope="function")]
 class OptimizeRequest(BaseModel):
     """Settings of a network optimisation and an optional what-if scenario."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     carbon_price: float | None = Field(
         None, ge=0, description="EUR per t CO2e; default: the factor set's EU ETS price"

@@ -14,7 +14,7 @@ CANONICAL_UNITS = ("t", "MWh", "m3")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Party(_Strict):
