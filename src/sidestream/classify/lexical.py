@@ -86,29 +86,28 @@ class CharNgramIndex:
         )
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
         mass = np.asarray(matrix.sum(axis=1)).ravel()
-        self._unit = sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ matrix
-        self._share = sparse.diags(1.0 / np.maximum(mass, 1e-12)) @ matrix
+        unit = sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ matrix
+        share = sparse.diags(1.0 / np.maximum(mass, 1e-12)) @ matrix
+        # n-gram-major copies: a query touches few n-grams, so scoring reads only their rows
+        self._unit_by_gram = sparse.csr_matrix(unit.T)
+        self._share_by_gram = sparse.csr_matrix(share.T)
+        self._documents = len(documents)
 
     def scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         """(cosine, containment) of ``query`` against every document, each in [0, 1]."""
-        n = len(self._vocabulary)
         grams = [
             (self._vocabulary[g], tf * 1.0, _scale(g))
             for g, tf in features(query).items()
             if g in self._vocabulary
         ]
         if not grams:
-            zero = np.zeros(self._unit.shape[0])
+            zero = np.zeros(self._documents)
             return zero, zero
         idx = np.array([g for g, _, _ in grams])
         tf = np.array([t for _, t, _ in grams], dtype=np.float64)
         scale = np.array([s for _, _, s in grams])
         weights = (1.0 + np.log(tf)) * self._idf[idx] * scale
         query_norm = float(np.linalg.norm(weights)) or 1.0
-        vec = sparse.csc_matrix((weights / query_norm, (idx, np.zeros_like(idx))), shape=(n, 1))
-        present = sparse.csc_matrix(
-            (np.ones_like(weights), (idx, np.zeros_like(idx))), shape=(n, 1)
-        )
-        cosine = np.asarray((self._unit @ vec).todense()).ravel()
-        containment = np.asarray((self._share @ present).todense()).ravel()
-        return cosine, containment
+        cosine = self._unit_by_gram[idx].T @ (weights / query_norm)
+        containment = np.asarray(self._share_by_gram[idx].sum(axis=0)).ravel()
+        return np.asarray(cosine).ravel(), containment
