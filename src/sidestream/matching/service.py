@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from sidestream.access import policy
+from sidestream.access.errors import Forbidden, Unauthenticated
 from sidestream.access.policy import SYSTEM, Viewer
 from sidestream.access.schemas import AnonymousStream
 from sidestream.errors import InvalidInput
@@ -121,18 +122,23 @@ _pools: OrderedDict[Hashable, _Pool] = OrderedDict()
 _pools_lock = threading.Lock()
 
 
-def _scope(viewer: Viewer) -> Hashable:
-    """Viewers with the same scope see the same streams in the same detail."""
+def visibility_scope(viewer: Viewer) -> Hashable:
+    """Viewers with the same scope see the same streams in the same detail (a cache key)."""
     if viewer.superuser:
         return "all"
     return (viewer.insider_orgs, viewer.peer_orgs)
 
 
-def _fingerprint(session: Session) -> tuple[int, datetime | None, datetime | None]:
+def streams_fingerprint(session: Session) -> tuple[int, datetime | None, datetime | None]:
+    """Changes whenever a stream or an organisation is added, changed or deleted (a cache key)."""
     count, changed = session.execute(
         select(func.count(Stream.id), func.max(Stream.updated_at))
     ).one()
     return count, changed, session.scalar(select(func.max(Organisation.updated_at)))
+
+
+_scope = visibility_scope
+_fingerprint = streams_fingerprint
 
 
 def _pool(session: Session, viewer: Viewer) -> _Pool:
@@ -251,7 +257,8 @@ def matches_for_stream(
     assert me is not None  # visible, checked above
     pool = _pool(session, viewer)
     other = pool.needs if stream.direction == "offer" else pool.offers
-    dismissed = dismissed_partners(session, stream_id)
+    # Dismissals are the owner's own notes: only its members see them applied or flagged.
+    dismissed = dismissed_partners(session, stream_id) if _member(viewer, stream) else set()
     excluded = {int(i) for i in other.ids[other.orgs == (stream.organisation_id or -2)]}
     if not include_dismissed:
         excluded |= dismissed
@@ -278,6 +285,15 @@ def matches_for_stream(
             )
         )
     return StreamMatches(stream_id=stream.id, direction=stream.direction, matches=matches)
+
+
+def _member(viewer: Viewer, stream: Stream) -> bool:
+    """Whether the policy counts ``viewer`` a member of the stream's organisation."""
+    try:
+        policy.require_member(viewer, stream.organisation_id)
+    except (Forbidden, Unauthenticated):
+        return False
+    return True
 
 
 def dismiss_match(

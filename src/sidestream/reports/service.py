@@ -21,6 +21,7 @@ from sidestream.access.policy import SYSTEM, Viewer
 from sidestream.db import utcnow
 from sidestream.errors import InvalidInput
 from sidestream.exchanges import service as exchanges
+from sidestream.exchanges.models import Exchange
 from sidestream.impact.accounting import CANONICAL_UNIT, account_exchange
 from sidestream.impact.schemas import FactorUsed, ImpactResult
 from sidestream.matching.scoring import haversine_km
@@ -87,36 +88,67 @@ def _realised(session: Session, viewer: Viewer, orgs: set[int], out: _Collector)
     for ex in exchanges.list_exchanges(session, viewer):
         if not ex.deliveries or not {ex.offer_org_id, ex.need_org_id} & orgs:
             continue
-        offer = session.get(Stream, ex.offer_stream_id) if ex.offer_stream_id else None
-        need = session.get(Stream, ex.need_stream_id) if ex.need_stream_id else None
-        kind = offer.kind if offer else None
-        if kind not in CANONICAL_UNIT:
-            out.warnings.append(f"exchange {ex.id}: no indicators for its kind ({kind})")
+        _realised_exchange(session, ex, names, out)
+
+
+def _realised_exchange(
+    session: Session, ex: Exchange, names: dict[int, str], out: _Collector
+) -> None:
+    """The realised rows of one exchange (one per delivery year)."""
+    offer = session.get(Stream, ex.offer_stream_id) if ex.offer_stream_id else None
+    need = session.get(Stream, ex.need_stream_id) if ex.need_stream_id else None
+    kind = offer.kind if offer else None
+    if kind not in CANONICAL_UNIT:
+        out.warnings.append(f"exchange {ex.id}: no indicators for its kind ({kind})")
+        return
+    per_year: dict[int, float] = defaultdict(float)
+    for d in ex.deliveries:
+        try:
+            annual = annualise(d.quantity, d.unit, "one-off", kind)
+        except ValueError as exc:
+            out.warnings.append(f"exchange {ex.id}, delivery {d.id}: {exc}")
             continue
-        per_year: dict[int, float] = defaultdict(float)
-        for d in ex.deliveries:
-            try:
-                annual = annualise(d.quantity, d.unit, "one-off", kind)
-            except ValueError as exc:
-                out.warnings.append(f"exchange {ex.id}, delivery {d.id}: {exc}")
-                continue
-            per_year[d.delivered_on.year] += annual.amount if annual else 0.0
-        price = ex.agreed_price_eur_per_unit
-        if price is not None and ex.agreed_unit not in (None, CANONICAL_UNIT[kind]):
-            out.warnings.append(f"exchange {ex.id}: price per {ex.agreed_unit} not applied")
-            price = None
-        parties = (names.get(ex.offer_org_id, "?"), names.get(ex.need_org_id, "?"))
-        for year, amount in sorted(per_year.items()):
-            impact = account_exchange(
-                {
-                    "kind": kind,
-                    "amount": amount,
-                    "waste_code": offer.waste_code if offer else None,
-                    "distance_km": _distance(offer, need),
-                    "transfer_price_eur_per_unit": price or 0.0,
-                }
-            )
-            out.add("realised", year, f"exchange {ex.id}", parties, (impact, kind, amount))
+        per_year[d.delivered_on.year] += annual.amount if annual else 0.0
+    price = ex.agreed_price_eur_per_unit
+    if price is not None and ex.agreed_unit not in (None, CANONICAL_UNIT[kind]):
+        out.warnings.append(f"exchange {ex.id}: price per {ex.agreed_unit} not applied")
+        price = None
+    parties = (names.get(ex.offer_org_id, "?"), names.get(ex.need_org_id, "?"))  # type: ignore[arg-type]
+    for year, amount in sorted(per_year.items()):
+        impact = account_exchange(
+            {
+                "kind": kind,
+                "amount": amount,
+                "waste_code": offer.waste_code if offer else None,
+                "distance_km": _distance(offer, need),
+                "transfer_price_eur_per_unit": price or 0.0,
+            }
+        )
+        out.add("realised", year, f"exchange {ex.id}", parties, (impact, kind, amount))
+
+
+def exchange_realised_rows(
+    session: Session, exchange_id: int, viewer: Viewer = SYSTEM
+) -> list[ReportRow]:
+    """The realised rows of one exchange (from its deliveries), as the reports show them.
+
+    Only the realised basis: no optimisation is run. The exchange must be visible to
+    ``viewer`` (``NotFound`` otherwise, like ``exchanges.service.get_exchange``).
+    """
+    ex = exchanges.get_exchange(session, viewer, exchange_id)
+    if not ex.deliveries:
+        return []
+    org_ids = [o for o in (ex.offer_org_id, ex.need_org_id) if o is not None]
+    names = dict(
+        session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
+        )
+        .tuples()
+        .all()
+    )
+    out = _Collector()
+    _realised_exchange(session, ex, names, out)
+    return out.rows
 
 
 def _potential(session: Session, viewer: Viewer, network_id: int, out: _Collector) -> None:

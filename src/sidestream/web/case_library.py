@@ -2,22 +2,34 @@
 
 Two sources: the matching knowledge base (documented exchanges of the Cambridge industrial
 symbiosis library) and the demo region's designed pairs, each backed by a cited source.
+
+The demo region's pairs come from the shipped demo data (``demo/data/streams.jsonl``), never
+from a stream's ``properties.designed_match`` in the database: that is user-editable, so trusting
+it would let anyone publish a pair naming someone else's stream. A shipped pair is shown only
+when both of its streams are in the database under the organisation the demo data names (so a
+look-alike ``external_id`` in another company does not count) and the viewer may see both in
+full (``access.policy.sees_identity``): an anonymous, network-only or private stream never
+appears, nor does its owner.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from sidestream.access import policy
+from sidestream.access.policy import ANONYMOUS, Viewer
 from sidestream.demo.builder import region
 from sidestream.matching.knowledge import default_knowledge_base
 from sidestream.matching.text import normalise_text
-from sidestream.registry.models import Stream
+from sidestream.registry.models import Organisation, Stream
 from sidestream.taxonomy.nace import nace_label
 
 #: Country names used by the case library that are not English territory names.
@@ -77,29 +89,114 @@ def knowledge_cases() -> tuple[Case, ...]:
     )
 
 
-def region_cases(session: Session) -> list[Case]:
-    """Pairs of the loaded demo region: an offer and the need it was documented to serve."""
-    streams = session.scalars(
-        select(Stream).options(selectinload(Stream.organisation)).order_by(Stream.id)
-    ).all()
-    by_external = {s.external_id: s for s in streams}
-    sources = {s["id"]: s for s in region()["sources"]}
-    out: list[Case] = []
-    for offer in streams:
-        props = offer.properties or {}
-        need = by_external.get(str(props.get("designed_match", "")))
-        if offer.direction != "offer" or need is None:
+@dataclass(frozen=True, slots=True)
+class _Pair:
+    """One designed pair of the shipped demo data: offer and need ids, owners and source."""
+
+    offer: str
+    offer_org: str
+    need: str
+    need_org: str
+    source: str
+
+
+@lru_cache
+def designed_pairs() -> tuple[_Pair, ...]:
+    """The offer/need pairs the demo data documents (read from the shipped file, not the DB)."""
+    path = resources.files("sidestream.demo").joinpath("data", "streams.jsonl")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    by_id = {r["id"]: r for r in rows}
+    pairs = []
+    for row in rows:
+        props = row.get("properties") or {}
+        need = by_id.get(str(props.get("designed_match", "")))
+        if row.get("direction") != "offer" or need is None:
             continue
-        cited = sources.get(str(props.get("source") or (need.properties or {}).get("source")), {})
+        source = props.get("source") or (need.get("properties") or {}).get("source") or ""
+        pairs.append(
+            _Pair(row["id"], row["organisation"], need["id"], need["organisation"], str(source))
+        )
+    return tuple(pairs)
+
+
+def _designed_ids() -> dict[str, str]:
+    """external id -> owning organisation's name, of every stream in a designed pair."""
+    out: dict[str, str] = {}
+    for p in designed_pairs():
+        out[p.offer], out[p.need] = p.offer_org, p.need_org
+    return out
+
+
+def _pair_streams_query(viewer: Viewer):  # type: ignore[no-untyped-def]
+    """Columns of the designed streams the viewer may see in full, under their demo owner."""
+    owners = _designed_ids()
+    return (
+        select(Stream.external_id, Organisation.name)
+        .join(Organisation, Stream.organisation_id == Organisation.id)
+        .where(
+            Stream.external_id.in_(owners),
+            policy.visible_streams_clause(viewer),
+            policy.identity_clause(viewer),
+        )
+    )
+
+
+def _shown_pairs(found: dict[str, str]) -> list[_Pair]:
+    """The designed pairs whose two streams are in ``found`` (external id -> owner name)."""
+    return [
+        p
+        for p in designed_pairs()
+        if found.get(p.offer) == p.offer_org and found.get(p.need) == p.need_org
+    ]
+
+
+def region_case_count(session: Session, viewer: Viewer = ANONYMOUS) -> int:
+    """How many demo-region cases ``viewer`` sees (a narrow query; no stream is loaded)."""
+    rows = session.execute(_pair_streams_query(viewer)).tuples()
+    found: dict[str, str] = {}
+    for ext, org in rows:
+        if _designed_ids().get(ext) == org:
+            found[ext] = org
+    return len(_shown_pairs(found))
+
+
+def region_cases(session: Session, viewer: Viewer = ANONYMOUS) -> list[Case]:
+    """Pairs of the loaded demo region that ``viewer`` may see in full: an offer and the need it
+    was documented to serve (see the module docstring for which pairs count)."""
+    owners = _designed_ids()
+    streams = session.scalars(
+        select(Stream)
+        .join(Organisation, Stream.organisation_id == Organisation.id)
+        .where(
+            Stream.external_id.in_(owners),
+            policy.visible_streams_clause(viewer),
+            policy.identity_clause(viewer),
+        )
+        .options(selectinload(Stream.organisation))
+        .order_by(Stream.id)
+    ).all()
+    by_external = {
+        s.external_id: s
+        for s in streams
+        if s.organisation is not None
+        and owners.get(s.external_id or "") == s.organisation.name
+        and policy.sees_identity(viewer, s)
+    }
+    sources = {s["id"]: s for s in region()["sources"]}
+    pairs = _shown_pairs({k: v.organisation.name for k, v in by_external.items()})
+    out: list[Case] = []
+    for pair in sorted(pairs, key=lambda p: by_external[p.offer].id):
+        offer, need = by_external[pair.offer], by_external[pair.need]
+        cited = sources.get(pair.source, {})
         donor, receiver = offer.organisation, need.organisation
         out.append(
             Case(
                 material=offer.title,
-                donor=donor.name if donor else "",
-                receiver=receiver.name if receiver else "",
-                donor_sectors=(donor.nace,) if donor and donor.nace else (),
-                receiver_sectors=(receiver.nace,) if receiver and receiver.nace else (),
-                country=(donor.country if donor else None) or "",
+                donor=donor.name,
+                receiver=receiver.name,
+                donor_sectors=(donor.nace,) if donor.nace else (),
+                receiver_sectors=(receiver.nace,) if receiver.nace else (),
+                country=donor.country or "",
                 final_use=need.title,
                 waste_codes=(offer.waste_code,) if offer.waste_code else (),
                 source=cited.get("citation", "Sidestream demo region"),
@@ -109,9 +206,14 @@ def region_cases(session: Session) -> list[Case]:
     return out
 
 
-def all_cases(session: Session) -> list[Case]:
-    """The demo region's cases first, then the knowledge base's."""
-    return [*region_cases(session), *knowledge_cases()]
+def all_cases(session: Session, viewer: Viewer = ANONYMOUS) -> list[Case]:
+    """The demo region's cases ``viewer`` may see first, then the knowledge base's."""
+    return [*region_cases(session, viewer), *knowledge_cases()]
+
+
+def case_count(session: Session, viewer: Viewer = ANONYMOUS) -> int:
+    """How many cases ``viewer`` sees in the library (for the start page)."""
+    return region_case_count(session, viewer) + len(knowledge_cases())
 
 
 def search(cases: Iterable[Case], q: str = "", sector: str = "", country: str = "") -> list[Case]:

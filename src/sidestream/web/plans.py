@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from sidestream.access.policy import Viewer
 from sidestream.errors import InvalidInput
 from sidestream.exchanges.models import Delivery, Exchange
+from sidestream.matching.service import streams_fingerprint, visibility_scope
 from sidestream.optimize.service import NetworkOptimisation, optimize_network
-from sidestream.registry.models import Network, NetworkMember, Organisation, Stream
+from sidestream.registry.models import Network, NetworkMember
 from sidestream.reports.schemas import Report
 from sidestream.reports.service import network_report
 
@@ -30,16 +31,10 @@ _cache: OrderedDict[Hashable, NetworkOptimisation | Report | None] = OrderedDict
 _lock = threading.Lock()
 
 
-def _scope(viewer: Viewer) -> Hashable:
-    """Viewers with the same scope see the same streams in the same detail."""
-    return "all" if viewer.superuser else (viewer.insider_orgs, viewer.peer_orgs)
-
-
 def _fingerprint(session: Session) -> tuple[object, ...]:
-    streams = session.execute(select(func.count(Stream.id), func.max(Stream.updated_at))).one()
+    """The matching service's streams fingerprint, plus what changes a network."""
     return (
-        *streams,
-        session.scalar(select(func.max(Organisation.updated_at))),
+        *streams_fingerprint(session),
         session.scalar(select(func.max(Network.updated_at))),
         session.scalar(select(func.count()).select_from(NetworkMember)),
     )
@@ -65,7 +60,7 @@ def network_plan(
 ) -> NetworkOptimisation | None:
     """The best allocation of a network (or the whole region) for ``viewer``; ``None`` when
     there is no feasible exchange. ``carbon_price`` is EUR per tonne of CO2e."""
-    key = ("plan", _scope(viewer), network_id, carbon_price, _fingerprint(session))
+    key = ("plan", visibility_scope(viewer), network_id, carbon_price, _fingerprint(session))
     found, plan = _remembered(key)
     if found:
         return plan  # type: ignore[return-value]
@@ -89,7 +84,7 @@ def impact_report(session: Session, viewer: Viewer, network_id: int) -> Report:
         session.scalar(select(func.count(Delivery.id))),
         session.scalar(select(func.max(Exchange.updated_at))),
     )
-    key = ("report", _scope(viewer), network_id, _fingerprint(session), *deliveries)
+    key = ("report", visibility_scope(viewer), network_id, _fingerprint(session), *deliveries)
     found, report = _remembered(key)
     if not found:
         report = network_report(session, network_id, viewer)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from babel import Locale
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy.orm import Session
 
-from sidestream.api.deps import get_session
 from sidestream.web.case_library import all_cases, divisions, search
 from sidestream.web.i18n import choose_language
+from sidestream.web.pages.common import PageViewer, SessionDep
 from sidestream.web.templating import render
 
 router = APIRouter()
@@ -21,13 +18,14 @@ PAGE_SIZE = 50
 @router.get("/cases", response_class=HTMLResponse)
 def cases(
     request: Request,
-    session: Annotated[Session, Depends(get_session, scope="function")],
+    session: SessionDep,
+    viewer: PageViewer,
     q: str = "",
     sector: str = "",
     country: str = "",
 ) -> HTMLResponse:
     """Documented symbioses, searchable by material, sector and country."""
-    everything = all_cases(session)
+    everything = all_cases(session, viewer)
     found = search(everything, q, sector, country)
     territories = Locale.parse(choose_language(request)).territories
     countries = {c: territories.get(c, c) for c in {case.country for case in everything} if c}

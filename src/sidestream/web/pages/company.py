@@ -14,8 +14,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from sidestream.access import policy
 from sidestream.access import service as access
-from sidestream.access.errors import Forbidden
+from sidestream.access.errors import Forbidden, Unauthenticated
 from sidestream.access.policy import Viewer
 from sidestream.access.roles import Role
 from sidestream.errors import Conflict, InvalidInput, NotFound
@@ -97,6 +98,7 @@ async def start_submit(request: Request, session: SessionDep, viewer: PageViewer
     try:
         org = registry.create_organisation(session, org_data, viewer=viewer)
     except Conflict as exc:
+        session.rollback()
         return _start_page(request, values, {"name": str(exc)}, status=422)
     access.grant_creator(session, viewer, org)
     admin = replace(viewer, roles={**viewer.roles, org.id: Role.admin})
@@ -136,7 +138,12 @@ def organisation(
 
 
 def _is_member(viewer: Viewer, org_id: int) -> bool:
-    return viewer.superuser or org_id in viewer.roles
+    """Whether the access policy lets ``viewer`` change ``org_id``'s streams."""
+    try:
+        policy.require_member(viewer, org_id)
+    except (Forbidden, Unauthenticated):
+        return False
+    return True
 
 
 def _writable_org(
@@ -179,19 +186,43 @@ async def new_stream_submit(
     form = dict(await request.form())
     data, errors = stream_input(form, org_id, choose_language(request), gettext_for(request))
     if data is not None:
+        source = _code_source(form, org, data.waste_code)
         try:
-            stream = registry.create_stream(
-                session, data, code_source=form.get("code_source") or None, viewer=viewer
-            )
+            stream = registry.create_stream(session, data, code_source=source, viewer=viewer)
         except (InvalidInput, Conflict) as exc:
+            session.rollback()
             field = exc.field if isinstance(exc, InvalidInput) else "title"
             errors = {field: exc.message if isinstance(exc, InvalidInput) else str(exc)}
+        except NotFound as exc:  # a site that does not exist: a message beside the site field
+            session.rollback()
+            if exc.what != "site":
+                raise
+            errors = {"site_id": gettext_for(request)("Please choose one of your sites.")}
         except Forbidden:
+            session.rollback()
             return forbidden(request, NOT_A_MEMBER)
         else:
             session.commit()
             return see_other(f"/streams/{stream.id}?saved=1")
     return _stream_page(request, org, form, errors, status=422)
+
+
+def _code_source(form: Mapping[str, Any], org: Organisation, code: str | None) -> str | None:
+    """Where the stream's code came from, decided here, never taken from the form.
+
+    ``"classifier <backend> (<score>)"`` only when the form says the code was picked from the
+    suggestions and the server, re-running the classifier on the same text, suggests that very
+    code; otherwise ``"user"`` (the user picked or typed it). ``None`` without a code.
+    """
+    if not code:
+        return None
+    if form.get("code_source") == "classifier":
+        text = " ".join(str(form.get(k) or "") for k in ("title", "description")).strip()
+        found = engines.classify(text, org.nace) if len(text) >= 3 else None
+        for s in found.suggestions if found else ():
+            if s.code == code:
+                return f"classifier {s.evidence.backend} ({s.score:.2f})"
+    return "user"
 
 
 @router.get("/streams/fields", response_class=HTMLResponse)

@@ -31,7 +31,7 @@ from sidestream.exchanges.schemas import (
 )
 from sidestream.registry.models import Organisation, Stream
 from sidestream.reports.schemas import ReportRow
-from sidestream.reports.service import organisation_report
+from sidestream.reports.service import exchange_realised_rows
 from sidestream.web.forms import clean, field_errors
 from sidestream.web.i18n import N_, choose_language
 from sidestream.web.pages.common import (
@@ -155,10 +155,13 @@ async def _decide(
         else:
             intro = service.decide_introduction(session, viewer, intro_id, action == "accept")
     except NotFound:
+        session.rollback()
         return not_found(request, N_("introduction"))
     except Forbidden:
+        session.rollback()
         return forbidden(request, N_("Only the company that was asked may answer."))
     except Conflict:
+        session.rollback()
         return see_other("/exchanges?notice=decided")
     session.commit()
     if action == "accept":
@@ -182,8 +185,7 @@ def _realised(session: Session, viewer: Viewer, ex: Exchange) -> list[ReportRow]
     org = next((o for o in (ex.offer_org_id, ex.need_org_id) if o in viewer.roles), None)
     if org is None or not ex.deliveries:
         return []
-    report = organisation_report(session, org, viewer)
-    return [r for r in report.rows if r.basis == "realised" and r.link == f"exchange {ex.id}"]
+    return exchange_realised_rows(session, ex.id, viewer)  # no optimisation run
 
 
 def _exchange_page(
@@ -245,6 +247,7 @@ async def update(
     try:
         ex = service.get_exchange(session, viewer, exchange_id)
     except NotFound:
+        session.rollback()
         return not_found(request, N_("exchange"))
     values = await _posted(
         request,
@@ -256,14 +259,17 @@ async def update(
         service.update_exchange(session, viewer, exchange_id, ExchangeUpdate(**data))
     except ValidationError as exc:
         errors = field_errors(exc, [*TERM_FIELDS, *MOVE_FIELDS], gettext_for(request))
+        session.rollback()
         return _exchange_page(request, session, viewer, ex, errors, values, 422)
     except InvalidInput as exc:
         errors = {exc.field: exc.message}
+        session.rollback()
         return _exchange_page(request, session, viewer, ex, errors, values, 422)
     except Conflict as exc:
-        session.refresh(ex)
+        session.rollback()
         return _exchange_page(request, session, viewer, ex, {"__all__": str(exc)}, values, 409)
     except Forbidden:
+        session.rollback()
         return forbidden(request, NOT_A_PARTY)
     session.commit()
     return see_other(f"/exchanges/{exchange_id}?notice=saved")
@@ -279,6 +285,7 @@ async def add_delivery(
     try:
         ex = service.get_exchange(session, viewer, exchange_id)
     except NotFound:
+        session.rollback()
         return not_found(request, N_("exchange"))
     values = await _posted(request, DELIVERY_FIELDS, ("quantity",))
     try:
@@ -286,10 +293,13 @@ async def add_delivery(
         service.record_delivery(session, viewer, exchange_id, data)
     except ValidationError as exc:
         errors = field_errors(exc, DELIVERY_FIELDS, gettext_for(request))
+        session.rollback()
         return _exchange_page(request, session, viewer, ex, errors, values, 422)
     except InvalidInput as exc:
+        session.rollback()
         return _exchange_page(request, session, viewer, ex, {exc.field: exc.message}, values, 422)
     except Forbidden:
+        session.rollback()
         return forbidden(request, NOT_A_PARTY)
     session.commit()
     return see_other(f"/exchanges/{exchange_id}?notice=delivery")

@@ -10,6 +10,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import selectinload
 
+from sidestream.access import policy
+from sidestream.access.errors import Forbidden, Unauthenticated
 from sidestream.access.policy import Viewer, sees_identity
 from sidestream.exchanges import service as exchanges
 from sidestream.optimize.schemas import Allocation
@@ -163,6 +165,15 @@ def optimiser(
     return render(request, "region/optimise.html", context)
 
 
+def _facilitates(viewer: Viewer, network_id: int) -> bool:
+    """Whether the access policy lets ``viewer`` follow ``network_id``'s pipeline."""
+    try:
+        policy.require_facilitator(viewer, network_id)
+    except (Forbidden, Unauthenticated):
+        return False
+    return True
+
+
 @router.get("/region/pipeline", response_class=HTMLResponse)
 def pipeline_page(
     request: Request, session: SessionDep, viewer: PageViewer, network: int | None = None
@@ -170,11 +181,7 @@ def pipeline_page(
     """The facilitator's pipeline: introductions and exchanges among a network's members."""
     if not viewer.authenticated:
         return to_login(request)
-    mine = [
-        n
-        for n in registry.list_networks(session, limit=100)[0]
-        if viewer.superuser or n.id in viewer.facilitated_networks
-    ]
+    mine = [n for n in registry.list_networks(session, limit=100)[0] if _facilitates(viewer, n.id)]
     if not mine:
         return forbidden(request, N_("Only a network's facilitator sees its pipeline."))
     chosen = next((n for n in mine if n.id == network), mine[0])

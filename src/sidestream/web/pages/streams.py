@@ -136,10 +136,13 @@ async def ask_introduction(
             IntroductionCreate(offer_stream_id=pair[0], need_stream_id=pair[1], message=message),
         )
     except NotFound:
+        session.rollback()
         return not_found(request, N_("stream"))
     except Forbidden:
+        session.rollback()
         return forbidden(request, NOT_YOURS)
     except (Conflict, InvalidInput):
+        session.rollback()
         return see_other(f"/streams/{stream_id}?notice=open")
     session.commit()
     return see_other("/exchanges?notice=requested")
@@ -158,8 +161,10 @@ async def dismiss(
             raise NotFound("stream", "")
         dismiss_match(session, stream_id, partner_id, viewer)
     except (NotFound, InvalidInput):
+        session.rollback()
         return not_found(request, N_("stream"))
     except Forbidden:
+        session.rollback()
         return forbidden(request, NOT_YOURS)
     session.commit()
     return see_other(f"/streams/{stream_id}?notice=dismissed")

@@ -1,0 +1,293 @@
+"""Regression tests of the web review: what the case library, the start page, the stream form,
+the exchange page and the matches show, and to whom."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from sidestream.access.policy import ANONYMOUS, SYSTEM
+from sidestream.db import session_scope
+from sidestream.exchanges.models import Exchange
+from sidestream.matching.service import dismiss_match, matches_for_stream
+from sidestream.registry import service as registry
+from sidestream.registry.models import Organisation, Stream
+from sidestream.registry.schemas import OrganisationCreate, StreamCreate
+from sidestream.web import engines
+from tests.web.conftest import join, sign_up
+
+
+def _company(web: TestClient, csrf: str, name: str) -> int:
+    data = {"csrf_token": csrf, "name": name, "country": "DK", "lat": "55.66", "lon": "11.09"}
+    response = web.post("/start", data=data, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return int(re.search(r"/organisations/(\d+)/", response.headers["location"]).group(1))
+
+
+def _post_stream(web: TestClient, csrf: str, org: int, **fields: str):  # type: ignore[no-untyped-def]
+    data = {"csrf_token": csrf, "kind": "material", "period": "per-year", "unit": "t", **fields}
+    return web.post(f"/organisations/{org}/streams/new", data=data, follow_redirects=False)
+
+
+def _stream_id(response) -> int:  # type: ignore[no-untyped-def]
+    assert response.status_code == 303, response.text
+    return int(re.search(r"/streams/(\d+)", response.headers["location"]).group(1))
+
+
+def _ext(engine: Engine, external_id: str) -> int:
+    with session_scope(engine) as session:
+        return session.scalars(select(Stream.id).where(Stream.external_id == external_id)).one()
+
+
+# --- 1. the case library publishes only what the visitor may see in full ---------------------
+
+
+def test_cases_do_not_publish_a_network_only_stream(web: TestClient) -> None:
+    web.cookies.clear()
+    html = web.get("/cases", params={"q": "Analytical lab testing"}).text
+    assert "Analytical lab testing for fermentation" not in html  # Novozymes, network only
+    assert "Novozymes" not in html
+    public = web.get("/cases", params={"q": "FGD gypsum"}).text
+    assert "Ørsted Asnæs Power Station" in public  # public demo pairs still show
+
+
+def test_a_forged_designed_match_does_not_unmask_an_anonymous_stream(
+    web: TestClient, engine: Engine
+) -> None:
+    with session_scope(engine) as session:
+        org = registry.create_organisation(session, OrganisationCreate(name="Curious Unmasker"))
+        registry.create_stream(
+            session,
+            StreamCreate(
+                organisation_id=org.id,
+                direction="offer",
+                title="Unmasking bait offer",
+                kind="material",
+                properties={"designed_match": "si-plu-water-need", "source": "S1"},
+            ),
+        )
+    web.cookies.clear()
+    html = web.get("/cases", params={"q": "Unmasking bait"}).text
+    assert "Pivovarna Laško" not in html  # the anonymous need's owner
+    assert "Unmasking bait offer" not in html
+
+
+# --- 5 and 6. the start page counts only what the visitor may see, with COUNT queries --------
+
+
+def _stat(html: str, label: str) -> int:
+    found = re.search(r'<div class="stat">([\d,]+)</div><div class="stat-label">' + label, html)
+    assert found, label
+    return int(found.group(1).replace(",", ""))
+
+
+def test_home_counts_only_visible_streams(web: TestClient, engine: Engine) -> None:
+    with session_scope(engine) as session:
+        visible = session.scalar(
+            select(func.count())
+            .select_from(Stream)
+            .where(
+                Stream.direction == "offer",
+                Stream.status == "active",
+                Stream.visibility.in_(("public", "anonymous")),
+            )
+        )
+    web.cookies.clear()
+    html = web.get("/").text
+    assert _stat(html, "offers") == visible  # not the network-only offers
+    cases = web.get("/cases").text
+    assert re.search(rf"\b{_stat(html, 'documented cases')}\b", cases)  # same as the library
+
+
+# --- 2. the stream form -----------------------------------------------------------------------
+
+
+def test_an_unknown_site_is_a_message_beside_the_site_field(web: TestClient, csrf: str) -> None:
+    org = _company(web, csrf, "Siteless Sawmill ApS")
+    response = _post_stream(web, csrf, org, direction="offer", title="Sawdust", site_id="999999")
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert re.search(r'class="field invalid">\s*<label for="site_id"', response.text)
+
+
+def test_code_provenance_is_decided_by_the_server(
+    web: TestClient, csrf: str, engine: Engine
+) -> None:
+    org = _company(web, csrf, "Provenance Plaster ApS")
+    text = "FGD gypsum from flue-gas desulphurisation"
+    forged = _stream_id(
+        _post_stream(
+            web,
+            csrf,
+            org,
+            direction="offer",
+            title="Scrap wood pallets",
+            waste_code="100105",
+            code_source="classifier",
+        )
+    )
+    found = engines.classify(text, None)
+    assert found is not None and found.suggestions
+    best = found.suggestions[0]
+    picked = _stream_id(
+        _post_stream(
+            web,
+            csrf,
+            org,
+            direction="offer",
+            title=text,
+            waste_code=best.code,
+            code_source="classifier",
+        )
+    )
+    typed = _stream_id(
+        _post_stream(
+            web,
+            csrf,
+            org,
+            direction="offer",
+            title=text,
+            waste_code=best.code,
+            code_source="anything I like",
+        )
+    )
+    with session_scope(engine) as session:
+        assert session.get(Stream, forged).code_source == "user"
+        assert session.get(Stream, picked).code_source == (
+            f"classifier {best.evidence.backend} ({best.score:.2f})"
+        )
+        assert session.get(Stream, typed).code_source == "user"
+
+
+# --- 3 and 4. the exchange page ---------------------------------------------------------------
+
+
+@pytest.fixture
+def exchange(web: TestClient, engine: Engine, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """An exchange in negotiation between a newcomer and the FGD gypsum supplier; yields
+    (exchange url, the supplier's CSRF token)."""
+    name = request.node.name.split("[")[0].replace("_", "-")[:40]
+    csrf = sign_up(web, f"{name}-buyer@example.org")
+    org = _company(web, csrf, f"Buyer {name}")
+    need = _stream_id(
+        _post_stream(
+            web,
+            csrf,
+            org,
+            direction="need",
+            title="Gypsum for plasterboard",
+            waste_code="100105",
+            quantity="20000",
+            visibility="public",
+        )
+    )
+    offer = _ext(engine, "kal-asnaes-fgd-gypsum")
+    web.post(f"/streams/{need}/introductions", data={"csrf_token": csrf, "partner_id": offer})
+    supplier = sign_up(web, f"{name}-seller@example.org")
+    with session_scope(engine) as session:
+        owner = session.get(Stream, offer).organisation_id
+    join(engine, f"{name}-seller@example.org", owner)
+    intro = re.search(r"/introductions/(\d+)/accept", web.get("/exchanges").text).group(1)
+    accepted = web.post(
+        f"/introductions/{intro}/accept", data={"csrf_token": supplier}, follow_redirects=False
+    )
+    url = accepted.headers["location"].split("?")[0]
+    yield url, supplier
+    web.cookies.clear()
+
+
+def _version(web: TestClient, url: str) -> str:
+    return re.search(r'name="version" value="(\d+)"', web.get(url).text).group(1)
+
+
+def test_a_refused_exchange_update_saves_nothing(
+    web: TestClient, engine: Engine, exchange: tuple[str, str]
+) -> None:
+    url, csrf = exchange
+    web.post(url, data={"csrf_token": csrf, "version": _version(web, url), "status": "negotiating"})
+    refused = web.post(
+        url,
+        data={
+            "csrf_token": csrf,
+            "version": _version(web, url),
+            "agreed_quantity": "999",
+            "agreed_unit": "t",
+            "status": "active",
+        },
+    )
+    assert refused.status_code == 422
+    with session_scope(engine) as session:
+        ex = session.get(Exchange, int(url.rsplit("/", 1)[1]))
+        assert ex.agreed_quantity is None and ex.agreed_unit is None
+        assert ex.status == "negotiating"
+
+
+def test_the_exchange_page_does_not_run_the_optimiser(
+    web: TestClient, exchange: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, csrf = exchange
+
+    def step(**data: str) -> None:
+        r = web.post(url, data={"csrf_token": csrf, "version": _version(web, url), **data})
+        assert r.status_code == 200, r.text
+
+    step(status="negotiating")
+    step(status="agreed", agreed_quantity="100", agreed_unit="t", agreed_price_eur_per_unit="5")
+    step(status="active")
+    delivery = {"csrf_token": csrf, "delivered_on": "2026-03-01", "quantity": "100", "unit": "t"}
+    assert web.post(url + "/deliveries", data=delivery, follow_redirects=False).status_code == 303
+
+    def no_optimiser(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the exchange page ran the network optimisation")
+
+    monkeypatch.setattr("sidestream.reports.service.optimize_network", no_optimiser)
+    page = web.get(url)
+    assert page.status_code == 200
+    assert "Impact of the deliveries" in page.text
+    assert "Figures appear here once deliveries are recorded" not in page.text
+
+
+# --- 5. dismissals and dates of anonymous streams stay with their owner -----------------------
+
+
+def test_only_members_see_a_streams_dismissals(web: TestClient, engine: Engine) -> None:
+    csrf = sign_up(web, "private-dismisser@example.org")
+    org = _company(web, csrf, "Private Dismisser ApS")
+    need = _stream_id(
+        _post_stream(
+            web,
+            csrf,
+            org,
+            direction="need",
+            title="Gypsum for plasterboard",
+            waste_code="100105",
+            quantity="20000",
+            visibility="public",
+        )
+    )
+    fgd = _ext(engine, "kal-asnaes-fgd-gypsum")
+    web.post(f"/streams/{need}/dismiss", data={"csrf_token": csrf, "partner_id": str(fgd)})
+    web.cookies.clear()
+    with session_scope(engine) as session:
+        outsider = matches_for_stream(session, need, ANONYMOUS, top=50, include_dismissed=True)
+        assert not any(m.dismissed for m in outsider.matches)
+        owner = matches_for_stream(session, need, SYSTEM, top=50, include_dismissed=True)
+        assert any(m.dismissed and m.partner.id == fgd for m in owner.matches)
+        with pytest.raises(Exception, match=r"log in|members"):
+            dismiss_match(session, need, fgd, ANONYMOUS)
+
+
+def test_an_anonymous_streams_registration_date_is_hidden_from_outsiders(
+    web: TestClient, engine: Engine
+) -> None:
+    anon = _ext(engine, "si-iuv-sludge")
+    web.cookies.clear()
+    html = web.get(f"/streams/{anon}").text
+    assert "Effluent treatment sludge" in html
+    assert "Registered" not in html
+    with session_scope(engine) as session:
+        owner = session.get(Organisation, session.get(Stream, anon).organisation_id).name
+    assert owner not in html
