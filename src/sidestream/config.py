@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,11 +19,22 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    #: The address users reach the site at (scheme, host, optional port and path prefix, no
+    #: trailing slash needed). Links in messages (password reset) are built from it only, never
+    #: from the request's Host header, which a caller controls.
+    public_url: str = "http://127.0.0.1:8000"
     page_size_max: int = 500
     embedding_model_path: str | None = None
     classifier_backend: str = "auto"
     #: Threads of the bundled embedding model; one is fastest per query on a shared 2-core box.
     embedding_threads: int = Field(default=1, ge=1, le=64)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("SIDESTREAM_PUBLIC_URL must start with http:// or https://")
+        return value.rstrip("/")
 
 
 @lru_cache

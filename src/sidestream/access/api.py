@@ -79,9 +79,10 @@ def me(user: CurrentUser) -> UserOut:
 
 
 @router.post("/auth/password-reset", status_code=202, tags=["auth"])
-def request_reset(db: DB, data: ResetRequest, request: Request) -> dict[str, str]:
-    """Send a reset link if the account exists (the answer is the same either way)."""
-    service.request_password_reset(db, data.email, f"{request.base_url}reset")
+def request_reset(db: DB, data: ResetRequest) -> dict[str, str]:
+    """Send a reset link if the account exists (the answer is the same either way); the link
+    points at ``SIDESTREAM_PUBLIC_URL``, never at the request's Host header."""
+    service.request_password_reset(db, data.email)
     return {"detail": "if the address has an account, a reset link is on its way"}
 
 

@@ -262,6 +262,39 @@ def listing_view(viewer: Viewer, stream: Stream) -> dict[str, Any] | None:
     return anonymous_listing(stream)
 
 
+def deal_listing(
+    viewer: Viewer, stream: Stream, *, party_org: int | None, revealed: bool
+) -> dict[str, Any] | None:
+    """The listing of one stream of an introduction or exchange, as ``viewer`` may see it.
+
+    ``party_org`` is the organisation the viewer acts for in it (``None`` for facilitators and
+    platform admins), ``revealed`` whether both sides have accepted. A party sees its own stream
+    in full and the other side's stream anonymised until both accepted, then in full (the
+    double opt-in is the other side's consent). Everyone else sees only what
+    :func:`listing_view` allows them of that stream: a facilitator of one side does not see the
+    other side's anonymous or hidden stream in full.
+    """
+    if party_org is None:
+        return listing_view(viewer, stream)
+    if revealed or stream.organisation_id == party_org:
+        from sidestream.interop.service import to_listing  # interop builds on the registry
+
+        return to_listing(stream)
+    return anonymous_listing(stream)
+
+
+def sees_side(viewer: Viewer, org_id: int | None, stream: Stream | None) -> bool:
+    """Whether a viewer who is not a party may know which organisation is on one side of an
+    introduction or exchange (``stream``: that side's stream, ``None`` once deleted).
+
+    Platform admins, the system and insiders of the organisation may; otherwise only when the
+    viewer sees the side's stream in full.
+    """
+    if viewer.superuser or (org_id is not None and org_id in viewer.insider_orgs):
+        return True
+    return stream is not None and sees_identity(viewer, stream)
+
+
 def anonymous_listing(stream: Stream) -> dict[str, Any]:
     """The anonymised open-listing-format object of ``stream``, whoever asks."""
     view = anonymise(stream)

@@ -22,11 +22,15 @@ from sidestream.access.policy import Viewer
 from sidestream.access.roles import Role, Scope
 from sidestream.access.secrets import digest, hash_password, new_secret, verify_password
 from sidestream.access.settings import get_access_settings
+from sidestream.config import get_settings
 from sidestream.db import utcnow
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.registry.models import Organisation
 
 TOKEN_PREFIX = "sst_"
+MASKED_TOKEN = "[used]"
+#: ``ApiToken.last_used_at`` is written at most this often per token (not on every request).
+LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
 # --- accounts --------------------------------------------------------------------------------
@@ -122,8 +126,17 @@ def _aware(value: datetime) -> datetime:
 # --- password reset --------------------------------------------------------------------------
 
 
-def request_password_reset(session: Session, email: str, link_base: str) -> None:
-    """Send (to the outbox) a single-use reset link; silent for unknown addresses."""
+def reset_link_base() -> str:
+    """The reset page's address, from ``SIDESTREAM_PUBLIC_URL`` (never the request's Host)."""
+    return get_settings().public_url.rstrip("/") + "/reset"
+
+
+def request_password_reset(session: Session, email: str, link_base: str | None = None) -> None:
+    """Send (to the outbox) a single-use reset link; silent for unknown addresses.
+
+    ``link_base`` defaults to :func:`reset_link_base`; the web and API always use that.
+    """
+    link_base = link_base or reset_link_base()
     user = find_user(session, email)
     if user is None:
         return
@@ -159,8 +172,17 @@ def confirm_password_reset(session: Session, token: str, password: str) -> User:
     row.used_at = utcnow()
     user.password_hash = hash_password(password)
     session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    _mask_used_token(session, user.email, token)
     session.flush()
     return user
+
+
+def _mask_used_token(session: Session, recipient: str, token: str) -> None:
+    """Blank a used reset token out of the stored messages (it is spent, but need not linger)."""
+    messages = session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == recipient))
+    for message in messages:
+        if token in message.body:
+            message.body = message.body.replace(token, MASKED_TOKEN)
 
 
 # --- API tokens ------------------------------------------------------------------------------
@@ -199,7 +221,9 @@ def resolve_token(session: Session, secret: str) -> tuple[User, ApiToken] | None
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
     if token is None or token.revoked_at is not None:
         return None
-    token.last_used_at = utcnow()
+    now = utcnow()
+    if token.last_used_at is None or _aware(token.last_used_at) <= now - LAST_USED_RESOLUTION:
+        token.last_used_at = now  # to the nearest 5 minutes: a read is not a write
     user = session.get(User, token.user_id)
     return (user, token) if user else None
 
@@ -249,6 +273,7 @@ def remove_membership(session: Session, viewer: Viewer, org_id: int, user_id: in
     member = session.get(Membership, (user_id, org_id))
     if member is None:
         raise NotFound("membership", f"{org_id}/{user_id}")
+    policy.require_writer(viewer)  # leaving is a change too: not with a read-only token
     if viewer.user_id != user_id:
         policy.require_org_admin(viewer, org_id)
     session.delete(member)

@@ -158,7 +158,7 @@ def reset_page(request: Request, token: str | None = None) -> HTMLResponse:
 async def reset_request(request: Request, db: DB) -> HTMLResponse:
     """Send the link (to the outbox); the same answer whether or not the account exists."""
     form = await _form(request)
-    service.request_password_reset(db, form.get("email", ""), f"{request.base_url}reset")
+    service.request_password_reset(db, form.get("email", ""))
     notice = "If the address has an account, a reset link is on its way."
     return _page(request, "access/reset.html", notice=notice)
 

@@ -79,13 +79,15 @@ def withdraw_introduction(db: DB, viewer: CurrentViewer, intro_id: int) -> Intro
 @router.get("/exchanges", tags=["exchanges"])
 def list_exchanges(db: DB, viewer: CurrentViewer, status: Stage | None = None) -> list[ExchangeOut]:
     """Exchanges of your organisations (for facilitators: of their networks)."""
-    return [ExchangeOut.model_validate(e) for e in service.list_exchanges(db, viewer, status)]
+    return [
+        service.exchange_view(db, viewer, e) for e in service.list_exchanges(db, viewer, status)
+    ]
 
 
 @router.get("/exchanges/{exchange_id}", tags=["exchanges"])
 def get_exchange(db: DB, viewer: CurrentViewer, exchange_id: int) -> ExchangeOut:
     """One exchange with its deliveries."""
-    return ExchangeOut.model_validate(service.get_exchange(db, viewer, exchange_id))
+    return service.exchange_view(db, viewer, service.get_exchange(db, viewer, exchange_id))
 
 
 @router.patch("/exchanges/{exchange_id}", tags=["exchanges"])
@@ -93,7 +95,7 @@ def update_exchange(
     db: DB, viewer: CurrentViewer, exchange_id: int, data: ExchangeUpdate
 ) -> ExchangeOut:
     """Set terms or move the exchange on (failed needs a barrier); 409 on a stale version."""
-    return ExchangeOut.model_validate(service.update_exchange(db, viewer, exchange_id, data))
+    return service.exchange_view(db, viewer, service.update_exchange(db, viewer, exchange_id, data))
 
 
 @router.post("/exchanges/{exchange_id}/deliveries", status_code=201, tags=["exchanges"])

@@ -6,9 +6,27 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sidestream.taxonomy.kinds import Period
+from sidestream.taxonomy.units import parse_unit
+
+#: Largest quantity accepted (a trillion units of anything): keeps sums and reports finite.
+MAX_QUANTITY = 1e12
+
+
+def _known_unit(field: str, value: str | None) -> str | None:
+    """``value`` stripped, or ``ValueError`` naming ``field`` when it is not a unit."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        raise ValueError(f"{field}: give a unit such as t, m3, MWh")
+    try:
+        parse_unit(text)
+    except ValueError:
+        raise ValueError(f"{field}: unknown unit '{value}' (use e.g. t, kg, m3, MWh)") from None
+    return text
 
 
 class Stage(StrEnum):
@@ -75,27 +93,50 @@ class ExchangeUpdate(BaseModel):
 
     version: int
     status: Stage | None = None
-    agreed_quantity: float | None = Field(None, gt=0)
+    agreed_quantity: float | None = Field(None, gt=0, le=MAX_QUANTITY, allow_inf_nan=False)
     agreed_unit: str | None = Field(None, max_length=30)
     agreed_period: Period | None = None
-    agreed_price_eur_per_unit: float | None = None
+    agreed_price_eur_per_unit: float | None = Field(
+        None,
+        ge=-MAX_QUANTITY,
+        le=MAX_QUANTITY,
+        allow_inf_nan=False,
+        description="negative: a gate fee",
+    )
     failure_reason: Barrier | None = None
     failure_note: str | None = Field(None, max_length=2000)
 
+    @field_validator("agreed_unit")
+    @classmethod
+    def _unit(cls, value: str | None) -> str | None:
+        return _known_unit("agreed_unit", value)
 
-class DeliveryCreate(BaseModel):
+
+class DeliveryFields(BaseModel):
+    """The fields of a delivery."""
+
+    delivered_on: date
+    quantity: float
+    unit: str
+    document_ref: str | None = Field(None, max_length=200, description="e.g. waste transfer note")
+
+
+class DeliveryCreate(DeliveryFields):
     """One delivery recorded by a party."""
 
     model_config = ConfigDict(extra="forbid")
 
-    delivered_on: date
-    quantity: float = Field(gt=0)
+    quantity: float = Field(gt=0, le=MAX_QUANTITY, allow_inf_nan=False)
     unit: str = Field(min_length=1, max_length=30)
-    document_ref: str | None = Field(None, max_length=200, description="e.g. waste transfer note")
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, value: str) -> str:
+        return _known_unit("unit", value) or value
 
 
-class DeliveryOut(DeliveryCreate):
-    """A recorded delivery."""
+class DeliveryOut(DeliveryFields):
+    """A recorded delivery (as stored: the input checks are not applied again)."""
 
     model_config = ConfigDict(from_attributes=True)
 

@@ -22,6 +22,7 @@ from sidestream.exchanges.models import Delivery, Exchange, Introduction
 from sidestream.exchanges.schemas import (
     Contact,
     DeliveryCreate,
+    ExchangeOut,
     ExchangeUpdate,
     IntroductionCreate,
     IntroductionOut,
@@ -43,10 +44,16 @@ TERMS = ("agreed_quantity", "agreed_unit", "agreed_period", "agreed_price_eur_pe
 
 
 def _flush(session: Session, what: str) -> None:
+    """Flush, turning unique-constraint and concurrent-write failures into ``Conflict``.
+
+    The same rule as ``registry.service._flush``: the caller (request, page, CLI scope) rolls
+    back its own transaction; a service never ends it.
+    """
     try:
         session.flush()
-    except (IntegrityError, StaleDataError):
-        session.rollback()
+    except IntegrityError as exc:
+        raise Conflict(f"{what} conflicts with stored data: {exc.orig}") from None
+    except StaleDataError:
         raise Conflict(f"{what} was changed concurrently; reload and retry") from None
 
 
@@ -181,7 +188,9 @@ def _sides(session: Session, intro: Introduction) -> tuple[int | None, int | Non
 
 def introduction_view(session: Session, viewer: Viewer, intro: Introduction) -> IntroductionOut:
     """What ``viewer`` may know of an introduction: before acceptance the counterpart's stream
-    is anonymised and the counterpart unnamed; after it both are revealed."""
+    is anonymised and the counterpart unnamed; after it both are revealed to the two parties.
+    Facilitators and admins see each stream as the policy lets them (``policy.deal_listing``),
+    and the requester's message only where they may know who the requester is."""
     side = (
         "requester"
         if intro.requester_org_id in viewer.roles
@@ -189,26 +198,34 @@ def introduction_view(session: Session, viewer: Viewer, intro: Introduction) -> 
         if intro.responder_org_id in viewer.roles
         else None
     )
-    revealed = intro.status == "accepted" or side is None  # facilitators and admins see all
-    mine = intro.requester_org_id if side == "requester" else intro.responder_org_id
+    revealed = intro.status == "accepted"
+    mine = {"requester": intro.requester_org_id, "responder": intro.responder_org_id}.get(
+        side or ""
+    )
     other = intro.responder_org_id if side == "requester" else intro.requester_org_id
+    offer = session.get(Stream, intro.offer_stream_id) if intro.offer_stream_id else None
+    need = session.get(Stream, intro.need_stream_id) if intro.need_stream_id else None
 
-    def stream_view(stream_id: int | None) -> dict[str, Any] | None:
-        stream = session.get(Stream, stream_id) if stream_id else None
+    def stream_view(stream: Stream | None) -> dict[str, Any] | None:
         if stream is None:
             return None
-        if revealed or stream.organisation_id == mine:
-            return policy.listing_view(policy.SYSTEM, stream)
-        return policy.anonymous_listing(stream)
+        return policy.deal_listing(viewer, stream, party_org=mine, revealed=revealed)
 
+    requester_stream = next(
+        (s for s in (offer, need) if s is not None and s.organisation_id == intro.requester_org_id),
+        None,
+    )
+    message_visible = side is not None or policy.sees_side(
+        viewer, intro.requester_org_id, requester_stream
+    )
     exchange_id = session.scalar(select(Exchange.id).where(Exchange.introduction_id == intro.id))
     return IntroductionOut(
         id=intro.id,
         status=intro.status,
         my_side=side,
-        message=intro.message,
-        offer=stream_view(intro.offer_stream_id),
-        need=stream_view(intro.need_stream_id),
+        message=intro.message if message_visible else None,
+        offer=stream_view(offer),
+        need=stream_view(need),
         counterpart=_contact(session, other) if revealed and side else None,
         exchange_id=exchange_id,
         created_at=intro.created_at,
@@ -256,6 +273,37 @@ def list_exchanges(
     return session.scalars(stmt.order_by(Exchange.id)).all()
 
 
+def exchange_view(session: Session, viewer: Viewer, ex: Exchange) -> ExchangeOut:
+    """What ``viewer`` may know of an exchange: its parties see everything (both accepted);
+    a facilitator or admin sees a side's organisation and stream only as the policy allows
+    (``policy.sees_side`` / ``policy.can_see``), so an unrelated counterpart stays unnamed."""
+    out = ExchangeOut.model_validate(ex)
+    if ex.offer_org_id in viewer.roles or ex.need_org_id in viewer.roles or viewer.superuser:
+        return out
+    hidden: set[int] = set()
+    changes: dict[str, Any] = {}
+    for org_field, stream_field in (
+        ("offer_org_id", "offer_stream_id"),
+        ("need_org_id", "need_stream_id"),
+    ):
+        org_id, stream_id = getattr(ex, org_field), getattr(ex, stream_field)
+        stream = session.get(Stream, stream_id) if stream_id else None
+        if not policy.sees_side(viewer, org_id, stream):
+            changes[org_field] = None
+            if org_id is not None:
+                hidden.add(org_id)
+        if stream is not None and not policy.can_see(viewer, stream):
+            changes[stream_field] = None
+    if hidden:
+        changes["deliveries"] = [
+            d.model_copy(update={"recorded_by_org_id": None})
+            if d.recorded_by_org_id in hidden
+            else d
+            for d in out.deliveries
+        ]
+    return out.model_copy(update=changes)
+
+
 def _party(viewer: Viewer, ex: Exchange) -> int | None:
     """The organisation the viewer acts for in ``ex`` (``Forbidden`` for non-parties)."""
     for org in (ex.offer_org_id, ex.need_org_id):
@@ -280,15 +328,19 @@ def update_exchange(
     terms = data.model_dump(include=set(TERMS), exclude_unset=True)
     if terms and current not in (Stage.introduced, Stage.negotiating):
         raise InvalidInput("agreed_quantity", f"terms are fixed once {current}")
+    moving = data.status is not None and data.status != current
+    if moving:
+        _check_move(ex, current, data, terms)  # validate everything before changing anything
     for key, value in terms.items():
         setattr(ex, key, value)
-    if data.status is not None and data.status != current:
-        _move(ex, current, data)
+    if moving:
+        _move(ex, data)
     _flush(session, "exchange")
     return ex
 
 
-def _move(ex: Exchange, current: Stage, data: ExchangeUpdate) -> None:
+def _check_move(ex: Exchange, current: Stage, data: ExchangeUpdate, terms: dict[str, Any]) -> None:
+    """Refuse a transition (``InvalidInput``) judged with the terms as they would be after."""
     target = data.status
     assert target is not None
     if target not in NEXT[current]:
@@ -298,13 +350,19 @@ def _move(ex: Exchange, current: Stage, data: ExchangeUpdate) -> None:
         missing = [
             t
             for t in ("agreed_quantity", "agreed_unit", "agreed_price_eur_per_unit")
-            if getattr(ex, t) is None
+            if terms.get(t, getattr(ex, t)) is None
         ]
         if missing:
             raise InvalidInput(missing[0], "agree quantity, unit and price first")
+    if target == Stage.failed and data.failure_reason is None:
+        raise InvalidInput("failure_reason", "name the barrier that stopped the exchange")
+
+
+def _move(ex: Exchange, data: ExchangeUpdate) -> None:
+    """Apply a transition :func:`_check_move` accepted."""
+    target = data.status
+    assert target is not None
     if target == Stage.failed:
-        if data.failure_reason is None:
-            raise InvalidInput("failure_reason", "name the barrier that stopped the exchange")
         ex.failure_reason, ex.failure_note = data.failure_reason, data.failure_note
     if target == Stage.active:
         ex.started_on = date.today()

@@ -1,0 +1,105 @@
+"""Review fixes of accounts: reset links from the configured address, spent reset tokens
+masked in the outbox, read-only tokens cannot leave organisations, token use recorded sparingly."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from sidestream.access import service
+from sidestream.access.models import ApiToken, Membership, OutboxMessage, User
+from sidestream.access.roles import Role, Scope
+from sidestream.config import Settings, get_settings
+from sidestream.db import utcnow
+from sidestream.registry.models import Organisation
+from tests.access.auth import make_user
+from tests.access.test_web import _token
+
+PASSWORD = "correct horse battery"
+EVIL = {"Host": "attacker.example"}
+
+
+def _bodies(engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.scalars(select(OutboxMessage.body).order_by(OutboxMessage.id)))
+
+
+def test_reset_links_use_the_public_url_not_the_host_header(client, engine):
+    client.post("/api/v1/auth/signup", json={"email": "ann@example.org", "password": PASSWORD})
+    client.cookies.clear()
+    r = client.post("/api/v1/auth/password-reset", json={"email": "ann@example.org"}, headers=EVIL)
+    assert r.status_code == 202
+    token = _token(client, "/reset")
+    form = {"csrf_token": token, "email": "ann@example.org"}
+    assert client.post("/reset", data=form, headers=EVIL).status_code == 200
+    bodies = _bodies(engine)
+    assert len(bodies) == 2
+    for body in bodies:
+        assert "attacker.example" not in body
+        assert f"{get_settings().public_url}/reset?token=" in body
+
+
+def test_the_public_url_setting(monkeypatch):
+    monkeypatch.setenv("SIDESTREAM_PUBLIC_URL", "https://sidestream.example.org/")
+    assert Settings().public_url == "https://sidestream.example.org"
+    assert Settings(public_url="http://127.0.0.1:8000").public_url == "http://127.0.0.1:8000"
+    monkeypatch.setenv("SIDESTREAM_PUBLIC_URL", "javascript:alert(1)")
+    try:
+        Settings()
+    except ValueError as exc:
+        assert "SIDESTREAM_PUBLIC_URL" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("a non-http public URL was accepted")
+
+
+def test_a_used_reset_token_is_masked_in_the_outbox(client, engine):
+    client.post("/api/v1/auth/signup", json={"email": "ann@example.org", "password": PASSWORD})
+    client.cookies.clear()
+    for _ in range(2):
+        client.post("/api/v1/auth/password-reset", json={"email": "ann@example.org"})
+    first, second = _bodies(engine)
+    token = re.search(r"token=([\w-]+)", second).group(1)
+    new = {"token": token, "password": "a brand new secret"}
+    assert client.post("/api/v1/auth/password-reset/confirm", json=new).status_code == 204
+    after = _bodies(engine)
+    assert after[0] == first  # the other link is untouched (it expires by itself)
+    assert token not in after[1] and f"token={service.MASKED_TOKEN}" in after[1]
+
+
+def test_read_only_tokens_cannot_leave_an_organisation(client, engine):
+    with client.app.state.sessions() as db, db.begin():
+        org = Organisation(name="Leavers Ltd")
+        db.add(org)
+        db.flush()
+        org_id = org.id
+    headers = make_user(client, "reader@example.org", {org_id: Role.member}, scope=Scope.read)
+    me = client.get("/api/v1/auth/me", headers=headers).json()
+    url = f"/api/v1/organisations/{org_id}/members/{me['id']}"
+    assert client.delete(url, headers=headers).status_code == 403
+    with engine.connect() as conn:
+        assert conn.scalar(select(Membership.user_id).where(Membership.organisation_id == org_id))
+    writer = make_user(client, "writer@example.org", {org_id: Role.member})
+    writer_id = client.get("/api/v1/auth/me", headers=writer).json()["id"]
+    url = f"/api/v1/organisations/{org_id}/members/{writer_id}"
+    assert client.delete(url, headers=writer).status_code == 204  # leaving with a write token
+
+
+def test_token_use_is_recorded_at_most_every_five_minutes(session):
+    user = User(email="t@example.org", password_hash="!")
+    session.add(user)
+    session.flush()
+    token, secret = service.create_token(session, user, "erp", Scope.read)
+    assert service.resolve_token(session, secret) is not None
+    first = token.last_used_at
+    assert first is not None
+    session.flush()
+    assert service.resolve_token(session, secret) is not None
+    assert token.last_used_at == first and token not in session.dirty  # a read, not a write
+    token.last_used_at = utcnow() - timedelta(minutes=6)
+    session.flush()
+    stale = token.last_used_at
+    service.resolve_token(session, secret)
+    assert token.last_used_at > stale
+    assert session.get(ApiToken, token.id) is token

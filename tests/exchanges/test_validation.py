@@ -1,0 +1,142 @@
+"""Exchange input is validated before anything is changed, and failures leave the caller's
+transaction to the caller (the registry's rule)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from sidestream.access.models import User
+from sidestream.access.policy import make_viewer
+from sidestream.errors import Conflict, InvalidInput
+from sidestream.exchanges import service
+from sidestream.exchanges.models import Exchange
+from sidestream.exchanges.schemas import ExchangeUpdate, IntroductionCreate, Stage
+from sidestream.registry.models import Organisation
+from tests.access.world import build_world, role_memberships
+from tests.exchanges.test_lifecycle import _patch
+
+
+@pytest.fixture
+def exchange(client, world):
+    w, h = world
+    body = {"offer_stream_id": w.streams["public"], "need_stream_id": w.need}
+    intro = client.post("/api/v1/introductions", json=body, headers=h["beta_member"]).json()
+    accepted = client.post(f"/api/v1/introductions/{intro['id']}/accept", headers=h["acme_member"])
+    return accepted.json()["exchange_id"], h
+
+
+@pytest.mark.parametrize(
+    "terms, field",
+    [
+        ({"agreed_unit": "bananas"}, "agreed_unit"),
+        ({"agreed_unit": "  "}, "agreed_unit"),
+        ({"agreed_quantity": 1e308}, "agreed_quantity"),
+        ({"agreed_quantity": 0}, "agreed_quantity"),
+        ({"agreed_price_eur_per_unit": 1e300}, "agreed_price_eur_per_unit"),
+    ],
+)
+def test_terms_need_a_known_unit_and_a_sane_finite_quantity(client, exchange, terms, field):
+    ex_id, h = exchange
+    r = _patch(client, ex_id, h["acme_member"], **terms)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"][-1] == field
+    if field == "agreed_unit":
+        assert "agreed_unit" in r.json()["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize("literal", ["Infinity", "-Infinity", "NaN"])
+def test_non_finite_numbers_are_refused(client, exchange, literal):
+    ex_id, h = exchange
+    version = client.get(f"/api/v1/exchanges/{ex_id}", headers=h["acme_member"]).json()["version"]
+    body = f'{{"version": {version}, "agreed_quantity": {literal}}}'
+    headers = {**h["acme_member"], "Content-Type": "application/json"}
+    r = client.patch(f"/api/v1/exchanges/{ex_id}", content=body, headers=headers)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "agreed_quantity"
+
+
+def test_deliveries_need_a_known_unit_and_a_finite_quantity(client, exchange):
+    ex_id, h = exchange
+    acme = h["acme_member"]
+    for status, terms in (
+        ("negotiating", {}),
+        ("agreed", {"agreed_quantity": 5, "agreed_unit": "t", "agreed_price_eur_per_unit": 1}),
+        ("active", {}),
+    ):
+        assert _patch(client, ex_id, acme, status=status, **terms).status_code == 200
+    url = f"/api/v1/exchanges/{ex_id}/deliveries"
+    good = {"delivered_on": "2026-03-01", "quantity": 20, "unit": "t"}
+    r = client.post(url, json={**good, "unit": "bananas"}, headers=acme)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "unit"
+    assert "unit" in r.json()["detail"][0]["msg"]
+    r = client.post(url, json={**good, "quantity": 1e308}, headers=acme)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "quantity"
+    headers = {**acme, "Content-Type": "application/json"}
+    body = '{"delivered_on": "2026-03-01", "quantity": Infinity, "unit": "t"}'
+    assert client.post(url, content=body, headers=headers).status_code == 422
+    assert client.post(url, json={**good, "unit": "m3"}, headers=acme).status_code == 201
+    assert client.post(url, json=good, headers=acme).status_code == 201
+
+
+def _viewer(session, w, role):
+    user = User(email=f"{role}@test.invalid", password_hash="!")
+    session.add(user)
+    session.flush()
+    return make_viewer(
+        session, actor=f"user:{user.id}", user_id=user.id, roles=role_memberships(w, role)
+    )
+
+
+def _service_exchange(session):
+    w = build_world(session)
+    beta = _viewer(session, w, "beta_member")
+    intro = service.request_introduction(
+        session,
+        beta,
+        IntroductionCreate(offer_stream_id=w.streams["public"], need_stream_id=w.need),
+    )
+    acme = _viewer(session, w, "acme_member")
+    service.decide_introduction(session, acme, intro.id, accept=True)
+    ex = session.scalar(select(Exchange).where(Exchange.introduction_id == intro.id))
+    return ex, acme
+
+
+def test_a_refused_update_changes_nothing(session):
+    ex, acme = _service_exchange(session)
+    # introduced -> active skips stages: refused, and the terms sent with it are not kept
+    bad = ExchangeUpdate(
+        version=ex.version, status=Stage.active, agreed_quantity=5, agreed_unit="t"
+    )
+    with pytest.raises(InvalidInput):
+        service.update_exchange(session, acme, ex.id, bad)
+    assert (ex.agreed_quantity, ex.agreed_unit, ex.status) == (None, None, "introduced")
+    # moving to failed without a barrier: the note is not kept either
+    no_reason = ExchangeUpdate(version=ex.version, status=Stage.failed, failure_note="x")
+    with pytest.raises(InvalidInput):
+        service.update_exchange(session, acme, ex.id, no_reason)
+    assert (ex.failure_note, ex.status, ex.ended_on) == (None, "introduced", None)
+    # terms and a move in one request are judged together
+    service.update_exchange(
+        session, acme, ex.id, ExchangeUpdate(version=ex.version, status=Stage.negotiating)
+    )
+    both = ExchangeUpdate(
+        version=ex.version,
+        status=Stage.agreed,
+        agreed_quantity=5,
+        agreed_unit="t",
+        agreed_price_eur_per_unit=2.0,
+    )
+    assert service.update_exchange(session, acme, ex.id, both).status == Stage.agreed
+
+
+def test_a_conflict_leaves_the_transaction_to_the_caller(session):
+    """Like the registry's: a caller working in a savepoint (e.g. an import) keeps its
+    earlier work when one step conflicts; the service never rolls the whole session back."""
+    first = Organisation(name="Kept")
+    session.add(first)
+    session.flush()
+    with pytest.raises(Conflict), session.begin_nested():
+        session.add(Organisation(name="Kept"))
+        service._flush(session, "organisation")
+    assert first in session
+    assert session.scalar(select(Organisation.name).where(Organisation.id == first.id)) == "Kept"
