@@ -121,7 +121,9 @@ def test_new_user_publishes_an_anonymous_offer_and_gets_a_partner(
         )
     facilitator.goto("/region/pipeline")
     expect(facilitator.get_by_role("heading", level=1)).to_contain_text("Pipeline of")
-    expect(facilitator.get_by_role("cell", name=re.compile("Træflis og savsmuld")).first).to_be_visible()
+    expect(
+        facilitator.get_by_role("cell", name=re.compile("Træflis og savsmuld")).first
+    ).to_be_visible()
     shoot(facilitator, "08-facilitator-pipeline")
     facilitator.get_by_role("link", name=re.compile("Map, flows and indicators")).click()
     expect(facilitator.locator("#region-map")).to_have_attribute("data-markers", re.compile(r"\d+"))

@@ -118,3 +118,16 @@ def test_a_hidden_stream_is_not_shown_to_an_unrelated_facilitator(client, world)
     # the responder sees the requester's stream anonymised: asking is the requester's consent
     mine = client.get(f"/api/v1/introductions/{intro['id']}", headers=h["acme_member"]).json()
     assert mine["need"]["id"] == f"anon-{need}" and OUTSIDER not in json.dumps(mine)
+
+
+def test_the_facilitators_pipeline_page_does_not_name_an_outside_counterpart(
+    client, outsider_intro
+):
+    w, h, intro = outsider_intro
+    accept = f"/api/v1/introductions/{intro['id']}/accept"
+    assert client.post(accept, headers=h["acme_member"]).status_code == 200
+    page = client.get(f"/region/pipeline?network={w.network}", headers=h["hub_facilitator"])
+    assert page.status_code == 200
+    assert "Acme Steel" in page.text and OUTSIDER not in page.text
+    own = client.get("/exchanges", headers=h["acme_member"])
+    assert OUTSIDER in own.text  # the parties, once both agreed, see each other

@@ -96,11 +96,15 @@ def introduction_rows(
     return [service.introduction_view(session, viewer, i) for i in intros]
 
 
-def exchange_rows(session: Session, exchanges: Iterable[Exchange]) -> list[ExchangeRow]:
-    """Exchanges with stream titles and company names (both are revealed once accepted)."""
-    exchanges = list(exchanges)
-    org_ids = {o for e in exchanges for o in (e.offer_org_id, e.need_org_id) if o}
-    stream_ids = {s for e in exchanges for s in (e.offer_stream_id, e.need_stream_id) if s}
+def exchange_rows(
+    session: Session, viewer: Viewer, exchanges: Iterable[Exchange]
+) -> list[ExchangeRow]:
+    """Exchanges with stream titles and company names, as far as ``viewer`` may know them
+    (``exchanges.service.exchange_view``: parties see both sides, others only what the policy
+    shows, so a facilitator never learns an outside counterpart's name)."""
+    pairs = [(e, service.exchange_view(session, viewer, e)) for e in exchanges]
+    org_ids = {o for _, v in pairs for o in (v.offer_org_id, v.need_org_id) if o}
+    stream_ids = {s for _, v in pairs for s in (v.offer_stream_id, v.need_stream_id) if s}
     orgs = dict(
         session.execute(
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
@@ -117,12 +121,12 @@ def exchange_rows(session: Session, exchanges: Iterable[Exchange]) -> list[Excha
     return [
         ExchangeRow(
             e,
-            titles.get(e.offer_stream_id or 0, gone),
-            titles.get(e.need_stream_id or 0, gone),
-            orgs.get(e.offer_org_id or 0, gone),
-            orgs.get(e.need_org_id or 0, gone),
+            titles.get(v.offer_stream_id or 0, gone),
+            titles.get(v.need_stream_id or 0, gone),
+            orgs.get(v.offer_org_id or 0, gone),
+            orgs.get(v.need_org_id or 0, gone),
         )
-        for e in exchanges
+        for e, v in pairs
     ]
 
 
@@ -135,7 +139,7 @@ def overview(request: Request, session: SessionDep, viewer: PageViewer) -> Respo
     context = {
         "incoming": [i for i in intros if i.my_side == "responder"],
         "outgoing": [i for i in intros if i.my_side == "requester"],
-        "exchanges": exchange_rows(session, service.list_exchanges(session, viewer)),
+        "exchanges": exchange_rows(session, viewer, service.list_exchanges(session, viewer)),
         "stages": STAGE_LABELS,
         "intro_labels": INTRO_LABELS,
         "kinds": KIND_FORMS,
@@ -199,7 +203,7 @@ def _exchange_page(
 ) -> HTMLResponse:
     intro = session.get(Introduction, ex.introduction_id) if ex.introduction_id else None
     context = {
-        "row": exchange_rows(session, [ex])[0],
+        "row": exchange_rows(session, viewer, [ex])[0],
         "ex": ex,
         "intro": service.introduction_view(session, viewer, intro) if intro else None,
         "party": ex.offer_org_id in viewer.roles or ex.need_org_id in viewer.roles,

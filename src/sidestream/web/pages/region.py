@@ -201,7 +201,7 @@ def pipeline_page(
         "network": chosen,
         "counts": exchanges.pipeline(session, viewer, chosen.id),
         "introductions": introduction_rows(session, viewer, intros),
-        "exchanges": exchange_rows(session, deals),
+        "exchanges": exchange_rows(session, viewer, deals),
         "stages": STAGE_LABELS,
         "intro_labels": INTRO_LABELS,
         "barriers": BARRIER_LABELS,
