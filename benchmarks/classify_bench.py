@@ -30,6 +30,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from classify_evalset import Case, load_cases
+from machine import cpu_model, git_commit, load_average
 
 RESULTS = Path(__file__).parent / "results"
 MAESTRI = Path(__file__).resolve().parents[2] / "shared" / "data" / "maestri" / "exchanges_dev.csv"
@@ -166,21 +167,10 @@ def maestri_check(path: Path, show_misses: bool = False) -> list[str]:
 
 
 def _machine() -> str:
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
-        f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, commit {commit}, "
-        f"load average at start {load} (other jobs share the machine)"
+        f"{os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()}, "
+        f"commit {git_commit()}, load average at start {load_average()} "
+        "(other jobs share the machine)"
     )
 
 

@@ -21,12 +21,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import platform
-import subprocess
 import time
 from pathlib import Path
 
 import numpy as np
 
+from machine import git_commit
 from sidestream.matching.engine import MatchIndex
 from sidestream.matching.evaluation import case_folds, expected_rank, first_hit_rank, summarise
 from sidestream.matching.knowledge import Exchange, default_knowledge_base
@@ -178,9 +178,7 @@ def main() -> None:
     unseen_regional = listing_task(regional=True, unseen=True)
     no_nace = listing_task(unseen=True, need_nace=False)
     elapsed = time.perf_counter() - started
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
+    commit = git_commit()
     n_sector = int(sectors["engine"]["n"])
     n_listing = int(listings["engine"]["n"])
     text = f"""# Matching quality, leave-one-case-out ({today})

@@ -19,12 +19,12 @@ import datetime as dt
 import os
 import platform
 import resource
-import subprocess
 import time
 from pathlib import Path
 
 import numpy as np
 
+from machine import git_commit
 from sidestream.matching.engine import MatchIndex
 from sidestream.matching.schemas import Listing
 from sidestream.matching.sectors import sector_model
@@ -129,8 +129,7 @@ def main() -> None:
     batch_s = time.perf_counter() - t0
     found = sum(1 for r in results if r)
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, check=False).stdout.strip()  # fmt: skip
+    commit = git_commit()
     text = f"""# Matching speed ({today})
 
 Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPU cores

@@ -12,12 +12,12 @@ import datetime as dt
 import os
 import platform
 import statistics
-import subprocess
 import time
 from pathlib import Path
 
 import scipy
 
+from machine import cpu_model, git_commit
 from sidestream.optimize.allocation import solve_allocation
 from sidestream.optimize.schemas import Allocation, parse_problem
 from sidestream.optimize.synthetic import random_problem
@@ -31,24 +31,13 @@ CASES = [
 
 
 def _machine() -> dict[str, str]:
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
     return {
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "cores used": str(len(os.sched_getaffinity(0))),
         "nproc": str(os.cpu_count()),
         "python": platform.python_version(),
         "scipy (HiGHS)": scipy.__version__,
-        "commit": commit or "unknown",
+        "commit": git_commit(),
     }
 
 

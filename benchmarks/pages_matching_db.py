@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from machine import git_commit
 from sidestream.access.policy import ANONYMOUS, SYSTEM
 from sidestream.db import make_engine, session_factory, upgrade
 from sidestream.demo.builder import load_demo
@@ -120,8 +120,7 @@ def main() -> None:
                     f"| {np.percentile(times, 95):.1f} ms | {cold * 1000:.0f} ms |"
                 )
                 print(lines[-1], flush=True)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, check=False).stdout.strip()  # fmt: skip
+    commit = git_commit()
     text = f"""# Matching on stored streams ({today})
 
 Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPU cores

@@ -14,15 +14,16 @@ import argparse
 import csv
 import io
 import json
+import os
 import random
 import resource
 import statistics
-import subprocess
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
+from machine import cpu_model, git_commit
 from sidestream.db import make_engine, session_factory, upgrade
 from sidestream.interop.readers import read_rows
 from sidestream.interop.service import import_listings
@@ -78,14 +79,7 @@ def generate(n: int, seed: int = 7) -> bytes:
 
 def machine() -> str:
     """Cores, CPU model and git commit, recorded beside every result."""
-    import os
-
-    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), "?")
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
-    ).stdout.strip()
-    return f"{os.cpu_count()} cores, {cpu}; commit {commit}"
+    return f"{os.cpu_count()} cores, {cpu_model()}; commit {git_commit()}"
 
 
 def main() -> None:

@@ -14,7 +14,6 @@ import os
 import platform
 import re
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from machine import git_commit
 from sidestream.access.demo import DEMO_PASSWORD
 from sidestream.access.deps import CSRF_COOKIE
 from sidestream.access.models import User
@@ -83,11 +83,6 @@ def _log_in(client: TestClient, who: str) -> None:
     client.headers["X-CSRF-Token"] = client.cookies[CSRF_COOKIE]
 
 
-def _commit() -> str:
-    out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    return out.stdout.strip() or "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=30)
@@ -121,7 +116,7 @@ def main() -> None:
         "",
         f"- machine: {platform.node()} · {platform.processor() or platform.machine()} · "
         f"{os.cpu_count()} CPUs · Python {platform.python_version()} · {platform.system()}",
-        f"- commit: {_commit()}",
+        f"- commit: {git_commit()}",
         f"- setup: demo region on SQLite, in-process TestClient, {args.runs} runs per page "
         "after one warm-up request; target ≤ 300 ms",
         "",

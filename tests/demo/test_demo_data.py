@@ -9,33 +9,13 @@ from typing import Any
 
 import pytest
 
+from sidestream.interop.listing import COLUMNS
 from sidestream.taxonomy.kinds import Direction, Kind, NetworkKind, Period, SizeClass, Visibility
 from sidestream.taxonomy.nace import normalise_nace
 from sidestream.taxonomy.units import annualise, parse_unit
 from sidestream.taxonomy.waste_codes import waste_codes
 
-STREAM_KEYS = {
-    "id",
-    "direction",
-    "title",
-    "kind",
-    "description",
-    "language",
-    "waste_code",
-    "product_code",
-    "organisation",
-    "organisation_nace",
-    "quantity",
-    "unit",
-    "period",
-    "lat",
-    "lon",
-    "properties",
-    "available_from",
-    "available_to",
-    "price_eur_per_unit",
-    "visibility",
-}
+STREAM_KEYS = set(COLUMNS)  # the open listing format v1
 REQUIRED_STREAM_KEYS = {"id", "direction", "title"}
 ORG_KEYS = {"name", "nace", "size_class", "country", "description", "website", "sources", "sites"}
 SITE_KEYS = {"name", "address", "lat", "lon"}
