@@ -31,7 +31,7 @@ from sidestream.matching.engine import MatchIndex
 from sidestream.matching.evaluation import case_folds, expected_rank, first_hit_rank, summarise
 from sidestream.matching.knowledge import Exchange, default_knowledge_base
 from sidestream.matching.schemas import Listing
-from sidestream.matching.sectors import SectorModel, SectorQuery, clean_code
+from sidestream.matching.sectors import SectorModel, SectorQuery, clean_code, with_inferred_code
 from sidestream.matching.text import TfidfIndex, cosine
 
 #: Approximate country centroids (lat, lon) for the regional variant of task (b).
@@ -76,8 +76,13 @@ def sector_task() -> dict[str, dict[str, float]]:
     divisions: dict[str, list[int]] = {k: [] for k in ranks}
     for fold in case_folds(default_knowledge_base()):
         model = SectorModel(fold.kb)
-        queries = [
-            SectorQuery(e.material, clean_code("/".join(e.waste_codes)), "/".join(e.donor_classes))
+        queries = [  # as the contract command reads them (classifier hint when unreadable)
+            with_inferred_code(
+                SectorQuery(
+                    e.material, clean_code("/".join(e.waste_codes)), "/".join(e.donor_classes)
+                ),
+                model,
+            )
             for e in fold.held_out
         ]
         scores = model.score(queries)

@@ -67,3 +67,17 @@ def test_bad_patterns_file_names_line_and_field(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="line 2: receiver_nace"):
         load_patterns(bad)
+
+
+def test_unreadable_descriptions_get_the_classifiers_family_hint() -> None:
+    from sidestream.matching.sectors import SectorQuery, sector_model, with_inferred_code
+
+    model = sector_model()
+    hinted = with_inferred_code(SectorQuery("Pivske tropine iz pivovarne"), model)
+    assert hinted.waste_code == "0207"  # sub-chapter of 02 07 04 (brewing), a family hint
+    readable = SectorQuery("fly ash")
+    assert with_inferred_code(readable, model) is readable
+    given = SectorQuery("sågspån", waste_code="030105")
+    assert with_inferred_code(given, model) is given
+    top = [r.nace for r in recommend_sectors("Pivske tropine iz pivovarne", top=5)]
+    assert "1091" in top  # animal feed, as for spent grain written in English

@@ -80,6 +80,23 @@ def suggest_codes(
     return _suggest(classifier or get_classifier(), cleaned, _check_top(top), nace_code)
 
 
+#: Calibrated score from which the best code is taken without asking a person (import,
+#: sector recommendation for a description without a code).
+CONFIDENT_SCORE = 0.5
+
+
+def confident_code(text: str, nace: str | None = None) -> CodeSuggestion | None:
+    """The best code for ``text`` when its calibrated score reaches ``CONFIDENT_SCORE``.
+
+    ``None`` for unusable input (empty text, bad NACE) or when the classifier is unsure.
+    """
+    try:
+        best = suggest_codes(text, top=1, nace=nace)
+    except ValueError:
+        return None
+    return best[0] if best and best[0].score >= CONFIDENT_SCORE else None
+
+
 def _material_term(text: str, code: str) -> tuple[int, int] | None:
     """(position, -length) of the earliest, longest synonym of ``code`` found in ``text``."""
     folded = f" {fold(text)}"

@@ -82,25 +82,18 @@ def _row_errors(raw: RawRow, exc: ValidationError) -> list[RowError]:
 Suggester = Callable[[Listing], tuple[str, str] | None]
 
 
-#: The classifier's code is taken on import only at or above this calibrated score.
-CLASSIFIER_MIN_SCORE = 0.5
-
-
 def classifier_suggestion(listing: Listing) -> tuple[str, str] | None:
     """The classifier's best LoW code for a listing without one, when it is confident enough.
 
     Returns ``(code, source)`` where ``source`` records what chose the code and how sure it was.
     """
-    from sidestream.classify.service import suggest_codes
+    from sidestream.classify.service import confident_code
 
     text = " ".join(t for t in (listing.title, listing.description) if t)
-    try:
-        best = suggest_codes(text, top=1, nace=listing.organisation_nace)
-    except ValueError:
+    best = confident_code(text, nace=listing.organisation_nace)
+    if best is None:
         return None
-    if not best or best[0].score < CLASSIFIER_MIN_SCORE:
-        return None
-    return best[0].code, f"classifier {best[0].evidence.backend} ({best[0].score:.2f})"
+    return best.code, f"classifier {best.evidence.backend} ({best.score:.2f})"
 
 
 def import_listings(

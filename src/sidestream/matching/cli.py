@@ -20,7 +20,7 @@ from sidestream.matching.reader import (
     tolerant_sector_request,
 )
 from sidestream.matching.schemas import Listing, SectorRequest
-from sidestream.matching.sectors import SectorQuery, sector_model
+from sidestream.matching.sectors import SectorQuery, sector_model, with_inferred_code
 
 T = TypeVar("T")
 BATCH = 512
@@ -83,7 +83,10 @@ def recommend_sectors_command(
     keep = {"nace", "label", "score", "why", "typical_uses"} | ({"evidence"} if evidence else set())
     for batch in _batches(requests, BATCH, "recommending"):
         scores = model.score(
-            [SectorQuery(r.description, r.waste_code, r.donor_nace) for r in batch]
+            [
+                with_inferred_code(SectorQuery(r.description, r.waste_code, r.donor_nace), model)
+                for r in batch
+            ]
         )
         out = []
         for i, request in enumerate(batch):

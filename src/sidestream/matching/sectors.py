@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -200,6 +200,11 @@ class SectorModel:
                 hits.setdefault(p.receiver_nace, []).append((p, f"'{keyword}'"))
         return hits
 
+    def reads(self, text: str) -> bool:
+        """Whether a keyword of some pattern occurs in ``text`` (the knowledge base reads it)."""
+        norm = normalise_text(text)
+        return any(p.keyword_in(norm) for p in self.kb.patterns)
+
     def _pattern_row(self, hits: dict[str, list[tuple[Pattern, str]]]) -> np.ndarray:
         row = np.zeros(len(self.classes))
         for cls, found in hits.items():
@@ -343,6 +348,24 @@ def sector_model(kb: KnowledgeBase | None = None) -> SectorModel:
     return SectorModel(kb or default_knowledge_base())
 
 
+def with_inferred_code(query: SectorQuery, model: SectorModel) -> SectorQuery:
+    """A query the knowledge base cannot read gets the classifier's sub-chapter as a code hint.
+
+    Only when the query has no LoW code, no pattern keyword occurs in its text and the
+    classifier is confident: this is what lets "sågspån" or "Pivske tropine" reach the
+    code-based evidence, while a description the patterns read keeps its keyword evidence. The
+    hint is the sub-chapter (a family), weaker than a code the user gave. Used for single
+    recommendations and the contract command (one classification per query); the bulk listing
+    matcher relies on the codes stored with streams.
+    """
+    if query.waste_code or not query.description.strip() or model.reads(query.description):
+        return query
+    from sidestream.classify.service import confident_code
+
+    best = confident_code(query.description)
+    return replace(query, waste_code=best.code[:4]) if best else query
+
+
 def recommend_sectors(
     description: str,
     waste_code: str | None = None,
@@ -351,4 +374,7 @@ def recommend_sectors(
     kb: KnowledgeBase | None = None,
 ) -> list[SectorRecommendation]:
     """Receiving NACE classes that could use a material, best first, with reasons and evidence."""
-    return sector_model(kb).recommend(SectorQuery(description, waste_code, donor_nace), top)
+    model = sector_model(kb)
+    return model.recommend(
+        with_inferred_code(SectorQuery(description, waste_code, donor_nace), model), top
+    )
