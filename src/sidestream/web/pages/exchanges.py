@@ -7,7 +7,7 @@ Incoming requests show the requester's stream anonymised until accepted (double 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -241,6 +241,36 @@ async def _posted(
     return {k: form.get(k) for k in fields}
 
 
+def _write(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    ex: Exchange,
+    write: Callable[[], object],
+    fields: Sequence[str],
+    values: dict[str, Any],
+    notice: str,
+) -> Response:
+    """Run one exchange write; on refusal roll back and show the page with the reasons."""
+    try:
+        write()
+    except ValidationError as exc:
+        errors = field_errors(exc, list(fields), gettext_for(request))
+        status = 422
+    except InvalidInput as exc:
+        errors, status = {exc.field: exc.message}, 422
+    except Conflict as exc:
+        errors, status = {"__all__": str(exc)}, 409
+    except Forbidden:
+        session.rollback()
+        return forbidden(request, NOT_A_PARTY)
+    else:
+        session.commit()
+        return see_other(f"/exchanges/{ex.id}?notice={notice}")
+    session.rollback()
+    return _exchange_page(request, session, viewer, ex, errors, values, status)
+
+
 @router.post("/exchanges/{exchange_id}", response_class=HTMLResponse)
 async def update(
     request: Request, exchange_id: int, session: SessionDep, viewer: PageViewer
@@ -253,30 +283,19 @@ async def update(
     except NotFound:
         session.rollback()
         return not_found(request, N_("exchange"))
-    values = await _posted(
-        request,
-        ("version", *TERM_FIELDS, *MOVE_FIELDS),
-        ("agreed_quantity", "agreed_price_eur_per_unit"),
-    )
+    fields = ("version", *TERM_FIELDS, *MOVE_FIELDS)
+    values = await _posted(request, fields, ("agreed_quantity", "agreed_price_eur_per_unit"))
     data = {k: v for k, v in values.items() if v is not None}
-    try:
-        service.update_exchange(session, viewer, exchange_id, ExchangeUpdate(**data))
-    except ValidationError as exc:
-        errors = field_errors(exc, [*TERM_FIELDS, *MOVE_FIELDS], gettext_for(request))
-        session.rollback()
-        return _exchange_page(request, session, viewer, ex, errors, values, 422)
-    except InvalidInput as exc:
-        errors = {exc.field: exc.message}
-        session.rollback()
-        return _exchange_page(request, session, viewer, ex, errors, values, 422)
-    except Conflict as exc:
-        session.rollback()
-        return _exchange_page(request, session, viewer, ex, {"__all__": str(exc)}, values, 409)
-    except Forbidden:
-        session.rollback()
-        return forbidden(request, NOT_A_PARTY)
-    session.commit()
-    return see_other(f"/exchanges/{exchange_id}?notice=saved")
+    return _write(
+        request,
+        session,
+        viewer,
+        ex,
+        lambda: service.update_exchange(session, viewer, exchange_id, ExchangeUpdate(**data)),
+        [*TERM_FIELDS, *MOVE_FIELDS],
+        values,
+        "saved",
+    )
 
 
 @router.post("/exchanges/{exchange_id}/deliveries", response_class=HTMLResponse)
@@ -292,18 +311,14 @@ async def add_delivery(
         session.rollback()
         return not_found(request, N_("exchange"))
     values = await _posted(request, DELIVERY_FIELDS, ("quantity",))
-    try:
-        data = DeliveryCreate(**{k: v for k, v in values.items() if v is not None})
-        service.record_delivery(session, viewer, exchange_id, data)
-    except ValidationError as exc:
-        errors = field_errors(exc, DELIVERY_FIELDS, gettext_for(request))
-        session.rollback()
-        return _exchange_page(request, session, viewer, ex, errors, values, 422)
-    except InvalidInput as exc:
-        session.rollback()
-        return _exchange_page(request, session, viewer, ex, {exc.field: exc.message}, values, 422)
-    except Forbidden:
-        session.rollback()
-        return forbidden(request, NOT_A_PARTY)
-    session.commit()
-    return see_other(f"/exchanges/{exchange_id}?notice=delivery")
+    data = {k: v for k, v in values.items() if v is not None}
+    return _write(
+        request,
+        session,
+        viewer,
+        ex,
+        lambda: service.record_delivery(session, viewer, exchange_id, DeliveryCreate(**data)),
+        DELIVERY_FIELDS,
+        values,
+        "delivery",
+    )
