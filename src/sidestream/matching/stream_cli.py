@@ -9,13 +9,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import Progress
-from sqlalchemy import select
 
 from sidestream.db import get_engine, session_scope, upgrade
 from sidestream.errors import NotFound
 from sidestream.matching.service import matches_for_stream
 from sidestream.registry import service as registry
-from sidestream.registry.models import NetworkMember, Stream
+from sidestream.registry.models import Stream
 
 err = Console(stderr=True)
 
@@ -60,9 +59,7 @@ def _stream_ids(session, refs: list[str], network: int | None) -> list[int]:  # 
                 raise NotFound("stream", ref)
             out.append(found.id)
         return out
-    stmt = select(Stream.id).where(Stream.direction == "offer", Stream.status == "active")
     if network is not None:
         registry.get_network(session, network)
-        members = select(NetworkMember.organisation_id).where(NetworkMember.network_id == network)
-        stmt = stmt.where(Stream.organisation_id.in_(members))
-    return list(session.scalars(stmt.order_by(Stream.id)))
+    filters = registry.StreamFilter(direction="offer", status="active", network_id=network)
+    return [s.id for s in session.scalars(registry.stream_query(filters).order_by(Stream.id))]
