@@ -36,6 +36,14 @@ def haversine_km(
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
+def place_distance_km(a: object | None, b: object | None) -> float | None:
+    """Great-circle km between two things with ``lat``/``lon``; ``None`` if a place is unknown."""
+    coords = [getattr(x, k, None) for x in (a, b) for k in ("lat", "lon")]
+    if None in coords:
+        return None
+    return round(float(haversine_km(*(np.array(c, dtype=float) for c in coords))), 2)
+
+
 def max_distance(kind_index: int) -> float:
     """The kind's maximum transport distance in km (infinite when unlimited)."""
     limit = MAX_DISTANCE_KM[KINDS[kind_index]]

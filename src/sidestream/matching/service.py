@@ -32,7 +32,7 @@ from sidestream.impact.service import PairImpact, account_pair, pair_exchange
 from sidestream.matching.engine import MatchIndex
 from sidestream.matching.models import MatchDismissal
 from sidestream.matching.schemas import Listing, Match, Reason, SectorRecommendation
-from sidestream.matching.scoring import haversine_km
+from sidestream.matching.scoring import place_distance_km
 from sidestream.matching.sectors import recommend_sectors
 from sidestream.registry import service as registry
 from sidestream.registry.models import Organisation, Stream
@@ -210,12 +210,6 @@ def _offers_for_need(pool: _Pool, need: Listing, excluded: set[int], top: int) -
     return [index._explain(table, block, int(r), 0) for r in best]
 
 
-def _distance(a: Listing, b: Listing) -> float | None:
-    if None in (a.lat, a.lon, b.lat, b.lon):
-        return None
-    return round(float(haversine_km(np.array(a.lat), np.array(a.lon), b.lat, b.lon)), 2)
-
-
 def _benefit(offer: Listing, need: Listing, distance_km: float | None) -> Benefit | None:
     found = pair_exchange(offer, need, distance_km)
     if found is None:
@@ -273,7 +267,7 @@ def matches_for_stream(
         partner = partners[pid]
         them = other.listings[other.row[pid]]
         offer, need = (me, them) if stream.direction == "offer" else (them, me)
-        dist = _distance(offer, need)
+        dist = place_distance_km(offer, need)
         matches.append(
             StreamMatch(
                 partner=policy.redact(viewer, partner),
@@ -357,7 +351,7 @@ def match_impact(
     factors by id.
     """
     offer, need = _pair(session, stream_id, partner_id, viewer)
-    return account_pair(offer, need, _distance(offer, need), changes, assumptions)
+    return account_pair(offer, need, place_distance_km(offer, need), changes, assumptions)
 
 
 def who_could_use(

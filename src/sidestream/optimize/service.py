@@ -18,7 +18,7 @@ from sidestream.impact.accounting import CANONICAL_UNIT, unit_values
 from sidestream.impact.factors import load_factor_set
 from sidestream.matching.engine import MatchIndex
 from sidestream.matching.schemas import Listing
-from sidestream.matching.scoring import haversine_km
+from sidestream.matching.scoring import place_distance_km
 from sidestream.matching.service import stream_listing
 from sidestream.matching.table import annual_amount
 from sidestream.optimize.allocation import solve_allocation
@@ -148,7 +148,7 @@ def build_network_problem(
             continue
         if po.unit != pn.unit:
             continue
-        distance = _distance(lo, ln)
+        distance = place_distance_km(lo, ln) or 0.0
         values = unit_values(
             {
                 "kind": lo.kind or "material",
@@ -191,13 +191,6 @@ def build_network_problem(
         factor_set_version=factors.version,
     )
     return problem, summary
-
-
-def _distance(a: Listing, b: Listing) -> float:
-    """Distance between the places the viewer may see (0 when one is unknown)."""
-    if None in (a.lat, a.lon, b.lat, b.lon):
-        return 0.0
-    return round(float(haversine_km(a.lat, a.lon, b.lat, b.lon)), 2)  # type: ignore[arg-type]
 
 
 def optimize_network(

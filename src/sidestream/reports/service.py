@@ -24,7 +24,7 @@ from sidestream.exchanges import service as exchanges
 from sidestream.exchanges.models import Exchange
 from sidestream.impact.accounting import CANONICAL_UNIT, account_exchange
 from sidestream.impact.schemas import FactorUsed, ImpactResult
-from sidestream.matching.scoring import haversine_km
+from sidestream.matching.scoring import place_distance_km
 from sidestream.matching.service import stream_listing
 from sidestream.optimize.service import optimize_network
 from sidestream.registry import service as registry
@@ -76,12 +76,6 @@ class _Collector:
 Row = tuple[ImpactResult, str, float]
 
 
-def _distance(a: Stream | None, b: Stream | None) -> float:
-    if a is None or b is None or None in (a.lat, a.lon, b.lat, b.lon):
-        return 0.0
-    return float(haversine_km(a.lat, a.lon, b.lat, b.lon))  # type: ignore[arg-type]
-
-
 def _realised(session: Session, viewer: Viewer, orgs: set[int], out: _Collector) -> None:
     """Rows of the visible exchanges with deliveries that involve one of ``orgs``."""
     names = dict(session.execute(select(Organisation.id, Organisation.name)).tuples().all())
@@ -120,7 +114,7 @@ def _realised_exchange(
                 "kind": kind,
                 "amount": amount,
                 "waste_code": offer.waste_code if offer else None,
-                "distance_km": _distance(offer, need),
+                "distance_km": (place_distance_km(offer, need) or 0.0),
                 "transfer_price_eur_per_unit": price or 0.0,
             }
         )
