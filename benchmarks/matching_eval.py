@@ -28,7 +28,13 @@ import numpy as np
 
 from machine import git_commit
 from sidestream.matching.engine import MatchIndex
-from sidestream.matching.evaluation import case_folds, expected_rank, first_hit_rank, summarise
+from sidestream.matching.evaluation import (
+    case_folds,
+    expected_rank,
+    first_hit_rank,
+    scoped_hit_rank,
+    summarise,
+)
 from sidestream.matching.knowledge import Exchange, default_knowledge_base
 from sidestream.matching.schemas import Listing
 from sidestream.matching.sectors import SectorModel, SectorQuery, clean_code, with_inferred_code
@@ -74,6 +80,7 @@ def sector_task() -> dict[str, dict[str, float]]:
     """Leave-one-case-out sector recommendation: engine and baselines."""
     ranks: dict[str, list[int]] = {"engine": [], "popularity": [], "tfidf": []}
     divisions: dict[str, list[int]] = {k: [] for k in ranks}
+    scoped: dict[str, list[int]] = {k: [] for k in ranks}
     for fold in case_folds(default_knowledge_base()):
         model = SectorModel(fold.kb)
         queries = [  # as the contract command reads them (classifier hint when unreadable)
@@ -96,6 +103,7 @@ def sector_task() -> dict[str, dict[str, float]]:
                 order = [model.classes[j] for j in np.argsort(-matrix[i], kind="stable")]
                 gold = set(e.receiver_classes)
                 ranks[name].append(first_hit_rank(order, gold))
+                scoped[name].append(scoped_hit_rank(order, e.receiver_scopes))
                 divisions[name].append(
                     first_hit_rank(order[:5], {c[:2] for c in gold}, key=lambda c: c[:2])
                 )
@@ -103,6 +111,8 @@ def sector_task() -> dict[str, dict[str, float]]:
     for name in ranks:
         out[name] = summarise(ranks[name], (1, 5, 10))
         out[name]["division@5"] = summarise(divisions[name], (5,))["hit@5"]
+        within = summarise(scoped[name], (5, 10))
+        out[name] |= {"scope@5": within["hit@5"], "scope@10": within["hit@10"]}
     return out
 
 
@@ -195,7 +205,11 @@ Protocol: see `benchmarks/matching_eval.py` and `docs/matching.md`.
 
 ## (a) Receiving-sector recommendation ({n_sector} held-out exchanges)
 
-{_table(sectors, ["hit@1", "hit@5", "hit@10", "division@5", "mrr"])}
+{_table(sectors, ["hit@1", "hit@5", "hit@10", "division@5", "mrr", "scope@5", "scope@10"])}
+
+hit@k counts a class equal to the receiver's code padded to four digits ('21' -> '2100');
+scope@k counts any class inside the code as the source wrote it ('21' is met by '2110'), which
+matters for the 8 receivers given only as a division or group (e.g. "Pharmaceutical, 21").
 
 ## (b) Listing matching: rank 203 needs for each held-out offer ({n_listing} offers)
 

@@ -144,3 +144,25 @@ def test_need_class_backoff_and_inference() -> None:
     assert classes[1] is not None and classes[1].startswith("235")
     assert index.need_class_weight[1] == NACE_BACKOFF["group"]
     assert classes[2] == "2351" and 0 < index.need_class_weight[2] <= NACE_BACKOFF["inferred"]
+
+
+def test_offers_for_need_scores_as_the_offer_direction(ash_offer) -> None:
+    from sidestream.matching.engine import MatchIndex
+
+    needs = [
+        listing("cement", "need", "Raw material for clinker", organisation_nace="23.51",
+                lat=60.3, lon=24.8),
+        listing("bakery", "need", "Flour", organisation_nace="10.71", lat=60.3, lon=24.8),
+    ]  # fmt: skip
+    offers = [ash_offer, listing("slag", "offer", "Blast furnace slag", waste_code="100202")]
+    index = MatchIndex(needs)
+    forward = {(m.offer_id, m.need_id): m.score for ms in index.match(offers, 5) for m in ms}
+    reverse = index.offers_for_need(index.prepare(offers), 0, top=5)
+    assert [m.offer_id for m in reverse] == sorted(
+        (o for o, n in forward if n == "cement"), key=lambda o: -forward[(o, "cement")]
+    )
+    assert all(m.score == forward[(m.offer_id, "cement")] for m in reverse)
+    keep = np.array([False, True])
+    assert [m.offer_id for m in index.offers_for_need(index.prepare(offers), 0, 5, keep)] == [
+        "slag"
+    ]

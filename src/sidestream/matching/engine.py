@@ -44,6 +44,17 @@ class Block:
     total: np.ndarray
 
 
+@dataclass
+class PreparedOffers:
+    """Offers read and scored against the knowledge base once, for any number of match calls."""
+
+    table: ListingTable
+    #: Sector-recommender scores (offers × classes) and similarity to documented materials.
+    affinity: tuple[np.ndarray, np.ndarray]
+    #: TF-IDF vectors of the offers in the index's vocabulary.
+    vectors: object
+
+
 class MatchIndex:
     """Needs indexed for matching offers against them (built once, queried many times)."""
 
@@ -140,9 +151,10 @@ class MatchIndex:
 
     def match(self, offers: Sequence[Listing], top: int = 10) -> list[list[Match]]:
         """For each offer, its ``top`` needs, best first, with component reasons."""
-        table, affinity, vectors = self._prepare(offers)
+        prepared = self.prepare(offers)
+        table = prepared.table
         results: list[list[Match]] = [[] for _ in offers]
-        for block in self._blocks(table, affinity, vectors):
+        for block in self._blocks(prepared):
             k = min(top, block.total.shape[1])
             if k == 0:
                 continue
@@ -156,39 +168,59 @@ class MatchIndex:
 
     def score_matrix(self, offers: Sequence[Listing]) -> np.ndarray:
         """Total scores of every offer (rows) against every indexed need (0 = not a candidate)."""
-        table, affinity, vectors = self._prepare(offers)
         out = np.zeros((len(offers), len(self.needs)))
-        for block in self._blocks(table, affinity, vectors):
+        for block in self._blocks(self.prepare(offers)):
             out[np.ix_(block.offers, block.needs)] = block.total
         return out
 
-    def _prepare(self, offers: Sequence[Listing]):
+    def offers_for_need(
+        self, prepared: PreparedOffers, need: int, top: int = 10, keep: np.ndarray | None = None
+    ) -> list[Match]:
+        """The reverse direction: the ``top`` prepared offers for indexed need number ``need``,
+        best first, scored exactly as :meth:`match` scores the pair (``keep``: offer mask)."""
+        table = prepared.table
+        mask = table.kind == self.needs.kind[need]
+        if keep is not None:
+            mask &= keep
+        rows = np.flatnonzero(mask)
+        if not len(rows):
+            return []
+        block = self._score(prepared, rows, np.array([need]))
+        scores = block.total[:, 0]
+        best = [r for r in np.argsort(-scores, kind="stable")[:top] if scores[r] > 0]
+        return [self._explain(table, block, int(r), 0) for r in best]
+
+    def prepare(self, offers: Sequence[Listing]) -> PreparedOffers:
+        """Read offers and score their materials against the knowledge base (reusable)."""
         table = build_table(offers)
         scores = self.model.score(
             [SectorQuery(x.text, x.waste_family, x.organisation_nace) for x in offers]
         )
         affinity = (scores.total.astype(np.float32), self.model.exchange_similarity(scores))
-        return table, affinity, self.tfidf.transform(table.text)
+        return PreparedOffers(table, affinity, self.tfidf.transform(table.text))
 
-    def _blocks(self, table: ListingTable, affinity: np.ndarray, vectors) -> Iterator[Block]:
+    def _blocks(self, prepared: PreparedOffers) -> Iterator[Block]:
+        table = prepared.table
         for kind in np.unique(table.kind):
             needs = self.by_kind.get(int(kind))
             offers = np.flatnonzero(table.kind == kind)
             if needs is None or not len(needs):
                 continue
             for start in range(0, len(offers), CHUNK):
-                yield self._score(table, offers[start : start + CHUNK], needs, affinity, vectors)
+                yield self._score(prepared, offers[start : start + CHUNK], needs)
 
-    def _score(
-        self, table: ListingTable, oi: np.ndarray, nj: np.ndarray, affinity: np.ndarray, vectors
-    ) -> Block:
+    def _score(self, prepared: PreparedOffers, oi: np.ndarray, nj: np.ndarray) -> Block:
+        table, vectors = prepared.table, prepared.vectors
         needs = self.needs
         cls = self.need_class[nj]
-        sector, similar = affinity
+        sector, similar = prepared.affinity
         kb_use = np.where(
             cls >= 0, sector[oi][:, np.maximum(cls, 0)] * self.need_class_weight[nj], 0.0
         )
-        text = np.asarray((vectors[oi] @ self.need_vectors[:, nj]).todense(), dtype=np.float32)
+        text = np.asarray(
+            (vectors[oi] @ self.need_vectors[:, nj]).todense(),  # type: ignore[index]
+            dtype=np.float32,
+        )
         parts = {
             "code": scoring.code_scores(table.code[oi], needs.code[nj]),
             "kb_use": kb_use,

@@ -40,6 +40,13 @@ def first_hit_rank(ranked: Sequence[str], gold: set[str], key: Callable[[str], s
     return 0
 
 
+def scoped_hit_rank(ranked: Sequence[str], scopes: Sequence[str]) -> int:
+    """1-based rank of the first class inside a gold scope (a class, group or division code as
+    the source wrote it: ``'21'`` is met by ``'2110'``); 0 when none is."""
+    return first_hit_rank(ranked, set(scopes), key=lambda c: next(
+        (s for s in scopes if c.startswith(s)), ""))  # fmt: skip
+
+
 def expected_rank(scores: np.ndarray, correct: np.ndarray) -> float:
     """Rank of the best correct item under random tie-breaking (expected value).
 

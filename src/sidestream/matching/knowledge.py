@@ -27,20 +27,27 @@ EXCHANGE_COLUMNS = (
 _SIX_DIGITS = re.compile(r"\d{6}")
 
 
+def nace_scopes_in(raw: str) -> tuple[str, ...]:
+    """Receiver/donor NACE field -> the codes as written (2–4 digits, no dots).
+
+    ``'23.51'`` -> ``('2351',)``; ``'011/012'`` -> ``('011', '012')``; ``'21'`` -> ``('21',)``.
+    A two- or three-digit code names a division or group: any class in it fits.
+    """
+    out: list[str] = []
+    for part in re.split(r"[/;,]", raw or ""):
+        digits = re.sub(r"\D", "", part)
+        if 2 <= len(digits) <= 4 and digits not in out:
+            out.append(digits)
+    return tuple(out)
+
+
 def nace_classes_in(raw: str) -> tuple[str, ...]:
     """Receiver/donor NACE field -> four-digit codes.
 
     ``'2351'`` -> ``('2351',)``; ``'011/012'`` -> ``('0110', '0120')`` (groups padded);
     ``'21'`` -> ``('2100',)`` (division padded); empty -> ``()``.
     """
-    out: list[str] = []
-    for part in re.split(r"[/;,]", raw or ""):
-        digits = re.sub(r"\D", "", part)
-        if 2 <= len(digits) <= 4:
-            code = digits.ljust(4, "0")
-            if code not in out:
-                out.append(code)
-    return tuple(out)
+    return tuple(dict.fromkeys(code.ljust(4, "0") for code in nace_scopes_in(raw)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +65,8 @@ class Exchange:
     waste_codes: tuple[str, ...]
     product_code: str
     final_use: str
+    #: Receiver NACE codes as written (a division or group where the source gives one).
+    receiver_scopes: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -198,6 +207,7 @@ def load_exchanges(path: Path | str | None = None) -> list[Exchange]:
                 waste_codes=tuple(_SIX_DIGITS.findall(g("ewc_code").replace(" ", ""))),
                 product_code=g("cpa_code"),
                 final_use=g("final_use"),
+                receiver_scopes=nace_scopes_in(g("receiver_nace")),
             )
         )
     return out

@@ -13,7 +13,6 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
@@ -29,7 +28,7 @@ from sidestream.errors import InvalidInput
 from sidestream.impact.accounting import account_exchange
 from sidestream.impact.schemas import ImpactResult
 from sidestream.impact.service import PairImpact, account_pair, pair_exchange
-from sidestream.matching.engine import MatchIndex
+from sidestream.matching.engine import MatchIndex, PreparedOffers
 from sidestream.matching.models import MatchDismissal
 from sidestream.matching.schemas import Listing, Match, Reason, SectorRecommendation
 from sidestream.matching.scoring import place_distance_km
@@ -99,7 +98,7 @@ class _Pool:
     offers: _Side
     needs: _Side
     _index: MatchIndex | None = None
-    _prepared: Any = None
+    _prepared: PreparedOffers | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def index(self) -> MatchIndex:
@@ -109,12 +108,12 @@ class _Pool:
                 self._index = MatchIndex(self.needs.listings)
             return self._index
 
-    def prepared_offers(self) -> Any:
+    def prepared_offers(self) -> PreparedOffers:
         """The offers prepared for scoring against the index (built on first use)."""
         index = self.index()
         with self._lock:
             if self._prepared is None:
-                self._prepared = index._prepare(self.offers.listings)
+                self._prepared = index.prepare(self.offers.listings)
             return self._prepared
 
 
@@ -188,26 +187,17 @@ def _needs_for_offer(pool: _Pool, offer: Listing, excluded: set[int], top: int) 
 
 
 def _offers_for_need(pool: _Pool, need: Listing, excluded: set[int], top: int) -> list[Match]:
-    """Score every pooled offer of the need's kind against the indexed need, best first.
-
-    Uses the engine's own scoring steps on one need column, so the scores equal those of the
-    offer -> need direction; to be replaced by a public reverse call of the engine.
-    """
+    """The pooled offers for a need, scored exactly as the offer -> need direction."""
     j = pool.needs.row.get(int(need.id))
-    if j is None or not pool.offers.listings:  # a need outside the pool: index it with the pool
+    if not pool.offers.listings:
+        return []
+    if j is None:  # a need outside the pool: index it with the pool
         index = MatchIndex([*pool.needs.listings, need])
-        prepared, j = index._prepare(pool.offers.listings), len(pool.needs.listings)
+        prepared, j = index.prepare(pool.offers.listings), len(pool.needs.listings)
     else:
         index, prepared = pool.index(), pool.prepared_offers()
-    table, affinity, vectors = prepared
     keep = ~np.isin(pool.offers.ids, list(excluded))
-    rows = np.flatnonzero((table.kind == index.needs.kind[j]) & keep)
-    if not len(rows):
-        return []
-    block = index._score(table, rows, np.array([j]), affinity, vectors)
-    scores = block.total[:, 0]
-    best = [r for r in np.argsort(-scores, kind="stable")[:top] if scores[r] > 0]
-    return [index._explain(table, block, int(r), 0) for r in best]
+    return index.offers_for_need(prepared, j, top, keep)
 
 
 def _benefit(offer: Listing, need: Listing, distance_km: float | None) -> Benefit | None:
