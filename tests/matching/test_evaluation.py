@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from sidestream.matching.evaluation import case_folds, expected_rank, summarise
-from sidestream.matching.knowledge import default_knowledge_base
+from sidestream.matching.evaluation import (
+    case_folds,
+    expected_rank,
+    first_hit_rank,
+    scoped_hit_rank,
+    summarise,
+)
+from sidestream.matching.knowledge import default_knowledge_base, nace_scopes_in
 
 
 def test_folds_exclude_the_held_out_case() -> None:
@@ -31,3 +37,15 @@ def test_summarise() -> None:
     out = summarise([1, 3, 0, 12], (1, 5, 10))
     assert out["hit@1"] == 0.25 and out["hit@10"] == 0.5
     assert abs(out["mrr"] - (1 + 1 / 3 + 1 / 12) / 4) < 1e-9
+
+
+def test_a_division_receiver_is_met_by_any_class_inside_it() -> None:
+    assert nace_scopes_in("21") == ("21",)
+    assert nace_scopes_in("011/012") == ("011", "012")
+    assert nace_scopes_in("0110 / 0120") == ("0110", "0120")
+    ranked = ["2351", "2110", "2100"]
+    assert first_hit_rank(ranked, {"2100"}) == 3  # padded code: exact only
+    assert scoped_hit_rank(ranked, nace_scopes_in("21")) == 2
+    assert scoped_hit_rank(ranked, nace_scopes_in("2351")) == 1
+    assert scoped_hit_rank(["0111"], nace_scopes_in("0110 / 0120")) == 0
+    assert scoped_hit_rank(["0111"], nace_scopes_in("011/012")) == 1
