@@ -10,6 +10,7 @@ from sqlalchemy.exc import DataError
 
 import sidestream
 from sidestream.access.errors import Forbidden, Throttled, Unauthenticated
+from sidestream.api.security_headers import add_security_headers
 from sidestream.db import get_engine, session_factory
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.web.routes import static_files as web_static_files
@@ -27,6 +28,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine or get_engine()
     app.state.sessions = session_factory(app.state.engine)
     _error_handlers(app)
+    add_security_headers(app)
     for router in _routers():
         app.include_router(router)
     app.mount("/static", web_static_files(), name="static")

@@ -9,3 +9,9 @@ document.addEventListener("click", (event) => {
     radio.focus();
   }
 });
+// A select marked data-autosubmit sends its form when changed (no inline handlers: the CSP
+// forbids them; the form's <noscript> button does the same without JavaScript).
+document.addEventListener("change", (event) => {
+  const field = event.target.closest("[data-autosubmit]");
+  if (field && field.form) field.form.submit();
+});

@@ -1,0 +1,176 @@
+"""Security headers on every response; a CSP the pages keep to; the API docs still work."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from sidestream.api.app import create_app
+from sidestream.api.security_headers import TILE_ORIGIN, SecurityHeadersMiddleware
+from sidestream.config import get_settings
+
+WEB = Path(__file__).resolve().parents[2] / "src" / "sidestream"
+
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob: https://tile.openstreetmap.org; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+DOCS_CSP = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'"
+COMMON = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "x-frame-options": "DENY",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+
+def _assert_common(headers: Mapping[str, str]) -> None:
+    for name, value in COMMON.items():
+        assert headers.get(name) == value, name
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/", 200),
+        ("/region", 200),
+        ("/cases", 200),
+        ("/login", 200),
+        ("/streams/999999", 404),
+        ("/api/v1/organisations", 200),
+        ("/api/v1/streams/999999", 404),
+        ("/api/v1/openapi.json", 200),
+        ("/static/app.js", 200),
+        ("/static/no-such-file.js", 404),
+    ],
+)
+def test_every_response_has_the_security_headers(
+    client: TestClient, path: str, status: int
+) -> None:
+    response = client.get(path)
+    assert response.status_code == status
+    _assert_common(response.headers)
+    assert response.headers["content-security-policy"] == PAGE_CSP
+    assert "strict-transport-security" not in response.headers  # the default URL is http://
+
+
+def test_error_answers_and_redirects_have_them_too(client: TestClient) -> None:
+    refused = client.post("/api/v1/organisations", json={"name": "X", "country": "dk"})
+    assert refused.status_code == 401
+    invalid = client.get("/api/v1/streams", params={"limit": "many"})
+    assert invalid.status_code == 422
+    redirect = client.get("/start", follow_redirects=False)
+    assert redirect.status_code == 303
+    for response in (refused, invalid, redirect):
+        _assert_common(response.headers)
+        assert response.headers["content-security-policy"] == PAGE_CSP
+
+
+def test_the_api_docs_still_load_their_scripts(client: TestClient) -> None:
+    swagger = client.get("/docs")
+    assert swagger.status_code == 200
+    assert "SwaggerUIBundle({" in swagger.text  # the inline script
+    assert re.search(r'<script src="https://[^"]+swagger-ui-bundle\.js"', swagger.text)
+    redoc = client.get("/redoc")
+    assert redoc.status_code == 200
+    assert re.search(r'<script src="https://[^"]+redoc\.standalone\.js"', redoc.text)
+    redirect = client.get("/docs/oauth2-redirect")
+    for response in (swagger, redoc, redirect):
+        _assert_common(response.headers)
+        policy = response.headers["content-security-policy"]
+        assert policy == DOCS_CSP
+        assert "default-src" not in policy and "script-src" not in policy  # nothing they load
+
+
+def test_hsts_only_when_the_public_url_is_https(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SIDESTREAM_PUBLIC_URL", "https://sidestream.example.org")
+    get_settings.cache_clear()
+    try:
+        with TestClient(create_app(engine)) as client:
+            for path in ("/", "/api/v1/organisations", "/docs"):
+                response = client.get(path)
+                assert response.headers["strict-transport-security"] == "max-age=31536000"
+                _assert_common(response.headers)
+    finally:
+        get_settings.cache_clear()
+
+
+def _tiny_app(https: bool = False) -> TestClient:
+    async def own(_request: Request) -> Response:
+        return PlainTextResponse("x", headers={"X-Frame-Options": "SAMEORIGIN"})
+
+    async def stream(_request: Request) -> Response:
+        async def chunks() -> AsyncIterator[bytes]:
+            for part in (b"a", b"b", b"c"):
+                yield part
+
+        return StreamingResponse(chunks(), media_type="text/plain")
+
+    app = Starlette(routes=[Route("/own", own), Route("/stream", stream)])
+    return TestClient(SecurityHeadersMiddleware(app, https=https, docs_paths=["/own"]))
+
+
+def test_a_header_the_route_sets_is_kept_and_streams_get_headers() -> None:
+    client = _tiny_app(https=True)
+    own = client.get("/own")
+    assert own.headers["x-frame-options"] == "SAMEORIGIN"
+    assert own.headers["content-security-policy"] == DOCS_CSP
+    assert own.headers.get_list("x-frame-options") == ["SAMEORIGIN"]  # not doubled
+    streamed = client.get("/stream")
+    assert streamed.text == "abc"
+    _assert_common(streamed.headers)
+    assert streamed.headers["content-security-policy"] == PAGE_CSP
+    assert streamed.headers["strict-transport-security"] == "max-age=31536000"
+
+
+INLINE_HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)
+SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
+
+
+def _templates() -> list[Path]:
+    found = sorted(WEB.rglob("templates/**/*.html"))
+    assert len(found) > 20
+    return found
+
+
+def test_templates_have_no_inline_scripts_or_handlers() -> None:
+    """The CSP blocks inline scripts, ``on…=`` attributes and ``javascript:`` links."""
+    for template in _templates():
+        text = template.read_text(encoding="utf-8")
+        handler = INLINE_HANDLER.search(text)
+        assert not handler, f"{template}: inline handler {handler.group(0)[-40:]!r}"
+        assert "javascript:" not in text.lower(), template
+        for attrs in SCRIPT_TAG.findall(text):
+            assert "src=" in attrs or 'type="application/json"' in attrs, f"{template}: {attrs}"
+
+
+def test_network_selects_submit_through_app_js(client: TestClient) -> None:
+    html = client.get("/region").text
+    assert re.search(r'<select id="network"[^>]*\sdata-autosubmit', html)
+    assert "onchange" not in html
+    pipeline = (WEB / "web" / "templates" / "region" / "pipeline.html").read_text()
+    assert re.search(r'<select id="network"[^>]*\sdata-autosubmit', pipeline)
+    app_js = client.get("/static/app.js").text
+    assert '"[data-autosubmit]"' in app_js and ".form.submit()" in app_js
+
+
+def test_the_map_tile_server_is_allowed_by_the_csp() -> None:
+    maps = (WEB / "web" / "static" / "maps.js").read_text(encoding="utf-8")
+    tiles = re.findall(r'tileLayer\("([^"]+)"', maps)
+    assert tiles, "maps.js no longer names its tile server: update TILE_ORIGIN"
+    assert all(url.startswith(TILE_ORIGIN + "/") for url in tiles), tiles
+    assert "locate(" not in maps and "geolocation" not in maps  # geolocation=() holds
