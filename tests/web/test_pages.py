@@ -118,6 +118,13 @@ def test_region_can_show_one_network(web: TestClient) -> None:
     assert "<h1>Kalundborg Symbiosis</h1>" in html
 
 
+def test_the_whole_region_option_sends_an_empty_network(web: TestClient) -> None:
+    for path in ("/region", "/region/optimise"):
+        response = web.get(path, params={"network": ""})
+        assert response.status_code == 200, path
+    assert web.get("/region", params={"network": "x"}).status_code == 422
+
+
 def test_optimiser_page_compares_a_carbon_price_scenario(web: TestClient) -> None:
     html = web.get("/region/optimise", params={"carbon_price": 80}).text
     assert "Baseline" in html and "With carbon price 80 EUR/t" in html

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BeforeValidator
 from sqlalchemy.orm import selectinload
 
 from sidestream.access import policy
@@ -33,6 +34,16 @@ from sidestream.web.stream_form import KIND_FORMS
 from sidestream.web.templating import render
 
 router = APIRouter()
+
+
+def _blank_is_none(value: object) -> object:
+    return None if value == "" else value
+
+
+#: The ``network`` choice of the region pages: an id, or none (the "whole region" option sends
+#: an empty value).
+NetworkChoice = Annotated[int | None, BeforeValidator(_blank_is_none)]
+
 EMPTY = Allocation(
     status="no_feasible_link",
     message="no feasible exchange",
@@ -97,7 +108,7 @@ def _progress(
 
 @router.get("/region", response_class=HTMLResponse)
 def region(
-    request: Request, session: SessionDep, viewer: PageViewer, network: int | None = None
+    request: Request, session: SessionDep, viewer: PageViewer, network: NetworkChoice = None
 ) -> HTMLResponse:
     """Map, flows, Sankey, opportunity pipeline and the five indicators."""
     state = _state(session, viewer, network)
@@ -142,7 +153,7 @@ def optimiser(
     request: Request,
     session: SessionDep,
     viewer: PageViewer,
-    network: int | None = None,
+    network: NetworkChoice = None,
     carbon_price: Annotated[float, Query(ge=0, le=1000)] = 0.0,
 ) -> HTMLResponse:
     """The optimiser's best network plan, with a carbon-price scenario beside the baseline."""
@@ -176,7 +187,7 @@ def _facilitates(viewer: Viewer, network_id: int) -> bool:
 
 @router.get("/region/pipeline", response_class=HTMLResponse)
 def pipeline_page(
-    request: Request, session: SessionDep, viewer: PageViewer, network: int | None = None
+    request: Request, session: SessionDep, viewer: PageViewer, network: NetworkChoice = None
 ) -> Response:
     """The facilitator's pipeline: introductions and exchanges among a network's members."""
     if not viewer.authenticated:
