@@ -144,6 +144,9 @@ def test_updates_obey_the_rules_of_a_new_stream(client):
         ({"title": None}, "title cannot be null"),
         ({"product_code": "x" * 500}, "product_code"),
         ({"properties": {"density_kg_m3": "heavy"}}, "density_kg_m3"),
+        ({"properties": {"moisture_pct": 140}}, "properties.moisture_pct must be a number from 0"),
+        ({"properties": {"temperature_c": "hot"}}, "properties.temperature_c"),
+        ({"properties": {"water_quality": "sparkling"}}, "properties.water_quality must be one"),
     ]
     for change, expected in bad:
         r = client.patch(url, json={"version": 1, **change})

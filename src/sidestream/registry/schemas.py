@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from sidestream.registry.properties import check_properties
 from sidestream.taxonomy.kinds import (
     Direction,
     Kind,
@@ -25,7 +26,7 @@ from sidestream.taxonomy.kinds import (
     Visibility,
 )
 from sidestream.taxonomy.nace import normalise_nace
-from sidestream.taxonomy.units import density_of, parse_unit
+from sidestream.taxonomy.units import parse_unit
 from sidestream.taxonomy.waste_codes import lookup_waste_code
 
 T = TypeVar("T")
@@ -224,7 +225,7 @@ class StreamFields(BaseModel):
             raise ValueError("unit is required when quantity is given")
         if self.available_from and self.available_to and self.available_to < self.available_from:
             raise ValueError("available_to is before available_from")
-        density_of(self.properties)
+        check_properties(self.properties)
         return self
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sidestream.registry.properties import NUMERIC_RANGES
 from sidestream.registry.schemas import StreamCreate
 from sidestream.taxonomy.kinds import Direction, Kind, Period, Visibility
 from sidestream.web.forms import Gettext, clean, field_errors
@@ -58,8 +59,7 @@ KIND_FORMS: dict[str, KindForm] = {
                 "moisture_pct",
                 N_("Moisture"),
                 "%",
-                0,
-                100,
+                *NUMERIC_RANGES["moisture_pct"],
                 hint=N_("For biomass, sludge or food residues; leave empty if unknown."),
             ),
         ),
@@ -74,8 +74,7 @@ KIND_FORMS: dict[str, KindForm] = {
                 "temperature_c",
                 N_("Temperature"),
                 "°C",
-                -50,
-                1500,
+                *NUMERIC_RANGES["temperature_c"],
                 hint=N_("The temperature of the heat carrier (water, steam, air)."),
             ),
         ),

@@ -1,0 +1,46 @@
+"""The stream properties the platform reads, and what makes them valid.
+
+One rule for every boundary: the API, file imports and the web form all check a stream's
+``properties`` here (through ``StreamFields``); the form takes its ranges and choices from
+these constants. Other keys (composition, colour, ...) are kept as given.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sidestream.taxonomy.units import density_of
+
+#: Numeric properties and their valid closed ranges.
+NUMERIC_RANGES: dict[str, tuple[float, float]] = {
+    "temperature_c": (-50.0, 1500.0),  # heat carriers from chilled water to slag and flue gas
+    "moisture_pct": (0.0, 100.0),
+}
+
+#: Allowed values of ``water_quality``.
+WATER_QUALITIES: tuple[str, ...] = ("potable", "process", "cooling", "grey", "waste")
+
+
+def check_properties(properties: dict[str, Any] | None) -> None:
+    """Raise ``ValueError`` naming ``properties.<key>`` when a known property is invalid."""
+    props = properties or {}
+    density_of(props)
+    for key, (low, high) in NUMERIC_RANGES.items():
+        raw = props.get(key)
+        if raw in (None, ""):
+            continue
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            value = math.nan
+        if isinstance(raw, bool) or not math.isfinite(value) or not low <= value <= high:
+            raise ValueError(
+                f"properties.{key} must be a number from {low:g} to {high:g}, not {raw!r}"
+            )
+    quality = props.get("water_quality")
+    if quality not in (None, "") and quality not in WATER_QUALITIES:
+        raise ValueError(
+            f"properties.water_quality must be one of {', '.join(WATER_QUALITIES)}, "
+            f"not {quality!r}"
+        )
