@@ -299,6 +299,10 @@ class StreamOut(StreamFields):
     def _valid_code(cls, v: str | None) -> str | None:
         return v  # stored codes were validated on the way in
 
+    @model_validator(mode="after")
+    def _consistent(self) -> StreamOut:
+        return self  # stored streams were checked on the way in; rules may tighten later
+
 
 class Page(BaseModel, Generic[T]):
     """One page of a list."""
