@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sidestream.access.cli import users_app
+from sidestream.access.cli import purge_command, users_app
 from sidestream.classify.cli import register as register_classify
 from sidestream.demo.cli import demo_command
 from sidestream.exchanges.cli import audit_app
@@ -82,3 +82,4 @@ app.command("optimize")(optimize_command)
 app.command("report")(report_command)
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
+app.command("purge")(purge_command)

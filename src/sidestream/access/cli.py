@@ -49,3 +49,13 @@ def create_command(
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(1) from None
     err.print(f"created {email}", highlight=False)
+
+
+def purge_command(database_url: DbOption = None) -> None:
+    """Delete expired sessions and reset links, and old login attempts and mail copies."""
+    from sidestream.access.retention import purge
+
+    upgrade(database_url)
+    with session_scope(get_engine(database_url)) as session:
+        deleted = purge(session)
+    err.print(", ".join(f"{table}: {n} deleted" for table, n in deleted.items()), highlight=False)

@@ -22,6 +22,10 @@ class AccessSettings(BaseSettings):
     throttle_window_minutes: int = 15
     throttle_per_account: int = 5
     throttle_per_ip: int = 20
+    #: Retention (``sidestream purge``, docs/security.md): login attempts and outbox copies are
+    #: deleted after this many days; expired sessions at once, expired reset links a day later.
+    attempts_retention_days: int = 30
+    outbox_retention_days: int = 30
 
 
 @lru_cache
