@@ -26,7 +26,6 @@ PAGE_CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
-DOCS_CSP = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'"
 COMMON = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "strict-origin-when-cross-origin",
@@ -78,20 +77,18 @@ def test_error_answers_and_redirects_have_them_too(client: TestClient) -> None:
         assert response.headers["content-security-policy"] == PAGE_CSP
 
 
-def test_the_api_docs_still_load_their_scripts(client: TestClient) -> None:
-    swagger = client.get("/docs")
-    assert swagger.status_code == 200
-    assert "SwaggerUIBundle({" in swagger.text  # the inline script
-    assert re.search(r'<script src="https://[^"]+swagger-ui-bundle\.js"', swagger.text)
-    redoc = client.get("/redoc")
-    assert redoc.status_code == 200
-    assert re.search(r'<script src="https://[^"]+redoc\.standalone\.js"', redoc.text)
-    redirect = client.get("/docs/oauth2-redirect")
-    for response in (swagger, redoc, redirect):
-        _assert_common(response.headers)
-        policy = response.headers["content-security-policy"]
-        assert policy == DOCS_CSP
-        assert "default-src" not in policy and "script-src" not in policy  # nothing they load
+def test_the_api_reference_is_served_from_our_own_files(client: TestClient) -> None:
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    scripts = re.findall(r'<script src="([^"]+)"', docs.text)
+    assert scripts == ["/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/api-docs.js"]
+    assert 'data-openapi-url="/api/v1/openapi.json"' in docs.text
+    assert "<script>" not in docs.text and "https://" not in docs.text  # no inline code, no CDN
+    _assert_common(docs.headers)
+    assert docs.headers["content-security-policy"] == PAGE_CSP
+    for path in scripts:
+        assert client.get(path).status_code == 200, path
+    assert client.get("/redoc").status_code == 404  # one reference, not two
 
 
 def test_hsts_only_when_the_public_url_is_https(
@@ -121,14 +118,14 @@ def _tiny_app(https: bool = False) -> TestClient:
         return StreamingResponse(chunks(), media_type="text/plain")
 
     app = Starlette(routes=[Route("/own", own), Route("/stream", stream)])
-    return TestClient(SecurityHeadersMiddleware(app, https=https, docs_paths=["/own"]))
+    return TestClient(SecurityHeadersMiddleware(app, https=https))
 
 
 def test_a_header_the_route_sets_is_kept_and_streams_get_headers() -> None:
     client = _tiny_app(https=True)
     own = client.get("/own")
     assert own.headers["x-frame-options"] == "SAMEORIGIN"
-    assert own.headers["content-security-policy"] == DOCS_CSP
+    assert own.headers["content-security-policy"] == PAGE_CSP
     assert own.headers.get_list("x-frame-options") == ["SAMEORIGIN"]  # not doubled
     streamed = client.get("/stream")
     assert streamed.text == "abc"

@@ -1,4 +1,4 @@
-"""The FastAPI application: REST API under /api/v1, OpenAPI at /docs, web pages at /."""
+"""The FastAPI application: REST API under /api/v1, its reference at /docs, web pages at /."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         title="Sidestream API",
         version=sidestream.__version__,
         description="Industrial symbiosis: organisations, sites, networks and side streams.",
-        docs_url="/docs",
+        docs_url=None,  # served from our own files by sidestream.api.docs_page
+        redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
     app.state.engine = engine or get_engine()
@@ -39,6 +40,7 @@ def _routers() -> list:  # type: ignore[type-arg]
     """Every domain's API router (one line each)."""
     from sidestream.access.api import router as access_router
     from sidestream.access.web import router as access_web_router
+    from sidestream.api.docs_page import router as docs_router
     from sidestream.classify.api import router as classify_router
     from sidestream.exchanges.api import router as exchanges_router
     from sidestream.impact.api import router as impact_router
@@ -51,6 +53,7 @@ def _routers() -> list:  # type: ignore[type-arg]
     from sidestream.web.routes import router as web_router
 
     return [
+        docs_router,
         interop_router,
         registry_router,
         access_router,
