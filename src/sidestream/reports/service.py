@@ -78,7 +78,7 @@ Row = tuple[ImpactResult, str, float]
 
 def _realised(session: Session, viewer: Viewer, orgs: set[int], out: _Collector) -> None:
     """Rows of the visible exchanges with deliveries that involve one of ``orgs``."""
-    names = dict(session.execute(select(Organisation.id, Organisation.name)).tuples().all())
+    names = dict(session.execute(select(Organisation.id, Organisation.name)).all())
     for ex in exchanges.list_exchanges(session, viewer):
         if not ex.deliveries or not {ex.offer_org_id, ex.need_org_id} & orgs:
             continue
@@ -137,7 +137,6 @@ def exchange_realised_rows(
         session.execute(
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
         )
-        .tuples()
         .all()
     )
     out = _Collector()

@@ -152,7 +152,7 @@ def _shown_pairs(found: dict[str, str]) -> list[_Pair]:
 
 def region_case_count(session: Session, viewer: Viewer = ANONYMOUS) -> int:
     """How many demo-region cases ``viewer`` sees (a narrow query; no stream is loaded)."""
-    rows = session.execute(_pair_streams_query(viewer)).tuples()
+    rows = session.execute(_pair_streams_query(viewer))
     found: dict[str, str] = {}
     for ext, org in rows:
         if _designed_ids().get(ext) == org:

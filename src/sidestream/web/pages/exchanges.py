@@ -109,12 +109,10 @@ def exchange_rows(
         session.execute(
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
         )
-        .tuples()
         .all()
     )
     titles = dict(
         session.execute(select(Stream.id, Stream.title).where(Stream.id.in_(stream_ids)))
-        .tuples()
         .all()
     )
     gone = "—"

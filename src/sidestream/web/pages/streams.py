@@ -81,7 +81,6 @@ def stream_page(
         session.execute(
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(named))
         )
-        .tuples()
         .all()
     )
     sectors = (
