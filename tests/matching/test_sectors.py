@@ -81,3 +81,31 @@ def test_unreadable_descriptions_get_the_classifiers_family_hint() -> None:
     assert with_inferred_code(given, model) is given
     top = [r.nace for r in recommend_sectors("Pivske tropine iz pivovarne", top=5)]
     assert "1091" in top  # animal feed, as for spent grain written in English
+
+
+def test_a_use_that_needs_hotter_heat_is_skipped(tmp_path: Path) -> None:
+    from sidestream.matching.sectors import sector_model, temperature_in
+
+    assert temperature_in("surplus heat at 45 °C") == 45.0
+    assert temperature_in("Kühlwasser 28,5°C") == 28.5
+    assert temperature_in("90 degrees C exhaust") == 90.0
+    assert temperature_in("heat, temperature unknown") is None
+    orc = next(p for p in load_patterns() if p.id == "heat-orc-power")
+    assert orc.min_temperature_c == 80
+    model = sector_model()
+    cold = model._pattern_hits("surplus heat at 45 °C", None, 45.0)
+    hot = model._pattern_hits("surplus heat at 250 °C", None, 250.0)
+    unknown = model._pattern_hits("surplus heat", None, None)
+    assert "3511" not in cold and "3511" in hot and "3511" in unknown
+    assert "0113" in cold  # greenhouses take warm water
+    cold_text = [r.nace for r in recommend_sectors("surplus heat at 45 °C", top=3)]
+    cold_given = [r.nace for r in recommend_sectors("surplus heat", top=3, temperature_c=45)]
+    assert "3511" not in cold_text and cold_text == cold_given
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "id,waste_codes,keywords,receiver_nace,typical_use,source,min_temperature_c\n"
+        "x,,steam,2014,use,src,hot\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="line 2: min_temperature_c must be a number"):
+        load_patterns(bad)

@@ -193,9 +193,11 @@ class MatchIndex:
     def prepare(self, offers: Sequence[Listing]) -> PreparedOffers:
         """Read offers and score their materials against the knowledge base (reusable)."""
         table = build_table(offers)
-        scores = self.model.score(
-            [SectorQuery(x.text, x.waste_family, x.organisation_nace) for x in offers]
-        )
+        temperatures = [None if np.isnan(t) else float(t) for t in table.temperature]
+        scores = self.model.score([
+            SectorQuery(x.text, x.waste_family, x.organisation_nace, t)
+            for x, t in zip(offers, temperatures, strict=True)
+        ])  # fmt: skip
         affinity = (scores.total.astype(np.float32), self.model.exchange_similarity(scores))
         return PreparedOffers(table, affinity, self.tfidf.transform(table.text))
 

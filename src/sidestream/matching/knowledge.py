@@ -94,6 +94,8 @@ class Pattern:
     receiver_nace: str
     typical_use: str
     source: str
+    #: The use needs at least this temperature (°C); a material known to be colder is skipped.
+    min_temperature_c: float | None = None
 
     def keyword_in(self, normalised_text: str) -> str | None:
         """The first keyword found in an already normalised text, else ``None``."""
@@ -167,6 +169,13 @@ def load_patterns(path: Path | str | None = None) -> list[Pattern]:
             raise ValueError(f"{where} line {line}: give waste_codes or keywords")
         if not (row.get("source") or "").strip():
             raise ValueError(f"{where} line {line}: source is required")
+        raw_min = (row.get("min_temperature_c") or "").strip()
+        try:
+            min_temperature = float(raw_min) if raw_min else None
+        except ValueError:
+            raise ValueError(
+                f"{where} line {line}: min_temperature_c must be a number, got {raw_min!r}"
+            ) from None
         out.append(
             Pattern(
                 id=(row.get("id") or f"line-{line}").strip(),
@@ -175,6 +184,7 @@ def load_patterns(path: Path | str | None = None) -> list[Pattern]:
                 receiver_nace=nace,
                 typical_use=(row.get("typical_use") or "").strip(),
                 source=row["source"].strip(),
+                min_temperature_c=min_temperature,
             )
         )
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -37,11 +38,31 @@ from sidestream.taxonomy.waste_codes import normalise_waste_code, waste_codes
 
 @dataclass(frozen=True, slots=True)
 class SectorQuery:
-    """A material to place: free text, optional LoW code and the donor's NACE code."""
+    """A material to place: free text, optional LoW code, the donor's NACE code and, for heat,
+    its temperature (else read from the text, e.g. "surplus heat at 45 °C")."""
 
     description: str
     waste_code: str | None = None
     donor_nace: str | None = None
+    temperature_c: float | None = None
+
+
+_TEMPERATURE = re.compile(
+    r"(-?\d+(?:[.,]\d+)?)\s*(?:°\s*C\b|degrees? c(?:elsius)?\b|deg c\b)", re.IGNORECASE
+)
+
+
+def temperature_in(text: str) -> float | None:
+    """The first temperature in °C written in ``text`` ("60 °C", "85°C", "90 degrees C")."""
+    found = _TEMPERATURE.search(text or "")
+    return float(found.group(1).replace(",", ".")) if found else None
+
+
+def query_temperature(query: SectorQuery) -> float | None:
+    """The query's temperature: the one given, else the one written in its description."""
+    if query.temperature_c is not None:
+        return query.temperature_c
+    return temperature_in(query.description)
 
 
 def clean_code(raw: str | None) -> str | None:
@@ -188,10 +209,15 @@ class SectorModel:
         )
         return np.maximum(scores.text_sim, code)
 
-    def _pattern_hits(self, text: str, code: str | None) -> dict[str, list[tuple[Pattern, str]]]:
+    def _pattern_hits(
+        self, text: str, code: str | None, temperature: float | None = None
+    ) -> dict[str, list[tuple[Pattern, str]]]:
         norm = normalise_text(text)
         hits: dict[str, list[tuple[Pattern, str]]] = {}
         for p in self.kb.patterns:
+            too_cold = p.min_temperature_c is not None and temperature is not None
+            if too_cold and temperature < p.min_temperature_c:  # type: ignore[operator]
+                continue
             prefix = p.code_prefix_of(code)
             keyword = None if prefix else p.keyword_in(norm)
             if prefix:
@@ -227,7 +253,10 @@ class SectorModel:
             else np.zeros((len(queries), 0), np.float32)
         )
         text = self._class_max(sim)
-        hits = [self._pattern_hits(t, c) for t, c in zip(texts, codes, strict=True)]
+        hits = [
+            self._pattern_hits(t, c, query_temperature(q))
+            for q, t, c in zip(queries, texts, codes, strict=True)
+        ]
         components = {
             "text": text,
             "code": np.vstack([self._code_row(c) for c in codes]),
@@ -372,9 +401,12 @@ def recommend_sectors(
     donor_nace: str | None = None,
     top: int = 10,
     kb: KnowledgeBase | None = None,
+    temperature_c: float | None = None,
 ) -> list[SectorRecommendation]:
-    """Receiving NACE classes that could use a material, best first, with reasons and evidence."""
+    """Receiving NACE classes that could use a material, best first, with reasons and evidence.
+
+    ``temperature_c`` (else a temperature written in the description) rules out uses that need
+    a hotter stream, e.g. power generation from 45 °C water."""
     model = sector_model(kb)
-    return model.recommend(
-        with_inferred_code(SectorQuery(description, waste_code, donor_nace), model), top
-    )
+    query = SectorQuery(description, waste_code, donor_nace, temperature_c)
+    return model.recommend(with_inferred_code(query, model), top)

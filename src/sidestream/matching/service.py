@@ -8,6 +8,7 @@ per visibility scope and rebuilt whenever a stream or organisation changes.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -33,6 +34,7 @@ from sidestream.matching.models import MatchDismissal
 from sidestream.matching.schemas import Listing, Match, Reason, SectorRecommendation
 from sidestream.matching.scoring import place_distance_km
 from sidestream.matching.sectors import recommend_sectors
+from sidestream.matching.table import number_or_nan
 from sidestream.registry import service as registry
 from sidestream.registry.models import Organisation, Stream
 from sidestream.registry.schemas import StreamOut
@@ -353,4 +355,8 @@ def who_could_use(
         raise InvalidInput("stream_id", "industries that could use a stream exist for offers only")
     listing = stream_listing(viewer, stream)
     assert listing is not None
-    return recommend_sectors(listing.text, listing.waste_code, listing.organisation_nace, top)
+    temperature = number_or_nan((listing.properties or {}).get("temperature_c"))
+    return recommend_sectors(
+        listing.text, listing.waste_code, listing.organisation_nace, top,
+        temperature_c=None if math.isnan(temperature) else temperature,
+    )  # fmt: skip

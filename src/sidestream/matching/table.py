@@ -74,7 +74,8 @@ def _day(d: date | None, missing: float) -> float:
     return float(d.toordinal()) if d else missing
 
 
-def _number(value: object) -> float:
+def number_or_nan(value: object) -> float:
+    """``value`` as a float, NaN when it is missing or not a number."""
     try:
         return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -131,7 +132,7 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
         lon=np.array([x.lon if x.lon is not None else np.nan for x in listings], float),
         amount=np.array([a[0] if a else np.nan for a in amounts], float),
         unit=np.array([UNITS.index(a[1]) if a else -1 for a in amounts], np.int8),
-        temperature=np.array([_number(x.properties.get("temperature_c")) for x in listings]),
+        temperature=np.array([number_or_nan(x.properties.get("temperature_c")) for x in listings]),
         start=np.array([_day(x.available_from, -np.inf) for x in listings]),
         end=np.array([_day(x.available_to, np.inf) for x in listings]),
         dated=np.array([bool(x.available_from or x.available_to) for x in listings]),
