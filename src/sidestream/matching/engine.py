@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from sidestream.matching import scoring
 from sidestream.matching.knowledge import KnowledgeBase
@@ -52,7 +53,7 @@ class PreparedOffers:
     #: Sector-recommender scores (offers × classes) and similarity to documented materials.
     affinity: tuple[np.ndarray, np.ndarray]
     #: TF-IDF vectors of the offers in the index's vocabulary.
-    vectors: object
+    vectors: sparse.csr_matrix
 
 
 class MatchIndex:
@@ -219,10 +220,7 @@ class MatchIndex:
         kb_use = np.where(
             cls >= 0, sector[oi][:, np.maximum(cls, 0)] * self.need_class_weight[nj], 0.0
         )
-        text = np.asarray(
-            (vectors[oi] @ self.need_vectors[:, nj]).todense(),  # type: ignore[index]
-            dtype=np.float32,
-        )
+        text = np.asarray((vectors[oi] @ self.need_vectors[:, nj]).todense(), dtype=np.float32)
         parts = {
             "code": scoring.code_scores(table.code[oi], needs.code[nj]),
             "kb_use": kb_use,
