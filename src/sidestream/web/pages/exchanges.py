@@ -223,13 +223,21 @@ def exchange_page(
     request: Request, exchange_id: int, session: SessionDep, viewer: PageViewer
 ) -> Response:
     """One exchange: its parties, terms, stage, deliveries and realised impact."""
+    ex = _visible_exchange(request, session, viewer, exchange_id)
+    return ex if isinstance(ex, Response) else _exchange_page(request, session, viewer, ex)
+
+
+def _visible_exchange(
+    request: Request, session: Session, viewer: Viewer, exchange_id: int
+) -> Exchange | Response:
+    """The exchange the viewer may see, or the page that says why not (login / not found)."""
     if not viewer.authenticated:
         return to_login(request)
     try:
-        ex = service.get_exchange(session, viewer, exchange_id)
+        return service.get_exchange(session, viewer, exchange_id)
     except NotFound:
+        session.rollback()
         return not_found(request, N_("exchange"))
-    return _exchange_page(request, session, viewer, ex)
 
 
 async def _posted(
@@ -274,13 +282,9 @@ async def update(
     request: Request, exchange_id: int, session: SessionDep, viewer: PageViewer
 ) -> Response:
     """Set the terms and/or move the exchange to its next stage."""
-    if not viewer.authenticated:
-        return to_login(request)
-    try:
-        ex = service.get_exchange(session, viewer, exchange_id)
-    except NotFound:
-        session.rollback()
-        return not_found(request, N_("exchange"))
+    ex = _visible_exchange(request, session, viewer, exchange_id)
+    if isinstance(ex, Response):
+        return ex
     fields = ("version", *TERM_FIELDS, *MOVE_FIELDS)
     values = await _posted(request, fields, ("agreed_quantity", "agreed_price_eur_per_unit"))
     data = {k: v for k, v in values.items() if v is not None}
@@ -301,13 +305,9 @@ async def add_delivery(
     request: Request, exchange_id: int, session: SessionDep, viewer: PageViewer
 ) -> Response:
     """Record one delivery of an active exchange."""
-    if not viewer.authenticated:
-        return to_login(request)
-    try:
-        ex = service.get_exchange(session, viewer, exchange_id)
-    except NotFound:
-        session.rollback()
-        return not_found(request, N_("exchange"))
+    ex = _visible_exchange(request, session, viewer, exchange_id)
+    if isinstance(ex, Response):
+        return ex
     values = await _posted(request, DELIVERY_FIELDS, ("quantity",))
     data = {k: v for k, v in values.items() if v is not None}
     return _write(
