@@ -215,9 +215,9 @@ class SectorModel:
         norm = normalise_text(text)
         hits: dict[str, list[tuple[Pattern, str]]] = {}
         for p in self.kb.patterns:
-            too_cold = p.min_temperature_c is not None and temperature is not None
-            if too_cold and temperature < p.min_temperature_c:  # type: ignore[operator]
-                continue
+            needs = p.min_temperature_c
+            if needs is not None and temperature is not None and temperature < needs:
+                continue  # the use needs hotter heat than this stream has
             prefix = p.code_prefix_of(code)
             keyword = None if prefix else p.keyword_in(norm)
             if prefix:
