@@ -109,3 +109,33 @@ def test_a_use_that_needs_hotter_heat_is_skipped(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="line 2: min_temperature_c must be a number"):
         load_patterns(bad)
+
+
+def test_pattern_lookup_finds_exactly_what_every_pattern_finds() -> None:
+    """The word and prefix lookups give the same hits as trying every pattern on the text."""
+    from sidestream.matching.knowledge import default_knowledge_base
+    from sidestream.matching.sectors import sector_model
+    from sidestream.matching.text import normalise_text
+
+    model = sector_model()
+    kb = default_knowledge_base()
+    texts = [e.text for e in kb.exchanges]
+    texts += [f"some {k}s and {k}es, more" for p in kb.patterns for k in p.keywords]
+    texts += ["Fly-ash (dry), sawdust; CO2 & spent grains!", "", "x"]
+    codes = [None, "100102", "02", "0202", "020204", "1001", "170504", "190805"]
+    for i, text in enumerate(texts):
+        code = codes[i % len(codes)]
+        norm = normalise_text(text)
+        expected: dict[str, list[tuple[str, str]]] = {}
+        for p in kb.patterns:
+            prefixes = [c for c in p.waste_codes if code and code.startswith(c)]
+            keyword = None if prefixes else p.keyword_in(norm)
+            if prefixes:
+                what = f"code {max(prefixes, key=len)}"
+            elif keyword:
+                what = f"'{keyword}'"
+            else:
+                continue
+            expected.setdefault(p.receiver_nace, []).append((p.id, what))
+        found = model._pattern_hits(text, code)
+        assert {c: [(p.id, w) for p, w in hits] for c, hits in found.items()} == expected, text

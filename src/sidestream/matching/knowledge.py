@@ -103,13 +103,6 @@ class Pattern:
         found = regex.search(normalised_text) if regex else None
         return found.group(0) if found else None
 
-    def code_prefix_of(self, code: str | None) -> str | None:
-        """The longest of this pattern's LoW prefixes that ``code`` starts with."""
-        if not code:
-            return None
-        hits = [p for p in self.waste_codes if code.startswith(p)]
-        return max(hits, key=len) if hits else None
-
 
 @dataclass(frozen=True)
 class KnowledgeBase:

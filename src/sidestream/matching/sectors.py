@@ -47,6 +47,8 @@ class SectorQuery:
     temperature_c: float | None = None
 
 
+#: A word as the keyword regexes' ``\b`` sees it.
+_WORD = re.compile(r"\w+")
 _TEMPERATURE = re.compile(
     r"(-?\d+(?:[.,]\d+)?)\s*(?:°\s*C\b|degrees? c(?:elsius)?\b|deg c\b)", re.IGNORECASE
 )
@@ -158,6 +160,18 @@ class SectorModel:
         self.vectors = (
             knowledge_vectors(kb, self.exchanges, self.encoder.model) if self.encoder else None
         )
+        self._patterns_by_prefix: dict[str, list[int]] = {}
+        self._patterns_by_word: dict[str, set[int]] = {}
+        self._patterns_any_text: set[int] = set()  # a keyword that does not start with a word
+        for i, p in enumerate(kb.patterns):
+            for prefix in p.waste_codes:
+                self._patterns_by_prefix.setdefault(prefix, []).append(i)
+            for keyword in p.keywords:
+                first = _WORD.match(keyword)
+                if first is None:
+                    self._patterns_any_text.add(i)
+                else:
+                    self._patterns_by_word.setdefault(first.group(0), set()).add(i)
         self.pattern_cols = np.array([self.col[p.receiver_nace] for p in kb.patterns], np.int64)
         self.donor_counts: Counter[tuple[str, str]] = Counter()
         for e in self.exchanges:
@@ -213,12 +227,15 @@ class SectorModel:
         self, text: str, code: str | None, temperature: float | None = None
     ) -> dict[str, list[tuple[Pattern, str]]]:
         norm = normalise_text(text)
+        prefixes = self._pattern_prefixes(code)
+        worded = self._keyword_candidates(norm)
         hits: dict[str, list[tuple[Pattern, str]]] = {}
-        for p in self.kb.patterns:
+        for i in sorted(prefixes.keys() | worded):
+            p = self.kb.patterns[i]
             needs = p.min_temperature_c
             if needs is not None and temperature is not None and temperature < needs:
                 continue  # the use needs hotter heat than this stream has
-            prefix = p.code_prefix_of(code)
+            prefix = prefixes.get(i)
             keyword = None if prefix else p.keyword_in(norm)
             if prefix:
                 hits.setdefault(p.receiver_nace, []).append((p, f"code {prefix}"))
@@ -226,10 +243,32 @@ class SectorModel:
                 hits.setdefault(p.receiver_nace, []).append((p, f"'{keyword}'"))
         return hits
 
+    @lru_cache(maxsize=4096)  # noqa: B019 - one model lives for the process
+    def _pattern_prefixes(self, code: str | None) -> dict[int, str]:
+        """Pattern number -> the longest of its LoW prefixes that ``code`` starts with."""
+        out: dict[int, str] = {}
+        digits = code or ""
+        for length in range(len(digits), 0, -1):
+            prefix = digits[:length]
+            for i in self._patterns_by_prefix.get(prefix, ()):
+                out.setdefault(i, prefix)
+        return out
+
+    def _keyword_candidates(self, normalised_text: str) -> set[int]:
+        """Patterns that may have a keyword in the text: a keyword's first word is one of the
+        text's words (a single-word keyword may carry the plural 's'/'es'). A superset of the
+        patterns whose keyword regex matches, found by word lookups instead of one regex each."""
+        out: set[int] = set(self._patterns_any_text)
+        for word in set(_WORD.findall(normalised_text)):
+            for stem in (word, word[:-1] if word.endswith("s") else "", word[:-2]):
+                out.update(self._patterns_by_word.get(stem, ()))
+        return out
+
     def reads(self, text: str) -> bool:
         """Whether a keyword of some pattern occurs in ``text`` (the knowledge base reads it)."""
         norm = normalise_text(text)
-        return any(p.keyword_in(norm) for p in self.kb.patterns)
+        patterns = self.kb.patterns
+        return any(patterns[i].keyword_in(norm) for i in self._keyword_candidates(norm))
 
     def _pattern_row(self, hits: dict[str, list[tuple[Pattern, str]]]) -> np.ndarray:
         row = np.zeros(len(self.classes))
