@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     classifier_backend: str = "auto"
     #: Threads of the bundled embedding model; one is fastest per query on a shared 2-core box.
     embedding_threads: int = Field(default=1, ge=1, le=64)
+    #: Where embeddings of listing texts are kept between runs: auto, a file path, or off.
+    embedding_cache: str = "auto"
 
     @field_validator("public_url")
     @classmethod

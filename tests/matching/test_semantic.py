@@ -138,3 +138,58 @@ def test_encoder_embeds_each_distinct_text_once() -> None:
     encoder.encode(["b", "c"])
     assert backend.seen == ["a", "b", "c"]
     assert rows.shape == (2, 4) and inverse.tolist() == [0, 1, 0]
+
+
+class _Counting:
+    """An embedding backend that records what it is asked to embed."""
+
+    name = "counting"
+    similarity_floor = 0.0
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.seen += texts
+        return np.array([[len(t), 1.0, 0.0, 0.5] for t in texts], np.float32)
+
+
+def test_a_restarted_process_reads_embeddings_from_the_disk_cache(tmp_path: Path) -> None:
+    from sidestream.matching.embedding_cache import EmbeddingCache
+
+    path = tmp_path / "cache" / "text-embeddings.sqlite"
+    first = _Counting()
+    before = semantic.TextEncoder(first, EmbeddingCache(path, first.name)).encode(["ash", "slag"])
+    assert first.seen == ["ash", "slag"]
+    again = _Counting()  # a new process: nothing remembered in memory
+    encoder = semantic.TextEncoder(again, EmbeddingCache(path, again.name))
+    after = encoder.encode(["slag", "ash", "whey"])
+    assert again.seen == ["whey"]
+    np.testing.assert_array_equal(after[:2], before[::-1])
+    other = _Counting()
+    other.name = "another-model"  # vectors of one model are never served to another
+    semantic.TextEncoder(other, EmbeddingCache(path, other.name)).encode(["ash"])
+    assert other.seen == ["ash"]
+
+
+def test_an_unusable_cache_only_costs_time(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sidestream.matching import embedding_cache
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    backend = _Counting()
+    cache = embedding_cache.EmbeddingCache(blocker / "x.sqlite", backend.name)
+    rows = semantic.TextEncoder(backend, cache).encode(["ash"])
+    assert rows.shape == (1, 4) and backend.seen == ["ash"]
+    assert "not usable" in caplog.text
+    monkeypatch.setenv("SIDESTREAM_EMBEDDING_CACHE", "off")
+    get_settings.cache_clear()
+    try:
+        assert embedding_cache.default_path() is None
+        monkeypatch.setenv("SIDESTREAM_EMBEDDING_CACHE", str(tmp_path / "mine.sqlite"))
+        get_settings.cache_clear()
+        assert embedding_cache.default_path() == tmp_path / "mine.sqlite"
+    finally:
+        get_settings.cache_clear()

@@ -5,7 +5,8 @@ multilingual-e5-small by default; ``lexical`` switches semantic evidence off eve
 knowledge base's texts are shipped precomputed (``data/kb_embeddings.*``, written by
 ``python -m sidestream.matching.build_embeddings``); texts of a facilitator-extended knowledge
 base are embedded once into the user cache (``classify.embeddings.stored_embeddings``).
-Query texts are embedded at run time, in batches, and remembered for the process.
+Query texts are embedded at run time, in batches, remembered for the process and kept on disk
+between runs (:mod:`sidestream.matching.embedding_cache`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 from sidestream.classify.backends import EmbeddingBackend, shared_backend
 from sidestream.classify.embeddings import stored_embeddings, texts_fingerprint
 from sidestream.config import get_settings
+from sidestream.matching.embedding_cache import EmbeddingCache, default_path
 from sidestream.matching.knowledge import KnowledgeBase, default_knowledge_base
 
 #: Only the start of a text is embedded (material descriptions say what they are up front).
@@ -46,20 +48,28 @@ def clip_text(text: str) -> str:
 class TextEncoder:
     """Embeds texts with a backend, once per distinct text (bounded per-process memory)."""
 
-    def __init__(self, model: EmbeddingBackend) -> None:
+    def __init__(self, model: EmbeddingBackend, cache: EmbeddingCache | None = None) -> None:
         self.model = model
         self.floor = float(model.similarity_floor)
+        self.cache = cache
         self._seen: dict[str, np.ndarray] = {}
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """L2-normalised float32 rows, one per text (distinct new texts embedded in one batch)."""
+        """L2-normalised float32 rows, one per text (distinct new texts embedded in one batch,
+        unless the on-disk cache already holds them)."""
         clipped = [clip_text(t) for t in texts]
         new = list(dict.fromkeys(t for t in clipped if t not in self._seen))
         if new:
             if len(self._seen) + len(new) > CACHE_SIZE:
                 self._seen.clear()
-            vectors = self.model.encode(new).astype(np.float16)
-            self._seen.update(zip(new, vectors, strict=True))
+            stored = self.cache.get(new) if self.cache else {}
+            missing = [t for t in new if t not in stored]
+            if missing:
+                vectors = self.model.encode(missing).astype(np.float16)
+                stored |= dict(zip(missing, vectors, strict=True))
+                if self.cache:
+                    self.cache.put(zip(missing, vectors, strict=True))
+            self._seen.update(stored)
         if not clipped:
             return np.zeros((0, 0), np.float32)
         return np.vstack([self._seen[t] for t in clipped]).astype(np.float32)
@@ -82,7 +92,8 @@ class TextEncoder:
 
 @lru_cache(maxsize=4)
 def _encoder(model: EmbeddingBackend) -> TextEncoder:
-    return TextEncoder(model)
+    path = default_path()
+    return TextEncoder(model, EmbeddingCache(path, model.name) if path else None)
 
 
 def encoder() -> TextEncoder | None:

@@ -1,0 +1,100 @@
+"""Embeddings of listing texts kept on disk, so a restarted process does not embed them again.
+
+Embedding a text costs 7–15 ms on one core: a registry of 10,000 streams would spend a minute
+after every restart before its first match. Vectors are stored in a small SQLite file (standard
+library ``sqlite3``: a cache of derived values, not application data, so it stays outside the
+application database and works for the database-free CLI too) keyed by the backend name and a
+hash of the text. ``SIDESTREAM_EMBEDDING_CACHE`` picks the file: ``auto`` (default,
+``$XDG_CACHE_HOME/sidestream/matching/text-embeddings.sqlite``), a path, or ``off``. A cache that
+cannot be opened or written is skipped with a warning; matching never fails because of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from sidestream.config import get_settings
+
+log = logging.getLogger(__name__)
+
+#: Texts looked up per query (below SQLite's bound-parameter limit).
+LOOKUP_CHUNK = 500
+
+
+def default_path() -> Path | None:
+    """The cache file the settings ask for, or ``None`` when the cache is off."""
+    setting = get_settings().embedding_cache.strip()
+    if setting.lower() == "off":
+        return None
+    if setting.lower() != "auto":
+        return Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "sidestream" / "matching" / "text-embeddings.sqlite"
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+class EmbeddingCache:
+    """float16 vectors of texts for one embedding backend, in a SQLite file."""
+
+    def __init__(self, path: Path, backend: str) -> None:
+        self.path, self.backend = path, backend
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, timeout=5.0, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS text_embedding (backend TEXT NOT NULL, "
+                "digest BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (backend, digest))"
+            )
+            db.commit()
+            self._db = db
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("embedding cache %s not usable, texts are embedded anew: %s", path, exc)
+
+    def get(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of those ``texts`` the cache holds."""
+        if self._db is None or not texts:
+            return {}
+        by_digest = {_digest(t): t for t in texts}
+        digests = list(by_digest)
+        out: dict[str, np.ndarray] = {}
+        try:
+            with self._lock:
+                for start in range(0, len(digests), LOOKUP_CHUNK):
+                    chunk = digests[start : start + LOOKUP_CHUNK]
+                    marks = ",".join("?" * len(chunk))
+                    rows = self._db.execute(
+                        "SELECT digest, vector FROM text_embedding "
+                        f"WHERE backend = ? AND digest IN ({marks})",
+                        (self.backend, *chunk),
+                    ).fetchall()
+                    for digest, blob in rows:
+                        out[by_digest[digest]] = np.frombuffer(blob, dtype=np.float16)
+        except sqlite3.Error as exc:
+            log.warning("embedding cache %s not readable: %s", self.path, exc)
+        return out
+
+    def put(self, items: Iterable[tuple[str, np.ndarray]]) -> None:
+        """Store vectors of texts (kept as float16)."""
+        if self._db is None:
+            return
+        rows = [(self.backend, _digest(t), np.asarray(v, np.float16).tobytes()) for t, v in items]
+        try:
+            with self._lock:
+                self._db.executemany("INSERT OR IGNORE INTO text_embedding VALUES (?, ?, ?)", rows)
+                self._db.commit()
+        except sqlite3.Error as exc:
+            log.warning("embedding cache %s not writable: %s", self.path, exc)
