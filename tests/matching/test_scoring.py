@@ -166,3 +166,36 @@ def test_offers_for_need_scores_as_the_offer_direction(ash_offer) -> None:
     assert [m.offer_id for m in index.offers_for_need(index.prepare(offers), 0, 5, keep)] == [
         "slag"
     ]
+
+
+def test_an_updated_index_scores_as_a_full_build_over_the_same_texts() -> None:
+    """Needs dropped and read again (none new, none left out) give the full build's scores."""
+    from sidestream.matching.engine import MatchIndex
+
+    needs = [
+        listing("ash", "need", "Fly ash for cement", waste_code="100102", lat=60.2, lon=24.9),
+        listing("heat", "need", "Heat for greenhouses", kind="energy", lat=60.2, lon=24.95),
+        listing("pulp", "need", "Recovered paper for pulp", waste_code="191201"),
+        listing("feed", "need", "Brewers' grains for cattle feed", lat=61.0, lon=25.0),
+    ]
+    offers = [
+        listing("o1", "offer", "Coal fly ash", waste_code="100102", lat=60.3, lon=24.9),
+        listing("o2", "offer", "Surplus heat 70 °C", kind="energy", lat=60.21, lon=24.95),
+        listing("o3", "offer", "Spent grain from brewing", lat=60.9, lon=25.1),
+    ]
+    full = MatchIndex(needs)
+    keep = np.array([True, False, True, False])
+    index = full.updated(keep, [needs[3], needs[1]])
+    assert [x.id for x in index.needs.listings] == ["ash", "pulp", "feed", "heat"]
+    order = [0, 2, 3, 1]
+    np.testing.assert_allclose(index.score_matrix(offers), full.score_matrix(offers)[:, order])
+    same = full.updated(np.ones(4, bool), [])  # nothing added
+    np.testing.assert_allclose(same.score_matrix(offers), full.score_matrix(offers))
+    prepared = full.prepare(offers)
+    patched = full.updated_offers(prepared, np.array([True, False, True]), [offers[1]])
+    need = 3  # "heat" in the updated index
+    got = {m.offer_id: m.score for m in index.offers_for_need(patched, need, top=3)}
+    want = {m.offer_id: m.score for m in full.offers_for_need(full.prepare(offers), 1, top=3)}
+    assert got == want and "o2" in got
+    unchanged = full.updated_offers(prepared, np.ones(3, bool), [])  # no offer read again
+    assert len(unchanged.table) == 3 and unchanged.affinity[0].shape == prepared.affinity[0].shape

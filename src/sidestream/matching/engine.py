@@ -9,6 +9,7 @@ components of :mod:`sidestream.matching.scoring`.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from sidestream.matching import scoring
 from sidestream.matching.knowledge import KnowledgeBase
 from sidestream.matching.schemas import Listing, Match, Reason
 from sidestream.matching.sectors import SectorModel, SectorQuery, sector_model
-from sidestream.matching.table import ListingTable, build_table
+from sidestream.matching.table import ListingTable, build_table, concat_tables, take_rows
 from sidestream.matching.text import TfidfIndex, cosine
 from sidestream.matching.weights import (
     ANALOGUES,
@@ -57,39 +58,90 @@ class PreparedOffers:
 
 
 class MatchIndex:
-    """Needs indexed for matching offers against them (built once, queried many times)."""
+    """Needs indexed for matching offers against them (built once, queried many times).
+
+    :meth:`updated` derives an index with some needs removed and others added without
+    re-reading the unchanged ones: the vocabularies and IDF weights stay those of the full build
+    (texts added later are read in them), which is why a pool rebuilds fully once changes pile
+    up (:mod:`sidestream.matching.service`).
+    """
 
     def __init__(self, needs: Sequence[Listing], kb: KnowledgeBase | None = None) -> None:
         self.model: SectorModel = sector_model(kb)
         self.needs = build_table(needs)
         self.tfidf = TfidfIndex(self.needs.text)
         self.need_vectors = self.tfidf.transform(self.needs.text).T.tocsr()
-        self._analogues()
-        self._need_classes()
+        receivers = self.model.receiver_text
+        self._receiver_tfidf = TfidfIndex([*receivers, *self.needs.text])
+        self._receiver_vectors = self._receiver_tfidf.transform(receivers)
+        model = self.model
+        #: Whether needs are compared with documented receivers semantically too.
+        self.semantic = (
+            model.encoder is not None
+            and model.vectors is not None
+            and len(set(self.needs.text)) <= SEMANTIC_MAX_NEED_TEXTS
+        )
+        self.analogue_idx, self.analogue_sim = self._analogues(self.needs.text)
+        self.need_class, self.need_class_weight = self._need_classes(
+            self.needs.nace, self.analogue_idx, self.analogue_sim
+        )
+        self._group_by_kind()
+
+    def updated(self, keep: np.ndarray, added: Sequence[Listing]) -> MatchIndex:
+        """A new index of the needs where ``keep`` (boolean mask) is true, then ``added``.
+
+        Unchanged needs are not read again; ``added`` ones are read with this index's
+        vocabularies. The offers prepared for this index stay valid for the new one.
+        """
+        new = copy.copy(self)
+        table = build_table(added)
+        idx, sim = self._analogues(table.text)
+        cls, weight = self._need_classes(table.nace, idx, sim)
+        new.needs = concat_tables(take_rows(self.needs, keep), table)
+        new.need_vectors = sparse.hstack(
+            [self.need_vectors[:, np.flatnonzero(keep)], self.tfidf.transform(table.text).T],
+            format="csr",
+        )
+        new.analogue_idx = np.vstack([self.analogue_idx[keep], idx])
+        new.analogue_sim = np.vstack([self.analogue_sim[keep], sim])
+        new.need_class = np.concatenate([self.need_class[keep], cls])
+        new.need_class_weight = np.concatenate([self.need_class_weight[keep], weight])
+        new._group_by_kind()
+        return new
+
+    def updated_offers(
+        self, prepared: PreparedOffers, keep: np.ndarray, added: Sequence[Listing]
+    ) -> PreparedOffers:
+        """Offers prepared for this index: the ``keep`` rows of ``prepared``, then ``added``."""
+        extra = self.prepare(added)
+        (sector, similar), (more_sector, more_similar) = prepared.affinity, extra.affinity
+        return PreparedOffers(
+            concat_tables(take_rows(prepared.table, keep), extra.table),
+            (np.vstack([sector[keep], more_sector]), np.vstack([similar[keep], more_similar])),
+            sparse.vstack([prepared.vectors[np.flatnonzero(keep)], extra.vectors], format="csr"),
+        )
+
+    def _group_by_kind(self) -> None:
         self.by_kind = {
             int(k): np.flatnonzero(self.needs.kind == k) for k in np.unique(self.needs.kind)
         }
 
-    def _analogues(self) -> None:
-        """For each need, the documented exchanges whose receiver looks like it.
+    def _analogues(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """For each need text, the documented exchanges whose receiver looks like it.
 
         Keeps the ``ANALOGUES`` most similar receivers (business + final use; TF-IDF, or the
-        semantic similarity where higher) per need:
-        ``analogue_idx`` (needs × k, exchange rows of the sector model, -1 = none) and
-        ``analogue_sim`` (their similarity).
+        semantic similarity where higher) per need: their exchange rows in the sector model
+        (needs × k, -1 = none) and their similarity.
         """
-        receivers = self.model.receiver_text
-        k = min(ANALOGUES, len(receivers))
-        self.analogue_idx = np.full((len(self.needs), k), -1, np.int64)
-        self.analogue_sim = np.zeros((len(self.needs), k), np.float32)
-        if not k or not len(self.needs):
-            return
-        index = TfidfIndex([*receivers, *self.needs.text])
-        kb = index.transform(receivers)
-        semantic, need_rows = self._receiver_semantic()
-        for start in range(0, len(self.needs), 4096):
+        k = min(ANALOGUES, len(self.model.receiver_text))
+        analogue_idx = np.full((len(texts), k), -1, np.int64)
+        analogue_sim = np.zeros((len(texts), k), np.float32)
+        if not k or not len(texts):
+            return analogue_idx, analogue_sim
+        semantic, need_rows = self._receiver_semantic(texts)
+        for start in range(0, len(texts), 4096):
             rows = slice(start, start + 4096)
-            sim = cosine(index.transform(self.needs.text[rows]), kb)
+            sim = cosine(self._receiver_tfidf.transform(texts[rows]), self._receiver_vectors)
             if semantic is not None:
                 sim = np.maximum(sim, semantic[need_rows[rows]])
             top = (
@@ -98,23 +150,22 @@ class MatchIndex:
                 else (np.tile(np.arange(k), (sim.shape[0], 1)))
             )
             val = np.take_along_axis(sim, top, axis=1)
-            self.analogue_idx[rows] = np.where(val > 0, top, -1)
-            self.analogue_sim[rows] = val
+            analogue_idx[rows] = np.where(val > 0, top, -1)
+            analogue_sim[rows] = val
+        return analogue_idx, analogue_sim
 
-    def _receiver_semantic(self) -> tuple[np.ndarray | None, np.ndarray]:
+    def _receiver_semantic(self, texts: Sequence[str]) -> tuple[np.ndarray | None, np.ndarray]:
         """Semantic similarity of each distinct need text to each documented receiver, and the
         row of each need (``None`` when semantic evidence is off)."""
         model = self.model
-        if (
-            model.encoder is None
-            or model.vectors is None
-            or len(set(self.needs.text)) > SEMANTIC_MAX_NEED_TEXTS
-        ):
+        if not self.semantic or model.encoder is None or model.vectors is None:
             return None, np.zeros(0, np.int64)
-        vectors, rows = model.encoder.encode_unique(self.needs.text)
+        vectors, rows = model.encoder.encode_unique(texts)
         return model.encoder.similarity(vectors, model.vectors.receivers), rows
 
-    def _need_classes(self) -> None:
+    def _need_classes(
+        self, nace: Sequence[tuple[str, ...]], analogue_idx: np.ndarray, analogue_sim: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The receiving class of each need in the sector model, and how sure we are of it.
 
         Its own NACE class when the knowledge base knows it (weight 1); else NACE back-off: the
@@ -129,9 +180,9 @@ class MatchIndex:
             cls = model.classes[j]
             by_prefix.setdefault(cls[:3], int(j))
             by_prefix.setdefault(cls[:2], int(j))
-        classes = np.full(len(self.needs), -1, np.int64)
-        weight = np.zeros(len(self.needs), np.float32)
-        for i, codes in enumerate(self.needs.nace):
+        classes = np.full(len(nace), -1, np.int64)
+        weight = np.zeros(len(nace), np.float32)
+        for i, codes in enumerate(nace):
             exact = next((col[c] for c in codes if c in col), None)
             if exact is not None:
                 classes[i], weight[i] = exact, 1.0
@@ -141,14 +192,14 @@ class MatchIndex:
                 if found is not None:
                     classes[i], weight[i] = found, NACE_BACKOFF[level]
                     break
-            if not codes and self.analogue_idx.shape[1] and self.analogue_idx[i, 0] >= 0:
-                best = int(np.argmax(self.analogue_sim[i]))
-                e = model.exchanges[int(self.analogue_idx[i, best])]
-                sim = float(self.analogue_sim[i, best])
+            if not codes and analogue_idx.shape[1] and analogue_idx[i, 0] >= 0:
+                best = int(np.argmax(analogue_sim[i]))
+                e = model.exchanges[int(analogue_idx[i, best])]
+                sim = float(analogue_sim[i, best])
                 if sim >= INFER_MIN_SIMILARITY and e.receiver_classes:
                     classes[i] = col[e.receiver_classes[0]]
                     weight[i] = NACE_BACKOFF["inferred"] * sim
-        self.need_class, self.need_class_weight = classes, weight
+        return classes, weight
 
     def match(self, offers: Sequence[Listing], top: int = 10) -> list[list[Match]]:
         """For each offer, its ``top`` needs, best first, with component reasons."""

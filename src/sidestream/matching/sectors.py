@@ -296,11 +296,14 @@ class SectorModel:
             self._pattern_hits(t, c, query_temperature(q))
             for q, t, c in zip(queries, texts, codes, strict=True)
         ]
+        def stack(rows: list[np.ndarray]) -> np.ndarray:
+            return np.vstack(rows) if rows else np.zeros((0, len(self.classes)))
+
         components = {
             "text": text,
-            "code": np.vstack([self._code_row(c) for c in codes]),
-            "pattern": np.vstack([self._pattern_row(h) for h in hits]),
-            "donor": np.vstack([self._donor_row(q.donor_nace) for q in queries]),
+            "code": stack([self._code_row(c) for c in codes]),
+            "pattern": stack([self._pattern_row(h) for h in hits]),
+            "donor": stack([self._donor_row(q.donor_nace) for q in queries]),
             "popularity": np.broadcast_to(self.popularity, text.shape),
         }
         if self.encoder is not None and self.vectors is not None:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import math
 import threading
+import weakref
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import numpy as np
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -39,8 +39,13 @@ from sidestream.registry import service as registry
 from sidestream.registry.models import Organisation, Stream
 from sidestream.registry.schemas import StreamOut
 
-#: Pools kept in memory (one per visibility scope and registry state).
+#: Pools kept in memory (one per database and visibility scope).
 CACHE_SIZE = 8
+#: Pools smaller than this are rebuilt in full after a change (cheap, and exact: the
+#: vocabularies of an incrementally updated index are those of its last full build).
+INCREMENTAL_MIN_STREAMS = 2_000
+#: Share of a pool's streams changed by incremental updates after which its index is rebuilt.
+REBUILD_SHARE = 0.1
 
 
 class Benefit(BaseModel):
@@ -92,6 +97,19 @@ class _Side:
     def __post_init__(self) -> None:
         self.row = {int(i): r for r, i in enumerate(self.ids)}
 
+    def updated(self, keep: np.ndarray, added: _Side) -> _Side:
+        """The ``keep`` rows, then ``added``."""
+        rows = np.flatnonzero(keep)
+        return _Side(
+            [*(self.listings[i] for i in rows), *added.listings],
+            np.concatenate([self.ids[rows], added.ids]),
+            np.concatenate([self.orgs[rows], added.orgs]),
+        )
+
+
+#: Stream count, newest stream id, sum of stream versions; the same for organisations.
+Fingerprint = tuple[int | None, ...]
+
 
 @dataclass
 class _Pool:
@@ -99,6 +117,14 @@ class _Pool:
 
     offers: _Side
     needs: _Side
+    fingerprint: Fingerprint
+    #: The database the pool was read from (a pool never serves another one).
+    engine: weakref.ref[Engine]
+    #: Version of each stream in the pool, and of each organisation, when they were read.
+    versions: dict[int, int]
+    org_versions: dict[int, int]
+    #: Streams read again or dropped by incremental updates since the index was built in full.
+    drift: int = 0
     _index: MatchIndex | None = None
     _prepared: PreparedOffers | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -108,6 +134,7 @@ class _Pool:
         with self._lock:
             if self._index is None:
                 self._index = MatchIndex(self.needs.listings)
+                self.drift = 0
             return self._index
 
     def prepared_offers(self) -> PreparedOffers:
@@ -130,31 +157,22 @@ def visibility_scope(viewer: Viewer) -> Hashable:
     return (viewer.insider_orgs, viewer.peer_orgs)
 
 
-def streams_fingerprint(session: Session) -> tuple[int, datetime | None, datetime | None]:
-    """Changes whenever a stream or an organisation is added, changed or deleted (a cache key)."""
-    count, changed = session.execute(
-        select(func.count(Stream.id), func.max(Stream.updated_at))
+def streams_fingerprint(session: Session) -> Fingerprint:
+    """Changes whenever a stream or an organisation is added, changed or deleted (a cache key):
+    every change of a row raises its version (SQLAlchemy's ``version_id_col``)."""
+    streams = session.execute(
+        select(func.count(Stream.id), func.max(Stream.id), func.sum(Stream.version))
     ).one()
-    return count, changed, session.scalar(select(func.max(Organisation.updated_at)))
+    orgs = session.execute(
+        select(
+            func.count(Organisation.id), func.max(Organisation.id), func.sum(Organisation.version)
+        )
+    ).one()
+    return (*streams, *orgs)
 
 
-_scope = visibility_scope
-_fingerprint = streams_fingerprint
-
-
-def _pool(session: Session, viewer: Viewer) -> _Pool:
-    key = (_scope(viewer), _fingerprint(session))
-    with _pools_lock:
-        pool = _pools.get(key)
-        if pool is not None:
-            _pools.move_to_end(key)
-            return pool
-    streams = session.scalars(
-        select(Stream)
-        .where(Stream.status == "active", policy.visible_streams_clause(viewer))
-        .options(selectinload(Stream.organisation))
-        .order_by(Stream.id)
-    ).all()
+def _sides(viewer: Viewer, streams: Sequence[Stream]) -> dict[str, _Side]:
+    """The offers and needs among ``streams`` as ``viewer`` may see them."""
     sides: dict[str, tuple[list[Listing], list[int], list[int]]] = {
         "offer": ([], [], []),
         "need": ([], [], []),
@@ -166,16 +184,99 @@ def _pool(session: Session, viewer: Viewer) -> _Pool:
             listings.append(listing)
             ids.append(s.id)
             orgs.append(s.organisation_id if s.organisation_id is not None else -1)
-    offers, needs = (
-        _Side(ls, np.array(ids, np.int64), np.array(orgs, np.int64))
-        for ls, ids, orgs in sides.values()
+    return {
+        d: _Side(ls, np.array(ids, np.int64), np.array(orgs, np.int64))
+        for d, (ls, ids, orgs) in sides.items()
+    }
+
+
+def _visible_active(viewer: Viewer) -> Select[tuple[Stream]]:
+    return (
+        select(Stream)
+        .where(Stream.status == "active", policy.visible_streams_clause(viewer))
+        .options(selectinload(Stream.organisation))
+        .order_by(Stream.id)
     )
-    pool = _Pool(offers, needs)
+
+
+def _org_versions(session: Session) -> dict[int, int]:
+    return {i: v for i, v in session.execute(select(Organisation.id, Organisation.version))}
+
+
+def _pool(session: Session, viewer: Viewer) -> _Pool:
+    bind = session.get_bind()
+    key = (id(bind), visibility_scope(viewer))
+    fingerprint = streams_fingerprint(session)
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is not None:
+            _pools.move_to_end(key)
+    if pool is not None and pool.engine() is not bind:
+        pool = None  # a pool of a database that is gone
+    if pool is not None and pool.fingerprint == fingerprint:
+        return pool
+    if pool is not None and len(pool.versions) >= INCREMENTAL_MIN_STREAMS:
+        pool = _updated_pool(session, viewer, pool, fingerprint)
+    else:
+        pool = None
+    if pool is None:
+        streams = session.scalars(_visible_active(viewer)).all()
+        sides = _sides(viewer, streams)
+        pool = _Pool(
+            sides["offer"], sides["need"], fingerprint, weakref.ref(bind),
+            {s.id: s.version for s in streams}, _org_versions(session),
+        )  # fmt: skip
     with _pools_lock:
         _pools[key] = pool
         while len(_pools) > CACHE_SIZE:
             _pools.popitem(last=False)
     return pool
+
+
+def _updated_pool(
+    session: Session, viewer: Viewer, pool: _Pool, fingerprint: Fingerprint
+) -> _Pool | None:
+    """``pool`` brought up to the registry's present state by reading only what changed
+    (``None`` when so much changed that reading everything is the better way).
+
+    Read again: visible active streams whose version differs from the pool's (new ones
+    included) and those of organisations whose version changed. Dropped: streams no longer
+    visible and active. The index and the prepared offers, where built, are updated the same way
+    (:meth:`MatchIndex.updated`) until the streams changed since their full build pass
+    ``REBUILD_SHARE`` of the pool; then they are built anew on next use.
+    """
+    visible = (Stream.status == "active", policy.visible_streams_clause(viewer))
+    rows = session.execute(
+        select(Stream.id, Stream.version, Stream.organisation_id).where(*visible)
+    )
+    current: dict[int, int] = {}
+    reread: set[int] = set()
+    org_versions = _org_versions(session)
+    changed_orgs = {o for o, v in org_versions.items() if pool.org_versions.get(o) != v}
+    for sid, version, org in rows:
+        current[sid] = version
+        if pool.versions.get(sid) != version or org in changed_orgs:
+            reread.add(sid)
+    dropped = pool.versions.keys() - current.keys()
+    if len(reread) > REBUILD_SHARE * max(len(current), 1):
+        return None
+    fresh = _sides(
+        viewer, session.scalars(_visible_active(viewer).where(Stream.id.in_(reread))).all()
+    )
+    kept = [sid for sid in current if sid not in reread]
+    keep = {"offer": np.isin(pool.offers.ids, kept), "need": np.isin(pool.needs.ids, kept)}
+    new = _Pool(
+        pool.offers.updated(keep["offer"], fresh["offer"]),
+        pool.needs.updated(keep["need"], fresh["need"]),
+        fingerprint, pool.engine, current, org_versions,
+        drift=pool.drift + len(reread) + len(dropped),
+    )  # fmt: skip
+    index, prepared = pool._index, pool._prepared
+    if index is not None and new.drift <= REBUILD_SHARE * len(current):
+        new._index = index.updated(keep["need"], fresh["need"].listings)
+        if prepared is not None:
+            new._prepared = index.updated_offers(prepared, keep["offer"], fresh["offer"].listings)
+    return new
 
 
 # --- ranking ---------------------------------------------------------------------------------
@@ -193,7 +294,11 @@ def _offers_for_need(pool: _Pool, need: Listing, excluded: set[int], top: int) -
     j = pool.needs.row.get(int(need.id))
     if not pool.offers.listings:
         return []
-    if j is None:  # a need outside the pool: index it with the pool
+    if j is None and pool.size() >= INCREMENTAL_MIN_STREAMS:  # a need outside the pool
+        everyone = np.ones(len(pool.needs.ids), bool)
+        index = pool.index().updated(everyone, [need])
+        prepared, j = pool.prepared_offers(), len(pool.needs.listings)
+    elif j is None:  # a small pool: index the need with it, exactly
         index = MatchIndex([*pool.needs.listings, need])
         prepared, j = index.prepare(pool.offers.listings), len(pool.needs.listings)
     else:

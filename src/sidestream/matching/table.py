@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
 
@@ -132,10 +132,12 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
         lon=np.array([x.lon if x.lon is not None else np.nan for x in listings], float),
         amount=np.array([a[0] if a else np.nan for a in amounts], float),
         unit=np.array([UNITS.index(a[1]) if a else -1 for a in amounts], np.int8),
-        temperature=np.array([number_or_nan(x.properties.get("temperature_c")) for x in listings]),
-        start=np.array([_day(x.available_from, -np.inf) for x in listings]),
-        end=np.array([_day(x.available_to, np.inf) for x in listings]),
-        dated=np.array([bool(x.available_from or x.available_to) for x in listings]),
+        temperature=np.array(
+            [number_or_nan(x.properties.get("temperature_c")) for x in listings], float
+        ),
+        start=np.array([_day(x.available_from, -np.inf) for x in listings], float),
+        end=np.array([_day(x.available_to, np.inf) for x in listings], float),
+        dated=np.array([bool(x.available_from or x.available_to) for x in listings], bool),
         hazardous=np.array(hazardous, bool),
         animal_by_product=np.array(abp, bool),
         accepts_hazardous=np.array(
@@ -143,3 +145,22 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
         ),
         text=texts,
     )
+
+
+def take_rows(table: ListingTable, keep: np.ndarray) -> ListingTable:
+    """The rows of ``table`` where the boolean mask ``keep`` is true, in order."""
+    rows = np.flatnonzero(keep)
+    changes = {}
+    for f in fields(table):
+        value = getattr(table, f.name)
+        changes[f.name] = value[rows] if isinstance(value, np.ndarray) else [value[i] for i in rows]
+    return replace(table, **changes)
+
+
+def concat_tables(a: ListingTable, b: ListingTable) -> ListingTable:
+    """The rows of ``a`` followed by those of ``b``."""
+    changes = {}
+    for f in fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        changes[f.name] = np.concatenate([x, y]) if isinstance(x, np.ndarray) else [*x, *y]
+    return replace(a, **changes)
