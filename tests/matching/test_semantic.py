@@ -193,3 +193,17 @@ def test_an_unusable_cache_only_costs_time(
         assert embedding_cache.default_path() == tmp_path / "mine.sqlite"
     finally:
         get_settings.cache_clear()
+
+
+def test_the_disk_cache_keeps_the_newest_vectors_within_its_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sidestream.matching import embedding_cache
+
+    monkeypatch.setattr(embedding_cache, "MAX_ROWS", 10)
+    cache = embedding_cache.EmbeddingCache(tmp_path / "c.sqlite", "m")
+    for i in range(25):
+        cache.put([(f"text {i}", np.full(4, i, np.float32))])
+    kept = cache.get([f"text {i}" for i in range(25)])
+    assert 9 <= len(kept) <= 10 and "text 24" in kept and "text 0" not in kept
+    np.testing.assert_array_equal(kept["text 24"], np.full(4, 24, np.float16))

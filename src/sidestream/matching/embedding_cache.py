@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 #: Texts looked up per query (below SQLite's bound-parameter limit).
 LOOKUP_CHUNK = 500
+#: Vectors kept (about 0.8 KB each): beyond this the oldest written are dropped.
+MAX_ROWS = 400_000
 
 
 def default_path() -> Path | None:
@@ -96,5 +98,19 @@ class EmbeddingCache:
             with self._lock:
                 self._db.executemany("INSERT OR IGNORE INTO text_embedding VALUES (?, ?, ?)", rows)
                 self._db.commit()
+                self._prune()
         except sqlite3.Error as exc:
             log.warning("embedding cache %s not writable: %s", self.path, exc)
+
+    def _prune(self) -> None:
+        """Drop the oldest written vectors once the file holds more than ``MAX_ROWS`` (rows are
+        counted by their rowid span: constant time, and exact while rows are only appended)."""
+        assert self._db is not None
+        first, last = self._db.execute(
+            "SELECT min(rowid), max(rowid) FROM text_embedding"
+        ).fetchone()
+        if first is not None and last - first + 1 > MAX_ROWS:
+            self._db.execute(
+                "DELETE FROM text_embedding WHERE rowid < ?", (last - MAX_ROWS * 9 // 10 + 1,)
+            )
+            self._db.commit()
