@@ -171,3 +171,20 @@ def test_the_map_tile_server_is_allowed_by_the_csp() -> None:
     assert tiles, "maps.js no longer names its tile server: update TILE_ORIGIN"
     assert all(url.startswith(TILE_ORIGIN + "/") for url in tiles), tiles
     assert "locate(" not in maps and "geolocation" not in maps  # geolocation=() holds
+
+
+def test_an_unhandled_error_answers_500_with_the_headers(engine: Engine) -> None:
+    app = create_app(engine)
+
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/broken", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.get("/broken")
+    assert answer.status_code == 500 and answer.text == "Internal Server Error"
+    assert "a bug" not in answer.text
+    _assert_common(answer.headers)
+    assert answer.headers["content-security-policy"] == PAGE_CSP
+    with TestClient(app) as client, pytest.raises(RuntimeError, match="a bug"):
+        client.get("/broken")  # still raised to the server, which logs it

@@ -6,7 +6,8 @@ and so are fine), inline styles allowed (``style=`` attributes, Leaflet and htmx
 images from our origin, ``data:``/``blob:`` and the map tile server; the API reference at
 ``/docs`` keeps to the same policy (Swagger UI is served from ``/static``).
 ``Strict-Transport-Security`` is sent only when
-``SIDESTREAM_PUBLIC_URL`` is ``https://``. A header a route sets itself is left as it is.
+``SIDESTREAM_PUBLIC_URL`` is ``https://``. A header a route sets itself is left as it is. An
+unhandled error gets its plain 500 answer here, so it carries the headers too.
 See docs/security.md, "Security headers".
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sidestream.config import get_settings
@@ -62,15 +64,28 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message.setdefault("headers", [])  # optional in ASGI
                 headers = MutableHeaders(scope=message)
                 for name, value in self.headers.items():
                     headers.setdefault(name, value)
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # An unhandled error: answer the 500 here, with the headers, before Starlette's
+            # outermost error middleware (which then only logs the exception it re-raises).
+            if not started:
+                await PlainTextResponse("Internal Server Error", status_code=500)(
+                    scope, receive, send_with_headers
+                )
+            raise
 
 
 def add_security_headers(app: FastAPI) -> None:
