@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,37 @@ def test_numbers_are_localised(web: TestClient) -> None:
     assert parse_number("12,5", "da") == "12.5"
     assert parse_number("12.5", "da") == "12.5"
     assert parse_number("abc", "sl") == "abc"
+
+
+def _csrf(web: TestClient, path: str) -> str:
+    token = re.search(r'name="csrf_token" value="([^"]+)"', web.get(path).text)
+    assert token, f"{path} carries a CSRF token"
+    return token.group(1)
+
+
+def test_account_pages_and_their_messages_are_translated(web: TestClient) -> None:
+    web.cookies.clear()
+    web.get("/", params={"lang": "da"})  # the language chosen on another page is kept
+    login = web.get("/login").text
+    assert "Glemt din adgangskode?" in login and "Forgot your password?" not in login
+    assert ">Adgangskode</label>" in login and ">Password</label>" not in login
+    changed = web.get("/login", params={"reset": "1"}).text
+    assert "Din adgangskode er ændret" in changed and "Your password was changed" not in changed
+    sent = web.post("/reset", data={"csrf_token": _csrf(web, "/reset"), "email": "x@y.org"}).text
+    assert "et link til at nulstille adgangskoden" in sent and "on its way" not in sent
+
+    web.get("/", params={"lang": "sv"})
+    bad = {"csrf_token": _csrf(web, "/login"), "email": "nobody@example.org", "password": "x"}
+    wrong = web.post("/login", data=bad)
+    assert wrong.status_code == 401
+    assert "Fel e-postadress eller lösenord." in wrong.text
+    assert "wrong e-mail address or password" not in wrong.text.lower()
+
+    web.get("/", params={"lang": "sl"})
+    short = {"csrf_token": _csrf(web, "/signup"), "email": "new@example.org", "password": "short"}
+    refused = web.post("/signup", data=short)
+    assert refused.status_code == 422 and "Uporabite vsaj 10 znakov." in refused.text
+    web.cookies.clear()
 
 
 @pytest.mark.parametrize("lang", ["da", "sv", "nb", "sl"])

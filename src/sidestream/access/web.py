@@ -2,6 +2,7 @@
 
 Forms carry a CSRF token: before login it is compared with the CSRF cookie (double submit),
 afterwards :func:`~sidestream.access.deps.current_viewer` checks it against the session.
+Their messages are in the web interface's catalogue (``scripts/web-i18n.sh`` reads this package).
 """
 
 from __future__ import annotations
@@ -32,10 +33,27 @@ from sidestream.access.settings import get_access_settings
 from sidestream.api.deps import get_session
 from sidestream.errors import Conflict, InvalidInput
 from sidestream.web import templating
+from sidestream.web.i18n import N_
+from sidestream.web.pages.common import gettext_for
 
 router = APIRouter(include_in_schema=False)
 DB = Annotated[Session, Depends(get_session, scope="function")]
 TEMPLATES = Path(__file__).parent / "templates"
+
+#: The access service's refusals (worded for the API) as the forms say them; others keep theirs.
+_MESSAGES: dict[str, str] = {
+    "wrong e-mail address or password": N_("Wrong e-mail address or password."),
+    "too many failed logins for this account; try again later": N_(
+        "Too many failed logins for this account. Please try again later."
+    ),
+    "too many failed logins from this address; try again later": N_(
+        "Too many failed logins from this network address. Please try again later."
+    ),
+    "use at least 10 characters": N_("Use at least 10 characters."),
+    "this reset link is invalid, used or expired": N_(
+        "This reset link is invalid, already used or expired."
+    ),
+}
 
 
 @lru_cache
@@ -87,9 +105,8 @@ def _logged_in(db: Session, user: User, target: str) -> Response:
 @router.get("/login")
 def login_page(request: Request, next: str | None = None) -> HTMLResponse:
     """The login form."""
-    notice = (
-        "Your password was changed; log in with it." if request.query_params.get("reset") else None
-    )
+    changed = N_("Your password was changed; log in with it.")
+    notice = gettext_for(request)(changed) if request.query_params.get("reset") else None
     return _page(request, "access/login.html", next=_safe_next(next), notice=notice)
 
 
@@ -98,17 +115,17 @@ async def login(request: Request, db: DB) -> Response:
     """Check the credentials; back to the form with a message when they are wrong."""
     form = await _form(request)
     email, target = form.get("email", ""), _safe_next(form.get("next"))
+    gettext = gettext_for(request)
+    again = {"next": target, "values": {"email": email}}
     try:
         user = service.authenticate(db, email, form.get("password", ""), client_ip(request))
     except Unauthenticated as exc:
         db.commit()  # a failed attempt must count towards the throttle
-        return _page(
-            request, "access/login.html", 401, error=str(exc), next=target, values={"email": email}
-        )
+        error = gettext(_MESSAGES.get(str(exc), str(exc)))
+        return _page(request, "access/login.html", 401, error=error, **again)
     except Throttled as exc:
-        return _page(
-            request, "access/login.html", 429, error=str(exc), next=target, values={"email": email}
-        )
+        error = gettext(_MESSAGES.get(str(exc), str(exc)))
+        return _page(request, "access/login.html", 429, error=error, **again)
     return _logged_in(db, user, target)
 
 
@@ -124,16 +141,18 @@ async def signup(request: Request, db: DB) -> Response:
     form = await _form(request)
     email, target = form.get("email", "").strip(), _safe_next(form.get("next"))
     again = {"values": {"email": email, "name": form.get("name", "")}, "next": target}
+    gettext = gettext_for(request)
     if "@" not in email:
-        errors = {"email": "Enter an e-mail address."}
+        errors = {"email": gettext(N_("Enter an e-mail address."))}
         return _page(request, "access/signup.html", 422, errors=errors, **again)
     try:
         user = service.create_user(db, email, form.get("password", ""), form.get("name") or None)
     except InvalidInput as exc:
-        errors = {exc.field: exc.message}
+        errors = {exc.field: gettext(_MESSAGES.get(exc.message, exc.message))}
         return _page(request, "access/signup.html", 422, errors=errors, **again)
-    except Conflict as exc:
-        return _page(request, "access/signup.html", 409, errors={"email": str(exc)}, **again)
+    except Conflict:  # the only conflict: the address has an account
+        taken = gettext(N_("An account for %(email)s already exists.")) % {"email": email}
+        return _page(request, "access/signup.html", 409, errors={"email": taken}, **again)
     return _logged_in(db, user, target)
 
 
@@ -159,7 +178,7 @@ async def reset_request(request: Request, db: DB) -> HTMLResponse:
     """Send the link (to the outbox); the same answer whether or not the account exists."""
     form = await _form(request)
     service.request_password_reset(db, form.get("email", ""))
-    notice = "If the address has an account, a reset link is on its way."
+    notice = gettext_for(request)(N_("If the address has an account, a reset link is on its way."))
     return _page(request, "access/reset.html", notice=notice)
 
 
@@ -171,7 +190,8 @@ async def reset_confirm(request: Request, db: DB) -> Response:
     try:
         service.confirm_password_reset(db, token, form.get("password", ""))
     except InvalidInput as exc:
-        errors = {exc.field: exc.message}
-        error = exc.message if exc.field == "token" else None
+        message = gettext_for(request)(_MESSAGES.get(exc.message, exc.message))
+        errors = {exc.field: message}
+        error = message if exc.field == "token" else None
         return _page(request, "access/reset.html", 422, token=token, errors=errors, error=error)
     return RedirectResponse("/login?reset=1", status_code=303)
