@@ -70,7 +70,6 @@ class MatchIndex:
         self.model: SectorModel = sector_model(kb)
         self.needs = build_table(needs)
         self.tfidf = TfidfIndex(self.needs.text)
-        self.need_vectors = self.tfidf.transform(self.needs.text).T.tocsr()
         receivers = self.model.receiver_text
         self._receiver_tfidf = TfidfIndex([*receivers, *self.needs.text])
         self._receiver_vectors = self._receiver_tfidf.transform(receivers)
@@ -86,6 +85,10 @@ class MatchIndex:
             self.needs.nace, self.analogue_idx, self.analogue_sim
         )
         self._group_by_kind()
+        rows = self.tfidf.transform(self.needs.text)
+        #: TF-IDF vectors of each kind's needs as columns (vocabulary × needs of the kind, in
+        #: ``by_kind`` order): a block of offers is multiplied with them without slicing.
+        self.kind_vectors = {k: rows[nj].T.tocsr() for k, nj in self.by_kind.items()}
 
     def updated(self, keep: np.ndarray, added: Sequence[Listing]) -> MatchIndex:
         """A new index of the needs where ``keep`` (boolean mask) is true, then ``added``.
@@ -98,15 +101,18 @@ class MatchIndex:
         idx, sim = self._analogues(table.text)
         cls, weight = self._need_classes(table.nace, idx, sim)
         new.needs = concat_tables(take_rows(self.needs, keep), table)
-        new.need_vectors = sparse.hstack(
-            [self.need_vectors[:, np.flatnonzero(keep)], self.tfidf.transform(table.text).T],
-            format="csr",
-        )
         new.analogue_idx = np.vstack([self.analogue_idx[keep], idx])
         new.analogue_sim = np.vstack([self.analogue_sim[keep], sim])
         new.need_class = np.concatenate([self.need_class[keep], cls])
         new.need_class_weight = np.concatenate([self.need_class_weight[keep], weight])
         new._group_by_kind()
+        added_vectors = self.tfidf.transform(table.text)
+        new.kind_vectors = {}
+        for k in new.by_kind:
+            old = self.by_kind.get(k, np.zeros(0, np.int64))
+            kept = self.kind_vectors[k][:, np.flatnonzero(keep[old])] if len(old) else None
+            more = added_vectors[np.flatnonzero(table.kind == k)].T
+            new.kind_vectors[k] = sparse.hstack([x for x in (kept, more) if x is not None], "csr")
         return new
 
     def updated_offers(
@@ -237,7 +243,8 @@ class MatchIndex:
         rows = np.flatnonzero(mask)
         if not len(rows):
             return []
-        block = self._score(prepared, rows, np.array([need]))
+        vectors = self.tfidf.transform([self.needs.text[need]]).T.tocsr()
+        block = self._score(prepared, rows, np.array([need]), vectors)
         scores = block.total[:, 0]
         best = [r for r in np.argsort(-scores, kind="stable")[:top] if scores[r] > 0]
         return [self._explain(table, block, int(r), 0) for r in best]
@@ -260,10 +267,15 @@ class MatchIndex:
             offers = np.flatnonzero(table.kind == kind)
             if needs is None or not len(needs):
                 continue
+            columns = self.kind_vectors[int(kind)]
             for start in range(0, len(offers), CHUNK):
-                yield self._score(prepared, offers[start : start + CHUNK], needs)
+                yield self._score(prepared, offers[start : start + CHUNK], needs, columns)
 
-    def _score(self, prepared: PreparedOffers, oi: np.ndarray, nj: np.ndarray) -> Block:
+    def _score(
+        self, prepared: PreparedOffers, oi: np.ndarray, nj: np.ndarray, columns: sparse.csr_matrix
+    ) -> Block:
+        """Scores of offers ``oi`` against needs ``nj`` (``columns``: their TF-IDF vectors as
+        columns, vocabulary × needs)."""
         table, vectors = prepared.table, prepared.vectors
         needs = self.needs
         cls = self.need_class[nj]
@@ -271,7 +283,7 @@ class MatchIndex:
         kb_use = np.where(
             cls >= 0, sector[oi][:, np.maximum(cls, 0)] * self.need_class_weight[nj], 0.0
         )
-        text = np.asarray((vectors[oi] @ self.need_vectors[:, nj]).todense(), dtype=np.float32)
+        text = np.asarray((vectors[oi] @ columns).todense(), dtype=np.float32)
         parts = {
             "code": scoring.code_scores(table.code[oi], needs.code[nj]),
             "kb_use": kb_use,
