@@ -22,6 +22,7 @@ INDICATORS = (
 class Totals(BaseModel):
     """The five indicators and EUR summed over some rows."""
 
+    #: Distinct links (exchanges or optimised flows) behind the totals.
     links: int = 0
     virgin_resources_saved_t: float = 0.0
     water_saved_m3: float = 0.0

@@ -174,8 +174,10 @@ def _potential(session: Session, viewer: Viewer, network_id: int, out: _Collecto
 
 def _sum(rows: Iterable[ReportRow], side: str | None = None) -> Totals:
     t = Totals()
+    links: set[str] = set()
     for r in rows:
-        t.links += 1
+        links.add(r.link)  # an exchange delivering in two years is one link
+        t.links = len(links)
         for name in INDICATORS:
             setattr(t, name, getattr(t, name) + getattr(r, name))
         t.net_eur += r.net_eur if side is None else getattr(r, f"{side}_eur")
