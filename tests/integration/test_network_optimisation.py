@@ -226,3 +226,14 @@ def test_optimize_and_report_commands_on_a_stored_network(tmp_path):
     assert missing.exit_code == 2 and "network Atlantis not found" in missing.output
     both = runner.invoke(app, ["optimize", "x.json", "--network", name, "--database-url", db])
     assert both.exit_code == 2
+
+
+def test_the_pages_plan_and_their_report_count_the_same_exchanges(demo):
+    from sidestream.access.policy import SYSTEM
+    from sidestream.web.plans import impact_report, network_plan
+
+    net = registry.find_network(demo, "Kalundborg Symbiosis")
+    plan = network_plan(demo, SYSTEM, net.id)
+    report = impact_report(demo, SYSTEM, net.id)
+    assert plan is not None and len(plan.allocation.flows) > 10
+    assert report.totals["potential"].links == len(plan.allocation.flows)

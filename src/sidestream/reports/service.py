@@ -136,18 +136,24 @@ def exchange_realised_rows(
     names = dict(
         session.execute(
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
-        )
-        .all()
+        ).all()
     )
     out = _Collector()
     _realised_exchange(session, ex, names, out)
     return out.rows
 
 
-def _potential(session: Session, viewer: Viewer, network_id: int, out: _Collector) -> None:
-    """Rows of the optimiser's allocation of a network (at the default carbon price)."""
+def _potential(
+    session: Session,
+    viewer: Viewer,
+    network_id: int,
+    out: _Collector,
+    carbon_price: float | None = None,
+) -> None:
+    """Rows of the optimiser's allocation of a network (``carbon_price`` EUR/t CO2e; ``None``:
+    the factor set's default)."""
     try:
-        result = optimize_network(session, network_id, viewer=viewer)
+        result = optimize_network(session, network_id, viewer=viewer, carbon_price=carbon_price)
     except InvalidInput as exc:
         out.warnings.append(f"network {network_id}: no potential: {exc.message}")
         return
@@ -227,8 +233,14 @@ def _groups(rows: list[ReportRow], key):  # type: ignore[no-untyped-def]
     return dict(sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)))
 
 
-def network_report(session: Session, network_id: int, viewer: Viewer = SYSTEM) -> Report:
-    """Realised and potential impact of a network (its facilitator, members, admins)."""
+def network_report(
+    session: Session,
+    network_id: int,
+    viewer: Viewer = SYSTEM,
+    carbon_price: float | None = None,
+) -> Report:
+    """Realised and potential impact of a network (its facilitator, members, admins); the
+    potential is the optimiser's plan at ``carbon_price`` (``None``: the default price)."""
     net = registry.get_network(session, network_id)
     members = set(registry.network_member_ids(session, network_id))
     if not (
@@ -237,7 +249,7 @@ def network_report(session: Session, network_id: int, viewer: Viewer = SYSTEM) -
         raise Forbidden(f"only the facilitator and members of network {network_id} see its report")
     out = _Collector()
     _realised(session, viewer, members, out)
-    _potential(session, viewer, network_id, out)
+    _potential(session, viewer, network_id, out, carbon_price)
     return _report("network", net.id, net.name, out, None)
 
 

@@ -25,6 +25,8 @@ from sidestream.reports.service import network_report
 
 #: The whole region: every located stream the viewer may see.
 WORLD = (-180.0, -90.0, 180.0, 90.0)
+#: The pages' best network plan weighs EUR only; a carbon price is a scenario beside it.
+PLAN_CARBON_PRICE = 0.0
 CACHE_SIZE = 16
 
 _cache: OrderedDict[Hashable, NetworkOptimisation | Report | None] = OrderedDict()
@@ -56,7 +58,10 @@ def _remember(key: Hashable, value: NetworkOptimisation | Report | None) -> None
 
 
 def network_plan(
-    session: Session, viewer: Viewer, network_id: int | None = None, carbon_price: float = 0.0
+    session: Session,
+    viewer: Viewer,
+    network_id: int | None = None,
+    carbon_price: float = PLAN_CARBON_PRICE,
 ) -> NetworkOptimisation | None:
     """The best allocation of a network (or the whole region) for ``viewer``; ``None`` when
     there is no feasible exchange. ``carbon_price`` is EUR per tonne of CO2e."""
@@ -79,7 +84,9 @@ def network_plan(
 
 
 def impact_report(session: Session, viewer: Viewer, network_id: int) -> Report:
-    """Realised and potential impact of a network (its facilitator; ``Forbidden`` otherwise)."""
+    """Realised and potential impact of a network (its facilitator; ``Forbidden`` otherwise).
+    The potential is the same plan as :func:`network_plan`'s (no carbon price), so the pages'
+    "best network plan" and their report's potential count the same exchanges."""
     deliveries = (
         session.scalar(select(func.count(Delivery.id))),
         session.scalar(select(func.max(Exchange.updated_at))),
@@ -87,7 +94,7 @@ def impact_report(session: Session, viewer: Viewer, network_id: int) -> Report:
     key = ("report", visibility_scope(viewer), network_id, _fingerprint(session), *deliveries)
     found, report = _remembered(key)
     if not found:
-        report = network_report(session, network_id, viewer)
+        report = network_report(session, network_id, viewer, carbon_price=PLAN_CARBON_PRICE)
         _remember(key, report)
     assert isinstance(report, Report)
     return report
