@@ -115,3 +115,19 @@ def test_many_changes_rebuild_the_index_in_full(demo, incremental, monkeypatch) 
     pool = _pool(demo)
     assert pool.drift == 0  # rebuilt, not patched
     assert _matches(demo, offer.id) == _fresh(demo, offer.id)
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_a_paused_need_still_gets_offers(demo, monkeypatch, large: bool) -> None:
+    """A need outside the pool (paused: not offered to others) is scored with the pool's offers,
+    by a full re-index in a small pool and by :meth:`MatchIndex.updated` in a large one."""
+    monkeypatch.setattr(service, "INCREMENTAL_MIN_STREAMS", 1 if large else 10**9)
+    service._pools.clear()
+    offer = by_external_id(demo, "kal-asnaes-fgd-gypsum")
+    need = by_external_id(demo, "kal-gyproc-gypsum-need")
+    active = _matches(demo, need.id)
+    registry.update_stream(demo, need.id, StreamUpdate(version=need.version, status="paused"))
+    demo.commit()
+    paused = _matches(demo, need.id)
+    assert need.id not in _pool(demo).needs.row
+    assert offer.id in dict(paused) and paused == active

@@ -294,7 +294,7 @@ def _offers_for_need(pool: _Pool, need: Listing, excluded: set[int], top: int) -
     j = pool.needs.row.get(int(need.id))
     if not pool.offers.listings:
         return []
-    if j is None and pool.size() >= INCREMENTAL_MIN_STREAMS:  # a need outside the pool
+    if j is None and len(pool.versions) >= INCREMENTAL_MIN_STREAMS:  # a need outside the pool
         everyone = np.ones(len(pool.needs.ids), bool)
         index = pool.index().updated(everyone, [need])
         prepared, j = pool.prepared_offers(), len(pool.needs.listings)
