@@ -131,3 +131,28 @@ def test_a_paused_need_still_gets_offers(demo, monkeypatch, large: bool) -> None
     paused = _matches(demo, need.id)
     assert need.id not in _pool(demo).needs.row
     assert offer.id in dict(paused) and paused == active
+
+
+def test_a_new_stream_under_a_reused_id_is_read(demo, incremental) -> None:
+    """SQLite gives a deleted newest row's id to the next row: the pool must still notice."""
+    from sqlalchemy import func
+
+    offer = by_external_id(demo, "kal-asnaes-fgd-gypsum")
+    _matches(demo, offer.id)
+    newest = demo.get(Stream, demo.scalar(select(func.max(Stream.id))))
+    registry.delete_stream(demo, newest.id)
+    demo.commit()  # no matching call in between: the pool still holds the deleted stream
+    new = registry.create_stream(
+        demo,
+        StreamCreate(
+            direction="need", kind="material", title="FGD gypsum for plasterboard",
+            waste_code="100105", organisation_id=newest.organisation_id, lat=55.66, lon=11.1,
+        ),
+    )  # fmt: skip
+    demo.commit()
+    found = _matches(demo, offer.id)
+    pool = _pool(demo)
+    assert pool.needs.listings[pool.needs.row[new.id]].title == "FGD gypsum for plasterboard"
+    fresh = dict(_fresh(demo, offer.id))  # a new text: IDF of the last full build, so nearly
+    assert new.id in dict(found) and dict(found).keys() == fresh.keys()
+    assert max(abs(score - fresh[pid]) for pid, score in found) < 0.01

@@ -164,8 +164,17 @@ def test_a_restarted_process_reads_embeddings_from_the_disk_cache(tmp_path: Path
     again = _Counting()  # a new process: nothing remembered in memory
     encoder = semantic.TextEncoder(again, EmbeddingCache(path, again.name))
     after = encoder.encode(["slag", "ash", "whey"])
-    assert again.seen == ["whey"]
+    assert again.seen == ["width", "whey"]  # a probe for the vector length, then the new text
     np.testing.assert_array_equal(after[:2], before[::-1])
+
+    class Wider(_Counting):  # another model stored under the same name
+        def encode(self, texts: list[str]) -> np.ndarray:
+            self.seen += texts
+            return np.ones((len(texts), 5), np.float32)
+
+    wider = Wider()
+    rows = semantic.TextEncoder(wider, EmbeddingCache(path, wider.name)).encode(["ash"])
+    assert rows.shape == (1, 5) and wider.seen == ["width", "ash"]
     other = _Counting()
     other.name = "another-model"  # vectors of one model are never served to another
     semantic.TextEncoder(other, EmbeddingCache(path, other.name)).encode(["ash"])
@@ -207,3 +216,22 @@ def test_the_disk_cache_keeps_the_newest_vectors_within_its_bound(
     kept = cache.get([f"text {i}" for i in range(25)])
     assert 9 <= len(kept) <= 10 and "text 24" in kept and "text 0" not in kept
     np.testing.assert_array_equal(kept["text 24"], np.full(4, 24, np.float16))
+
+
+def test_a_failed_write_does_not_leave_the_cache_stuck(tmp_path: Path) -> None:
+    import sqlite3
+
+    from sidestream.matching.embedding_cache import EmbeddingCache
+
+    path = tmp_path / "c.sqlite"
+    cache = EmbeddingCache(path, "m")
+    blocker = sqlite3.connect(path, timeout=0)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    cache.put([("t1", np.ones(4, np.float32))])  # fails after the busy wait, logged
+    blocker.rollback()
+    other = EmbeddingCache(path, "m")  # another process writes meanwhile
+    assert cache.get(["t1"]) == {}
+    other.put([("t2", np.ones(4, np.float32))])
+    cache.put([("t3", np.ones(4, np.float32))])
+    assert set(cache.get(["t1", "t2", "t3"])) == {"t2", "t3"}
+    blocker.close()

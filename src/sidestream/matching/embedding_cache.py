@@ -55,7 +55,7 @@ class EmbeddingCache:
         self._db: sqlite3.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(path, timeout=5.0, check_same_thread=False)
+            db = sqlite3.connect(path, timeout=2.0, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS text_embedding (backend TEXT NOT NULL, "
@@ -84,9 +84,10 @@ class EmbeddingCache:
                         (self.backend, *chunk),
                     ).fetchall()
                     for digest, blob in rows:
-                        out[by_digest[digest]] = np.frombuffer(blob, dtype=np.float16)
+                        if len(blob) % 2 == 0:  # a damaged row is a miss
+                            out[by_digest[digest]] = np.frombuffer(blob, dtype=np.float16)
         except sqlite3.Error as exc:
-            log.warning("embedding cache %s not readable: %s", self.path, exc)
+            self._failed("readable", exc)
         return out
 
     def put(self, items: Iterable[tuple[str, np.ndarray]]) -> None:
@@ -100,7 +101,16 @@ class EmbeddingCache:
                 self._db.commit()
                 self._prune()
         except sqlite3.Error as exc:
-            log.warning("embedding cache %s not writable: %s", self.path, exc)
+            self._failed("writable", exc)
+
+    def _failed(self, what: str, exc: sqlite3.Error) -> None:
+        """Log, and end the failed transaction so that the next call starts afresh."""
+        log.warning("embedding cache %s not %s: %s", self.path, what, exc)
+        try:
+            assert self._db is not None
+            self._db.rollback()
+        except sqlite3.Error:
+            self._db = None  # give up on the file for this process
 
     def _prune(self) -> None:
         """Drop the oldest written vectors once the file holds more than ``MAX_ROWS`` (rows are

@@ -53,6 +53,7 @@ class TextEncoder:
         self.floor = float(model.similarity_floor)
         self.cache = cache
         self._seen: dict[str, np.ndarray] = {}
+        self._dims: int | None = None
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised float32 rows, one per text (distinct new texts embedded in one batch,
@@ -63,6 +64,9 @@ class TextEncoder:
             if len(self._seen) + len(new) > CACHE_SIZE:
                 self._seen.clear()
             stored = self.cache.get(new) if self.cache else {}
+            if stored:  # vectors of another model under the same name are misses
+                width = self._width()
+                stored = {t: v for t, v in stored.items() if v.shape == (width,)}
             missing = [t for t in new if t not in stored]
             if missing:
                 vectors = self.model.encode(missing).astype(np.float16)
@@ -73,6 +77,12 @@ class TextEncoder:
         if not clipped:
             return np.zeros((0, 0), np.float32)
         return np.vstack([self._seen[t] for t in clipped]).astype(np.float32)
+
+    def _width(self) -> int:
+        """Length of this model's vectors (one probe text embedded on first use)."""
+        if self._dims is None:
+            self._dims = int(self.model.encode(["width"]).shape[1])
+        return self._dims
 
     def encode_unique(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Rows of the distinct texts and, per text, its row (repeated texts are stored once)."""

@@ -14,6 +14,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 from pydantic import BaseModel
@@ -46,6 +47,8 @@ CACHE_SIZE = 8
 INCREMENTAL_MIN_STREAMS = 2_000
 #: Share of a pool's streams changed by incremental updates after which its index is rebuilt.
 REBUILD_SHARE = 0.1
+#: Streams read per query when a pool is updated.
+READ_CHUNK = 5_000
 
 
 class Benefit(BaseModel):
@@ -107,8 +110,10 @@ class _Side:
         )
 
 
-#: Stream count, newest stream id, sum of stream versions; the same for organisations.
-Fingerprint = tuple[int | None, ...]
+#: Count, newest id, sum of versions and newest change of streams, then of organisations.
+Fingerprint = tuple[object, ...]
+#: What tells one state of a row from another: its version and its last change.
+RowState = tuple[int, datetime]
 
 
 @dataclass
@@ -120,9 +125,9 @@ class _Pool:
     fingerprint: Fingerprint
     #: The database the pool was read from (a pool never serves another one).
     engine: weakref.ref[Engine]
-    #: Version of each stream in the pool, and of each organisation, when they were read.
-    versions: dict[int, int]
-    org_versions: dict[int, int]
+    #: State of each stream in the pool, and of each organisation, when they were read.
+    versions: dict[int, RowState]
+    org_versions: dict[int, RowState]
     #: Streams read again or dropped by incremental updates since the index was built in full.
     drift: int = 0
     _index: MatchIndex | None = None
@@ -159,16 +164,19 @@ def visibility_scope(viewer: Viewer) -> Hashable:
 
 def streams_fingerprint(session: Session) -> Fingerprint:
     """Changes whenever a stream or an organisation is added, changed or deleted (a cache key):
-    every change of a row raises its version (SQLAlchemy's ``version_id_col``)."""
-    streams = session.execute(
-        select(func.count(Stream.id), func.max(Stream.id), func.sum(Stream.version))
-    ).one()
-    orgs = session.execute(
-        select(
-            func.count(Organisation.id), func.max(Organisation.id), func.sum(Organisation.version)
-        )
-    ).one()
-    return (*streams, *orgs)
+    every change of a row raises its version (SQLAlchemy's ``version_id_col``) and its
+    ``updated_at`` (which also tells a new row from a deleted one whose id SQLite reused)."""
+    out: list[object] = []
+    for model in (Stream, Organisation):
+        out += session.execute(
+            select(
+                func.count(model.id),
+                func.max(model.id),
+                func.sum(model.version),
+                func.max(model.updated_at),
+            )
+        ).one()
+    return tuple(out)
 
 
 def _sides(viewer: Viewer, streams: Sequence[Stream]) -> dict[str, _Side]:
@@ -199,8 +207,22 @@ def _visible_active(viewer: Viewer) -> Select[tuple[Stream]]:
     )
 
 
-def _org_versions(session: Session) -> dict[int, int]:
-    return {i: v for i, v in session.execute(select(Organisation.id, Organisation.version))}
+def _org_versions(session: Session) -> dict[int, RowState]:
+    rows = session.execute(select(Organisation.id, Organisation.version, Organisation.updated_at))
+    return {i: (v, t) for i, v, t in rows}
+
+
+def _read(session: Session, viewer: Viewer, ids: set[int]) -> list[Stream]:
+    """The visible active streams among ``ids`` (in chunks below the databases' parameter
+    limits)."""
+    order = sorted(ids)
+    return [
+        s
+        for start in range(0, len(order), READ_CHUNK)
+        for s in session.scalars(
+            _visible_active(viewer).where(Stream.id.in_(order[start : start + READ_CHUNK]))
+        )
+    ]
 
 
 def _pool(session: Session, viewer: Viewer) -> _Pool:
@@ -220,11 +242,12 @@ def _pool(session: Session, viewer: Viewer) -> _Pool:
     else:
         pool = None
     if pool is None:
+        orgs = _org_versions(session)  # before the streams: a later change is then read again
         streams = session.scalars(_visible_active(viewer)).all()
         sides = _sides(viewer, streams)
         pool = _Pool(
             sides["offer"], sides["need"], fingerprint, weakref.ref(bind),
-            {s.id: s.version for s in streams}, _org_versions(session),
+            {s.id: (s.version, s.updated_at) for s in streams}, orgs,
         )  # fmt: skip
     with _pools_lock:
         _pools[key] = pool
@@ -247,22 +270,20 @@ def _updated_pool(
     """
     visible = (Stream.status == "active", policy.visible_streams_clause(viewer))
     rows = session.execute(
-        select(Stream.id, Stream.version, Stream.organisation_id).where(*visible)
+        select(Stream.id, Stream.version, Stream.updated_at, Stream.organisation_id).where(*visible)
     )
-    current: dict[int, int] = {}
+    current: dict[int, RowState] = {}
     reread: set[int] = set()
     org_versions = _org_versions(session)
     changed_orgs = {o for o, v in org_versions.items() if pool.org_versions.get(o) != v}
-    for sid, version, org in rows:
-        current[sid] = version
-        if pool.versions.get(sid) != version or org in changed_orgs:
+    for sid, version, changed, org in rows:
+        current[sid] = state = (version, changed)
+        if pool.versions.get(sid) != state or org in changed_orgs:
             reread.add(sid)
     dropped = pool.versions.keys() - current.keys()
     if len(reread) > REBUILD_SHARE * max(len(current), 1):
         return None
-    fresh = _sides(
-        viewer, session.scalars(_visible_active(viewer).where(Stream.id.in_(reread))).all()
-    )
+    fresh = _sides(viewer, _read(session, viewer, reread))
     kept = [sid for sid in current if sid not in reread]
     keep = {"offer": np.isin(pool.offers.ids, kept), "need": np.isin(pool.needs.ids, kept)}
     new = _Pool(

@@ -34,8 +34,9 @@ _lock = threading.Lock()
 
 
 def _fingerprint(session: Session) -> tuple[object, ...]:
-    """The matching service's streams fingerprint, plus what changes a network."""
+    """The database, the matching service's streams fingerprint, and what changes a network."""
     return (
+        id(session.get_bind()),
         *streams_fingerprint(session),
         session.scalar(select(func.max(Network.updated_at))),
         session.scalar(select(func.count()).select_from(NetworkMember)),
