@@ -28,7 +28,7 @@ from pathlib import Path
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from sidestream.access import service as access
@@ -69,6 +69,10 @@ class ShotError(RuntimeError):
 
 
 # --- the demo region and a story of introductions and exchanges ------------------------------
+
+
+#: The day the demo streams count as registered.
+REGISTERED = date(2025, 6, 2)
 
 
 def _at(day: date) -> datetime:
@@ -248,6 +252,8 @@ def build_demo(path: Path) -> Engine:
     engine = make_engine(url)
     with session_scope(engine) as session:
         load_demo(session)
+        # "Registered" dates shown on the pages: fixed, so that a rerun draws the same images
+        session.execute(update(Stream).values(created_at=_at(REGISTERED)))
     with session_scope(engine) as session:
         add_story(session)
     return engine
