@@ -43,7 +43,28 @@ def test_forms_without_the_csrf_token_are_refused(client):
     client.get("/login")
     form = {"email": "eve@example.org", "password": PASSWORD}
     assert client.post("/signup", data=form).status_code == 403
-    assert client.post("/login", data={**form, "csrf_token": "forged"}).status_code == 403
+    refused = client.post("/login", data={**form, "csrf_token": "forged"})
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "missing or wrong CSRF token"}  # a script gets JSON
+
+
+def test_an_old_form_gets_a_page_in_the_visitors_language(client):
+    """A browser posting a form whose token no longer matches (cookies cleared, another tab
+    logged out) is told what happened on a page, not with JSON."""
+    client.get("/login")
+    form = {"email": "eve@example.org", "password": PASSWORD, "csrf_token": "old"}
+    browser = {"Accept": "text/html,application/xhtml+xml", "Accept-Language": "da"}
+    page = client.post("/login", data=form, headers=browser)
+    assert page.status_code == 403 and page.headers["content-type"].startswith("text/html")
+    assert "Formularen er udløbet" in page.text and "Genindlæs siden" in page.text
+    token = _token(client, "/signup")
+    signup = {"csrf_token": token, "email": "old-form@example.org", "password": PASSWORD}
+    assert client.post("/signup", data=signup, follow_redirects=False).status_code == 303
+    logged_in = client.post("/logout", data={"csrf_token": "old"}, headers=browser)
+    assert logged_in.status_code == 403 and "Formularen er udløbet" in logged_in.text
+    api = client.post("/api/v1/organisations", json={"name": "x"}, headers=browser)
+    assert api.status_code == 403  # the same refusal from the API stays JSON
+    assert api.json() == {"detail": "missing or wrong CSRF token"}
 
 
 def test_signup_errors_name_the_field(client):

@@ -16,7 +16,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from sidestream.access import service
-from sidestream.access.errors import Forbidden, Unauthenticated
+from sidestream.access.errors import CsrfFailed, Unauthenticated
 from sidestream.access.models import User
 from sidestream.access.policy import ANONYMOUS, Viewer
 from sidestream.access.roles import Scope
@@ -92,7 +92,7 @@ async def current_viewer(
         user = service.resolve_login_session(db, cookie["sid"])
         if user is not None:
             if request.method not in SAFE_METHODS and not await _csrf_ok(request, cookie["csrf"]):
-                raise Forbidden("missing or wrong CSRF token")
+                raise CsrfFailed()
             viewer = service.viewer_for_user(db, user, actor=f"user:{user.id}")
     request.state.user = user
     db.info["actor"] = viewer.actor

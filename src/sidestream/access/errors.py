@@ -13,6 +13,13 @@ class Forbidden(SidestreamError):
     """The caller is known but may not do this."""
 
 
+class CsrfFailed(Forbidden):
+    """A state-changing request without the session's CSRF token (forged, or an old form)."""
+
+    def __init__(self) -> None:
+        super().__init__("missing or wrong CSRF token")
+
+
 class Throttled(SidestreamError):
     """Too many failed attempts; try again after ``retry_after`` seconds."""
 

@@ -26,7 +26,7 @@ from sidestream.access.deps import (
     read_session_cookie,
     set_login_cookies,
 )
-from sidestream.access.errors import Forbidden, Throttled, Unauthenticated
+from sidestream.access.errors import CsrfFailed, Throttled, Unauthenticated
 from sidestream.access.models import User
 from sidestream.access.secrets import new_secret
 from sidestream.access.settings import get_access_settings
@@ -39,6 +39,12 @@ from sidestream.web.pages.common import gettext_for
 router = APIRouter(include_in_schema=False)
 DB = Annotated[Session, Depends(get_session, scope="function")]
 TEMPLATES = Path(__file__).parent / "templates"
+
+#: What a browser is told when a form comes back without the session's CSRF token (the API
+#: error handler shows it on the "not allowed" page).
+FORM_EXPIRED = N_(
+    "This form has expired or was sent from another site. Reload the page and try again."
+)
 
 #: The access service's refusals (worded for the API) as the forms say them; others keep theirs.
 _MESSAGES: dict[str, str] = {
@@ -85,7 +91,7 @@ async def _form(request: Request) -> dict[str, str]:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     cookie = request.cookies.get(CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(form.get("csrf_token", ""), cookie):
-        raise Forbidden("missing or wrong CSRF token")
+        raise CsrfFailed()
     return form
 
 

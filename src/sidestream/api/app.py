@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError
 
 import sidestream
-from sidestream.access.errors import Forbidden, Throttled, Unauthenticated
+from sidestream.access.errors import CsrfFailed, Forbidden, Throttled, Unauthenticated
 from sidestream.api.security_headers import add_security_headers
 from sidestream.db import get_engine, session_factory
 from sidestream.errors import Conflict, InvalidInput, NotFound
+from sidestream.web.pages.common import forbidden
 from sidestream.web.routes import static_files as web_static_files
 
 
@@ -69,6 +70,13 @@ def _routers() -> list:  # type: ignore[type-arg]
     ]
 
 
+def _from_a_browser_page(request: Request) -> bool:
+    """A web page's form post (not an API call): outside /api and asking for HTML."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
 def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Unauthenticated)
     async def _unauthenticated(_: Request, exc: Unauthenticated) -> JSONResponse:
@@ -76,7 +84,11 @@ def _error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": str(exc)}, status_code=401, headers=headers)
 
     @app.exception_handler(Forbidden)
-    async def _forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        if isinstance(exc, CsrfFailed) and _from_a_browser_page(request):
+            from sidestream.access.web import FORM_EXPIRED  # web side, imported like its router
+
+            return forbidden(request, FORM_EXPIRED)  # an old form: a page, not JSON
         return JSONResponse({"detail": str(exc)}, status_code=403)
 
     @app.exception_handler(Throttled)
