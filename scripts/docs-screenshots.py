@@ -14,18 +14,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import socket
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import Engine, select, update
@@ -35,7 +31,6 @@ from sidestream.access import service as access
 from sidestream.access.demo import DEMO_PASSWORD
 from sidestream.access.models import Membership
 from sidestream.access.policy import Viewer
-from sidestream.api.app import create_app
 from sidestream.db import make_engine, session_scope, upgrade
 from sidestream.demo.builder import load_demo
 from sidestream.exchanges import service as exchanges
@@ -257,28 +252,6 @@ def build_demo(path: Path) -> Engine:
     with session_scope(engine) as session:
         add_story(session)
     return engine
-
-
-@contextmanager
-def serve(engine: Engine) -> Iterator[str]:
-    """The app on a free localhost port, in a thread (as the browser tests run it)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    config = uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise ShotError("the app did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -504,7 +477,7 @@ def main() -> int:
                 take(engine, args.out, args.only, written)
             finally:
                 engine.dispose()
-    except (ShotError, PlaywrightError) as exc:
+    except (RuntimeError, PlaywrightError) as exc:  # ShotError, or the app did not start
         name = Path(written[-1]).name if written else "-"
         print(f"error: {exc} (last image written: {name})", file=sys.stderr)
         return 1
@@ -514,7 +487,7 @@ def main() -> int:
 
 def take(engine: Engine, out: Path, only: list[str] | None, written: list[Path]) -> None:
     """Serve the app on ``engine`` and take the screenshots (``only`` these, if given)."""
-    with serve(engine) as base_url, sync_playwright() as playwright:
+    with e2e.serve_app(engine) as base_url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=e2e.CHROMIUM, args=e2e.CHROMIUM_ARGS)
         shots = Shots(browser, base_url, out, _ids(engine), {}, written)
         try:

@@ -11,6 +11,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,10 +56,10 @@ def demo_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def base_url(demo_engine: Engine) -> Iterator[str]:
-    """The address of the app on the demo region."""
-    engine = demo_engine
+@contextmanager
+def serve_app(engine: Engine) -> Iterator[str]:
+    """The app on ``engine`` served on a free localhost port in a thread; yields its address
+    (also used by ``scripts/docs-screenshots.py``)."""
     port = _free_port()
     config = uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
@@ -66,12 +67,21 @@ def base_url(demo_engine: Engine) -> Iterator[str]:
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(demo_engine: Engine) -> Iterator[str]:
+    """The address of the app on the demo region."""
+    with serve_app(demo_engine) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

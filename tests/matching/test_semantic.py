@@ -120,26 +120,6 @@ def test_extended_knowledge_base_is_embedded_into_the_user_cache(
     assert list((tmp_path / "cache").rglob(f"{semantic.KB_FILE}.npy"))
 
 
-def test_encoder_embeds_each_distinct_text_once() -> None:
-    class Counting:
-        name = "counting"
-        similarity_floor = 0.0
-
-        def __init__(self) -> None:
-            self.seen: list[str] = []
-
-        def encode(self, texts: list[str]) -> np.ndarray:
-            self.seen += texts
-            return np.ones((len(texts), 4), np.float32) / 2
-
-    backend = Counting()
-    encoder = semantic.TextEncoder(backend)
-    rows, inverse = encoder.encode_unique(["a", "b", "a"])
-    encoder.encode(["b", "c"])
-    assert backend.seen == ["a", "b", "c"]
-    assert rows.shape == (2, 4) and inverse.tolist() == [0, 1, 0]
-
-
 class _Counting:
     """An embedding backend that records what it is asked to embed."""
 
@@ -152,6 +132,15 @@ class _Counting:
     def encode(self, texts: list[str]) -> np.ndarray:
         self.seen += texts
         return np.array([[len(t), 1.0, 0.0, 0.5] for t in texts], np.float32)
+
+
+def test_encoder_embeds_each_distinct_text_once() -> None:
+    backend = _Counting()
+    encoder = semantic.TextEncoder(backend)
+    rows, inverse = encoder.encode_unique(["a", "b", "a"])
+    encoder.encode(["b", "c"])
+    assert backend.seen == ["a", "b", "c"]
+    assert rows.shape == (2, 4) and inverse.tolist() == [0, 1, 0]
 
 
 def test_a_restarted_process_reads_embeddings_from_the_disk_cache(tmp_path: Path) -> None:
