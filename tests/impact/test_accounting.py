@@ -96,6 +96,24 @@ def test_surplus_heat_replaces_gas_boiler() -> None:
     assert r.indicators.waste_diverted_t == 0
 
 
+def test_heat_pump_adds_its_electricity() -> None:
+    """1000 MWh of 35 °C heat lifted at COP 5: 250 MWh of grid power, 1250 MWh delivered."""
+    r = account_exchange({"kind": "energy", "amount": 1000, "heat_pump_cop": 5})
+    fuel = 1250 / 0.92  # gas no longer burnt for the heat delivered
+    assert r.assumptions["heat_pump"] == {
+        "cop": 5, "electricity_mwh": 250, "delivered_mwh": 1250,
+    }  # fmt: skip
+    assert r.carbon.substitution_t == pytest.approx(fuel * (0.20196 + 0.03347))
+    assert r.carbon.processing_t == pytest.approx(250 * 0.251)  # EEA EU-27 grid 2022
+    assert r.indicators.energy_saved_mwh == pytest.approx(fuel - 250)
+    assert r.economics.processing_cost_eur == pytest.approx(250 * 190)
+    assert r.economics.avoided_purchase_eur == pytest.approx(fuel * 55)
+    assert {f.role for f in r.factors} >= {"heat pump electricity"}
+    assert unit_values({"kind": "energy", "amount": 1000, "heat_pump_cop": 5}).co2e_t * 1000 == (
+        pytest.approx(r.indicators.co2e_avoided_t)
+    )
+
+
 def test_heat_in_gj_is_converted() -> None:
     a = account_exchange({"kind": "energy", "amount": 3600, "unit": "GJ"})
     b = account_exchange({"kind": "energy", "amount": 1000})
@@ -147,6 +165,7 @@ def test_missing_substitute_and_price_warn() -> None:
         ({"kind": "material", "amount": 1, "avoided_disposal": "moon"}, "avoided_disposal"),
         ({"kind": "material", "amount": 1, "vehicle": "rocket", "distance_km": 1}, "vehicle"),
         ({"kind": "energy", "amount": 1, "vehicle": "hgv", "distance_km": 5}, "vehicle"),
+        ({"kind": "water", "amount": 1, "heat_pump_cop": 4}, "heat_pump_cop"),
     ],
 )
 def test_bad_input_names_the_field(exchange: dict, field: str) -> None:

@@ -1,5 +1,7 @@
 """A matched pair is valued by what the receiver stops buying."""
 
+import pytest
+
 from sidestream.impact.catalogue import category_for
 from sidestream.impact.service import pair_exchange
 from sidestream.matching.schemas import Listing
@@ -30,3 +32,20 @@ def test_without_a_need_code_the_offer_decides():
     need = _listing(direction="need")
     exchange, _ = pair_exchange(offer, need, None)
     assert exchange.substitutes is None and exchange.waste_code == "100102"
+
+
+def test_colder_heat_is_lifted_by_a_heat_pump():
+    heat = {"kind": "energy", "unit": "MWh", "quantity": 1000}
+    offer = _listing(direction="offer", properties={"temperature_c": 35}, **heat)
+    need = _listing(direction="need", properties={"temperature_c": 55}, **heat)
+    exchange, basis = pair_exchange(offer, need, 1.0)
+    cop = exchange.heat_pump_cop
+    assert cop is not None and 4 < cop < 6 and f"temperature (COP {cop:.1f})" in basis
+    # the need's 1000 MWh are met by (COP - 1) / COP of it in waste heat plus the pump's power
+    assert exchange.amount == pytest.approx(1000 * (cop - 1) / cop)
+    hot = _listing(direction="offer", properties={"temperature_c": 90}, **heat)
+    too_cold = _listing(direction="offer", properties={"temperature_c": 0}, **heat)
+    unknown = _listing(direction="offer", **heat)
+    for other in (hot, too_cold, unknown):
+        found, basis = pair_exchange(other, need, 1.0)
+        assert found.heat_pump_cop is None and found.amount == 1000 and "heat pump" not in basis

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from sidestream.access.policy import ANONYMOUS, SYSTEM, coarse_location
 from sidestream.matching import service
 from sidestream.registry import service as registry
@@ -47,6 +49,23 @@ def test_a_match_carries_reasons_distance_and_benefit(demo):
     assert abs(eco.supplier_net_eur + eco.receiver_net_eur - eco.total_net_eur) < 1e-6
     assert impact.factors and all(f.source and f.unit for f in impact.factors)
     assert all(m.partner.organisation_id != offer.organisation_id for m in found)
+
+
+def test_novo_low_temperature_heat_reaches_district_heating_through_a_heat_pump(demo):
+    """Kalundborg's 30 °C surplus heat feeds the 80 °C district heating network via heat pumps:
+    the match says so, and its benefit pays for the pumps' electricity."""
+    offer = by_external_id(demo, "kal-novo-surplus-heat")
+    need = by_external_id(demo, "kal-forsyning-heat-need")
+    found = service.matches_for_stream(demo, offer.id, top=10).matches
+    match = next(m for m in found if m.partner.id == need.id)
+    quality = next(r for r in match.reasons if r.component == "quality")
+    assert "a heat pump can lift it (50 K, COP about 2.7" in quality.detail
+    assert 0 < quality.score < 0.5
+    assert match.benefit is not None and "heat pump" in match.benefit.basis
+    impact = match.benefit.impact
+    pump = impact.assumptions["heat_pump"]
+    assert pump["electricity_mwh"] == pytest.approx(impact.economics.processing_cost_eur / 190)
+    assert impact.carbon.processing_t > 0 and impact.indicators.co2e_avoided_t > 0
 
 
 def test_anonymous_partners_never_show_who_or_where(demo):

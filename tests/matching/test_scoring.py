@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from tests.matching.conftest import listing
 
 from sidestream.matching import scoring
@@ -45,12 +46,29 @@ def test_temperature_constraint(heat_offer) -> None:
                    properties={"temperature_c": 50}, lat=60.21, lon=24.91)  # fmt: skip
     hot = listing("hot", "need", "Greenhouse heating", kind="energy",
                   properties={"temperature_c": 90}, lat=60.21, lon=24.91)  # fmt: skip
-    [matches] = match_listings([heat_offer], [hot, warm])
+    steam = listing("steam", "need", "Greenhouse heating", kind="energy",
+                    properties={"temperature_c": 130}, lat=60.21, lon=24.91)  # fmt: skip
+    [matches] = match_listings([heat_offer], [steam, hot, warm])
     by_id = {m.need_id: {r.component: r for r in m.reasons} for m in matches}
     assert by_id["warm"]["quality"].score == 1.0
-    assert by_id["hot"]["quality"].score == 0.0
-    assert "below required 90" in by_id["hot"]["quality"].detail
-    assert matches[0].need_id == "warm"
+    # 60 -> 90 °C: a heat pump can lift it, at a cost in score and in electricity
+    assert 0.4 < by_id["hot"]["quality"].score < 0.7
+    assert "below required 90 °C: a heat pump can lift it (30 K" in by_id["hot"]["quality"].detail
+    assert by_id["steam"]["quality"].score == 0.0  # a 70 K lift is beyond one heat pump
+    assert "more than a heat pump's 50 K lift" in by_id["steam"]["quality"].detail
+    assert [m.need_id for m in matches] == ["warm", "hot", "steam"]
+
+
+def test_heat_pump_fit_falls_with_the_lift() -> None:
+    from sidestream.impact.heat_pump import heat_pump_cop
+    from sidestream.matching.sectors import heat_pump_fit
+
+    fit = heat_pump_fit(np.array([-5.0, 0.0, 1.0, 25.0, 50.0, 51.0]))
+    assert fit[0] == fit[1] == 1.0 and fit[5] == 0.0
+    assert 0.7 > fit[2] > fit[3] > fit[4] == pytest.approx(0.4)
+    cops = [heat_pump_cop(30.0, sink) for sink in (40.0, 55.0, 80.0)]
+    assert all(c is not None for c in cops) and cops[0] > cops[1] > cops[2] > 2.5  # type: ignore[operator]
+    assert heat_pump_cop(60.0, 55.0) is None and heat_pump_cop(20.0, 90.0) is None
 
 
 def test_quantity_fit() -> None:

@@ -90,6 +90,8 @@ def test_a_use_that_needs_hotter_heat_is_skipped(tmp_path: Path) -> None:
     assert temperature_in("Kühlwasser 28,5°C") == 28.5
     assert temperature_in("90 degrees C exhaust") == 90.0
     assert temperature_in("heat, temperature unknown") is None
+    assert temperature_in("Low-temperature heat (25-35 °C)") == 35.0  # a range, not -35
+    assert temperature_in("cold store at -25°C") == -25.0
     orc = next(p for p in load_patterns() if p.id == "heat-orc-power")
     assert orc.min_temperature_c == 80
     model = sector_model()
@@ -98,6 +100,12 @@ def test_a_use_that_needs_hotter_heat_is_skipped(tmp_path: Path) -> None:
     unknown = model._pattern_hits("surplus heat", None, None)
     assert "3511" not in cold and "3511" in hot and "3511" in unknown
     assert "0113" in cold  # greenhouses take warm water
+    # 45 °C is short of district heating's 55 °C: a heat pump closes the gap, at lower strength
+    [lifted] = cold["3530"]
+    assert "with a heat pump (45 → 55 °C, COP" in lifted.matched
+    [direct] = hot["3530"]
+    assert 0.4 * direct.strength < lifted.strength < 0.7 * direct.strength
+    assert "3530" not in model._pattern_hits("surplus heat at 4 °C", None, 4.0)  # 51 K lift
     cold_text = [r.nace for r in recommend_sectors("surplus heat at 45 °C", top=3)]
     cold_given = [r.nace for r in recommend_sectors("surplus heat", top=3, temperature_c=45)]
     assert "3511" not in cold_text and cold_text == cold_given
@@ -138,4 +146,5 @@ def test_pattern_lookup_finds_exactly_what_every_pattern_finds() -> None:
                 continue
             expected.setdefault(p.receiver_nace, []).append((p.id, what))
         found = model._pattern_hits(text, code)
-        assert {c: [(p.id, w) for p, w in hits] for c, hits in found.items()} == expected, text
+        got = {c: [(h.pattern.id, h.matched) for h in hits] for c, hits in found.items()}
+        assert got == expected, text

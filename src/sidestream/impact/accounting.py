@@ -21,6 +21,7 @@ from sidestream.impact.catalogue import (
     vehicles,
 )
 from sidestream.impact.factors import Factor, FactorSet, conversion, load_factor_set
+from sidestream.impact.heat_pump import delivered_per_heat, electricity_per_heat
 from sidestream.impact.schemas import (
     CarbonBreakdown,
     Economics,
@@ -113,6 +114,11 @@ def account_exchange(
             ledger.warnings.append(f"no DEFRA '{ex.secondary_route}' factor for '{name}'")
     processing_eur = amount * ex.processing_cost_eur_per_unit
     energy -= amount * ex.processing_energy_mwh_per_unit
+    if ex.heat_pump_cop is not None:
+        pumped_co2e, pumped_eur, electricity = _heat_pump(ex, amount, ledger, resolved)
+        processing_co2e += pumped_co2e
+        processing_eur += pumped_eur
+        energy -= electricity
 
     transfer = amount * ex.transfer_price_eur_per_unit
     supplier = fee + transfer
@@ -230,6 +236,8 @@ def _supply_substitution(
         raise InvalidInput("substitutes", f"'{key}' is not one of {choices} for {ex.kind}")
     unit = CANONICAL_UNIT[ex.kind]
     delivered = amount * ex.substitution_ratio
+    if ex.heat_pump_cop is not None:
+        delivered *= delivered_per_heat(ex.heat_pump_cop)
     efficiency = 1.0
     if sub.efficiency_factor_id:
         efficiency = ledger.value(sub.efficiency_factor_id, "dimensionless", "reference efficiency")
@@ -248,6 +256,28 @@ def _supply_substitution(
     else:
         purchase = 0.0
     return co2e, purchase, supplied if ex.kind == "energy" else 0.0
+
+
+def _heat_pump(
+    ex: Exchange, amount: float, ledger: _Ledger, resolved: dict[str, object]
+) -> tuple[float, float, float]:
+    """CO2e, cost and MWh of the grid electricity a heat pump adds to lift the heat."""
+    if ex.kind != "energy":
+        raise InvalidInput("heat_pump_cop", "applies to energy exchanges only")
+    cop = ex.heat_pump_cop or 0.0
+    electricity = amount * electricity_per_heat(cop)
+    resolved["heat_pump"] = {
+        "cop": round(cop, 2),
+        "electricity_mwh": electricity,
+        "delivered_mwh": amount * delivered_per_heat(cop),
+    }
+    sub = substitutes()["electricity"]
+    co2e = sum(
+        electricity * ledger.value(fid, "t CO2e/MWh", "heat pump electricity")
+        for fid in sub.emission_factor_ids
+    )
+    price = ledger.value(sub.price_factor_id or "", "EUR/MWh", "heat pump electricity")
+    return co2e, electricity * price, electricity
 
 
 def _avoided_disposal(

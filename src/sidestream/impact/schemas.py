@@ -47,6 +47,12 @@ class Exchange(BaseModel):
     processing_cost_eur_per_unit: float = 0.0
     processing_co2e_kg_per_unit: float = Field(0.0, description="may be negative")
     processing_energy_mwh_per_unit: float = Field(0.0, description="energy used (+) or made (-)")
+    heat_pump_cop: float | None = Field(
+        None,
+        gt=1,
+        description="energy: a heat pump lifts the heat to the receiver's temperature at this "
+        "COP; its grid electricity, 1/(COP-1) per unit, is charged as processing",
+    )
     transport_paid_by: Payer = "receiver"
     processing_paid_by: Payer = "receiver"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from pydantic import BaseModel, ValidationError
@@ -10,9 +11,10 @@ from sidestream.errors import InvalidInput
 from sidestream.impact.accounting import CANONICAL_UNIT, account_exchange
 from sidestream.impact.catalogue import category_for
 from sidestream.impact.factors import DEFAULT_VERSION, load_factor_set
+from sidestream.impact.heat_pump import delivered_per_heat, heat_pump_cop
 from sidestream.impact.schemas import Exchange, ImpactResult
 from sidestream.matching.schemas import Listing
-from sidestream.matching.table import annual_amount
+from sidestream.matching.table import annual_amount, number_or_nan
 from sidestream.taxonomy.kinds import Kind
 
 IMPACT_KINDS = tuple(CANONICAL_UNIT)
@@ -84,11 +86,13 @@ def pair_exchange(
     if kind not in IMPACT_KINDS:
         return None
     unit = CANONICAL_UNIT[kind]
+    cop = lift_cop(offer, need) if kind == "energy" else None
     amounts = {}
     for side, listing in (("offer", offer), ("need", need)):
         annual = annual_amount(listing, Kind(kind))
-        if annual and annual[1] == unit:
-            amounts[side] = annual[0]
+        if annual and annual[1] == unit:  # the need's heat is met partly by the pump's power
+            share = 1.0 / delivered_per_heat(cop) if cop and side == "need" else 1.0
+            amounts[side] = annual[0] * share
     if not amounts:
         return None
     side = min(amounts, key=amounts.__getitem__)
@@ -97,6 +101,8 @@ def pair_exchange(
         if len(amounts) == 2
         else f"the {side}'s annual amount (the other side's is not known to you)"
     )
+    if cop:
+        basis += f"; a heat pump lifts the heat to the need's temperature (COP {cop:.1f})"
     price = offer.price_eur_per_unit if offer.unit == unit else None
     # The receiver stops buying what it needs: the need's own material, when its code says so.
     needed = category_for(need.waste_code, kind).material_category if need.waste_code else None
@@ -108,8 +114,18 @@ def pair_exchange(
         substitutes=needed if kind == "material" else None,
         distance_km=distance_km or 0.0,
         transfer_price_eur_per_unit=price or 0.0,
+        heat_pump_cop=cop,
     )
     return exchange, basis
+
+
+def lift_cop(offer: Listing, need: Listing) -> float | None:
+    """COP of the heat pump that lifts the offer's heat to the need's temperature; ``None``
+    when either temperature is unknown, the offer is hot enough or no heat pump can lift it."""
+    source, sink = (number_or_nan((x.properties or {}).get("temperature_c")) for x in (offer, need))
+    if math.isnan(source) or math.isnan(sink):
+        return None
+    return heat_pump_cop(source, sink)
 
 
 def account_pair(

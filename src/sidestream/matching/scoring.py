@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sidestream.matching.sectors import class_label
+from sidestream.impact.heat_pump import MAX_LIFT_K, electricity_per_heat, heat_pump_cop
+from sidestream.matching.sectors import class_label, heat_pump_fit
 from sidestream.matching.table import KINDS, UNITS, ListingTable
 from sidestream.matching.weights import (
     CODE_LEVELS,
@@ -128,10 +129,11 @@ def quantity_scores(
 def quality_scores(
     offers: ListingTable, oi: np.ndarray, needs: ListingTable, nj: np.ndarray
 ) -> np.ndarray:
-    """Temperature (offer ≥ need's required) and hazardous acceptance; ``UNKNOWN`` if unstated."""
+    """Temperature (offer ≥ need's required, else within a heat pump's lift) and hazardous
+    acceptance; ``UNKNOWN`` where a temperature is not stated."""
     to, tn = offers.temperature[oi][:, None], needs.temperature[nj][None, :]
     temp_known = ~np.isnan(to) & ~np.isnan(tn)
-    score = np.where(temp_known, np.where(to >= tn, 1.0, 0.0), UNKNOWN)
+    score = np.where(temp_known, heat_pump_fit(np.where(temp_known, tn - to, 0.0)), UNKNOWN)
     refused = offers.hazardous[oi][:, None] & ~needs.accepts_hazardous[nj][None, :]
     return np.where(refused, 0.0, score)
 
@@ -223,7 +225,17 @@ def quality_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) ->
     to, tn = offers.temperature[i], needs.temperature[j]
     if not np.isnan(to) and not np.isnan(tn):
         verdict = "meets" if to >= tn else "below"
-        notes.append(f"supply {to:.0f} °C {verdict} required {tn:.0f} °C")
+        note = f"supply {to:.0f} °C {verdict} required {tn:.0f} °C"
+        cop = heat_pump_cop(float(to), float(tn))
+        if cop:
+            electricity = electricity_per_heat(cop)
+            note += (
+                f": a heat pump can lift it ({tn - to:.0f} K, COP about {cop:.1f},"
+                f" {electricity:.2f} MWh of electricity per MWh of this heat)"
+            )
+        elif to < tn:
+            note += f": more than a heat pump's {MAX_LIFT_K:.0f} K lift"
+        notes.append(note)
     if offers.hazardous[i] and not needs.accepts_hazardous[j]:
         notes.append("hazardous offer, need does not accept hazardous materials")
     return "; ".join(notes) or "no property constraints stated"

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from sidestream.impact.heat_pump import MAX_LIFT_K, heat_pump_cop
 from sidestream.matching.knowledge import (
     Exchange,
     KnowledgeBase,
@@ -28,6 +29,8 @@ from sidestream.matching.semantic import encoder, knowledge_vectors
 from sidestream.matching.text import TfidfIndex, cosine, normalise_text
 from sidestream.matching.weights import (
     CODE_LEVELS,
+    HEAT_PUMP_FIT,
+    NO_HEAT_PUMP_CLASSES,
     PATTERN_STRENGTH,
     SAME_SECTOR,
     SECTOR_WEIGHTS,
@@ -50,12 +53,14 @@ class SectorQuery:
 #: A word as the keyword regexes' ``\b`` sees it.
 _WORD = re.compile(r"\w+")
 _TEMPERATURE = re.compile(
-    r"(-?\d+(?:[.,]\d+)?)\s*(?:°\s*C\b|degrees? c(?:elsius)?\b|deg c\b)", re.IGNORECASE
+    r"((?:(?<!\d)-)?\d+(?:[.,]\d+)?)\s*(?:°\s*C\b|degrees? c(?:elsius)?\b|deg c\b)",
+    re.IGNORECASE,
 )
 
 
 def temperature_in(text: str) -> float | None:
-    """The first temperature in °C written in ``text`` ("60 °C", "85°C", "90 degrees C")."""
+    """The first temperature in °C written in ``text`` ("60 °C", "85°C", "90 degrees C"); of a
+    range ("25-35 °C") the upper end, the most the stream reaches."""
     found = _TEMPERATURE.search(text or "")
     return float(found.group(1).replace(",", ".")) if found else None
 
@@ -65,6 +70,24 @@ def query_temperature(query: SectorQuery) -> float | None:
     if query.temperature_c is not None:
         return query.temperature_c
     return temperature_in(query.description)
+
+
+def heat_pump_fit(lift_k: np.ndarray | float) -> np.ndarray:
+    """How well heat lifted by ``lift_k`` kelvin through a heat pump serves a use (0–1, per
+    ``HEAT_PUMP_FIT``); 1 without lift (hot enough), 0 beyond a heat pump's reach."""
+    lift = np.asarray(lift_k, dtype=float)
+    high, low = HEAT_PUMP_FIT
+    scaled = high - (high - low) * lift / MAX_LIFT_K
+    return np.where(lift <= 0, 1.0, np.where(lift <= MAX_LIFT_K, scaled, 0.0))
+
+
+@dataclass(frozen=True, slots=True)
+class PatternHit:
+    """A pattern that names a class for a material: what matched and how strongly (0–1)."""
+
+    pattern: Pattern
+    matched: str
+    strength: float
 
 
 def clean_code(raw: str | None) -> str | None:
@@ -125,7 +148,7 @@ class SectorScores:
     components: dict[str, np.ndarray]
     text_sim: np.ndarray  # queries × exchanges (TF-IDF, or semantic where higher)
     codes: list[str | None]
-    pattern_hits: list[dict[str, list[tuple[Pattern, str]]]]
+    pattern_hits: list[dict[str, list[PatternHit]]]
 
 
 class SectorModel:
@@ -225,22 +248,29 @@ class SectorModel:
 
     def _pattern_hits(
         self, text: str, code: str | None, temperature: float | None = None
-    ) -> dict[str, list[tuple[Pattern, str]]]:
+    ) -> dict[str, list[PatternHit]]:
         norm = normalise_text(text)
         prefixes = self._pattern_prefixes(code)
         worded = self._keyword_candidates(norm)
-        hits: dict[str, list[tuple[Pattern, str]]] = {}
+        hits: dict[str, list[PatternHit]] = {}
         for i in sorted(prefixes.keys() | worded):
             p = self.kb.patterns[i]
-            needs = p.min_temperature_c
-            if needs is not None and temperature is not None and temperature < needs:
-                continue  # the use needs hotter heat than this stream has
             prefix = prefixes.get(i)
             keyword = None if prefix else p.keyword_in(norm)
             if prefix:
-                hits.setdefault(p.receiver_nace, []).append((p, f"code {prefix}"))
+                matched, strength = f"code {prefix}", PATTERN_STRENGTH[f"code{len(prefix)}"]
             elif keyword:
-                hits.setdefault(p.receiver_nace, []).append((p, f"'{keyword}'"))
+                matched, strength = f"'{keyword}'", PATTERN_STRENGTH["keyword"]
+            else:
+                continue
+            needs = p.min_temperature_c
+            if needs is not None and temperature is not None and temperature < needs:
+                cop = heat_pump_cop(temperature, needs)
+                if cop is None or p.receiver_nace in NO_HEAT_PUMP_CLASSES:
+                    continue  # the use needs hotter heat than this stream has
+                matched += f" with a heat pump ({temperature:.0f} → {needs:.0f} °C, COP {cop:.1f})"
+                strength *= float(heat_pump_fit(needs - temperature))
+            hits.setdefault(p.receiver_nace, []).append(PatternHit(p, matched, strength))
         return hits
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one model lives for the process
@@ -270,16 +300,10 @@ class SectorModel:
         patterns = self.kb.patterns
         return any(patterns[i].keyword_in(norm) for i in self._keyword_candidates(norm))
 
-    def _pattern_row(self, hits: dict[str, list[tuple[Pattern, str]]]) -> np.ndarray:
+    def _pattern_row(self, hits: dict[str, list[PatternHit]]) -> np.ndarray:
         row = np.zeros(len(self.classes))
         for cls, found in hits.items():
-            best = 0.0
-            for _, what in found:
-                if what.startswith("code"):
-                    best = max(best, PATTERN_STRENGTH[f"code{len(what) - 5}"])
-                else:
-                    best = max(best, PATTERN_STRENGTH["keyword"])
-            row[self.col[cls]] = best
+            row[self.col[cls]] = max(hit.strength for hit in found)
         return row
 
     def score(self, queries: Sequence[SectorQuery]) -> SectorScores:
@@ -296,6 +320,7 @@ class SectorModel:
             self._pattern_hits(t, c, query_temperature(q))
             for q, t, c in zip(queries, texts, codes, strict=True)
         ]
+
         def stack(rows: list[np.ndarray]) -> np.ndarray:
             return np.vstack(rows) if rows else np.zeros((0, len(self.classes)))
 
@@ -369,13 +394,18 @@ class SectorModel:
                 country=e.country, material=e.material, final_use=e.final_use,
                 similarity=round(similarity, 3),
             ))  # fmt: skip
-        patterns = scores.pattern_hits[row].get(cls, [])
+        hits = scores.pattern_hits[row].get(cls, [])
         evidence += [
-            PatternEvidence(pattern=p.id, matched=what, typical_use=p.typical_use, source=p.source)
-            for p, what in patterns
+            PatternEvidence(
+                pattern=h.pattern.id,
+                matched=h.matched,
+                typical_use=h.pattern.typical_use,
+                source=h.pattern.source,
+            )
+            for h in hits
         ]
         documented = [e.final_use for e in evidence if isinstance(e, ExchangeEvidence)]
-        uses = list(dict.fromkeys([p.typical_use for p, _ in patterns] + documented))
+        uses = list(dict.fromkeys([h.pattern.typical_use for h in hits] + documented))
         return SectorRecommendation(
             nace=cls,
             label=class_label(cls),

@@ -24,6 +24,15 @@ SECTOR_WEIGHTS: dict[str, float] = {
 #: Donor-component score of the donor's own class (reuse within the same industry).
 SAME_SECTOR = 0.6
 
+#: Heat colder than a use needs, within a heat pump's lift (``impact.heat_pump.MAX_LIFT_K``):
+#: the pattern strength (sectors) and quality score (listings) are scaled from the first value at
+#: the smallest lift down to the second at the largest. Heat hot enough scores 1.
+HEAT_PUMP_FIT: tuple[float, float] = (0.7, 0.4)
+
+#: Receiving classes no heat pump serves: lifting heat to make electricity loses more than it
+#: gains (ORC and steam-cycle power generation).
+NO_HEAT_PUMP_CLASSES: frozenset[str] = frozenset({"3511"})
+
 #: LoW code similarity levels (code component of both tasks).
 CODE_LEVELS: dict[str, float] = {"exact": 1.0, "sub_chapter": 0.6, "chapter": 0.25}
 
@@ -38,7 +47,7 @@ WEIGHTS: dict[str, float] = {
     "material": 0.45,  # same code / family, known use by the need's industry, text similarity
     "distance": 0.20,  # haversine distance against the kind's maximum transport distance
     "quantity": 0.15,  # how much of the need the offer covers, and of the offer the need uses
-    "quality": 0.10,  # property constraints, e.g. heat temperature >= required temperature
+    "quality": 0.10,  # heat hot enough for the need (or liftable by a heat pump), hazardous ok
     "time": 0.05,  # overlap of the availability windows
     "regulatory": 0.05,  # hazardous waste, animal by-products, waste status
 }

@@ -16,6 +16,7 @@ from sidestream.access.policy import SYSTEM, Viewer
 from sidestream.errors import InvalidInput
 from sidestream.impact.accounting import CANONICAL_UNIT, unit_values
 from sidestream.impact.factors import load_factor_set
+from sidestream.impact.service import lift_cop
 from sidestream.matching.engine import MatchIndex
 from sidestream.matching.schemas import Listing
 from sidestream.matching.scoring import place_distance_km
@@ -155,6 +156,7 @@ def build_network_problem(
                 "amount": 1.0,
                 "waste_code": lo.waste_code,
                 "distance_km": distance,
+                "heat_pump_cop": lift_cop(lo, ln) if lo.kind == "energy" else None,
             },
             factors,
         )
