@@ -54,9 +54,26 @@ def test_temperature_constraint(heat_offer) -> None:
     # 60 -> 90 °C: a heat pump can lift it, at a cost in score and in electricity
     assert 0.4 < by_id["hot"]["quality"].score < 0.7
     assert "below required 90 °C: a heat pump can lift it (30 K" in by_id["hot"]["quality"].detail
-    assert by_id["steam"]["quality"].score == 0.0  # a 70 K lift is beyond one heat pump
-    assert "more than a heat pump's 50 K lift" in by_id["steam"]["quality"].detail
-    assert [m.need_id for m in matches] == ["warm", "hot", "steam"]
+    assert [m.need_id for m in matches] == ["warm", "hot"]  # 70 K: beyond one heat pump
+    assert scoring.quality_detail(*_tables(heat_offer, steam)).endswith(
+        "below required 130 °C: more than a heat pump's 50 K lift"
+    )
+
+
+def _tables(offer, need):
+    from sidestream.matching.table import build_table
+
+    return build_table([offer]), 0, build_table([need]), 0
+
+
+def test_a_hazardous_offer_is_no_candidate_for_a_need_that_refuses_it(ash_offer) -> None:
+    base = {"organisation_nace": "2351", "lat": 60.21, "lon": 24.91}
+    takes = listing("takes", "need", "Cement raw materials", **base)
+    refuses = listing("refuses", "need", "Cement raw materials",
+                      properties={"accepts_hazardous": False}, **base)  # fmt: skip
+    hazardous = ash_offer.model_copy(update={"properties": {"hazardous": True}})
+    [matches] = match_listings([hazardous], [takes, refuses])
+    assert [m.need_id for m in matches] == ["takes"]
 
 
 def test_heat_pump_fit_falls_with_the_lift() -> None:

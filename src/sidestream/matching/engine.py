@@ -315,7 +315,12 @@ class MatchIndex:
             ),
         }
         total = scoring.combine(components, WEIGHTS)
-        excluded = (dist > limit) | np.isnan(time) | (components["material"] < MIN_MATERIAL)
+        excluded = (
+            (dist > limit)
+            | np.isnan(time)
+            | (components["material"] < MIN_MATERIAL)
+            | (components["quality"] == 0.0)  # too cold even for a heat pump; hazardous refused
+        )
         total = np.where(excluded, 0.0, total)
         return Block(oi, nj, parts, components, dist, np.asarray(total, dtype=np.float64))
 

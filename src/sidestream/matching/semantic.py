@@ -163,12 +163,13 @@ def knowledge_vectors(
     """Vectors of ``exchanges`` (a subset of ``kb``'s) and of ``kb``'s pattern keywords.
 
     Texts of the bundled knowledge base (and of any subset, e.g. an evaluation fold) come from
-    the shipped file; a knowledge base with other texts is embedded once into the user cache.
+    the shipped file; the texts it lacks (a facilitator's extra patterns or exchanges) are
+    embedded once into the user cache, so every subset of the same extended base reuses them.
     """
     table = _bundled(model)
-    wanted = kb_texts(kb)
-    if any(t not in table for t in wanted):
-        table = {**table, **_stored(wanted, model)}
+    missing = [t for t in kb_texts(kb) if t not in table]
+    if missing:
+        table = {**table, **_stored(missing, model)}
     pairs = [(k, i) for i, p in enumerate(kb.patterns) for k in p.keywords if clip_text(k)]
     zero = np.zeros(next(iter(table.values())).shape[0] if table else 0, np.float32)
 
