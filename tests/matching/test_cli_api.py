@@ -106,6 +106,23 @@ def test_api_router() -> None:
     client = TestClient(api)
     r = client.post("/api/v1/recommend-sectors", json={"description": "fly ash", "top": 3})
     assert r.status_code == 200 and r.json()[0]["nace"] == "2351"
+    heat = {"description": "surplus heat", "top": 20}
+    hot = client.post("/api/v1/recommend-sectors", json=heat | {"temperature_c": 120}).json()
+    cold = client.post("/api/v1/recommend-sectors", json=heat | {"temperature_c": 45}).json()
+
+    def patterns(recs: list[dict]) -> set[str]:
+        return {e.get("pattern") for r in recs for e in r["evidence"]}
+
+    assert "heat-orc-power" in patterns(hot) and "heat-orc-power" not in patterns(cold)
+    lava = client.post("/api/v1/recommend-sectors", json=heat | {"temperature_c": 5000})
+    assert lava.status_code == 422 and "temperature_c" in lava.text
+    wet = {"description": "surplus heat and waste water", "top": 20}
+    as_heat = client.post("/api/v1/recommend-sectors", json=wet | {"kind": "energy"}).json()
+    as_any = client.post("/api/v1/recommend-sectors", json=wet).json()
+    assert "wastewater-digestion" in patterns(as_any)
+    assert "wastewater-digestion" not in patterns(as_heat)
+    plasma = client.post("/api/v1/recommend-sectors", json=wet | {"kind": "plasma"})
+    assert plasma.status_code == 422 and "kind" in plasma.text
     body = {
         "offers": [
             {"id": "o", "direction": "offer", "title": "Coal fly ash", "waste_code": "100102"}

@@ -208,6 +208,26 @@ def test_recommend_sectors_answers_every_line_with_an_id(tmp_path: Path) -> None
     assert out[0]["sectors"][0]["nace"] == "2351"
 
 
+def test_recommend_sectors_reads_a_temperature(tmp_path: Path) -> None:
+    heat = {"description": "surplus heat"}
+    src = _write(tmp_path / "in.jsonl", [
+        {"id": "cold", "temperature_c": 45, **heat}, {"id": "hot", "temperature_c": "120", **heat},
+        {"id": "bad", "temperature_c": "warm", "kind": "plasma", **heat},
+        {"id": "heat", "description": "surplus heat and waste water", "kind": "energy"},
+    ])  # fmt: skip
+    result = runner.invoke(app, ["recommend-sectors", str(src), "--top", "20"])
+    assert result.exit_code == 0
+    found = {
+        o["id"]: {e.get("pattern") for s in o["sectors"] for e in s["evidence"]}
+        for o in _lines(result.stdout)
+    }
+    assert "heat-orc-power" not in found["cold"] and "heat-orc-power" in found["hot"]  # 80 °C
+    assert "heat-orc-power" in found["bad"]  # an unreadable temperature is ignored
+    assert "line 3: warning: temperature_c: 'warm' is not a number" in result.stderr
+    assert "line 3: warning: kind: 'plasma' is not one of material, energy" in result.stderr
+    assert "wastewater-digestion" not in found["heat"]  # a heat stream's water is no product
+
+
 def test_recommend_sectors_warnings_only_exit_zero(tmp_path: Path) -> None:
     src = _write(tmp_path / "in.jsonl", [{"id": "a", "description": "whey", "colour": "white"}])
     result = runner.invoke(app, ["recommend-sectors", str(src)])

@@ -119,6 +119,35 @@ def test_a_use_that_needs_hotter_heat_is_skipped(tmp_path: Path) -> None:
         load_patterns(bad)
 
 
+def test_a_stream_of_known_kind_skips_patterns_written_for_other_kinds(tmp_path: Path) -> None:
+    from sidestream.matching.sectors import sector_model
+
+    model = sector_model()
+    text = "surplus heat from cooling and waste water"
+    anyhow = model._pattern_hits(text, None)
+    heat = model._pattern_hits(text, None, kind="energy")
+    water = model._pattern_hits(text, None, kind="water")
+    material = model._pattern_hits(text, None, kind="material")
+    assert "3821" in anyhow and "3821" not in heat  # waste water digestion: water, not heat
+    assert "3530" in heat and "3530" in water  # warm water carries heat
+    assert "3530" not in material and "3821" in material  # effluent registered as a waste
+    assert model._pattern_hits("sawdust", None, kind="energy") == model._pattern_hits(
+        "sawdust", None
+    )  # rows without kinds apply to every kind
+    found = recommend_sectors("surplus heat", temperature_c=45, kind="energy", top=20)
+    district = next(r for r in found if r.nace == "3530")
+    lifts = [e.heat_pump for e in district.evidence if getattr(e, "heat_pump", None)]
+    assert lifts and lifts[0].source_c == 45 and lifts[0].sink_c == 55 and lifts[0].cop > 5
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "id,waste_codes,keywords,receiver_nace,typical_use,source,kinds\n"
+        "x,,steam,2014,use,src,energy gas\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="line 2: kinds 'gas' is not one of material, energy"):
+        load_patterns(bad)
+
+
 def test_pattern_lookup_finds_exactly_what_every_pattern_finds() -> None:
     """The word and prefix lookups give the same hits as trying every pattern on the text."""
     from sidestream.matching.knowledge import default_knowledge_base

@@ -44,6 +44,26 @@ def test_stream_page_shows_matches_with_reasons_distance_and_benefit(
     assert "Ask for an introduction" not in html  # only the stream's own company asks
 
 
+def test_a_heat_offer_page_names_who_could_use_it_with_a_heat_pump(web: TestClient, engine) -> None:
+    from sqlalchemy import select
+
+    from sidestream.db import session_scope
+    from sidestream.registry.models import Stream
+
+    with session_scope(engine) as session:
+        heat = session.scalars(
+            select(Stream.id).where(Stream.external_id == "kal-novo-surplus-heat")
+        ).one()
+    html = web.get(f"/streams/{heat}").text
+    aside = html[html.index('id="sectors-h"') :]
+    assert "Growing of vegetables" in aside  # greenhouses take 30 °C heat as it is
+    assert "with a heat pump from 30 to 55 °C (COP 4.3)" in aside  # district heating
+    assert "Treatment and disposal of non-hazardous" not in aside  # 'waste water' of a heat stream
+    assert "Varme til fjernvarmenettet" in html and "a heat pump can lift it" in html
+    danish = web.get(f"/streams/{heat}", headers={"Accept-Language": "da"}).text
+    assert "med en varmepumpe fra 30 til 55 °C (COP 4,3)" in danish
+
+
 def test_need_page_lists_offers(web: TestClient, ids: dict[str, int]) -> None:
     assert web.get(f"/streams/{ids['need']}").status_code == 200
 

@@ -30,7 +30,10 @@ class OfferMatches(BaseModel):
 @router.post("/recommend-sectors", response_model=list[SectorRecommendation])
 def recommend_sectors_endpoint(body: SectorRequest) -> list[SectorRecommendation]:
     """Receiving NACE classes that could use a material, with reasons and evidence."""
-    return recommend_sectors(body.description, body.waste_code, body.donor_nace, body.top)
+    return recommend_sectors(
+        body.description, body.waste_code, body.donor_nace, body.top,
+        temperature_c=body.temperature_c, kind=body.kind.value if body.kind else None,
+    )  # fmt: skip
 
 
 @router.post("/match", response_model=list[OfferMatches])

@@ -62,7 +62,8 @@ def recommend_sectors_command(
     path: Annotated[
         str,
         typer.Argument(
-            help="JSON Lines of {id, description, waste_code?, donor_nace?}; - for stdin"
+            help="JSON Lines of {id, description, waste_code?, donor_nace?, temperature_c?, kind?};"
+            " - for stdin"
         ),
     ],
     top: Annotated[int, typer.Option("--top", min=1, max=100, help="classes per line")] = 10,
@@ -82,12 +83,17 @@ def recommend_sectors_command(
     model = sector_model()
     keep = {"nace", "label", "score", "why", "typical_uses"} | ({"evidence"} if evidence else set())
     for batch in _batches(requests, BATCH, "recommending"):
-        scores = model.score(
-            [
-                with_inferred_code(SectorQuery(r.description, r.waste_code, r.donor_nace), model)
-                for r in batch
-            ]
-        )
+        queries = [
+            SectorQuery(
+                r.description,
+                r.waste_code,
+                r.donor_nace,
+                r.temperature_c,
+                r.kind.value if r.kind else None,
+            )
+            for r in batch
+        ]
+        scores = model.score([with_inferred_code(q, model) for q in queries])
         out = []
         for i, request in enumerate(batch):
             recs = model.explain(scores, i, top)

@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from sidestream.matching.text import normalise_text
+from sidestream.taxonomy.kinds import Kind
 from sidestream.taxonomy.waste_codes import waste_codes
 
 PATTERN_COLUMNS = ("id", "waste_codes", "keywords", "receiver_nace", "typical_use", "source")
@@ -96,6 +97,8 @@ class Pattern:
     source: str
     #: The use needs at least this temperature (°C); a material known to be colder is skipped.
     min_temperature_c: float | None = None
+    #: Stream kinds the use applies to (empty: any); a stream of another known kind is skipped.
+    kinds: frozenset[str] = frozenset()
 
     def keyword_in(self, normalised_text: str) -> str | None:
         """The first keyword found in an already normalised text, else ``None``."""
@@ -169,6 +172,13 @@ def load_patterns(path: Path | str | None = None) -> list[Pattern]:
             raise ValueError(
                 f"{where} line {line}: min_temperature_c must be a number, got {raw_min!r}"
             ) from None
+        kinds = frozenset((row.get("kinds") or "").split())
+        unknown = sorted(kinds - {k.value for k in Kind})
+        if unknown:
+            raise ValueError(
+                f"{where} line {line}: kinds {unknown[0]!r} is not one of"
+                f" {', '.join(k.value for k in Kind)}"
+            )
         out.append(
             Pattern(
                 id=(row.get("id") or f"line-{line}").strip(),
@@ -178,6 +188,7 @@ def load_patterns(path: Path | str | None = None) -> list[Pattern]:
                 typical_use=(row.get("typical_use") or "").strip(),
                 source=row["source"].strip(),
                 min_temperature_c=min_temperature,
+                kinds=kinds,
             )
         )
     return out

@@ -35,11 +35,15 @@ from sidestream.matching.schemas import (
     parse_nace,
     parse_waste_code,
 )
+from sidestream.registry.properties import NUMERIC_RANGES
+from sidestream.taxonomy.kinds import Kind
 
 #: The open listing format v1 fields, in their published order.
 LISTING_FIELDS: tuple[str, ...] = tuple(COLUMNS)
 #: Fields of a ``recommend-sectors`` line.
-SECTOR_FIELDS: tuple[str, ...] = ("id", "description", "waste_code", "donor_nace", "top")
+SECTOR_FIELDS: tuple[str, ...] = (
+    "id", "description", "waste_code", "donor_nace", "temperature_c", "kind", "top",
+)  # fmt: skip
 #: Keys read as the description of a ``recommend-sectors`` line when ``description`` is missing.
 DESCRIPTION_ALIASES: tuple[str, ...] = ("text", "title", "material", "waste_description")
 #: Longest description the engine reads (the canonical listing's limit); the rest is cut.
@@ -295,6 +299,21 @@ def tolerant_sector_request(data: dict[str, Any], line: int) -> tuple[SectorRequ
     nace, note = parse_nace(clean.get("donor_nace"))
     if note:
         warn("donor_nace", note)
+    temperature = None
+    if clean.get("temperature_c") not in (None, ""):
+        low, high = NUMERIC_RANGES["temperature_c"]
+        value = _number(clean["temperature_c"])
+        if value is None or not low <= value <= high:
+            warn("temperature_c", f"{clean['temperature_c']!r} is not a number from {low:g} to"
+                 f" {high:g}; ignored")  # fmt: skip
+        else:
+            temperature = value
+    kind = None
+    if clean.get("kind") not in (None, ""):
+        kinds = [k.value for k in Kind]
+        kind = Kind(clean["kind"]) if clean["kind"] in kinds else None
+        if kind is None:
+            warn("kind", f"{clean['kind']!r} is not one of {', '.join(kinds)}; ignored")
     top = 10
     if "top" in clean:
         value = _number(clean["top"])
@@ -305,6 +324,7 @@ def tolerant_sector_request(data: dict[str, Any], line: int) -> tuple[SectorRequ
     if not description.strip() and not code:
         warn("description", "missing; ranked on the donor's industry and sector frequency only")
     request = SectorRequest.model_construct(
-        id=row_id, description=description, waste_code=code, donor_nace=nace, top=top
-    )
+        id=row_id, description=description, waste_code=code, donor_nace=nace,
+        temperature_c=temperature, kind=kind, top=top,
+    )  # fmt: skip
     return request, warn.items

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from sidestream.registry.properties import NUMERIC_RANGES
 from sidestream.taxonomy.kinds import Direction, Kind, Period, Visibility
 from sidestream.taxonomy.nace import normalise_nace
 from sidestream.taxonomy.waste_codes import (
@@ -202,6 +203,16 @@ class SectorRequest(BaseModel):
     description: str = ""
     waste_code: str | None = None
     donor_nace: str | None = None
+    temperature_c: float | None = Field(
+        default=None,
+        ge=NUMERIC_RANGES["temperature_c"][0],
+        le=NUMERIC_RANGES["temperature_c"][1],
+        description="heat: the stream's temperature; uses needing hotter heat are dropped or "
+        "reached through a heat pump (else a temperature in the description is read)",
+    )
+    kind: Kind | None = Field(
+        default=None, description="the stream's kind; patterns written for other kinds are skipped"
+    )
     top: int = Field(default=10, ge=1, le=100)
 
     @model_validator(mode="after")
@@ -225,6 +236,14 @@ class ExchangeEvidence(BaseModel):
     similarity: float
 
 
+class HeatPumpLift(BaseModel):
+    """A heat pump that lifts a stream to a use's temperature."""
+
+    source_c: float
+    sink_c: float
+    cop: float
+
+
 class PatternEvidence(BaseModel):
     """A curated pattern supporting a recommendation."""
 
@@ -233,6 +252,9 @@ class PatternEvidence(BaseModel):
     matched: str
     typical_use: str
     source: str
+    heat_pump: HeatPumpLift | None = Field(
+        default=None, description="the stream is colder than the use needs: lifted this way"
+    )
 
 
 class SectorRecommendation(BaseModel):

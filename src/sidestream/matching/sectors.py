@@ -20,6 +20,7 @@ from sidestream.matching.knowledge import (
 )
 from sidestream.matching.schemas import (
     ExchangeEvidence,
+    HeatPumpLift,
     PatternEvidence,
     SectorRecommendation,
     code_wording,
@@ -41,13 +42,15 @@ from sidestream.taxonomy.waste_codes import normalise_waste_code, waste_codes
 
 @dataclass(frozen=True, slots=True)
 class SectorQuery:
-    """A material to place: free text, optional LoW code, the donor's NACE code and, for heat,
-    its temperature (else read from the text, e.g. "surplus heat at 45 °C")."""
+    """A material to place: free text, optional LoW code, the donor's NACE code, for heat its
+    temperature (else read from the text, e.g. "surplus heat at 45 °C") and, when known, the
+    stream's kind (patterns for other kinds are skipped: no water uses for a heat stream)."""
 
     description: str
     waste_code: str | None = None
     donor_nace: str | None = None
     temperature_c: float | None = None
+    kind: str | None = None
 
 
 #: A word as the keyword regexes' ``\b`` sees it.
@@ -88,6 +91,7 @@ class PatternHit:
     pattern: Pattern
     matched: str
     strength: float
+    heat_pump: HeatPumpLift | None = None
 
 
 def clean_code(raw: str | None) -> str | None:
@@ -247,7 +251,11 @@ class SectorModel:
         return np.maximum(scores.text_sim, code)
 
     def _pattern_hits(
-        self, text: str, code: str | None, temperature: float | None = None
+        self,
+        text: str,
+        code: str | None,
+        temperature: float | None = None,
+        kind: str | None = None,
     ) -> dict[str, list[PatternHit]]:
         norm = normalise_text(text)
         prefixes = self._pattern_prefixes(code)
@@ -255,6 +263,8 @@ class SectorModel:
         hits: dict[str, list[PatternHit]] = {}
         for i in sorted(prefixes.keys() | worded):
             p = self.kb.patterns[i]
+            if kind and p.kinds and kind not in p.kinds:
+                continue
             prefix = prefixes.get(i)
             keyword = None if prefix else p.keyword_in(norm)
             if prefix:
@@ -263,14 +273,15 @@ class SectorModel:
                 matched, strength = f"'{keyword}'", PATTERN_STRENGTH["keyword"]
             else:
                 continue
-            needs = p.min_temperature_c
+            needs, lift = p.min_temperature_c, None
             if needs is not None and temperature is not None and temperature < needs:
                 cop = heat_pump_cop(temperature, needs)
                 if cop is None or p.receiver_nace in NO_HEAT_PUMP_CLASSES:
                     continue  # the use needs hotter heat than this stream has
+                lift = HeatPumpLift(source_c=temperature, sink_c=needs, cop=round(cop, 1))
                 matched += f" with a heat pump ({temperature:.0f} → {needs:.0f} °C, COP {cop:.1f})"
                 strength *= float(heat_pump_fit(needs - temperature))
-            hits.setdefault(p.receiver_nace, []).append(PatternHit(p, matched, strength))
+            hits.setdefault(p.receiver_nace, []).append(PatternHit(p, matched, strength, lift))
         return hits
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one model lives for the process
@@ -317,7 +328,7 @@ class SectorModel:
         )
         text = self._class_max(sim)
         hits = [
-            self._pattern_hits(t, c, query_temperature(q))
+            self._pattern_hits(t, c, query_temperature(q), q.kind)
             for q, t, c in zip(queries, texts, codes, strict=True)
         ]
 
@@ -401,6 +412,7 @@ class SectorModel:
                 matched=h.matched,
                 typical_use=h.pattern.typical_use,
                 source=h.pattern.source,
+                heat_pump=h.heat_pump,
             )
             for h in hits
         ]
@@ -474,11 +486,13 @@ def recommend_sectors(
     top: int = 10,
     kb: KnowledgeBase | None = None,
     temperature_c: float | None = None,
+    kind: str | None = None,
 ) -> list[SectorRecommendation]:
     """Receiving NACE classes that could use a material, best first, with reasons and evidence.
 
     ``temperature_c`` (else a temperature written in the description) rules out uses that need
-    a hotter stream, e.g. power generation from 45 °C water."""
+    a hotter stream, e.g. power generation from 45 °C water, or reaches them through a heat
+    pump; ``kind`` (material, energy, water, ...) skips patterns written for other kinds."""
     model = sector_model(kb)
-    query = SectorQuery(description, waste_code, donor_nace, temperature_c)
+    query = SectorQuery(description, waste_code, donor_nace, temperature_c, kind)
     return model.recommend(with_inferred_code(query, model), top)

@@ -484,5 +484,5 @@ def who_could_use(
     temperature = number_or_nan((listing.properties or {}).get("temperature_c"))
     return recommend_sectors(
         listing.text, listing.waste_code, listing.organisation_nace, top,
-        temperature_c=None if math.isnan(temperature) else temperature,
+        temperature_c=None if math.isnan(temperature) else temperature, kind=stream.kind,
     )  # fmt: skip

@@ -34,6 +34,8 @@ from sidestream.web.templating import render
 
 router = APIRouter()
 TOP = 5
+#: Kinds of offer whose page shows "who could use this?" (the knowledge base covers them).
+SECTOR_KINDS = frozenset({"material", "energy", "water"})
 NOT_YOURS = N_("Only members of the company that listed this stream may do this.")
 
 #: Plain names of the matching engine's score components.
@@ -80,12 +82,11 @@ def stream_page(
     names = dict(
         session.execute(
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(named))
-        )
-        .all()
+        ).all()
     )
     sectors = (
         who_could_use(session, stream_id, viewer, top=TOP)
-        if stream.direction == "offer" and stream.kind == "material"
+        if stream.direction == "offer" and stream.kind in SECTOR_KINDS
         else []
     )
     context = {
