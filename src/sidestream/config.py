@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     embedding_threads: int = Field(default=1, ge=1, le=64)
     #: Where embeddings of listing texts are kept between runs: auto, a file path, or off.
     embedding_cache: str = "auto"
+    #: A facilitator's own knowledge files (patterns.csv / exchanges.csv layout), added to the
+    #: bundled knowledge base for matching; several paths separated by ``os.pathsep`` (``:``).
+    extra_patterns: str = ""
+    extra_exchanges: str = ""
 
     @field_validator("public_url")
     @classmethod

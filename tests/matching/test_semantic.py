@@ -11,7 +11,7 @@ import pytest
 
 from sidestream.classify.embeddings import stored_embeddings, texts_fingerprint
 from sidestream.config import get_settings
-from sidestream.matching import semantic
+from sidestream.matching import sectors, semantic
 from sidestream.matching.engine import MatchIndex
 from sidestream.matching.knowledge import default_knowledge_base, load_knowledge_base
 from sidestream.matching.schemas import Listing
@@ -20,7 +20,7 @@ from sidestream.matching.sectors import SectorModel, SectorQuery, recommend_sect
 
 def _reset() -> None:
     get_settings.cache_clear()
-    sector_model.cache_clear()
+    sectors._sector_model.cache_clear()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from sidestream.access.errors import CsrfFailed, Forbidden, Throttled, Unauthent
 from sidestream.api.security_headers import add_security_headers
 from sidestream.db import get_engine, session_factory
 from sidestream.errors import Conflict, InvalidInput, NotFound
+from sidestream.matching.knowledge import platform_knowledge_base
 from sidestream.web.pages.common import forbidden
 from sidestream.web.routes import static_files as web_static_files
 
@@ -27,6 +28,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
+    platform_knowledge_base()  # a facilitator's invalid knowledge file stops the start here
     app.state.engine = engine or get_engine()
     app.state.sessions = session_factory(app.state.engine)
     _error_handlers(app)

@@ -13,6 +13,7 @@ import typer
 from rich.progress import Progress
 
 from sidestream.matching.engine import CHUNK, MatchIndex
+from sidestream.matching.knowledge_cli import check_knowledge_command
 from sidestream.matching.reader import (
     RowError,
     json_objects,
@@ -168,3 +169,4 @@ def register(app: typer.Typer) -> None:
     """Add the matching commands to the ``sidestream`` CLI."""
     app.command("recommend-sectors")(recommend_sectors_command)
     app.command("match-files")(match_files_command)
+    app.command("check-knowledge")(check_knowledge_command)

@@ -8,13 +8,16 @@ and/or material keywords to a receiving NACE class with a typical use and a sour
 from __future__ import annotations
 
 import csv
+import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from sidestream.config import get_settings
 from sidestream.matching.text import normalise_text
 from sidestream.taxonomy.kinds import Kind
 from sidestream.taxonomy.waste_codes import waste_codes
@@ -140,74 +143,99 @@ def _rows(path: Path | None, name: str, required: Sequence[str]) -> list[dict[st
     return list(reader)
 
 
+def _pattern(row: dict[str, str], where: str, line: int) -> Pattern:
+    """One patterns row; ``ValueError`` naming the line and field when it is invalid."""
+    nace = (row.get("receiver_nace") or "").strip().replace(".", "")
+    if not re.fullmatch(r"\d{4}", nace):
+        raise ValueError(f"{where} line {line}: receiver_nace must be 4 digits, got {nace!r}")
+    codes = tuple((row.get("waste_codes") or "").split())
+    bad = [c for c in codes if not re.fullmatch(r"\d{2}|\d{4}|\d{6}", c)]
+    if bad:
+        raise ValueError(
+            f"{where} line {line}: waste_codes prefix {bad[0]!r} is not 2/4/6 digits"
+        )
+    keywords = tuple(
+        normalise_text(k.strip()) for k in (row.get("keywords") or "").split("|") if k.strip()
+    )
+    if not codes and not keywords:
+        raise ValueError(f"{where} line {line}: give waste_codes or keywords")
+    if not (row.get("source") or "").strip():
+        raise ValueError(f"{where} line {line}: source is required")
+    raw_min = (row.get("min_temperature_c") or "").strip()
+    try:
+        min_temperature = float(raw_min) if raw_min else None
+    except ValueError:
+        raise ValueError(
+            f"{where} line {line}: min_temperature_c must be a number, got {raw_min!r}"
+        ) from None
+    kinds = frozenset((row.get("kinds") or "").split())
+    unknown = sorted(kinds - {k.value for k in Kind})
+    if unknown:
+        raise ValueError(
+            f"{where} line {line}: kinds {unknown[0]!r} is not one of"
+            f" {', '.join(k.value for k in Kind)}"
+        )
+    return Pattern(
+            id=(row.get("id") or f"line-{line}").strip(),
+            waste_codes=codes,
+            keywords=keywords,
+            receiver_nace=nace,
+            typical_use=(row.get("typical_use") or "").strip(),
+            source=row["source"].strip(),
+            min_temperature_c=min_temperature,
+            kinds=kinds,
+        )
+
+
+def read_patterns(path: Path | str | None = None) -> tuple[list[Pattern], list[str]]:
+    """The valid rows of a patterns CSV (the bundled one when ``path`` is None) and one message
+    per invalid row, naming the file, line and field. A missing column is an error for all."""
+    where = str(path) if path else "patterns.csv"
+    rows = _rows(Path(path) if path else None, "patterns.csv", PATTERN_COLUMNS)
+    out: list[Pattern] = []
+    errors: list[str] = []
+    for line, row in enumerate(rows, start=2):
+        try:
+            out.append(_pattern(row, where, line))
+        except ValueError as exc:
+            errors.append(str(exc))
+    counts = Counter(p.id for p in out)
+    errors += [f"{where}: id {i!r} appears {n} times" for i, n in counts.items() if n > 1]
+    return out, errors
+
+
 def load_patterns(path: Path | str | None = None) -> list[Pattern]:
     """Read a patterns CSV (the bundled one when ``path`` is None).
 
     Raises ``ValueError`` naming the line and field of the first invalid row.
     """
-    where = str(path) if path else "patterns.csv"
-    out: list[Pattern] = []
-    for line, row in enumerate(_rows(Path(path) if path else None, "patterns.csv",
-                                     PATTERN_COLUMNS), start=2):  # fmt: skip
-        nace = (row.get("receiver_nace") or "").strip().replace(".", "")
-        if not re.fullmatch(r"\d{4}", nace):
-            raise ValueError(f"{where} line {line}: receiver_nace must be 4 digits, got {nace!r}")
-        codes = tuple((row.get("waste_codes") or "").split())
-        bad = [c for c in codes if not re.fullmatch(r"\d{2}|\d{4}|\d{6}", c)]
-        if bad:
-            raise ValueError(
-                f"{where} line {line}: waste_codes prefix {bad[0]!r} is not 2/4/6 digits"
-            )
-        keywords = tuple(
-            normalise_text(k.strip()) for k in (row.get("keywords") or "").split("|") if k.strip()
-        )
-        if not codes and not keywords:
-            raise ValueError(f"{where} line {line}: give waste_codes or keywords")
-        if not (row.get("source") or "").strip():
-            raise ValueError(f"{where} line {line}: source is required")
-        raw_min = (row.get("min_temperature_c") or "").strip()
-        try:
-            min_temperature = float(raw_min) if raw_min else None
-        except ValueError:
-            raise ValueError(
-                f"{where} line {line}: min_temperature_c must be a number, got {raw_min!r}"
-            ) from None
-        kinds = frozenset((row.get("kinds") or "").split())
-        unknown = sorted(kinds - {k.value for k in Kind})
-        if unknown:
-            raise ValueError(
-                f"{where} line {line}: kinds {unknown[0]!r} is not one of"
-                f" {', '.join(k.value for k in Kind)}"
-            )
-        out.append(
-            Pattern(
-                id=(row.get("id") or f"line-{line}").strip(),
-                waste_codes=codes,
-                keywords=keywords,
-                receiver_nace=nace,
-                typical_use=(row.get("typical_use") or "").strip(),
-                source=row["source"].strip(),
-                min_temperature_c=min_temperature,
-                kinds=kinds,
-            )
-        )
-    return out
+    patterns, errors = read_patterns(path)
+    if errors:
+        raise ValueError(errors[0])
+    return patterns
 
 
-def load_exchanges(path: Path | str | None = None) -> list[Exchange]:
-    """Read documented exchanges in the MAESTRI column layout (bundled file when ``path`` is None).
+def read_exchanges(path: Path | str | None = None) -> tuple[list[Exchange], list[str]]:
+    """Documented exchanges in the MAESTRI column layout (the bundled file when ``path`` is
+    None) and one message per row lacking a case, an exchange id or a material description.
 
     Rows without any receiver NACE code are kept (they still document a use) but recommend no
     class.
     """
+    where = str(path) if path else "exchanges.csv"
     required = ("case_id", "exchange_id", "waste_description", "receiver_nace")
     rows = _rows(Path(path) if path else None, "exchanges.csv", required)
     out: list[Exchange] = []
-    for row in rows:
+    errors: list[str] = []
+    for line, row in enumerate(rows, start=2):
 
         def g(key: str, row: dict[str, str] = row) -> str:
             return (row.get(key) or "").strip()
 
+        empty = [c for c in required[:3] if not g(c)]
+        if empty:
+            errors.append(f"{where} line {line}: {empty[0]} is required")
+            continue
         out.append(
             Exchange(
                 case_id=g("case_id"),
@@ -224,13 +252,46 @@ def load_exchanges(path: Path | str | None = None) -> list[Exchange]:
                 receiver_scopes=nace_scopes_in(g("receiver_nace")),
             )
         )
-    return out
+    return out, errors
+
+
+def load_exchanges(path: Path | str | None = None) -> list[Exchange]:
+    """Read documented exchanges (see :func:`read_exchanges`); ``ValueError`` naming the line
+    and field of the first invalid row."""
+    exchanges, errors = read_exchanges(path)
+    if errors:
+        raise ValueError(errors[0])
+    return exchanges
 
 
 @lru_cache
 def default_knowledge_base() -> KnowledgeBase:
     """The bundled knowledge base (documented exchanges + curated patterns)."""
     return KnowledgeBase(exchanges=tuple(load_exchanges()), patterns=tuple(load_patterns()))
+
+
+def configured_files() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The facilitator's pattern and exchange files named in ``SIDESTREAM_EXTRA_PATTERNS`` and
+    ``SIDESTREAM_EXTRA_EXCHANGES`` (paths separated by the system's path separator)."""
+    settings = get_settings()
+    split = [
+        tuple(p for p in raw.split(os.pathsep) if p.strip())
+        for raw in (settings.extra_patterns, settings.extra_exchanges)
+    ]
+    return split[0], split[1]
+
+
+def platform_knowledge_base() -> KnowledgeBase:
+    """The knowledge the platform matches with: the bundled base plus the configured files.
+
+    Raises ``ValueError`` naming the file, line and field when a configured file is invalid.
+    """
+    return _extended(*configured_files())
+
+
+@lru_cache(maxsize=4)
+def _extended(patterns: tuple[str, ...], exchanges: tuple[str, ...]) -> KnowledgeBase:
+    return load_knowledge_base(patterns, exchanges)
 
 
 def load_knowledge_base(

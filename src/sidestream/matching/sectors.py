@@ -15,8 +15,8 @@ from sidestream.matching.knowledge import (
     Exchange,
     KnowledgeBase,
     Pattern,
-    default_knowledge_base,
     nace_classes_in,
+    platform_knowledge_base,
 )
 from sidestream.matching.schemas import (
     ExchangeEvidence,
@@ -455,10 +455,15 @@ class SectorModel:
         return f"{class_label(self.classes[j])}: " + "; ".join(parts)
 
 
-@lru_cache(maxsize=4)
 def sector_model(kb: KnowledgeBase | None = None) -> SectorModel:
-    """The (cached) model of a knowledge base; the bundled one by default."""
-    return SectorModel(kb or default_knowledge_base())
+    """The (cached) model of a knowledge base; by default the platform's: the bundled base plus
+    a facilitator's configured files (``knowledge.platform_knowledge_base``)."""
+    return _sector_model(kb or platform_knowledge_base())
+
+
+@lru_cache(maxsize=4)
+def _sector_model(kb: KnowledgeBase) -> SectorModel:
+    return SectorModel(kb)
 
 
 def with_inferred_code(query: SectorQuery, model: SectorModel) -> SectorQuery:
