@@ -49,3 +49,19 @@ def test_colder_heat_is_lifted_by_a_heat_pump():
     for other in (hot, too_cold, unknown):
         found, basis = pair_exchange(other, need, 1.0)
         assert found.heat_pump_cop is None and found.amount == 1000 and "heat pump" not in basis
+
+
+def test_an_edited_amount_keeps_the_heat_pump_and_a_hopeless_lift_is_flagged():
+    from sidestream.impact.service import account_pair
+
+    heat = {"kind": "energy", "quantity": None, "unit": None, "period": None}
+    offer = _listing(direction="offer", properties={"temperature_c": 35}, **heat)
+    need = _listing(direction="need", properties={"temperature_c": 55}, **heat)
+    edited = account_pair(offer, need, 1.0, changes={"amount": 1000})
+    assert edited.exchange.heat_pump_cop is not None
+    assert "heat_pump" in edited.result.assumptions and not edited.result.warnings
+    steam = _listing(direction="need", properties={"temperature_c": 180}, **heat)
+    hopeless = account_pair(offer, steam, 1.0, changes={"amount": 1000})
+    assert hopeless.exchange.heat_pump_cop is None
+    assert any("more than a heat pump's 50 K below the need's 180 °C" in w
+               for w in hopeless.result.warnings)  # fmt: skip

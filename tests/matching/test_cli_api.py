@@ -116,6 +116,8 @@ def test_api_router() -> None:
     assert "heat-orc-power" in patterns(hot) and "heat-orc-power" not in patterns(cold)
     lava = client.post("/api/v1/recommend-sectors", json=heat | {"temperature_c": 5000})
     assert lava.status_code == 422 and "temperature_c" in lava.text
+    truth = client.post("/api/v1/recommend-sectors", json=heat | {"temperature_c": True})
+    assert truth.status_code == 422 and "temperature_c" in truth.text
     wet = {"description": "surplus heat and waste water", "top": 20}
     as_heat = client.post("/api/v1/recommend-sectors", json=wet | {"kind": "energy"}).json()
     as_any = client.post("/api/v1/recommend-sectors", json=wet).json()

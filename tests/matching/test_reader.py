@@ -213,7 +213,7 @@ def test_recommend_sectors_reads_a_temperature(tmp_path: Path) -> None:
     src = _write(tmp_path / "in.jsonl", [
         {"id": "cold", "temperature_c": 45, **heat}, {"id": "hot", "temperature_c": "120", **heat},
         {"id": "bad", "temperature_c": "warm", "kind": "plasma", **heat},
-        {"id": "heat", "description": "surplus heat and waste water", "kind": "energy"},
+        {"id": "heat", "description": "surplus heat and waste water", "kind": " Energy "},
     ])  # fmt: skip
     result = runner.invoke(app, ["recommend-sectors", str(src), "--top", "20"])
     assert result.exit_code == 0

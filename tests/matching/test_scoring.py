@@ -76,6 +76,22 @@ def test_a_hazardous_offer_is_no_candidate_for_a_need_that_refuses_it(ash_offer)
     assert [m.need_id for m in matches] == ["takes"]
 
 
+def test_water_colder_than_asked_scores_low_but_stays_a_candidate() -> None:
+    """Only heat is lifted by heat pumps; cool water for a warm-water need just fits poorly."""
+    place = {"lat": 60.21, "lon": 24.91}
+    offer = listing("cool", "offer", "Cooling water", kind="water",
+                    properties={"temperature_c": 15}, **place)  # fmt: skip
+    warm = listing("warm", "need", "Cooling water for fish ponds", kind="water",
+                   properties={"temperature_c": 20}, **place)  # fmt: skip
+    hot = listing("hot", "need", "Cooling water for a laundry", kind="water",
+                  properties={"temperature_c": 70}, **place)  # fmt: skip
+    [matches] = match_listings([offer], [warm, hot])
+    by_id = {m.need_id: {r.component: r for r in m.reasons} for m in matches}
+    assert set(by_id) == {"warm", "hot"}
+    assert by_id["warm"]["quality"].score == by_id["hot"]["quality"].score == 0.0
+    assert by_id["warm"]["quality"].detail == "supply 15 °C below required 20 °C"
+
+
 def test_heat_pump_fit_falls_with_the_lift() -> None:
     from sidestream.impact.heat_pump import heat_pump_cop
     from sidestream.matching.sectors import heat_pump_fit

@@ -92,6 +92,7 @@ def test_a_use_that_needs_hotter_heat_is_skipped(tmp_path: Path) -> None:
     assert temperature_in("heat, temperature unknown") is None
     assert temperature_in("Low-temperature heat (25-35 °C)") == 35.0  # a range, not -35
     assert temperature_in("cold store at -25°C") == -25.0
+    assert temperature_in("flue gas at 1,200 °C") == temperature_in("1.200 °C") == 1200.0
     orc = next(p for p in load_patterns() if p.id == "heat-orc-power")
     assert orc.min_temperature_c == 80
     model = sector_model()

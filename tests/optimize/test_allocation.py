@@ -165,6 +165,24 @@ def test_max_share_limits_substitution() -> None:
     assert solve_allocation(problem).flows[0].amount == pytest.approx(10)
 
 
+def test_an_arc_with_gain_delivers_more_than_it_takes() -> None:
+    """Heat lifted by a heat pump at COP 5: 800 MWh of waste heat give the need its 1000 MWh."""
+    problem = {
+        "offers": [{"id": "heat", "amount": 5000}],
+        "needs": [{"id": "dh", "amount": 1000}, {"id": "other", "amount": 1000}],
+        "arcs": [
+            {"offer": "heat", "need": "dh", "unit_benefit_eur": 2, "gain": 1.25},
+            {"offer": "heat", "need": "other", "unit_benefit_eur": 1},
+        ],
+    }
+    result = solve_allocation(problem)
+    flows = {f.need: f for f in result.flows}
+    assert flows["dh"].amount == pytest.approx(800) and flows["dh"].delivered == pytest.approx(1000)
+    assert flows["other"].delivered == flows["other"].amount == pytest.approx(1000)
+    dh = next(u for u in result.needs if u.id == "dh")
+    assert dh.allocated == pytest.approx(1000) and dh.share == pytest.approx(1)
+
+
 def test_milp_reports_gap_and_status() -> None:
     problem = random_problem(40, 40, 400, seed=3, fixed_cost_share=0.5)
     problem["mip_rel_gap"] = 0.01

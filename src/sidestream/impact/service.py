@@ -11,7 +11,7 @@ from sidestream.errors import InvalidInput
 from sidestream.impact.accounting import CANONICAL_UNIT, account_exchange
 from sidestream.impact.catalogue import category_for
 from sidestream.impact.factors import DEFAULT_VERSION, load_factor_set
-from sidestream.impact.heat_pump import delivered_per_heat, heat_pump_cop
+from sidestream.impact.heat_pump import MAX_LIFT_K, delivered_per_heat, heat_pump_cop
 from sidestream.impact.schemas import Exchange, ImpactResult
 from sidestream.matching.schemas import Listing
 from sidestream.matching.table import annual_amount, number_or_nan
@@ -122,10 +122,16 @@ def pair_exchange(
 def lift_cop(offer: Listing, need: Listing) -> float | None:
     """COP of the heat pump that lifts the offer's heat to the need's temperature; ``None``
     when either temperature is unknown, the offer is hot enough or no heat pump can lift it."""
-    source, sink = (number_or_nan((x.properties or {}).get("temperature_c")) for x in (offer, need))
+    source, sink = _temperatures(offer, need)
     if math.isnan(source) or math.isnan(sink):
         return None
     return heat_pump_cop(source, sink)
+
+
+def _temperatures(offer: Listing, need: Listing) -> tuple[float, float]:
+    """The offer's and the need's ``temperature_c`` (NaN where not stated)."""
+    source, sink = (number_or_nan((x.properties or {}).get("temperature_c")) for x in (offer, need))
+    return source, sink
 
 
 def account_pair(
@@ -147,7 +153,11 @@ def account_pair(
         raise InvalidInput("kind", f"no impact indicators for '{kind}' streams")
     if found is None and not (changes or {}).get("amount"):
         raise InvalidInput("amount", "neither stream states an annual amount; give 'amount'")
-    base, basis = found or (Exchange(kind=kind, amount=0.0, waste_code=offer.waste_code), "")
+    cop = lift_cop(offer, need) if kind == "energy" else None
+    base, basis = found or (
+        Exchange(kind=kind, amount=0.0, waste_code=offer.waste_code, heat_pump_cop=cop),
+        "",
+    )
     edits = dict(changes or {})
     try:
         exchange = Exchange.model_validate({**base.model_dump(exclude_none=True), **edits})
@@ -157,10 +167,22 @@ def account_pair(
         raise InvalidInput(field, err["msg"].removeprefix("Value error, ")) from None
     if edits:
         basis = f"{basis}; edited: {', '.join(sorted(edits))}".lstrip("; ")
+    result = account_exchange(exchange, assumptions=assumptions)
+    lift = _beyond_a_heat_pump(offer, need) if kind == "energy" else None
+    if lift:
+        result.warnings.append(lift)
     return PairImpact(
-        offer_id=offer.id,
-        need_id=need.id,
-        exchange=exchange,
-        basis=basis,
-        result=account_exchange(exchange, assumptions=assumptions),
+        offer_id=offer.id, need_id=need.id, exchange=exchange, basis=basis, result=result
     )
+
+
+def _beyond_a_heat_pump(offer: Listing, need: Listing) -> str | None:
+    """A warning when the offer's heat is colder than the need's by more than a heat pump
+    lifts (the estimate then credits heat the need could not use)."""
+    source, sink = _temperatures(offer, need)
+    if sink - source > MAX_LIFT_K:  # False when either is NaN
+        return (
+            f"the offer's {source:.0f} °C is more than a heat pump's {MAX_LIFT_K:.0f} K below"
+            f" the need's {sink:.0f} °C: this heat cannot serve it"
+        )
+    return None

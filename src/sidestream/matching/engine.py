@@ -30,6 +30,7 @@ from sidestream.matching.weights import (
     SEMANTIC_MAX_NEED_TEXTS,
     WEIGHTS,
 )
+from sidestream.taxonomy.kinds import Kind
 
 CHUNK = 256
 
@@ -253,8 +254,9 @@ class MatchIndex:
         """Read offers and score their materials against the knowledge base (reusable)."""
         table = build_table(offers)
         temperatures = [None if np.isnan(t) else float(t) for t in table.temperature]
-        scores = self.model.score([
-            SectorQuery(x.text, x.waste_family, x.organisation_nace, t)
+        scores = self.model.score([  # a kind the offer states skips other kinds' patterns
+            SectorQuery(x.text, x.waste_family, x.organisation_nace, t,
+                        Kind(x.kind).value if x.kind else None)
             for x, t in zip(offers, temperatures, strict=True)
         ])  # fmt: skip
         affinity = (scores.total.astype(np.float32), self.model.exchange_similarity(scores))
@@ -319,7 +321,7 @@ class MatchIndex:
             (dist > limit)
             | np.isnan(time)
             | (components["material"] < MIN_MATERIAL)
-            | (components["quality"] == 0.0)  # too cold even for a heat pump; hazardous refused
+            | scoring.ruled_out(table, oi, needs, nj)
         )
         total = np.where(excluded, 0.0, total)
         return Block(oi, nj, parts, components, dist, np.asarray(total, dtype=np.float64))

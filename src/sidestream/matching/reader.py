@@ -311,7 +311,8 @@ def tolerant_sector_request(data: dict[str, Any], line: int) -> tuple[SectorRequ
     kind = None
     if clean.get("kind") not in (None, ""):
         kinds = [k.value for k in Kind]
-        kind = Kind(clean["kind"]) if clean["kind"] in kinds else None
+        given = str(clean["kind"]).strip().lower()
+        kind = Kind(given) if given in kinds else None
         if kind is None:
             warn("kind", f"{clean['kind']!r} is not one of {', '.join(kinds)}; ignored")
     top = 10

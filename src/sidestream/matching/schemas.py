@@ -205,6 +205,7 @@ class SectorRequest(BaseModel):
     donor_nace: str | None = None
     temperature_c: float | None = Field(
         default=None,
+        strict=True,  # a number: true/false or "hot" are refused, not read as 1 or 0
         ge=NUMERIC_RANGES["temperature_c"][0],
         le=NUMERIC_RANGES["temperature_c"][1],
         description="heat: the stream's temperature; uses needing hotter heat are dropped or "

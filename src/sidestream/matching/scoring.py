@@ -24,6 +24,7 @@ from sidestream.matching.weights import (
 from sidestream.taxonomy.kinds import Kind
 
 EARTH_RADIUS_KM = 6371.0
+ENERGY = KINDS.index(Kind.energy)
 
 
 def haversine_km(
@@ -129,13 +130,35 @@ def quantity_scores(
 def quality_scores(
     offers: ListingTable, oi: np.ndarray, needs: ListingTable, nj: np.ndarray
 ) -> np.ndarray:
-    """Temperature (offer ≥ need's required, else within a heat pump's lift) and hazardous
-    acceptance; ``UNKNOWN`` where a temperature is not stated."""
+    """Temperature and hazardous acceptance; ``UNKNOWN`` where a temperature is not stated.
+
+    Heat (energy offers) colder than the need's temperature scores by how far a heat pump must
+    lift it (``heat_pump_fit``); for other kinds the offer must be at least as warm (1 or 0).
+    """
     to, tn = offers.temperature[oi][:, None], needs.temperature[nj][None, :]
     temp_known = ~np.isnan(to) & ~np.isnan(tn)
-    score = np.where(temp_known, heat_pump_fit(np.where(temp_known, tn - to, 0.0)), UNKNOWN)
-    refused = offers.hazardous[oi][:, None] & ~needs.accepts_hazardous[nj][None, :]
-    return np.where(refused, 0.0, score)
+    heat = (offers.kind[oi] == ENERGY)[:, None]
+    lift = np.where(temp_known, tn - to, 0.0)
+    fit = np.where(heat, heat_pump_fit(lift), (lift <= 0).astype(float))
+    score = np.where(temp_known, fit, UNKNOWN)
+    return np.where(_refused(offers, oi, needs, nj), 0.0, score)
+
+
+def ruled_out(
+    offers: ListingTable, oi: np.ndarray, needs: ListingTable, nj: np.ndarray
+) -> np.ndarray:
+    """Pairs that cannot work whatever else fits: heat colder than the need by more than a heat
+    pump lifts, or a hazardous offer to a need that does not accept hazardous materials."""
+    lift = needs.temperature[nj][None, :] - offers.temperature[oi][:, None]
+    with np.errstate(invalid="ignore"):
+        too_cold = (offers.kind[oi] == ENERGY)[:, None] & (lift > MAX_LIFT_K)
+    return too_cold | _refused(offers, oi, needs, nj)
+
+
+def _refused(
+    offers: ListingTable, oi: np.ndarray, needs: ListingTable, nj: np.ndarray
+) -> np.ndarray:
+    return offers.hazardous[oi][:, None] & ~needs.accepts_hazardous[nj][None, :]
 
 
 def time_scores(
@@ -226,14 +249,14 @@ def quality_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) ->
     if not np.isnan(to) and not np.isnan(tn):
         verdict = "meets" if to >= tn else "below"
         note = f"supply {to:.0f} °C {verdict} required {tn:.0f} °C"
-        cop = heat_pump_cop(float(to), float(tn))
+        cop = heat_pump_cop(float(to), float(tn)) if offers.kind[i] == ENERGY else None
         if cop:
             electricity = electricity_per_heat(cop)
             note += (
                 f": a heat pump can lift it ({tn - to:.0f} K, COP about {cop:.1f},"
                 f" {electricity:.2f} MWh of electricity per MWh of this heat)"
             )
-        elif to < tn:
+        elif to < tn and offers.kind[i] == ENERGY:
             note += f": more than a heat pump's {MAX_LIFT_K:.0f} K lift"
         notes.append(note)
     if offers.hazardous[i] and not needs.accepts_hazardous[j]:

@@ -53,6 +53,8 @@ class SectorQuery:
     kind: str | None = None
 
 
+#: A number written with thousands separators: 1,200 or 1.200 (never 3 decimals of a °C).
+_THOUSANDS = re.compile(r"-?\d{1,3}(?:[,.]\d{3})+")
 #: A word as the keyword regexes' ``\b`` sees it.
 _WORD = re.compile(r"\w+")
 _TEMPERATURE = re.compile(
@@ -62,10 +64,16 @@ _TEMPERATURE = re.compile(
 
 
 def temperature_in(text: str) -> float | None:
-    """The first temperature in °C written in ``text`` ("60 °C", "85°C", "90 degrees C"); of a
-    range ("25-35 °C") the upper end, the most the stream reaches."""
+    """The first temperature in °C written in ``text`` ("60 °C", "85°C", "90 degrees C",
+    "28,5 °C"; "1,200 °C" and "1.200 °C" are thousands); of a hyphenated range ("25-35 °C") the
+    upper end, the most the stream reaches."""
     found = _TEMPERATURE.search(text or "")
-    return float(found.group(1).replace(",", ".")) if found else None
+    if not found:
+        return None
+    number = found.group(1)
+    if _THOUSANDS.fullmatch(number):
+        return float(number.replace(",", "").replace(".", ""))
+    return float(number.replace(",", "."))
 
 
 def query_temperature(query: SectorQuery) -> float | None:

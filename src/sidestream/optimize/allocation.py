@@ -4,8 +4,8 @@ Variables: flow ``x_a >= 0`` per arc, binary ``y_a`` per arc with a fixed cost.
 
     max  sum_a (b_a + p c_a) x_a - sum_a F_a y_a
     s.t. sum_{a from o} x_a <= supply_o           for every offer o
-         sum_{a to n}   x_a <= demand_n           for every need n
-         x_a <= share_a demand_n, x_a <= supply_o (bounds)
+         sum_{a to n}   g_a x_a <= demand_n       for every need n (g_a: the arc's gain)
+         x_a <= share_a demand_n / g_a, x_a <= supply_o (bounds)
          x_a <= U_a y_a                           for arcs with F_a > 0
          sum_a c_a x_a >= epsilon                 (only in the Pareto sweep)
 
@@ -75,7 +75,9 @@ def build_model(problem: NetworkProblem) -> NetworkModel:
     o_idx = np.array([offers[a.offer] for a in arcs], dtype=np.int64)
     n_idx = np.array([needs[a.need] for a in arcs], dtype=np.int64)
     m = len(arcs)
-    upper = np.minimum(supply[o_idx], np.array([a.max_share for a in arcs]) * demand[n_idx])
+    gain = np.array([a.gain for a in arcs], dtype=float)
+    share = np.array([a.max_share for a in arcs], dtype=float)
+    upper = np.minimum(supply[o_idx], share * demand[n_idx] / gain)
     fixed = np.array([a.fixed_cost_eur for a in arcs], dtype=float)
     binaries = np.flatnonzero(fixed > 0)
     k = len(binaries)
@@ -83,7 +85,7 @@ def build_model(problem: NetworkProblem) -> NetworkModel:
     cols = np.arange(m)
     rows = [o_idx, n_o + n_idx, n_o + n_n + np.arange(k), n_o + n_n + np.arange(k)]
     cols_all = [cols, cols, binaries, m + np.arange(k)]
-    vals = [np.ones(m), np.ones(m), np.ones(k), -upper[binaries]]
+    vals = [np.ones(m), gain, np.ones(k), -upper[binaries]]
     matrix = sparse.csr_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols_all))),
         shape=(n_o + n_n + k, m + k),
@@ -211,6 +213,7 @@ def _allocation(
                 need=arc.need,
                 amount=amount,
                 unit=units[arc.offer],
+                delivered=amount * arc.gain,
                 benefit_eur=arc.unit_benefit_eur * amount - fixed,
                 co2e_avoided_t=arc.unit_co2e_t * amount,
                 fixed_cost_eur=fixed,
@@ -218,7 +221,7 @@ def _allocation(
             )
         )
         placed[arc.offer] = placed.get(arc.offer, 0.0) + amount
-        covered[arc.need] = covered.get(arc.need, 0.0) + amount
+        covered[arc.need] = covered.get(arc.need, 0.0) + amount * arc.gain
     benefit = sum(f.benefit_eur for f in flows)
     co2e = sum(f.co2e_avoided_t for f in flows)
     return Allocation(

@@ -41,6 +41,13 @@ class Arc(_Strict):
     unit_co2e_t: float = Field(0.0, allow_inf_nan=False, description="t CO2e avoided per unit")
     distance_km: float = Field(0.0, ge=0, allow_inf_nan=False)
     max_share: float = Field(1.0, gt=0, le=1, description="largest share of the need served")
+    gain: float = Field(
+        1.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="units the need receives per unit sent; a heat pump adds its electricity "
+        "to the waste heat: COP/(COP-1)",
+    )
     fixed_cost_eur: float = Field(0.0, ge=0, allow_inf_nan=False, description="per year if used")
     supplier_unit_value_eur: float = Field(
         0.0, allow_inf_nan=False, description="supplier's part of unit_benefit at zero price"
@@ -133,6 +140,7 @@ class Flow(BaseModel):
     need: str
     amount: float
     unit: str
+    delivered: float = Field(description="what the need receives: amount x the arc's gain")
     benefit_eur: float = Field(description="unit benefit x amount - fixed cost")
     co2e_avoided_t: float
     fixed_cost_eur: float

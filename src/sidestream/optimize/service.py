@@ -16,6 +16,7 @@ from sidestream.access.policy import SYSTEM, Viewer
 from sidestream.errors import InvalidInput
 from sidestream.impact.accounting import CANONICAL_UNIT, unit_values
 from sidestream.impact.factors import load_factor_set
+from sidestream.impact.heat_pump import delivered_per_heat
 from sidestream.impact.service import lift_cop
 from sidestream.matching.engine import MatchIndex
 from sidestream.matching.schemas import Listing
@@ -150,13 +151,14 @@ def build_network_problem(
         if po.unit != pn.unit:
             continue
         distance = place_distance_km(lo, ln) or 0.0
+        cop = lift_cop(lo, ln) if lo.kind == "energy" else None
         values = unit_values(
             {
                 "kind": lo.kind or "material",
                 "amount": 1.0,
                 "waste_code": lo.waste_code,
                 "distance_km": distance,
-                "heat_pump_cop": lift_cop(lo, ln) if lo.kind == "energy" else None,
+                "heat_pump_cop": cop,
             },
             factors,
         )
@@ -167,6 +169,7 @@ def build_network_problem(
                 unit_benefit_eur=values.benefit_eur,
                 unit_co2e_t=values.co2e_t,
                 distance_km=distance,
+                gain=delivered_per_heat(cop) if cop else 1.0,
                 fixed_cost_eur=fixed_costs,
                 supplier_unit_value_eur=values.supplier_eur,
             )
