@@ -374,6 +374,11 @@ def stream_who_could_use(s: Shots) -> None:
     s.save(page, "stream-who-could-use.jpg", top="#matches-h", bottom="aside > .card >> nth=1")
 
 
+def stream_heat_pump(s: Shots) -> None:
+    page = s.visit("visitor", f"/streams/{s.ids['heat']}", "#sectors-h")
+    s.save(page, "stream-heat-pump.jpg", top="h1", bottom="aside > .card >> nth=4")
+
+
 def exchanges_list(s: Shots) -> None:
     page = s.visit(MEMBER, "/exchanges", "#incoming-h ~ article")
     s.save(page, "exchanges.jpg", full_page=True)
@@ -431,6 +436,7 @@ SHOTS: dict[str, Callable[[Shots], None]] = {
     "stream-form.jpg": stream_form,
     "stream-matches.jpg": stream_matches,
     "stream-who-could-use.jpg": stream_who_could_use,
+    "stream-heat-pump.jpg": stream_heat_pump,
     "exchanges.jpg": exchanges_list,
     "exchange.jpg": exchange_page,
     "cases.jpg": cases,
@@ -455,6 +461,9 @@ def _ids(engine: Engine) -> dict[str, int]:
                 "Ørsted Asnæs Power Station", "FGD gypsum from flue-gas desulphurisation"
             ),
             "exchange": exchange,
+            "heat": story.stream(
+                "Novo Nordisk Kalundborg", "Surplus heat from cooling and waste water"
+            ),
         }  # type: ignore[return-value]
 
 

@@ -41,6 +41,17 @@ def test_recommendation_carries_reason_and_evidence() -> None:
     assert any(e.type == "pattern" for e in best.evidence)
 
 
+def test_only_alike_documented_materials_are_shown_as_cases() -> None:
+    """Cases are evidence only when their material resembles the stream's: "sawdust" is not
+    supported by a documented exchange of waste water, however the classes rank."""
+    for text in ("sawdust", "whey from cheese production", "surplus heat at 30 °C"):
+        for rec in recommend_sectors(text, top=10):
+            cases = [e for e in rec.evidence if e.type == "exchange"]
+            assert all(e.similarity >= 0.5 for e in cases), (text, rec.nace, cases)
+    [ash] = recommend_sectors("coal fly ash", top=1)
+    assert next(e.material for e in ash.evidence if e.type == "exchange") == "Fly ash"
+
+
 def test_nace_fields_are_normalised() -> None:
     assert nace_classes_in("011/012") == ("0110", "0120")
     assert nace_classes_in("23.51") == ("2351",)

@@ -30,6 +30,7 @@ from sidestream.matching.semantic import encoder, knowledge_vectors
 from sidestream.matching.text import TfidfIndex, cosine, normalise_text
 from sidestream.matching.weights import (
     CODE_LEVELS,
+    EVIDENCE_MIN_SIMILARITY,
     HEAT_PUMP_FIT,
     NO_HEAT_PUMP_CLASSES,
     PATTERN_STRENGTH,
@@ -406,7 +407,7 @@ class SectorModel:
             e = self.exchanges[i]
             similarity = max(float(sims[i]), max(
                 (code_similarity(code, c) for c in e.waste_codes), default=0.0))  # fmt: skip
-            if similarity < 0.15:
+            if similarity < EVIDENCE_MIN_SIMILARITY:
                 break
             evidence.append(ExchangeEvidence(
                 case=e.case_id, exchange_id=e.exchange_id, donor=e.donor, receiver=e.receiver,

@@ -24,6 +24,11 @@ SECTOR_WEIGHTS: dict[str, float] = {
 #: Donor-component score of the donor's own class (reuse within the same industry).
 SAME_SECTOR = 0.6
 
+#: Least similarity (the larger of description and LoW code similarity) of a documented
+#: exchange's material to the stream for it to be shown as a supporting case: below it the
+#: multilingual embeddings' similarities are noise ("sawdust" and "waste water" score 0.39).
+EVIDENCE_MIN_SIMILARITY = 0.5
+
 #: Heat colder than a use needs, within a heat pump's lift (``impact.heat_pump.MAX_LIFT_K``):
 #: the pattern strength (sectors) and quality score (listings) are scaled from the first value at
 #: the smallest lift down to the second at the largest. Heat hot enough scores 1.
