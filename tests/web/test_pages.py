@@ -64,6 +64,24 @@ def test_a_heat_offer_page_names_who_could_use_it_with_a_heat_pump(web: TestClie
     assert re.search(r"med en varmepumpe fra 30 til \d+ °C \(COP \d+,\d\)", danish)
 
 
+def test_who_could_use_this_shows_only_industries_with_evidence(web: TestClient, engine) -> None:
+    from sqlalchemy import select
+
+    from sidestream.db import session_scope
+    from sidestream.registry.models import Stream
+
+    with session_scope(engine) as session:
+        store, need = (
+            session.scalars(select(Stream.id).where(Stream.external_id == ext)).one()
+            for ext in ("sot-marenor-coldstore", "kal-gyproc-gypsum-need")
+        )
+    html = web.get(f"/streams/{store}").text  # spare frozen storage: no pattern, no case
+    aside = html[html.index('id="sectors-h"') : html.index("</aside>")]
+    assert "No industry in our knowledge base is known to use such a stream yet." in aside
+    assert "NACE" not in aside  # no bare "frequent receiving sector" suggestions
+    assert "Sector suggestions are made for offers." in web.get(f"/streams/{need}").text
+
+
 def test_need_page_lists_offers(web: TestClient, ids: dict[str, int]) -> None:
     assert web.get(f"/streams/{ids['need']}").status_code == 200
 

@@ -34,8 +34,6 @@ from sidestream.web.templating import render
 
 router = APIRouter()
 TOP = 5
-#: Kinds of offer whose page shows "who could use this?" (the knowledge base covers them).
-SECTOR_KINDS = frozenset({"material", "energy", "water"})
 NOT_YOURS = N_("Only members of the company that listed this stream may do this.")
 
 #: Plain names of the matching engine's score components.
@@ -84,9 +82,9 @@ def stream_page(
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(named))
         ).all()
     )
-    sectors = (
-        who_could_use(session, stream_id, viewer, top=TOP)
-        if stream.direction == "offer" and stream.kind in SECTOR_KINDS
+    sectors = (  # only industries with evidence: a pattern or an alike documented case
+        [s for s in who_could_use(session, stream_id, viewer, top=3 * TOP) if s.evidence][:TOP]
+        if stream.direction == "offer"
         else []
     )
     context = {
