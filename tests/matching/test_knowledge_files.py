@@ -89,3 +89,49 @@ def test_an_invalid_configured_file_stops_the_app_at_start(
     configured.setenv("SIDESTREAM_EXTRA_PATTERNS", str(broken))
     with pytest.raises(ValueError, match=r"broken\.csv line 2: receiver_nace must be 4 digits"):
         create_app()
+
+
+def test_files_as_spreadsheets_write_them_are_read_with_true_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes(
+        (
+            "\ufeff" + HEADER + "\n" + GOOD + '\nquoted,,kaffegrums,2042,"scrub\nin soap",Trial\n'
+            "shifted,,slag,2042,use, with a comma,src,,\n"
+            "nowhere,,slag,9999,use,src\n"
+            "nocode,99,,2042,use,src\n"
+        ).encode("utf-8")
+    )
+    rows, errors = read_patterns(path)  # a byte-order mark, blank lines, a multi-line field
+    assert [p.id for p in rows] == ["grounds-soap", "quoted"]
+    assert rows[1].typical_use == "scrub\nin soap"
+    assert errors == [
+        f"{path} line 7: more fields than columns (a comma inside a field that is not in"
+        " double quotes?)",
+        f"{path} line 8: receiver_nace '9999' is not a NACE Rev. 2 or 2.1 class",
+        f"{path} line 9: waste_codes prefix '99' is in no List of Waste code",
+    ]
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes((HEADER + "x,,kaffegrums,2042,Rückstände,src\n").encode("latin-1"))
+    with pytest.raises(ValueError, match=r"latin\.csv: not UTF-8 text"):
+        read_patterns(latin)
+
+
+def test_a_configured_file_may_not_reuse_a_bundled_id_and_an_invalid_one_stops_commands(
+    tmp_path: Path, configured: pytest.MonkeyPatch
+) -> None:
+    from sidestream.matching.knowledge import load_knowledge_base
+
+    clash = tmp_path / "clash.csv"
+    clash.write_text(HEADER + "heat-district,,lava,3530,use,src\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="id 'heat-district' is already a pattern"):
+        load_knowledge_base([clash])
+    configured.setenv("SIDESTREAM_EXTRA_PATTERNS", f"{clash} ")
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "description": "fly ash"}) + "\n", "utf-8")
+    result = runner.invoke(app, ["recommend-sectors", str(source)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "error: knowledge base:" in result.stderr and "heat-district" in result.stderr
+    empty = tmp_path / "empty.csv"
+    empty.write_text(HEADER, encoding="utf-8")
+    check = runner.invoke(app, ["check-knowledge", "--patterns", str(empty)])
+    assert check.exit_code == 0 and f"warning: {empty}: no rows" in check.stderr

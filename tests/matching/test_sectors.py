@@ -189,3 +189,20 @@ def test_pattern_lookup_finds_exactly_what_every_pattern_finds() -> None:
         found = model._pattern_hits(text, code)
         got = {c: [(h.pattern.id, h.matched) for h in hits] for c, hits in found.items()}
         assert got == expected, text
+
+
+def test_a_dropped_model_is_freed() -> None:
+    """Per-model caches: evaluation folds and reconfigured bases do not pile up models."""
+    import gc
+    import weakref
+
+    from sidestream.matching.knowledge import default_knowledge_base
+    from sidestream.matching.sectors import SectorModel, SectorQuery
+
+    kb = default_knowledge_base()
+    model = SectorModel(kb.without_cases([kb.exchanges[0].case_id]))
+    model.score([SectorQuery("coal fly ash", "100102", "3511")])
+    ref = weakref.ref(model)
+    del model
+    gc.collect()
+    assert ref() is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, TextIO, TypeVar
@@ -54,6 +54,16 @@ def _batches(items: Sequence[T], size: int, label: str) -> Iterator[Sequence[T]]
             progress.advance(task, len(chunk))
 
 
+def _platform(build: Callable[[], T]) -> T:
+    """``build()`` on the platform's knowledge base; a facilitator's invalid knowledge file
+    (SIDESTREAM_EXTRA_PATTERNS / _EXCHANGES) is an error naming its line, exit code 2."""
+    try:
+        return build()
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error: knowledge base: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 def _emit(rows: Iterable[dict]) -> None:
     for row in rows:
         sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -81,7 +91,7 @@ def recommend_sectors_command(
     with _open(path) as fh:
         requests, errors = _read_requests(fh)
     _report(errors, path)
-    model = sector_model()
+    model = _platform(sector_model)
     keep = {"nace", "label", "score", "why", "typical_uses"} | ({"evidence"} if evidence else set())
     for batch in _batches(requests, BATCH, "recommending"):
         queries = [
@@ -151,7 +161,7 @@ def match_files_command(
         needs, need_errors = _read_listings(fh, "need")
     _report(offer_errors, offers_path)
     _report(need_errors, needs_path)
-    index = MatchIndex(needs) if needs else None
+    index = _platform(lambda: MatchIndex(needs)) if needs else None
     for batch in _batches(offers, CHUNK * 4, "matching"):
         results = index.match(batch, top) if index else [[] for _ in batch]
         _emit(

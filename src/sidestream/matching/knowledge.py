@@ -8,6 +8,7 @@ and/or material keywords to a receiving NACE class with a typical use and a sour
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from collections import Counter
@@ -20,6 +21,7 @@ from pathlib import Path
 from sidestream.config import get_settings
 from sidestream.matching.text import normalise_text
 from sidestream.taxonomy.kinds import Kind
+from sidestream.taxonomy.nace import nace_revision
 from sidestream.taxonomy.waste_codes import waste_codes
 
 PATTERN_COLUMNS = ("id", "waste_codes", "keywords", "receiver_nace", "typical_use", "source")
@@ -131,28 +133,68 @@ class KnowledgeBase:
         return replace(self, exchanges=(*self.exchanges, *exchanges))
 
 
-def _rows(path: Path | None, name: str, required: Sequence[str]) -> list[dict[str, str]]:
-    if path is None:
-        text = resources.files("sidestream.matching").joinpath("data", name).read_text("utf-8")
-    else:
-        text = Path(path).read_text("utf-8")
-    reader = csv.DictReader(text.splitlines())
+def _rows(
+    path: Path | None, name: str, required: Sequence[str]
+) -> list[tuple[int, dict[str, str]]]:
+    """(line, row) of a CSV file (the bundled ``name`` when ``path`` is None); UTF-8 with or
+    without a byte-order mark, as spreadsheets write it. ``ValueError`` names the file when it
+    is not UTF-8 text or lacks a required column."""
+    where = str(path or name)
+    try:
+        if path is None:
+            raw = resources.files("sidestream.matching").joinpath("data", name).read_bytes()
+        else:
+            raw = Path(path).read_bytes()
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""), restkey=_EXTRA)
     missing = [c for c in required if c not in (reader.fieldnames or [])]
     if missing:
-        raise ValueError(f"{path or name}: missing column(s) {', '.join(missing)}")
-    return list(reader)
+        raise ValueError(f"{where}: missing column(s) {', '.join(missing)}")
+    return [(reader.line_num, row) for row in reader]
+
+
+@lru_cache(maxsize=1)
+def _low_prefixes() -> frozenset[str]:
+    """Every chapter, sub-chapter and entry of the List of Waste (2, 4 and 6 digits)."""
+    return frozenset(p for code in waste_codes() for p in (code[:2], code[:4], code))
+
+
+#: Where ``csv.DictReader`` puts the fields a row has beyond the header's columns.
+_EXTRA = "\x00extra"
+
+
+def _check_width(row: dict[str, str], where: str, line: int) -> None:
+    if row.get(_EXTRA):
+        raise ValueError(
+            f"{where} line {line}: more fields than columns (a comma inside a field that is"
+            " not in double quotes?)"
+        )
 
 
 def _pattern(row: dict[str, str], where: str, line: int) -> Pattern:
     """One patterns row; ``ValueError`` naming the line and field when it is invalid."""
+    _check_width(row, where, line)
     nace = (row.get("receiver_nace") or "").strip().replace(".", "")
     if not re.fullmatch(r"\d{4}", nace):
         raise ValueError(f"{where} line {line}: receiver_nace must be 4 digits, got {nace!r}")
+    try:
+        nace_revision(nace)
+    except ValueError:
+        raise ValueError(
+            f"{where} line {line}: receiver_nace {nace!r} is not a NACE Rev. 2 or 2.1 class"
+        ) from None
     codes = tuple((row.get("waste_codes") or "").split())
     bad = [c for c in codes if not re.fullmatch(r"\d{2}|\d{4}|\d{6}", c)]
     if bad:
         raise ValueError(
             f"{where} line {line}: waste_codes prefix {bad[0]!r} is not 2/4/6 digits"
+        )
+    unknown = [c for c in codes if c not in _low_prefixes()]
+    if unknown:
+        raise ValueError(
+            f"{where} line {line}: waste_codes prefix {unknown[0]!r} is in no List of Waste code"
         )
     keywords = tuple(
         normalise_text(k.strip()) for k in (row.get("keywords") or "").split("|") if k.strip()
@@ -194,7 +236,7 @@ def read_patterns(path: Path | str | None = None) -> tuple[list[Pattern], list[s
     rows = _rows(Path(path) if path else None, "patterns.csv", PATTERN_COLUMNS)
     out: list[Pattern] = []
     errors: list[str] = []
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
         try:
             out.append(_pattern(row, where, line))
         except ValueError as exc:
@@ -227,12 +269,18 @@ def read_exchanges(path: Path | str | None = None) -> tuple[list[Exchange], list
     rows = _rows(Path(path) if path else None, "exchanges.csv", required)
     out: list[Exchange] = []
     errors: list[str] = []
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
 
         def g(key: str, row: dict[str, str] = row) -> str:
-            return (row.get(key) or "").strip()
+            value = row.get(key)
+            return value.strip() if isinstance(value, str) else ""
 
         empty = [c for c in required[:3] if not g(c)]
+        try:
+            _check_width(row, where, line)
+        except ValueError as exc:
+            errors.append(str(exc))
+            continue
         if empty:
             errors.append(f"{where} line {line}: {empty[0]} is required")
             continue
@@ -275,7 +323,7 @@ def configured_files() -> tuple[tuple[str, ...], tuple[str, ...]]:
     ``SIDESTREAM_EXTRA_EXCHANGES`` (paths separated by the system's path separator)."""
     settings = get_settings()
     split = [
-        tuple(p for p in raw.split(os.pathsep) if p.strip())
+        tuple(p.strip() for p in raw.split(os.pathsep) if p.strip())
         for raw in (settings.extra_patterns, settings.extra_exchanges)
     ]
     return split[0], split[1]
@@ -300,7 +348,11 @@ def load_knowledge_base(
     """The bundled knowledge base extended with a facilitator's own pattern/exchange files."""
     kb = default_knowledge_base()
     for path in extra_patterns:
-        kb = kb.with_patterns(load_patterns(path))
+        patterns = load_patterns(path)
+        clash = sorted({p.id for p in patterns} & {p.id for p in kb.patterns})
+        if clash:
+            raise ValueError(f"{path}: id {clash[0]!r} is already a pattern of the knowledge base")
+        kb = kb.with_patterns(patterns)
     for path in extra_exchanges:
         kb = kb.with_exchanges(load_exchanges(path))
     return kb

@@ -49,8 +49,8 @@ def check_knowledge_command(
     for path in patterns or []:
         try:
             rows, errors = read_patterns(path)
-        except (OSError, ValueError) as exc:
-            rows, errors = [], [f"{path}: {exc}"]
+        except (OSError, ValueError) as exc:  # the message names the file
+            rows, errors = [], [str(exc)]
         clashes = sorted({p.id for p in rows} & known_ids)
         errors += [f"{path}: id {i!r} is already a bundled pattern" for i in clashes]
         new = sorted({p.receiver_nace for p in rows} - known_classes)
@@ -59,14 +59,18 @@ def check_knowledge_command(
             f"{path}: {len(rows)} valid patterns naming {named} receiving classes,"
             f" {len(new)} new: {', '.join(new) or '-'}"
         )
+        if not rows and not errors:
+            typer.echo(f"warning: {path}: no rows", err=True)
         failed |= _report(errors)
     for path in exchanges or []:
         try:
             found, errors = read_exchanges(path)
         except (OSError, ValueError) as exc:
-            found, errors = [], [f"{path}: {exc}"]
+            found, errors = [], [str(exc)]
         cases = {e.case_id for e in found}
         typer.echo(f"{path}: {len(found)} valid exchanges in {len(cases)} cases")
+        if not found and not errors:
+            typer.echo(f"warning: {path}: no rows", err=True)
         failed |= _report(errors)
     if failed:
         raise typer.Exit(1)

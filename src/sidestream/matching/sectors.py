@@ -215,9 +215,13 @@ class SectorModel:
                 for r in e.receiver_classes:
                     self.donor_counts[(d, r)] += 1
                     self.donor_counts[(d[:2], r)] += 1
+        # per-model caches of the per-code rows (freed with the model, unlike a method cache)
+        self._code_row = lru_cache(maxsize=4096)(self._code_row_uncached)
+        self._donor_row = lru_cache(maxsize=4096)(self._donor_row_uncached)
+        self._code_similarity_row = lru_cache(maxsize=4096)(self._code_similarity_row_uncached)
+        self._pattern_prefixes = lru_cache(maxsize=4096)(self._pattern_prefixes_uncached)
 
-    @lru_cache(maxsize=4096)  # noqa: B019 - one model lives for the process
-    def _code_row(self, code: str | None) -> np.ndarray:
+    def _code_row_uncached(self, code: str | None) -> np.ndarray:
         row = np.zeros(len(self.classes))
         if code:
             for e in self.exchanges:
@@ -226,8 +230,7 @@ class SectorModel:
                     row[self.col[c]] = max(row[self.col[c]], s)
         return row
 
-    @lru_cache(maxsize=4096)  # noqa: B019
-    def _donor_row(self, donor: str | None) -> np.ndarray:
+    def _donor_row_uncached(self, donor: str | None) -> np.ndarray:
         row = np.zeros(len(self.classes))
         for d in nace_classes_in(donor or ""):
             exact = np.array([self.donor_counts.get((d, c), 0) for c in self.classes], float)
@@ -238,8 +241,7 @@ class SectorModel:
                 row[self.col[d]] = max(row[self.col[d]], SAME_SECTOR)
         return row
 
-    @lru_cache(maxsize=4096)  # noqa: B019
-    def _code_similarity_row(self, code: str | None) -> np.ndarray:
+    def _code_similarity_row_uncached(self, code: str | None) -> np.ndarray:
         """LoW similarity of ``code`` to each documented exchange's best code."""
         row = np.zeros(len(self.exchanges), np.float32)
         if code:
@@ -293,8 +295,7 @@ class SectorModel:
             hits.setdefault(p.receiver_nace, []).append(PatternHit(p, matched, strength, lift))
         return hits
 
-    @lru_cache(maxsize=4096)  # noqa: B019 - one model lives for the process
-    def _pattern_prefixes(self, code: str | None) -> dict[int, str]:
+    def _pattern_prefixes_uncached(self, code: str | None) -> dict[int, str]:
         """Pattern number -> the longest of its LoW prefixes that ``code`` starts with."""
         out: dict[int, str] = {}
         digits = code or ""
@@ -407,7 +408,7 @@ class SectorModel:
             e = self.exchanges[i]
             similarity = max(float(sims[i]), max(
                 (code_similarity(code, c) for c in e.waste_codes), default=0.0))  # fmt: skip
-            if similarity < EVIDENCE_MIN_SIMILARITY:
+            if similarity < EVIDENCE_MIN_SIMILARITY["semantic" if self.encoder else "lexical"]:
                 break
             evidence.append(ExchangeEvidence(
                 case=e.case_id, exchange_id=e.exchange_id, donor=e.donor, receiver=e.receiver,

@@ -25,9 +25,11 @@ SECTOR_WEIGHTS: dict[str, float] = {
 SAME_SECTOR = 0.6
 
 #: Least similarity (the larger of description and LoW code similarity) of a documented
-#: exchange's material to the stream for it to be shown as a supporting case: below it the
-#: multilingual embeddings' similarities are noise ("sawdust" and "waste water" score 0.39).
-EVIDENCE_MIN_SIMILARITY = 0.5
+#: exchange's material to the stream for it to be shown as a supporting case, by the text
+#: evidence in use: below it the similarities are noise (multilingual embeddings: "sawdust" and
+#: "waste water" 0.39; TF-IDF alone: "used cooking oil" and "paper sludge" 0.30, while "waste
+#: water from food production" and "waste water" reach 0.44).
+EVIDENCE_MIN_SIMILARITY: dict[str, float] = {"semantic": 0.5, "lexical": 0.4}
 
 #: Heat colder than a use needs, within a heat pump's lift (``impact.heat_pump.MAX_LIFT_K``):
 #: the pattern strength (sectors) and quality score (listings) are scaled from the first value at
