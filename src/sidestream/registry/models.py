@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -25,6 +26,8 @@ class Organisation(Timestamped, Base):
     """A company or public body taking part in symbiosis."""
 
     __tablename__ = "organisation"
+    #: Matching's change check reads these columns only (migration 0004).
+    __table_args__ = (Index("ix_organisation_change_state", "id", "version", "updated_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -104,7 +107,18 @@ class Stream(Timestamped, Base):
     """An offer or a need of one organisation: material, energy, water, capacity, ..."""
 
     __tablename__ = "stream"
-    __table_args__ = (UniqueConstraint("external_id"),)
+    __table_args__ = (
+        UniqueConstraint("external_id"),
+        Index(  # matching's change check reads only these columns (migration 0004)
+            "ix_stream_change_state",
+            "status",
+            "id",
+            "version",
+            "updated_at",
+            "organisation_id",
+            "visibility",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str] = mapped_column(String(100))
