@@ -65,6 +65,9 @@ def test_parse_waste_code(raw: object, code: str | None, noted: bool) -> None:
         ("21", "21", False),
         ("23.51Z", "2351", True),  # national extension (NAF)
         ("23511", "2351", True),
+        ("0110 / 0120", "011/012", True),  # groups padded to four digits, as case libraries do
+        ("2700", "27", True),  # a padded division
+        ("0105", None, True),  # 01.0 is no group
         ("9999", None, True),
         ("abc", None, True),
         ([1], None, True),

@@ -110,6 +110,10 @@ def parse_nace(raw: object) -> tuple[str | None, str | None]:
             continue
         except ValueError:
             changed = True
+        padded = _padded_group(part)
+        if padded:
+            good.append(padded)
+            continue
         digits = re.sub(r"\D", "", part.upper().lstrip("ABCDEFGHIJKLMNOPQRSTU"))
         if len(digits) >= 4 and digits[:4] != part:  # national extension: 23.51Z, 23511
             with contextlib.suppress(ValueError):
@@ -119,6 +123,19 @@ def parse_nace(raw: object) -> tuple[str | None, str | None]:
         return None, f"'{text}' is not a NACE Rev. 2 or 2.1 code; ignored"
     value = "/".join(good)
     return value, (f"'{text}' read as {value}" if changed else None)
+
+
+def _padded_group(part: str) -> str | None:
+    """A group or division padded with zeros to four digits, as case libraries write them
+    (``'0110'`` for group 01.1, ``'2700'`` for division 27): its group or division code."""
+    digits = part.replace(".", "")
+    if not re.fullmatch(r"\d{4}", digits):
+        return None
+    for cut in (3, 2):
+        if digits[cut:] == "0" * (4 - cut):
+            with contextlib.suppress(ValueError):
+                return normalise_nace(digits[:cut])
+    return None
 
 
 class Listing(BaseModel):
