@@ -80,6 +80,13 @@ def test_who_could_use_this_shows_only_industries_with_evidence(web: TestClient,
     assert "No industry in our knowledge base is known to use such a stream yet." in aside
     assert "NACE" not in aside  # no bare "frequent receiving sector" suggestions
     assert "Sector suggestions are made for offers." in web.get(f"/streams/{need}").text
+    with session_scope(engine) as session:
+        hall = session.scalars(
+            select(Stream.id).where(Stream.external_id == "dk-herning-hall")
+        ).one()
+    lonely = web.get(f"/streams/{hall}").text  # no partner and no known industry yet
+    assert "No partner found yet. We keep looking as new companies join." in lonely
+    assert "The industries on the right" not in lonely
 
 
 def test_need_page_lists_offers(web: TestClient, ids: dict[str, int]) -> None:
