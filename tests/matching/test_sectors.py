@@ -145,7 +145,8 @@ def test_a_stream_of_known_kind_skips_patterns_written_for_other_kinds(tmp_path:
     assert "3530" not in material and "3821" in material  # effluent registered as a waste
     assert model._pattern_hits("sawdust", None, kind="energy") == model._pattern_hits(
         "sawdust", None
-    )  # rows without kinds apply to every kind
+    )  # rows without kinds apply to every physical kind ...
+    assert "1610" not in model._pattern_hits("sawdust", None, kind="capacity")  # ... only
     found = recommend_sectors("surplus heat", temperature_c=45, kind="energy", top=20)
     district = next(r for r in found if r.nace == "3530")
     lifts = [e.heat_pump for e in district.evidence if getattr(e, "heat_pump", None)]
@@ -158,6 +159,23 @@ def test_a_stream_of_known_kind_skips_patterns_written_for_other_kinds(tmp_path:
     )
     with pytest.raises(ValueError, match="line 2: kinds 'gas' is not one of material, energy"):
         load_patterns(bad)
+
+
+def test_capacity_service_and_knowledge_get_only_the_patterns_naming_their_kind() -> None:
+    """The documented exchanges are all of matter: they neither rank nor support a spare
+    warehouse, however alike its words; its uses come from the patterns written for capacity."""
+    from sidestream.matching.knowledge import default_knowledge_base
+
+    kinds = {p.id: p.kinds for p in default_knowledge_base().patterns}
+    space = "spare storage capacity, 2,000 m2 of cold storage next to the wood yard, sawdust"
+    for kind in ("capacity", "service", "knowledge"):
+        found = recommend_sectors(space, waste_code="030105", kind=kind, top=10)
+        evidence = [e for r in found for e in r.evidence]
+        assert all(e.type == "pattern" and kind in kinds[e.pattern] for e in evidence), kind
+    found = recommend_sectors(space, kind="capacity", top=3)
+    assert found[0].nace == "5210" and found[0].evidence  # warehousing and storage
+    as_material = recommend_sectors(space, waste_code="030105", kind="material", top=10)
+    assert any(getattr(e, "case", None) for r in as_material for e in r.evidence)
 
 
 def test_pattern_lookup_finds_exactly_what_every_pattern_finds() -> None:

@@ -33,9 +33,7 @@ def purge(session: Session, now: datetime | None = None) -> dict[str, int]:
     statements = {
         "login_attempt": delete(LoginAttempt).where(LoginAttempt.at < now - attempts_days),
         "login_session": delete(LoginSession).where(LoginSession.expires_at < now),
-        "password_reset": delete(PasswordReset).where(
-            PasswordReset.expires_at < now - RESET_GRACE
-        ),
+        "password_reset": delete(PasswordReset).where(PasswordReset.expires_at < now - RESET_GRACE),
         "outbox_message": delete(OutboxMessage).where(
             OutboxMessage.created_at < now - timedelta(days=cfg.outbox_retention_days)
         ),

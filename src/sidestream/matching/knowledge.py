@@ -102,7 +102,8 @@ class Pattern:
     source: str
     #: The use needs at least this temperature (°C); a material known to be colder is skipped.
     min_temperature_c: float | None = None
-    #: Stream kinds the use applies to (empty: any); a stream of another known kind is skipped.
+    #: Stream kinds the use applies to (empty: material, energy and water); a stream of another
+    #: known kind is skipped.
     kinds: frozenset[str] = frozenset()
 
     def keyword_in(self, normalised_text: str) -> str | None:
@@ -188,9 +189,7 @@ def _pattern(row: dict[str, str], where: str, line: int) -> Pattern:
     codes = tuple((row.get("waste_codes") or "").split())
     bad = [c for c in codes if not re.fullmatch(r"\d{2}|\d{4}|\d{6}", c)]
     if bad:
-        raise ValueError(
-            f"{where} line {line}: waste_codes prefix {bad[0]!r} is not 2/4/6 digits"
-        )
+        raise ValueError(f"{where} line {line}: waste_codes prefix {bad[0]!r} is not 2/4/6 digits")
     unknown = [c for c in codes if c not in _low_prefixes()]
     if unknown:
         raise ValueError(
@@ -218,15 +217,15 @@ def _pattern(row: dict[str, str], where: str, line: int) -> Pattern:
             f" {', '.join(k.value for k in Kind)}"
         )
     return Pattern(
-            id=(row.get("id") or f"line-{line}").strip(),
-            waste_codes=codes,
-            keywords=keywords,
-            receiver_nace=nace,
-            typical_use=(row.get("typical_use") or "").strip(),
-            source=row["source"].strip(),
-            min_temperature_c=min_temperature,
-            kinds=kinds,
-        )
+        id=(row.get("id") or f"line-{line}").strip(),
+        waste_codes=codes,
+        keywords=keywords,
+        receiver_nace=nace,
+        typical_use=(row.get("typical_use") or "").strip(),
+        source=row["source"].strip(),
+        min_temperature_c=min_temperature,
+        kinds=kinds,
+    )
 
 
 def read_patterns(path: Path | str | None = None) -> tuple[list[Pattern], list[str]]:

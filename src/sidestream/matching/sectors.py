@@ -37,15 +37,21 @@ from sidestream.matching.weights import (
     SAME_SECTOR,
     SECTOR_WEIGHTS,
 )
+from sidestream.taxonomy.kinds import PHYSICAL_KINDS
 from sidestream.taxonomy.nace import nace_label
 from sidestream.taxonomy.waste_codes import normalise_waste_code, waste_codes
+
+#: Components read off the documented exchanges, which are all of material, energy or water:
+#: for a capacity, service or knowledge stream only the patterns naming its kind count.
+CASE_COMPONENTS = frozenset({"text", "donor", "popularity", "semantic"})
 
 
 @dataclass(frozen=True, slots=True)
 class SectorQuery:
     """A material to place: free text, optional LoW code, the donor's NACE code, for heat its
     temperature (else read from the text, e.g. "surplus heat at 45 °C") and, when known, the
-    stream's kind (patterns for other kinds are skipped: no water uses for a heat stream)."""
+    stream's kind (patterns for other kinds are skipped: no water uses for a heat stream; a
+    capacity, service or knowledge stream gets only patterns naming its kind)."""
 
     description: str
     waste_code: str | None = None
@@ -274,7 +280,7 @@ class SectorModel:
         hits: dict[str, list[PatternHit]] = {}
         for i in sorted(prefixes.keys() | worded):
             p = self.kb.patterns[i]
-            if kind and p.kinds and kind not in p.kinds:
+            if kind and kind not in (p.kinds or PHYSICAL_KINDS):
                 continue
             prefix = prefixes.get(i)
             keyword = None if prefix else p.keyword_in(norm)
@@ -329,7 +335,11 @@ class SectorModel:
 
     def score(self, queries: Sequence[SectorQuery]) -> SectorScores:
         """Component and total scores (0–1) of every class for every query."""
-        codes = [query_code(q.waste_code) for q in queries]
+        cases_apply = np.array([not q.kind or q.kind in PHYSICAL_KINDS for q in queries], bool)
+        codes = [
+            query_code(q.waste_code) if applies else None  # wastes are matter
+            for q, applies in zip(queries, cases_apply, strict=True)
+        ]
         texts = [query_text(q, c) for q, c in zip(queries, codes, strict=True)]
         sim = (
             cosine(self.tfidf.transform(texts), self.matrix)
@@ -358,6 +368,11 @@ class SectorModel:
             components["semantic"] = self._class_max(semantic)
             components["semantic_pattern"] = self._pattern_semantic(vectors)
             sim = np.maximum(sim, semantic)
+        if not cases_apply.all():  # the documented exchanges neither rank nor support these
+            keep = cases_apply[:, None]
+            for name in CASE_COMPONENTS & components.keys():
+                components[name] = np.where(keep, components[name], 0.0)
+            sim = np.where(keep, sim, 0.0)
         weights = {k: SECTOR_WEIGHTS[k] for k in components}
         total = sum(w * components[k] for k, w in weights.items()) / sum(weights.values())
         return SectorScores(np.asarray(total), components, sim, codes, hits)

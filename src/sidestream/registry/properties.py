@@ -41,6 +41,5 @@ def check_properties(properties: dict[str, Any] | None) -> None:
     quality = props.get("water_quality")
     if quality not in (None, "") and quality not in WATER_QUALITIES:
         raise ValueError(
-            f"properties.water_quality must be one of {', '.join(WATER_QUALITIES)}, "
-            f"not {quality!r}"
+            f"properties.water_quality must be one of {', '.join(WATER_QUALITIES)}, not {quality!r}"
         )

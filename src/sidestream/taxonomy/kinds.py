@@ -23,6 +23,11 @@ class Kind(StrEnum):
     knowledge = "knowledge"
 
 
+#: Kinds made of matter or carried by it: the documented exchanges of the case library are all
+#: of these, and a knowledge pattern that names no kind applies to them only.
+PHYSICAL_KINDS: tuple[Kind, ...] = (Kind.material, Kind.energy, Kind.water)
+
+
 class Period(StrEnum):
     """How the quantity of a stream recurs."""
 

@@ -13,8 +13,7 @@ from sidestream.classify.service import classify_stream
 from sidestream.errors import InvalidInput
 from sidestream.impact.accounting import account_exchange
 from sidestream.impact.schemas import ImpactResult
-
-IMPACT_KINDS = ("material", "energy", "water")
+from sidestream.taxonomy.kinds import PHYSICAL_KINDS
 
 
 def classify(text: str, nace: str | None, top: int = 4) -> Classification | None:
@@ -29,7 +28,7 @@ def impact(
     kind: str, amount: float, waste_code: str | None, distance_km: float
 ) -> ImpactResult | None:
     """Yearly benefit of an exchange of ``amount`` (t, MWh or m3); ``None`` where not defined."""
-    if kind not in IMPACT_KINDS or amount <= 0:
+    if kind not in PHYSICAL_KINDS or amount <= 0:
         return None
     return _impact(kind, round(amount, 3), waste_code, round(distance_km, 1))
 

@@ -27,9 +27,7 @@ def upgrade() -> None:
         "stream",
         ["status", "id", "version", "updated_at", "organisation_id", "visibility"],
     )
-    op.create_index(
-        "ix_organisation_change_state", "organisation", ["id", "version", "updated_at"]
-    )
+    op.create_index("ix_organisation_change_state", "organisation", ["id", "version", "updated_at"])
 
 
 def downgrade() -> None:

@@ -108,12 +108,10 @@ def exchange_rows(
     orgs = dict(
         session.execute(
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
-        )
-        .all()
+        ).all()
     )
     titles = dict(
-        session.execute(select(Stream.id, Stream.title).where(Stream.id.in_(stream_ids)))
-        .all()
+        session.execute(select(Stream.id, Stream.title).where(Stream.id.in_(stream_ids))).all()
     )
     gone = "—"
     return [

@@ -19,7 +19,8 @@ from sidestream.optimize.schemas import Allocation
 from sidestream.optimize.service import NetworkOptimisation
 from sidestream.registry import service as registry
 from sidestream.registry.models import Network, Stream
-from sidestream.web import engines, region_view
+from sidestream.taxonomy.kinds import PHYSICAL_KINDS
+from sidestream.web import region_view
 from sidestream.web.i18n import N_
 from sidestream.web.pages.common import PageViewer, SessionDep, forbidden, gettext_for, to_login
 from sidestream.web.pages.exchanges import (
@@ -117,10 +118,9 @@ def region(
     indicators = region_view.indicators(state.allocation, by_id)
     chart = {
         "labels": [gettext(label) for label, _ in region_view.INDICATORS.values()],
-        "kinds": {k: gettext(KIND_FORMS[k].label) for k in engines.IMPACT_KINDS},
+        "kinds": {k: gettext(KIND_FORMS[k].label) for k in PHYSICAL_KINDS},
         "series": {
-            k: [indicators[n].get(k, 0.0) for n in region_view.INDICATORS]
-            for k in engines.IMPACT_KINDS
+            k: [indicators[n].get(k, 0.0) for n in region_view.INDICATORS] for k in PHYSICAL_KINDS
         },
     }
     facilitates = state.network is not None and (
