@@ -131,7 +131,46 @@ def test_a_configured_file_may_not_reuse_a_bundled_id_and_an_invalid_one_stops_c
     result = runner.invoke(app, ["recommend-sectors", str(source)])
     assert result.exit_code == 2 and result.stdout == ""
     assert "error: knowledge base:" in result.stderr and "heat-district" in result.stderr
+    database = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    for command in (["match"], ["optimize", "--network", "1"]):  # stored streams too
+        stopped = runner.invoke(app, [*command, "--database-url", database])
+        assert stopped.exit_code == 2 and "heat-district" in stopped.stderr, command
+        assert not (tmp_path / "db.sqlite").exists()  # stopped before touching the database
     empty = tmp_path / "empty.csv"
     empty.write_text(HEADER, encoding="utf-8")
     check = runner.invoke(app, ["check-knowledge", "--patterns", str(empty)])
     assert check.exit_code == 0 and f"warning: {empty}: no rows" in check.stderr
+
+
+def test_a_quote_left_open_is_named_at_the_row_where_it_opens(tmp_path: Path) -> None:
+    from sidestream.matching.knowledge import read_exchanges
+
+    open_quote = tmp_path / "open.csv"
+    rows = "".join(f"p{i},,slag {i},2042,use,src\n" for i in range(3))
+    open_quote.write_text(HEADER + GOOD + 'bad,,"slag,2042,use,src\n' + rows, encoding="utf-8")
+    found, errors = read_patterns(open_quote)  # the quote swallows every row after it
+    assert [p.id for p in found] == ["grounds-soap"]
+    assert errors == [
+        f"{open_quote} line 3: fewer fields than columns (the row runs on to line 6: an"
+        " unclosed double quote?)"
+    ]
+    cases = tmp_path / "cases.csv"
+    cases.write_text(
+        "case_id,exchange_id,waste_description,receiver_nace\nL1,1,coffee grounds,2042\n"
+        'L1,2,"tea leaves,2042\nL1,3,whey,1091\n',
+        encoding="utf-8",
+    )
+    kept, errors = read_exchanges(cases)
+    assert [e.exchange_id for e in kept] == ["1"]
+    assert errors == [
+        f"{cases} line 3: fewer fields than columns (the row runs on to line 4: an unclosed"
+        " double quote?)"
+    ]
+    huge = tmp_path / "huge.csv"  # so many rows swallowed that the field outgrows csv's limit
+    huge.write_text(HEADER + GOOD + 'bad,,"slag,2042\n' + rows * 3000, encoding="utf-8")
+    with pytest.raises(ValueError) as caught:
+        read_patterns(huge)
+    assert str(caught.value).startswith(f"{huge} line 3: cannot read the row (field larger")
+    assert str(caught.value).endswith(": an unclosed double quote?")
+    result = runner.invoke(app, ["check-knowledge", "--patterns", str(huge)])
+    assert result.exit_code == 1 and f"error: {huge} line 3: cannot read" in result.stderr

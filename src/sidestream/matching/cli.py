@@ -13,6 +13,7 @@ import typer
 from rich.progress import Progress
 
 from sidestream.matching.engine import CHUNK, MatchIndex
+from sidestream.matching.knowledge import platform_knowledge_base
 from sidestream.matching.knowledge_cli import check_knowledge_command
 from sidestream.matching.reader import (
     RowError,
@@ -62,6 +63,12 @@ def _platform(build: Callable[[], T]) -> T:
     except (OSError, ValueError) as exc:
         typer.echo(f"error: knowledge base: {exc}", err=True)
         raise typer.Exit(2) from None
+
+
+def require_knowledge_base() -> None:
+    """Stop a command that matches before it starts when a facilitator's configured knowledge
+    file is invalid (the same message and exit code as :func:`_platform`)."""
+    _platform(platform_knowledge_base)
 
 
 def _emit(rows: Iterable[dict]) -> None:

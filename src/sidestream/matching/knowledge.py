@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from sidestream.config import get_settings
 from sidestream.matching.text import normalise_text
@@ -134,12 +135,19 @@ class KnowledgeBase:
         return replace(self, exchanges=(*self.exchanges, *exchanges))
 
 
-def _rows(
-    path: Path | None, name: str, required: Sequence[str]
-) -> list[tuple[int, dict[str, str]]]:
-    """(line, row) of a CSV file (the bundled ``name`` when ``path`` is None); UTF-8 with or
-    without a byte-order mark, as spreadsheets write it. ``ValueError`` names the file when it
-    is not UTF-8 text or lacks a required column."""
+class _Row(NamedTuple):
+    """A row of a knowledge file with its first and last physical line."""
+
+    line: int
+    end: int
+    values: dict[str, Any]
+
+
+def _rows(path: Path | None, name: str, required: Sequence[str]) -> list[_Row]:
+    """The rows of a CSV file (the bundled ``name`` when ``path`` is None); UTF-8 with
+    or without a byte-order mark, as spreadsheets write it. ``ValueError`` names the file when
+    it is not UTF-8 text, lacks a required column or cannot be read as CSV (where a row runs
+    on past the end of its line, an unclosed double quote is named as the likely cause)."""
     where = str(path or name)
     try:
         if path is None:
@@ -149,11 +157,33 @@ def _rows(
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValueError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""), restkey=_EXTRA)
-    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, [])
+    missing = [c for c in required if c not in header]
     if missing:
         raise ValueError(f"{where}: missing column(s) {', '.join(missing)}")
-    return [(reader.line_num, row) for row in reader]
+    out: list[_Row] = []
+    start = reader.line_num + 1
+    try:
+        for fields in reader:
+            if fields:  # blank lines are skipped
+                row: dict[str, Any] = dict(zip(header, fields, strict=False))
+                row.update({c: None for c in header[len(fields) :]})
+                row[_EXTRA] = fields[len(header) :]
+                out.append(_Row(start, reader.line_num, row))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ValueError(
+            f"{where} line {start}: cannot read the row ({exc}): an unclosed double quote?"
+        ) from None
+    return out
+
+
+def _spans(row: _Row) -> str:
+    """For an invalid row that runs over several lines, what most likely made it do so."""
+    if row.end == row.line:
+        return ""
+    return f" (the row runs on to line {row.end}: an unclosed double quote?)"
 
 
 @lru_cache(maxsize=1)
@@ -166,17 +196,20 @@ def _low_prefixes() -> frozenset[str]:
 _EXTRA = "\x00extra"
 
 
-def _check_width(row: dict[str, str], where: str, line: int) -> None:
-    if row.get(_EXTRA):
+def _check_width(row: _Row, where: str) -> None:
+    """A row with more fields than the header, or fewer where it runs over several lines (a
+    quote left open swallows the rows after it), is not read."""
+    if row.values[_EXTRA]:
         raise ValueError(
-            f"{where} line {line}: more fields than columns (a comma inside a field that is"
+            f"{where} line {row.line}: more fields than columns (a comma inside a field that is"
             " not in double quotes?)"
         )
+    if None in row.values.values() and row.end > row.line:
+        raise ValueError(f"{where} line {row.line}: fewer fields than columns")
 
 
 def _pattern(row: dict[str, str], where: str, line: int) -> Pattern:
     """One patterns row; ``ValueError`` naming the line and field when it is invalid."""
-    _check_width(row, where, line)
     nace = (row.get("receiver_nace") or "").strip().replace(".", "")
     if not re.fullmatch(r"\d{4}", nace):
         raise ValueError(f"{where} line {line}: receiver_nace must be 4 digits, got {nace!r}")
@@ -235,11 +268,12 @@ def read_patterns(path: Path | str | None = None) -> tuple[list[Pattern], list[s
     rows = _rows(Path(path) if path else None, "patterns.csv", PATTERN_COLUMNS)
     out: list[Pattern] = []
     errors: list[str] = []
-    for line, row in rows:
+    for row in rows:
         try:
-            out.append(_pattern(row, where, line))
+            _check_width(row, where)
+            out.append(_pattern(row.values, where, row.line))
         except ValueError as exc:
-            errors.append(str(exc))
+            errors.append(f"{exc}{_spans(row)}")
     counts = Counter(p.id for p in out)
     errors += [f"{where}: id {i!r} appears {n} times" for i, n in counts.items() if n > 1]
     return out, errors
@@ -268,20 +302,19 @@ def read_exchanges(path: Path | str | None = None) -> tuple[list[Exchange], list
     rows = _rows(Path(path) if path else None, "exchanges.csv", required)
     out: list[Exchange] = []
     errors: list[str] = []
-    for line, row in rows:
+    for row in rows:
 
-        def g(key: str, row: dict[str, str] = row) -> str:
-            value = row.get(key)
+        def g(key: str, values: dict[str, Any] = row.values) -> str:
+            value = values.get(key)
             return value.strip() if isinstance(value, str) else ""
 
         empty = [c for c in required[:3] if not g(c)]
         try:
-            _check_width(row, where, line)
+            _check_width(row, where)
+            if empty:
+                raise ValueError(f"{where} line {row.line}: {empty[0]} is required")
         except ValueError as exc:
-            errors.append(str(exc))
-            continue
-        if empty:
-            errors.append(f"{where} line {line}: {empty[0]} is required")
+            errors.append(f"{exc}{_spans(row)}")
             continue
         out.append(
             Exchange(

@@ -12,6 +12,7 @@ from rich.progress import Progress
 
 from sidestream.db import get_engine, session_scope, upgrade
 from sidestream.errors import NotFound
+from sidestream.matching.cli import require_knowledge_base
 from sidestream.matching.service import matches_for_stream
 from sidestream.registry import service as registry
 from sidestream.registry.models import Stream
@@ -31,6 +32,7 @@ def match_command(
     ] = None,
 ) -> None:
     """Rank the partners of stored streams: one JSON line per stream, with reasons and benefit."""
+    require_knowledge_base()
     upgrade(database_url)
     with session_scope(get_engine(database_url)) as session:
         try:

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from sidestream.errors import InvalidInput, NotFound
+from sidestream.matching.cli import require_knowledge_base
 from sidestream.optimize.allocation import solve_allocation
 from sidestream.optimize.pareto import pareto_front
 from sidestream.optimize.schemas import NetworkProblem, ParetoFront, parse_problem
@@ -57,6 +58,7 @@ def optimize_command(
     summary = None
     try:
         if network is not None:
+            require_knowledge_base()  # the candidate arcs are the matcher's
             problem, summary = _network_problem(network, carbon_price, database_url)
         else:
             assert input_file is not None
