@@ -67,6 +67,10 @@ def test_parse_waste_code(raw: object, code: str | None, noted: bool) -> None:
         ("23511", "2351", True),
         ("0110 / 0120", "011/012", True),  # groups padded to four digits, as case libraries do
         ("2700", "27", True),  # a padded division
+        ("C27.00", "27", True),  # ... with its section letter
+        ("A01.10", "011", True),
+        (2700.0, "27", True),  # a spreadsheet's number
+        (2351.0, "2351", False),
         ("0105", None, True),  # 01.0 is no group
         ("9999", None, True),
         ("abc", None, True),

@@ -98,7 +98,7 @@ def parse_nace(raw: object) -> tuple[str | None, str | None]:
         return None, None
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
         return None, f"expected a NACE code such as 23.51, got {type(raw).__name__}; ignored"
-    text = str(raw)
+    text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)
     good: list[str] = []
     changed = False
     for part in re.split(r"[/;,|]", text):
@@ -127,8 +127,9 @@ def parse_nace(raw: object) -> tuple[str | None, str | None]:
 
 def _padded_group(part: str) -> str | None:
     """A group or division padded with zeros to four digits, as case libraries write them
-    (``'0110'`` for group 01.1, ``'2700'`` for division 27): its group or division code."""
-    digits = part.replace(".", "")
+    (``'0110'`` for group 01.1, ``'2700'`` and ``'C27.00'`` for division 27): its group or
+    division code."""
+    digits = re.sub(r"^[A-U]\s*", "", part.upper()).replace(".", "")
     if not re.fullmatch(r"\d{4}", digits):
         return None
     for cut in (3, 2):
