@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -63,10 +64,42 @@ def db_upgrade(
     database_url: DbOption = None,
 ) -> None:
     """Apply the schema migrations up to REVISION (default: head)."""
-    from sidestream.db import upgrade
+    from sidestream.db import current_revision, upgrade
 
-    upgrade(database_url, revision)
-    err.print(f"database at revision {revision}")
+    _migrate(upgrade, database_url, revision)
+    now = current_revision(database_url)
+    if revision != "head" and now != revision:
+        err.print(
+            f"error: revision: the database is at {now}, past {revision}; "
+            f"`sidestream db downgrade {revision}` takes it back, undoing the later migrations",
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
+    err.print(f"database at revision {now}" + (" (head)" if revision == "head" else ""))
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="target revision, e.g. 0003")],
+    database_url: DbOption = None,
+) -> None:
+    """Undo the schema migrations after REVISION (before running an older Sidestream: every
+    command of this version migrates to its head first)."""
+    from sidestream.db import current_revision, downgrade
+
+    _migrate(downgrade, database_url, revision)
+    err.print(f"database at revision {current_revision(database_url)}")
+
+
+def _migrate(step: Callable[[str | None, str], None], url: str | None, revision: str) -> None:
+    """Run an Alembic step; an unknown revision is an error naming it, exit code 2."""
+    from alembic.util import CommandError
+
+    try:
+        step(url, revision)
+    except CommandError as exc:
+        err.print(f"error: revision: {exc}", soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 app.command("demo")(demo_command)

@@ -105,3 +105,18 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url or get_settings().database_url), revision)
+
+
+def downgrade(url: str | None, revision: str) -> None:
+    """Take the database schema at ``url`` back to ``revision``, undoing the later migrations."""
+    from alembic import command
+
+    command.downgrade(alembic_config(url or get_settings().database_url), revision)
+
+
+def current_revision(url: str | None = None) -> str | None:
+    """The schema revision the database at ``url`` is at (``None``: not migrated yet)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with make_engine(url or get_settings().database_url).connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

@@ -90,3 +90,16 @@ def test_cli_db_upgrade(tmp_path):
     db = f"sqlite:///{tmp_path / 'up.db'}"
     r = CliRunner().invoke(app, ["db", "upgrade", "--database-url", db])
     assert r.exit_code == 0 and "head" in r.output
+    from alembic.script import ScriptDirectory
+
+    from sidestream.db import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config(db)).get_current_head()
+    past = CliRunner().invoke(app, ["db", "upgrade", "0003", "--database-url", db])
+    assert past.exit_code == 1 and f"the database is at {head}, past 0003" in past.output
+    back = CliRunner().invoke(app, ["db", "downgrade", "0003", "--database-url", db])
+    assert back.exit_code == 0 and "database at revision 0003" in back.output
+    unknown = CliRunner().invoke(app, ["db", "downgrade", "0009", "--database-url", db])
+    assert unknown.exit_code == 2 and "revision identified by '0009'" in unknown.output
+    again = CliRunner().invoke(app, ["db", "upgrade", "--database-url", db])
+    assert again.exit_code == 0 and f"database at revision {head} (head)" in again.output
