@@ -174,3 +174,37 @@ def test_a_quote_left_open_is_named_at_the_row_where_it_opens(tmp_path: Path) ->
     assert str(caught.value).endswith(": an unclosed double quote?")
     result = runner.invoke(app, ["check-knowledge", "--patterns", str(huge)])
     assert result.exit_code == 1 and f"error: {huge} line 3: cannot read" in result.stderr
+
+
+def test_keywords_in_other_languages_match_whole_or_as_the_end_of_a_compound(
+    tmp_path: Path,
+) -> None:
+    from sidestream.matching.knowledge import load_pattern_keywords, with_translations
+
+    path = tmp_path / "keywords.csv"
+    path.write_text(
+        "id,language,keywords\ngrounds-soap,de,Kaffeesatz|Kaffee Satz\n"
+        "grounds-soap,pl,fusy z kawy|fusy\ngrounds-soap,da,kaffegrums\n",
+        encoding="utf-8",
+    )
+    [bundled], _ = read_patterns(_one(tmp_path))
+    [pattern] = with_translations([bundled], load_pattern_keywords(path, ["grounds-soap"]))
+    assert pattern.heads == ("kaffeesatz",) and "kaffegrums" not in pattern.heads  # a keyword
+    assert pattern.translations == ("kaffee satz", "fusy z kawy", "fusy")
+    assert pattern.keyword_in("getrockneter espressokaffeesatz") == "kaffeesatz"
+    assert pattern.keyword_in("fusy z kawy, 2 t") == "fusy z kawy"
+    assert pattern.keyword_in("konfusy") is None  # whole words only outside compounding languages
+    for body, message in (
+        ("nope,de,Kaffeesatz", "line 2: id 'nope' is not a pattern"),
+        ("grounds-soap,deu,Kaffeesatz", "line 2: language 'deu' is not a two-letter ISO 639-1"),
+        ("grounds-soap,de, | ", "line 2: keywords is empty"),
+    ):
+        path.write_text("id,language,keywords\n" + body + "\n", encoding="utf-8")
+        with pytest.raises(ValueError, match=message):
+            load_pattern_keywords(path, ["grounds-soap"])
+
+
+def _one(folder: Path) -> Path:
+    path = folder / "one.csv"
+    path.write_text(HEADER + GOOD, encoding="utf-8")
+    return path

@@ -84,14 +84,17 @@ def test_unreadable_descriptions_get_the_classifiers_family_hint() -> None:
     from sidestream.matching.sectors import SectorQuery, sector_model, with_inferred_code
 
     model = sector_model()
-    hinted = with_inferred_code(SectorQuery("Pivske tropine iz pivovarne"), model)
+    latvian = "Alus drabiņas no alus darītavas"  # a language the keywords are not written in
+    hinted = with_inferred_code(SectorQuery(latvian), model)
     assert hinted.waste_code == "0207"  # sub-chapter of 02 07 04 (brewing), a family hint
-    readable = SectorQuery("fly ash")
-    assert with_inferred_code(readable, model) is readable
+    assert "1091" in [r.nace for r in recommend_sectors(latvian, top=5)]  # animal feed
+    for readable in (SectorQuery("fly ash"), SectorQuery("Pivske tropine iz pivovarne")):
+        assert with_inferred_code(readable, model) is readable  # English; Slovenian keywords
     given = SectorQuery("sågspån", waste_code="030105")
     assert with_inferred_code(given, model) is given
     top = [r.nace for r in recommend_sectors("Pivske tropine iz pivovarne", top=5)]
     assert "1091" in top  # animal feed, as for spent grain written in English
+    assert not model.reads("alus")  # a short keyword ('alu') takes no plural: Latvian beer
 
 
 def test_a_use_that_needs_hotter_heat_is_skipped(tmp_path: Path) -> None:
@@ -188,6 +191,8 @@ def test_pattern_lookup_finds_exactly_what_every_pattern_finds() -> None:
     kb = default_knowledge_base()
     texts = [e.text for e in kb.exchanges]
     texts += [f"some {k}s and {k}es, more" for p in kb.patterns for k in p.keywords]
+    texts += [f"{k}, more" for p in kb.patterns for k in p.translations]
+    texts += [f"stein{k} und {k}s" for p in kb.patterns for k in p.heads]  # compound words
     texts += ["Fly-ash (dry), sawdust; CO2 & spent grains!", "", "x"]
     codes = [None, "100102", "02", "0202", "020204", "1001", "170504", "190805"]
     for i, text in enumerate(texts):

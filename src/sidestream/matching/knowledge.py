@@ -32,6 +32,8 @@ EXCHANGE_COLUMNS = (
     "cpa_code", "ewc_hazardous", "treatment_nace", "final_use", "completion",
 )  # fmt: skip
 _SIX_DIGITS = re.compile(r"\d{6}")
+KEYWORD_COLUMNS = ("id", "language", "keywords")
+_WORD_ONLY = re.compile(r"\w+")
 
 
 def nace_scopes_in(raw: str) -> tuple[str, ...]:
@@ -84,11 +86,29 @@ class Exchange:
 
 
 @lru_cache(maxsize=4096)
-def _keyword_regex(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
+def _keyword_regex(keywords: tuple[str, ...], heads: bool = False) -> re.Pattern[str] | None:
+    """Whole words or phrases (an English plural tolerated from four letters: "alu" does not
+    find Latvian "alus", beer); ``heads``: also as the end of a compound word ("flugasche" in
+    "steinkohlenflugasche")."""
     if not keywords:
         return None
-    alternatives = "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})(?:s|es)?\b")
+    start = "" if heads else r"\b"
+    ordered = sorted(keywords, key=len, reverse=True)
+    groups = [
+        rf"{start}(?:{'|'.join(map(re.escape, found))}){plural}\b"
+        for found, plural in (
+            ([k for k in ordered if len(k) >= 4], "(?:s|es)?"),
+            ([k for k in ordered if len(k) < 4], ""),
+        )
+        if found
+    ]
+    return re.compile("|".join(groups))
+
+
+#: Languages that write compound nouns as one word: their translated keywords of at least
+#: ``HEAD_MIN_LETTERS`` letters also match as a compound's last part.
+COMPOUNDING_LANGUAGES = frozenset({"da", "de", "fi", "nb", "nl", "sv"})
+HEAD_MIN_LETTERS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,12 +126,22 @@ class Pattern:
     #: Stream kinds the use applies to (empty: material, energy and water); a stream of another
     #: known kind is skipped.
     kinds: frozenset[str] = frozenset()
+    #: The keywords in other languages (``pattern_keywords.csv``; matched, not embedded) ...
+    translations: tuple[str, ...] = ()
+    #: ... and those that also match as the last part of a compound word.
+    heads: tuple[str, ...] = ()
 
     def keyword_in(self, normalised_text: str) -> str | None:
         """The first keyword found in an already normalised text, else ``None``."""
-        regex = _keyword_regex(self.keywords)
-        found = regex.search(normalised_text) if regex else None
-        return found.group(0) if found else None
+        for regex in (
+            _keyword_regex(self.keywords),
+            _keyword_regex(self.translations),
+            _keyword_regex(self.heads, heads=True),
+        ):
+            found = regex.search(normalised_text) if regex else None
+            if found:
+                return found.group(0)
+        return None
 
 
 @dataclass(frozen=True)
@@ -346,8 +376,59 @@ def load_exchanges(path: Path | str | None = None) -> list[Exchange]:
 
 @lru_cache
 def default_knowledge_base() -> KnowledgeBase:
-    """The bundled knowledge base (documented exchanges + curated patterns)."""
-    return KnowledgeBase(exchanges=tuple(load_exchanges()), patterns=tuple(load_patterns()))
+    """The bundled knowledge base (documented exchanges + curated patterns, with the patterns'
+    keywords in other languages)."""
+    bundled = load_patterns()
+    patterns = with_translations(bundled, load_pattern_keywords(known=[p.id for p in bundled]))
+    return KnowledgeBase(exchanges=tuple(load_exchanges()), patterns=tuple(patterns))
+
+
+def load_pattern_keywords(
+    path: Path | str | None = None, known: Iterable[str] | None = None
+) -> dict[str, list[tuple[str, str]]]:
+    """Pattern id -> (language, keyword) from a keyword-translations CSV (``id, language,
+    keywords``; the bundled ``pattern_keywords.csv`` when ``path`` is None). ``ValueError``
+    names the line and field of the first invalid row; ``known`` are the valid pattern ids
+    (default: the bundled patterns)."""
+    where = str(path) if path else "pattern_keywords.csv"
+    ids = set(known) if known is not None else {p.id for p in load_patterns()}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for row in _rows(Path(path) if path else None, "pattern_keywords.csv", KEYWORD_COLUMNS):
+        _check_width(row, where)
+        pattern_id, language, keywords = (
+            (row.values.get(c) or "").strip() for c in KEYWORD_COLUMNS
+        )
+        problem = (
+            f"id {pattern_id!r} is not a pattern" if pattern_id not in ids
+            else f"language {language!r} is not a two-letter ISO 639-1 code"
+            if not re.fullmatch(r"[a-z]{2}", language)
+            else "keywords is empty" if not keywords.strip("| ")
+            else None
+        )  # fmt: skip
+        if problem:
+            raise ValueError(f"{where} line {row.line}: {problem}{_spans(row)}")
+        terms = [normalise_text(k.strip()) for k in keywords.split("|") if k.strip()]
+        out.setdefault(pattern_id, []).extend((language, t) for t in terms)
+    return out
+
+
+def with_translations(
+    patterns: Iterable[Pattern], keywords: dict[str, list[tuple[str, str]]]
+) -> list[Pattern]:
+    """The patterns with their keywords in other languages: single words of compounding
+    languages with at least ``HEAD_MIN_LETTERS`` letters as compound heads, the rest whole."""
+    out = []
+    for p in patterns:
+        seen = set(p.keywords)
+        whole: dict[str, None] = {}
+        heads: dict[str, None] = {}
+        for language, term in keywords.get(p.id, ()):
+            if term in seen:
+                continue
+            head = language in COMPOUNDING_LANGUAGES and _WORD_ONLY.fullmatch(term)
+            (heads if head and len(term) >= HEAD_MIN_LETTERS else whole)[term] = None
+        out.append(replace(p, translations=tuple(whole), heads=tuple(heads)))
+    return out
 
 
 def configured_files() -> tuple[tuple[str, ...], tuple[str, ...]]:

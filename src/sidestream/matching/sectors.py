@@ -12,6 +12,7 @@ import numpy as np
 
 from sidestream.impact.heat_pump import MAX_LIFT_K, heat_pump_cop
 from sidestream.matching.knowledge import (
+    HEAD_MIN_LETTERS,
     Exchange,
     KnowledgeBase,
     Pattern,
@@ -205,15 +206,18 @@ class SectorModel:
         self._patterns_by_prefix: dict[str, list[int]] = {}
         self._patterns_by_word: dict[str, set[int]] = {}
         self._patterns_any_text: set[int] = set()  # a keyword that does not start with a word
+        self._patterns_by_head: dict[str, set[int]] = {}  # ends of compound words
         for i, p in enumerate(kb.patterns):
             for prefix in p.waste_codes:
                 self._patterns_by_prefix.setdefault(prefix, []).append(i)
-            for keyword in p.keywords:
+            for keyword in (*p.keywords, *p.translations):
                 first = _WORD.match(keyword)
                 if first is None:
                     self._patterns_any_text.add(i)
                 else:
                     self._patterns_by_word.setdefault(first.group(0), set()).add(i)
+            for head in p.heads:
+                self._patterns_by_head.setdefault(head, set()).add(i)
         self.pattern_cols = np.array([self.col[p.receiver_nace] for p in kb.patterns], np.int64)
         self.donor_counts: Counter[tuple[str, str]] = Counter()
         for e in self.exchanges:
@@ -316,9 +320,13 @@ class SectorModel:
         text's words (a single-word keyword may carry the plural 's'/'es'). A superset of the
         patterns whose keyword regex matches, found by word lookups instead of one regex each."""
         out: set[int] = set(self._patterns_any_text)
+        heads = self._patterns_by_head
         for word in set(_WORD.findall(normalised_text)):
             for stem in (word, word[:-1] if word.endswith("s") else "", word[:-2]):
                 out.update(self._patterns_by_word.get(stem, ()))
+                if heads:  # every ending of the word that is long enough to be a head
+                    for start in range(len(stem) - HEAD_MIN_LETTERS + 1):
+                        out.update(heads.get(stem[start:], ()))
         return out
 
     def reads(self, text: str) -> bool:
