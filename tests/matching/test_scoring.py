@@ -172,7 +172,7 @@ def test_material_noisy_or_stays_in_unit_range() -> None:
     from sidestream.matching.scoring import material_scores
 
     ones = np.ones((2, 2), np.float32)
-    parts = {"code": ones, "kb_use": ones, "text": ones, "analogue": ones}
+    parts = {"code": ones, "kb_use": ones, "text": ones, "analogue": ones, "use": ones}
     assert np.allclose(material_scores(parts), 1.0)
     zeros = {k: 0 * v for k, v in parts.items()}
     assert np.allclose(material_scores(zeros), 0.0)
@@ -239,9 +239,12 @@ def test_an_updated_index_scores_as_a_full_build_over_the_same_texts() -> None:
     index = full.updated(keep, [needs[3], needs[1]])
     assert [x.id for x in index.needs.listings] == ["ash", "pulp", "feed", "heat"]
     order = [0, 2, 3, 1]
-    np.testing.assert_allclose(index.score_matrix(offers), full.score_matrix(offers)[:, order])
+    rtol = 1e-6  # float32 sums in another order
+    np.testing.assert_allclose(
+        index.score_matrix(offers), full.score_matrix(offers)[:, order], rtol=rtol
+    )
     same = full.updated(np.ones(4, bool), [])  # nothing added
-    np.testing.assert_allclose(same.score_matrix(offers), full.score_matrix(offers))
+    np.testing.assert_allclose(same.score_matrix(offers), full.score_matrix(offers), rtol=rtol)
     prepared = full.prepare(offers)
     patched = full.updated_offers(prepared, np.array([True, False, True]), [offers[1]])
     need = 3  # "heat" in the updated index
@@ -250,3 +253,21 @@ def test_an_updated_index_scores_as_a_full_build_over_the_same_texts() -> None:
     assert got == want and "o2" in got
     unchanged = full.updated_offers(prepared, np.ones(3, bool), [])  # no offer read again
     assert len(unchanged.table) == 3 and unchanged.affinity[0].shape == prepared.affinity[0].shape
+
+
+def test_a_need_that_reads_like_a_known_use_of_the_material_is_preferred() -> None:
+    """Needs say what they do ("raw material for clinker"), not which material they take: the
+    typical uses of the patterns that name the offer's material are matched with that text."""
+    from sidestream.matching.engine import MatchIndex
+
+    needs = [  # no NACE codes: the evidence does not depend on the need's industry
+        listing("raw", "need", "Raw material for clinker"),
+        listing("feed", "need", "Protein for animal feed"),
+    ]
+    offer = listing("lime", "offer", "Lime sludge from water softening")
+    [found] = MatchIndex(needs).match([offer], top=2)
+    assert [m.need_id for m in found] == ["raw", "feed"]
+    material = next(r.detail for r in found[0].reasons if r.component == "material")
+    assert "the need reads like a known use of this material: calcium source in clinker" in material
+    other = next(r.detail for r in found[1].reasons if r.component == "material")
+    assert "known use of this material" not in other

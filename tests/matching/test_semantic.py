@@ -120,7 +120,7 @@ def test_extended_knowledge_base_is_embedded_into_the_user_cache(
     # only the text the bundled vectors lack is embedded, once for every subset of this base
     SectorModel(kb.without_cases([kb.exchanges[0].case_id]))
     [stored] = list((tmp_path / "cache").rglob(f"{semantic.KB_FILE}.npy"))
-    assert np.load(stored).shape[0] == 1  # 'kaffegrums'
+    assert np.load(stored).shape[0] == 2  # 'kaffegrums' and 'exfoliant in soaps'
 
 
 class _Counting:

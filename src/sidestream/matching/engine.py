@@ -28,6 +28,8 @@ from sidestream.matching.weights import (
     MIN_MATERIAL,
     NACE_BACKOFF,
     SEMANTIC_MAX_NEED_TEXTS,
+    USE_DETAIL_MIN,
+    USES,
     WEIGHTS,
 )
 from sidestream.taxonomy.kinds import Kind
@@ -45,6 +47,8 @@ class Block:
     components: dict[str, np.ndarray]
     distance: np.ndarray
     total: np.ndarray
+    #: How strongly patterns with each typical use name each offer's material (offers × uses).
+    strength: np.ndarray
 
 
 @dataclass
@@ -52,10 +56,46 @@ class PreparedOffers:
     """Offers read and scored against the knowledge base once, for any number of match calls."""
 
     table: ListingTable
-    #: Sector-recommender scores (offers × classes) and similarity to documented materials.
-    affinity: tuple[np.ndarray, np.ndarray]
+    #: Sector-recommender scores (offers × classes), similarity to documented materials
+    #: (offers × exchanges) and how strongly patterns with each typical use name them.
+    affinity: tuple[np.ndarray, np.ndarray, np.ndarray]
     #: TF-IDF vectors of the offers in the index's vocabulary.
     vectors: sparse.csr_matrix
+
+
+#: Per need: indices (needs × k, -1 = none) and similarities of its nearest texts.
+Nearest = tuple[np.ndarray, np.ndarray]
+
+
+def _nearest(
+    texts: Sequence[str],
+    index: TfidfIndex,
+    columns: sparse.csr_matrix,
+    k: int,
+    semantic: tuple[np.ndarray, np.ndarray] | None,
+) -> Nearest:
+    """The ``k`` columns most like each text: TF-IDF cosine in ``index``, or where higher the
+    embedding similarity (``semantic``: distinct texts × columns, and each text's row)."""
+    k = min(k, columns.shape[0])
+    idx = np.full((len(texts), k), -1, np.int64)
+    out = np.zeros((len(texts), k), np.float32)
+    if not k or not len(texts):
+        return idx, out
+    for start in range(0, len(texts), 4096):
+        rows = slice(start, start + 4096)
+        sim = cosine(index.transform(texts[rows]), columns)
+        if semantic is not None:
+            similarity, text_rows = semantic
+            sim = np.maximum(sim, similarity[text_rows[rows]])
+        top = (
+            np.argpartition(-sim, k - 1, axis=1)[:, :k]
+            if k < sim.shape[1]
+            else np.tile(np.arange(k), (sim.shape[0], 1))
+        )
+        val = np.take_along_axis(sim, top, axis=1)
+        idx[rows] = np.where(val > 0, top, -1)
+        out[rows] = val
+    return idx, out
 
 
 class MatchIndex:
@@ -74,6 +114,8 @@ class MatchIndex:
         receivers = self.model.receiver_text
         self._receiver_tfidf = TfidfIndex([*receivers, *self.needs.text])
         self._receiver_vectors = self._receiver_tfidf.transform(receivers)
+        self._use_tfidf = TfidfIndex([*self.model.use_text, *self.needs.text])
+        self._use_vectors = self._use_tfidf.transform(self.model.use_text)
         model = self.model
         #: Whether needs are compared with documented receivers semantically too.
         self.semantic = (
@@ -81,7 +123,9 @@ class MatchIndex:
             and model.vectors is not None
             and len(set(self.needs.text)) <= SEMANTIC_MAX_NEED_TEXTS
         )
-        self.analogue_idx, self.analogue_sim = self._analogues(self.needs.text)
+        (self.analogue_idx, self.analogue_sim), (self.use_idx, self.use_sim) = self._look_alikes(
+            self.needs.text
+        )
         self.need_class, self.need_class_weight = self._need_classes(
             self.needs.nace, self.analogue_idx, self.analogue_sim
         )
@@ -99,11 +143,13 @@ class MatchIndex:
         """
         new = copy.copy(self)
         table = build_table(added)
-        idx, sim = self._analogues(table.text)
+        (idx, sim), (use_idx, use_sim) = self._look_alikes(table.text)
         cls, weight = self._need_classes(table.nace, idx, sim)
         new.needs = concat_tables(take_rows(self.needs, keep), table)
         new.analogue_idx = np.vstack([self.analogue_idx[keep], idx])
         new.analogue_sim = np.vstack([self.analogue_sim[keep], sim])
+        new.use_idx = np.vstack([self.use_idx[keep], use_idx])
+        new.use_sim = np.vstack([self.use_sim[keep], use_sim])
         new.need_class = np.concatenate([self.need_class[keep], cls])
         new.need_class_weight = np.concatenate([self.need_class_weight[keep], weight])
         new._group_by_kind()
@@ -121,10 +167,12 @@ class MatchIndex:
     ) -> PreparedOffers:
         """Offers prepared for this index: the ``keep`` rows of ``prepared``, then ``added``."""
         extra = self.prepare(added)
-        (sector, similar), (more_sector, more_similar) = prepared.affinity, extra.affinity
         return PreparedOffers(
             concat_tables(take_rows(prepared.table, keep), extra.table),
-            (np.vstack([sector[keep], more_sector]), np.vstack([similar[keep], more_similar])),
+            tuple(  # type: ignore[arg-type]
+                np.vstack([old[keep], more])
+                for old, more in zip(prepared.affinity, extra.affinity, strict=True)
+            ),
             sparse.vstack([prepared.vectors[np.flatnonzero(keep)], extra.vectors], format="csr"),
         )
 
@@ -133,42 +181,41 @@ class MatchIndex:
             int(k): np.flatnonzero(self.needs.kind == k) for k in np.unique(self.needs.kind)
         }
 
-    def _analogues(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """For each need text, the documented exchanges whose receiver looks like it.
+    def _look_alikes(self, texts: Sequence[str]) -> tuple[Nearest, Nearest]:
+        """For each need text, the documented receivers and the patterns' typical uses that
+        look like it (TF-IDF, or the semantic similarity where higher).
 
-        Keeps the ``ANALOGUES`` most similar receivers (business + final use; TF-IDF, or the
-        semantic similarity where higher) per need: their exchange rows in the sector model
-        (needs × k, -1 = none) and their similarity.
+        Keeps the ``ANALOGUES`` most similar documented receivers (business + final use; their
+        exchange rows in the sector model) and the ``USES`` most similar distinct typical uses of
+        the patterns per need: needs × k indices (-1 = none) and similarities.
         """
-        k = min(ANALOGUES, len(self.model.receiver_text))
-        analogue_idx = np.full((len(texts), k), -1, np.int64)
-        analogue_sim = np.zeros((len(texts), k), np.float32)
-        if not k or not len(texts):
-            return analogue_idx, analogue_sim
-        semantic, need_rows = self._receiver_semantic(texts)
-        for start in range(0, len(texts), 4096):
-            rows = slice(start, start + 4096)
-            sim = cosine(self._receiver_tfidf.transform(texts[rows]), self._receiver_vectors)
-            if semantic is not None:
-                sim = np.maximum(sim, semantic[need_rows[rows]])
-            top = (
-                np.argpartition(-sim, k - 1, axis=1)[:, :k]
-                if k < sim.shape[1]
-                else (np.tile(np.arange(k), (sim.shape[0], 1)))
-            )
-            val = np.take_along_axis(sim, top, axis=1)
-            analogue_idx[rows] = np.where(val > 0, top, -1)
-            analogue_sim[rows] = val
-        return analogue_idx, analogue_sim
+        model = self.model
+        vectors, rows = self._need_vectors(texts)
 
-    def _receiver_semantic(self, texts: Sequence[str]) -> tuple[np.ndarray | None, np.ndarray]:
-        """Semantic similarity of each distinct need text to each documented receiver, and the
-        row of each need (``None`` when semantic evidence is off)."""
+        def semantic(targets: str) -> tuple[np.ndarray, np.ndarray] | None:
+            if vectors is None or model.encoder is None or model.vectors is None:
+                return None
+            return model.encoder.similarity(vectors, getattr(model.vectors, targets)), rows
+
+        receivers = _nearest(
+            texts, self._receiver_tfidf, self._receiver_vectors, ANALOGUES, semantic("receivers")
+        )
+        uses = _nearest(texts, self._use_tfidf, self._use_vectors, USES, semantic("uses"))
+        return receivers, uses
+
+    def _best_use(self, strength: np.ndarray, need: int) -> str:
+        """The typical use that gave an offer (its pattern strengths) its use evidence."""
+        idx, sim = self.use_idx[need], self.use_sim[need]
+        got = np.where(idx >= 0, strength[np.maximum(idx, 0)] * sim, 0.0)
+        return self.model.use_text[int(idx[int(np.argmax(got))])]
+
+    def _need_vectors(self, texts: Sequence[str]) -> tuple[np.ndarray | None, np.ndarray]:
+        """Embeddings of the distinct need texts and the row of each need (``None`` when
+        semantic evidence is off)."""
         model = self.model
         if not self.semantic or model.encoder is None or model.vectors is None:
             return None, np.zeros(0, np.int64)
-        vectors, rows = model.encoder.encode_unique(texts)
-        return model.encoder.similarity(vectors, model.vectors.receivers), rows
+        return model.encoder.encode_unique(texts)
 
     def _need_classes(
         self, nace: Sequence[tuple[str, ...]], analogue_idx: np.ndarray, analogue_sim: np.ndarray
@@ -259,7 +306,11 @@ class MatchIndex:
                         Kind(x.kind).value if x.kind else None)
             for x, t in zip(offers, temperatures, strict=True)
         ])  # fmt: skip
-        affinity = (scores.total.astype(np.float32), self.model.exchange_similarity(scores))
+        affinity = (
+            scores.total.astype(np.float32),
+            self.model.exchange_similarity(scores),
+            self.model.use_strength(scores),
+        )
         return PreparedOffers(table, affinity, self.tfidf.transform(table.text))
 
     def _blocks(self, prepared: PreparedOffers) -> Iterator[Block]:
@@ -281,7 +332,7 @@ class MatchIndex:
         table, vectors = prepared.table, prepared.vectors
         needs = self.needs
         cls = self.need_class[nj]
-        sector, similar = prepared.affinity
+        sector, similar, strength = prepared.affinity
         kb_use = np.where(
             cls >= 0, sector[oi][:, np.maximum(cls, 0)] * self.need_class_weight[nj], 0.0
         )
@@ -293,6 +344,7 @@ class MatchIndex:
             "analogue": scoring.analogue_scores(
                 similar[oi], self.analogue_idx[nj], self.analogue_sim[nj]
             ),
+            "use": scoring.analogue_scores(strength[oi], self.use_idx[nj], self.use_sim[nj]),
         }
         dist = scoring.haversine_km(
             table.lat[oi][:, None],
@@ -324,7 +376,8 @@ class MatchIndex:
             | scoring.ruled_out(table, oi, needs, nj)
         )
         total = np.where(excluded, 0.0, total)
-        return Block(oi, nj, parts, components, dist, np.asarray(total, dtype=np.float64))
+        total = np.asarray(total, dtype=np.float64)
+        return Block(oi, nj, parts, components, dist, total, strength[oi])
 
     def _explain(self, table: ListingTable, block: Block, r: int, c: int) -> Match:
         i, j = int(block.offers[r]), int(block.needs[c])
@@ -332,8 +385,9 @@ class MatchIndex:
         v = {k: float(m[r, c]) for k, m in block.components.items()}
         parts = {k: float(m[r, c]) for k, m in block.parts.items()}
         sector = self.model.classes[self.need_class[j]] if self.need_class[j] >= 0 else ""
+        use = self._best_use(block.strength[r], j) if parts["use"] > USE_DETAIL_MIN else ""
         details = {
-            "material": scoring.material_detail(table, i, needs, j, parts, sector),
+            "material": scoring.material_detail(table, i, needs, j, parts, sector, use),
             "distance": scoring.distance_detail(table, i, needs, j, float(block.distance[r, c])),
             "quantity": scoring.quantity_detail(table, i, needs, j),
             "quality": scoring.quality_detail(table, i, needs, j),

@@ -156,6 +156,10 @@ class KnowledgeBase:
         drop = set(case_ids)
         return replace(self, exchanges=tuple(e for e in self.exchanges if e.case_id not in drop))
 
+    def typical_uses(self) -> list[str]:
+        """The distinct typical uses of the patterns, in the order they first appear."""
+        return list(dict.fromkeys(p.typical_use for p in self.patterns))
+
     def with_patterns(self, patterns: Sequence[Pattern]) -> KnowledgeBase:
         """The same knowledge with extra patterns appended."""
         return replace(self, patterns=(*self.patterns, *patterns))

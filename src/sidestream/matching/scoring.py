@@ -190,9 +190,16 @@ def _fmt_code(code: int) -> str:
 
 
 def material_detail(
-    offers: ListingTable, i: int, needs: ListingTable, j: int, parts: dict[str, float], sector: str
+    offers: ListingTable,
+    i: int,
+    needs: ListingTable,
+    j: int,
+    parts: dict[str, float],
+    sector: str,
+    use: str = "",
 ) -> str:
-    """Which material evidence decided the score."""
+    """Which material evidence decided the score (``use``: the known use of the material
+    that the need's text resembles)."""
     found: list[str] = []
     oc, nc = int(offers.code[i]), int(needs.code[j])
     if parts["code"] > 0:
@@ -211,6 +218,10 @@ def material_detail(
         found.append(
             f"resembles a documented exchange of a similar material to a similar receiver"
             f" (evidence {parts['analogue']:.2f})"
+        )
+    if use:
+        found.append(
+            f"the need reads like a known use of this material: {use} (evidence {parts['use']:.2f})"
         )
     return "; ".join(found) or "no material evidence"
 

@@ -193,6 +193,10 @@ class SectorModel:
         self.popularity = pop / pop.max() if pop.max() > 0 else pop
         #: What each documented receiver does with the material (business + final use).
         self.receiver_text: list[str] = [f"{e.receiver} {e.final_use}" for e in self.exchanges]
+        #: What the patterns' receivers do with the materials (distinct typical uses).
+        self.use_text: list[str] = kb.typical_uses()
+        use_row = {u: i for i, u in enumerate(self.use_text)}
+        self._pattern_use = {p.id: use_row[p.typical_use] for p in kb.patterns}
         codes = sorted({c for e in self.exchanges for c in e.waste_codes})
         self._code_col = {c: i for i, c in enumerate(codes)}
         self._exchange_codes = np.zeros((len(codes), len(self.exchanges)), bool)
@@ -270,6 +274,17 @@ class SectorModel:
             else (np.zeros((0, len(self.exchanges)), np.float32))
         )
         return np.maximum(scores.text_sim, code)
+
+    def use_strength(self, scores: SectorScores) -> np.ndarray:
+        """How strongly a pattern with each typical use names each query's material (queries ×
+        ``use_text``; the strongest such pattern, 0 where none does)."""
+        out = np.zeros((len(scores.pattern_hits), len(self.use_text)), np.float32)
+        for i, hits in enumerate(scores.pattern_hits):
+            for found in hits.values():
+                for hit in found:
+                    col = self._pattern_use[hit.pattern.id]
+                    out[i, col] = max(out[i, col], hit.strength)
+        return out
 
     def _pattern_hits(
         self,

@@ -124,10 +124,11 @@ def receiver_text(receiver: str, final_use: str) -> str:
 
 def kb_texts(kb: KnowledgeBase) -> list[str]:
     """The distinct texts of a knowledge base that are embedded (sorted): documented materials,
-    documented receivers (business + final use) and pattern keywords."""
+    documented receivers (business + final use), pattern keywords and typical uses."""
     texts = {material_text(e.material) for e in kb.exchanges}
     texts |= {receiver_text(e.receiver, e.final_use) for e in kb.exchanges}
     texts |= {clip_text(k) for p in kb.patterns for k in p.keywords}
+    texts |= {clip_text(u) for u in kb.typical_uses()}
     return sorted(t for t in texts if t)
 
 
@@ -155,6 +156,7 @@ class KnowledgeVectors:
     receivers: np.ndarray  # documented exchanges (receiver business + final use)
     keywords: np.ndarray  # pattern keywords
     keyword_pattern: np.ndarray  # index of each keyword's pattern
+    uses: np.ndarray  # the patterns' distinct typical uses
 
 
 def knowledge_vectors(
@@ -182,4 +184,5 @@ def knowledge_vectors(
         receivers=rows([receiver_text(e.receiver, e.final_use) for e in exchanges]),
         keywords=rows([clip_text(k) for k, _ in pairs]),
         keyword_pattern=np.array([i for _, i in pairs], np.int64),
+        uses=rows([clip_text(u) for u in kb.typical_uses()]),
     )

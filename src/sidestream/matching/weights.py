@@ -62,8 +62,15 @@ WEIGHTS: dict[str, float] = {
 #: How much each material evidence counts; combined by noisy-or, 1 − Π(1 − w·s):
 #: same LoW code / family; known use of the offer's material by the need's industry (sector
 #: recommender); description similarity; documented analogous exchange (similar material taken
-#: by a receiver like the need, business + final use).
-MATERIAL_SOURCES: dict[str, float] = {"code": 1.0, "kb_use": 0.9, "text": 0.9, "analogue": 0.5}
+#: by a receiver like the need, business + final use); known use (a pattern naming the offer's
+#: material has a typical use like the need's text, whatever the need's industry).
+MATERIAL_SOURCES: dict[str, float] = {
+    "code": 1.0,
+    "kb_use": 0.9,
+    "text": 0.9,
+    "analogue": 0.5,
+    "use": 0.6,
+}
 
 #: Semantic (embedding) similarity of needs to documented receivers is used only when an
 #: index holds at most this many distinct need texts: each new text costs ~10 ms of embedding,
@@ -72,6 +79,11 @@ SEMANTIC_MAX_NEED_TEXTS = 5_000
 
 #: Documented receivers kept per need for the analogous-exchange evidence.
 ANALOGUES = 5
+
+#: Pattern typical uses kept per need for the known-use-of-this-material evidence, and the
+#: evidence from which a match names the use.
+USES = 5
+USE_DETAIL_MIN = 0.05
 
 #: Listing matching, need's receiving class when its own NACE class is not in the knowledge
 #: base: a class of the same group / division, or one inferred from the most similar documented
