@@ -60,10 +60,11 @@ def _kind(e: Exchange) -> str:
     return {"35": "energy", "36": "water"}.get(e.product_code[:2], "material")
 
 
-def offer_of(e: Exchange) -> Listing:
-    """The donor side of an exchange as an offer listing."""
+def offer_of(e: Exchange, texts: dict[str, str] | None = None) -> Listing:
+    """The donor side of an exchange as an offer listing (``texts``: the material translated)."""
     return Listing(
-        id=e.exchange_id, direction="offer", title=e.material, kind=_kind(e),
+        id=e.exchange_id, direction="offer", title=(texts or {}).get(e.material, e.material),
+        kind=_kind(e),
         description=e.donor, waste_code=clean_code("/".join(e.waste_codes)),
         organisation_nace="/".join(e.donor_classes) or None,
     )  # fmt: skip
@@ -199,6 +200,7 @@ def listing_task(
     need_nace: bool = True,
     kb: KnowledgeBase | None = None,
     within_case: bool = False,
+    texts: dict[str, str] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Leave-one-case-out listing matching: engine and baselines.
 
@@ -208,7 +210,8 @@ def listing_task(
     ``unseen``: distractor needs are scored without their own case in the knowledge base
     (:func:`unseen_scores`), as for needs of new cases (the hidden evaluation's situation).
     ``within_case``: only the held-out case's own needs are candidates (one symbiosis matched
-    on its own, as ``match-files`` run on one case's offers and needs).
+    on its own, as ``match-files`` run on one case's offers and needs). ``texts``: the offers'
+    materials written in another language (English material -> translation).
     """
     kb = kb or default_knowledge_base()
     pool = [e for e in kb.exchanges if e.receiver_classes]
@@ -219,7 +222,7 @@ def listing_task(
     ranks: dict[str, list[float]] = {"engine": [], "popularity": [], "tfidf": []}
     for fold in case_folds(kb):
         index = MatchIndex(needs, fold.kb)
-        offers = [_located(offer_of(e), e, regional) for e in fold.held_out]
+        offers = [_located(offer_of(e, texts), e, regional) for e in fold.held_out]
         engine = (
             unseen_scores(fold.kb, fold.case_id, offers, pool, needs)
             if unseen
@@ -247,7 +250,21 @@ def _table(results: dict[str, dict[str, float]], columns: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _multilingual_section(results: dict[str, dict[str, float]]) -> str:
+#: Languages whose translated offers are also matched in task (b) (each run takes a minute).
+LISTING_LANGUAGES = ("de", "es", "pl")
+
+
+def multilingual_listings(translations: dict[str, dict[str, str]]) -> dict[str, dict[str, float]]:
+    """Task (b), unseen needs, no locations, with the offers' materials in other languages."""
+    out = {"en": listing_task(unseen=True)["engine"]}
+    for lang in LISTING_LANGUAGES:
+        out[lang] = listing_task(unseen=True, texts=translations[lang])["engine"]
+    return out
+
+
+def _multilingual_section(
+    results: dict[str, dict[str, float]], listings: dict[str, dict[str, float]]
+) -> str:
     n = int(results["en"]["n"])
     return f"""## (a) in other languages ({n} held-out exchanges)
 
@@ -256,6 +273,11 @@ Each held-out material description replaced by its translation
 and as the text alone (no code, no donor: as a company that only writes a sentence):
 
 {_table(results, ["hit@1", "hit@5", "hit@10", "mrr"])}
+
+(b) listing matching (unseen needs, no locations) with the offers' materials translated (the
+needs stay in English):
+
+{_table(listings, ["hit@1", "hit@5", "hit@10", "mrr"])}
 """
 
 
@@ -269,7 +291,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     started = time.perf_counter()
-    languages = _multilingual_section(multilingual_task(read_translations()))
+    translations = read_translations()
+    languages = _multilingual_section(
+        multilingual_task(translations), multilingual_listings(translations)
+    )
     if args.multilingual_only:
         args.out.write_text(languages, encoding="utf-8")
         print(languages)

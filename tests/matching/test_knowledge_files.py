@@ -151,8 +151,23 @@ def test_a_quote_left_open_is_named_at_the_row_where_it_opens(tmp_path: Path) ->
     found, errors = read_patterns(open_quote)  # the quote swallows every row after it
     assert [p.id for p in found] == ["grounds-soap"]
     assert errors == [
-        f"{open_quote} line 3: fewer fields than columns (the row runs on to line 6: an"
+        f"{open_quote} line 3: keywords runs over several lines (the row runs on to line 6: an"
         " unclosed double quote?)"
+    ]
+    closed_late = tmp_path / "late.csv"  # the quote closes in another row: that row is lost
+    closed_late.write_text(
+        HEADER + 'c,,slag,2351,use,"src,,\nd,,ash,2351,use,src",,\n' + GOOD, encoding="utf-8"
+    )
+    found, errors = read_patterns(closed_late)
+    assert [p.id for p in found] == ["grounds-soap"]
+    assert errors == [
+        f"{closed_late} line 2: source runs over several lines (the row runs on to line 3: an"
+        " unclosed double quote?)"
+    ]
+    last = tmp_path / "last.csv"  # opened on the last line: nothing follows to swallow
+    last.write_bytes((HEADER + GOOD + 'e,,"slag,2351,use,src').encode())
+    assert read_patterns(last)[1] == [
+        f"{last} line 3: fewer fields than columns (an unclosed double quote?)"
     ]
     cases = tmp_path / "cases.csv"
     cases.write_text(
@@ -189,15 +204,16 @@ def test_keywords_in_other_languages_match_whole_or_as_the_end_of_a_compound(
     )
     [bundled], _ = read_patterns(_one(tmp_path))
     [pattern] = with_translations([bundled], load_pattern_keywords(path, ["grounds-soap"]))
-    assert pattern.heads == ("kaffeesatz",) and "kaffegrums" not in pattern.heads  # a keyword
-    assert pattern.translations == ("kaffee satz", "fusy z kawy", "fusy")
-    assert pattern.keyword_in("getrockneter espressokaffeesatz") == "kaffeesatz"
+    assert pattern.heads == ("kaffeesatz", "kaffegrums")  # also a keyword: now ends compounds
+    assert pattern.translations == ("kaffee satz", "fusy z kawy")  # 'fusy': too short a word
+    assert pattern.keyword_in("getrockneter espressokaffeesatz") == "espressokaffeesatz"
     assert pattern.keyword_in("fusy z kawy, 2 t") == "fusy z kawy"
-    assert pattern.keyword_in("konfusy") is None  # whole words only outside compounding languages
+    assert pattern.keyword_in("konfusy z kawy") is None  # whole words outside compounding ones
     for body, message in (
         ("nope,de,Kaffeesatz", "line 2: id 'nope' is not a pattern"),
         ("grounds-soap,deu,Kaffeesatz", "line 2: language 'deu' is not a two-letter ISO 639-1"),
         ("grounds-soap,de, | ", "line 2: keywords is empty"),
+        ('grounds-soap,de,"Kaffeesatz\ngrounds-soap,nl,koffiedik', "line 2: keywords runs over"),
     ):
         path.write_text("id,language,keywords\n" + body + "\n", encoding="utf-8")
         with pytest.raises(ValueError, match=message):

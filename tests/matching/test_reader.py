@@ -71,6 +71,8 @@ def test_parse_waste_code(raw: object, code: str | None, noted: bool) -> None:
         ("A01.10", "011", True),
         (2700.0, "27", True),  # a spreadsheet's number
         (2351.0, "2351", False),
+        ("2700.0", "27", True),  # ... as pandas writes it to CSV
+        (162.0, "162", True),  # 0162 or 16.2? read as the group, with a note
         ("0105", None, True),  # 01.0 is no group
         ("9999", None, True),
         ("abc", None, True),

@@ -271,3 +271,5 @@ def test_a_need_that_reads_like_a_known_use_of_the_material_is_preferred() -> No
     assert "the need reads like a known use of this material: calcium source in clinker" in material
     other = next(r.detail for r in found[1].reasons if r.component == "material")
     assert "known use of this material" not in other
+    [wordless] = MatchIndex([listing("dash", "need", "-")]).match([offer])
+    assert wordless == []  # no words, nothing alike: not from embedding noise

@@ -95,6 +95,10 @@ def test_unreadable_descriptions_get_the_classifiers_family_hint() -> None:
     top = [r.nace for r in recommend_sectors("Pivske tropine iz pivovarne", top=5)]
     assert "1091" in top  # animal feed, as for spent grain written in English
     assert not model.reads("alus")  # a short keyword ('alu') takes no plural: Latvian beer
+    for everyday in ("para ser reutilizados", "vi har overskud", "Kunststoffstreifen"):
+        assert not model._pattern_hits(everyday, None), everyday  # short words, short heads
+    hits = model._pattern_hits("Prozessabwärme 60 °C", None, kind="energy")
+    assert "3530" in hits and hits["3530"][0].matched == "'prozessabwarme'"  # a whole compound
 
 
 def test_a_use_that_needs_hotter_heat_is_skipped(tmp_path: Path) -> None:
@@ -177,6 +181,9 @@ def test_capacity_service_and_knowledge_get_only_the_patterns_naming_their_kind(
         assert all(e.type == "pattern" and kind in kinds[e.pattern] for e in evidence), kind
     found = recommend_sectors(space, kind="capacity", top=3)
     assert found[0].nace == "5210" and found[0].evidence  # warehousing and storage
+    assert not any("documented symbiosis cases" in r.why for r in found)
+    oil = recommend_sectors("used cooking oil from our canteen", kind="service", top=5)
+    assert {"1920", "2059", "3811"}.isdisjoint(r.nace for r in oil)  # not even semantically
     as_material = recommend_sectors(space, waste_code="030105", kind="material", top=10)
     assert any(getattr(e, "case", None) for r in as_material for e in r.evidence)
 

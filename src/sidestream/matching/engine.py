@@ -10,6 +10,7 @@ components of :mod:`sidestream.matching.scoring`.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -63,6 +64,8 @@ class PreparedOffers:
     vectors: sparse.csr_matrix
 
 
+_WORD = re.compile(r"[^\W\d_]")
+
 #: Per need: indices (needs × k, -1 = none) and similarities of its nearest texts.
 Nearest = tuple[np.ndarray, np.ndarray]
 
@@ -93,8 +96,9 @@ def _nearest(
             else np.tile(np.arange(k), (sim.shape[0], 1))
         )
         val = np.take_along_axis(sim, top, axis=1)
-        idx[rows] = np.where(val > 0, top, -1)
-        out[rows] = val
+        worded = np.array([_WORD.search(t) is not None for t in texts[rows]])[:, None]
+        idx[rows] = np.where((val > 0) & worded, top, -1)  # no words: no look-alike
+        out[rows] = np.where(worded, val, 0.0)
     return idx, out
 
 

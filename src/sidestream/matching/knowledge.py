@@ -88,11 +88,11 @@ class Exchange:
 @lru_cache(maxsize=4096)
 def _keyword_regex(keywords: tuple[str, ...], heads: bool = False) -> re.Pattern[str] | None:
     """Whole words or phrases (an English plural tolerated from four letters: "alu" does not
-    find Latvian "alus", beer); ``heads``: also as the end of a compound word ("flugasche" in
-    "steinkohlenflugasche")."""
+    find Latvian "alus", beer); ``heads``: also as the end of a compound word, the match being
+    the whole word ("steinkohlenflugasche" for "flugasche")."""
     if not keywords:
         return None
-    start = "" if heads else r"\b"
+    start = r"\b\w*?" if heads else r"\b"
     ordered = sorted(keywords, key=len, reverse=True)
     groups = [
         rf"{start}(?:{'|'.join(map(re.escape, found))}){plural}\b"
@@ -106,9 +106,13 @@ def _keyword_regex(keywords: tuple[str, ...], heads: bool = False) -> re.Pattern
 
 
 #: Languages that write compound nouns as one word: their translated keywords of at least
-#: ``HEAD_MIN_LETTERS`` letters also match as a compound's last part.
+#: ``HEAD_MIN_LETTERS`` letters also match as a compound's last part (shorter ones end too many
+#: unrelated words: "reifen" in "Streifen", "banden" in "Verbanden").
 COMPOUNDING_LANGUAGES = frozenset({"da", "de", "fi", "nb", "nl", "sv"})
-HEAD_MIN_LETTERS = 6
+HEAD_MIN_LETTERS = 7
+#: A translated single word shorter than this is not used: short words of one language are
+#: everyday words of another once accents are folded ("ser", "har", "deg", "ler").
+TRANSLATION_MIN_LETTERS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,16 +234,29 @@ def _low_prefixes() -> frozenset[str]:
 _EXTRA = "\x00extra"
 
 
-def _check_width(row: _Row, where: str) -> None:
-    """A row with more fields than the header, or fewer where it runs over several lines (a
-    quote left open swallows the rows after it), is not read."""
-    if row.values[_EXTRA]:
+def _check_width(row: _Row, where: str, multiline: Iterable[str] | None = None) -> None:
+    """A row with more fields than the header, or fewer where it runs over several lines or
+    a field holds a comma (a quote left open swallows what follows), is not read; nor, when
+    ``multiline`` names the only columns that may, one with a line break in another column."""
+    values = row.values
+    texts = {c: v for c, v in values.items() if isinstance(v, str)}
+    if multiline is not None:
+        allowed = set(multiline)
+        broken = [c for c, v in texts.items() if "\n" in v and c not in allowed]
+        if broken:
+            raise ValueError(f"{where} line {row.line}: {broken[0]} runs over several lines")
+    if values[_EXTRA]:
         raise ValueError(
             f"{where} line {row.line}: more fields than columns (a comma inside a field that is"
             " not in double quotes?)"
         )
-    if None in row.values.values() and row.end > row.line:
-        raise ValueError(f"{where} line {row.line}: fewer fields than columns")
+    if None in values.values():
+        if row.end > row.line:
+            raise ValueError(f"{where} line {row.line}: fewer fields than columns")
+        if any("," in v for v in texts.values()):
+            raise ValueError(
+                f"{where} line {row.line}: fewer fields than columns (an unclosed double quote?)"
+            )
 
 
 def _pattern(row: dict[str, str], where: str, line: int) -> Pattern:
@@ -304,7 +321,7 @@ def read_patterns(path: Path | str | None = None) -> tuple[list[Pattern], list[s
     errors: list[str] = []
     for row in rows:
         try:
-            _check_width(row, where)
+            _check_width(row, where, multiline=("typical_use",))
             out.append(_pattern(row.values, where, row.line))
         except ValueError as exc:
             errors.append(f"{exc}{_spans(row)}")
@@ -398,7 +415,10 @@ def load_pattern_keywords(
     ids = set(known) if known is not None else {p.id for p in load_patterns()}
     out: dict[str, list[tuple[str, str]]] = {}
     for row in _rows(Path(path) if path else None, "pattern_keywords.csv", KEYWORD_COLUMNS):
-        _check_width(row, where)
+        try:
+            _check_width(row, where, multiline=())
+        except ValueError as exc:
+            raise ValueError(f"{exc}{_spans(row)}") from None
         pattern_id, language, keywords = (
             (row.values.get(c) or "").strip() for c in KEYWORD_COLUMNS
         )
@@ -420,17 +440,22 @@ def with_translations(
     patterns: Iterable[Pattern], keywords: dict[str, list[tuple[str, str]]]
 ) -> list[Pattern]:
     """The patterns with their keywords in other languages: single words of compounding
-    languages with at least ``HEAD_MIN_LETTERS`` letters as compound heads, the rest whole."""
+    languages with at least ``HEAD_MIN_LETTERS`` letters as compound heads (also when the
+    word is already a keyword), the rest whole; single words shorter than
+    ``TRANSLATION_MIN_LETTERS`` are left out."""
     out = []
     for p in patterns:
         seen = set(p.keywords)
         whole: dict[str, None] = {}
         heads: dict[str, None] = {}
         for language, term in keywords.get(p.id, ()):
-            if term in seen:
+            word = _WORD_ONLY.fullmatch(term)
+            if word and len(term) < TRANSLATION_MIN_LETTERS:
                 continue
-            head = language in COMPOUNDING_LANGUAGES and _WORD_ONLY.fullmatch(term)
-            (heads if head and len(term) >= HEAD_MIN_LETTERS else whole)[term] = None
+            if word and language in COMPOUNDING_LANGUAGES and len(term) >= HEAD_MIN_LETTERS:
+                heads[term] = None
+            elif term not in seen:
+                whole[term] = None
         out.append(replace(p, translations=tuple(whole), heads=tuple(heads)))
     return out
 

@@ -98,7 +98,9 @@ def parse_nace(raw: object) -> tuple[str | None, str | None]:
         return None, None
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
         return None, f"expected a NACE code such as 23.51, got {type(raw).__name__}; ignored"
-    text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)
+    text = str(raw).strip()
+    if (isinstance(raw, float) and raw.is_integer() and raw >= 1000) or _FOUR_DOT_ZERO.match(text):
+        text = text[:4]  # a spreadsheet's number: 2700.0 or "2700.0"
     good: list[str] = []
     changed = False
     for part in re.split(r"[/;,|]", text):
@@ -120,9 +122,12 @@ def parse_nace(raw: object) -> tuple[str | None, str | None]:
                 good.append(normalise_nace(digits[:4]))
     good = list(dict.fromkeys(good))
     if not good:
-        return None, f"'{text}' is not a NACE Rev. 2 or 2.1 code; ignored"
+        return None, f"'{raw}' is not a NACE Rev. 2 or 2.1 code; ignored"
     value = "/".join(good)
-    return value, (f"'{text}' read as {value}" if changed else None)
+    return value, (f"'{raw}' read as {value}" if changed else None)
+
+
+_FOUR_DOT_ZERO = re.compile(r"\d{4}\.0+$")
 
 
 def _padded_group(part: str) -> str | None:

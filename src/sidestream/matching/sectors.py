@@ -389,7 +389,9 @@ class SectorModel:
             vectors = self.encoder.encode(texts)
             semantic = self.encoder.similarity(vectors, self.vectors.materials)
             components["semantic"] = self._class_max(semantic)
-            components["semantic_pattern"] = self._pattern_semantic(vectors)
+            components["semantic_pattern"] = self._pattern_semantic(
+                vectors, [q.kind for q in queries]
+            )
             sim = np.maximum(sim, semantic)
         if not cases_apply.all():  # the documented exchanges neither rank nor support these
             keep = cases_apply[:, None]
@@ -408,8 +410,9 @@ class SectorModel:
                 out[:, j] = sim[:, idx].max(axis=1)
         return out
 
-    def _pattern_semantic(self, vectors: np.ndarray) -> np.ndarray:
-        """Queries × classes: best semantic similarity to a keyword of a pattern naming it."""
+    def _pattern_semantic(self, vectors: np.ndarray, kinds: Sequence[str | None]) -> np.ndarray:
+        """Queries × classes: best semantic similarity to a keyword of a pattern naming it (of
+        a pattern that applies to the query's kind, when it states one)."""
         assert self.encoder is not None and self.vectors is not None
         out = np.zeros((len(vectors), len(self.classes)), np.float32)
         cols = self.pattern_cols[self.vectors.keyword_pattern]
@@ -418,6 +421,11 @@ class SectorModel:
         order = np.argsort(cols, kind="stable")
         groups, starts = np.unique(cols[order], return_index=True)
         sim = self.encoder.similarity(vectors, self.vectors.keywords[order])
+        keyword_pattern = self.vectors.keyword_pattern[order]
+        for kind in {k for k in kinds if k}:
+            applies = np.array([kind in (p.kinds or PHYSICAL_KINDS) for p in self.kb.patterns])
+            rows = np.flatnonzero([k == kind for k in kinds])
+            sim[np.ix_(rows, np.flatnonzero(~applies[keyword_pattern]))] = 0.0
         out[:, groups] = np.maximum.reduceat(sim, starts, axis=1)
         return out
 
@@ -499,7 +507,13 @@ class SectorModel:
         if scores.components["donor"][row, j] > 0.3:
             parts.append("sector often receives from the donor's industry")
         if not parts:
-            parts.append("frequent receiving sector in documented symbiosis cases")
+            parts.append(
+                "frequent receiving sector in documented symbiosis cases"
+                if scores.components["popularity"][row, j] > 0
+                else "words alike those of a known use"
+                if scores.total[row, j] > 0
+                else "no known use for this kind of stream"
+            )
         return f"{class_label(self.classes[j])}: " + "; ".join(parts)
 
 
