@@ -64,17 +64,18 @@ def db_upgrade(
     database_url: DbOption = None,
 ) -> None:
     """Apply the schema migrations up to REVISION (default: head)."""
-    from sidestream.db import current_revision, upgrade
+    from sidestream.db import current_revision, past_revision, upgrade
 
-    _migrate(upgrade, database_url, revision)
-    now = current_revision(database_url)
-    if revision != "head" and now != revision:
+    past = past_revision(database_url, revision)
+    if past:
         err.print(
-            f"error: revision: the database is at {now}, past {revision}; "
+            f"error: revision: the database is at {past}, past {revision}; "
             f"`sidestream db downgrade {revision}` takes it back, undoing the later migrations",
             soft_wrap=True,
         )
         raise typer.Exit(1)
+    _migrate(upgrade, database_url, revision)
+    now = current_revision(database_url)
     err.print(f"database at revision {now}" + (" (head)" if revision == "head" else ""))
 
 
@@ -88,7 +89,7 @@ def db_downgrade(
     from sidestream.db import current_revision, downgrade
 
     _migrate(downgrade, database_url, revision)
-    err.print(f"database at revision {current_revision(database_url)}")
+    err.print(f"database at revision {current_revision(database_url) or 'base (no tables)'}")
 
 
 def _migrate(step: Callable[[str | None, str], None], url: str | None, revision: str) -> None:

@@ -114,6 +114,24 @@ def downgrade(url: str | None, revision: str) -> None:
     command.downgrade(alembic_config(url or get_settings().database_url), revision)
 
 
+def past_revision(url: str | None, revision: str) -> str | None:
+    """The database's revision when it is already past ``revision`` (an ancestor of it),
+    else ``None`` (also for relative targets such as ``+1``, which Alembic resolves)."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    now = current_revision(url)
+    script = ScriptDirectory.from_config(alembic_config(url or get_settings().database_url))
+    try:
+        target = script.get_revision(revision)
+    except CommandError:
+        return None
+    if now is None or target is None or target.revision == now:
+        return None
+    older = {r.revision for r in script.iterate_revisions(now, "base")}
+    return now if target.revision in older else None
+
+
 def current_revision(url: str | None = None) -> str | None:
     """The schema revision the database at ``url`` is at (``None``: not migrated yet)."""
     from alembic.runtime.migration import MigrationContext

@@ -94,12 +94,18 @@ def test_cli_db_upgrade(tmp_path):
 
     from sidestream.db import alembic_config
 
-    head = ScriptDirectory.from_config(alembic_config(db)).get_current_head()
+    script = ScriptDirectory.from_config(alembic_config(db))
+    head = script.get_current_head()
+    [after_0003] = [r.revision for r in script.walk_revisions() if r.down_revision == "0003"]
     past = CliRunner().invoke(app, ["db", "upgrade", "0003", "--database-url", db])
     assert past.exit_code == 1 and f"the database is at {head}, past 0003" in past.output
     back = CliRunner().invoke(app, ["db", "downgrade", "0003", "--database-url", db])
     assert back.exit_code == 0 and "database at revision 0003" in back.output
     unknown = CliRunner().invoke(app, ["db", "downgrade", "0009", "--database-url", db])
     assert unknown.exit_code == 2 and "revision identified by '0009'" in unknown.output
+    step = CliRunner().invoke(app, ["db", "upgrade", "+1", "--database-url", db])
+    assert step.exit_code == 0 and f"database at revision {after_0003}" in step.output
+    empty = CliRunner().invoke(app, ["db", "downgrade", "base", "--database-url", db])
+    assert empty.exit_code == 0 and "database at revision base (no tables)" in empty.output
     again = CliRunner().invoke(app, ["db", "upgrade", "--database-url", db])
     assert again.exit_code == 0 and f"database at revision {head} (head)" in again.output
