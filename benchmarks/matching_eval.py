@@ -70,11 +70,13 @@ def offer_of(e: Exchange, texts: dict[str, str] | None = None) -> Listing:
     )  # fmt: skip
 
 
-def need_of(e: Exchange, nace: bool = True) -> Listing:
-    """The receiving side of an exchange as a need listing (no material named)."""
+def need_of(e: Exchange, nace: bool = True, texts: dict[str, str] | None = None) -> Listing:
+    """The receiving side of an exchange as a need listing (no material named; ``texts``: the
+    final use and the receiving business translated)."""
+    said = texts or {}
     return Listing(
-        id=e.exchange_id, direction="need", title=e.final_use or "input", kind=_kind(e),
-        description=e.receiver,
+        id=e.exchange_id, direction="need", title=said.get(e.final_use, e.final_use) or "input",
+        kind=_kind(e), description=said.get(e.receiver, e.receiver),
         organisation_nace=("/".join(e.receiver_classes) or None) if nace else None,
     )  # fmt: skip
 
@@ -136,8 +138,10 @@ def sector_task(kb: KnowledgeBase | None = None) -> dict[str, dict[str, float]]:
     return out
 
 
-#: Translations of the development materials (id = the description's first-appearance number).
+#: Translations of the development materials (id = the description's first-appearance number)
+#: and of the receiving businesses and final uses (the needs' texts).
 TRANSLATIONS = Path(__file__).parent / "data" / "maestri_dev_translations.csv"
+NEED_TRANSLATIONS = Path(__file__).parent / "data" / "maestri_dev_need_translations.csv"
 
 
 def read_translations(path: Path = TRANSLATIONS) -> dict[str, dict[str, str]]:
@@ -201,6 +205,7 @@ def listing_task(
     kb: KnowledgeBase | None = None,
     within_case: bool = False,
     texts: dict[str, str] | None = None,
+    need_texts: dict[str, str] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Leave-one-case-out listing matching: engine and baselines.
 
@@ -211,11 +216,12 @@ def listing_task(
     (:func:`unseen_scores`), as for needs of new cases (the hidden evaluation's situation).
     ``within_case``: only the held-out case's own needs are candidates (one symbiosis matched
     on its own, as ``match-files`` run on one case's offers and needs). ``texts``: the offers'
-    materials written in another language (English material -> translation).
+    materials written in another language (English material -> translation); ``need_texts``
+    the needs' final uses and receiving businesses.
     """
     kb = kb or default_knowledge_base()
     pool = [e for e in kb.exchanges if e.receiver_classes]
-    needs = [_located(need_of(e, need_nace), e, regional) for e in pool]
+    needs = [_located(need_of(e, need_nace, need_texts), e, regional) for e in pool]
     need_text = TfidfIndex([n.text for n in needs] + [offer_of(e).text for e in pool])
     need_vectors = need_text.transform([n.text for n in needs])
     signature = [(e.case_id, e.receiver, e.receiver_classes, e.final_use) for e in pool]
@@ -250,15 +256,19 @@ def _table(results: dict[str, dict[str, float]], columns: list[str]) -> str:
     return "\n".join(lines)
 
 
-#: Languages whose translated offers are also matched in task (b) (each run takes a minute).
+#: Languages whose translated offers (and needs) are also matched in task (b) (a minute each).
 LISTING_LANGUAGES = ("de", "es", "pl")
 
 
 def multilingual_listings(translations: dict[str, dict[str, str]]) -> dict[str, dict[str, float]]:
     """Task (b), unseen needs, no locations, with the offers' materials in other languages."""
+    needs = read_translations(NEED_TRANSLATIONS)
     out = {"en": listing_task(unseen=True)["engine"]}
     for lang in LISTING_LANGUAGES:
         out[lang] = listing_task(unseen=True, texts=translations[lang])["engine"]
+        out[f"{lang}, needs too"] = listing_task(
+            unseen=True, texts=translations[lang], need_texts=needs[lang]
+        )["engine"]
     return out
 
 
@@ -274,8 +284,9 @@ and as the text alone (no code, no donor: as a company that only writes a senten
 
 {_table(results, ["hit@1", "hit@5", "hit@10", "mrr"])}
 
-(b) listing matching (unseen needs, no locations) with the offers' materials translated (the
-needs stay in English):
+(b) listing matching (unseen needs, no locations) with the offers' materials translated, the
+needs in English or ("needs too") their final uses and receiving businesses translated as well
+(`maestri_dev_need_translations.csv`):
 
 {_table(listings, ["hit@1", "hit@5", "hit@10", "mrr"])}
 """
