@@ -273,3 +273,16 @@ def test_a_need_that_reads_like_a_known_use_of_the_material_is_preferred() -> No
     assert "known use of this material" not in other
     [wordless] = MatchIndex([listing("dash", "need", "-")]).match([offer])
     assert wordless == []  # no words, nothing alike: not from embedding noise
+
+
+def test_an_empty_knowledge_base_recommends_nothing_and_still_matches_by_description() -> None:
+    from sidestream.matching.engine import MatchIndex
+    from sidestream.matching.knowledge import KnowledgeBase
+    from sidestream.matching.sectors import SectorModel, SectorQuery
+
+    empty = KnowledgeBase(exchanges=(), patterns=())
+    assert SectorModel(empty).recommend(SectorQuery("fly ash")) == []
+    [found] = MatchIndex([listing("n", "need", "Fly ash")], empty).match(
+        [listing("o", "offer", "Coal fly ash")]
+    )
+    assert [m.need_id for m in found] == ["n"]

@@ -337,8 +337,10 @@ class MatchIndex:
         needs = self.needs
         cls = self.need_class[nj]
         sector, similar, strength = prepared.affinity
-        kb_use = np.where(
-            cls >= 0, sector[oi][:, np.maximum(cls, 0)] * self.need_class_weight[nj], 0.0
+        kb_use = (
+            np.where(cls >= 0, sector[oi][:, np.maximum(cls, 0)] * self.need_class_weight[nj], 0)
+            if sector.shape[1]  # a knowledge base that knows no receiving class knows no use
+            else np.zeros((len(oi), len(nj)), np.float32)
         )
         text = np.asarray((vectors[oi] @ columns).todense(), dtype=np.float32)
         parts = {

@@ -190,7 +190,7 @@ class SectorModel:
         ]
         counts = Counter(c for e in self.exchanges for c in e.receiver_classes)
         pop = np.array([np.log1p(counts.get(c, 0)) for c in self.classes])
-        self.popularity = pop / pop.max() if pop.max() > 0 else pop
+        self.popularity = pop / pop.max() if pop.size and pop.max() > 0 else pop
         #: What each documented receiver does with the material (business + final use).
         self.receiver_text: list[str] = [f"{e.receiver} {e.final_use}" for e in self.exchanges]
         #: What the patterns' receivers do with the materials (distinct typical uses).
