@@ -64,7 +64,7 @@ class PreparedOffers:
     vectors: sparse.csr_matrix
 
 
-_WORD = re.compile(r"[^\W\d_]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 #: Per need: indices (needs × k, -1 = none) and similarities of its nearest texts.
 Nearest = tuple[np.ndarray, np.ndarray]
@@ -96,9 +96,8 @@ def _nearest(
             else np.tile(np.arange(k), (sim.shape[0], 1))
         )
         val = np.take_along_axis(sim, top, axis=1)
-        worded = np.array([_WORD.search(t) is not None for t in texts[rows]])[:, None]
-        idx[rows] = np.where((val > 0) & worded, top, -1)  # no words: no look-alike
-        out[rows] = np.where(worded, val, 0.0)
+        idx[rows] = np.where(val > 0, top, -1)
+        out[rows] = val
     return idx, out
 
 
@@ -195,17 +194,19 @@ class MatchIndex:
         """
         model = self.model
         vectors, rows = self._need_vectors(texts)
-
-        def semantic(targets: str) -> tuple[np.ndarray, np.ndarray] | None:
-            if vectors is None or model.encoder is None or model.vectors is None:
-                return None
-            return model.encoder.similarity(vectors, getattr(model.vectors, targets)), rows
-
-        receivers = _nearest(
-            texts, self._receiver_tfidf, self._receiver_vectors, ANALOGUES, semantic("receivers")
+        receivers = uses = None  # semantic similarities, when on
+        if vectors is not None:
+            assert model.encoder is not None and model.vectors is not None
+            receivers = model.encoder.similarity(vectors, model.vectors.receivers), rows
+            uses = model.encoder.similarity(vectors, model.vectors.uses), rows
+        found = (
+            _nearest(texts, self._receiver_tfidf, self._receiver_vectors, ANALOGUES, receivers),
+            _nearest(texts, self._use_tfidf, self._use_vectors, USES, uses),
         )
-        uses = _nearest(texts, self._use_tfidf, self._use_vectors, USES, semantic("uses"))
-        return receivers, uses
+        wordless = np.array([_LETTER.search(t) is None for t in texts], bool)
+        for idx, sim in found:  # no words, nothing alike (not the embedding's noise)
+            idx[wordless], sim[wordless] = -1, 0.0
+        return found
 
     def _best_use(self, strength: np.ndarray, need: int) -> str:
         """The typical use that gave an offer (its pattern strengths) its use evidence."""

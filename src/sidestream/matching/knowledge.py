@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from sidestream.config import get_settings
 from sidestream.matching.text import normalise_text
-from sidestream.taxonomy.kinds import Kind
+from sidestream.taxonomy.kinds import PHYSICAL_KINDS, Kind
 from sidestream.taxonomy.nace import nace_revision
 from sidestream.taxonomy.waste_codes import waste_codes
 
@@ -134,6 +134,10 @@ class Pattern:
     translations: tuple[str, ...] = ()
     #: ... and those that also match as the last part of a compound word.
     heads: tuple[str, ...] = ()
+
+    def applies_to(self, kind: str | None) -> bool:
+        """Whether the use applies to a stream of ``kind`` (``None``: not known, any)."""
+        return not kind or kind in (self.kinds or PHYSICAL_KINDS)
 
     def keyword_in(self, normalised_text: str) -> str | None:
         """The first keyword found in an already normalised text, else ``None``."""

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 from sidestream.registry.properties import NUMERIC_RANGES
 from sidestream.taxonomy.kinds import Direction, Kind, Period, Visibility
-from sidestream.taxonomy.nace import normalise_nace
+from sidestream.taxonomy.nace import compact_nace, normalise_nace
 from sidestream.taxonomy.waste_codes import (
     chapters,
     lookup_waste_code,
@@ -116,7 +116,7 @@ def parse_nace(raw: object) -> tuple[str | None, str | None]:
         if padded:
             good.append(padded)
             continue
-        digits = re.sub(r"\D", "", part.upper().lstrip("ABCDEFGHIJKLMNOPQRSTU"))
+        digits = re.sub(r"\D", "", part)
         if len(digits) >= 4 and digits[:4] != part:  # national extension: 23.51Z, 23511
             with contextlib.suppress(ValueError):
                 good.append(normalise_nace(digits[:4]))
@@ -134,7 +134,7 @@ def _padded_group(part: str) -> str | None:
     """A group or division padded with zeros to four digits, as case libraries write them
     (``'0110'`` for group 01.1, ``'2700'`` and ``'C27.00'`` for division 27): its group or
     division code."""
-    digits = re.sub(r"^[A-U]\s*", "", part.upper()).replace(".", "")
+    digits = compact_nace(part).replace(".", "")
     if not re.fullmatch(r"\d{4}", digits):
         return None
     for cut in (3, 2):

@@ -299,7 +299,7 @@ class SectorModel:
         hits: dict[str, list[PatternHit]] = {}
         for i in sorted(prefixes.keys() | worded):
             p = self.kb.patterns[i]
-            if kind and kind not in (p.kinds or PHYSICAL_KINDS):
+            if not p.applies_to(kind):
                 continue
             prefix = prefixes.get(i)
             keyword = None if prefix else p.keyword_in(norm)
@@ -423,7 +423,7 @@ class SectorModel:
         sim = self.encoder.similarity(vectors, self.vectors.keywords[order])
         keyword_pattern = self.vectors.keyword_pattern[order]
         for kind in {k for k in kinds if k}:
-            applies = np.array([kind in (p.kinds or PHYSICAL_KINDS) for p in self.kb.patterns])
+            applies = np.array([p.applies_to(kind) for p in self.kb.patterns])
             rows = np.flatnonzero([k == kind for k in kinds])
             sim[np.ix_(rows, np.flatnonzero(~applies[keyword_pattern]))] = 0.0
         out[:, groups] = np.maximum.reduceat(sim, starts, axis=1)

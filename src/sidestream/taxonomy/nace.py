@@ -16,7 +16,9 @@ from stdnum.exceptions import ValidationError
 REVISIONS = ("2.0", "2.1")
 
 
-def _compact(raw: str) -> str:
+def compact_nace(raw: str) -> str:
+    """A NACE code as written, without its section letter and surrounding spaces
+    (``'C27.00'`` -> ``'27.00'``); not validated."""
     text = str(raw).strip().upper()
     return text[1:] if text[:1].isalpha() and len(text) > 1 else text
 
@@ -26,7 +28,7 @@ def normalise_nace(raw: str) -> str:
 
     A code valid in Rev. 2 or Rev. 2.1 is accepted; otherwise ``ValueError`` names the problem.
     """
-    text = _compact(raw)
+    text = compact_nace(raw)
     problem = ""
     for revision in REVISIONS:
         try:
