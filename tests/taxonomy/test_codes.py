@@ -47,3 +47,12 @@ def test_nace_rev2_and_rev21_are_both_accepted():
     assert normalise_nace("70.22") == "7022"  # Rev. 2 only
     assert normalise_nace("96.10") == "9610"  # Rev. 2.1 only
     assert nace_label("1629").startswith("Manufacture of other products of wood")
+
+
+def test_a_group_written_as_a_class_is_told_from_a_class() -> None:
+    from sidestream.taxonomy.nace import padded_group
+
+    assert padded_group("0110") == "011" and padded_group("2440") == "244"
+    assert padded_group("0510") is None  # 05.10 is a class
+    assert padded_group("2100") is None  # a division, not a group
+    assert padded_group("2351") is None and padded_group("abc0") is None

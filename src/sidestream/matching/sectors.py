@@ -32,6 +32,7 @@ from sidestream.matching.text import TfidfIndex, cosine, normalise_text
 from sidestream.matching.weights import (
     CODE_LEVELS,
     EVIDENCE_MIN_SIMILARITY,
+    GROUP_CREDIT,
     HEAT_PUMP_FIT,
     NO_HEAT_PUMP_CLASSES,
     PATTERN_STRENGTH,
@@ -39,7 +40,7 @@ from sidestream.matching.weights import (
     SECTOR_WEIGHTS,
 )
 from sidestream.taxonomy.kinds import PHYSICAL_KINDS
-from sidestream.taxonomy.nace import nace_label
+from sidestream.taxonomy.nace import format_nace, nace_label, padded_group
 from sidestream.taxonomy.waste_codes import normalise_waste_code, waste_codes
 
 #: Components read off the documented exchanges, which are all of material, energy or water:
@@ -223,6 +224,11 @@ class SectorModel:
             for head in p.heads:
                 self._patterns_by_head.setdefault(head, set()).add(i)
         self.pattern_cols = np.array([self.col[p.receiver_nace] for p in kb.patterns], np.int64)
+        #: Class -> the padded group code ('0110') of documented receivers it belongs to.
+        groups = {g: c for c in self.classes if (g := padded_group(c))}
+        self.group_of = {
+            c: groups[c[:3]] for c in self.classes if c[:3] in groups and c != groups[c[:3]]
+        }
         self.donor_counts: Counter[tuple[str, str]] = Counter()
         for e in self.exchanges:
             for d in e.donor_classes:
@@ -318,6 +324,10 @@ class SectorModel:
                 matched += f" with a heat pump ({temperature:.0f} → {needs:.0f} °C, COP {cop:.1f})"
                 strength *= float(heat_pump_fit(needs - temperature))
             hits.setdefault(p.receiver_nace, []).append(PatternHit(p, matched, strength, lift))
+            if group := self.group_of.get(p.receiver_nace):
+                via = f"{matched}, for class {format_nace(p.receiver_nace)} of this group"
+                hit = PatternHit(p, via, strength * GROUP_CREDIT, lift)
+                hits.setdefault(group, []).append(hit)
         return hits
 
     def _pattern_prefixes_uncached(self, code: str | None) -> dict[int, str]:

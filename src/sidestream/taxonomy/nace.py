@@ -78,3 +78,15 @@ def nace_classes(revision: str = "2.0") -> dict[str, str]:
                     continue
                 out[code] = _nace.get_label(code, revision=revision)
     return out
+
+
+def padded_group(code: str) -> str | None:
+    """The three-digit group of a group written as a four-digit class (``'0110'`` -> ``'011'``,
+    as case libraries write "agriculture"); None for a real class or anything else."""
+    if len(code) != 4 or not code.isdigit() or not code.endswith("0") or code.endswith("00"):
+        return None
+    try:
+        nace_revision(code)
+    except ValueError:
+        return code[:3] if _nace.is_valid(code[:3]) else None
+    return None
