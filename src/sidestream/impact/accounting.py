@@ -30,8 +30,8 @@ from sidestream.impact.schemas import (
     ImpactResult,
     Indicators,
 )
+from sidestream.taxonomy.kinds import CANONICAL_UNIT
 
-CANONICAL_UNIT = {"material": "t", "energy": "MWh", "water": "m3"}
 _FALLBACK_DISPOSAL_CATEGORY = "Commercial and industrial waste"
 
 

@@ -8,16 +8,14 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ValidationError
 
 from sidestream.errors import InvalidInput
-from sidestream.impact.accounting import CANONICAL_UNIT, account_exchange
+from sidestream.impact.accounting import account_exchange
 from sidestream.impact.catalogue import category_for
 from sidestream.impact.factors import DEFAULT_VERSION, load_factor_set
 from sidestream.impact.heat_pump import MAX_LIFT_K, delivered_per_heat, heat_pump_cop
 from sidestream.impact.schemas import Exchange, ImpactResult
 from sidestream.matching.schemas import Listing
 from sidestream.matching.table import annual_amount, number_or_nan
-from sidestream.taxonomy.kinds import Kind
-
-IMPACT_KINDS = tuple(CANONICAL_UNIT)
+from sidestream.taxonomy.kinds import CANONICAL_UNIT, PHYSICAL_KINDS, Kind
 
 
 class FactorOut(BaseModel):
@@ -83,7 +81,7 @@ def pair_exchange(
     price. ``None`` for kinds without indicators or when no amount is known.
     """
     kind = offer.kind or "material"
-    if kind not in IMPACT_KINDS:
+    if kind not in PHYSICAL_KINDS:
         return None
     unit = CANONICAL_UNIT[kind]
     cop = lift_cop(offer, need) if kind == "energy" else None
@@ -149,7 +147,7 @@ def account_pair(
     """
     found = pair_exchange(offer, need, distance_km)
     kind = offer.kind or "material"
-    if kind not in IMPACT_KINDS:
+    if kind not in PHYSICAL_KINDS:
         raise InvalidInput("kind", f"no impact indicators for '{kind}' streams")
     if found is None and not (changes or {}).get("amount"):
         raise InvalidInput("amount", "neither stream states an annual amount; give 'amount'")

@@ -8,9 +8,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sidestream.errors import InvalidInput
+from sidestream.taxonomy.kinds import CANONICAL_UNIT
 
-#: Units a quantity may be given in, by dimension; amounts are solved in the canonical unit.
-CANONICAL_UNITS = ("t", "MWh", "m3")
+#: Units a quantity may be given in: amounts are solved in the kinds' canonical units.
+CANONICAL_UNITS = tuple(CANONICAL_UNIT.values())
 
 
 class _Strict(BaseModel):

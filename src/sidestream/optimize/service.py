@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from sidestream.access.policy import SYSTEM, Viewer
 from sidestream.errors import InvalidInput
-from sidestream.impact.accounting import CANONICAL_UNIT, unit_values
+from sidestream.impact.accounting import unit_values
 from sidestream.impact.factors import load_factor_set
 from sidestream.impact.heat_pump import delivered_per_heat
 from sidestream.impact.service import lift_cop
@@ -38,7 +38,7 @@ from sidestream.optimize.schemas import (
 from sidestream.optimize.sharing import share_benefits
 from sidestream.registry import service as registry
 from sidestream.registry.models import Stream
-from sidestream.taxonomy.kinds import Kind
+from sidestream.taxonomy.kinds import CANONICAL_UNIT, Kind
 
 Progress = Callable[[int, int], None]
 BBox = tuple[float, float, float, float]

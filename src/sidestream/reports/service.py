@@ -22,7 +22,7 @@ from sidestream.db import utcnow
 from sidestream.errors import InvalidInput
 from sidestream.exchanges import service as exchanges
 from sidestream.exchanges.models import Exchange
-from sidestream.impact.accounting import CANONICAL_UNIT, account_exchange
+from sidestream.impact.accounting import account_exchange
 from sidestream.impact.schemas import FactorUsed, ImpactResult
 from sidestream.matching.scoring import place_distance_km
 from sidestream.matching.service import stream_listing
@@ -37,6 +37,7 @@ from sidestream.reports.schemas import (
     ReportRow,
     Totals,
 )
+from sidestream.taxonomy.kinds import CANONICAL_UNIT
 from sidestream.taxonomy.units import annualise
 
 
