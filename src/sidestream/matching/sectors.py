@@ -39,7 +39,7 @@ from sidestream.matching.weights import (
     SAME_SECTOR,
     SECTOR_WEIGHTS,
 )
-from sidestream.taxonomy.kinds import PHYSICAL_KINDS
+from sidestream.taxonomy.kinds import PHYSICAL_KINDS, Kind
 from sidestream.taxonomy.nace import format_nace, nace_label, padded_group
 from sidestream.taxonomy.waste_codes import normalise_waste_code, waste_codes
 
@@ -324,7 +324,9 @@ class SectorModel:
                 matched += f" with a heat pump ({temperature:.0f} → {needs:.0f} °C, COP {cop:.1f})"
                 strength *= float(heat_pump_fit(needs - temperature))
             hits.setdefault(p.receiver_nace, []).append(PatternHit(p, matched, strength, lift))
-            if group := self.group_of.get(p.receiver_nace):
+            # a material's use carries over to the class's group (fertiliser for crop growing);
+            # a use of heat or water is tied to one installation (a greenhouse, a pig house)
+            if p.applies_to(Kind.material) and (group := self.group_of.get(p.receiver_nace)):
                 via = f"{matched}, for class {format_nace(p.receiver_nace)} of this group"
                 hit = PatternHit(p, via, strength * GROUP_CREDIT, lift)
                 hits.setdefault(group, []).append(hit)

@@ -48,9 +48,9 @@ PATTERN_STRENGTH: dict[str, float] = {
     "code6": 1.0, "code4": 0.8, "code2": 0.4, "keyword": 0.9,
 }  # fmt: skip
 
-#: A pattern naming a class also names, at this share of its strength, the group the class
-#: belongs to where documented receivers are written as that group ("Agriculture, 0110/0120";
-#: "Animal raising, 0140"): a use for cereal growing is a use for the group of crop growing.
+#: A pattern for materials naming a class also names, at this share of its strength, the group
+#: the class belongs to where documented receivers are written as that group ("Agriculture,
+#: 0110/0120"; "Animal raising, 0140"): a fertiliser for cereal growing is one for crop growing.
 GROUP_CREDIT = 0.85
 
 #: Listing matching: named components of an offer–need pair, combined by a weighted geometric
