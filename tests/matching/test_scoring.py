@@ -12,6 +12,7 @@ from sidestream.matching import scoring
 from sidestream.matching.engine import match_listings
 from sidestream.matching.table import KINDS
 from sidestream.matching.weights import COMPONENT_FLOOR, UNKNOWN, WEIGHTS
+from sidestream.messages import english
 from sidestream.taxonomy.kinds import Kind
 
 
@@ -55,7 +56,7 @@ def test_temperature_constraint(heat_offer) -> None:
     assert 0.4 < by_id["hot"]["quality"].score < 0.7
     assert "below required 90 °C: a heat pump can lift it (30 K" in by_id["hot"]["quality"].detail
     assert [m.need_id for m in matches] == ["warm", "hot"]  # 70 K: beyond one heat pump
-    assert scoring.quality_detail(*_tables(heat_offer, steam)).endswith(
+    assert english(scoring.quality_detail(*_tables(heat_offer, steam))).endswith(
         "below required 130 °C: more than a heat pump's 50 K lift"
     )
 

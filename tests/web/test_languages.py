@@ -99,3 +99,40 @@ def test_catalogue_is_complete_and_compiled(lang: str) -> None:
         assert translated.get(key(message.id)) is not None, "run scripts/web-i18n.sh"
         compiled = translated[key(message.id)]
         assert (tuple(compiled) if isinstance(compiled, list) else compiled) == message.string
+
+
+def test_numbers_in_phrases_follow_the_language() -> None:
+    from sidestream.messages import Phrase
+    from sidestream.web.i18n import format_by_spec, format_share
+
+    assert format_by_spec(29550.4, ",.0f", "da") == "29.550"
+    assert format_by_spec(0.583, ".2f", "da") == "0,58"
+    assert format_by_spec(1234.56, ".1f", "sv") == "1234,6"  # no grouping asked
+    assert format_by_spec(1.0, ".0%", "da") == format_share(1.0, "da") == "100\xa0%"
+    for spec in (",.0f", ".2f", ".1f"):
+        assert format_by_spec(1234.5678, spec, "en") == format(1234.5678, spec)
+    assert format_by_spec(0.4567, ".0%", "en") == "46%"
+    phrase = Phrase("{distance:.1f} km (limit {limit:.0f} km for {kind})",
+                    {"distance": 1.64, "limit": 300, "kind": "energy"}, ("kind",))  # fmt: skip
+    assert phrase.render() == "1.6 km (limit 300 km for energy)"
+    words = {"{distance:.1f} km (limit {limit:.0f} km for {kind})": "{distance:.1f} km (grænse "
+             "{limit:.0f} km for {kind})", "energy": "energi"}  # fmt: skip
+    danish = phrase.render(lambda m: words.get(m, m), lambda v, s: format_by_spec(v, s, "da"))
+    assert danish == "1,6 km (grænse 300 km for energi)"
+
+
+def test_match_reasons_are_written_in_the_page_language(
+    web: TestClient, ids: dict[str, int]
+) -> None:
+    from sidestream.web.i18n import translations
+
+    english = web.get(f"/streams/{ids['offer']}", params={"lang": "en"}).text
+    danish = web.get(f"/streams/{ids['offer']}", params={"lang": "da"}).text
+    web.cookies.clear()
+    same_code = "same LoW code ({offer_code} / {need_code})"
+    assert "same LoW code (10 01 05 / 10 01 05)" in english and "haulage about" in english
+    translated = translations("da").gettext(same_code)
+    assert translated != same_code
+    assert translated.format(offer_code="10 01 05", need_code="10 01 05") in danish
+    assert "same LoW code" not in danish and "haulage about" not in danish
+    assert re.search(r"\d,\d EUR/t", danish)  # the Danish decimal comma

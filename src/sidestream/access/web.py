@@ -32,8 +32,8 @@ from sidestream.access.secrets import new_secret
 from sidestream.access.settings import get_access_settings
 from sidestream.api.deps import get_session
 from sidestream.errors import Conflict, InvalidInput
+from sidestream.messages import N_
 from sidestream.web import templating
-from sidestream.web.i18n import N_
 from sidestream.web.pages.common import gettext_for
 
 router = APIRouter(include_in_schema=False)

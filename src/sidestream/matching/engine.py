@@ -33,6 +33,7 @@ from sidestream.matching.weights import (
     USES,
     WEIGHTS,
 )
+from sidestream.messages import english
 from sidestream.taxonomy.kinds import Kind
 
 CHUNK = 256
@@ -402,7 +403,13 @@ class MatchIndex:
             "regulatory": scoring.regulatory_detail(table, i),
         }
         reasons = [
-            Reason(component=k, score=round(v[k], 4), weight=WEIGHTS[k], detail=details[k])
+            Reason(
+                component=k,
+                score=round(v[k], 4),
+                weight=WEIGHTS[k],
+                detail=english(details[k]),
+                phrases=details[k],
+            )
             for k in WEIGHTS
         ]
         return Match(

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from sidestream.messages import Phrase
 from sidestream.registry.properties import NUMERIC_RANGES
 from sidestream.taxonomy.kinds import Direction, Kind, Period, Visibility
 from sidestream.taxonomy.nace import compact_nace, normalise_nace
@@ -299,6 +300,8 @@ class Reason(BaseModel):
     score: float
     weight: float
     detail: str
+    #: The detail as phrases, for pages in other languages (not part of the JSON).
+    phrases: list[Phrase] = Field(default_factory=list, exclude=True, repr=False)
 
 
 class Match(BaseModel):

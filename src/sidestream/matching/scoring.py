@@ -1,7 +1,8 @@
 """Scoring components of an offer–need pair, vectorised over blocks of pairs.
 
 Each component returns scores in 0–1 (``UNKNOWN`` where its inputs are missing) for an
-(offers × needs) block; ``detail`` functions write what one pair's component saw. Weights and
+(offers × needs) block; ``detail`` functions write what one pair's component saw, as
+phrases the web pages translate (:mod:`sidestream.messages`). Weights and
 limits live in :mod:`sidestream.matching.weights`.
 """
 
@@ -21,6 +22,7 @@ from sidestream.matching.weights import (
     TRANSPORT_EUR_PER_TKM,
     UNKNOWN,
 )
+from sidestream.messages import N_, Phrase
 from sidestream.taxonomy.kinds import Kind
 
 EARTH_RADIUS_KM = 6371.0
@@ -189,6 +191,19 @@ def _fmt_code(code: int) -> str:
     return f"{text[:2]} {text[2:4]} {text[4:]}"
 
 
+#: How the LoW codes of a pair agree, by code similarity.
+_CODE_AGREEMENT = {
+    CODE_LEVELS["exact"]: N_("same LoW code ({offer_code} / {need_code})"),
+    CODE_LEVELS["sub_chapter"]: N_("same LoW sub-chapter ({offer_code} / {need_code})"),
+    CODE_LEVELS["chapter"]: N_("same LoW chapter ({offer_code} / {need_code})"),
+}
+#: A kind's name inside a phrase ("limit 10 km for energy").
+_KIND_NAMES = {
+    Kind.material: N_("material"), Kind.energy: N_("energy"), Kind.water: N_("water"),
+    Kind.capacity: N_("capacity"), Kind.service: N_("service"), Kind.knowledge: N_("knowledge"),
+}  # fmt: skip
+
+
 def material_detail(
     offers: ListingTable,
     i: int,
@@ -197,98 +212,134 @@ def material_detail(
     parts: dict[str, float],
     sector: str,
     use: str = "",
-) -> str:
+) -> list[Phrase]:
     """Which material evidence decided the score (``use``: the known use of the material
     that the need's text resembles)."""
-    found: list[str] = []
-    oc, nc = int(offers.code[i]), int(needs.code[j])
+    found: list[Phrase] = []
     if parts["code"] > 0:
-        level = {1.0: "same LoW code", CODE_LEVELS["sub_chapter"]: "same LoW sub-chapter"}.get(
-            parts["code"], "same LoW chapter"
-        )
-        found.append(f"{level} ({_fmt_code(oc)} / {_fmt_code(nc)})")
+        codes = {
+            "offer_code": _fmt_code(int(offers.code[i])),
+            "need_code": _fmt_code(int(needs.code[j])),
+        }
+        level = min(_CODE_AGREEMENT, key=lambda v: abs(v - parts["code"]))  # float32 scores
+        found.append(Phrase(_CODE_AGREEMENT[level], codes))
     if parts["kb_use"] > 0.05 and sector:
-        found.append(
-            f"industry {sector} ({class_label(sector)}) is a known receiver of this material"
-            f" (evidence {parts['kb_use']:.2f})"
-        )
+        found.append(Phrase(
+            N_("industry {sector} ({label}) is a known receiver of this material"
+               " (evidence {evidence:.2f})"),
+            {"sector": sector, "label": class_label(sector), "evidence": parts["kb_use"]},
+        ))  # fmt: skip
     if parts["text"] > 0.05:
-        found.append(f"description similarity {parts['text']:.2f}")
+        found.append(
+            Phrase(N_("description similarity {similarity:.2f}"), {"similarity": parts["text"]})
+        )
     if parts.get("analogue", 0.0) > 0.05:
-        found.append(
-            f"resembles a documented exchange of a similar material to a similar receiver"
-            f" (evidence {parts['analogue']:.2f})"
-        )
+        found.append(Phrase(
+            N_("resembles a documented exchange of a similar material to a similar receiver"
+               " (evidence {evidence:.2f})"),
+            {"evidence": parts["analogue"]},
+        ))  # fmt: skip
     if use:
-        found.append(
-            f"the need reads like a known use of this material: {use} (evidence {parts['use']:.2f})"
-        )
-    return "; ".join(found) or "no material evidence"
+        found.append(Phrase(
+            N_("the need reads like a known use of this material: {use} (evidence {evidence:.2f})"),
+            {"use": use, "evidence": parts["use"]},
+        ))  # fmt: skip
+    return found or [Phrase(N_("no material evidence"))]
 
 
-def distance_detail(offers: ListingTable, i: int, needs: ListingTable, j: int, dist: float) -> str:
+def distance_detail(
+    offers: ListingTable, i: int, needs: ListingTable, j: int, dist: float
+) -> list[Phrase]:
     """Distance, the kind's limit and (for materials) the haulage cost."""
     if np.isnan(dist):
-        return "location missing on one side"
+        return [Phrase(N_("location missing on one side"))]
     kind = KINDS[int(offers.kind[i])]
     limit = MAX_DISTANCE_KM[kind]
-    text = f"{dist:.1f} km" + (f" (limit {limit:.0f} km for {kind.value})" if limit else "")
+    out = [
+        Phrase(N_("{distance:.1f} km (limit {limit:.0f} km for {kind})"),
+               {"distance": dist, "limit": limit, "kind": _KIND_NAMES[kind]}, ("kind",))
+        if limit
+        else Phrase(N_("{distance:.1f} km"), {"distance": dist})
+    ]  # fmt: skip
     if kind is Kind.material:
         per_t = dist * TRANSPORT_EUR_PER_TKM
-        text += f"; haulage about {per_t:.1f} EUR/t"
         tonnes = min(offers.amount[i], needs.amount[j])
         if offers.unit[i] == 0 and needs.unit[j] == 0 and not np.isnan(tonnes):
-            text += f", {per_t * tonnes:,.0f} EUR/year"
-    return text
+            out.append(Phrase(
+                N_("haulage about {per_t:.1f} EUR/t, {per_year:,.0f} EUR/year"),
+                {"per_t": per_t, "per_year": per_t * tonnes},
+            ))  # fmt: skip
+        else:
+            out.append(Phrase(N_("haulage about {per_t:.1f} EUR/t"), {"per_t": per_t}))
+    return out
 
 
-def quantity_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -> str:
+def quantity_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -> list[Phrase]:
     """Annual amounts on both sides, or why they cannot be compared."""
     if np.isnan(offers.amount[i]) or np.isnan(needs.amount[j]):
-        return "quantity missing on one side"
+        return [Phrase(N_("quantity missing on one side"))]
     if offers.unit[i] != needs.unit[j]:
-        return "quantities in different units"
-    unit = UNITS[int(offers.unit[i])]
-    o, n = offers.amount[i], needs.amount[j]
-    return f"offer {o:,.0f} {unit}/year, need {n:,.0f} {unit}/year (covers {min(o / n, 1):.0%})"
+        return [Phrase(N_("quantities in different units"))]
+    o, n = float(offers.amount[i]), float(needs.amount[j])
+    return [Phrase(
+        N_("offer {offer:,.0f} {unit}/year, need {need:,.0f} {unit}/year (covers {share:.0%})"),
+        {"offer": o, "need": n, "unit": UNITS[int(offers.unit[i])], "share": min(o / n, 1)},
+    )]  # fmt: skip
 
 
-def quality_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -> str:
+def quality_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -> list[Phrase]:
     """The property constraints that were checked."""
-    notes: list[str] = []
-    to, tn = offers.temperature[i], needs.temperature[j]
+    notes: list[Phrase] = []
+    to, tn = float(offers.temperature[i]), float(needs.temperature[j])
     if not np.isnan(to) and not np.isnan(tn):
-        verdict = "meets" if to >= tn else "below"
-        note = f"supply {to:.0f} °C {verdict} required {tn:.0f} °C"
-        cop = heat_pump_cop(float(to), float(tn)) if offers.kind[i] == ENERGY else None
-        if cop:
-            electricity = electricity_per_heat(cop)
-            note += (
-                f": a heat pump can lift it ({tn - to:.0f} K, COP about {cop:.1f},"
-                f" {electricity:.2f} MWh of electricity per MWh of this heat)"
+        heat = {"supply": to, "required": tn}
+        cop = heat_pump_cop(to, tn) if offers.kind[i] == ENERGY else None
+        if to >= tn:
+            notes.append(
+                Phrase(N_("supply {supply:.0f} °C meets required {required:.0f} °C"), heat)
             )
-        elif to < tn and offers.kind[i] == ENERGY:
-            note += f": more than a heat pump's {MAX_LIFT_K:.0f} K lift"
-        notes.append(note)
+        elif cop:
+            notes.append(Phrase(
+                N_("supply {supply:.0f} °C below required {required:.0f} °C: a heat pump can lift"
+                   " it ({lift:.0f} K, COP about {cop:.1f}, {electricity:.2f} MWh of electricity"
+                   " per MWh of this heat)"),
+                heat | {"lift": tn - to, "cop": cop, "electricity": electricity_per_heat(cop)},
+            ))  # fmt: skip
+        elif offers.kind[i] == ENERGY:
+            notes.append(Phrase(
+                N_("supply {supply:.0f} °C below required {required:.0f} °C: more than a heat"
+                   " pump's {max_lift:.0f} K lift"),
+                heat | {"max_lift": MAX_LIFT_K},
+            ))  # fmt: skip
+        else:
+            notes.append(
+                Phrase(N_("supply {supply:.0f} °C below required {required:.0f} °C"), heat)
+            )
     if offers.hazardous[i] and not needs.accepts_hazardous[j]:
-        notes.append("hazardous offer, need does not accept hazardous materials")
-    return "; ".join(notes) or "no property constraints stated"
+        notes.append(Phrase(N_("hazardous offer, need does not accept hazardous materials")))
+    return notes or [Phrase(N_("no property constraints stated"))]
 
 
-def time_detail(offers: ListingTable, i: int, needs: ListingTable, j: int, score: float) -> str:
+def time_detail(
+    offers: ListingTable, i: int, needs: ListingTable, j: int, score: float
+) -> list[Phrase]:
     """Availability overlap."""
     if not (offers.dated[i] or needs.dated[j]):
-        return "no availability windows given"
-    return f"availability windows overlap {score:.0%} of the shorter one"
+        return [Phrase(N_("no availability windows given"))]
+    return [
+        Phrase(N_("availability windows overlap {share:.0%} of the shorter one"), {"share": score})
+    ]
 
 
-def regulatory_detail(offers: ListingTable, i: int) -> str:
+def regulatory_detail(offers: ListingTable, i: int) -> list[Phrase]:
     """Regulatory flags of the offer."""
-    flags: list[str] = []
+    flags: list[Phrase] = []
     if offers.hazardous[i]:
-        flags.append("hazardous waste: permit and consignment note required")
+        flags.append(Phrase(N_("hazardous waste: permit and consignment note required")))
     if offers.animal_by_product[i]:
-        flags.append("animal by-product: Regulation (EC) 1069/2009 applies")
+        flags.append(Phrase(N_("animal by-product: Regulation (EC) 1069/2009 applies")))
     if offers.code[i] > 0 and not flags:
-        flags.append("waste status: receiver needs a permit unless by-product status applies")
-    return "; ".join(flags) or "no flags"
+        flags.append(
+            Phrase(N_("waste status: receiver needs a permit unless by-product status applies"))
+        )
+    return flags or [Phrase(N_("no flags"))]

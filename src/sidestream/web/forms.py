@@ -12,7 +12,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from sidestream.errors import InvalidInput
-from sidestream.web.i18n import N_, parse_number
+from sidestream.messages import N_
+from sidestream.web.i18n import parse_number
 
 #: Localisable messages for the common Pydantic error types; others keep their own text.
 _MESSAGES: dict[str, str] = {

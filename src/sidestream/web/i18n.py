@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -50,16 +51,28 @@ def choose_language(request: Request) -> str:
     return str(best) if best else DEFAULT_LANGUAGE
 
 
-def N_(message: str) -> str:
-    """Mark ``message`` for the catalogue without translating it yet."""
-    return message
-
-
 def format_number(value: float | None, lang: str, digits: int = 0) -> str:
     """A number with the grouping and decimal sign of ``lang``; empty for ``None``."""
     if value is None:
         return ""
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=lang)
+
+
+def format_by_spec(value: float, spec: str, lang: str) -> str:
+    """A number written by a Python format spec (``'.2f'``, ``',.0f'``, ``'.0%'``) the way
+    ``lang`` writes numbers (``0,58`` and ``29.550`` in Danish)."""
+    found = re.fullmatch(r"(,?)\.(\d+)([f%])", spec)
+    if not found:
+        return format(value, spec)
+    grouping, digits, style = found.groups()
+    pattern = ("#,##0" if grouping else "0") + ("." + "0" * int(digits) if int(digits) else "")
+    if style == "%":  # whole percentages as the language writes them ('100 %' in Danish)
+        return (
+            format_share(value, lang)
+            if not int(digits)
+            else format_percent(value, format=pattern + "%", locale=lang)
+        )
     return format_decimal(value, format=pattern, locale=lang)
 
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sidestream.access.policy import Viewer, coarse_location, sees_identity
+from sidestream.messages import N_
 from sidestream.optimize.schemas import Allocation
 from sidestream.registry.models import Stream
 from sidestream.taxonomy.nace import nace_label
 from sidestream.web import engines
-from sidestream.web.i18n import N_
 from sidestream.web.sankey import Sankey, layout
 
 #: The five indicators: field of ``impact.schemas.Indicators`` -> label and unit.

@@ -13,11 +13,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sidestream.messages import N_
 from sidestream.registry.properties import NUMERIC_RANGES
 from sidestream.registry.schemas import StreamCreate
 from sidestream.taxonomy.kinds import Direction, Kind, Period, Visibility
 from sidestream.web.forms import Gettext, clean, field_errors
-from sidestream.web.i18n import N_
 
 
 @dataclass(frozen=True, slots=True)

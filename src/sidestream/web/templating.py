@@ -15,6 +15,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from sidestream.access.deps import CSRF_COOKIE
+from sidestream.matching.schemas import Reason
 from sidestream.web import i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -57,6 +58,19 @@ def _day(ctx: Context, value: Any) -> str:
     return i18n.format_day(value, ctx["lang"])
 
 
+@pass_context
+def _reason(ctx: Context, reason: Reason) -> str:
+    """What a match component saw, in the page's language (its phrases translated)."""
+    lang = ctx["lang"]
+    if not reason.phrases:
+        return reason.detail
+    catalogue = i18n.translations(lang)
+    return "; ".join(
+        p.render(catalogue.gettext, lambda value, spec: i18n.format_by_spec(value, spec, lang))
+        for p in reason.phrases
+    )
+
+
 def _json_script(value: Any) -> Markup:
     """JSON safe to place inside a ``<script type="application/json">`` element."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -74,7 +88,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.newstyle_gettext = True  # type: ignore[attr-defined]
-    env.filters.update(number=_number, share=_share, day=_day, json_script=_json_script)
+    env.filters.update(
+        number=_number, share=_share, day=_day, reason=_reason, json_script=_json_script
+    )
     return env
 
 

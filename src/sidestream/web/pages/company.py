@@ -20,6 +20,7 @@ from sidestream.access.errors import Forbidden, Unauthenticated
 from sidestream.access.policy import Viewer
 from sidestream.access.roles import Role
 from sidestream.errors import Conflict, InvalidInput, NotFound
+from sidestream.messages import N_
 from sidestream.registry import service as registry
 from sidestream.registry.models import Organisation
 from sidestream.registry.schemas import OrganisationCreate, SiteCreate
@@ -27,7 +28,7 @@ from sidestream.registry.service import StreamFilter
 from sidestream.taxonomy.kinds import SizeClass
 from sidestream.web import engines
 from sidestream.web.forms import clean, field_errors
-from sidestream.web.i18n import N_, choose_language
+from sidestream.web.i18n import choose_language
 from sidestream.web.pages.common import (
     PageViewer,
     SessionDep,

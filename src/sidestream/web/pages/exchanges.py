@@ -29,11 +29,12 @@ from sidestream.exchanges.schemas import (
     IntroductionOut,
     Stage,
 )
+from sidestream.messages import N_
 from sidestream.registry.models import Organisation, Stream
 from sidestream.reports.schemas import ReportRow
 from sidestream.reports.service import exchange_realised_rows
 from sidestream.web.forms import clean, field_errors
-from sidestream.web.i18n import N_, choose_language
+from sidestream.web.i18n import choose_language
 from sidestream.web.pages.common import (
     PageViewer,
     SessionDep,

@@ -15,13 +15,13 @@ from sidestream.access import policy
 from sidestream.access.errors import Forbidden, Unauthenticated
 from sidestream.access.policy import Viewer, sees_identity
 from sidestream.exchanges import service as exchanges
+from sidestream.messages import N_
 from sidestream.optimize.schemas import Allocation
 from sidestream.optimize.service import NetworkOptimisation
 from sidestream.registry import service as registry
 from sidestream.registry.models import Network, Stream
 from sidestream.taxonomy.kinds import PHYSICAL_KINDS
 from sidestream.web import region_view
-from sidestream.web.i18n import N_
 from sidestream.web.pages.common import PageViewer, SessionDep, forbidden, gettext_for, to_login
 from sidestream.web.pages.exchanges import (
     BARRIER_LABELS,

@@ -18,9 +18,9 @@ from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.exchanges import service as exchanges
 from sidestream.exchanges.schemas import IntroductionCreate
 from sidestream.matching.service import dismiss_match, matches_for_stream, who_could_use
+from sidestream.messages import N_
 from sidestream.registry import service as registry
 from sidestream.registry.models import Organisation, Stream
-from sidestream.web.i18n import N_
 from sidestream.web.pages.common import (
     PageViewer,
     SessionDep,

@@ -1,0 +1,54 @@
+"""Phrases shown to users that the web interface translates.
+
+The engines write what they saw as :class:`Phrase` objects: an English template marked with
+:func:`N_` for the message catalogue (``scripts/web-i18n.sh`` extracts it) and the values to
+put in it. The API and the command line show the English text; the web pages translate the
+template and format the numbers the way the visitor's language writes them.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it yet."""
+    return message
+
+
+#: How a number is written: (value, format spec) -> text. English uses Python's formatting.
+NumberFormat = Callable[[float, str], str]
+
+
+class _Formatter(string.Formatter):
+    def __init__(self, number: NumberFormat | None) -> None:
+        self.number = number
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if self.number and isinstance(value, int | float) and format_spec:
+            return self.number(float(value), format_spec)
+        return super().format_field(value, format_spec)
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """An English template (``str.format`` fields) and its values. ``translated``: the values
+    that are themselves catalogue messages (a kind's name)."""
+
+    template: str
+    values: Mapping[str, str | int | float] = field(default_factory=dict)
+    translated: tuple[str, ...] = ()
+
+    def render(
+        self, gettext: Callable[[str], str] = str, number: NumberFormat | None = None
+    ) -> str:
+        """The phrase in a language (``gettext``), its numbers written by ``number``."""
+        values = {k: gettext(str(v)) if k in self.translated else v for k, v in self.values.items()}
+        return _Formatter(number).format(gettext(self.template), **values)
+
+
+def english(phrases: list[Phrase]) -> str:
+    """Phrases joined as one English sentence."""
+    return "; ".join(p.render() for p in phrases)
