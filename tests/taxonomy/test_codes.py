@@ -39,6 +39,7 @@ def test_nace():
     assert normalise_nace("23.51") == "2351" == normalise_nace("C23.51")
     assert nace_label("2351") == "Manufacture of cement"
     assert format_nace("2351") == "23.51"
+    assert format_nace("0110") == "01.1"  # a group written as a class
     with pytest.raises(ValueError, match="not a NACE"):
         normalise_nace("99.99")
 

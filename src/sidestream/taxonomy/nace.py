@@ -60,8 +60,9 @@ def nace_section(code: str) -> str:
 
 
 def format_nace(code: str) -> str:
-    """Digits to the dotted form: ``'2351'`` -> ``'23.51'``."""
-    return _nace.format(code)
+    """Digits to the dotted form: ``'2351'`` -> ``'23.51'``; a group written as a class to the
+    group's form: ``'0110'`` -> ``'01.1'``."""
+    return _nace.format(padded_group(code) or code)
 
 
 @lru_cache

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from sidestream.access.deps import CSRF_COOKIE
 from sidestream.matching.schemas import Reason
+from sidestream.taxonomy.nace import format_nace
 from sidestream.web import i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -89,7 +90,12 @@ def environment() -> Environment:
     )
     env.newstyle_gettext = True  # type: ignore[attr-defined]
     env.filters.update(
-        number=_number, share=_share, day=_day, reason=_reason, json_script=_json_script
+        number=_number,
+        share=_share,
+        day=_day,
+        reason=_reason,
+        nace=format_nace,
+        json_script=_json_script,
     )
     return env
 
