@@ -285,3 +285,23 @@ def test_match_files_without_usable_needs(tmp_path: Path) -> None:
     result = runner.invoke(app, ["match-files", str(offers), str(needs)])
     assert result.exit_code == 1
     assert _lines(result.stdout) == [{"offer_id": "o1", "matches": []}]
+
+
+def test_a_repeated_id_is_answered_and_warned_about(tmp_path: Path) -> None:
+    offers = _write(tmp_path / "o.jsonl", [{"id": "o1", "title": "fly ash"},
+                                           {"id": "o1", "title": "sawdust"}])  # fmt: skip
+    needs = _write(tmp_path / "n.jsonl", [
+        {"id": "n1", "title": "cement raw material"}, {"id": 1, "title": "x"},
+        {"id": "n1", "title": "fuel"},
+    ])  # fmt: skip
+    result = runner.invoke(app, ["match-files", str(offers), str(needs)])
+    assert result.exit_code == 0  # warnings only
+    assert [o["offer_id"] for o in _lines(result.stdout)] == ["o1", "o1"]
+    assert "o.jsonl: line 2: warning: id: 'o1' repeats line 1" in result.stderr
+    assert "n.jsonl: line 3: warning: id: 'n1' repeats line 1" in result.stderr
+    src = _write(
+        tmp_path / "in.jsonl", [{"id": "a", "description": "whey"}, {"id": "a", "text": "ash"}]
+    )
+    result = runner.invoke(app, ["recommend-sectors", str(src)])
+    assert [o["id"] for o in _lines(result.stdout)] == ["a", "a"]
+    assert "line 2: warning: id: 'a' repeats line 1" in result.stderr

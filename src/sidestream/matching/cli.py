@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Annotated, TextIO, TypeVar
 
@@ -25,6 +26,7 @@ from sidestream.matching.schemas import Listing, SectorRequest
 from sidestream.matching.sectors import SectorQuery, sector_model, with_inferred_code
 
 T = TypeVar("T")
+R = TypeVar("R", Listing, SectorRequest)
 BATCH = 512
 
 
@@ -96,7 +98,7 @@ def recommend_sectors_command(
     no id are errors: reported, skipped, and the exit code is 1.
     """
     with _open(path) as fh:
-        requests, errors = _read_requests(fh)
+        requests, errors = _read_rows(fh, tolerant_sector_request)
     _report(errors, path)
     model = _platform(sector_model)
     keep = {"nace", "label", "score", "why", "typical_uses"} | ({"evidence"} if evidence else set())
@@ -121,32 +123,28 @@ def recommend_sectors_command(
         raise typer.Exit(1)
 
 
-def _read_requests(lines: Iterable[str]) -> tuple[list[SectorRequest], list[RowError]]:
-    requests: list[SectorRequest] = []
+def _read_rows(
+    lines: Iterable[str],
+    build: Callable[[dict, int], tuple[R | None, list[RowError]]],
+) -> tuple[list[R], list[RowError]]:
+    """The rows ``build`` makes of the JSON lines, with every line's problems. A repeated id is
+    kept and warned about: the output names both rows by it (offers and sector requests stay in
+    input order; matches to a repeated need cannot be told apart)."""
+    rows: list[R] = []
     notes: list[RowError] = []
+    first_line: dict[str, int] = {}
     for number, data in json_objects(lines):
         if isinstance(data, RowError):
             notes.append(data)
             continue
-        request, found = tolerant_sector_request(data, number)
+        row, found = build(data, number)
         notes += found
-        if request is not None:
-            requests.append(request)
-    return requests, notes
-
-
-def _read_listings(lines: Iterable[str], direction: str) -> tuple[list[Listing], list[RowError]]:
-    listings: list[Listing] = []
-    notes: list[RowError] = []
-    for number, data in json_objects(lines):
-        if isinstance(data, RowError):
-            notes.append(data)
-            continue
-        listing, found = tolerant_listing(data, number, direction)
-        notes += found
-        if listing is not None:
-            listings.append(listing)
-    return listings, notes
+        if row is not None:
+            if (seen := first_line.setdefault(row.id, number)) != number:
+                notes.append(RowError(number, "id", f"{row.id!r} repeats line {seen}; both are"
+                                      " answered under the same id", warning=True))  # fmt: skip
+            rows.append(row)
+    return rows, notes
 
 
 def match_files_command(
@@ -163,9 +161,9 @@ def match_files_command(
     if offers_path == "-" and needs_path == "-":
         raise typer.BadParameter("only one of OFFERS and NEEDS can be read from stdin")
     with _open(offers_path) as fh:
-        offers, offer_errors = _read_listings(fh, "offer")
+        offers, offer_errors = _read_rows(fh, partial(tolerant_listing, direction="offer"))
     with _open(needs_path) as fh:
-        needs, need_errors = _read_listings(fh, "need")
+        needs, need_errors = _read_rows(fh, partial(tolerant_listing, direction="need"))
     _report(offer_errors, offers_path)
     _report(need_errors, needs_path)
     index = _platform(lambda: MatchIndex(needs)) if needs else None
