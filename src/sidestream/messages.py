@@ -46,7 +46,10 @@ class Phrase:
     ) -> str:
         """The phrase in a language (``gettext``), its numbers written by ``number``."""
         values = {k: gettext(str(v)) if k in self.translated else v for k, v in self.values.items()}
-        return _Formatter(number).format(gettext(self.template), **values)
+        template = gettext(self.template)
+        return (
+            _Formatter(number).format(template, **values) if number else template.format(**values)
+        )
 
 
 def english(phrases: list[Phrase]) -> str:
