@@ -8,9 +8,11 @@ template and format the numbers the way the visitor's language writes them.
 
 from __future__ import annotations
 
+import math
 import string
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from numbers import Real
+from typing import NamedTuple
 
 
 def N_(message: str) -> str:
@@ -18,33 +20,42 @@ def N_(message: str) -> str:
     return message
 
 
-#: How a number is written: (value, format spec) -> text. English uses Python's formatting.
+#: How a number is written: (value, format spec such as '.2f' or ',.0f') -> text.
 NumberFormat = Callable[[float, str], str]
+
+#: Format specs a :data:`NumberFormat` writes; any other spec is Python's.
+_NUMBER_SPEC = frozenset("f%")
 
 
 class _Formatter(string.Formatter):
-    def __init__(self, number: NumberFormat | None) -> None:
+    def __init__(self, number: NumberFormat) -> None:
         self.number = number
 
     def format_field(self, value: object, format_spec: str) -> str:
-        if self.number and isinstance(value, int | float) and format_spec:
+        if (
+            isinstance(value, Real)
+            and not isinstance(value, bool)
+            and format_spec[-1:] in _NUMBER_SPEC
+            and "." in format_spec
+            and math.isfinite(float(value))
+        ):
             return self.number(float(value), format_spec)
         return super().format_field(value, format_spec)
 
 
-@dataclass(frozen=True, slots=True)
-class Phrase:
+class Phrase(NamedTuple):
     """An English template (``str.format`` fields) and its values. ``translated``: the values
     that are themselves catalogue messages (a kind's name)."""
 
     template: str
-    values: Mapping[str, str | int | float] = field(default_factory=dict)
+    values: Mapping[str, str | int | float] = {}
     translated: tuple[str, ...] = ()
 
     def render(
         self, gettext: Callable[[str], str] = str, number: NumberFormat | None = None
     ) -> str:
-        """The phrase in a language (``gettext``), its numbers written by ``number``."""
+        """The phrase in a language (``gettext``); ``number`` writes its numbers (else Python's
+        formatting, as in English)."""
         values = {k: gettext(str(v)) if k in self.translated else v for k, v in self.values.items()}
         template = gettext(self.template)
         return (
@@ -54,4 +65,4 @@ class Phrase:
 
 def english(phrases: list[Phrase]) -> str:
     """Phrases joined as one English sentence."""
-    return "; ".join(p.render() for p in phrases)
+    return "; ".join([p.template.format_map(p.values) for p in phrases])

@@ -287,3 +287,13 @@ def test_an_empty_knowledge_base_recommends_nothing_and_still_matches_by_descrip
         [listing("o", "offer", "Coal fly ash")]
     )
     assert [m.need_id for m in found] == ["n"]
+
+
+def test_a_need_of_nothing_is_explained_not_a_crash(ash_offer) -> None:
+    offer = ash_offer.model_copy(update={"quantity": 500.0, "unit": "t", "period": "per-year"})
+    none = listing("zero", "need", "Cement raw materials", organisation_nace="2351",
+                   quantity=0, unit="t", period="per-year")  # fmt: skip
+    [[match]] = match_listings([offer], [none])
+    quantity = {r.component: r.detail for r in match.reasons}["quantity"]
+    assert quantity == "offer 500 t/year, need 0 t/year (covers 100%)"
+    assert match.reasons[0].phrases == ()  # phrases only when a page asks for them

@@ -57,3 +57,4 @@ def test_a_group_written_as_a_class_is_told_from_a_class() -> None:
     assert padded_group("0510") is None  # 05.10 is a class
     assert padded_group("2100") is None  # a division, not a group
     assert padded_group("2351") is None and padded_group("abc0") is None
+    assert padded_group("4510") == "451"  # a group of NACE Rev. 2 only

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Annotated, TextIO, TypeVar
+from typing import Annotated, Any, TextIO, TypeVar
 
 import typer
 from rich.progress import Progress
@@ -125,7 +125,7 @@ def recommend_sectors_command(
 
 def _read_rows(
     lines: Iterable[str],
-    build: Callable[[dict, int], tuple[R | None, list[RowError]]],
+    build: Callable[[dict[str, Any], int], tuple[R | None, list[RowError]]],
 ) -> tuple[list[R], list[RowError]]:
     """The rows ``build`` makes of the JSON lines, with every line's problems. A repeated id is
     kept and warned about: the output names both rows by it (offers and sector requests stay in

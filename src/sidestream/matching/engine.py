@@ -261,8 +261,11 @@ class MatchIndex:
                     weight[i] = NACE_BACKOFF["inferred"] * sim
         return classes, weight
 
-    def match(self, offers: Sequence[Listing], top: int = 10) -> list[list[Match]]:
-        """For each offer, its ``top`` needs, best first, with component reasons."""
+    def match(
+        self, offers: Sequence[Listing], top: int = 10, phrases: bool = False
+    ) -> list[list[Match]]:
+        """For each offer, its ``top`` needs, best first, with component reasons (``phrases``:
+        keep each reason's phrases for a page in another language)."""
         prepared = self.prepare(offers)
         table = prepared.table
         results: list[list[Match]] = [[] for _ in offers]
@@ -274,7 +277,9 @@ class MatchIndex:
             for r, i in enumerate(block.offers):
                 cols = best[r][np.argsort(-block.total[r, best[r]], kind="stable")]
                 results[i] = [
-                    self._explain(table, block, r, c) for c in cols if block.total[r, c] > 0
+                    self._explain(table, block, r, c, phrases)
+                    for c in cols
+                    if block.total[r, c] > 0
                 ]
         return results
 
@@ -286,7 +291,12 @@ class MatchIndex:
         return out
 
     def offers_for_need(
-        self, prepared: PreparedOffers, need: int, top: int = 10, keep: np.ndarray | None = None
+        self,
+        prepared: PreparedOffers,
+        need: int,
+        top: int = 10,
+        keep: np.ndarray | None = None,
+        phrases: bool = False,
     ) -> list[Match]:
         """The reverse direction: the ``top`` prepared offers for indexed need number ``need``,
         best first, scored exactly as :meth:`match` scores the pair (``keep``: offer mask)."""
@@ -301,7 +311,7 @@ class MatchIndex:
         block = self._score(prepared, rows, np.array([need]), vectors)
         scores = block.total[:, 0]
         best = [r for r in np.argsort(-scores, kind="stable")[:top] if scores[r] > 0]
-        return [self._explain(table, block, int(r), 0) for r in best]
+        return [self._explain(table, block, int(r), 0, phrases) for r in best]
 
     def prepare(self, offers: Sequence[Listing]) -> PreparedOffers:
         """Read offers and score their materials against the knowledge base (reusable)."""
@@ -387,7 +397,9 @@ class MatchIndex:
         total = np.asarray(total, dtype=np.float64)
         return Block(oi, nj, parts, components, dist, total, strength[oi])
 
-    def _explain(self, table: ListingTable, block: Block, r: int, c: int) -> Match:
+    def _explain(
+        self, table: ListingTable, block: Block, r: int, c: int, phrases: bool = False
+    ) -> Match:
         i, j = int(block.offers[r]), int(block.needs[c])
         needs = self.needs
         v = {k: float(m[r, c]) for k, m in block.components.items()}
@@ -403,15 +415,12 @@ class MatchIndex:
             "regulatory": scoring.regulatory_detail(table, i),
         }
         reasons = [
-            Reason(
-                component=k,
-                score=round(v[k], 4),
-                weight=WEIGHTS[k],
-                detail=english(details[k]),
-                phrases=details[k],
-            )
+            Reason(component=k, score=round(v[k], 4), weight=WEIGHTS[k], detail=english(details[k]))
             for k in WEIGHTS
         ]
+        if phrases:  # set afterwards: a bulk match keeps its reasons as small as before
+            for reason in reasons:
+                reason.phrases = tuple(details[reason.component])
         return Match(
             need_id=needs.listings[j].id,
             offer_id=table.listings[i].id,

@@ -300,8 +300,9 @@ class Reason(BaseModel):
     score: float
     weight: float
     detail: str
-    #: The detail as phrases, for pages in other languages (not part of the JSON).
-    phrases: list[Phrase] = Field(default_factory=list, exclude=True, repr=False)
+    #: The detail as phrases, for pages in other languages (asked for by the stored-stream
+    #: service; not part of the JSON).
+    phrases: tuple[Phrase, ...] = Field(default=(), exclude=True, repr=False)
 
 
 class Match(BaseModel):

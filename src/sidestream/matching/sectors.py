@@ -151,6 +151,7 @@ def query_text(query: SectorQuery, code: str | None) -> str:
     return f"{description} {wording}" if wording else description
 
 
+@lru_cache(maxsize=4096)
 def class_label(code: str) -> str:
     """NACE label of a four-digit code; padded group/division codes get their parent's label."""
     for candidate in (code, code.rstrip("0") if code.endswith("0") else code, code[:3], code[:2]):
@@ -326,7 +327,8 @@ class SectorModel:
             hits.setdefault(p.receiver_nace, []).append(PatternHit(p, matched, strength, lift))
             # a material's use carries over to the class's group (fertiliser for crop growing);
             # a use of heat or water is tied to one installation (a greenhouse, a pig house)
-            if p.applies_to(Kind.material) and (group := self.group_of.get(p.receiver_nace)):
+            material = kind in (None, Kind.material) and p.applies_to(Kind.material)
+            if material and (group := self.group_of.get(p.receiver_nace)):
                 via = f"{matched}, for class {format_nace(p.receiver_nace)} of this group"
                 hit = PatternHit(p, via, strength * GROUP_CREDIT, lift)
                 hits.setdefault(group, []).append(hit)
@@ -473,7 +475,7 @@ class SectorModel:
                 country=e.country, material=e.material, final_use=e.final_use,
                 similarity=round(similarity, 3),
             ))  # fmt: skip
-        hits = scores.pattern_hits[row].get(cls, [])
+        hits = sorted(scores.pattern_hits[row].get(cls, []), key=lambda h: -h.strength)
         evidence += [
             PatternEvidence(
                 pattern=h.pattern.id,

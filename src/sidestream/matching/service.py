@@ -306,7 +306,7 @@ def _updated_pool(
 def _needs_for_offer(pool: _Pool, offer: Listing, excluded: set[int], top: int) -> list[Match]:
     if not pool.needs.listings:
         return []
-    found = pool.index().match([offer], top + len(excluded))[0]
+    found = pool.index().match([offer], top + len(excluded), phrases=True)[0]
     return [m for m in found if int(m.need_id) not in excluded][:top]
 
 
@@ -325,7 +325,7 @@ def _offers_for_need(pool: _Pool, need: Listing, excluded: set[int], top: int) -
     else:
         index, prepared = pool.index(), pool.prepared_offers()
     keep = ~np.isin(pool.offers.ids, list(excluded))
-    return index.offers_for_need(prepared, j, top, keep)
+    return index.offers_for_need(prepared, j, top, keep, phrases=True)
 
 
 def _benefit(offer: Listing, need: Listing, distance_km: float | None) -> Benefit | None:

@@ -75,4 +75,4 @@ class NetworkKind(StrEnum):
 
 
 #: Canonical annual unit for kinds measured in amounts; other kinds keep their own unit.
-CANONICAL_UNIT: dict[Kind, str] = {Kind.material: "t", Kind.energy: "MWh", Kind.water: "m3"}
+CANONICAL_UNIT: dict[str, str] = {Kind.material: "t", Kind.energy: "MWh", Kind.water: "m3"}

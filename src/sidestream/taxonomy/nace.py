@@ -89,5 +89,6 @@ def padded_group(code: str) -> str | None:
     try:
         nace_revision(code)
     except ValueError:
-        return code[:3] if _nace.is_valid(code[:3]) else None
+        valid = any(_nace.is_valid(code[:3], revision=r) for r in REVISIONS)
+        return code[:3] if valid else None
     return None

@@ -61,9 +61,10 @@ def _day(ctx: Context, value: Any) -> str:
 
 @pass_context
 def _reason(ctx: Context, reason: Reason) -> str:
-    """What a match component saw, in the page's language (its phrases translated)."""
+    """What a match component saw, in the page's language (its phrases translated; English as
+    the API writes it)."""
     lang = ctx["lang"]
-    if not reason.phrases:
+    if not reason.phrases or lang == i18n.DEFAULT_LANGUAGE:
         return reason.detail
     catalogue = i18n.translations(lang)
     return "; ".join(
