@@ -58,3 +58,21 @@ def test_a_group_written_as_a_class_is_told_from_a_class() -> None:
     assert padded_group("2100") is None  # a division, not a group
     assert padded_group("2351") is None and padded_group("abc0") is None
     assert padded_group("4510") == "451"  # a group of NACE Rev. 2 only
+
+
+def test_division_titles_in_the_interface_languages() -> None:
+    import csv
+    from importlib import resources
+
+    from sidestream.taxonomy.nace import division_label, nace_classes
+
+    path = resources.files("sidestream.taxonomy").joinpath("data", "nace_divisions.csv")
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    divisions = {c[:2] for revision in ("2.0", "2.1") for c in nace_classes(revision)}
+    for lang in ("da", "sv", "nb", "sl"):  # every division, once a language, never empty
+        titles = {r["code"]: r["label"] for r in rows if r["language"] == lang}
+        assert set(titles) == divisions and all(titles.values()), lang
+    assert division_label("2351") == "Manufacture of other non-metallic mineral products"
+    assert division_label("2351", "de") == division_label("2351")  # no German file: English
+    assert division_label("2351", "da") != division_label("2351")

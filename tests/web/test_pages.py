@@ -126,6 +126,12 @@ def test_case_library_searches_material_sector_and_country(web: TestClient) -> N
     assert "Saint-Gobain Gyproc" in danish or "Aalborg Portland" in danish
     nothing = web.get("/cases", params={"q": "zzzz-no-such-material"}).text
     assert "No case matches" in nothing
+    from sidestream.taxonomy.nace import division_label
+
+    in_danish = web.get("/cases", params={"lang": "da"}).text
+    web.cookies.clear()
+    assert f">23 {division_label('23', 'da')}<" in in_danish  # the sector filter in Danish
+    assert "Manufacture of other non-metallic mineral products" not in in_danish
 
 
 def test_case_search_answers_htmx_with_the_results_only(web: TestClient) -> None:

@@ -8,7 +8,9 @@ code exists there, otherwise from Rev. 2.1.
 
 from __future__ import annotations
 
+import csv
 from functools import lru_cache
+from importlib import resources
 
 from stdnum.eu import nace as _nace
 from stdnum.exceptions import ValidationError
@@ -92,3 +94,16 @@ def padded_group(code: str) -> str | None:
         valid = any(_nace.is_valid(code[:3], revision=r) for r in REVISIONS)
         return code[:3] if valid else None
     return None
+
+
+@lru_cache
+def _division_titles() -> dict[tuple[str, str], str]:
+    path = resources.files("sidestream.taxonomy").joinpath("data", "nace_divisions.csv")
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {(row["code"], row["language"]): row["label"] for row in csv.DictReader(fh)}
+
+
+def division_label(code: str, lang: str = "en") -> str:
+    """The title of the NACE division of ``code`` (its first two digits) in ``lang``: the
+    national version of NACE Rev. 2 where the project ships one (da, sv, nb, sl), else English."""
+    return _division_titles().get((code[:2], lang)) or nace_label(code[:2])

@@ -11,7 +11,7 @@ from sidestream.access.policy import Viewer, coarse_location, sees_identity
 from sidestream.messages import N_
 from sidestream.optimize.schemas import Allocation
 from sidestream.registry.models import Stream
-from sidestream.taxonomy.nace import nace_label
+from sidestream.taxonomy.nace import division_label
 from sidestream.web import engines
 from sidestream.web.sankey import Sankey, layout
 
@@ -67,24 +67,26 @@ def _place(stream: Stream, viewer: Viewer) -> tuple[float | None, float | None]:
     return coarse_location(stream.lat, stream.lon)
 
 
-def _sector(stream: Stream, viewer: Viewer) -> str:
+def _sector(stream: Stream, viewer: Viewer, lang: str) -> str:
     """The supplying or receiving industry, unless the viewer may not know who it is."""
     nace = stream.organisation.nace if stream.organisation else None
     if not nace or not sees_identity(viewer, stream):
         return "—"
-    label = nace_label(nace[:2])
+    label = division_label(nace, lang)
     return label if len(label) <= 38 else label[:36] + "…"
 
 
 def sankeys(
-    allocation: Allocation, streams: dict[int, Stream], viewer: Viewer
+    allocation: Allocation, streams: dict[int, Stream], viewer: Viewer, lang: str = "en"
 ) -> dict[str, tuple[Sankey, str]]:
-    """Per kind, the optimised flows from supplying to receiving sectors, and their unit."""
+    """Per kind, the optimised flows from supplying to receiving sectors (named in ``lang``),
+    and their unit."""
     flows: dict[str, dict[tuple[str, str], float]] = defaultdict(lambda: defaultdict(float))
     units: dict[str, str] = {}
     for flow in allocation.flows:
         offer, need = streams[int(flow.offer)], streams[int(flow.need)]
-        flows[offer.kind][(_sector(offer, viewer), _sector(need, viewer) + " ")] += flow.amount
+        ends = (_sector(offer, viewer, lang), _sector(need, viewer, lang) + " ")
+        flows[offer.kind][ends] += flow.amount
         units[offer.kind] = flow.unit
     return {
         kind: (layout(f, width=960, height=300), units[kind]) for kind, f in sorted(flows.items())

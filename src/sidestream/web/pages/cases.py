@@ -27,7 +27,8 @@ def cases(
     """Documented symbioses, searchable by material, sector and country."""
     everything = all_cases(session, viewer)
     found = search(everything, q, sector, country)
-    territories = Locale.parse(choose_language(request)).territories
+    lang = choose_language(request)
+    territories = Locale.parse(lang).territories
     countries = {c: territories.get(c, c) for c in {case.country for case in everything} if c}
     context = {
         "cases": found[:PAGE_SIZE],
@@ -35,7 +36,7 @@ def cases(
         "q": q,
         "sector": sector,
         "country": country,
-        "sectors": divisions(everything),
+        "sectors": divisions(everything, lang),
         "countries": dict(sorted(countries.items(), key=lambda kv: kv[1])),
     }
     template = "cases/_results.html" if request.headers.get("hx-request") else "cases/index.html"

@@ -22,6 +22,7 @@ from sidestream.registry import service as registry
 from sidestream.registry.models import Network, Stream
 from sidestream.taxonomy.kinds import PHYSICAL_KINDS
 from sidestream.web import region_view
+from sidestream.web.i18n import choose_language
 from sidestream.web.pages.common import PageViewer, SessionDep, forbidden, gettext_for, to_login
 from sidestream.web.pages.exchanges import (
     BARRIER_LABELS,
@@ -133,7 +134,7 @@ def region(
         "kinds": KIND_FORMS,
         "points": region_view.map_points(state.streams, viewer),
         "lines": region_view.flow_lines(state.allocation, by_id, viewer),
-        "sankeys": region_view.sankeys(state.allocation, by_id, viewer),
+        "sankeys": region_view.sankeys(state.allocation, by_id, viewer, choose_language(request)),
         "pipeline": region_view.pipeline(
             len(state.streams),
             state.plan.summary.arcs if state.plan else 0,
