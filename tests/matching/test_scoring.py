@@ -297,3 +297,35 @@ def test_a_need_of_nothing_is_explained_not_a_crash(ash_offer) -> None:
     quantity = {r.component: r.detail for r in match.reasons}["quantity"]
     assert quantity == "offer 500 t/year, need 0 t/year (covers 100%)"
     assert match.reasons[0].phrases == ()  # phrases only when a page asks for them
+
+
+def test_a_kind_given_on_one_side_only_does_not_part_a_pair(heat_offer) -> None:
+    """A need that states no kind is compared with offers of every physical kind; a CPA product
+    code, a List of Waste code or an energy unit says the kind when the listing does not."""
+    from sidestream.matching.engine import MatchIndex
+    from sidestream.matching.table import implied_kind
+
+    assert implied_kind(listing("a", "offer", "Steam", product_code="35.30.11")) is Kind.energy
+    assert implied_kind(listing("b", "offer", "Cooling water", product_code="360011")) is Kind.water
+    assert implied_kind(listing("c", "offer", "Ash", waste_code="100102")) is Kind.material
+    assert implied_kind(listing("d", "need", "Heat", quantity=5, unit="MWh")) is Kind.energy
+    assert implied_kind(listing("e", "need", "Heat for our greenhouse")) is None
+    open_need = listing("open", "need", "Heat for our greenhouse", lat=60.21, lon=24.91)
+    wood = listing("wood", "need", "Wood chips for our boiler", kind="material",
+                   lat=60.21, lon=24.91)  # fmt: skip
+    cpa_heat = listing("cpa", "offer", "Surplus steam", product_code="35.30", lat=60.2, lon=24.9)
+    ash = listing("ash", "offer", "Coal fly ash", waste_code="100102", lat=60.2, lon=24.9)
+    index = MatchIndex([open_need, wood])
+    found = index.match([heat_offer, cpa_heat, ash], top=5)
+    assert [m.need_id for m in found[0]] == ["open"]  # not the stated material need
+    assert [m.need_id for m in found[1]] == ["open"]  # energy by its CPA code
+    assert "open" in [m.need_id for m in found[2]]  # and materials still reach it
+    prepared = index.prepare([heat_offer, cpa_heat, ash])
+    assert {m.offer_id for m in index.offers_for_need(prepared, 0, top=5)} >= {"heat", "cpa"}
+    assert "heat" not in {m.offer_id for m in index.offers_for_need(prepared, 1, top=5)}
+    again = index.updated(np.array([False, True]), [open_need])  # dropped, read in again
+    np.testing.assert_allclose(
+        again.score_matrix([heat_offer, ash]),
+        index.score_matrix([heat_offer, ash])[:, [1, 0]],
+        rtol=1e-6,
+    )

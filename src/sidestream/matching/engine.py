@@ -1,10 +1,11 @@
 """Listing matching: candidate generation by blocking, vectorised scoring, explained top-k.
 
 Candidates are generated per block of offers against the needs of the same kind (blocking by
-kind); hard limits then remove pairs (distance beyond the kind's maximum, disjoint availability
-windows) and pairs without material evidence (no shared code family, no documented use by the
-need's industry, no text similarity). The remaining pairs are scored with the weighted
-components of :mod:`sidestream.matching.scoring`.
+kind; a need that states and implies no kind joins every physical kind's block); hard limits
+then remove pairs (distance beyond the kind's maximum, disjoint availability windows) and pairs
+without material evidence (no shared code family, no documented use by the need's industry, no
+text similarity). The remaining pairs are scored with the weighted components of
+:mod:`sidestream.matching.scoring`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sidestream.matching import scoring
 from sidestream.matching.knowledge import KnowledgeBase
 from sidestream.matching.schemas import Listing, Match, Reason
 from sidestream.matching.sectors import SectorModel, SectorQuery, sector_model
-from sidestream.matching.table import ListingTable, build_table, concat_tables, take_rows
+from sidestream.matching.table import KINDS, ListingTable, build_table, concat_tables, take_rows
 from sidestream.matching.text import TfidfIndex, cosine
 from sidestream.matching.weights import (
     ANALOGUES,
@@ -34,7 +35,7 @@ from sidestream.matching.weights import (
     WEIGHTS,
 )
 from sidestream.messages import english
-from sidestream.taxonomy.kinds import Kind
+from sidestream.taxonomy.kinds import PHYSICAL_KINDS, Kind
 
 CHUNK = 256
 
@@ -162,7 +163,7 @@ class MatchIndex:
         for k in new.by_kind:
             old = self.by_kind.get(k, np.zeros(0, np.int64))
             kept = self.kind_vectors[k][:, np.flatnonzero(keep[old])] if len(old) else None
-            more = added_vectors[np.flatnonzero(table.kind == k)].T
+            more = added_vectors[np.flatnonzero(_compared(table, k))].T
             new.kind_vectors[k] = sparse.hstack([x for x in (kept, more) if x is not None], "csr")
         return new
 
@@ -181,9 +182,10 @@ class MatchIndex:
         )
 
     def _group_by_kind(self) -> None:
-        self.by_kind = {
-            int(k): np.flatnonzero(self.needs.kind == k) for k in np.unique(self.needs.kind)
-        }
+        kinds = set(np.unique(self.needs.kind).tolist())
+        if self.needs.open_kind.any():
+            kinds |= PHYSICAL
+        self.by_kind = {int(k): np.flatnonzero(_compared(self.needs, k)) for k in sorted(kinds)}
 
     def _look_alikes(self, texts: Sequence[str]) -> tuple[Nearest, Nearest]:
         """For each need text, the documented receivers and the patterns' typical uses that
@@ -301,7 +303,11 @@ class MatchIndex:
         """The reverse direction: the ``top`` prepared offers for indexed need number ``need``,
         best first, scored exactly as :meth:`match` scores the pair (``keep``: offer mask)."""
         table = prepared.table
-        mask = table.kind == self.needs.kind[need]
+        mask = (
+            np.isin(table.kind, list(PHYSICAL))
+            if self.needs.open_kind[need]
+            else table.kind == self.needs.kind[need]
+        )
         if keep is not None:
             mask &= keep
         rows = np.flatnonzero(mask)
@@ -427,6 +433,17 @@ class MatchIndex:
             score=round(float(block.total[r, c]), 4),
             reasons=reasons,
         )
+
+
+#: Indices (in ``KINDS``) of the physical kinds, which a need of no stated kind may be.
+PHYSICAL = frozenset(KINDS.index(k) for k in PHYSICAL_KINDS)
+
+
+def _compared(needs: ListingTable, kind: int) -> np.ndarray:
+    """Mask of the needs an offer of ``kind`` is compared with: those of its kind and, for a
+    physical kind, those that state none."""
+    mask = needs.kind == kind
+    return mask | needs.open_kind if kind in PHYSICAL else mask
 
 
 def match_listings(

@@ -28,13 +28,27 @@ ABP_WORDS = (
 ABP_CODES = ("020102", "020106", "0202", "0205", "040101", "200108", "200125")
 
 
-def listing_kind(listing: Listing) -> Kind:
-    """The listing's kind; when absent, energy for energy units, otherwise material."""
+#: CPA divisions whose products are of a kind other than material (35 electricity, gas, steam
+#: and hot water; 36 water): what a listing's product code says when it states no kind.
+CPA_KINDS: dict[str, Kind] = {"35": Kind.energy, "36": Kind.water}
+
+
+def implied_kind(listing: Listing) -> Kind | None:
+    """The kind a listing states, or implies by its CPA product code, a List of Waste code
+    (material) or an energy unit; None when nothing says."""
     if listing.kind:
         return Kind(listing.kind)
+    cpa = "".join(ch for ch in listing.product_code or "" if ch.isdigit())
+    if cpa[:2] in CPA_KINDS:
+        return CPA_KINDS[cpa[:2]]
     if listing.unit and listing.unit.strip().lower() in _ENERGY_UNITS:
         return Kind.energy
-    return Kind.material
+    return Kind.material if listing.waste_family else None
+
+
+def listing_kind(listing: Listing) -> Kind:
+    """The listing's kind (:func:`implied_kind`); material when nothing says."""
+    return implied_kind(listing) or Kind.material
 
 
 @lru_cache(maxsize=4096)
@@ -88,6 +102,9 @@ class ListingTable:
 
     listings: list[Listing]
     kind: np.ndarray
+    #: Nothing states or implies the kind (read as material): such a need is compared with
+    #: offers of every physical kind, so a kind given on one side only does not part a pair.
+    open_kind: np.ndarray
     code: np.ndarray
     nace: list[tuple[str, ...]]
     lat: np.ndarray
@@ -110,7 +127,8 @@ class ListingTable:
 def build_table(listings: Sequence[Listing]) -> ListingTable:
     """Columnar view of ``listings``."""
     entries = waste_codes()
-    kinds = [listing_kind(x) for x in listings]
+    implied = [implied_kind(x) for x in listings]
+    kinds = [k or Kind.material for k in implied]
     amounts = [annual_amount(x, k) for x, k in zip(listings, kinds, strict=True)]
     texts = [x.text for x in listings]
     norm = [normalise_text(t) for t in texts]
@@ -126,6 +144,7 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
     return ListingTable(
         listings=list(listings),
         kind=np.array([KINDS.index(k) for k in kinds], dtype=np.int8),
+        open_kind=np.array([k is None for k in implied], bool),
         code=np.array([_code_number(x.waste_family) for x in listings], np.int64),
         nace=[nace_classes_in(x.organisation_nace or "") for x in listings],
         lat=np.array([x.lat if x.lat is not None else np.nan for x in listings], float),
