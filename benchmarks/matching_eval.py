@@ -56,6 +56,10 @@ def _located(listing: Listing, e: Exchange, regional: bool) -> Listing:
     return listing.model_copy(update={"lat": where[0], "lon": where[1]}) if where else listing
 
 
+def _unkind(listing: Listing, drop: bool) -> Listing:
+    return listing.model_copy(update={"kind": None}) if drop else listing
+
+
 def _kind(e: Exchange) -> str:
     return {"35": "energy", "36": "water"}.get(e.product_code[:2], "material")
 
@@ -206,6 +210,7 @@ def listing_task(
     within_case: bool = False,
     texts: dict[str, str] | None = None,
     need_texts: dict[str, str] | None = None,
+    kinds: str = "both",
 ) -> dict[str, dict[str, float]]:
     """Leave-one-case-out listing matching: engine and baselines.
 
@@ -217,18 +222,21 @@ def listing_task(
     ``within_case``: only the held-out case's own needs are candidates (one symbiosis matched
     on its own, as ``match-files`` run on one case's offers and needs). ``texts``: the offers'
     materials written in another language (English material -> translation); ``need_texts``
-    the needs' final uses and receiving businesses.
+    the needs' final uses and receiving businesses. ``kinds``: which side states its kind
+    ("both", "offers": the needs give none, "neither"), as files from other platforms may not.
     """
     kb = kb or default_knowledge_base()
     pool = [e for e in kb.exchanges if e.receiver_classes]
-    needs = [_located(need_of(e, need_nace, need_texts), e, regional) for e in pool]
+    needs = [_unkind(_located(need_of(e, need_nace, need_texts), e, regional), kinds != "both")
+             for e in pool]  # fmt: skip
     need_text = TfidfIndex([n.text for n in needs] + [offer_of(e).text for e in pool])
     need_vectors = need_text.transform([n.text for n in needs])
     signature = [(e.case_id, e.receiver, e.receiver_classes, e.final_use) for e in pool]
     ranks: dict[str, list[float]] = {"engine": [], "popularity": [], "tfidf": []}
     for fold in case_folds(kb):
         index = MatchIndex(needs, fold.kb)
-        offers = [_located(offer_of(e, texts), e, regional) for e in fold.held_out]
+        offers = [_unkind(_located(offer_of(e, texts), e, regional), kinds == "neither")
+                  for e in fold.held_out]  # fmt: skip
         engine = (
             unseen_scores(fold.kb, fold.case_id, offers, pool, needs)
             if unseen
@@ -317,6 +325,8 @@ def main() -> None:
     unseen_regional = listing_task(regional=True, unseen=True)
     no_nace = listing_task(unseen=True, need_nace=False)
     within = listing_task(within_case=True)
+    needs_unkind = listing_task(unseen=True, kinds="offers")
+    neither_kind = listing_task(unseen=True, kinds="neither")
     strict_kb = strict_knowledge_base()
     strict_sectors = sector_task(strict_kb)
     strict_listings = listing_task(unseen=True, kb=strict_kb)
@@ -378,6 +388,19 @@ as `match-files` would be run on a new case; {within_needs} needs a case on aver
 {within["popularity"]["hit@10"]:.2f}); hit@1, hit@3 and MRR are the informative figures here.
 
 {_table(within, ["hit@1", "hit@3", "hit@5", "hit@10", "mrr"])}
+
+### Listings that state no kind
+
+Unseen needs, no locations, with the `kind` left out of the needs (a need stating none is
+compared with offers of every physical kind) or of both sides (everything is read as material):
+
+Needs state no kind:
+
+{_table(needs_unkind, ["hit@1", "hit@5", "hit@10", "mrr"])}
+
+Neither side states a kind:
+
+{_table(neither_kind, ["hit@1", "hit@5", "hit@10", "mrr"])}
 
 ## Strict knowledge base (without the {len(CASE_LITERATURE_PATTERNS)} case-literature patterns)
 
