@@ -225,3 +225,18 @@ def test_reimporting_a_partial_row_keeps_what_it_leaves_out(session):
     )
     s = session.query(Stream).filter_by(external_id="kal-flyash").one()
     assert s.lat is None and s.quantity == 60000
+
+
+def test_a_new_row_without_a_kind_takes_its_product_codes(session):
+    steam = {
+        "id": "steam", "direction": "offer", "title": "Low-pressure steam",
+        "product_code": "35.30.11", "quantity": 20, "unit": "GWh", "period": "per-year",
+    }  # fmt: skip
+    stated = dict(steam, id="stated", kind="material", quantity=5, unit="t")
+    plain = {"id": "plain", "direction": "offer", "title": "Wood chips"}
+    assert run(session, jsonl([steam, stated, plain])).ok
+    kinds = {s.external_id: s.kind for s in session.query(Stream)}
+    assert kinds == {"steam": "energy", "stated": "material", "plain": "material"}
+    again = {"id": "stated", "direction": "offer", "title": "Steam", "product_code": "353011"}
+    assert run(session, jsonl([again])).ok  # an update keeps the stored kind
+    assert session.query(Stream).filter_by(external_id="stated").one().kind == "material"

@@ -19,6 +19,7 @@ from sidestream.interop.readers import RawRow
 from sidestream.registry import service as registry
 from sidestream.registry.models import Organisation, Stream
 from sidestream.registry.schemas import OrganisationCreate, StreamCreate, StreamUpdate
+from sidestream.taxonomy.kinds import kind_of_product
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,9 +151,15 @@ def _upsert(
         exclude_unset=True, exclude={"id", "organisation", "organisation_nace"}
     )
     stream = registry.find_stream(session, listing.id)
+    if (
+        stream is None
+        and "kind" not in given
+        and (implied := kind_of_product(listing.product_code))
+    ):
+        given["kind"] = implied  # a new stream that names no kind takes its CPA code's
     code_source = "listing"
     has_code = given.get("waste_code") or (stream is not None and stream.waste_code)
-    if not has_code and suggest_code and listing.kind == "material":
+    if not has_code and suggest_code and given.get("kind", listing.kind) == "material":
         suggestion = suggest_code(listing)
         if suggestion:
             given["waste_code"], code_source = suggestion

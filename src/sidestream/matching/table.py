@@ -12,7 +12,7 @@ import numpy as np
 from sidestream.matching.knowledge import nace_classes_in
 from sidestream.matching.schemas import Listing
 from sidestream.matching.text import normalise_text
-from sidestream.taxonomy.kinds import Kind
+from sidestream.taxonomy.kinds import Kind, kind_of_product
 from sidestream.taxonomy.units import annualise, density_of
 from sidestream.taxonomy.waste_codes import waste_codes
 
@@ -28,19 +28,13 @@ ABP_WORDS = (
 ABP_CODES = ("020102", "020106", "0202", "0205", "040101", "200108", "200125")
 
 
-#: CPA divisions whose products are of a kind other than material (35 electricity, gas, steam
-#: and hot water; 36 water): what a listing's product code says when it states no kind.
-CPA_KINDS: dict[str, Kind] = {"35": Kind.energy, "36": Kind.water}
-
-
 def implied_kind(listing: Listing) -> Kind | None:
     """The kind a listing states, or implies by its CPA product code, a List of Waste code
     (material) or an energy unit; None when nothing says."""
     if listing.kind:
         return Kind(listing.kind)
-    cpa = "".join(ch for ch in listing.product_code or "" if ch.isdigit())
-    if cpa[:2] in CPA_KINDS:
-        return CPA_KINDS[cpa[:2]]
+    if product := kind_of_product(listing.product_code):
+        return product
     if listing.unit and listing.unit.strip().lower() in _ENERGY_UNITS:
         return Kind.energy
     return Kind.material if listing.waste_family else None

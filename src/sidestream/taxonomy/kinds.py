@@ -74,5 +74,16 @@ class NetworkKind(StrEnum):
     cluster = "cluster"
 
 
+#: CPA divisions whose products are of a kind other than material (35 electricity, gas, steam
+#: and hot water; 36 natural water and its treatment and supply).
+CPA_KINDS: dict[str, Kind] = {"35": Kind.energy, "36": Kind.water}
+
+
+def kind_of_product(product_code: str | None) -> Kind | None:
+    """The kind a CPA product code implies (``'35.30.11'`` steam: energy), else None."""
+    digits = "".join(ch for ch in product_code or "" if ch.isdigit())
+    return CPA_KINDS.get(digits[:2])
+
+
 #: Canonical annual unit for kinds measured in amounts; other kinds keep their own unit.
 CANONICAL_UNIT: dict[str, str] = {Kind.material: "t", Kind.energy: "MWh", Kind.water: "m3"}
