@@ -323,6 +323,11 @@ def test_a_kind_given_on_one_side_only_does_not_part_a_pair(heat_offer) -> None:
     prepared = index.prepare([heat_offer, cpa_heat, ash])
     assert {m.offer_id for m in index.offers_for_need(prepared, 0, top=5)} >= {"heat", "cpa"}
     assert "heat" not in {m.offer_id for m in index.offers_for_need(prepared, 1, top=5)}
+    open_offer = listing("warm", "offer", "Surplus heat 60 °C", lat=60.2, lon=24.9)
+    stated = MatchIndex([listing("dh", "need", "District heating", kind="energy",
+                                 lat=60.21, lon=24.91), wood])  # fmt: skip
+    assert {m.need_id for m in stated.match([open_offer], top=5)[0]} >= {"dh"}  # and back
+    assert "warm" in {m.offer_id for m in stated.offers_for_need(stated.prepare([open_offer]), 0)}
     again = index.updated(np.array([False, True]), [open_need])  # dropped, read in again
     np.testing.assert_allclose(
         again.score_matrix([heat_offer, ash]),

@@ -278,11 +278,13 @@ class MatchIndex:
             best = np.argpartition(-block.total, k - 1, axis=1)[:, :k]
             for r, i in enumerate(block.offers):
                 cols = best[r][np.argsort(-block.total[r, best[r]], kind="stable")]
-                results[i] = [
+                results[i] += [
                     self._explain(table, block, r, c, phrases)
                     for c in cols
                     if block.total[r, c] > 0
                 ]
+        for i in np.flatnonzero(table.open_kind):  # in several blocks: one list, best first
+            results[i] = sorted(results[i], key=lambda m: -m.score)[:top]
         return results
 
     def score_matrix(self, offers: Sequence[Listing]) -> np.ndarray:
@@ -303,21 +305,25 @@ class MatchIndex:
         """The reverse direction: the ``top`` prepared offers for indexed need number ``need``,
         best first, scored exactly as :meth:`match` scores the pair (``keep``: offer mask)."""
         table = prepared.table
-        mask = (
-            np.isin(table.kind, list(PHYSICAL))
-            if self.needs.open_kind[need]
-            else table.kind == self.needs.kind[need]
-        )
+        kind = int(self.needs.kind[need])
+        if self.needs.open_kind[need]:
+            mask = np.isin(table.kind, list(PHYSICAL))
+        else:
+            mask = (table.kind == kind) | (table.open_kind & (kind in PHYSICAL))
         if keep is not None:
             mask &= keep
         rows = np.flatnonzero(mask)
         if not len(rows):
             return []
         vectors = self.tfidf.transform([self.needs.text[need]]).T.tocsr()
-        block = self._score(prepared, rows, np.array([need]), vectors)
-        scores = block.total[:, 0]
-        best = [r for r in np.argsort(-scores, kind="stable")[:top] if scores[r] > 0]
-        return [self._explain(table, block, int(r), 0, phrases) for r in best]
+        found: list[tuple[float, Block, int]] = []
+        for offer_kind in np.unique(table.kind[rows]):  # a block's limits are its offers' kind
+            block = self._score(prepared, rows[table.kind[rows] == offer_kind], np.array([need]),
+                                vectors)  # fmt: skip
+            scores = block.total[:, 0]
+            found += [(float(scores[r]), block, int(r)) for r in np.flatnonzero(scores > 0)]
+        best = sorted(found, key=lambda x: -x[0])[:top]  # stable: table order among ties
+        return [self._explain(table, block, r, 0, phrases) for _, block, r in best]
 
     def prepare(self, offers: Sequence[Listing]) -> PreparedOffers:
         """Read offers and score their materials against the knowledge base (reusable)."""
@@ -343,6 +349,17 @@ class MatchIndex:
             if needs is None or not len(needs):
                 continue
             columns = self.kind_vectors[int(kind)]
+            for start in range(0, len(offers), CHUNK):
+                yield self._score(prepared, offers[start : start + CHUNK], needs, columns)
+        # an offer that states and implies no kind (read as material) also meets the needs
+        # stated as the other physical kinds
+        offers = np.flatnonzero(table.open_kind)
+        for kind in sorted(PHYSICAL - {KINDS.index(Kind.material)}) if len(offers) else ():
+            stated = ~self.needs.open_kind[self.by_kind.get(kind, np.zeros(0, np.int64))]
+            if not stated.any():
+                continue
+            needs = self.by_kind[kind][stated]
+            columns = self.kind_vectors[kind][:, np.flatnonzero(stated)]
             for start in range(0, len(offers), CHUNK):
                 yield self._score(prepared, offers[start : start + CHUNK], needs, columns)
 

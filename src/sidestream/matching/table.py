@@ -96,8 +96,8 @@ class ListingTable:
 
     listings: list[Listing]
     kind: np.ndarray
-    #: Nothing states or implies the kind (read as material): such a need is compared with
-    #: offers of every physical kind, so a kind given on one side only does not part a pair.
+    #: Nothing states or implies the kind (read as material): such a listing is compared with
+    #: those of every physical kind, so a kind given on one side only does not part a pair.
     open_kind: np.ndarray
     code: np.ndarray
     nace: list[tuple[str, ...]]
