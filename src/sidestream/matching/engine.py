@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import sparse
 
 from sidestream.matching import scoring
@@ -305,11 +306,9 @@ class MatchIndex:
         """The reverse direction: the ``top`` prepared offers for indexed need number ``need``,
         best first, scored exactly as :meth:`match` scores the pair (``keep``: offer mask)."""
         table = prepared.table
-        kind = int(self.needs.kind[need])
-        if self.needs.open_kind[need]:
-            mask = np.isin(table.kind, list(PHYSICAL))
-        else:
-            mask = (table.kind == kind) | (table.open_kind & (kind in PHYSICAL))
+        mask = _meets(
+            table.kind, table.open_kind, self.needs.kind[need], self.needs.open_kind[need]
+        )
         if keep is not None:
             mask &= keep
         rows = np.flatnonzero(mask)
@@ -452,15 +451,23 @@ class MatchIndex:
         )
 
 
-#: Indices (in ``KINDS``) of the physical kinds, which a need of no stated kind may be.
+#: Indices (in ``KINDS``) of the physical kinds, which a listing of no stated kind may be.
 PHYSICAL = frozenset(KINDS.index(k) for k in PHYSICAL_KINDS)
+_PHYSICAL = np.array(sorted(PHYSICAL))
+
+
+def _meets(
+    offer_kind: ArrayLike, offer_open: ArrayLike, need_kind: ArrayLike, need_open: ArrayLike
+) -> np.ndarray:
+    """The one blocking rule, on scalars or arrays (broadcast): offers and needs are compared
+    when their kinds are equal, or when one side states no kind and both kinds are physical."""
+    physical = np.isin(offer_kind, _PHYSICAL) & np.isin(need_kind, _PHYSICAL)
+    return np.equal(offer_kind, need_kind) | (np.logical_or(offer_open, need_open) & physical)
 
 
 def _compared(needs: ListingTable, kind: int) -> np.ndarray:
-    """Mask of the needs an offer of ``kind`` is compared with: those of its kind and, for a
-    physical kind, those that state none."""
-    mask = needs.kind == kind
-    return mask | needs.open_kind if kind in PHYSICAL else mask
+    """Mask of the needs an offer of ``kind`` (stating it) is compared with."""
+    return _meets(kind, False, needs.kind, needs.open_kind)
 
 
 def match_listings(

@@ -40,11 +40,6 @@ def implied_kind(listing: Listing) -> Kind | None:
     return Kind.material if listing.waste_family else None
 
 
-def listing_kind(listing: Listing) -> Kind:
-    """The listing's kind (:func:`implied_kind`); material when nothing says."""
-    return implied_kind(listing) or Kind.material
-
-
 @lru_cache(maxsize=4096)
 def _annual_factor(unit: str, period: str | None, kind: Kind) -> tuple[float, str] | None:
     try:

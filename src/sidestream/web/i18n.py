@@ -51,11 +51,11 @@ def choose_language(request: Request) -> str:
     return str(best) if best else DEFAULT_LANGUAGE
 
 
-def format_number(value: float | None, lang: str, digits: int = 0) -> str:
-    """A number with the grouping and decimal sign of ``lang``; empty for ``None``."""
+def format_number(value: float | None, lang: str, digits: int = 0, grouping: bool = True) -> str:
+    """A number with the decimal sign (and the grouping) of ``lang``; empty for ``None``."""
     if value is None:
         return ""
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    pattern = ("#,##0" if grouping else "0") + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=lang)
 
 
@@ -66,14 +66,11 @@ def format_by_spec(value: float, spec: str, lang: str) -> str:
     if not found:
         return format(value, spec)
     grouping, digits, style = found.groups()
-    pattern = ("#,##0" if grouping else "0") + ("." + "0" * int(digits) if int(digits) else "")
-    if style == "%":  # whole percentages as the language writes them ('100 %' in Danish)
-        return (
-            format_share(value, lang)
-            if not int(digits)
-            else format_percent(value, format=pattern + "%", locale=lang)
-        )
-    return format_decimal(value, format=pattern, locale=lang)
+    if style == "f":
+        return format_number(value, lang, int(digits), grouping=bool(grouping))
+    if not int(digits):  # whole percentages as the language writes them ('100 %' in Danish)
+        return format_share(value, lang)
+    return format_percent(value, format="#,##0." + "0" * int(digits) + "%", locale=lang)
 
 
 def format_share(value: float, lang: str) -> str:
