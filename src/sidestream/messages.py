@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from numbers import Real
 from typing import NamedTuple
 
+from sidestream.taxonomy.nace import nace_title
+
 
 def N_(message: str) -> str:
     """Mark ``message`` for the catalogue without translating it yet."""
@@ -45,18 +47,27 @@ class _Formatter(string.Formatter):
 
 class Phrase(NamedTuple):
     """An English template (``str.format`` fields) and its values. ``translated``: the values
-    that are themselves catalogue messages (a kind's name)."""
+    that are themselves catalogue messages (a kind's name); ``titled``: the values that are NACE
+    codes, written as their titles."""
 
     template: str
     values: Mapping[str, str | int | float] = {}
     translated: tuple[str, ...] = ()
+    titled: tuple[str, ...] = ()
 
     def render(
-        self, gettext: Callable[[str], str] = str, number: NumberFormat | None = None
+        self,
+        gettext: Callable[[str], str] = str,
+        number: NumberFormat | None = None,
+        lang: str = "en",
     ) -> str:
-        """The phrase in a language (``gettext``); ``number`` writes its numbers (else Python's
-        formatting, as in English)."""
-        values = {k: gettext(str(v)) if k in self.translated else v for k, v in self.values.items()}
+        """The phrase in a language (``gettext``, NACE titles in ``lang``); ``number`` writes its
+        numbers (else Python's formatting, as in English)."""
+        values = dict(self.values)
+        for k in self.translated:
+            values[k] = gettext(str(values[k]))
+        for k in self.titled:
+            values[k] = nace_title(str(values[k]), lang)
         template = gettext(self.template)
         return (
             _Formatter(number).format(template, **values) if number else template.format(**values)
@@ -65,4 +76,4 @@ class Phrase(NamedTuple):
 
 def english(phrases: list[Phrase]) -> str:
     """Phrases joined as one English sentence."""
-    return "; ".join([p.template.format_map(p.values) for p in phrases])
+    return "; ".join([p.render() for p in phrases])

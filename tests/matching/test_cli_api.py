@@ -74,7 +74,7 @@ def test_match_files_command(tmp_path: Path) -> None:
     assert out[0]["matches"][0]["need_id"] == "n1"
     assert out[1]["matches"][0]["need_id"] == "n2"
     reason = out[0]["matches"][0]["reasons"][0]
-    assert set(reason) == {"component", "score", "weight", "detail"}
+    assert set(reason) == {"component", "score", "weight", "detail", "stated"}
 
 
 def test_match_files_bad_lines(tmp_path: Path) -> None:

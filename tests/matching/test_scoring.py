@@ -141,6 +141,21 @@ def test_missing_everything_is_not_fatal() -> None:
     need = listing("n", "need", "Some leftovers wanted")
     [matches] = match_listings([offer], [need])
     assert matches[0].need_id == "n"
+    unstated = {r.component for r in matches[0].reasons if not r.stated}
+    assert unstated == {"distance", "quantity", "quality", "time"}
+    assert all(r.score == UNKNOWN for r in matches[0].reasons if not r.stated)
+
+
+def test_a_component_with_its_inputs_on_both_sides_is_stated() -> None:
+    where = {"lat": 55.7, "lon": 11.7, "quantity": 100, "unit": "t", "period": "per-year"}
+    offer = listing("o", "offer", "Sawdust", waste_code="030105", **where)
+    need = listing("n", "need", "Sawdust for pellets", waste_code="030105",
+                   **where | {"unit": "m3"})  # fmt: skip
+    [[match]] = match_listings([offer], [need])
+    stated = {r.component: r.stated for r in match.reasons}
+    assert stated["distance"] and stated["material"] and stated["regulatory"]
+    assert not stated["quantity"]  # tonnes against cubic metres: not comparable
+    assert match.model_dump()["reasons"][0]["stated"] is True  # part of the JSON
 
 
 def test_disjoint_availability_excluded() -> None:

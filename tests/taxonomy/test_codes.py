@@ -60,19 +60,41 @@ def test_a_group_written_as_a_class_is_told_from_a_class() -> None:
     assert padded_group("4510") == "451"  # a group of NACE Rev. 2 only
 
 
-def test_division_titles_in_the_interface_languages() -> None:
+def test_titles_in_the_interface_languages() -> None:
     import csv
     from importlib import resources
 
-    from sidestream.taxonomy.nace import division_label, nace_classes
+    from sidestream.taxonomy.nace import nace_classes, nace_title
 
-    path = resources.files("sidestream.taxonomy").joinpath("data", "nace_divisions.csv")
+    path = resources.files("sidestream.taxonomy").joinpath("data", "nace_titles.csv")
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    divisions = {c[:2] for revision in ("2.0", "2.1") for c in nace_classes(revision)}
-    for lang in ("da", "sv", "nb", "sl"):  # every division, once a language, never empty
+    classes = set(nace_classes("2.0"))
+    codes = classes | {c[:3] for c in classes} | {c[:2] for c in classes}
+    for lang in ("da", "sv", "nb", "sl"):  # every Rev. 2 code, once a language, never empty
         titles = {r["code"]: r["label"] for r in rows if r["language"] == lang}
-        assert set(titles) == divisions and all(titles.values()), lang
-    assert division_label("2351") == "Manufacture of other non-metallic mineral products"
-    assert division_label("2351", "de") == division_label("2351")  # no German file: English
-    assert division_label("2351", "da") != division_label("2351")
+        assert len(titles) == sum(r["language"] == lang for r in rows), lang
+        gaps = {"98", "981", "982", "9810", "9820"} if lang == "nb" else set()  # none in Eurostat's
+        assert set(titles) == codes - gaps and all(titles.values()), lang
+    assert nace_title("2351") == "Manufacture of cement"
+    assert nace_title("2351", "da") == "Fremstilling af cement"
+    assert nace_title("2351", "de") == nace_title("2351")  # no German titles: English
+    assert nace_title("23", "sv") == "Tillverkning av andra icke-metalliska mineraliska produkter"
+    assert nace_title("0110", "nb") == nace_title("011", "nb")  # a group written as a class
+    assert nace_title("9810", "nb") == nace_title("9810")  # a gap falls back to English
+    assert nace_title("x1") == "x1"
+
+
+def test_titles_are_read_from_eurostat_files(tmp_path) -> None:
+    from sidestream.taxonomy.build_nace_titles import read_titles
+
+    path = tmp_path / "NACE_REV2_da.csv"
+    path.write_text(
+        '"Level","Code","Description","Rulings"\n'
+        '"1","A","LANDBRUG","This section\nspans lines"\n'
+        '"2","01","Plante- og  husdyravl",""\n'
+        '"4","01.11","Dyrkning af korn",""\n'
+        '"4","98.10","",""\n',
+        encoding="utf-8",
+    )
+    assert read_titles(path) == {"01": "Plante- og husdyravl", "0111": "Dyrkning af korn"}

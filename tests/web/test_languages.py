@@ -136,3 +136,17 @@ def test_match_reasons_are_written_in_the_page_language(
     assert translated.format(offer_code="10 01 05", need_code="10 01 05") in danish
     assert "same LoW code" not in danish and "haulage about" not in danish
     assert re.search(r"\d,\d EUR/t", danish)  # the Danish decimal comma
+
+
+def test_industries_are_named_in_the_page_language(web: TestClient, ids: dict[str, int]) -> None:
+    """Who could use this?: NACE titles from Eurostat's national versions of NACE Rev. 2."""
+    english = web.get(f"/streams/{ids['offer']}", params={"lang": "en"}).text
+    danish = web.get(f"/streams/{ids['offer']}", params={"lang": "da"}).text
+    organisation = web.get(f"/organisations/{ids['org']}", params={"lang": "sv"}).text
+    web.cookies.clear()
+    assert "<h3>Manufacture of cement " in english
+    assert "<h3>Fremstilling af cement " in danish and "Manufacture of cement" not in danish
+    from sidestream.taxonomy.nace import nace_title
+
+    assert nace_title("2362", "sv") == "Tillverkning av gipsvaror för byggändamål"
+    assert f"35.12 {nace_title('3512', 'sv')}" in organisation  # the power station's activity

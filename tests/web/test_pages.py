@@ -38,6 +38,8 @@ def test_stream_page_shows_matches_with_reasons_distance_and_benefit(
     html = web.get(f"/streams/{ids['offer']}").text
     assert "FGD gypsum to replace natural gypsum" in html  # the documented partner
     assert "Material fit" in html and 'class="bar"' in html
+    # no temperatures or dates on either side: said so, not drawn as a half-full bar
+    assert 'class="bar unstated"' in html and "not stated" in html
     assert re.search(r"Distance: <strong>[\d.,]+ km", html)
     assert "EUR/year" in html
     assert "Who could use this?" in html and "Manufacture of" in html
@@ -126,11 +128,11 @@ def test_case_library_searches_material_sector_and_country(web: TestClient) -> N
     assert "Saint-Gobain Gyproc" in danish or "Aalborg Portland" in danish
     nothing = web.get("/cases", params={"q": "zzzz-no-such-material"}).text
     assert "No case matches" in nothing
-    from sidestream.taxonomy.nace import division_label
+    from sidestream.taxonomy.nace import nace_title
 
     in_danish = web.get("/cases", params={"lang": "da"}).text
     web.cookies.clear()
-    assert f">23 {division_label('23', 'da')}<" in in_danish  # the sector filter in Danish
+    assert f">23 {nace_title('23', 'da')}<" in in_danish  # the sector filter in Danish
     assert "Manufacture of other non-metallic mineral products" not in in_danish
 
 

@@ -437,7 +437,13 @@ class MatchIndex:
             "regulatory": scoring.regulatory_detail(table, i),
         }
         reasons = [
-            Reason(component=k, score=round(v[k], 4), weight=WEIGHTS[k], detail=english(details[k]))
+            Reason(
+                component=k,
+                score=round(v[k], 4),
+                weight=WEIGHTS[k],
+                detail=english(details[k]),
+                stated=scoring.stated(details[k]),
+            )
             for k in WEIGHTS
         ]
         if phrases:  # set afterwards: a bulk match keeps its reasons as small as before

@@ -300,6 +300,9 @@ class Reason(BaseModel):
     score: float
     weight: float
     detail: str
+    #: False when the component's inputs were missing on a side (no location, quantity,
+    #: temperature or dates): it then scores the neutral 0.5 and says what is missing.
+    stated: bool = True
     #: The detail as phrases, for pages in other languages (asked for by the stored-stream
     #: service; not part of the JSON).
     phrases: tuple[Phrase, ...] = Field(default=(), exclude=True, repr=False)

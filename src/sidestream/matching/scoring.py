@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sidestream.impact.heat_pump import MAX_LIFT_K, electricity_per_heat, heat_pump_cop
-from sidestream.matching.sectors import class_label, heat_pump_fit
+from sidestream.matching.sectors import heat_pump_fit
 from sidestream.matching.table import KINDS, UNITS, ListingTable
 from sidestream.matching.weights import (
     CODE_LEVELS,
@@ -27,6 +27,22 @@ from sidestream.taxonomy.kinds import Kind
 
 EARTH_RADIUS_KM = 6371.0
 ENERGY = KINDS.index(Kind.energy)
+
+#: What a detail says when a component's inputs are missing on a side (it scored ``UNKNOWN``).
+LOCATION_MISSING = Phrase(N_("location missing on one side"))
+QUANTITY_MISSING = Phrase(N_("quantity missing on one side"))
+UNITS_DIFFER = Phrase(N_("quantities in different units"))
+NO_CONSTRAINTS = Phrase(N_("no property constraints stated"))
+NO_WINDOWS = Phrase(N_("no availability windows given"))
+_UNSTATED = frozenset(
+    p.template
+    for p in (LOCATION_MISSING, QUANTITY_MISSING, UNITS_DIFFER, NO_CONSTRAINTS, NO_WINDOWS)
+)
+
+
+def stated(detail: list[Phrase]) -> bool:
+    """False when a component's detail says its inputs were missing (the neutral score)."""
+    return not any(p.template in _UNSTATED for p in detail)
 
 
 def haversine_km(
@@ -227,7 +243,7 @@ def material_detail(
         found.append(Phrase(
             N_("industry {sector} ({label}) is a known receiver of this material"
                " (evidence {evidence:.2f})"),
-            {"sector": sector, "label": class_label(sector), "evidence": parts["kb_use"]},
+            {"sector": sector, "label": sector, "evidence": parts["kb_use"]}, titled=("label",),
         ))  # fmt: skip
     if parts["text"] > 0.05:
         found.append(
@@ -252,7 +268,7 @@ def distance_detail(
 ) -> list[Phrase]:
     """Distance, the kind's limit and (for materials) the haulage cost."""
     if np.isnan(dist):
-        return [Phrase(N_("location missing on one side"))]
+        return [LOCATION_MISSING]
     kind = KINDS[int(offers.kind[i])]
     limit = MAX_DISTANCE_KM[kind]
     out = [
@@ -277,9 +293,9 @@ def distance_detail(
 def quantity_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -> list[Phrase]:
     """Annual amounts on both sides, or why they cannot be compared."""
     if np.isnan(offers.amount[i]) or np.isnan(needs.amount[j]):
-        return [Phrase(N_("quantity missing on one side"))]
+        return [QUANTITY_MISSING]
     if offers.unit[i] != needs.unit[j]:
-        return [Phrase(N_("quantities in different units"))]
+        return [UNITS_DIFFER]
     o, n = float(offers.amount[i]), float(needs.amount[j])
     return [Phrase(
         N_("offer {offer:,.0f} {unit}/year, need {need:,.0f} {unit}/year (covers {share:.0%})"),
@@ -318,7 +334,7 @@ def quality_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) ->
             )
     if offers.hazardous[i] and not needs.accepts_hazardous[j]:
         notes.append(Phrase(N_("hazardous offer, need does not accept hazardous materials")))
-    return notes or [Phrase(N_("no property constraints stated"))]
+    return notes or [NO_CONSTRAINTS]
 
 
 def time_detail(
@@ -326,7 +342,7 @@ def time_detail(
 ) -> list[Phrase]:
     """Availability overlap."""
     if not (offers.dated[i] or needs.dated[j]):
-        return [Phrase(N_("no availability windows given"))]
+        return [NO_WINDOWS]
     return [
         Phrase(N_("availability windows overlap {share:.0%} of the shorter one"), {"share": score})
     ]

@@ -40,7 +40,7 @@ from sidestream.matching.weights import (
     SECTOR_WEIGHTS,
 )
 from sidestream.taxonomy.kinds import PHYSICAL_KINDS, Kind
-from sidestream.taxonomy.nace import format_nace, nace_label, padded_group
+from sidestream.taxonomy.nace import format_nace, nace_title, padded_group
 from sidestream.taxonomy.waste_codes import normalise_waste_code, waste_codes
 
 #: Components read off the documented exchanges, which are all of material, energy or water:
@@ -149,17 +149,6 @@ def query_text(query: SectorQuery, code: str | None) -> str:
     wording = code_wording(code)
     description = query.description or ""
     return f"{description} {wording}" if wording else description
-
-
-@lru_cache(maxsize=4096)
-def class_label(code: str) -> str:
-    """NACE label of a four-digit code; padded group/division codes get their parent's label."""
-    for candidate in (code, code.rstrip("0") if code.endswith("0") else code, code[:3], code[:2]):
-        try:
-            return nace_label(candidate)
-        except Exception:
-            continue
-    return code
 
 
 @dataclass
@@ -490,7 +479,7 @@ class SectorModel:
         uses = list(dict.fromkeys([h.pattern.typical_use for h in hits] + documented))
         return SectorRecommendation(
             nace=cls,
-            label=class_label(cls),
+            label=nace_title(cls),
             score=round(float(scores.total[row, j]), 4),
             why=self._why(scores, row, j, evidence),
             typical_uses=uses[:4],
@@ -528,7 +517,7 @@ class SectorModel:
                 if scores.total[row, j] > 0
                 else "no known use for this kind of stream"
             )
-        return f"{class_label(self.classes[j])}: " + "; ".join(parts)
+        return f"{nace_title(self.classes[j])}: " + "; ".join(parts)
 
 
 def sector_model(kb: KnowledgeBase | None = None) -> SectorModel:

@@ -97,13 +97,23 @@ def padded_group(code: str) -> str | None:
 
 
 @lru_cache
-def _division_titles() -> dict[tuple[str, str], str]:
-    path = resources.files("sidestream.taxonomy").joinpath("data", "nace_divisions.csv")
+def _titles() -> dict[tuple[str, str], str]:
+    path = resources.files("sidestream.taxonomy").joinpath("data", "nace_titles.csv")
     with path.open(encoding="utf-8", newline="") as fh:
         return {(row["code"], row["language"]): row["label"] for row in csv.DictReader(fh)}
 
 
-def division_label(code: str, lang: str = "en") -> str:
-    """The title of the NACE division of ``code`` (its first two digits) in ``lang``: the
-    national version of NACE Rev. 2 where the project ships one (da, sv, nb, sl), else English."""
-    return _division_titles().get((code[:2], lang)) or nace_label(code[:2])
+@lru_cache(maxsize=8192)
+def nace_title(code: str, lang: str = "en") -> str:
+    """The title of a NACE division, group or class (digits only) in ``lang``: Eurostat's
+    national version of NACE Rev. 2 for da, sv, nb and sl (``data/nace_titles.csv``), else the
+    English label. A group or division written as a four-digit class (``'0110'``, ``'2100'``)
+    gets its group's or division's title; a code that is none of these is returned as is."""
+    readings = (code, code.rstrip("0") if code.endswith("0") else code, code[:3], code[:2])
+    for reading in readings:
+        try:
+            english = nace_label(reading)
+        except (ValueError, KeyError):
+            continue
+        return _titles().get((reading, lang), english)
+    return code

@@ -30,7 +30,7 @@ from sidestream.demo.builder import region
 from sidestream.matching.knowledge import default_knowledge_base
 from sidestream.matching.text import normalise_text
 from sidestream.registry.models import Organisation, Stream
-from sidestream.taxonomy.nace import division_label
+from sidestream.taxonomy.nace import nace_title
 
 #: Country names used by the case library that are not English territory names.
 _COUNTRY_ALIASES = {"UK": "GB", "US": "US"}
@@ -236,10 +236,5 @@ def search(cases: Iterable[Case], q: str = "", sector: str = "", country: str = 
 def divisions(cases: Iterable[Case], lang: str = "en") -> dict[str, str]:
     """The NACE divisions the cases touch, code -> title in ``lang``, by code."""
     codes = {c[:2] for case in cases for c in (*case.donor_sectors, *case.receiver_sectors)}
-    out = {}
-    for code in sorted(codes):
-        try:
-            out[code] = division_label(code, lang)
-        except ValueError:  # a division python-stdnum does not know
-            continue
-    return out
+    titles = {code: nace_title(code, lang) for code in sorted(codes)}
+    return {code: title for code, title in titles.items() if title != code}  # known divisions

@@ -11,7 +11,7 @@ from sidestream.access.policy import Viewer, coarse_location, sees_identity
 from sidestream.messages import N_
 from sidestream.optimize.schemas import Allocation
 from sidestream.registry.models import Stream
-from sidestream.taxonomy.nace import division_label
+from sidestream.taxonomy.nace import nace_title
 from sidestream.web import engines
 from sidestream.web.sankey import Sankey, layout
 
@@ -72,7 +72,7 @@ def _sector(stream: Stream, viewer: Viewer, lang: str) -> str:
     nace = stream.organisation.nace if stream.organisation else None
     if not nace or not sees_identity(viewer, stream):
         return "—"
-    label = division_label(nace, lang)
+    label = nace_title(nace[:2], lang)
     return label if len(label) <= 38 else label[:36] + "…"
 
 

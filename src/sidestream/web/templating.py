@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from sidestream.access.deps import CSRF_COOKIE
 from sidestream.matching.schemas import Reason
-from sidestream.taxonomy.nace import format_nace
+from sidestream.taxonomy.nace import format_nace, nace_title
 from sidestream.web import i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -60,6 +60,11 @@ def _day(ctx: Context, value: Any) -> str:
 
 
 @pass_context
+def _nace_title(ctx: Context, code: str) -> str:
+    return nace_title(code, ctx["lang"])
+
+
+@pass_context
 def _reason(ctx: Context, reason: Reason) -> str:
     """What a match component saw, in the page's language (its phrases translated; English as
     the API writes it)."""
@@ -67,10 +72,11 @@ def _reason(ctx: Context, reason: Reason) -> str:
     if not reason.phrases or lang == i18n.DEFAULT_LANGUAGE:
         return reason.detail
     catalogue = i18n.translations(lang)
-    return "; ".join(
-        p.render(catalogue.gettext, lambda value, spec: i18n.format_by_spec(value, spec, lang))
-        for p in reason.phrases
-    )
+
+    def number(value: float, spec: str) -> str:
+        return i18n.format_by_spec(value, spec, lang)
+
+    return "; ".join(p.render(catalogue.gettext, number, lang) for p in reason.phrases)
 
 
 def _json_script(value: Any) -> Markup:
@@ -96,6 +102,7 @@ def environment() -> Environment:
         day=_day,
         reason=_reason,
         nace=format_nace,
+        nace_title=_nace_title,
         json_script=_json_script,
     )
     return env
