@@ -234,9 +234,15 @@ def test_a_new_row_without_a_kind_takes_its_product_codes(session):
     }  # fmt: skip
     stated = dict(steam, id="stated", kind="material", quantity=5, unit="t")
     plain = {"id": "plain", "direction": "offer", "title": "Wood chips"}
-    assert run(session, jsonl([steam, stated, plain])).ok
+    heat = {"id": "heat", "direction": "offer", "title": "Warm cooling water",
+            "quantity": 4, "unit": "GWh", "period": "per-year"}  # fmt: skip
+    wood = dict(plain, id="wood", quantity=400, unit="t")
+    assert run(session, jsonl([steam, stated, plain, heat, wood])).ok
     kinds = {s.external_id: s.kind for s in session.query(Stream)}
-    assert kinds == {"steam": "energy", "stated": "material", "plain": "material"}
+    assert kinds == {
+        "steam": "energy", "stated": "material", "plain": "material",
+        "heat": "energy", "wood": "material",  # a unit of energy implies energy
+    }  # fmt: skip
     again = {"id": "stated", "direction": "offer", "title": "Steam", "product_code": "353011"}
     assert run(session, jsonl([again])).ok  # an update keeps the stored kind
     assert session.query(Stream).filter_by(external_id="stated").one().kind == "material"

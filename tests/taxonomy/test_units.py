@@ -2,7 +2,7 @@
 
 import pytest
 
-from sidestream.taxonomy.units import annualise
+from sidestream.taxonomy.units import annualise, kind_of_unit
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,12 @@ def test_area_units_parse():
     from sidestream.taxonomy.units import parse_unit
 
     assert str(parse_unit("m2")) == str(parse_unit("m²"))
+
+
+@pytest.mark.parametrize(
+    ("unit", "kind"),
+    [("MWh", "energy"), ("gj", "energy"), ("kW", "energy"), ("MWh/a", "energy"),
+     ("t", None), ("m3/h", None), ("t/day", None), ("furlongs", None), (None, None)],
+)  # fmt: skip
+def test_a_unit_of_energy_or_power_implies_energy(unit, kind):
+    assert kind_of_unit(unit) == kind

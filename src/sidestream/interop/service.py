@@ -20,6 +20,7 @@ from sidestream.registry import service as registry
 from sidestream.registry.models import Organisation, Stream
 from sidestream.registry.schemas import OrganisationCreate, StreamCreate, StreamUpdate
 from sidestream.taxonomy.kinds import kind_of_product
+from sidestream.taxonomy.units import kind_of_unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +155,9 @@ def _upsert(
     if (
         stream is None
         and "kind" not in given
-        and (implied := kind_of_product(listing.product_code))
+        and (implied := kind_of_product(listing.product_code) or kind_of_unit(listing.unit))
     ):
-        given["kind"] = implied  # a new stream that names no kind takes its CPA code's
+        given["kind"] = implied  # a new stream that names no kind takes its CPA code's or unit's
     code_source = "listing"
     has_code = given.get("waste_code") or (stream is not None and stream.waste_code)
     if not has_code and suggest_code and given.get("kind", listing.kind) == "material":

@@ -13,12 +13,11 @@ from sidestream.matching.knowledge import nace_classes_in
 from sidestream.matching.schemas import Listing
 from sidestream.matching.text import normalise_text
 from sidestream.taxonomy.kinds import Kind, kind_of_product
-from sidestream.taxonomy.units import annualise, density_of
+from sidestream.taxonomy.units import annualise, density_of, kind_of_unit
 from sidestream.taxonomy.waste_codes import waste_codes
 
 KINDS: tuple[Kind, ...] = tuple(Kind)
 UNITS = ("t", "MWh", "m3")
-_ENERGY_UNITS = {"kwh", "mwh", "gwh", "gj", "kw", "mw", "mwh/year", "kwh/year"}
 #: Words that mark animal by-products (Regulation (EC) 1069/2009) in a description.
 ABP_WORDS = (
     "offal", "carcass", "slaughter", "blood", "bones", "feathers", "manure", "whey", "fish waste",
@@ -35,8 +34,8 @@ def implied_kind(listing: Listing) -> Kind | None:
         return Kind(listing.kind)
     if product := kind_of_product(listing.product_code):
         return product
-    if listing.unit and listing.unit.strip().lower() in _ENERGY_UNITS:
-        return Kind.energy
+    if unit := kind_of_unit(listing.unit):
+        return unit
     return Kind.material if listing.waste_family else None
 
 

@@ -77,6 +77,20 @@ def parse_unit(text: str) -> pint.Unit:
     return unit
 
 
+@lru_cache(maxsize=1024)
+def kind_of_unit(unit: str | None) -> Kind | None:
+    """Energy for a unit of energy or power (``MWh``, ``GJ``, ``kW``, ``MWh/year``), else None:
+    other units (tonnes, cubic metres) fit several kinds. An unknown unit implies nothing."""
+    if not unit:
+        return None
+    try:
+        dims = registry().Quantity(1, parse_unit(unit)).dimensionality
+    except ValueError:
+        return None
+    energy = registry().joule.dimensionality
+    return Kind.energy if dims in (energy, energy / registry().second.dimensionality) else None
+
+
 @dataclass(frozen=True, slots=True)
 class Annual:
     """A quantity normalised to a canonical amount per year."""
