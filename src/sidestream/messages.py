@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from numbers import Real
 from typing import NamedTuple
 
+from sidestream.matching.knowledge import translated_use
 from sidestream.taxonomy.nace import nace_title
 
 
@@ -48,12 +49,13 @@ class _Formatter(string.Formatter):
 class Phrase(NamedTuple):
     """An English template (``str.format`` fields) and its values. ``translated``: the values
     that are themselves catalogue messages (a kind's name); ``titled``: the values that are NACE
-    codes, written as their titles."""
+    codes, written as their titles; ``uses``: typical uses of the knowledge base's patterns."""
 
     template: str
     values: Mapping[str, str | int | float] = {}
     translated: tuple[str, ...] = ()
     titled: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
 
     def render(
         self,
@@ -68,6 +70,8 @@ class Phrase(NamedTuple):
             values[k] = gettext(str(values[k]))
         for k in self.titled:
             values[k] = nace_title(str(values[k]), lang)
+        for k in self.uses:
+            values[k] = translated_use(str(values[k]), lang)
         template = gettext(self.template)
         return (
             _Formatter(number).format(template, **values) if number else template.format(**values)

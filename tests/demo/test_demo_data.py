@@ -194,6 +194,31 @@ def test_designed_matches_are_consistent() -> None:
     assert pairs >= 25
 
 
+def test_designed_matches_lie_within_the_distance_their_kind_travels() -> None:
+    """A designed pair the matcher's limits rule out would never be shown (decision: the demo
+    names only pairs the platform can propose; Billerud Frövi's 60 GWh to Lindesberg at 16 km
+    is within the 17 km such a flow pays for)."""
+    import numpy as np
+
+    from sidestream.matching import scoring
+    from sidestream.matching.reader import tolerant_listing
+    from sidestream.matching.table import build_table
+
+    rows = {s["id"]: s for s in streams()}
+    for s in rows.values():
+        target = s.get("properties", {}).get("designed_match")
+        if target is None:
+            continue
+        offer, _ = tolerant_listing(s, 1, "offer")
+        need, _ = tolerant_listing(rows[target], 1, "need")
+        assert offer and need
+        offers, needs = build_table([offer]), build_table([need])
+        one = np.array([0])
+        limit = scoring.max_distances(offers, one, needs, one)[0, 0]
+        km = scoring.place_distance_km(offer, need)
+        assert km is not None and km <= limit, (s["id"], target, km, limit)
+
+
 def test_coordinates_inside_europe() -> None:
     for o in region()["organisations"]:
         for site in o["sites"]:

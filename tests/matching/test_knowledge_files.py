@@ -224,3 +224,15 @@ def _one(folder: Path) -> Path:
     path = folder / "one.csv"
     path.write_text(HEADER + GOOD, encoding="utf-8")
     return path
+
+
+def test_every_typical_use_is_translated_for_the_interface_languages() -> None:
+    from sidestream.matching.knowledge import load_patterns, translated_use
+
+    uses = {p.typical_use for p in load_patterns()}
+    for lang in ("da", "sv", "nb", "sl"):
+        missing = sorted(u for u in uses if translated_use(u, lang) == u)
+        assert not missing, (lang, missing[:5])
+    assert translated_use("cement set retarder", "da") == "afbindingsregulator i cement"
+    assert translated_use("cement set retarder", "de") == "cement set retarder"  # no German
+    assert translated_use("Raw material", "da") == "Raw material"  # case texts stay as written

@@ -10,7 +10,7 @@ from tests.matching.conftest import listing
 
 from sidestream.matching import scoring
 from sidestream.matching.engine import match_listings
-from sidestream.matching.table import KINDS
+from sidestream.matching.table import build_table
 from sidestream.matching.weights import COMPONENT_FLOOR, UNKNOWN, WEIGHTS
 from sidestream.messages import english
 from sidestream.taxonomy.kinds import Kind
@@ -22,17 +22,43 @@ def test_haversine_helsinki_tampere() -> None:
 
 
 def test_distance_limits_depend_on_kind() -> None:
-    assert scoring.max_distance(KINDS.index(Kind.energy)) == 10
-    assert scoring.max_distance(KINDS.index(Kind.material)) >= 200
-    heat = scoring.distance_scores(np.array([5.0, 12.0, np.nan]), 10)
+    offers = build_table([listing("h", "offer", "Heat", kind="energy"),
+                          listing("m", "offer", "Ash", kind="material")])  # fmt: skip
+    needs = build_table([listing("n", "need", "Anything")])
+    one = np.array([0])
+    assert scoring.max_distances(offers, one, needs, one)[0, 0] == 10
+    assert scoring.max_distances(offers, np.array([1]), needs, one)[0, 0] >= 200
+    heat = scoring.distance_scores(np.array([5.0, 12.0, np.nan]), np.array(10.0))
     assert heat[0] == 0.5 and heat[1] == 0.0 and heat[2] == UNKNOWN
+
+
+def test_larger_heat_flows_travel_further() -> None:
+    """The energy limit grows with the square root of the heat exchanged, within bounds."""
+    offers = build_table([
+        listing(f"h{gwh}", "offer", "Surplus heat", kind="energy", quantity=gwh, unit="GWh")
+        for gwh in (5, 20, 80, 2000)
+    ])  # fmt: skip
+    needs = build_table([
+        listing("big", "need", "District heating", kind="energy", quantity=500, unit="GWh"),
+        listing("none", "need", "District heating", kind="energy"),
+    ])  # fmt: skip
+    limits = scoring.max_distances(offers, np.arange(4), needs, np.arange(2))
+    assert limits[:, 0].tolist() == [10.0, 10.0, 20.0, 30.0]  # floor, reference, sqrt(4), cap
+    assert (limits[:, 1] == 10.0).all()  # the need states no amount: the kind's limit
 
 
 def test_heat_beyond_ten_km_is_not_a_candidate(heat_offer) -> None:
     near = listing("near", "need", "Greenhouse heating", kind="energy", lat=60.25, lon=24.95)
-    far = listing("far", "need", "Greenhouse heating", kind="energy", lat=60.60, lon=24.90)
+    far = listing("far", "need", "Greenhouse heating", kind="energy", lat=60.35, lon=24.90)
     [matches] = match_listings([heat_offer], [near, far])
     assert [m.need_id for m in matches] == ["near"]
+    # 16.7 km: beyond 10 km for 20 GWh a year, within the 20 km that 80 GWh pays for
+    big = heat_offer.model_copy(update={"quantity": 80.0})
+    town = far.model_copy(update={"quantity": 100.0, "unit": "GWh"})
+    [matches] = match_listings([big], [town])
+    assert [m.need_id for m in matches] == ["far"]
+    distance = {r.component: r.detail for r in matches[0].reasons}["distance"]
+    assert distance == "16.7 km (limit 20 km for energy)"
 
 
 def test_material_travels_further(ash_offer) -> None:

@@ -150,3 +150,9 @@ def test_industries_are_named_in_the_page_language(web: TestClient, ids: dict[st
 
     assert nace_title("2362", "sv") == "Tillverkning av gipsvaror för byggändamål"
     assert f"35.12 {nace_title('3512', 'sv')}" in organisation  # the power station's activity
+
+
+def test_typical_uses_are_in_the_page_language(web: TestClient, ids: dict[str, int]) -> None:
+    danish = web.get(f"/streams/{ids['offer']}", params={"lang": "da"}).text
+    web.cookies.clear()
+    assert "afbindingsregulator i cement" in danish and "cement set retarder" not in danish

@@ -27,6 +27,7 @@ from sidestream.matching.table import KINDS, ListingTable, build_table, concat_t
 from sidestream.matching.text import TfidfIndex, cosine
 from sidestream.matching.weights import (
     ANALOGUES,
+    EVIDENCE_MIN_SIMILARITY,
     INFER_MIN_SIMILARITY,
     MIN_MATERIAL,
     NACE_BACKOFF,
@@ -65,6 +66,8 @@ class PreparedOffers:
     affinity: tuple[np.ndarray, np.ndarray, np.ndarray]
     #: TF-IDF vectors of the offers in the index's vocabulary.
     vectors: sparse.csr_matrix
+    #: Their texts' embeddings when the index compares texts semantically, else None.
+    embeddings: np.ndarray | None = None
 
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -104,6 +107,11 @@ def _nearest(
     return idx, out
 
 
+def _stacked(rows: np.ndarray, more: np.ndarray) -> np.ndarray:
+    """Embedding rows, then more (none when no text was added)."""
+    return np.vstack([rows, more]) if len(more) else rows
+
+
 class MatchIndex:
     """Needs indexed for matching offers against them (built once, queried many times).
 
@@ -129,8 +137,10 @@ class MatchIndex:
             and model.vectors is not None
             and len(set(self.needs.text)) <= SEMANTIC_MAX_NEED_TEXTS
         )
+        #: Embeddings of the needs' texts (needs × dimensions) when semantic, else None.
+        self.need_embeddings = self._embed(self.needs.text)
         (self.analogue_idx, self.analogue_sim), (self.use_idx, self.use_sim) = self._look_alikes(
-            self.needs.text
+            self.needs.text, self.need_embeddings
         )
         self.need_class, self.need_class_weight = self._need_classes(
             self.needs.nace, self.analogue_idx, self.analogue_sim
@@ -149,7 +159,8 @@ class MatchIndex:
         """
         new = copy.copy(self)
         table = build_table(added)
-        (idx, sim), (use_idx, use_sim) = self._look_alikes(table.text)
+        embeddings = self._embed(table.text)
+        (idx, sim), (use_idx, use_sim) = self._look_alikes(table.text, embeddings)
         cls, weight = self._need_classes(table.nace, idx, sim)
         new.needs = concat_tables(take_rows(self.needs, keep), table)
         new.analogue_idx = np.vstack([self.analogue_idx[keep], idx])
@@ -158,6 +169,8 @@ class MatchIndex:
         new.use_sim = np.vstack([self.use_sim[keep], use_sim])
         new.need_class = np.concatenate([self.need_class[keep], cls])
         new.need_class_weight = np.concatenate([self.need_class_weight[keep], weight])
+        if self.need_embeddings is not None and embeddings is not None:
+            new.need_embeddings = _stacked(self.need_embeddings[keep], embeddings)
         new._group_by_kind()
         added_vectors = self.tfidf.transform(table.text)
         new.kind_vectors = {}
@@ -180,6 +193,9 @@ class MatchIndex:
                 for old, more in zip(prepared.affinity, extra.affinity, strict=True)
             ),
             sparse.vstack([prepared.vectors[np.flatnonzero(keep)], extra.vectors], format="csr"),
+            None
+            if prepared.embeddings is None or extra.embeddings is None
+            else _stacked(prepared.embeddings[keep], extra.embeddings),
         )
 
     def _group_by_kind(self) -> None:
@@ -188,7 +204,9 @@ class MatchIndex:
             kinds |= PHYSICAL
         self.by_kind = {int(k): np.flatnonzero(_compared(self.needs, k)) for k in sorted(kinds)}
 
-    def _look_alikes(self, texts: Sequence[str]) -> tuple[Nearest, Nearest]:
+    def _look_alikes(
+        self, texts: Sequence[str], embeddings: np.ndarray | None
+    ) -> tuple[Nearest, Nearest]:
         """For each need text, the documented receivers and the patterns' typical uses that
         look like it (TF-IDF, or the semantic similarity where higher).
 
@@ -197,12 +215,12 @@ class MatchIndex:
         the patterns per need: needs × k indices (-1 = none) and similarities.
         """
         model = self.model
-        vectors, rows = self._need_vectors(texts)
         receivers = uses = None  # semantic similarities, when on
-        if vectors is not None:
+        if embeddings is not None:
             assert model.encoder is not None and model.vectors is not None
-            receivers = model.encoder.similarity(vectors, model.vectors.receivers), rows
-            uses = model.encoder.similarity(vectors, model.vectors.uses), rows
+            rows = np.arange(len(texts))
+            receivers = model.encoder.similarity(embeddings, model.vectors.receivers), rows
+            uses = model.encoder.similarity(embeddings, model.vectors.uses), rows
         found = (
             _nearest(texts, self._receiver_tfidf, self._receiver_vectors, ANALOGUES, receivers),
             _nearest(texts, self._use_tfidf, self._use_vectors, USES, uses),
@@ -218,13 +236,16 @@ class MatchIndex:
         got = np.where(idx >= 0, strength[np.maximum(idx, 0)] * sim, 0.0)
         return self.model.use_text[int(idx[int(np.argmax(got))])]
 
-    def _need_vectors(self, texts: Sequence[str]) -> tuple[np.ndarray | None, np.ndarray]:
-        """Embeddings of the distinct need texts and the row of each need (``None`` when
-        semantic evidence is off)."""
-        model = self.model
-        if not self.semantic or model.encoder is None or model.vectors is None:
-            return None, np.zeros(0, np.int64)
-        return model.encoder.encode_unique(texts)
+    def _embed(self, texts: Sequence[str]) -> np.ndarray | None:
+        """Embeddings of listing texts, one row each (``None`` when semantic evidence is off);
+        a text without words gets a zero row, so it resembles nothing (not the model's noise)."""
+        encoder = self.model.encoder
+        if not self.semantic or encoder is None:
+            return None
+        vectors, rows = encoder.encode_unique(texts)
+        out = vectors[rows] if len(texts) else np.zeros((0, 0), np.float32)
+        out[[_LETTER.search(t) is None for t in texts]] = 0.0
+        return out
 
     def _need_classes(
         self, nace: Sequence[tuple[str, ...]], analogue_idx: np.ndarray, analogue_sim: np.ndarray
@@ -338,7 +359,9 @@ class MatchIndex:
             self.model.exchange_similarity(scores),
             self.model.use_strength(scores),
         )
-        return PreparedOffers(table, affinity, self.tfidf.transform(table.text))
+        return PreparedOffers(
+            table, affinity, self.tfidf.transform(table.text), self._embed(table.text)
+        )
 
     def _blocks(self, prepared: PreparedOffers) -> Iterator[Block]:
         table = prepared.table
@@ -377,6 +400,14 @@ class MatchIndex:
             else np.zeros((len(oi), len(nj)), np.float32)
         )
         text = np.asarray((vectors[oi] @ columns).todense(), dtype=np.float32)
+        lexical = text
+        encoder = self.model.encoder
+        if encoder and prepared.embeddings is not None and self.need_embeddings is not None:
+            # the two descriptions alike in words, or where higher in meaning (any language)
+            semantic = encoder.similarity(prepared.embeddings[oi], self.need_embeddings[nj])
+            text = np.maximum(text, semantic**2)  # squared: unrelated texts' 0.2-0.3 fall below 0.1
+            noise = EVIDENCE_MIN_SIMILARITY["semantic"]
+            lexical = np.maximum(lexical, np.where(semantic >= noise, semantic, 0.0))
         parts = {
             "code": scoring.code_scores(table.code[oi], needs.code[nj]),
             "kb_use": kb_use,
@@ -392,7 +423,7 @@ class MatchIndex:
             needs.lat[nj][None, :],
             needs.lon[nj][None, :],
         )
-        limit = scoring.max_distance(int(table.kind[oi[0]]))
+        limit = scoring.max_distances(table, oi, needs, nj)
         time = scoring.time_scores(table, oi, needs, nj)
         components = {
             "material": scoring.material_scores(parts),
@@ -409,10 +440,17 @@ class MatchIndex:
             ),
         }
         total = scoring.combine(components, WEIGHTS)
+        # a candidate needs material evidence beyond the embeddings' noise: semantic similarity
+        # ranks candidates, and makes one only from EVIDENCE_MIN_SIMILARITY on
+        evident = (
+            components["material"]
+            if lexical is text
+            else scoring.material_scores(parts | {"text": lexical})
+        )
         excluded = (
             (dist > limit)
             | np.isnan(time)
-            | (components["material"] < MIN_MATERIAL)
+            | (evident < MIN_MATERIAL)
             | scoring.ruled_out(table, oi, needs, nj)
         )
         total = np.where(excluded, 0.0, total)

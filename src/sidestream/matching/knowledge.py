@@ -33,6 +33,7 @@ EXCHANGE_COLUMNS = (
 )  # fmt: skip
 _SIX_DIGITS = re.compile(r"\d{6}")
 KEYWORD_COLUMNS = ("id", "language", "keywords")
+USE_TRANSLATION_COLUMNS = ("typical_use", "language", "translation")
 _WORD_ONLY = re.compile(r"\w+")
 
 
@@ -438,6 +439,21 @@ def load_pattern_keywords(
         terms = [normalise_text(k.strip()) for k in keywords.split("|") if k.strip()]
         out.setdefault(pattern_id, []).extend((language, t) for t in terms)
     return out
+
+
+@lru_cache(maxsize=1)
+def _use_translations() -> dict[tuple[str, str], str]:
+    rows = _rows(None, "typical_use_translations.csv", USE_TRANSLATION_COLUMNS)
+    return {
+        (row.values["typical_use"], row.values["language"]): row.values["translation"]
+        for row in rows
+    }
+
+
+def translated_use(use: str, lang: str) -> str:
+    """A curated pattern's typical use in ``lang`` (``typical_use_translations.csv``: da, sv,
+    nb, sl); any other text, or language, as written."""
+    return _use_translations().get((use, lang), use)
 
 
 def with_translations(

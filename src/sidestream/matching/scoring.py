@@ -16,6 +16,8 @@ from sidestream.matching.table import KINDS, UNITS, ListingTable
 from sidestream.matching.weights import (
     CODE_LEVELS,
     COMPONENT_FLOOR,
+    ENERGY_MAX_KM,
+    ENERGY_REFERENCE_MWH,
     MATERIAL_SOURCES,
     MAX_DISTANCE_KM,
     REGULATORY,
@@ -64,10 +66,25 @@ def place_distance_km(a: object | None, b: object | None) -> float | None:
     return round(float(haversine_km(*(np.array(c, dtype=float) for c in coords))), 2)
 
 
-def max_distance(kind_index: int) -> float:
-    """The kind's maximum transport distance in km (infinite when unlimited)."""
-    limit = MAX_DISTANCE_KM[KINDS[kind_index]]
-    return float("inf") if limit is None else limit
+def max_distances(
+    offers: ListingTable, oi: np.ndarray, needs: ListingTable, nj: np.ndarray
+) -> np.ndarray:
+    """Each pair's maximum transport distance in km (infinite when unlimited): the offer
+    kind's, and for heat and other energy measured on both sides the distance its amount pays
+    for (``ENERGY_REFERENCE_MWH``)."""
+    kind = KINDS[int(offers.kind[oi[0]])]  # a block holds offers of one kind
+    base = MAX_DISTANCE_KM[kind]
+    limit = np.broadcast_to(np.inf if base is None else base, (len(oi), len(nj)))  # no copy
+    if kind is Kind.energy and base is not None:
+        mwh = UNITS.index("MWh")
+        amount = np.minimum(
+            np.where(offers.unit[oi] == mwh, offers.amount[oi], np.nan)[:, None],
+            np.where(needs.unit[nj] == mwh, needs.amount[nj], np.nan)[None, :],
+        )
+        with np.errstate(invalid="ignore"):
+            grown = np.clip(base * np.sqrt(amount / ENERGY_REFERENCE_MWH), base, ENERGY_MAX_KM)
+        limit = np.where(np.isnan(amount), limit, grown)
+    return limit
 
 
 def combine(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
@@ -126,10 +143,8 @@ def analogue_scores(
     return out
 
 
-def distance_scores(dist: np.ndarray, limit: float) -> np.ndarray:
-    """1 at the door, falling linearly to 0 at the kind's limit; ``UNKNOWN`` without location."""
-    if np.isinf(limit):
-        return np.where(np.isnan(dist), UNKNOWN, 1.0)
+def distance_scores(dist: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """1 at the door, falling linearly to 0 at the pair's limit; ``UNKNOWN`` without location."""
     return np.where(np.isnan(dist), UNKNOWN, np.clip(1.0 - dist / limit, 0.0, 1.0))
 
 
@@ -258,7 +273,7 @@ def material_detail(
     if use:
         found.append(Phrase(
             N_("the need reads like a known use of this material: {use} (evidence {evidence:.2f})"),
-            {"use": use, "evidence": parts["use"]},
+            {"use": use, "evidence": parts["use"]}, uses=("use",),
         ))  # fmt: skip
     return found or [Phrase(N_("no material evidence"))]
 
@@ -270,11 +285,11 @@ def distance_detail(
     if np.isnan(dist):
         return [LOCATION_MISSING]
     kind = KINDS[int(offers.kind[i])]
-    limit = MAX_DISTANCE_KM[kind]
+    limit = float(max_distances(offers, np.array([i]), needs, np.array([j]))[0, 0])
     out = [
         Phrase(N_("{distance:.1f} km (limit {limit:.0f} km for {kind})"),
                {"distance": dist, "limit": limit, "kind": _KIND_NAMES[kind]}, ("kind",))
-        if limit
+        if np.isfinite(limit)
         else Phrase(N_("{distance:.1f} km"), {"distance": dist})
     ]  # fmt: skip
     if kind is Kind.material:

@@ -117,6 +117,16 @@ MAX_DISTANCE_KM: dict[Kind, float | None] = {
     Kind.knowledge: None,  # no limit
 }
 
+#: Heat pipes pay off over longer distances for larger flows: the energy limit grows with the
+#: square root of the annual amount exchanged (the smaller of offer and need, both in MWh), from
+#: ``MAX_DISTANCE_KM[energy]`` at ``ENERGY_REFERENCE_MWH`` up to ``ENERGY_MAX_KM``. Pipe cost per
+#: km rises about linearly with the pipe's diameter (Persson and Werner 2011, Applied Energy
+#: 88:568-576) while its capacity rises with the diameter squared, so the distance a given cost
+#: per MWh affords grows with the square root of the flow (60 GWh a year: 17 km, as Billerud
+#: Frövi's surplus heat travels to Lindesberg's district heating).
+ENERGY_REFERENCE_MWH = 20_000.0
+ENERGY_MAX_KM = 30.0
+
 #: Road haulage cost for bulk materials, EUR per tonne-kilometre (order of magnitude).
 TRANSPORT_EUR_PER_TKM = 0.10
 

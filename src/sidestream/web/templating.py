@@ -15,6 +15,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from sidestream.access.deps import CSRF_COOKIE
+from sidestream.matching.knowledge import translated_use
 from sidestream.matching.schemas import Reason
 from sidestream.taxonomy.nace import format_nace, nace_title
 from sidestream.web import i18n
@@ -57,6 +58,11 @@ def _share(ctx: Context, value: float) -> str:
 @pass_context
 def _day(ctx: Context, value: Any) -> str:
     return i18n.format_day(value, ctx["lang"])
+
+
+@pass_context
+def _use(ctx: Context, text: str) -> str:
+    return translated_use(text, ctx["lang"])
 
 
 @pass_context
@@ -103,6 +109,7 @@ def environment() -> Environment:
         reason=_reason,
         nace=format_nace,
         nace_title=_nace_title,
+        use=_use,
         json_script=_json_script,
     )
     return env
