@@ -375,3 +375,13 @@ def test_a_kind_given_on_one_side_only_does_not_part_a_pair(heat_offer) -> None:
         index.score_matrix([heat_offer, ash])[:, [1, 0]],
         rtol=1e-6,
     )
+
+
+def test_a_reason_read_back_from_json_equals_the_page_one(ash_offer) -> None:
+    from sidestream.matching.engine import MatchIndex
+    from sidestream.matching.schemas import Match
+
+    cement = listing("cem", "need", "Cement raw materials", organisation_nace="2351")
+    [[match]] = MatchIndex([cement]).match([ash_offer], phrases=True)
+    assert match.reasons[0].phrases  # kept for the page
+    assert Match.model_validate_json(match.model_dump_json()) == match

@@ -307,6 +307,12 @@ class Reason(BaseModel):
     #: service; not part of the JSON).
     phrases: tuple[Phrase, ...] = Field(default=(), exclude=True, repr=False)
 
+    def __eq__(self, other: object) -> bool:
+        """Equal when the JSON is (a reason read back from the API equals the page's)."""
+        if not isinstance(other, Reason):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
 
 class Match(BaseModel):
     """A candidate partner for a listing."""

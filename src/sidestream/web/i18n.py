@@ -70,7 +70,9 @@ def format_by_spec(value: float, spec: str, lang: str) -> str:
         return format_number(value, lang, int(digits), grouping=bool(grouping))
     if not int(digits):  # whole percentages as the language writes them ('100 %' in Danish)
         return format_share(value, lang)
-    return format_percent(value, format="#,##0." + "0" * int(digits) + "%", locale=lang)
+    pattern = Locale.parse(lang).percent_formats[None].pattern  # '#,##0\xa0%' in Danish
+    decimals = re.sub(r"0(?=[^0-9]*%)", "0." + "0" * int(digits), pattern, count=1)
+    return format_percent(value, format=decimals, locale=lang)
 
 
 def format_share(value: float, lang: str) -> str:
