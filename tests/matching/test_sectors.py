@@ -188,6 +188,8 @@ def test_capacity_service_and_knowledge_get_only_the_patterns_naming_their_kind(
     assert {"1920", "2059", "3811"}.isdisjoint(r.nace for r in oil)  # not even semantically
     as_material = recommend_sectors(space, waste_code="030105", kind="material", top=10)
     assert any(getattr(e, "case", None) for r in as_material for e in r.evidence)
+    slovene = recommend_sectors("Prosta hladilniška kapaciteta (+4 °C)", kind="capacity", top=3)
+    assert slovene and slovene[0].nace == "5210"  # the singular, as a company writes it
 
 
 def test_pattern_lookup_finds_exactly_what_every_pattern_finds() -> None:
