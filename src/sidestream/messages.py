@@ -65,19 +65,31 @@ class Phrase(NamedTuple):
     ) -> str:
         """The phrase in a language (``gettext``, NACE titles in ``lang``); ``number`` writes its
         numbers (else Python's formatting, as in English)."""
-        values = dict(self.values)
+        values = self._localised(gettext, lang) if self.localised else self.values
+        template = gettext(self.template)
+        return (
+            _Formatter(number).format(template, **values) if number else template.format(**values)
+        )
+
+    @property
+    def localised(self) -> bool:
+        """Whether some value is written differently in other languages."""
+        return bool(self.translated or self.titled or self.uses)
+
+    def _localised(self, gettext: Callable[[str], str], lang: str) -> dict[str, object]:
+        values: dict[str, object] = dict(self.values)
         for k in self.translated:
             values[k] = gettext(str(values[k]))
         for k in self.titled:
             values[k] = nace_title(str(values[k]), lang)
         for k in self.uses:
             values[k] = translated_use(str(values[k]), lang)
-        template = gettext(self.template)
-        return (
-            _Formatter(number).format(template, **values) if number else template.format(**values)
-        )
+        return values
 
 
 def english(phrases: list[Phrase]) -> str:
     """Phrases joined as one English sentence."""
-    return "; ".join([p.render() for p in phrases])
+    return "; ".join([
+        p.render() if p.translated or p.titled or p.uses else p.template.format_map(p.values)
+        for p in phrases
+    ])  # fmt: skip

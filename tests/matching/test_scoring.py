@@ -385,3 +385,14 @@ def test_a_reason_read_back_from_json_equals_the_page_one(ash_offer) -> None:
     [[match]] = MatchIndex([cement]).match([ash_offer], phrases=True)
     assert match.reasons[0].phrases  # kept for the page
     assert Match.model_validate_json(match.model_dump_json()) == match
+
+
+def test_an_empty_index_takes_needs_added_later(ash_offer) -> None:
+    from sidestream.matching.engine import MatchIndex
+
+    cement = listing("cem", "need", "Cement raw materials", organisation_nace="2351")
+    index = MatchIndex([]).updated(np.zeros(0, bool), [cement])
+    [[match]] = index.match([ash_offer])
+    assert match.need_id == "cem"
+    again = index.updated(np.ones(1, bool), [])
+    assert again.score_matrix([ash_offer])[0, 0] == index.score_matrix([ash_offer])[0, 0] > 0

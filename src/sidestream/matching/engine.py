@@ -56,6 +56,10 @@ class Block:
     strength: np.ndarray
 
 
+#: Embeddings of distinct texts and, per listing, the row of its text.
+Embedded = tuple[np.ndarray, np.ndarray]
+
+
 @dataclass
 class PreparedOffers:
     """Offers read and scored against the knowledge base once, for any number of match calls."""
@@ -67,7 +71,7 @@ class PreparedOffers:
     #: TF-IDF vectors of the offers in the index's vocabulary.
     vectors: sparse.csr_matrix
     #: Their texts' embeddings when the index compares texts semantically, else None.
-    embeddings: np.ndarray | None = None
+    embeddings: Embedded | None = None
 
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -107,9 +111,15 @@ def _nearest(
     return idx, out
 
 
-def _stacked(rows: np.ndarray, more: np.ndarray) -> np.ndarray:
-    """Embedding rows, then more (none when no text was added)."""
-    return np.vstack([rows, more]) if len(more) else rows
+def _joined(old: Embedded, keep: np.ndarray, added: Embedded) -> Embedded:
+    """The kept listings' embeddings, then the added ones' (rows of dropped texts stay until
+    the next full build)."""
+    vectors, rows = old
+    more, more_rows = added
+    if not len(more_rows):
+        return vectors, rows[keep]
+    stacked = np.vstack([vectors, more]) if len(vectors) else more
+    return stacked, np.concatenate([rows[keep], more_rows + len(vectors)])
 
 
 class MatchIndex:
@@ -170,7 +180,7 @@ class MatchIndex:
         new.need_class = np.concatenate([self.need_class[keep], cls])
         new.need_class_weight = np.concatenate([self.need_class_weight[keep], weight])
         if self.need_embeddings is not None and embeddings is not None:
-            new.need_embeddings = _stacked(self.need_embeddings[keep], embeddings)
+            new.need_embeddings = _joined(self.need_embeddings, keep, embeddings)
         new._group_by_kind()
         added_vectors = self.tfidf.transform(table.text)
         new.kind_vectors = {}
@@ -195,7 +205,7 @@ class MatchIndex:
             sparse.vstack([prepared.vectors[np.flatnonzero(keep)], extra.vectors], format="csr"),
             None
             if prepared.embeddings is None or extra.embeddings is None
-            else _stacked(prepared.embeddings[keep], extra.embeddings),
+            else _joined(prepared.embeddings, keep, extra.embeddings),
         )
 
     def _group_by_kind(self) -> None:
@@ -205,7 +215,7 @@ class MatchIndex:
         self.by_kind = {int(k): np.flatnonzero(_compared(self.needs, k)) for k in sorted(kinds)}
 
     def _look_alikes(
-        self, texts: Sequence[str], embeddings: np.ndarray | None
+        self, texts: Sequence[str], embeddings: Embedded | None
     ) -> tuple[Nearest, Nearest]:
         """For each need text, the documented receivers and the patterns' typical uses that
         look like it (TF-IDF, or the semantic similarity where higher).
@@ -218,9 +228,9 @@ class MatchIndex:
         receivers = uses = None  # semantic similarities, when on
         if embeddings is not None:
             assert model.encoder is not None and model.vectors is not None
-            rows = np.arange(len(texts))
-            receivers = model.encoder.similarity(embeddings, model.vectors.receivers), rows
-            uses = model.encoder.similarity(embeddings, model.vectors.uses), rows
+            vectors, rows = embeddings
+            receivers = model.encoder.similarity(vectors, model.vectors.receivers), rows
+            uses = model.encoder.similarity(vectors, model.vectors.uses), rows
         found = (
             _nearest(texts, self._receiver_tfidf, self._receiver_vectors, ANALOGUES, receivers),
             _nearest(texts, self._use_tfidf, self._use_vectors, USES, uses),
@@ -236,16 +246,18 @@ class MatchIndex:
         got = np.where(idx >= 0, strength[np.maximum(idx, 0)] * sim, 0.0)
         return self.model.use_text[int(idx[int(np.argmax(got))])]
 
-    def _embed(self, texts: Sequence[str]) -> np.ndarray | None:
-        """Embeddings of listing texts, one row each (``None`` when semantic evidence is off);
-        a text without words gets a zero row, so it resembles nothing (not the model's noise)."""
+    def _embed(self, texts: Sequence[str]) -> Embedded | None:
+        """Embeddings of the distinct listing texts and each text's row (``None`` when semantic
+        evidence is off); a text without words gets a zero row, so it resembles nothing (not
+        the model's noise)."""
         encoder = self.model.encoder
         if not self.semantic or encoder is None:
             return None
         vectors, rows = encoder.encode_unique(texts)
-        out = vectors[rows] if len(texts) else np.zeros((0, 0), np.float32)
-        out[[_LETTER.search(t) is None for t in texts]] = 0.0
-        return out
+        wordless = [i for i, t in enumerate(texts) if _LETTER.search(t) is None]
+        if wordless:
+            vectors[rows[wordless]] = 0.0
+        return vectors, rows
 
     def _need_classes(
         self, nace: Sequence[tuple[str, ...]], analogue_idx: np.ndarray, analogue_sim: np.ndarray
@@ -404,7 +416,12 @@ class MatchIndex:
         encoder = self.model.encoder
         if encoder and prepared.embeddings is not None and self.need_embeddings is not None:
             # the two descriptions alike in words, or where higher in meaning (any language)
-            semantic = encoder.similarity(prepared.embeddings[oi], self.need_embeddings[nj])
+            (offer_vectors, offer_rows), (need_vectors, need_rows) = (
+                prepared.embeddings,
+                self.need_embeddings,
+            )
+            distinct = encoder.similarity(offer_vectors[offer_rows[oi]], need_vectors)
+            semantic = distinct[:, need_rows[nj]]  # distinct need texts -> each need
             text = np.maximum(text, semantic**2)  # squared: unrelated texts' 0.2-0.3 fall below 0.1
             noise = EVIDENCE_MIN_SIMILARITY["semantic"]
             lexical = np.maximum(lexical, np.where(semantic >= noise, semantic, 0.0))
@@ -480,7 +497,6 @@ class MatchIndex:
                 score=round(v[k], 4),
                 weight=WEIGHTS[k],
                 detail=english(details[k]),
-                stated=scoring.stated(details[k]),
             )
             for k in WEIGHTS
         ]

@@ -7,9 +7,17 @@ import re
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
-from sidestream.messages import Phrase
+from sidestream.messages import N_, Phrase
 from sidestream.registry.properties import NUMERIC_RANGES
 from sidestream.taxonomy.kinds import Direction, Kind, Period, Visibility
 from sidestream.taxonomy.nace import compact_nace, normalise_nace
@@ -293,6 +301,19 @@ class SectorRecommendation(BaseModel):
     evidence: list[ExchangeEvidence | PatternEvidence] = Field(default_factory=list)
 
 
+#: What a component's detail says, alone, when its inputs are missing on a side (it then
+#: scores the neutral 0.5).
+LOCATION_MISSING = Phrase(N_("location missing on one side"))
+QUANTITY_MISSING = Phrase(N_("quantity missing on one side"))
+UNITS_DIFFER = Phrase(N_("quantities in different units"))
+NO_CONSTRAINTS = Phrase(N_("no property constraints stated"))
+NO_WINDOWS = Phrase(N_("no availability windows given"))
+_UNSTATED = frozenset(
+    p.template
+    for p in (LOCATION_MISSING, QUANTITY_MISSING, UNITS_DIFFER, NO_CONSTRAINTS, NO_WINDOWS)
+)
+
+
 class Reason(BaseModel):
     """One scoring component of a match: its score (0–1), weight and what it saw."""
 
@@ -300,12 +321,16 @@ class Reason(BaseModel):
     score: float
     weight: float
     detail: str
-    #: False when the component's inputs were missing on a side (no location, quantity,
-    #: temperature or dates): it then scores the neutral 0.5 and says what is missing.
-    stated: bool = True
     #: The detail as phrases, for pages in other languages (asked for by the stored-stream
     #: service; not part of the JSON).
     phrases: tuple[Phrase, ...] = Field(default=(), exclude=True, repr=False)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def stated(self) -> bool:
+        """False when the component's inputs were missing on a side (no location, quantity,
+        temperature or dates): it then scores the neutral 0.5 and its detail says so."""
+        return self.detail not in _UNSTATED
 
     def __eq__(self, other: object) -> bool:
         """Equal when the JSON is (a reason read back from the API equals the page's)."""

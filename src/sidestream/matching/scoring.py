@@ -11,6 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 from sidestream.impact.heat_pump import MAX_LIFT_K, electricity_per_heat, heat_pump_cop
+from sidestream.matching.schemas import (
+    LOCATION_MISSING,
+    NO_CONSTRAINTS,
+    NO_WINDOWS,
+    QUANTITY_MISSING,
+    UNITS_DIFFER,
+)
 from sidestream.matching.sectors import heat_pump_fit
 from sidestream.matching.table import KINDS, UNITS, ListingTable
 from sidestream.matching.weights import (
@@ -29,22 +36,6 @@ from sidestream.taxonomy.kinds import Kind
 
 EARTH_RADIUS_KM = 6371.0
 ENERGY = KINDS.index(Kind.energy)
-
-#: What a detail says when a component's inputs are missing on a side (it scored ``UNKNOWN``).
-LOCATION_MISSING = Phrase(N_("location missing on one side"))
-QUANTITY_MISSING = Phrase(N_("quantity missing on one side"))
-UNITS_DIFFER = Phrase(N_("quantities in different units"))
-NO_CONSTRAINTS = Phrase(N_("no property constraints stated"))
-NO_WINDOWS = Phrase(N_("no availability windows given"))
-_UNSTATED = frozenset(
-    p.template
-    for p in (LOCATION_MISSING, QUANTITY_MISSING, UNITS_DIFFER, NO_CONSTRAINTS, NO_WINDOWS)
-)
-
-
-def stated(detail: list[Phrase]) -> bool:
-    """False when a component's detail says its inputs were missing (the neutral score)."""
-    return not any(p.template in _UNSTATED for p in detail)
 
 
 def haversine_km(
@@ -285,7 +276,9 @@ def distance_detail(
     if np.isnan(dist):
         return [LOCATION_MISSING]
     kind = KINDS[int(offers.kind[i])]
-    limit = float(max_distances(offers, np.array([i]), needs, np.array([j]))[0, 0])
+    limit = MAX_DISTANCE_KM[kind] or np.inf
+    if kind is Kind.energy:  # the pair's own limit (only energy's depends on the amounts)
+        limit = float(max_distances(offers, np.array([i]), needs, np.array([j]))[0, 0])
     out = [
         Phrase(N_("{distance:.1f} km (limit {limit:.0f} km for {kind})"),
                {"distance": dist, "limit": limit, "kind": _KIND_NAMES[kind]}, ("kind",))
