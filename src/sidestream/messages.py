@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from numbers import Real
 from typing import NamedTuple
 
-from sidestream.matching.knowledge import translated_use
 from sidestream.taxonomy.nace import nace_title
 
 
@@ -82,8 +81,11 @@ class Phrase(NamedTuple):
             values[k] = gettext(str(values[k]))
         for k in self.titled:
             values[k] = nace_title(str(values[k]), lang)
-        for k in self.uses:
-            values[k] = translated_use(str(values[k]), lang)
+        if self.uses:  # imported here: the knowledge base is heavy for this small module
+            from sidestream.matching.knowledge import translated_use
+
+            for k in self.uses:
+                values[k] = translated_use(str(values[k]), lang)
         return values
 
 

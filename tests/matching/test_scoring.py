@@ -335,8 +335,9 @@ def test_a_need_of_nothing_is_explained_not_a_crash(ash_offer) -> None:
     none = listing("zero", "need", "Cement raw materials", organisation_nace="2351",
                    quantity=0, unit="t", period="per-year")  # fmt: skip
     [[match]] = match_listings([offer], [none])
-    quantity = {r.component: r.detail for r in match.reasons}["quantity"]
-    assert quantity == "offer 500 t/year, need 0 t/year (covers 100%)"
+    quantity = {r.component: r for r in match.reasons}["quantity"]
+    assert quantity.detail == "quantity missing on one side" and not quantity.stated
+    assert quantity.score == UNKNOWN  # nothing to fit, as the score says
     assert match.reasons[0].phrases == ()  # phrases only when a page asks for them
 
 
@@ -396,3 +397,18 @@ def test_an_empty_index_takes_needs_added_later(ash_offer) -> None:
     assert match.need_id == "cem"
     again = index.updated(np.ones(1, bool), [])
     assert again.score_matrix([ash_offer])[0, 0] == index.score_matrix([ash_offer])[0, 0] > 0
+
+
+def test_offers_for_a_need_compare_only_that_needs_text() -> None:
+    """The need -> offers direction scores as the offer -> needs one (semantic evidence too)."""
+    from sidestream.matching.engine import MatchIndex
+
+    needs = [listing("a", "need", "Sawdust for pellets"), listing("b", "need", "Fly ash")]
+    offers = [listing(f"o{i}", "offer", text) for i, text in
+              enumerate(["Sawdust and shavings", "Coal fly ash", "Wood chips"])]  # fmt: skip
+    index = MatchIndex(needs)
+    full = index.score_matrix(offers)
+    for j in range(2):
+        got = {m.offer_id: m.score for m in index.offers_for_need(index.prepare(offers), j, 3)}
+        want = {o.id: round(float(full[i, j]), 4) for i, o in enumerate(offers) if full[i, j] > 0}
+        assert got == want

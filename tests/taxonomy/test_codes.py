@@ -83,6 +83,7 @@ def test_titles_in_the_interface_languages() -> None:
     assert nace_title("0110", "nb") == nace_title("011", "nb")  # a group written as a class
     assert nace_title("9810", "nb") == nace_title("9810")  # a gap falls back to English
     assert nace_title("x1") == "x1"
+    assert nace_title("23.51", "da") == nace_title("C2351", "da") == "Fremstilling af cement"
 
 
 def test_titles_are_read_from_eurostat_files(tmp_path) -> None:

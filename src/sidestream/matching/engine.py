@@ -420,8 +420,9 @@ class MatchIndex:
                 prepared.embeddings,
                 self.need_embeddings,
             )
-            distinct = encoder.similarity(offer_vectors[offer_rows[oi]], need_vectors)
-            semantic = distinct[:, need_rows[nj]]  # distinct need texts -> each need
+            texts, each = np.unique(need_rows[nj], return_inverse=True)  # this block's texts
+            distinct = encoder.similarity(offer_vectors[offer_rows[oi]], need_vectors[texts])
+            semantic = distinct[:, each]
             text = np.maximum(text, semantic**2)  # squared: unrelated texts' 0.2-0.3 fall below 0.1
             noise = EVIDENCE_MIN_SIMILARITY["semantic"]
             lexical = np.maximum(lexical, np.where(semantic >= noise, semantic, 0.0))

@@ -72,8 +72,10 @@ def max_distances(
             np.where(offers.unit[oi] == mwh, offers.amount[oi], np.nan)[:, None],
             np.where(needs.unit[nj] == mwh, needs.amount[nj], np.nan)[None, :],
         )
-        with np.errstate(invalid="ignore"):
-            grown = np.clip(base * np.sqrt(amount / ENERGY_REFERENCE_MWH), base, ENERGY_MAX_KM)
+        with np.errstate(invalid="ignore"):  # whole km, as the reasons state them
+            grown = np.floor(
+                np.clip(base * np.sqrt(amount / ENERGY_REFERENCE_MWH), base, ENERGY_MAX_KM)
+            )
         limit = np.where(np.isnan(amount), limit, grown)
     return limit
 
@@ -300,11 +302,11 @@ def distance_detail(
 
 def quantity_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -> list[Phrase]:
     """Annual amounts on both sides, or why they cannot be compared."""
-    if np.isnan(offers.amount[i]) or np.isnan(needs.amount[j]):
+    o, n = float(offers.amount[i]), float(needs.amount[j])
+    if not (o > 0 and n > 0):  # missing (NaN) or nothing: no fit to score (``quantity_scores``)
         return [QUANTITY_MISSING]
     if offers.unit[i] != needs.unit[j]:
         return [UNITS_DIFFER]
-    o, n = float(offers.amount[i]), float(needs.amount[j])
     return [Phrase(
         N_("offer {offer:,.0f} {unit}/year, need {need:,.0f} {unit}/year (covers {share:.0%})"),
         {"offer": o, "need": n, "unit": UNITS[int(offers.unit[i])],

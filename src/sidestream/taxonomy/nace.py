@@ -105,11 +105,14 @@ def _titles() -> dict[tuple[str, str], str]:
 
 @lru_cache(maxsize=8192)
 def nace_title(code: str, lang: str = "en") -> str:
-    """The title of a NACE division, group or class (digits only) in ``lang``: Eurostat's
-    national version of NACE Rev. 2 for da, sv, nb and sl (``data/nace_titles.csv``), else the
-    English label. A group or division written as a four-digit class (``'0110'``, ``'2100'``)
-    gets its group's or division's title; a code that is none of these is returned as is."""
-    readings = (code, code.rstrip("0") if code.endswith("0") else code, code[:3], code[:2])
+    """The title of a NACE division, group or class (``'2351'``, ``'23.51'``) in ``lang``:
+    Eurostat's national version of NACE Rev. 2 for da, sv, nb and sl (``data/nace_titles.csv``),
+    else the English label. A group or division written as a four-digit class (``'0110'``,
+    ``'2100'``) gets its group's or division's title; a code that is none of these is returned
+    as is."""
+    digits = "".join(ch for ch in code if ch.isdigit()) or code  # '23.51', 'C2351'
+    readings = (digits, digits.rstrip("0") if digits.endswith("0") else digits, digits[:3],
+                digits[:2])  # fmt: skip
     for reading in readings:
         try:
             english = nace_label(reading)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import tokenize
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -72,6 +73,8 @@ def parse_unit(text: str) -> pint.Unit:
         TypeError,
         ValueError,
         AssertionError,
+        ZeroDivisionError,  # '1/0'
+        tokenize.TokenError,  # '('
     ):
         raise ValueError(f"unknown unit '{text}'") from None
     return unit
