@@ -64,7 +64,7 @@ class Phrase(NamedTuple):
     ) -> str:
         """The phrase in a language (``gettext``, NACE titles in ``lang``); ``number`` writes its
         numbers (else Python's formatting, as in English)."""
-        values = self._localised(gettext, lang) if self.localised else self.values
+        values = self._values_in(gettext, lang) if self.localised else self.values
         template = gettext(self.template)
         return (
             _Formatter(number).format(template, **values) if number else template.format(**values)
@@ -75,7 +75,7 @@ class Phrase(NamedTuple):
         """Whether some value is written differently in other languages."""
         return bool(self.translated or self.titled or self.uses)
 
-    def _localised(self, gettext: Callable[[str], str], lang: str) -> dict[str, object]:
+    def _values_in(self, gettext: Callable[[str], str], lang: str) -> dict[str, object]:
         values: dict[str, object] = dict(self.values)
         for k in self.translated:
             values[k] = gettext(str(values[k]))
@@ -92,6 +92,6 @@ class Phrase(NamedTuple):
 def english(phrases: list[Phrase]) -> str:
     """Phrases joined as one English sentence."""
     return "; ".join([
-        p.render() if p.translated or p.titled or p.uses else p.template.format_map(p.values)
+        p.render() if p.localised else p.template.format_map(p.values)
         for p in phrases
     ])  # fmt: skip

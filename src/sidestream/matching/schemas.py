@@ -328,8 +328,8 @@ class Reason(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def stated(self) -> bool:
-        """False when the component's inputs were missing on a side (no location, quantity,
-        temperature or dates): it then scores the neutral 0.5 and its detail says so."""
+        """False when the component had nothing to compare (a location, quantity or temperature
+        missing on a side, dates on neither): it then scores 0.5 and its detail says so."""
         return self.detail not in _UNSTATED
 
     def __eq__(self, other: object) -> bool:

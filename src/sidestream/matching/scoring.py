@@ -310,7 +310,7 @@ def quantity_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -
     return [Phrase(
         N_("offer {offer:,.0f} {unit}/year, need {need:,.0f} {unit}/year (covers {share:.0%})"),
         {"offer": o, "need": n, "unit": UNITS[int(offers.unit[i])],
-         "share": min(o / n, 1.0) if n > 0 else 1.0},
+         "share": min(o / n, 1.0)},
     )]  # fmt: skip
 
 

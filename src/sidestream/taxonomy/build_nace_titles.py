@@ -21,8 +21,8 @@ LEVELS = frozenset({"2", "3", "4"})
 
 OUT = Path(__file__).parent / "data" / "nace_titles.csv"
 
-#: Misprints in Eurostat's files: (language, wrong word) -> right word.
-MISPRINTS = {("sl", "ravnaje"): "ravnanje"}
+#: Misprints in Eurostat's files: language -> {wrong word: right word}.
+MISPRINTS = {"sl": {"ravnaje": "ravnanje"}}
 
 
 def read_titles(path: Path) -> dict[str, str]:
@@ -46,9 +46,8 @@ def main(source: Path) -> None:
             titles = read_titles(source / f"NACE_REV2_{suffix}.csv")
             for code in sorted(titles):
                 title = titles[code]
-                for (language, wrong), right in MISPRINTS.items():
-                    if language == lang:
-                        title = title.replace(wrong, right)
+                for wrong, right in MISPRINTS.get(lang, {}).items():
+                    title = title.replace(wrong, right)
                 out.writerow([code, lang, title])
 
 
