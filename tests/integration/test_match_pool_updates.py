@@ -156,3 +156,27 @@ def test_a_new_stream_under_a_reused_id_is_read(demo, incremental) -> None:
     fresh = dict(_fresh(demo, offer.id))  # a new text: IDF of the last full build, so nearly
     assert new.id in dict(found) and dict(found).keys() == fresh.keys()
     assert max(abs(score - fresh[pid]) for pid, score in found) < 0.01
+
+
+def test_needs_that_outgrow_a_semantic_index_rebuild_it_without(
+    demo, incremental, monkeypatch
+) -> None:
+    from sidestream.matching import engine
+
+    offer = by_external_id(demo, "kal-asnaes-fgd-gypsum")
+    _matches(demo, offer.id)
+    built = _pool(demo).index()
+    assert built.semantic
+    distinct = len({x.text for x in _pool(demo).needs.listings})
+    monkeypatch.setattr(engine, "SEMANTIC_MAX_NEED_TEXTS", distinct)  # full, not past it
+    need = by_external_id(demo, "kal-gyproc-gypsum-need")
+    registry.create_stream(
+        demo,
+        StreamCreate(direction="need", kind="material", title="Gypsum for soil conditioning",
+                     organisation_id=need.organisation_id, lat=need.lat, lon=need.lon),
+    )  # fmt: skip
+    demo.commit()
+    found = _matches(demo, offer.id)
+    rebuilt = _pool(demo).index()
+    assert rebuilt is not built and not rebuilt.semantic and _pool(demo).drift == 0
+    assert found == _fresh(demo, offer.id)

@@ -212,9 +212,10 @@ def test_analogue_scores_take_the_best_documented_lookalike() -> None:
 
 def test_material_noisy_or_stays_in_unit_range() -> None:
     from sidestream.matching.scoring import material_scores
+    from sidestream.matching.weights import MATERIAL_SOURCES
 
     ones = np.ones((2, 2), np.float32)
-    parts = {"code": ones, "kb_use": ones, "text": ones, "analogue": ones, "use": ones}
+    parts = {k: ones for k in MATERIAL_SOURCES}
     assert np.allclose(material_scores(parts), 1.0)
     zeros = {k: 0 * v for k, v in parts.items()}
     assert np.allclose(material_scores(zeros), 0.0)
@@ -412,3 +413,38 @@ def test_offers_for_a_need_compare_only_that_needs_text() -> None:
         got = {m.offer_id: m.score for m in index.offers_for_need(index.prepare(offers), j, 3)}
         want = {o.id: round(float(full[i, j]), 4) for i, o in enumerate(offers) if full[i, j] > 0}
         assert got == want
+
+
+def test_named_scores_take_the_strongest_pattern_the_need_names() -> None:
+    from scipy import sparse
+
+    strength = sparse.csr_matrix(np.array([[0.9, 0.0, 0.4], [0.0, 0.8, 0.0]], np.float32))
+    named = sparse.csr_matrix(np.array([[1, 0, 1], [0, 0, 1], [0, 0, 0]], np.float32))
+    got = scoring.named_scores(strength, named)
+    assert got == pytest.approx(np.array([[0.9, 0.4, 0.0], [0.0, 0.0, 0.0]]))
+
+
+def test_a_need_that_names_the_offer_in_another_language_meets_it() -> None:
+    # Slovenian offer, English need: no shared word, and the bundled embedding reads
+    # Slovenian poorly; the curated keywords of spare storage name both
+    offer = listing("cold", "offer", "Prosta hladilniška kapaciteta (+4 °C)", kind="capacity")
+    need = listing("store", "need", "Temporary cold storage for seasonal products",
+                   kind="capacity")  # fmt: skip
+    lab = listing("lab", "need", "Laboratory analyses of samples", kind="capacity")
+    [matches] = match_listings([offer], [need, lab], top=5)
+    assert [m.need_id for m in matches] == ["store"]
+    material = matches[0].reasons[0]
+    assert "'cold storage', as the offer says 'hladilniška kapaciteta'" in material.detail
+
+
+def test_only_the_needs_title_names_what_it_wants() -> None:
+    from sidestream.matching.engine import MatchIndex
+
+    # the description says who wants it (a brick works), not that it wants bricks
+    works = listing("works", "need", "Raw material", description="Production of bricks")
+    bricks = listing("bricks", "need", "Crushed bricks for our road base")
+    index = MatchIndex([works, bricks])
+    assert index.named[0].nnz == 0 and index.named[1].nnz > 0
+    offer = listing("rubble", "offer", "Brick rubble", waste_code="170102")
+    block = next(index._blocks(index.prepare([offer])))
+    assert block.parts["named"][0].tolist() == [0.0, pytest.approx(1.0)]

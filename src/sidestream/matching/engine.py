@@ -24,7 +24,7 @@ from sidestream.matching.knowledge import KnowledgeBase
 from sidestream.matching.schemas import Listing, Match, Reason
 from sidestream.matching.sectors import SectorModel, SectorQuery, sector_model
 from sidestream.matching.table import KINDS, ListingTable, build_table, concat_tables, take_rows
-from sidestream.matching.text import TfidfIndex, cosine
+from sidestream.matching.text import TfidfIndex, cosine, normalise_text, original_words
 from sidestream.matching.weights import (
     ANALOGUES,
     EVIDENCE_MIN_SIMILARITY,
@@ -54,6 +54,8 @@ class Block:
     total: np.ndarray
     #: How strongly patterns with each typical use name each offer's material (offers × uses).
     strength: np.ndarray
+    #: How strongly each curated pattern names each offer's material (offers × patterns).
+    patterns: sparse.csr_matrix
 
 
 #: Embeddings of distinct texts and, per listing, the row of its text.
@@ -70,6 +72,8 @@ class PreparedOffers:
     affinity: tuple[np.ndarray, np.ndarray, np.ndarray]
     #: TF-IDF vectors of the offers in the index's vocabulary.
     vectors: sparse.csr_matrix
+    #: How strongly each curated pattern names each offer's material (offers × patterns).
+    patterns: sparse.csr_matrix
     #: Their texts' embeddings when the index compares texts semantically, else None.
     embeddings: Embedded | None = None
 
@@ -155,6 +159,9 @@ class MatchIndex:
         self.need_class, self.need_class_weight = self._need_classes(
             self.needs.nace, self.analogue_idx, self.analogue_sim
         )
+        #: The curated patterns each need names in its title (needs × patterns, 1 = named):
+        #: the title says what is wanted, a description often who wants it ("brick works").
+        self.named = self.model.named_patterns([x.title for x in needs], _stated_kinds(needs))
         self._group_by_kind()
         rows = self.tfidf.transform(self.needs.text)
         #: TF-IDF vectors of each kind's needs as columns (vocabulary × needs of the kind, in
@@ -165,7 +172,8 @@ class MatchIndex:
         """A new index of the needs where ``keep`` (boolean mask) is true, then ``added``.
 
         Unchanged needs are not read again; ``added`` ones are read with this index's
-        vocabularies. The offers prepared for this index stay valid for the new one.
+        vocabularies and its semantic setting (:meth:`outgrown_by` tells when a full build
+        would differ). The offers prepared for this index stay valid for the new one.
         """
         new = copy.copy(self)
         table = build_table(added)
@@ -179,6 +187,8 @@ class MatchIndex:
         new.use_sim = np.vstack([self.use_sim[keep], use_sim])
         new.need_class = np.concatenate([self.need_class[keep], cls])
         new.need_class_weight = np.concatenate([self.need_class_weight[keep], weight])
+        named = self.model.named_patterns([x.title for x in added], _stated_kinds(added))
+        new.named = sparse.vstack([self.named[np.flatnonzero(keep)], named], format="csr")
         if self.need_embeddings is not None and embeddings is not None:
             new.need_embeddings = _joined(self.need_embeddings, keep, embeddings)
         new._group_by_kind()
@@ -190,6 +200,11 @@ class MatchIndex:
             more = added_vectors[np.flatnonzero(_compared(table, k))].T
             new.kind_vectors[k] = sparse.hstack([x for x in (kept, more) if x is not None], "csr")
         return new
+
+    def outgrown_by(self, needs: Sequence[Listing]) -> bool:
+        """Whether ``needs`` are more distinct texts than a semantic index takes
+        (``SEMANTIC_MAX_NEED_TEXTS``): a full build would then compare them by TF-IDF alone."""
+        return self.semantic and len({x.text for x in needs}) > SEMANTIC_MAX_NEED_TEXTS
 
     def updated_offers(
         self, prepared: PreparedOffers, keep: np.ndarray, added: Sequence[Listing]
@@ -203,6 +218,7 @@ class MatchIndex:
                 for old, more in zip(prepared.affinity, extra.affinity, strict=True)
             ),
             sparse.vstack([prepared.vectors[np.flatnonzero(keep)], extra.vectors], format="csr"),
+            sparse.vstack([prepared.patterns[np.flatnonzero(keep)], extra.patterns], format="csr"),
             None
             if prepared.embeddings is None or extra.embeddings is None
             else _joined(prepared.embeddings, keep, extra.embeddings),
@@ -245,6 +261,21 @@ class MatchIndex:
         idx, sim = self.use_idx[need], self.use_sim[need]
         got = np.where(idx >= 0, strength[np.maximum(idx, 0)] * sim, 0.0)
         return self.model.use_text[int(idx[int(np.argmax(got))])]
+
+    def _named_words(
+        self, offers: ListingTable, i: int, strength: sparse.csr_matrix, need: int
+    ) -> tuple[str, str | None]:
+        """The need's words for the pattern it shares most strongly with offer ``i``, and the
+        offer's (``None`` when the offer's LoW code, not its words, named the pattern)."""
+        named = self.named[need].indices
+        pattern = self.model.kb.patterns[int(named[np.argmax(strength[0, named].toarray())])]
+        need_text, offer_text = self.needs.listings[need].title, offers.text[i]
+        need_words = pattern.keyword_in(normalise_text(need_text)) or ""
+        offer_words = pattern.keyword_in(normalise_text(offer_text))
+        return (
+            original_words(need_text, need_words),
+            original_words(offer_text, offer_words) if offer_words else None,
+        )
 
     def _embed(self, texts: Sequence[str]) -> Embedded | None:
         """Embeddings of the distinct listing texts and each text's row (``None`` when semantic
@@ -362,9 +393,8 @@ class MatchIndex:
         table = build_table(offers)
         temperatures = [None if np.isnan(t) else float(t) for t in table.temperature]
         scores = self.model.score([  # a kind the offer states skips other kinds' patterns
-            SectorQuery(x.text, x.waste_family, x.organisation_nace, t,
-                        Kind(x.kind).value if x.kind else None)
-            for x, t in zip(offers, temperatures, strict=True)
+            SectorQuery(x.text, x.waste_family, x.organisation_nace, t, kind)
+            for x, t, kind in zip(offers, temperatures, _stated_kinds(offers), strict=True)
         ])  # fmt: skip
         affinity = (
             scores.total.astype(np.float32),
@@ -372,7 +402,11 @@ class MatchIndex:
             self.model.use_strength(scores),
         )
         return PreparedOffers(
-            table, affinity, self.tfidf.transform(table.text), self._embed(table.text)
+            table,
+            affinity,
+            self.tfidf.transform(table.text),
+            self.model.pattern_strength(scores),
+            self._embed(table.text),
         )
 
     def _blocks(self, prepared: PreparedOffers) -> Iterator[Block]:
@@ -434,6 +468,7 @@ class MatchIndex:
                 similar[oi], self.analogue_idx[nj], self.analogue_sim[nj]
             ),
             "use": scoring.analogue_scores(strength[oi], self.use_idx[nj], self.use_sim[nj]),
+            "named": scoring.named_scores(prepared.patterns[oi], self.named[nj]),
         }
         dist = scoring.haversine_km(
             table.lat[oi][:, None],
@@ -473,7 +508,7 @@ class MatchIndex:
         )
         total = np.where(excluded, 0.0, total)
         total = np.asarray(total, dtype=np.float64)
-        return Block(oi, nj, parts, components, dist, total, strength[oi])
+        return Block(oi, nj, parts, components, dist, total, strength[oi], prepared.patterns[oi])
 
     def _explain(
         self, table: ListingTable, block: Block, r: int, c: int, phrases: bool = False
@@ -484,8 +519,9 @@ class MatchIndex:
         parts = {k: float(m[r, c]) for k, m in block.parts.items()}
         sector = self.model.classes[self.need_class[j]] if self.need_class[j] >= 0 else ""
         use = self._best_use(block.strength[r], j) if parts["use"] > USE_DETAIL_MIN else ""
+        named = self._named_words(table, i, block.patterns[r], j) if parts["named"] > 0 else None
         details = {
-            "material": scoring.material_detail(table, i, needs, j, parts, sector, use),
+            "material": scoring.material_detail(table, i, needs, j, parts, sector, use, named),
             "distance": scoring.distance_detail(table, i, needs, j, float(block.distance[r, c])),
             "quantity": scoring.quantity_detail(table, i, needs, j),
             "quality": scoring.quality_detail(table, i, needs, j),
@@ -510,6 +546,12 @@ class MatchIndex:
             score=round(float(block.total[r, c]), 4),
             reasons=reasons,
         )
+
+
+def _stated_kinds(listings: Sequence[Listing]) -> list[str | None]:
+    """The kind each listing states (``None``: not stated), which decides the patterns that
+    apply to it."""
+    return [Kind(x.kind).value if x.kind else None for x in listings]
 
 
 #: Indices (in ``KINDS``) of the physical kinds, which a listing of no stated kind may be.

@@ -9,6 +9,7 @@ limits live in :mod:`sidestream.matching.weights`.
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
 from sidestream.impact.heat_pump import MAX_LIFT_K, electricity_per_heat, heat_pump_cop
 from sidestream.matching.schemas import (
@@ -136,6 +137,22 @@ def analogue_scores(
     return out
 
 
+def named_scores(strength: sparse.csr_matrix, named: sparse.csr_matrix) -> np.ndarray:
+    """The need names the offer's material: max over the curated patterns a need names in
+    words of how strongly the pattern names the offer's material (its code or its words).
+
+    ``strength``: offers × patterns; ``named``: needs × patterns (1 = named).
+    """
+    out = np.zeros((strength.shape[0], named.shape[0]), np.float32)
+    naming = np.flatnonzero(np.diff(named.indptr))  # needs that name any pattern
+    if not len(naming) or not strength.nnz:
+        return out
+    some = named[naming]
+    taken = strength.toarray()[:, some.indices]  # offers × (need, pattern) pairs
+    out[:, naming] = np.maximum.reduceat(taken, some.indptr[:-1], axis=1)
+    return out
+
+
 def distance_scores(dist: np.ndarray, limit: np.ndarray) -> np.ndarray:
     """1 at the door, falling linearly to 0 at the pair's limit; ``UNKNOWN`` without location."""
     return np.where(np.isnan(dist), UNKNOWN, np.clip(1.0 - dist / limit, 0.0, 1.0))
@@ -236,9 +253,11 @@ def material_detail(
     parts: dict[str, float],
     sector: str,
     use: str = "",
+    named: tuple[str, str | None] | None = None,
 ) -> list[Phrase]:
     """Which material evidence decided the score (``use``: the known use of the material
-    that the need's text resembles)."""
+    that the need's text resembles; ``named``: the words by which the need names the offer's
+    material, and the offer's words, ``None`` when its LoW code names it)."""
     found: list[Phrase] = []
     if parts["code"] > 0:
         codes = {
@@ -268,6 +287,17 @@ def material_detail(
             N_("the need reads like a known use of this material: {use} (evidence {evidence:.2f})"),
             {"use": use, "evidence": parts["use"]}, uses=("use",),
         ))  # fmt: skip
+    if named and parts.get("named", 0.0) > 0.05:
+        need_words, offer_words = named
+        found.append(
+            Phrase(N_("the need names what the offer is: '{need}', as the offer says '{offer}'"
+                      " (evidence {evidence:.2f})"),
+                   {"need": need_words, "offer": offer_words, "evidence": parts["named"]})
+            if offer_words
+            else Phrase(N_("the need names what the offer's LoW code covers: '{need}'"
+                           " (evidence {evidence:.2f})"),
+                        {"need": need_words, "evidence": parts["named"]})
+        )  # fmt: skip
     return found or [Phrase(N_("no material evidence"))]
 
 

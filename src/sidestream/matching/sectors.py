@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
+from scipy import sparse
 
 from sidestream.impact.heat_pump import MAX_LIFT_K, heat_pump_cop
 from sidestream.matching.knowledge import (
@@ -188,6 +189,7 @@ class SectorModel:
         self.use_text: list[str] = kb.typical_uses()
         use_row = {u: i for i, u in enumerate(self.use_text)}
         self._pattern_use = {p.id: use_row[p.typical_use] for p in kb.patterns}
+        self._pattern_number = {p.id: i for i, p in enumerate(kb.patterns)}
         codes = sorted({c for e in self.exchanges for c in e.waste_codes})
         self._code_col = {c: i for i, c in enumerate(codes)}
         self._exchange_codes = np.zeros((len(codes), len(self.exchanges)), bool)
@@ -281,6 +283,45 @@ class SectorModel:
                     col = self._pattern_use[hit.pattern.id]
                     out[i, col] = max(out[i, col], hit.strength)
         return out
+
+    def pattern_strength(self, scores: SectorScores) -> sparse.csr_matrix:
+        """How strongly each curated pattern names each query's material (queries × patterns,
+        sparse; its own hit, not a group's credit)."""
+        strongest: dict[tuple[int, int], float] = {}
+        for i, hits in enumerate(scores.pattern_hits):
+            for found in hits.values():
+                for hit in found:
+                    key = (i, self._pattern_number[hit.pattern.id])
+                    strongest[key] = max(strongest.get(key, 0.0), hit.strength)
+        rows = [i for i, _ in strongest]
+        cols = [j for _, j in strongest]
+        values = list(strongest.values())
+        shape = (len(scores.pattern_hits), len(self.kb.patterns))
+        return sparse.csr_matrix((values, (rows, cols)), shape=shape, dtype=np.float32)
+
+    def named_patterns(
+        self, texts: Sequence[str], kinds: Sequence[str | None]
+    ) -> sparse.csr_matrix:
+        """The curated patterns with a keyword in each text, in any language the keywords
+        cover (texts × patterns, 1 where one occurs; a pattern for other kinds is skipped):
+        what a listing names in words, whatever its LoW code."""
+        found: dict[tuple[str, str | None], list[int]] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        for i, (text, kind) in enumerate(zip(texts, kinds, strict=True)):
+            key = (text, kind)
+            if key not in found:
+                norm = normalise_text(text)
+                found[key] = [
+                    j
+                    for j in sorted(self._keyword_candidates(norm))
+                    if self.kb.patterns[j].applies_to(kind) and self.kb.patterns[j].keyword_in(norm)
+                ]
+            rows += [i] * len(found[key])
+            cols += found[key]
+        shape = (len(texts), len(self.kb.patterns))
+        ones = np.ones(len(rows), np.float32)
+        return sparse.csr_matrix((ones, (rows, cols)), shape=shape, dtype=np.float32)
 
     def _pattern_hits(
         self,

@@ -266,7 +266,8 @@ def _updated_pool(
     included) and those of organisations whose version changed. Dropped: streams no longer
     visible and active. The index and the prepared offers, where built, are updated the same way
     (:meth:`MatchIndex.updated`) until the streams changed since their full build pass
-    ``REBUILD_SHARE`` of the pool; then they are built anew on next use.
+    ``REBUILD_SHARE`` of the pool, or the needs outgrow a semantic index; then they are built
+    anew on next use.
     """
     visible = (Stream.status == "active", policy.visible_streams_clause(viewer))
     rows = session.execute(
@@ -293,7 +294,8 @@ def _updated_pool(
         drift=pool.drift + len(reread) + len(dropped),
     )  # fmt: skip
     index, prepared = pool._index, pool._prepared
-    if index is not None and new.drift <= REBUILD_SHARE * len(current):
+    patched = new.drift <= REBUILD_SHARE * len(current)
+    if index is not None and patched and not index.outgrown_by(new.needs.listings):
         new._index = index.updated(keep["need"], fresh["need"].listings)
         if prepared is not None:
             new._prepared = index.updated_offers(prepared, keep["offer"], fresh["offer"].listings)

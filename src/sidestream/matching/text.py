@@ -23,6 +23,21 @@ def normalise_text(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def original_words(text: str, normalised: str) -> str:
+    """The words of ``text`` that read ``normalised`` once normalised (the first such place),
+    as the text writes them ("hladilniška" for "hladilniska"); ``normalised`` if none do."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        piece = normalise_text(ch)
+        folded.append(piece)
+        origin += [i] * len(piece)
+    start = "".join(folded).find(normalised)
+    if start < 0 or not normalised:
+        return normalised
+    return text[origin[start] : origin[start + len(normalised) - 1] + 1]
+
+
 @lru_cache(maxsize=65536)
 def features(text: str, char_range: tuple[int, int] = (3, 5)) -> tuple[str, ...]:
     """Word tokens (``w:``) plus character n-grams inside word boundaries (``c:``)."""

@@ -68,13 +68,16 @@ WEIGHTS: dict[str, float] = {
 #: same LoW code / family; known use of the offer's material by the need's industry (sector
 #: recommender); description similarity; documented analogous exchange (similar material taken
 #: by a receiver like the need, business + final use); known use (a pattern naming the offer's
-#: material has a typical use like the need's text, whatever the need's industry).
+#: material has a typical use like the need's text, whatever the need's industry); named (the
+#: need names in words, in any language the curated keywords cover, a material of a pattern
+#: that names the offer's material).
 MATERIAL_SOURCES: dict[str, float] = {
     "code": 1.0,
     "kb_use": 0.9,
     "text": 0.9,
     "analogue": 0.5,
     "use": 0.6,
+    "named": 0.9,
 }
 
 #: Semantic (embedding) similarity of needs to documented receivers is used only when an
