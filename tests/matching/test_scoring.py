@@ -415,13 +415,13 @@ def test_offers_for_a_need_compare_only_that_needs_text() -> None:
         assert got == want
 
 
-def test_named_scores_take_the_strongest_pattern_the_need_names() -> None:
+def test_named_scores_say_whether_offer_and_need_name_a_pattern_in_common() -> None:
     from scipy import sparse
 
-    strength = sparse.csr_matrix(np.array([[0.9, 0.0, 0.4], [0.0, 0.8, 0.0]], np.float32))
-    named = sparse.csr_matrix(np.array([[1, 0, 1], [0, 0, 1], [0, 0, 0]], np.float32))
-    got = scoring.named_scores(strength, named)
-    assert got == pytest.approx(np.array([[0.9, 0.4, 0.0], [0.0, 0.0, 0.0]]))
+    offers = sparse.csr_matrix(np.array([[1, 0, 1], [0, 1, 0]], np.float32))
+    needs = sparse.csr_matrix(np.array([[1, 0, 1], [0, 0, 1], [0, 0, 0]], np.float32))
+    got = scoring.named_scores(offers, needs)
+    assert got.tolist() == [[1.0, 1.0, 0.0], [0.0, 0.0, 0.0]]
 
 
 def test_a_need_that_names_the_offer_in_another_language_meets_it() -> None:
@@ -448,3 +448,14 @@ def test_only_the_needs_title_names_what_it_wants() -> None:
     offer = listing("rubble", "offer", "Brick rubble", waste_code="170102")
     block = next(index._blocks(index.prepare([offer])))
     assert block.parts["named"][0].tolist() == [0.0, pytest.approx(1.0)]
+
+
+def test_know_how_names_its_kind_not_a_topic() -> None:
+    from sidestream.matching.engine import MatchIndex
+
+    # every know-how listing says "know-how": the word tells no two of them apart
+    index = MatchIndex([
+        listing("whey", "need", "Know-how on whey valorisation", kind="knowledge"),
+        listing("store", "need", "Cold storage for a season", kind="capacity"),
+    ])  # fmt: skip
+    assert index.named[0].nnz == 0 and index.named[1].nnz == 1

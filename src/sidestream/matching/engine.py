@@ -54,7 +54,7 @@ class Block:
     total: np.ndarray
     #: How strongly patterns with each typical use name each offer's material (offers × uses).
     strength: np.ndarray
-    #: How strongly each curated pattern names each offer's material (offers × patterns).
+    #: The curated patterns each offer names (offers × patterns, 1 = named).
     patterns: sparse.csr_matrix
 
 
@@ -72,7 +72,7 @@ class PreparedOffers:
     affinity: tuple[np.ndarray, np.ndarray, np.ndarray]
     #: TF-IDF vectors of the offers in the index's vocabulary.
     vectors: sparse.csr_matrix
-    #: How strongly each curated pattern names each offer's material (offers × patterns).
+    #: The curated patterns each offer names (offers × patterns, 1 = named).
     patterns: sparse.csr_matrix
     #: Their texts' embeddings when the index compares texts semantically, else None.
     embeddings: Embedded | None = None
@@ -263,12 +263,12 @@ class MatchIndex:
         return self.model.use_text[int(idx[int(np.argmax(got))])]
 
     def _named_words(
-        self, offers: ListingTable, i: int, strength: sparse.csr_matrix, need: int
+        self, offers: ListingTable, i: int, offer_named: sparse.csr_matrix, need: int
     ) -> tuple[str, str | None]:
-        """The need's words for the pattern it shares most strongly with offer ``i``, and the
-        offer's (``None`` when the offer's LoW code, not its words, named the pattern)."""
-        named = self.named[need].indices
-        pattern = self.model.kb.patterns[int(named[np.argmax(strength[0, named].toarray())])]
+        """The need's words for a pattern it names with offer ``i``, and the offer's
+        (``None`` when the offer's LoW code, not its words, named the pattern)."""
+        shared = np.intersect1d(self.named[need].indices, offer_named.indices)
+        pattern = self.model.kb.patterns[int(shared[0])]
         need_text, offer_text = self.needs.listings[need].title, offers.text[i]
         need_words = pattern.keyword_in(normalise_text(need_text)) or ""
         offer_words = pattern.keyword_in(normalise_text(offer_text))
@@ -405,7 +405,9 @@ class MatchIndex:
             table,
             affinity,
             self.tfidf.transform(table.text),
-            self.model.pattern_strength(scores),
+            self.model.named_patterns(
+                table.text, _stated_kinds(offers), [x.waste_code for x in offers]
+            ),
             self._embed(table.text),
         )
 

@@ -137,20 +137,10 @@ def analogue_scores(
     return out
 
 
-def named_scores(strength: sparse.csr_matrix, named: sparse.csr_matrix) -> np.ndarray:
-    """The need names the offer's material: max over the curated patterns a need names in
-    words of how strongly the pattern names the offer's material (its code or its words).
-
-    ``strength``: offers × patterns; ``named``: needs × patterns (1 = named).
-    """
-    out = np.zeros((strength.shape[0], named.shape[0]), np.float32)
-    naming = np.flatnonzero(np.diff(named.indptr))  # needs that name any pattern
-    if not len(naming) or not strength.nnz:
-        return out
-    some = named[naming]
-    taken = strength.toarray()[:, some.indices]  # offers × (need, pattern) pairs
-    out[:, naming] = np.maximum.reduceat(taken, some.indptr[:-1], axis=1)
-    return out
+def named_scores(offers: sparse.csr_matrix, needs: sparse.csr_matrix) -> np.ndarray:
+    """1 where an offer and a need name a curated pattern in common (``offers``, ``needs``:
+    listings × patterns, 1 = named), else 0."""
+    return np.asarray((offers @ needs.T).toarray() > 0, dtype=np.float32)
 
 
 def distance_scores(dist: np.ndarray, limit: np.ndarray) -> np.ndarray:

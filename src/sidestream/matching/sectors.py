@@ -44,6 +44,9 @@ from sidestream.taxonomy.kinds import PHYSICAL_KINDS, Kind
 from sidestream.taxonomy.nace import format_nace, nace_title, padded_group
 from sidestream.taxonomy.waste_codes import normalise_waste_code, waste_codes
 
+#: Kinds told apart by their topic (ABP rules, biogas permits), not by the kind's name.
+TOPIC_KINDS = frozenset({Kind.knowledge.value, Kind.service.value})
+
 #: Components read off the documented exchanges, which are all of material, energy or water:
 #: for a capacity, service or knowledge stream only the patterns naming its kind count.
 CASE_COMPONENTS = frozenset({"text", "donor", "popularity", "semantic"})
@@ -190,6 +193,7 @@ class SectorModel:
         use_row = {u: i for i, u in enumerate(self.use_text)}
         self._pattern_use = {p.id: use_row[p.typical_use] for p in kb.patterns}
         self._pattern_number = {p.id: i for i, p in enumerate(kb.patterns)}
+        self._names_streams = [not (p.kinds and p.kinds <= TOPIC_KINDS) for p in kb.patterns]
         codes = sorted({c for e in self.exchanges for c in e.waste_codes})
         self._code_col = {c: i for i, c in enumerate(codes)}
         self._exchange_codes = np.zeros((len(codes), len(self.exchanges)), bool)
@@ -284,38 +288,34 @@ class SectorModel:
                     out[i, col] = max(out[i, col], hit.strength)
         return out
 
-    def pattern_strength(self, scores: SectorScores) -> sparse.csr_matrix:
-        """How strongly each curated pattern names each query's material (queries × patterns,
-        sparse; its own hit, not a group's credit)."""
-        strongest: dict[tuple[int, int], float] = {}
-        for i, hits in enumerate(scores.pattern_hits):
-            for found in hits.values():
-                for hit in found:
-                    key = (i, self._pattern_number[hit.pattern.id])
-                    strongest[key] = max(strongest.get(key, 0.0), hit.strength)
-        rows = [i for i, _ in strongest]
-        cols = [j for _, j in strongest]
-        values = list(strongest.values())
-        shape = (len(scores.pattern_hits), len(self.kb.patterns))
-        return sparse.csr_matrix((values, (rows, cols)), shape=shape, dtype=np.float32)
-
     def named_patterns(
-        self, texts: Sequence[str], kinds: Sequence[str | None]
+        self,
+        texts: Sequence[str],
+        kinds: Sequence[str | None],
+        codes: Sequence[str | None] | None = None,
     ) -> sparse.csr_matrix:
-        """The curated patterns with a keyword in each text, in any language the keywords
-        cover (texts × patterns, 1 where one occurs; a pattern for other kinds is skipped):
-        what a listing names in words, whatever its LoW code."""
-        found: dict[tuple[str, str | None], list[int]] = {}
+        """The curated patterns that each listing names (listings × patterns, 1 = named): by a
+        keyword in its own words, in any language the keywords cover, or by a LoW code the
+        pattern lists in full (``codes``; a chapter or sub-chapter a pattern lists spans other
+        materials). Skipped: patterns for other kinds, and those only for know-how and
+        services, whose keywords name the kind ("know-how"), not the topic that tells two such
+        listings apart."""
+        found: dict[tuple[str, str | None, str | None], list[int]] = {}
         rows: list[int] = []
         cols: list[int] = []
         for i, (text, kind) in enumerate(zip(texts, kinds, strict=True)):
-            key = (text, kind)
+            code = codes[i] if codes is not None else None
+            key = (text, kind, code)
             if key not in found:
                 norm = normalise_text(text)
+                prefixes = self._pattern_prefixes(code).items()
+                coded = {j for j, prefix in prefixes if len(prefix) == 6}
                 found[key] = [
                     j
-                    for j in sorted(self._keyword_candidates(norm))
-                    if self.kb.patterns[j].applies_to(kind) and self.kb.patterns[j].keyword_in(norm)
+                    for j in sorted(coded | self._keyword_candidates(norm))
+                    if self._names_streams[j]
+                    and self.kb.patterns[j].applies_to(kind)
+                    and (j in coded or self.kb.patterns[j].keyword_in(norm))
                 ]
             rows += [i] * len(found[key])
             cols += found[key]

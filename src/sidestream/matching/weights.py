@@ -77,7 +77,7 @@ MATERIAL_SOURCES: dict[str, float] = {
     "text": 0.9,
     "analogue": 0.5,
     "use": 0.6,
-    "named": 0.9,
+    "named": 0.6,
 }
 
 #: Semantic (embedding) similarity of needs to documented receivers is used only when an
