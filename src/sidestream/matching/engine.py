@@ -266,12 +266,13 @@ class MatchIndex:
         self, offers: ListingTable, i: int, offer_named: sparse.csr_matrix, need: int
     ) -> tuple[str, str | None]:
         """The need's words for a pattern it names with offer ``i``, and the offer's
-        (``None`` when the offer's LoW code, not its words, named the pattern)."""
-        shared = np.intersect1d(self.named[need].indices, offer_named.indices)
-        pattern = self.model.kb.patterns[int(shared[0])]
+        (``None`` when only the offer's LoW code, not its words, names such a pattern)."""
         need_text, offer_text = self.needs.listings[need].title, offers.text[i]
-        need_words = pattern.keyword_in(normalise_text(need_text)) or ""
-        offer_words = pattern.keyword_in(normalise_text(offer_text))
+        need_norm, offer_norm = normalise_text(need_text), normalise_text(offer_text)
+        shared = np.intersect1d(self.named[need].indices, offer_named.indices)
+        patterns = [self.model.kb.patterns[int(j)] for j in shared]
+        words = [(p.keyword_in(need_norm) or "", p.keyword_in(offer_norm)) for p in patterns]
+        need_words, offer_words = next((w for w in words if w[1]), words[0])
         return (
             original_words(need_text, need_words),
             original_words(offer_text, offer_words) if offer_words else None,

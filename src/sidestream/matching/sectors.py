@@ -192,7 +192,6 @@ class SectorModel:
         self.use_text: list[str] = kb.typical_uses()
         use_row = {u: i for i, u in enumerate(self.use_text)}
         self._pattern_use = {p.id: use_row[p.typical_use] for p in kb.patterns}
-        self._pattern_number = {p.id: i for i, p in enumerate(kb.patterns)}
         self._names_streams = [not (p.kinds and p.kinds <= TOPIC_KINDS) for p in kb.patterns]
         codes = sorted({c for e in self.exchanges for c in e.waste_codes})
         self._code_col = {c: i for i, c in enumerate(codes)}
