@@ -459,3 +459,14 @@ def test_know_how_names_its_kind_not_a_topic() -> None:
         listing("store", "need", "Cold storage for a season", kind="capacity"),
     ])  # fmt: skip
     assert index.named[0].nnz == 0 and index.named[1].nnz == 1
+
+
+def test_spare_space_is_compared_as_it_stands_not_per_year() -> None:
+    store = listing("store", "offer", "Spare storage space", kind="capacity", quantity=800,
+                    unit="m^2", period="one-off")  # fmt: skip
+    need = listing("need", "need", "Storage space for pallets", kind="capacity", quantity=0.05,
+                   unit="ha")  # fmt: skip
+    [[match]] = match_listings([store], [need])
+    quantity = next(r for r in match.reasons if r.component == "quantity")
+    assert quantity.detail == "offer 800 m2, need 500 m2 (covers 100%)" and quantity.stated
+    assert quantity.score == pytest.approx(0.7 + 0.3 * 500 / 800, abs=1e-4)

@@ -67,3 +67,15 @@ def test_area_units_parse():
 )  # fmt: skip
 def test_a_unit_of_energy_or_power_implies_energy(unit, kind):
     assert kind_of_unit(unit) == kind
+
+
+@pytest.mark.parametrize(
+    ("unit", "expected"),
+    [("m^2", (1.0, "m2")), ("ha", (10_000.0, "m2")), ("m3", (1.0, "m3")), ("kt", (1_000.0, "t")),
+     ("t/day", None), ("pallets", None), ("MWh", None)],
+)  # fmt: skip
+def test_capacity_is_compared_as_space_or_tonnage_at_one_time(unit, expected) -> None:
+    from sidestream.taxonomy.units import capacity_factor
+
+    got = capacity_factor(unit)
+    assert got == (pytest.approx(expected[0]), expected[1]) if expected else got is None

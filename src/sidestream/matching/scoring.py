@@ -327,11 +327,14 @@ def quantity_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -
         return [QUANTITY_MISSING]
     if offers.unit[i] != needs.unit[j]:
         return [UNITS_DIFFER]
-    return [Phrase(
-        N_("offer {offer:,.0f} {unit}/year, need {need:,.0f} {unit}/year (covers {share:.0%})"),
-        {"offer": o, "need": n, "unit": UNITS[int(offers.unit[i])],
-         "share": min(o / n, 1.0)},
-    )]  # fmt: skip
+    amounts = {"offer": o, "need": n, "unit": UNITS[int(offers.unit[i])], "share": min(o / n, 1.0)}
+    if KINDS[int(offers.kind[i])] is Kind.capacity:  # free at one time, not per year
+        text = N_("offer {offer:,.0f} {unit}, need {need:,.0f} {unit} (covers {share:.0%})")
+    else:
+        text = N_(
+            "offer {offer:,.0f} {unit}/year, need {need:,.0f} {unit}/year (covers {share:.0%})"
+        )
+    return [Phrase(text, amounts)]
 
 
 def quality_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -> list[Phrase]:

@@ -13,11 +13,11 @@ from sidestream.matching.knowledge import nace_classes_in
 from sidestream.matching.schemas import Listing
 from sidestream.matching.text import normalise_text
 from sidestream.taxonomy.kinds import Kind, kind_of_product
-from sidestream.taxonomy.units import annualise, density_of, kind_of_unit
+from sidestream.taxonomy.units import annualise, capacity_factor, density_of, kind_of_unit
 from sidestream.taxonomy.waste_codes import waste_codes
 
 KINDS: tuple[Kind, ...] = tuple(Kind)
-UNITS = ("t", "MWh", "m3")
+UNITS = ("t", "MWh", "m3", "m2")
 #: Words that mark animal by-products (Regulation (EC) 1069/2009) in a description.
 ABP_WORDS = (
     "offal", "carcass", "slaughter", "blood", "bones", "feathers", "manure", "whey", "fish waste",
@@ -49,9 +49,13 @@ def _annual_factor(unit: str, period: str | None, kind: Kind) -> tuple[float, st
 
 
 def annual_amount(listing: Listing, kind: Kind) -> tuple[float, str] | None:
-    """Canonical amount per year (t, MWh, m3) or None when it cannot be worked out."""
+    """Canonical amount per year (t, MWh, m3) or None when it cannot be worked out; for a
+    capacity, the space or tonnage free at one time (m2, m3, t; ``capacity_factor``)."""
     if listing.quantity is None or not listing.unit:
         return None
+    if kind is Kind.capacity:
+        factor = capacity_factor(listing.unit)
+        return (listing.quantity * factor[0], factor[1]) if factor else None
     try:
         density = density_of(listing.properties)
     except ValueError:

@@ -94,6 +94,24 @@ def kind_of_unit(unit: str | None) -> Kind | None:
     return Kind.energy if dims in (energy, energy / registry().second.dimensionality) else None
 
 
+#: Units a capacity is compared in: space or tonnage free at one time (not an amount per year).
+CAPACITY_UNITS = ("m2", "m3", "t")
+
+
+@lru_cache(maxsize=1024)
+def capacity_factor(unit: str) -> tuple[float, str] | None:
+    """How many of which ``CAPACITY_UNITS`` one ``unit`` is (``m^2`` -> 1 m2, ``ha`` -> 10,000
+    m2, ``kt`` -> 1,000 t); None for a rate, a count or an unknown unit."""
+    try:
+        one = registry().Quantity(1, parse_unit(unit))
+    except ValueError:
+        return None
+    for name in CAPACITY_UNITS:
+        if one.dimensionality == registry().Quantity(1, name).dimensionality:
+            return float(one.to(name).magnitude), name
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Annual:
     """A quantity normalised to a canonical amount per year."""
