@@ -145,3 +145,19 @@ def test_the_form_offers_the_registry_property_rules() -> None:
     for name, (low, high) in NUMERIC_RANGES.items():
         assert (props[name].minimum, props[name].maximum) == (low, high)
     assert tuple(key for key, _ in props["water_quality"].choices) == WATER_QUALITIES
+
+
+def test_a_capacity_states_its_space_without_a_period(web: TestClient, csrf: str) -> None:
+    fields = web.get("/streams/fields", params={"kind": "capacity"}).text
+    assert 'name="quantity"' in fields and "m2" in fields and 'name="period"' not in fields
+    url = _new_org(web, csrf, "Cold Store Ltd")
+    for title, quantity in (("Spare cold storage", "800"), ("Half-used truck route", "")):
+        response = web.post(
+            url,
+            data={"csrf_token": csrf, "direction": "offer", "title": title, "kind": "capacity",
+                  "quantity": quantity, "unit": "m2", "visibility": "public"},
+            follow_redirects=False,
+        )  # fmt: skip
+        assert response.status_code == 303, response.text
+        page = web.get(response.headers["location"]).text
+        assert title in page and ("800" in page) == bool(quantity)

@@ -43,6 +43,8 @@ class KindForm:
     properties: tuple[PropertyField, ...] = ()
     example: str = ""
     unit_hint: str = ""
+    #: Whether the amount recurs ("how often?"): not for a capacity, free at one time.
+    periodic: bool = True
     measured: bool = field(init=False)
 
     def __post_init__(self) -> None:
@@ -103,7 +105,10 @@ KIND_FORMS: dict[str, KindForm] = {
     Kind.capacity: KindForm(
         N_("Capacity"),
         "▤",
+        ("m2", "m3", "t"),
         example=N_("Example: 500 m2 of covered storage free from May, or a half-used truck route."),
+        unit_hint=N_("The space or tonnage free at one time; leave empty for a route or a machine."),
+        periodic=False,
     ),
     Kind.service: KindForm(
         N_("Service"),
@@ -188,6 +193,8 @@ def stream_input(
     data |= {"organisation_id": organisation_id, "language": lang, "properties": properties}
     if not spec.measured:
         data.update(quantity=None, unit=None, period=None)
+    elif not spec.periodic:
+        data.update(period=None)
     data = {k: v for k, v in data.items() if v is not None}
     try:
         stream = StreamCreate(**data)
