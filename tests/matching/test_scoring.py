@@ -459,6 +459,10 @@ def test_know_how_names_its_kind_not_a_topic() -> None:
         listing("store", "need", "Cold storage for a season", kind="capacity"),
     ])  # fmt: skip
     assert index.named[0].nnz == 0 and index.named[1].nnz == 1
+    # a listing that states no kind is read as physical: spare storage is no use of it
+    unkinded = MatchIndex([listing("cold", "need", "Cold storage for a season")])
+    yoghurt = listing("yoghurt", "offer", "Expired yoghurt from our cold store")
+    assert unkinded.named.nnz == 0 and unkinded.prepare([yoghurt]).patterns.nnz == 0
 
 
 def test_spare_space_is_compared_as_it_stands_not_per_year() -> None:

@@ -14,6 +14,7 @@ import copy
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -137,6 +138,7 @@ class MatchIndex:
 
     def __init__(self, needs: Sequence[Listing], kb: KnowledgeBase | None = None) -> None:
         self.model: SectorModel = sector_model(kb)
+        self._quoted = lru_cache(maxsize=65_536)(self._quoted_uncached)
         self.needs = build_table(needs)
         self.tfidf = TfidfIndex(self.needs.text)
         receivers = self.model.receiver_text
@@ -161,7 +163,7 @@ class MatchIndex:
         )
         #: The curated patterns each need names in its title (needs × patterns, 1 = named):
         #: the title says what is wanted, a description often who wants it ("brick works").
-        self.named = self.model.named_patterns([x.title for x in needs], _stated_kinds(needs))
+        self.named = self.model.named_patterns([x.title for x in needs], _kinds(self.needs))
         self._group_by_kind()
         rows = self.tfidf.transform(self.needs.text)
         #: TF-IDF vectors of each kind's needs as columns (vocabulary × needs of the kind, in
@@ -172,8 +174,8 @@ class MatchIndex:
         """A new index of the needs where ``keep`` (boolean mask) is true, then ``added``.
 
         Unchanged needs are not read again; ``added`` ones are read with this index's
-        vocabularies and its semantic setting (:meth:`outgrown_by` tells when a full build
-        would differ). The offers prepared for this index stay valid for the new one.
+        vocabularies and its semantic setting (:meth:`outgrown_by` tells when the needs have
+        outgrown it). The offers prepared for this index stay valid for the new one.
         """
         new = copy.copy(self)
         table = build_table(added)
@@ -187,7 +189,7 @@ class MatchIndex:
         new.use_sim = np.vstack([self.use_sim[keep], use_sim])
         new.need_class = np.concatenate([self.need_class[keep], cls])
         new.need_class_weight = np.concatenate([self.need_class_weight[keep], weight])
-        named = self.model.named_patterns([x.title for x in added], _stated_kinds(added))
+        named = self.model.named_patterns([x.title for x in added], _kinds(table))
         new.named = sparse.vstack([self.named[np.flatnonzero(keep)], named], format="csr")
         if self.need_embeddings is not None and embeddings is not None:
             new.need_embeddings = _joined(self.need_embeddings, keep, embeddings)
@@ -263,20 +265,21 @@ class MatchIndex:
         return self.model.use_text[int(idx[int(np.argmax(got))])]
 
     def _named_words(
-        self, offers: ListingTable, i: int, offer_named: sparse.csr_matrix, need: int
+        self, offers: ListingTable, i: int, offer_named: sparse.csr_matrix, r: int, need: int
     ) -> tuple[str, str | None]:
-        """The need's words for a pattern it names with offer ``i``, and the offer's
-        (``None`` when only the offer's LoW code, not its words, names such a pattern)."""
+        """The need's words for a pattern it names with offer ``i`` (row ``r`` of
+        ``offer_named``), and the offer's (``None`` when only the offer's LoW code, not its
+        words, names such a pattern)."""
         need_text, offer_text = self.needs.listings[need].title, offers.text[i]
-        need_norm, offer_norm = normalise_text(need_text), normalise_text(offer_text)
-        shared = np.intersect1d(self.named[need].indices, offer_named.indices)
-        patterns = [self.model.kb.patterns[int(j)] for j in shared]
-        words = [(p.keyword_in(need_norm) or "", p.keyword_in(offer_norm)) for p in patterns]
-        need_words, offer_words = next((w for w in words if w[1]), words[0])
-        return (
-            original_words(need_text, need_words),
-            original_words(offer_text, offer_words) if offer_words else None,
-        )
+        shared = np.intersect1d(_named_in(self.named, need), _named_in(offer_named, r))
+        words = [(self._quoted(int(j), need_text) or "", self._quoted(int(j), offer_text))
+                 for j in shared]  # fmt: skip
+        return next((w for w in words if w[1]), words[0])
+
+    def _quoted_uncached(self, pattern: int, text: str) -> str | None:
+        """Pattern number ``pattern``'s keyword in ``text`` as the text writes it, else None."""
+        found = self.model.kb.patterns[pattern].keyword_in(normalise_text(text))
+        return original_words(text, found) if found else None
 
     def _embed(self, texts: Sequence[str]) -> Embedded | None:
         """Embeddings of the distinct listing texts and each text's row (``None`` when semantic
@@ -406,9 +409,7 @@ class MatchIndex:
             table,
             affinity,
             self.tfidf.transform(table.text),
-            self.model.named_patterns(
-                table.text, _stated_kinds(offers), [x.waste_code for x in offers]
-            ),
+            self.model.named_patterns(table.text, _kinds(table), [x.waste_code for x in offers]),
             self._embed(table.text),
         )
 
@@ -522,7 +523,7 @@ class MatchIndex:
         parts = {k: float(m[r, c]) for k, m in block.parts.items()}
         sector = self.model.classes[self.need_class[j]] if self.need_class[j] >= 0 else ""
         use = self._best_use(block.strength[r], j) if parts["use"] > USE_DETAIL_MIN else ""
-        named = self._named_words(table, i, block.patterns[r], j) if parts["named"] > 0 else None
+        named = self._named_words(table, i, block.patterns, r, j) if parts["named"] > 0 else None
         details = {
             "material": scoring.material_detail(table, i, needs, j, parts, sector, use, named),
             "distance": scoring.distance_detail(table, i, needs, j, float(block.distance[r, c])),
@@ -549,6 +550,17 @@ class MatchIndex:
             score=round(float(block.total[r, c]), 4),
             reasons=reasons,
         )
+
+
+def _named_in(named: sparse.csr_matrix, row: int) -> np.ndarray:
+    """The pattern numbers row ``row`` of a listings × patterns matrix names (no row copy)."""
+    return named.indices[named.indptr[row] : named.indptr[row + 1]]
+
+
+def _kinds(table: ListingTable) -> list[str]:
+    """The kind each listing states or implies (material when nothing says: a listing of no
+    stated kind is read as physical, so a pattern for spare storage does not apply to it)."""
+    return [KINDS[int(k)].value for k in table.kind]
 
 
 def _stated_kinds(listings: Sequence[Listing]) -> list[str | None]:

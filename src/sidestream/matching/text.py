@@ -32,10 +32,15 @@ def original_words(text: str, normalised: str) -> str:
         piece = normalise_text(ch)
         folded.append(piece)
         origin += [i] * len(piece)
-    start = "".join(folded).find(normalised)
+    joined = "".join(folded)
+    whole = re.search(rf"(?<!\w){re.escape(normalised)}(?!\w)", joined) if normalised else None
+    start = whole.start() if whole else joined.find(normalised)  # else inside a compound word
     if start < 0 or not normalised:
         return normalised
-    return text[origin[start] : origin[start + len(normalised) - 1] + 1]
+    end = origin[start + len(normalised) - 1] + 1
+    while end < len(text) and not folded[end]:  # accents written as separate marks
+        end += 1
+    return text[origin[start] : end]
 
 
 @lru_cache(maxsize=65536)

@@ -107,7 +107,9 @@ KIND_FORMS: dict[str, KindForm] = {
         "▤",
         ("m2", "m3", "t"),
         example=N_("Example: 500 m2 of covered storage free from May, or a half-used truck route."),
-        unit_hint=N_("The space or tonnage free at one time; leave empty for a route or a machine."),
+        unit_hint=N_(
+            "The space or tonnage free at one time; leave empty for a route or a machine."
+        ),
         periodic=False,
     ),
     Kind.service: KindForm(
@@ -191,7 +193,7 @@ def stream_input(
     properties, errors = _properties(values, spec, lang, gettext)
     data = {name: values.get(name) for name in FIELDS}
     data |= {"organisation_id": organisation_id, "language": lang, "properties": properties}
-    if not spec.measured:
+    if not spec.measured or data.get("quantity") is None:  # a unit alone says nothing
         data.update(quantity=None, unit=None, period=None)
     elif not spec.periodic:
         data.update(period=None)
