@@ -271,9 +271,9 @@ class MatchIndex:
         ``offer_named``), and the offer's (``None`` when only the offer's LoW code, not its
         words, names such a pattern)."""
         need_text, offer_text = self.needs.listings[need].title, offers.text[i]
-        shared = np.intersect1d(_named_in(self.named, need), _named_in(offer_named, r))
-        words = [(self._quoted(int(j), need_text) or "", self._quoted(int(j), offer_text))
-                 for j in shared]  # fmt: skip
+        shared = sorted(set(_named_in(self.named, need).tolist()) & set(
+            _named_in(offer_named, r).tolist()))  # fmt: skip
+        words = [(self._quoted(j, need_text) or "", self._quoted(j, offer_text)) for j in shared]
         return next((w for w in words if w[1]), words[0])
 
     def _quoted_uncached(self, pattern: int, text: str) -> str | None:
