@@ -444,6 +444,7 @@ class MatchIndex:
         needs = self.needs
         cls = self.need_class[nj]
         sector, similar, strength = prepared.affinity
+        offer_named = prepared.patterns[oi]
         kb_use = (
             np.where(cls >= 0, sector[oi][:, np.maximum(cls, 0)] * self.need_class_weight[nj], 0)
             if sector.shape[1]  # a knowledge base that knows no receiving class knows no use
@@ -472,7 +473,7 @@ class MatchIndex:
                 similar[oi], self.analogue_idx[nj], self.analogue_sim[nj]
             ),
             "use": scoring.analogue_scores(strength[oi], self.use_idx[nj], self.use_sim[nj]),
-            "named": scoring.named_scores(prepared.patterns[oi], self.named[nj]),
+            "named": scoring.named_scores(offer_named, self.named[nj]),
         }
         dist = scoring.haversine_km(
             table.lat[oi][:, None],
@@ -512,7 +513,7 @@ class MatchIndex:
         )
         total = np.where(excluded, 0.0, total)
         total = np.asarray(total, dtype=np.float64)
-        return Block(oi, nj, parts, components, dist, total, strength[oi], prepared.patterns[oi])
+        return Block(oi, nj, parts, components, dist, total, strength[oi], offer_named)
 
     def _explain(
         self, table: ListingTable, block: Block, r: int, c: int, phrases: bool = False
