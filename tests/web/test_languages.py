@@ -158,3 +158,10 @@ def test_typical_uses_are_in_the_page_language(web: TestClient, ids: dict[str, i
     danish = web.get(f"/streams/{ids['offer']}", params={"lang": "da"}).text
     web.cookies.clear()
     assert "afbindingsregulator i cement" in danish and "cement set retarder" not in danish
+
+
+def test_typed_units_show_squares_and_cubes() -> None:
+    from sidestream.web.templating import environment
+
+    page = environment().from_string("{{ 'm^2' | unit }} {{ 'm**3/h' | unit }} {{ 'm3' | unit }}")
+    assert page.render() == "m² m³/h m3"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,14 @@ def _reason(ctx: Context, reason: Reason) -> str:
     return "; ".join(p.render(catalogue.gettext, number, lang) for p in reason.phrases)
 
 
+_POWER = re.compile(r"(?:\^|\*\*)([23])\b")
+
+
+def _unit(text: str | None) -> str:
+    """A unit as typed, with its squares and cubes written as such (``m^2`` -> ``m²``)."""
+    return _POWER.sub(lambda m: "²" if m.group(1) == "2" else "³", text or "")
+
+
 def _json_script(value: Any) -> Markup:
     """JSON safe to place inside a ``<script type="application/json">`` element."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -110,6 +119,7 @@ def environment() -> Environment:
         nace=format_nace,
         nace_title=_nace_title,
         use=_use,
+        unit=_unit,
         json_script=_json_script,
     )
     return env
