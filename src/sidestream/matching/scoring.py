@@ -277,7 +277,7 @@ def material_detail(
             N_("the need reads like a known use of this material: {use} (evidence {evidence:.2f})"),
             {"use": use, "evidence": parts["use"]}, uses=("use",),
         ))  # fmt: skip
-    if named and parts.get("named", 0.0) > 0.05:
+    if named:  # only given where the pair shares a named pattern
         need_words, offer_words = named
         found.append(
             Phrase(N_("the need names what the offer is: '{need}', as the offer says '{offer}'"

@@ -17,6 +17,7 @@ from sidestream.messages import N_
 from sidestream.registry.properties import NUMERIC_RANGES
 from sidestream.registry.schemas import StreamCreate
 from sidestream.taxonomy.kinds import Direction, Kind, Period, Visibility
+from sidestream.taxonomy.units import CAPACITY_UNITS
 from sidestream.web.forms import Gettext, clean, field_errors
 
 
@@ -105,7 +106,7 @@ KIND_FORMS: dict[str, KindForm] = {
     Kind.capacity: KindForm(
         N_("Capacity"),
         "▤",
-        ("m2", "m3", "t"),
+        CAPACITY_UNITS,
         example=N_("Example: 500 m2 of covered storage free from May, or a half-used truck route."),
         unit_hint=N_(
             "The space or tonnage free at one time; leave empty for a route or a machine."
