@@ -210,6 +210,25 @@ def test_analogue_scores_take_the_best_documented_lookalike() -> None:
     assert np.allclose(got, [[0.45, 0.0]])
 
 
+def test_analogue_scores_of_repeated_needs_follow_each_need() -> None:
+    """Needs sharing look-alikes are scored once: every need still gets its own row's value."""
+    from sidestream.matching.scoring import analogue_scores
+
+    rng = np.random.default_rng(7)
+    similar = rng.random((4, 6)).astype(np.float32)
+    distinct_idx = np.array([[0, 3], [5, -1], [2, 1]])
+    distinct_sim = rng.random((3, 2)).astype(np.float32)
+    order = np.array([2, 0, 2, 1, 0, 2])  # needs in any order, with repeats
+    idx, sim = distinct_idx[order], distinct_sim[order]
+    expected = np.zeros((4, len(order)), np.float32)
+    for n in range(len(order)):
+        for slot in range(2):
+            if idx[n, slot] >= 0:
+                got = similar[:, idx[n, slot]] * sim[n, slot]
+                expected[:, n] = np.maximum(expected[:, n], got)
+    assert np.allclose(analogue_scores(similar, idx, sim), expected)
+
+
 def test_material_noisy_or_stays_in_unit_range() -> None:
     from sidestream.matching.scoring import material_scores
     from sidestream.matching.weights import MATERIAL_SOURCES

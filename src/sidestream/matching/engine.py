@@ -533,19 +533,16 @@ class MatchIndex:
             "time": scoring.time_detail(table, i, needs, j, v["time"]),
             "regulatory": scoring.regulatory_detail(table, i),
         }
-        reasons = [
-            Reason(
-                component=k,
-                score=round(v[k], 4),
-                weight=WEIGHTS[k],
-                detail=english(details[k]),
+        reasons = [  # built from the engine's own values: nothing to validate
+            Reason.model_construct(
+                component=k, score=round(v[k], 4), weight=WEIGHTS[k], detail=english(details[k])
             )
             for k in WEIGHTS
         ]
         if phrases:  # set afterwards: a bulk match keeps its reasons as small as before
             for reason in reasons:
                 reason.phrases = tuple(details[reason.component])
-        return Match(
+        return Match.model_construct(
             need_id=needs.listings[j].id,
             offer_id=table.listings[i].id,
             score=round(float(block.total[r, c]), 4),

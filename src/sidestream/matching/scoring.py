@@ -126,15 +126,19 @@ def analogue_scores(
     (offer material ~ material that receiver took) × (need ~ that receiver and its final use).
 
     ``similar``: offers × documented exchanges; ``analogue_idx`` / ``analogue_sim``: needs × k.
+    Needs of the same text share their look-alikes: each distinct row is scored once.
     """
-    out = np.zeros((similar.shape[0], analogue_idx.shape[0]), np.float32)
-    if not similar.shape[1]:
-        return out
-    for slot in range(analogue_idx.shape[1]):
-        idx = analogue_idx[:, slot]
-        got = similar[:, np.maximum(idx, 0)] * analogue_sim[None, :, slot]
-        np.maximum(out, np.where(idx[None, :] >= 0, got, 0.0), out=out)
-    return out
+    if not similar.shape[1] or not analogue_idx.shape[0]:
+        return np.zeros((similar.shape[0], analogue_idx.shape[0]), np.float32)
+    keys = np.hstack([analogue_idx.astype(np.float64), analogue_sim.astype(np.float64)])
+    distinct, each = np.unique(keys, axis=0, return_inverse=True)
+    k = analogue_idx.shape[1]
+    idx, sim = distinct[:, :k].astype(np.int64), distinct[:, k:].astype(np.float32)
+    out = np.zeros((similar.shape[0], len(distinct)), np.float32)
+    for slot in range(k):
+        got = similar[:, np.maximum(idx[:, slot], 0)] * sim[None, :, slot]
+        np.maximum(out, np.where(idx[None, :, slot] >= 0, got, 0.0), out=out)
+    return out[:, each.ravel()]
 
 
 def named_scores(offers: sparse.csr_matrix, needs: sparse.csr_matrix) -> np.ndarray:

@@ -149,10 +149,13 @@ def query_code(raw: str | None) -> str | None:
 
 
 def query_text(query: SectorQuery, code: str | None) -> str:
-    """Description enriched with the LoW wording of its code (or of its sub-chapter/chapter)."""
+    """Description enriched with the LoW wording of its code (or of its sub-chapter/chapter),
+    unless the description already says it (a title copied from the code's entry)."""
     wording = code_wording(code)
     description = query.description or ""
-    return f"{description} {wording}" if wording else description
+    if not wording or normalise_text(wording) in normalise_text(description):
+        return description
+    return f"{description} {wording}"
 
 
 @dataclass
