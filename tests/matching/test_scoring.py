@@ -493,3 +493,19 @@ def test_spare_space_is_compared_as_it_stands_not_per_year() -> None:
     quantity = next(r for r in match.reasons if r.component == "quantity")
     assert quantity.detail == "offer 800 m2, need 500 m2 (covers 100%)" and quantity.stated
     assert quantity.score == pytest.approx(0.7 + 0.3 * 500 / 800, abs=1e-4)
+
+
+def test_spare_treatment_capacity_is_compared_as_throughput_a_year() -> None:
+    """A line's free throughput (t/day, or tonnes per period) meets a need's yearly tonnage;
+    a store's tonnage at one time is not a throughput and is not compared with it."""
+    line = listing("line", "offer", "Spare composting capacity", kind="capacity", quantity=20,
+                   unit="t/day")  # fmt: skip
+    need = listing("need", "need", "Composting capacity for garden waste", kind="capacity",
+                   quantity=100, unit="t", period="per-week")  # fmt: skip
+    store = listing("store", "need", "Composting capacity, bunker", kind="capacity", quantity=100,
+                    unit="t")  # fmt: skip
+    [found] = match_listings([line], [need, store])
+    quantity = {m.need_id: next(r for r in m.reasons if r.component == "quantity") for m in found}
+    assert quantity["need"].detail == "offer 7,305 t/year, need 5,200 t/year (covers 100%)"
+    assert quantity["need"].score == pytest.approx(0.7 + 0.3 * 5200 / 7305, abs=1e-4)
+    assert quantity["store"].detail == "quantities in different units"

@@ -150,14 +150,19 @@ def test_the_form_offers_the_registry_property_rules() -> None:
 def test_a_capacity_states_its_space_without_a_period(web: TestClient, csrf: str) -> None:
     fields = web.get("/streams/fields", params={"kind": "capacity"}).text
     assert 'name="quantity"' in fields and "m2" in fields and 'name="period"' not in fields
+    assert '<option value="t/day"' in fields  # a treatment line's free throughput
     url = _new_org(web, csrf, "Cold Store Ltd")
-    for title, quantity in (("Spare cold storage", "800"), ("Half-used truck route", "")):
+    for title, quantity, unit in (
+        ("Spare cold storage", "800", "m2"),
+        ("Spare composting line", "20", "t/day"),
+        ("Half-used truck route", "", "m2"),
+    ):
         response = web.post(
             url,
             data={"csrf_token": csrf, "direction": "offer", "title": title, "kind": "capacity",
-                  "quantity": quantity, "unit": "m2", "visibility": "public"},
+                  "quantity": quantity, "unit": unit, "visibility": "public"},
             follow_redirects=False,
         )  # fmt: skip
         assert response.status_code == 303, response.text
         page = web.get(response.headers["location"]).text
-        assert title in page and ("800" in page) == bool(quantity)
+        assert title in page and (f"{quantity}.0 {unit}" in page) == bool(quantity), page

@@ -17,7 +17,7 @@ from sidestream.messages import N_
 from sidestream.registry.properties import NUMERIC_RANGES
 from sidestream.registry.schemas import StreamCreate
 from sidestream.taxonomy.kinds import Direction, Kind, Period, Visibility
-from sidestream.taxonomy.units import CAPACITY_UNITS
+from sidestream.taxonomy.units import CAPACITY_FORM_UNITS
 from sidestream.web.forms import Gettext, clean, field_errors
 
 
@@ -106,10 +106,11 @@ KIND_FORMS: dict[str, KindForm] = {
     Kind.capacity: KindForm(
         N_("Capacity"),
         "▤",
-        CAPACITY_UNITS,
+        CAPACITY_FORM_UNITS,
         example=N_("Example: 500 m2 of covered storage free from May, or a half-used truck route."),
         unit_hint=N_(
-            "The space or tonnage free at one time; leave empty for a route or a machine."
+            "The space or tonnage free at one time, or the throughput free (t/day, t/year,"
+            " m3/day) of a treatment or processing line; leave empty for a route or a machine."
         ),
         periodic=False,
     ),
