@@ -227,6 +227,8 @@ def test_analogue_scores_of_repeated_needs_follow_each_need() -> None:
                 got = similar[:, idx[n, slot]] * sim[n, slot]
                 expected[:, n] = np.maximum(expected[:, n], got)
     assert np.allclose(analogue_scores(similar, idx, sim), expected)
+    numbered = 3 * order + 5  # numbers as an updated index leaves them: gaps, not from 0
+    assert np.allclose(analogue_scores(similar, idx, sim, numbered), expected)
 
 
 def test_material_noisy_or_stays_in_unit_range() -> None:

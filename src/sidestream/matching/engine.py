@@ -161,6 +161,9 @@ class MatchIndex:
         self.need_class, self.need_class_weight = self._need_classes(
             self.needs.nace, self.analogue_idx, self.analogue_sim
         )
+        #: Needs with the same look-alikes share a number (scored once per block).
+        self.analogue_rows = scoring.look_alike_rows(self.analogue_idx, self.analogue_sim)
+        self.use_rows = scoring.look_alike_rows(self.use_idx, self.use_sim)
         #: The curated patterns each need names in its title (needs × patterns, 1 = named):
         #: the title says what is wanted, a description often who wants it ("brick works").
         self.named = self.model.named_patterns([x.title for x in needs], _kinds(self.needs))
@@ -188,6 +191,8 @@ class MatchIndex:
         new.use_idx = np.vstack([self.use_idx[keep], use_idx])
         new.use_sim = np.vstack([self.use_sim[keep], use_sim])
         new.need_class = np.concatenate([self.need_class[keep], cls])
+        new.analogue_rows = _renumbered(self.analogue_rows, keep, idx, sim)
+        new.use_rows = _renumbered(self.use_rows, keep, use_idx, use_sim)
         new.need_class_weight = np.concatenate([self.need_class_weight[keep], weight])
         named = self.model.named_patterns([x.title for x in added], _kinds(table))
         new.named = sparse.vstack([self.named[np.flatnonzero(keep)], named], format="csr")
@@ -470,9 +475,11 @@ class MatchIndex:
             "kb_use": kb_use,
             "text": text,
             "analogue": scoring.analogue_scores(
-                similar[oi], self.analogue_idx[nj], self.analogue_sim[nj]
+                similar[oi], self.analogue_idx[nj], self.analogue_sim[nj], self.analogue_rows[nj]
             ),
-            "use": scoring.analogue_scores(strength[oi], self.use_idx[nj], self.use_sim[nj]),
+            "use": scoring.analogue_scores(
+                strength[oi], self.use_idx[nj], self.use_sim[nj], self.use_rows[nj]
+            ),
             "named": scoring.named_scores(offer_named, self.named[nj]),
         }
         dist = scoring.haversine_km(
@@ -548,6 +555,13 @@ class MatchIndex:
             score=round(float(block.total[r, c]), 4),
             reasons=reasons,
         )
+
+
+def _renumbered(rows: np.ndarray, keep: np.ndarray, idx: np.ndarray, sim: np.ndarray) -> np.ndarray:
+    """Look-alike row numbers of the kept needs, then of added needs (``idx``, ``sim``) numbered
+    after them (an added need alike to a kept one gets a number of its own: scored twice)."""
+    start = int(rows.max()) + 1 if len(rows) else 0
+    return np.concatenate([rows[keep], start + scoring.look_alike_rows(idx, sim)])
 
 
 def _named_in(named: sparse.csr_matrix, row: int) -> np.ndarray:

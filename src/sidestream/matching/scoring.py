@@ -119,26 +119,42 @@ def material_scores(parts: dict[str, np.ndarray]) -> np.ndarray:
     return 1.0 - miss
 
 
+def look_alike_rows(analogue_idx: np.ndarray, analogue_sim: np.ndarray) -> np.ndarray:
+    """A number per need, equal for needs with the same look-alikes (same indices and
+    similarities: needs of the same text), so that :func:`analogue_scores` scores each once."""
+    if not analogue_idx.shape[0]:
+        return np.zeros(0, np.int64)
+    keys = np.hstack([analogue_idx.astype(np.float64), analogue_sim.astype(np.float64)])
+    return np.unique(keys, axis=0, return_inverse=True)[1].ravel().astype(np.int64)
+
+
 def analogue_scores(
-    similar: np.ndarray, analogue_idx: np.ndarray, analogue_sim: np.ndarray
+    similar: np.ndarray,
+    analogue_idx: np.ndarray,
+    analogue_sim: np.ndarray,
+    rows: np.ndarray | None = None,
 ) -> np.ndarray:
     """Documented analogous exchange: max over a need's look-alike documented receivers of
     (offer material ~ material that receiver took) × (need ~ that receiver and its final use).
 
-    ``similar``: offers × documented exchanges; ``analogue_idx`` / ``analogue_sim``: needs × k.
-    Needs of the same text share their look-alikes: each distinct row is scored once.
+    ``similar``: offers × documented exchanges; ``analogue_idx`` / ``analogue_sim``: needs × k;
+    ``rows``: the needs' :func:`look_alike_rows` (worked out here when not given). Needs that
+    share their look-alikes are scored once.
     """
     if not similar.shape[1] or not analogue_idx.shape[0]:
         return np.zeros((similar.shape[0], analogue_idx.shape[0]), np.float32)
-    keys = np.hstack([analogue_idx.astype(np.float64), analogue_sim.astype(np.float64)])
-    distinct, each = np.unique(keys, axis=0, return_inverse=True)
-    k = analogue_idx.shape[1]
-    idx, sim = distinct[:, :k].astype(np.int64), distinct[:, k:].astype(np.float32)
-    out = np.zeros((similar.shape[0], len(distinct)), np.float32)
-    for slot in range(k):
+    rows = look_alike_rows(analogue_idx, analogue_sim) if rows is None else rows
+    one = np.full(int(rows.max()) + 1, -1, np.int64)  # a need of each row number present
+    one[rows] = np.arange(len(rows))
+    present = np.flatnonzero(one >= 0)
+    column = np.zeros(len(one), np.int64)
+    column[present] = np.arange(len(present))
+    idx, sim = analogue_idx[one[present]], analogue_sim[one[present]]
+    out = np.zeros((similar.shape[0], len(present)), np.float32)
+    for slot in range(idx.shape[1]):
         got = similar[:, np.maximum(idx[:, slot], 0)] * sim[None, :, slot]
         np.maximum(out, np.where(idx[None, :, slot] >= 0, got, 0.0), out=out)
-    return out[:, each.ravel()]
+    return out[:, column[rows]]
 
 
 def named_scores(offers: sparse.csr_matrix, needs: sparse.csr_matrix) -> np.ndarray:
