@@ -498,14 +498,14 @@ def test_spare_space_is_compared_as_it_stands_not_per_year() -> None:
 
 
 def test_spare_treatment_capacity_is_compared_as_throughput_a_year() -> None:
-    """A line's free throughput (t/day, or tonnes per period) meets a need's yearly tonnage;
-    a store's tonnage at one time is not a throughput and is not compared with it."""
+    """A line's free throughput (a rate unit) meets a need's yearly tonnage; a store's tonnage
+    at one time is not a throughput and is not compared with it, whatever period it states."""
     line = listing("line", "offer", "Spare composting capacity", kind="capacity", quantity=20,
                    unit="t/day")  # fmt: skip
     need = listing("need", "need", "Composting capacity for garden waste", kind="capacity",
-                   quantity=100, unit="t", period="per-week")  # fmt: skip
+                   quantity=5200, unit="t/year")  # fmt: skip
     store = listing("store", "need", "Composting capacity, bunker", kind="capacity", quantity=100,
-                    unit="t")  # fmt: skip
+                    unit="t", period="per-week")  # fmt: skip
     [found] = match_listings([line], [need, store])
     quantity = {m.need_id: next(r for r in m.reasons if r.component == "quantity") for m in found}
     assert quantity["need"].detail == "offer 7,305 t/year, need 5,200 t/year (covers 100%)"

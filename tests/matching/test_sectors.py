@@ -263,3 +263,15 @@ def test_a_pattern_naming_a_class_also_names_its_group_written_as_a_class() -> N
     ranked = recommend_sectors("Digestate", "190606", top=10)
     agriculture = next(r for r in ranked if r.nace == "0110")
     assert "for class 01.11 of this group" in agriculture.why
+
+
+def test_the_query_repeats_no_wording_the_description_says_in_whole_words() -> None:
+    """A title copied from its LoW entry is not doubled; a word inside another is not the
+    wording ("Fibreglass" does not say "Glass")."""
+    from sidestream.matching.sectors import SectorQuery, query_text
+
+    assert query_text(SectorQuery("Glass"), "170202") == "Glass"
+    assert (
+        query_text(SectorQuery("Fibreglass boat hulls"), "170202") == "Fibreglass boat hulls Glass"
+    )
+    assert query_text(SectorQuery("Sawdust"), None) == "Sawdust"

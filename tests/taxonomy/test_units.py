@@ -70,20 +70,15 @@ def test_a_unit_of_energy_or_power_implies_energy(unit, kind):
 
 
 @pytest.mark.parametrize(
-    ("unit", "period", "expected"),
-    [("m^2", None, (1.0, "m2")), ("ha", None, (10_000.0, "m2")), ("m3", None, (1.0, "m3")),
-     ("kt", None, (1_000.0, "t")), ("t", "one-off", (1.0, "t")),
-     ("t/day", None, (365.25, "t/year")), ("m3/day", None, (365.25, "m3/year")),
-     ("t", "per-day", (365.0, "t/year")), ("m3", "per-week", (52.0, "m3/year")),
-     ("m2", "per-day", (1.0, "m2")), ("pallets", None, None), ("MWh", None, None),
-     ("kW", None, None)],
+    ("unit", "expected"),
+    [("m^2", (1.0, "m2")), ("ha", (10_000.0, "m2")), ("m3", (1.0, "m3")), ("kt", (1_000.0, "t")),
+     ("t/day", (365.25, "t/year")), ("m3/day", (365.25, "m3/year")), ("tpa", (1.0, "t/year")),
+     ("pallets", None), ("MWh", None), ("kW", None)],
 )  # fmt: skip
-def test_capacity_is_compared_as_space_at_one_time_or_throughput_a_year(
-    unit, period, expected
-) -> None:
+def test_capacity_is_compared_as_space_at_one_time_or_throughput_a_year(unit, expected) -> None:
     from sidestream.taxonomy.units import capacity_factor
 
-    got = capacity_factor(unit, period)
+    got = capacity_factor(unit)
     if expected is None:
         assert got is None
     else:

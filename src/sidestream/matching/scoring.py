@@ -347,8 +347,10 @@ def quantity_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -
         return [QUANTITY_MISSING]
     if offers.unit[i] != needs.unit[j]:
         return [UNITS_DIFFER]
-    amounts = {"offer": o, "need": n, "unit": UNITS[int(offers.unit[i])], "share": min(o / n, 1.0)}
-    if KINDS[int(offers.kind[i])] is Kind.capacity:  # free at one time, not per year
+    unit = UNITS[int(offers.unit[i])]
+    amounts = {"offer": o, "need": n, "unit": unit.removesuffix("/year"), "share": min(o / n, 1.0)}
+    if KINDS[int(offers.kind[i])] is Kind.capacity and not unit.endswith("/year"):
+        # space or tonnage free at one time (a capacity's throughput is per year, as others)
         text = N_("offer {offer:,.0f} {unit}, need {need:,.0f} {unit} (covers {share:.0%})")
     else:
         text = N_(

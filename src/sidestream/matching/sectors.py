@@ -150,10 +150,12 @@ def query_code(raw: str | None) -> str | None:
 
 def query_text(query: SectorQuery, code: str | None) -> str:
     """Description enriched with the LoW wording of its code (or of its sub-chapter/chapter),
-    unless the description already says it (a title copied from the code's entry)."""
+    unless the description already says it in whole words (a title copied from the code's
+    entry; "Fibreglass hulls" still gets "Glass")."""
     wording = code_wording(code)
     description = query.description or ""
-    if not wording or normalise_text(wording) in normalise_text(description):
+    said = rf"(?<!\w){re.escape(normalise_text(wording))}(?!\w)"
+    if not wording or re.search(said, normalise_text(description)):
         return description
     return f"{description} {wording}"
 

@@ -55,7 +55,7 @@ def annual_amount(listing: Listing, kind: Kind) -> tuple[float, str] | None:
     if listing.quantity is None or not listing.unit:
         return None
     if kind is Kind.capacity:
-        factor = capacity_factor(listing.unit, listing.period)
+        factor = capacity_factor(listing.unit)
         return (listing.quantity * factor[0], factor[1]) if factor else None
     try:
         density = density_of(listing.properties)

@@ -102,27 +102,20 @@ CAPACITY_FORM_UNITS = ("m2", "m3", "t", "t/day", "t/year", "m3/day")
 
 
 @lru_cache(maxsize=1024)
-def capacity_factor(unit: str, period: Period | str | None = None) -> tuple[float, str] | None:
+def capacity_factor(unit: str) -> tuple[float, str] | None:
     """How many of which ``CAPACITY_UNITS`` one ``unit`` is (``m^2`` -> 1 m2, ``ha`` -> 10,000
-    m2, ``kt`` -> 1,000 t, ``t/day`` -> 365.25 t/year); a tonnage or volume stated per day,
-    week, month or year (``period``) is a throughput too. None for a count (pallets), an energy
-    or an unknown unit."""
+    m2, ``kt`` -> 1,000 t, ``t/day`` -> 365.25 t/year, as ``annualise`` reads a rate). The unit
+    alone says whether a capacity is space at one time or a throughput: a period is not read
+    ("3,000 m3 per month" may be a month's rent of space). None for a count (pallets), an
+    energy or an unknown unit."""
     try:
         one = registry().Quantity(1, parse_unit(unit))
     except ValueError:
         return None
     for name in CAPACITY_UNITS:
         if one.dimensionality == registry().Quantity(1, name).dimensionality:
-            factor = float(one.to(name).magnitude)
-            if name in _THROUGHPUT and period in _RATES:  # "20 t per day": a throughput
-                return factor * PER_YEAR[Period(period)], _THROUGHPUT[name]
-            return factor, name
+            return float(one.to(name).magnitude), name
     return None
-
-
-#: A tonnage or volume of capacity stated per period is a throughput in these units.
-_THROUGHPUT = {"t": "t/year", "m3": "m3/year"}
-_RATES = frozenset({Period.per_year, Period.per_month, Period.per_week, Period.per_day})
 
 
 @dataclass(frozen=True, slots=True)

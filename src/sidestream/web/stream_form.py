@@ -44,7 +44,8 @@ class KindForm:
     properties: tuple[PropertyField, ...] = ()
     example: str = ""
     unit_hint: str = ""
-    #: Whether the amount recurs ("how often?"): not for a capacity, free at one time.
+    #: Whether the form asks how often the amount recurs: not for a capacity, whose unit says
+    #: whether it is space free at one time (m2) or a throughput (t/day).
     periodic: bool = True
     measured: bool = field(init=False)
 
