@@ -511,3 +511,33 @@ def test_spare_treatment_capacity_is_compared_as_throughput_a_year() -> None:
     assert quantity["need"].detail == "offer 7,305 t/year, need 5,200 t/year (covers 100%)"
     assert quantity["need"].score == pytest.approx(0.7 + 0.3 * 5200 / 7305, abs=1e-4)
     assert quantity["store"].detail == "quantities in different units"
+
+
+def test_a_need_stating_no_kind_is_read_from_its_most_similar_documented_exchange() -> None:
+    """ "Process heat" for a greenhouse states no kind: it is read as energy (documented heat
+    exchanges to greenhouses), so a heat offer outranks wood chips there, and the chips' match
+    says why its material evidence was halved; the pair is still compared."""
+    from sidestream.matching.engine import MatchIndex
+    from sidestream.matching.table import KINDS
+
+    heat_need = listing("heat-need", "need", "Process heat", description="Greenhouse")
+    index = MatchIndex([heat_need])
+    assert KINDS[index.needs.read_kind[0]] is Kind.energy and index.needs.open_kind[0]
+    heat = listing("heat", "offer", "Surplus heat, 60 °C", kind="energy")
+    chips = listing("chips", "offer", "Wood chips", waste_code="030105")
+    [[for_heat], [for_chips]] = index.match([heat, chips], 5)
+    assert for_heat.score > for_chips.score
+    material = next(r for r in for_chips.reasons if r.component == "material")
+    assert "kinds differ: the offer is material, the need energy" in material.detail
+    assert "material evidence × 0.5" in material.detail
+    plain = next(r for r in for_heat.reasons if r.component == "material")
+    assert "kinds differ" not in plain.detail
+
+
+def test_a_listing_that_states_its_kind_is_never_read_otherwise() -> None:
+    from sidestream.matching.engine import MatchIndex
+
+    stated = listing("w", "need", "Process heat", description="Greenhouse", kind="material")
+    coded = listing("c", "need", "Process heat", waste_code="030105")
+    index = MatchIndex([stated, coded])
+    assert list(index.needs.read_kind) == [-1, -1]

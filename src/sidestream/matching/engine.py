@@ -30,6 +30,7 @@ from sidestream.matching.weights import (
     ANALOGUES,
     EVIDENCE_MIN_SIMILARITY,
     INFER_MIN_SIMILARITY,
+    KIND_DOUBT,
     MIN_MATERIAL,
     NACE_BACKOFF,
     SEMANTIC_MAX_NEED_TEXTS,
@@ -161,6 +162,7 @@ class MatchIndex:
         self.need_class, self.need_class_weight = self._need_classes(
             self.needs.nace, self.analogue_idx, self.analogue_sim
         )
+        read_kinds(self.model, self.needs, self.analogue_idx, self.analogue_sim)
         #: Needs with the same look-alikes share a number (scored once per block).
         self.analogue_rows = scoring.look_alike_rows(self.analogue_idx, self.analogue_sim)
         self.use_rows = scoring.look_alike_rows(self.use_idx, self.use_sim)
@@ -185,6 +187,7 @@ class MatchIndex:
         embeddings = self._embed(table.text)
         (idx, sim), (use_idx, use_sim) = self._look_alikes(table.text, embeddings)
         cls, weight = self._need_classes(table.nace, idx, sim)
+        read_kinds(self.model, table, idx, sim)
         new.needs = concat_tables(take_rows(self.needs, keep), table)
         new.analogue_idx = np.vstack([self.analogue_idx[keep], idx])
         new.analogue_sim = np.vstack([self.analogue_sim[keep], sim])
@@ -410,6 +413,9 @@ class MatchIndex:
             self.model.exchange_similarity(scores),
             self.model.use_strength(scores),
         )
+        if affinity[1].shape[1]:  # the kind of the most alike documented material
+            best = np.argmax(affinity[1], axis=1)[:, None]
+            read_kinds(self.model, table, best, np.take_along_axis(affinity[1], best, axis=1))
         return PreparedOffers(
             table,
             affinity,
@@ -490,8 +496,11 @@ class MatchIndex:
         )
         limit = scoring.max_distances(table, oi, needs, nj)
         time = scoring.time_scores(table, oi, needs, nj)
+        material = scoring.material_scores(parts)
         components = {
-            "material": scoring.material_scores(parts),
+            "material": np.where(
+                scoring.kinds_differ(table, oi, needs, nj), KIND_DOUBT * material, material
+            ),
             "distance": scoring.distance_scores(dist, limit),
             "quantity": scoring.quantity_scores(
                 table.amount[oi],
@@ -532,8 +541,11 @@ class MatchIndex:
         sector = self.model.classes[self.need_class[j]] if self.need_class[j] >= 0 else ""
         use = self._best_use(block.strength[r], j) if parts["use"] > USE_DETAIL_MIN else ""
         named = self._named_words(table, i, block.patterns, r, j) if parts["named"] > 0 else None
+        material = scoring.material_detail(table, i, needs, j, parts, sector, use, named)
+        if scoring.kinds_differ(table, np.array([i]), needs, np.array([j]))[0, 0]:
+            material.append(scoring.kind_doubt_detail(table, i, needs, j))
         details = {
-            "material": scoring.material_detail(table, i, needs, j, parts, sector, use, named),
+            "material": material,
             "distance": scoring.distance_detail(table, i, needs, j, float(block.distance[r, c])),
             "quantity": scoring.quantity_detail(table, i, needs, j),
             "quality": scoring.quality_detail(table, i, needs, j),
@@ -555,6 +567,21 @@ class MatchIndex:
             score=round(float(block.total[r, c]), 4),
             reasons=reasons,
         )
+
+
+def read_kinds(model: SectorModel, table: ListingTable, idx: np.ndarray, sim: np.ndarray) -> None:
+    """Set ``table.read_kind`` of the listings that state and imply no kind: the kind of their
+    most similar documented exchange (``idx`` / ``sim``: listings × look-alikes, -1 = none)
+    where that similarity reaches ``INFER_MIN_SIMILARITY`` — the rule by which a need without a
+    NACE code gets its class. The pair is still compared; differing kinds lower its material
+    evidence (``KIND_DOUBT``), so a wrong reading costs rank, not the match."""
+    rows = np.flatnonzero(table.open_kind)
+    if not len(rows) or not idx.shape[1]:
+        return
+    best = np.argmax(sim[rows], axis=1)
+    found, similar = idx[rows, best], sim[rows, best]
+    kinds = np.where(found >= 0, model.exchange_kinds[np.maximum(found, 0)], -1)
+    table.read_kind[rows] = np.where(similar >= INFER_MIN_SIMILARITY, kinds, -1)
 
 
 def _renumbered(rows: np.ndarray, keep: np.ndarray, idx: np.ndarray, sim: np.ndarray) -> np.ndarray:

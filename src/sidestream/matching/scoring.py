@@ -26,6 +26,7 @@ from sidestream.matching.weights import (
     COMPONENT_FLOOR,
     ENERGY_MAX_KM,
     ENERGY_REFERENCE_MWH,
+    KIND_DOUBT,
     MATERIAL_SOURCES,
     MAX_DISTANCE_KM,
     REGULATORY,
@@ -126,6 +127,34 @@ def look_alike_rows(analogue_idx: np.ndarray, analogue_sim: np.ndarray) -> np.nd
         return np.zeros(0, np.int64)
     keys = np.hstack([analogue_idx.astype(np.float64), analogue_sim.astype(np.float64)])
     return np.unique(keys, axis=0, return_inverse=True)[1].ravel().astype(np.int64)
+
+
+def kinds_differ(
+    offers: ListingTable, oi: np.ndarray, needs: ListingTable, nj: np.ndarray
+) -> np.ndarray:
+    """Pairs (offers ``oi`` × needs ``nj``) whose kinds differ once a side that states and
+    implies none is given the kind read for it (``ListingTable.read_kind``); a side with no kind
+    known differs from nothing."""
+
+    def known(table: ListingTable, rows: np.ndarray) -> np.ndarray:
+        read = table.read_kind[rows]
+        return np.where(read >= 0, read, np.where(table.open_kind[rows], -1, table.kind[rows]))
+
+    o, n = known(offers, oi)[:, None], known(needs, nj)[None, :]
+    return (o >= 0) & (n >= 0) & (o != n)
+
+
+def kind_doubt_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -> Phrase:
+    """Why a pair's material evidence was lowered: the kinds, one of them read."""
+    kinds = {
+        side: _KIND_NAMES[KINDS[int(t.read_kind[r] if t.read_kind[r] >= 0 else t.kind[r])]]
+        for side, t, r in (("offer", offers, i), ("need", needs, j))
+    }
+    return Phrase(
+        N_("kinds differ: the offer is {offer}, the need {need} (a kind a listing does not state"
+           " is read from its most similar documented exchange); material evidence × {factor:.1f}"),
+        {**kinds, "factor": KIND_DOUBT}, ("offer", "need"),
+    )  # fmt: skip
 
 
 def analogue_scores(

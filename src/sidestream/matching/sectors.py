@@ -29,6 +29,7 @@ from sidestream.matching.schemas import (
     parse_waste_code,
 )
 from sidestream.matching.semantic import encoder, knowledge_vectors
+from sidestream.matching.table import KINDS
 from sidestream.matching.text import TfidfIndex, cosine, normalise_text
 from sidestream.matching.weights import (
     CODE_LEVELS,
@@ -40,7 +41,7 @@ from sidestream.matching.weights import (
     SAME_SECTOR,
     SECTOR_WEIGHTS,
 )
-from sidestream.taxonomy.kinds import PHYSICAL_KINDS, Kind
+from sidestream.taxonomy.kinds import PHYSICAL_KINDS, Kind, kind_of_product
 from sidestream.taxonomy.nace import format_nace, nace_title, padded_group
 from sidestream.taxonomy.waste_codes import normalise_waste_code, waste_codes
 
@@ -74,6 +75,12 @@ _TEMPERATURE = re.compile(
     r"((?:(?<!\d)-)?\d+(?:[.,]\d+)?)\s*(?:°\s*C\b|degrees? c(?:elsius)?\b|deg c\b)",
     re.IGNORECASE,
 )
+
+
+def _exchange_kind(product_code: str) -> int:
+    """Index in ``Kind`` of the kind a documented exchange's CPA code implies, -1 without one."""
+    kind = kind_of_product(product_code) or (Kind.material if product_code.strip() else None)
+    return KINDS.index(kind) if kind else -1
 
 
 def temperature_in(text: str) -> float | None:
@@ -200,6 +207,11 @@ class SectorModel:
         self._names_streams = [not (p.kinds and p.kinds <= TOPIC_KINDS) for p in kb.patterns]
         codes = sorted({c for e in self.exchanges for c in e.waste_codes})
         self._code_col = {c: i for i, c in enumerate(codes)}
+        #: Each documented exchange's kind from its CPA product code (a product code other than
+        #: energy or water: material; -1 where the source gives none).
+        self.exchange_kinds = np.array(
+            [_exchange_kind(e.product_code) for e in self.exchanges], np.int8
+        )
         self._exchange_codes = np.zeros((len(codes), len(self.exchanges)), bool)
         for i, e in enumerate(self.exchanges):
             for c in e.waste_codes:

@@ -112,6 +112,9 @@ class ListingTable:
     animal_by_product: np.ndarray
     accepts_hazardous: np.ndarray
     text: list[str]
+    #: For a listing that states and implies no kind, the kind of the most similar documented
+    #: exchange (``engine.read_kinds``); -1 where none was read.
+    read_kind: np.ndarray
 
     def __len__(self) -> int:
         return len(self.listings)
@@ -156,6 +159,7 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
             [x.properties.get("accepts_hazardous", True) is not False for x in listings], bool
         ),
         text=texts,
+        read_kind=np.full(len(listings), -1, np.int8),
     )
 
 

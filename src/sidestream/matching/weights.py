@@ -98,8 +98,13 @@ USE_DETAIL_MIN = 0.05
 #: receiver (× that similarity). The known-use evidence is multiplied by this weight.
 NACE_BACKOFF: dict[str, float] = {"group": 0.7, "division": 0.4, "inferred": 0.8}
 
-#: Least receiver-text similarity for inferring a need's class from a documented receiver.
+#: Least receiver-text similarity for inferring a need's class from a documented receiver (and
+#: a listing's kind from a documented exchange, where it states and implies none).
 INFER_MIN_SIMILARITY = 0.5
+
+#: Material evidence of a pair whose kinds differ once a kind is read for a side that states
+#: none (a need titled "Process heat" read as energy, against a material offer).
+KIND_DOUBT = 0.5
 
 #: Least value of a component in the weighted geometric mean of a pair's total score.
 COMPONENT_FLOOR = 0.01
