@@ -542,7 +542,8 @@ class MatchIndex:
         use = self._best_use(block.strength[r], j) if parts["use"] > USE_DETAIL_MIN else ""
         named = self._named_words(table, i, block.patterns, r, j) if parts["named"] > 0 else None
         material = scoring.material_detail(table, i, needs, j, parts, sector, use, named)
-        if scoring.kinds_differ(table, np.array([i]), needs, np.array([j]))[0, 0]:
+        read = table.read_kind[i] >= 0 or needs.read_kind[j] >= 0  # only a read kind differs
+        if read and scoring.kinds_differ(table, np.array([i]), needs, np.array([j]))[0, 0]:
             material.append(scoring.kind_doubt_detail(table, i, needs, j))
         details = {
             "material": material,
