@@ -541,3 +541,37 @@ def test_a_listing_that_states_its_kind_is_never_read_otherwise() -> None:
     coded = listing("c", "need", "Process heat", waste_code="030105")
     index = MatchIndex([stated, coded])
     assert list(index.needs.read_kind) == [-1, -1]
+
+
+def test_an_offer_stating_no_kind_is_read_and_kept_through_updates() -> None:
+    """ "Steam" alone is read as energy from the documented steam exchanges; an updated index
+    and updated prepared offers carry the readings of the listings they read again."""
+    from sidestream.matching.engine import MatchIndex
+    from sidestream.matching.table import KINDS
+
+    need = listing("n", "need", "Process heat", description="Greenhouse")
+    index = MatchIndex([listing("w", "need", "Wood chips for our boiler", kind="material")])
+    steam = listing("steam", "offer", "Steam")
+    prepared = index.prepare([steam])
+    assert KINDS[prepared.table.read_kind[0]] is Kind.energy
+    grown = index.updated(np.ones(1, bool), [need])
+    assert [int(k) for k in grown.needs.read_kind] == [-1, KINDS.index(Kind.energy)]
+    again = index.updated_offers(prepared, np.zeros(1, bool), [steam])
+    assert list(again.table.read_kind) == list(prepared.table.read_kind)
+
+
+def test_a_doubt_about_kinds_costs_rank_not_the_match_without_embeddings() -> None:
+    """With TF-IDF alone the candidate threshold sees the material evidence before the
+    halving, as with embeddings: a pair of differing read kinds is still listed."""
+    from sidestream.matching.engine import MatchIndex
+
+    needs = [listing("fuel", "need", "Fuel for kiln", description="Cement plant"),
+             listing("heat", "need", "Process heat", description="Greenhouse")]  # fmt: skip
+    offers = [listing("steam", "offer", "Steam", kind="energy")]
+    semantic = MatchIndex(needs)
+    lexical = MatchIndex(needs)
+    lexical.semantic, lexical.need_embeddings = False, None
+    for index in (semantic, lexical):
+        found = {m.need_id for m in index.match(offers, 5)[0]}
+        doubted = index.needs.read_kind >= 0
+        assert doubted.all() and found == {"fuel", "heat"}, found

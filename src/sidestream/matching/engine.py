@@ -516,10 +516,8 @@ class MatchIndex:
         total = scoring.combine(components, WEIGHTS)
         # a candidate needs material evidence beyond the embeddings' noise: semantic similarity
         # ranks candidates, and makes one only from EVIDENCE_MIN_SIMILARITY on
-        evident = (
-            components["material"]
-            if lexical is text
-            else scoring.material_scores(parts | {"text": lexical})
+        evident = (  # before a read kind halves it: a doubt about kinds costs rank, not the match
+            material if lexical is text else scoring.material_scores(parts | {"text": lexical})
         )
         excluded = (
             (dist > limit)
@@ -542,7 +540,7 @@ class MatchIndex:
         use = self._best_use(block.strength[r], j) if parts["use"] > USE_DETAIL_MIN else ""
         named = self._named_words(table, i, block.patterns, r, j) if parts["named"] > 0 else None
         material = scoring.material_detail(table, i, needs, j, parts, sector, use, named)
-        read = table.read_kind[i] >= 0 or needs.read_kind[j] >= 0  # only a read kind differs
+        read = table.read_kind[i] >= 0 or needs.read_kind[j] >= 0  # a quick test first
         if read and scoring.kinds_differ(table, np.array([i]), needs, np.array([j]))[0, 0]:
             material.append(scoring.kind_doubt_detail(table, i, needs, j))
         details = {

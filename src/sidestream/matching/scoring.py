@@ -151,8 +151,9 @@ def kind_doubt_detail(offers: ListingTable, i: int, needs: ListingTable, j: int)
         for side, t, r in (("offer", offers, i), ("need", needs, j))
     }
     return Phrase(
-        N_("kinds differ: the offer is {offer}, the need {need} (a kind a listing does not state"
-           " is read from its most similar documented exchange); material evidence × {factor:.1f}"),
+        N_("kinds differ: the offer is {offer}, the need {need} (a listing that states and implies"
+           " no kind is given that of its most similar documented exchange); material evidence"
+           " × {factor:.1f}"),
         {**kinds, "factor": KIND_DOUBT}, ("offer", "need"),
     )  # fmt: skip
 
