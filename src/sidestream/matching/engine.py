@@ -413,9 +413,8 @@ class MatchIndex:
             self.model.exchange_similarity(scores),
             self.model.use_strength(scores),
         )
-        if affinity[1].shape[1]:  # the kind of the most alike documented material
-            best = np.argmax(affinity[1], axis=1)[:, None]
-            read_kinds(self.model, table, best, np.take_along_axis(affinity[1], best, axis=1))
+        every = np.broadcast_to(np.arange(affinity[1].shape[1]), affinity[1].shape)
+        read_kinds(self.model, table, every, affinity[1])  # from the most alike material
         return PreparedOffers(
             table,
             affinity,

@@ -135,19 +135,20 @@ def kinds_differ(
     """Pairs (offers ``oi`` × needs ``nj``) whose kinds differ once a side that states and
     implies none is given the kind read for it (``ListingTable.read_kind``); a side with no kind
     known differs from nothing."""
-
-    def known(table: ListingTable, rows: np.ndarray) -> np.ndarray:
-        read = table.read_kind[rows]
-        return np.where(read >= 0, read, np.where(table.open_kind[rows], -1, table.kind[rows]))
-
-    o, n = known(offers, oi)[:, None], known(needs, nj)[None, :]
+    o, n = _known_kinds(offers, oi)[:, None], _known_kinds(needs, nj)[None, :]
     return (o >= 0) & (n >= 0) & (o != n)
+
+
+def _known_kinds(table: ListingTable, rows: np.ndarray | int) -> np.ndarray:
+    """The kind (index in ``KINDS``) each row states, implies or was read as; -1 if none."""
+    read = table.read_kind[rows]
+    return np.where(read >= 0, read, np.where(table.open_kind[rows], -1, table.kind[rows]))
 
 
 def kind_doubt_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -> Phrase:
     """Why a pair's material evidence was lowered: the kinds, one of them read."""
     kinds = {
-        side: _KIND_NAMES[KINDS[int(t.read_kind[r] if t.read_kind[r] >= 0 else t.kind[r])]]
+        side: _KIND_NAMES[KINDS[int(_known_kinds(t, r))]]
         for side, t, r in (("offer", offers, i), ("need", needs, j))
     }
     return Phrase(

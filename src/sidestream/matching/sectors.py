@@ -30,7 +30,7 @@ from sidestream.matching.schemas import (
 )
 from sidestream.matching.semantic import encoder, knowledge_vectors
 from sidestream.matching.table import KINDS
-from sidestream.matching.text import TfidfIndex, cosine, normalise_text
+from sidestream.matching.text import TfidfIndex, cosine, normalise_text, whole_words
 from sidestream.matching.weights import (
     CODE_LEVELS,
     EVIDENCE_MIN_SIMILARITY,
@@ -161,8 +161,7 @@ def query_text(query: SectorQuery, code: str | None) -> str:
     entry; "Fibreglass hulls" still gets "Glass")."""
     wording = code_wording(code)
     description = query.description or ""
-    said = rf"(?<!\w){re.escape(normalise_text(wording))}(?!\w)"
-    if not wording or re.search(said, normalise_text(description)):
+    if not wording or whole_words(normalise_text(description), normalise_text(wording)):
         return description
     return f"{description} {wording}"
 

@@ -23,6 +23,11 @@ def normalise_text(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def whole_words(text: str, words: str) -> re.Match[str] | None:
+    """Where ``words`` first occur in ``text`` as whole words (not inside a longer word)."""
+    return re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text) if words else None
+
+
 def original_words(text: str, normalised: str) -> str:
     """The words of ``text`` that read ``normalised`` once normalised (the first such place),
     as the text writes them ("hladilniška" for "hladilniska"); ``normalised`` if none do."""
@@ -33,7 +38,7 @@ def original_words(text: str, normalised: str) -> str:
         folded.append(piece)
         origin += [i] * len(piece)
     joined = "".join(folded)
-    whole = re.search(rf"(?<!\w){re.escape(normalised)}(?!\w)", joined) if normalised else None
+    whole = whole_words(joined, normalised)
     start = whole.start() if whole else joined.find(normalised)  # else inside a compound word
     if start < 0 or not normalised:
         return normalised
