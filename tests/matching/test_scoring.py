@@ -513,6 +513,23 @@ def test_spare_treatment_capacity_is_compared_as_throughput_a_year() -> None:
     assert quantity["store"].detail == "quantities in different units"
 
 
+def test_spare_pallet_places_are_compared_as_pallet_places() -> None:
+    """A warehouse lets pallet places: they meet a need counted in pallets, however written,
+    and are not compared with space in m2."""
+    store = listing("store", "offer", "Spare pallet storage in our warehouse", kind="capacity",
+                    quantity=300, unit="pallet places")  # fmt: skip
+    need = listing("need", "need", "Storage for pallets over the summer", kind="capacity",
+                   quantity=120, unit="pallets")  # fmt: skip
+    floor = listing("floor", "need", "Storage for pallets, floor space", kind="capacity",
+                    quantity=400, unit="m2")  # fmt: skip
+    [found] = match_listings([store], [need, floor])
+    quantity = {m.need_id: next(r for r in m.reasons if r.component == "quantity") for m in found}
+    said = "offer 300 pallet places, need 120 pallet places (covers 100%)"
+    assert quantity["need"].detail == said
+    assert quantity["need"].score == pytest.approx(0.7 + 0.3 * 120 / 300, abs=1e-4)
+    assert quantity["floor"].detail == "quantities in different units"
+
+
 def test_a_need_stating_no_kind_is_read_from_its_most_similar_documented_exchange() -> None:
     """ "Process heat" for a greenhouse states no kind: it is read as energy (documented heat
     exchanges to greenhouses), so a heat offer outranks wood chips there, and the chips' match

@@ -73,7 +73,8 @@ def test_a_unit_of_energy_or_power_implies_energy(unit, kind):
     ("unit", "expected"),
     [("m^2", (1.0, "m2")), ("ha", (10_000.0, "m2")), ("m3", (1.0, "m3")), ("kt", (1_000.0, "t")),
      ("t/day", (365.25, "t/year")), ("m3/day", (365.25, "m3/year")), ("tpa", (1.0, "t/year")),
-     ("pallets", None), ("MWh", None), ("kW", None)],
+     ("pallets", (1.0, "pallet")), ("Pallet places", (1.0, "pallet")), ("MWh", None),
+     ("kW", None), ("crates", None)],
 )  # fmt: skip
 def test_capacity_is_compared_as_space_at_one_time_or_throughput_a_year(unit, expected) -> None:
     from sidestream.taxonomy.units import capacity_factor
@@ -83,3 +84,14 @@ def test_capacity_is_compared_as_space_at_one_time_or_throughput_a_year(unit, ex
         assert got is None
     else:
         assert got == (pytest.approx(expected[0]), expected[1])
+
+
+def test_pallet_places_are_a_count_of_their_own() -> None:
+    """Storage is let by the pallet place: a count that is no space, tonnage or energy."""
+    from sidestream.taxonomy.units import counts_pallets, kind_of_unit
+
+    assert counts_pallets("pallet places") and counts_pallets("pallets")
+    assert not counts_pallets("m2") and not counts_pallets(None) and not counts_pallets("crates")
+    assert kind_of_unit("pallets") is None
+    with pytest.raises(ValueError, match="cannot be expressed in t"):
+        annualise(200, "pallets", "one-off", "material")

@@ -151,11 +151,13 @@ def test_a_capacity_states_its_space_without_a_period(web: TestClient, csrf: str
     fields = web.get("/streams/fields", params={"kind": "capacity"}).text
     assert 'name="quantity"' in fields and "m2" in fields and 'name="period"' not in fields
     assert '<option value="t/day"' in fields  # a treatment line's free throughput
+    assert '<option value="pallet" >pallet places</option>' in fields
     url = _new_org(web, csrf, "Cold Store Ltd")
     for title, quantity, unit in (
         ("Spare cold storage", "800", "m2"),
         ("Spare composting line", "20", "t/day"),
         ("Half-used truck route", "", "m2"),
+        ("Spare racking", "300", "pallet"),
     ):
         response = web.post(
             url,
@@ -165,4 +167,7 @@ def test_a_capacity_states_its_space_without_a_period(web: TestClient, csrf: str
         )  # fmt: skip
         assert response.status_code == 303, response.text
         page = web.get(response.headers["location"]).text
-        assert title in page and (f"{quantity}.0 {unit}" in page) == bool(quantity), page
+        shown = "pallet places" if unit == "pallet" else unit
+        assert title in page and (f"{quantity}.0 {shown}" in page) == bool(quantity), page
+    danish = web.get("/streams/fields", params={"kind": "capacity", "lang": "da"}).text
+    assert '<option value="pallet" >pallepladser</option>' in danish

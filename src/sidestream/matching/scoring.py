@@ -380,7 +380,11 @@ def quantity_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -
         return [UNITS_DIFFER]
     unit = UNITS[int(offers.unit[i])]
     amounts = {"offer": o, "need": n, "unit": unit.removesuffix("/year"), "share": min(o / n, 1.0)}
-    if KINDS[int(offers.kind[i])] is Kind.capacity and not unit.endswith("/year"):
+    if unit == "pallet":  # a count (only a capacity has it), its name translated
+        text = N_(
+            "offer {offer:,.0f} pallet places, need {need:,.0f} pallet places (covers {share:.0%})"
+        )
+    elif KINDS[int(offers.kind[i])] is Kind.capacity and not unit.endswith("/year"):
         # space or tonnage free at one time (a capacity's throughput is per year, as others)
         text = N_("offer {offer:,.0f} {unit}, need {need:,.0f} {unit} (covers {share:.0%})")
     else:

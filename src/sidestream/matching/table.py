@@ -17,7 +17,7 @@ from sidestream.taxonomy.units import annualise, capacity_factor, density_of, ki
 from sidestream.taxonomy.waste_codes import waste_codes
 
 KINDS: tuple[Kind, ...] = tuple(Kind)
-UNITS = ("t", "MWh", "m3", "m2", "t/year", "m3/year")
+UNITS = ("t", "MWh", "m3", "m2", "pallet", "t/year", "m3/year")
 #: Words that mark animal by-products (Regulation (EC) 1069/2009) in a description.
 ABP_WORDS = (
     "offal", "carcass", "slaughter", "blood", "bones", "feathers", "manure", "whey", "fish waste",
@@ -50,8 +50,8 @@ def _annual_factor(unit: str, period: str | None, kind: Kind) -> tuple[float, st
 
 def annual_amount(listing: Listing, kind: Kind) -> tuple[float, str] | None:
     """Canonical amount per year (t, MWh, m3) or None when it cannot be worked out; for a
-    capacity, the space or tonnage free at one time (m2, m3, t) or the throughput free per
-    year (t/year, m3/year; ``capacity_factor``)."""
+    capacity, the space, tonnage or pallet places free at one time (m2, m3, t, pallet) or the
+    throughput free per year (t/year, m3/year; ``capacity_factor``)."""
     if listing.quantity is None or not listing.unit:
         return None
     if kind is Kind.capacity:

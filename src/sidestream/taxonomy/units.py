@@ -47,16 +47,23 @@ _ALIASES = {
     "t/a": "t/year",
     "m3/a": "m3/year",
     "mwh/a": "MWh/year",
+    "pallets": "pallet",
+    "pallet places": "pallet",
+    "pallet spaces": "pallet",
+    "pallet positions": "pallet",
 }
 
 
 @lru_cache
 def registry() -> pint.UnitRegistry:
-    """The shared pint registry, with ``t`` as metric tonne and ``m3`` as cubic metre."""
+    """The shared pint registry, with ``t`` as metric tonne, ``m3`` as cubic metre and
+    ``pallet`` (pallet places) as a count."""
     ureg = pint.UnitRegistry()
     ureg.define("m3 = meter ** 3")
     ureg.define("m2 = meter ** 2")
     ureg.define("Nm3 = meter ** 3")
+    # a count of its own dimension: storage is let by the pallet place, not only by m2
+    ureg.define("pallet = [pallet] = pallet_place = pallet_space = pallet_position")
     return ureg
 
 
@@ -94,11 +101,12 @@ def kind_of_unit(unit: str | None) -> Kind | None:
     return Kind.energy if dims in (energy, energy / registry().second.dimensionality) else None
 
 
-#: Units a capacity is compared in: space or tonnage free at one time (m2, m3, t), or a
-#: throughput free per year (spare treatment or processing capacity: t/year, m3/year).
-CAPACITY_UNITS = ("m2", "m3", "t", "t/year", "m3/year")
+#: Units a capacity is compared in: space or tonnage free at one time (m2, m3, t, pallet
+#: places), or a throughput free per year (spare treatment or processing capacity: t/year,
+#: m3/year).
+CAPACITY_UNITS = ("m2", "m3", "t", "pallet", "t/year", "m3/year")
 #: Units the stream form offers for a capacity (per-day throughputs read as per year).
-CAPACITY_FORM_UNITS = ("m2", "m3", "t", "t/day", "t/year", "m3/day")
+CAPACITY_FORM_UNITS = ("m2", "m3", "pallet", "t", "t/day", "t/year", "m3/day")
 
 
 @lru_cache(maxsize=1024)
@@ -106,8 +114,9 @@ def capacity_factor(unit: str) -> tuple[float, str] | None:
     """How many of which ``CAPACITY_UNITS`` one ``unit`` is (``m^2`` -> 1 m2, ``ha`` -> 10,000
     m2, ``kt`` -> 1,000 t, ``t/day`` -> 365.25 t/year, as ``annualise`` reads a rate). The unit
     alone says whether a capacity is space at one time or a throughput: a period is not read
-    ("3,000 m3 per month" may be a month's rent of space). None for a count (pallets), an
-    energy or an unknown unit."""
+    ("3,000 m3 per month" may be a month's rent of space). Pallet places are a count of their
+    own (``pallet places`` -> 1 pallet), compared only with pallet places. None for an energy,
+    another count or an unknown unit."""
     try:
         one = registry().Quantity(1, parse_unit(unit))
     except ValueError:
@@ -116,6 +125,12 @@ def capacity_factor(unit: str) -> tuple[float, str] | None:
         if one.dimensionality == registry().Quantity(1, name).dimensionality:
             return float(one.to(name).magnitude), name
     return None
+
+
+@lru_cache(maxsize=256)
+def counts_pallets(unit: str | None) -> bool:
+    """Whether ``unit`` is pallet places, however written (``pallets``, ``pallet places``)."""
+    return capacity_factor(unit)[1] == "pallet" if unit and capacity_factor(unit) else False
 
 
 @dataclass(frozen=True, slots=True)

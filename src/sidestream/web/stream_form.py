@@ -110,8 +110,9 @@ KIND_FORMS: dict[str, KindForm] = {
         CAPACITY_FORM_UNITS,
         example=N_("Example: 500 m2 of covered storage free from May, or a half-used truck route."),
         unit_hint=N_(
-            "The space or tonnage free at one time, or the throughput free (t/day, t/year,"
-            " m3/day) of a treatment or processing line; leave empty for a route or a machine."
+            "The space (m2, m3, pallet places) or tonnage free at one time, or the throughput"
+            " free (t/day, t/year, m3/day) of a treatment or processing line; leave empty for a"
+            " route or a machine."
         ),
         periodic=False,
     ),

@@ -18,7 +18,9 @@ from markupsafe import Markup
 from sidestream.access.deps import CSRF_COOKIE
 from sidestream.matching.knowledge import translated_use
 from sidestream.matching.schemas import Reason
+from sidestream.messages import N_
 from sidestream.taxonomy.nace import format_nace, nace_title
+from sidestream.taxonomy.units import counts_pallets
 from sidestream.web import i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -89,8 +91,16 @@ def _reason(ctx: Context, reason: Reason) -> str:
 _POWER = re.compile(r"(?:\^|\*\*)([23])\b")
 
 
-def _unit(text: str | None) -> str:
-    """A unit as typed, with its squares and cubes written as such (``m^2`` -> ``m²``)."""
+#: Units shown by a name in the page's language rather than as typed.
+PALLET_PLACES = N_("pallet places")
+
+
+@pass_context
+def _unit(ctx: Context, text: str | None) -> str:
+    """A unit as typed, with its squares and cubes written as such (``m^2`` -> ``m²``); pallet
+    places, however typed, by their name in the page's language."""
+    if counts_pallets(text):
+        return i18n.translations(ctx["lang"]).gettext(PALLET_PLACES)
     return _POWER.sub(lambda m: "²" if m.group(1) == "2" else "³", text or "")
 
 
