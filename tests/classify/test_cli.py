@@ -55,24 +55,35 @@ def test_every_line_lists_top_k_codes_even_for_heat_and_water(tmp_path: Path) ->
     assert any(w.startswith("kind:") for w in lines[1]["warnings"])
 
 
-def test_bad_lines_are_reported_and_the_rest_still_processed(tmp_path: Path) -> None:
+def test_every_line_with_an_id_is_answered_and_bad_lines_reported(tmp_path: Path) -> None:
+    """As the other contract commands: a line without an id, or not a JSON object, is an error
+    (skipped, exit code 1); a line with an id is answered, with no codes when its text holds
+    nothing to classify, and its problems are warnings."""
     src = tmp_path / "in.jsonl"
     src.write_text(
-        '{"id": "ok", "text": "sågspån"}\n'
+        '\ufeff{"id": "ok", "text": "sågspån"}\r\n'
         "{not json\n"
         '{"text": "fly ash"}\n'
         '{"id": "x"}\n'
         '{"id": "y", "text": "\\u0000\\u0000"}\n'
-        '{"id": "z", "text": "fly ash"}\n',
+        '{"id": 7, "text": "fly ash", "nace": "n/a"}\n'
+        '{"id": "s", "text": "fly ash \\ud83d", "nace": 111}\n',
         encoding="utf-8",
     )
-    result = runner.invoke(app, ["classify", str(src)])
+    result = runner.invoke(app, ["classify", str(src), "--top", "50"])
     assert result.exit_code == 1
-    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["ok", "z"]
-    assert "line 2: invalid JSON" in result.stderr
-    assert "line 3: field 'id'" in result.stderr
-    assert "line 4: field 'text'" in result.stderr
-    assert "line 5: text:" in result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["ok", "x", "y", 7, "s"]  # ids as the input gave them
+    assert out[0]["codes"][0]["code"] == "030105" and len(out[0]["codes"]) == 20
+    assert out[1]["codes"] == [] and out[2]["codes"] == []
+    assert out[3]["codes"][0]["code"] == "100102" and out[4]["codes"][0]["code"] == "100102"
+    assert "--top 50: at most 20" in result.stderr
+    assert "line 2: (line): invalid JSON" in result.stderr
+    assert "line 3: id: missing" in result.stderr
+    assert "line 4: warning: text: missing or empty" in result.stderr
+    assert "line 5: warning: text: contains NUL bytes" in result.stderr
+    assert "line 6: warning: nace: 'n/a' is not a NACE" in result.stderr
+    assert "line 7: warning: nace: '111' read as 0111" in result.stderr
 
 
 def test_classify_reads_stdin() -> None:

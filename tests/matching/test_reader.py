@@ -9,10 +9,12 @@ import pytest
 from typer.testing import CliRunner
 
 from sidestream.cli import app
+from sidestream.interop.input_lines import json_objects
 from sidestream.interop.listing import COLUMNS
 from sidestream.interop.listing import Listing as CanonicalListing
-from sidestream.matching.reader import json_objects, tolerant_listing, tolerant_sector_request
+from sidestream.matching.reader import tolerant_listing, tolerant_sector_request
 from sidestream.matching.schemas import Listing, parse_nace, parse_waste_code
+from sidestream.matching.table import amount_of
 
 runner = CliRunner()
 
@@ -88,8 +90,8 @@ def test_parse_nace(raw: object, nace: str | None, noted: bool) -> None:
 def test_json_objects_reports_bad_lines_and_skips_blank_ones() -> None:
     rows = list(json_objects(['{"id": 1}', "", "{bad", "[1]", '"text"', "\ufeff{}"]))
     assert [n for n, _ in rows] == [1, 3, 4, 5, 6]
-    assert [type(r).__name__ for _, r in rows] == ["dict", "RowError", "RowError", "RowError",
-                                                   "dict"]  # fmt: skip
+    assert [type(r).__name__ for _, r in rows] == ["dict", "LineProblem", "LineProblem",
+                                                   "LineProblem", "dict"]  # fmt: skip
 
 
 def _listing(data: dict, direction: str = "offer") -> tuple[Listing, list[str]]:
@@ -152,6 +154,37 @@ def test_numbers_as_text_are_read() -> None:
         {"id": 12, "title": "ash", "quantity": "1500", "unit": "t", "lat": "60.2", "lon": 24.9}
     )
     assert fields == [] and listing.id == "12" and listing.quantity == 1500 and listing.lat == 60.2
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("1 000", 1000.0), ("1\u00a0000,5", 1000.5), ("1,500", 1500.0), ("12,345,678.5", 12345678.5),
+     ("1.000.000", 1e6), ("1,5", 1.5), ("0,125", 0.125), ("2.5", 2.5)],
+)  # fmt: skip
+def test_numbers_with_thousands_separators_are_read(text: str, number: float) -> None:
+    listing, fields = _listing({"id": "a", "title": "ash", "quantity": text, "unit": "t"})
+    assert fields == [] and listing.quantity == pytest.approx(number)
+
+
+def test_kinds_periods_and_units_are_read_as_files_write_them() -> None:
+    """Case and spacing do not matter, common period words are read, a ton is a tonne and
+    /y a year; a NACE class that lost its leading zero is read with a note."""
+    listing, fields = _listing(
+        {"id": "a", "title": "Steam", "kind": " Energy", "visibility": "PUBLIC",
+         "direction": "Offer", "period": "Yearly", "quantity": 5, "unit": "MWh",
+         "organisation_nace": 111}
+    )  # fmt: skip
+    assert fields == ["organisation_nace"] and listing.organisation_nace == "0111"
+    assert (listing.kind, listing.visibility, listing.period) == ("energy", "public", "per-year")
+    listing, fields = _listing({"id": "b", "title": "Whey", "quantity": 2, "unit": "ton/y"})
+    assert fields == [] and amount_of(listing) == (2.0, "t")
+
+
+def test_a_quantity_that_gives_no_comparable_amount_is_a_warning() -> None:
+    listing, fields = _listing({"id": "a", "title": "Fly ash", "quantity": 20, "unit": "pallets"})
+    assert fields == ["unit"] and listing.quantity == 20
+    listing, fields = _listing({"id": "b", "title": "Rinse water", "quantity": 20, "unit": "m3"})
+    assert fields == [] and amount_of(listing) == (20.0, "m3")  # no kind: a volume is water
 
 
 def test_wrong_direction_and_missing_title_are_repaired() -> None:
@@ -267,7 +300,7 @@ def test_match_files_answers_every_offer_with_an_id(tmp_path: Path) -> None:
     result = runner.invoke(app, ["match-files", str(offers), str(needs), "--top", "3"])
     assert result.exit_code == 1  # offers lines 4 and 5
     out = _lines(result.stdout)
-    assert [o["offer_id"] for o in out] == ["o1", "o2", "3", "o6", "o7", "o8"]
+    assert [o["offer_id"] for o in out] == ["o1", "o2", 3, "o6", "o7", "o8"]  # ids as given
     assert {m["need_id"] for m in out[0]["matches"][:2]} == {"n1", "n3"}  # cement, roads
     assert out[1]["matches"] and out[2]["matches"]
     err = result.stderr
@@ -305,3 +338,37 @@ def test_a_repeated_id_is_answered_and_warned_about(tmp_path: Path) -> None:
     result = runner.invoke(app, ["recommend-sectors", str(src)])
     assert [o["id"] for o in _lines(result.stdout)] == ["a", "a"]
     assert "line 2: warning: id: 'a' repeats line 1" in result.stderr
+
+
+def test_match_files_reads_csv_and_answers_with_the_ids_as_given(tmp_path: Path) -> None:
+    """The listing format's CSV (same column names) is read by its extension; numeric ids come
+    back as numbers, text that is not valid Unicode does not stop the run."""
+    offers = _write(tmp_path / "offers.jsonl", [
+        {"id": 1, "title": "Coal fly ash", "waste_code": "100102"},
+        {"id": "s", "title": "Sawdust \ud83d", "waste_code": "030105"},
+        '{"id": 9' + "9" * 5000 + "}",
+    ])  # fmt: skip
+    needs = tmp_path / "needs.csv"
+    needs.write_text(
+        "\ufeffid,title,description,organisation_nace,quantity,unit,properties\n"
+        "7,Raw material,Cement plant,2351,\"5,000\",t,not json\n"
+        "n2,Fuel for our boiler,Sawmill,16.10,800,t/a,\"{\"\"moisture_pct\"\": 40}\"\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["match-files", str(offers), str(needs), "--top", "5000"])
+    assert result.exit_code == 1, result.stderr  # line 3: not JSON that Python reads
+    out = _lines(result.stdout)
+    assert [o["offer_id"] for o in out] == [1, "s"]
+    assert out[0]["matches"][0]["need_id"] == "7"  # a CSV cell is text
+    assert "n2" in {m["need_id"] for m in out[1]["matches"]}
+    assert "offers.jsonl: line 3: (line): invalid JSON" in result.stderr
+    assert "needs.csv: line 2: warning: properties: expected an object" in result.stderr
+
+
+def test_an_unreadable_input_is_named_with_exit_code_2(tmp_path: Path) -> None:
+    needs = _write(tmp_path / "needs.jsonl", [{"id": "n", "title": "Raw material"}])
+    for path in (tmp_path / "nope.jsonl", tmp_path):
+        for args in (["match-files", str(path), str(needs)], ["recommend-sectors", str(path)]):
+            result = runner.invoke(app, args)
+            assert result.exit_code == 2 and f"{path}: cannot read" in result.stderr
+            assert "Traceback" not in result.output

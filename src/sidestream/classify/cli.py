@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
-from typing import Annotated, TextIO
+from typing import Annotated, Any
 
 import typer
 
 from sidestream.classify.browse import search_nace, search_waste_codes, waste_code_synonyms
-from sidestream.classify.service import classify_all_codes
+from sidestream.classify.service import MAX_TOP, classify_all_codes
+from sidestream.interop.input_lines import LineProblem, given_id, read_input, row_id
+from sidestream.matching.schemas import parse_nace
 from sidestream.taxonomy.waste_codes import lookup_waste_code, operations
 
 #: Keys accepted for the text of an input line, in order of preference.
@@ -18,33 +19,28 @@ TEXT_KEYS = ("text", "description", "title")
 codes_app = typer.Typer(help="Browse and search the code lists (LoW/EWC, R/D operations, NACE).")
 
 
-def _error(line: int, message: str) -> None:
-    typer.echo(f"line {line}: {message}", err=True)
-
-
-def _classify_line(raw: str, line: int, top: int) -> dict[str, object] | None:
-    try:
-        item = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        _error(line, f"invalid JSON ({exc.msg} at column {exc.colno})")
+def _classify_line(data: dict[str, Any], line: int, top: int) -> dict[str, object] | None:
+    """The answer to one input object, its problems on stderr: a line with an id is always
+    answered (no codes when its text holds nothing to classify); without one it is skipped."""
+    read = row_id(data, line)
+    if isinstance(read, LineProblem):
+        _note(read)
         return None
-    if not isinstance(item, dict):
-        _error(line, "expected a JSON object with 'id' and 'text'")
-        return None
-    if item.get("id") in (None, ""):
-        _error(line, "field 'id' is missing")
-        return None
-    key = next((k for k in TEXT_KEYS if isinstance(item.get(k), str) and item[k].strip()), None)
+    key = next((k for k in TEXT_KEYS if isinstance(data.get(k), str) and data[k].strip()), None)
+    nace, note = parse_nace(data.get("nace"))
+    if note:
+        _note(LineProblem(line, "nace", note, warning=True))
+    out: dict[str, object] = {"id": given_id(data["id"], read), "codes": []}
     if key is None:
-        _error(line, "field 'text' is missing or empty (also accepted: description, title)")
-        return None
+        _note(LineProblem(line, "text", "missing or empty (also read: description, title); no"
+                          " codes", warning=True))  # fmt: skip
+        return out | {"warnings": ["text: missing or empty"]}
     try:
-        result = classify_all_codes(item[key], top=top, nace=item.get("nace"))
-    except ValueError as exc:
-        _error(line, str(exc))
-        return None
-    return {
-        "id": item["id"],
+        result = classify_all_codes(data[key], top=top, nace=nace.split("/")[0] if nace else None)
+    except ValueError as exc:  # text with no words, binary data
+        _note(LineProblem(line, key, f"{str(exc).removeprefix('text: ')}; no codes", warning=True))
+        return out | {"warnings": [str(exc)]}
+    return out | {
         "codes": [
             {"code": s.code, "score": s.score, "label": s.label, "hazardous": s.hazardous}
             for s in result.suggestions
@@ -56,37 +52,41 @@ def _classify_line(raw: str, line: int, top: int) -> dict[str, object] | None:
     }
 
 
-def _run(stream: TextIO, top: int) -> int:
-    bad = 0
-    for line, raw in enumerate(stream, start=1):
-        if not raw.strip():
-            continue
-        out = _classify_line(raw, line, top)
-        if out is None:
-            bad += 1
-            continue
-        typer.echo(json.dumps(out, ensure_ascii=False))
-    return bad
+def _note(problem: LineProblem) -> None:
+    typer.echo(str(problem), err=True)
 
 
 def classify_command(
     input: Annotated[
         str, typer.Argument(help="JSON Lines file ({'id','text'} a line), '-' for stdin")
     ],
-    top: Annotated[int, typer.Option("--top", min=1, max=20, help="Codes per line")] = 3,
+    top: Annotated[
+        int, typer.Option("--top", min=1, help=f"Codes per line (at most {MAX_TOP})")
+    ] = 3,
 ) -> None:
-    """Classify side-stream descriptions into List of Waste codes (JSON Lines to stdout)."""
-    if input == "-":
-        bad = _run(sys.stdin, top)
-    else:
-        try:
-            with open(input, encoding="utf-8", errors="replace") as fh:
-                bad = _run(fh, top)
-        except OSError as exc:
-            typer.echo(f"input: cannot read '{input}' ({exc.strerror})", err=True)
-            raise typer.Exit(2) from None
+    """Classify side-stream descriptions into List of Waste codes (JSON Lines to stdout).
+
+    Every line with an id gets one output line, in input order; problems in its fields are
+    warnings on stderr. Lines that are not JSON objects or have no id are errors: reported,
+    skipped, and the exit code is 1.
+    """
+    try:
+        objects = read_input(input)
+    except ValueError as exc:
+        typer.echo(f"input: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if top > MAX_TOP:
+        typer.echo(f"warning: --top {top}: at most {MAX_TOP} codes a line are given", err=True)
+        top = MAX_TOP
+    bad = 0
+    for line, data in objects:
+        out = _classify_line(data, line, top) if isinstance(data, dict) else _note(data)
+        if out is None:
+            bad += 1
+            continue
+        typer.echo(json.dumps(out, ensure_ascii=False))
     if bad:
-        typer.echo(f"{bad} line(s) could not be classified", err=True)
+        typer.echo(f"{bad} line(s) could not be answered", err=True)
         raise typer.Exit(1)
 
 

@@ -33,19 +33,21 @@ def detect_format(name: str) -> str:
     raise ValueError(f"cannot tell the format of '{name}': use .jsonl, .csv or .xlsx")
 
 
-def read_rows(source: Path | IO[bytes], fmt: str) -> Iterator[RawRow]:
-    """Yield the rows of ``source`` in format ``fmt`` (jsonl, csv or xlsx)."""
+def read_rows(source: Path | IO[bytes], fmt: str, strict: bool = True) -> Iterator[RawRow]:
+    """Yield the rows of ``source`` in format ``fmt`` (jsonl, csv or xlsx). ``strict=False``
+    keeps a ``properties`` cell that is not JSON as its text (for a reader that ignores it with
+    a warning) instead of failing the row."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format '{fmt}'; expected one of {', '.join(FORMATS)}")
     raw = source.read_bytes() if isinstance(source, Path) else source.read()
     if fmt == "xlsx":
-        yield from _xlsx_rows(raw)
+        yield from _xlsx_rows(raw, strict)
         return
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValueError(f"the file is not UTF-8 text (byte {exc.start})") from None
-    yield from (_jsonl_rows(text) if fmt == "jsonl" else _csv_rows(text))
+    yield from (_jsonl_rows(text) if fmt == "jsonl" else _csv_rows(text, strict))
 
 
 def _jsonl_rows(text: str) -> Iterator[RawRow]:
@@ -63,8 +65,9 @@ def _jsonl_rows(text: str) -> Iterator[RawRow]:
         yield RawRow(number, obj)
 
 
-def _cells_to_fields(cells: dict[str, Any]) -> dict[str, Any]:
-    """Drop empty cells and decode the JSON-valued ``properties`` column."""
+def _cells_to_fields(cells: dict[str, Any], strict: bool = True) -> dict[str, Any]:
+    """Drop empty cells and decode the JSON-valued ``properties`` column (not strict: a cell
+    that is not JSON is kept as text)."""
     out: dict[str, Any] = {}
     for key, value in cells.items():
         if key is None or value is None or (isinstance(value, str) and not value.strip()):
@@ -74,19 +77,20 @@ def _cells_to_fields(cells: dict[str, Any]) -> dict[str, Any]:
             try:
                 value = json.loads(value)
             except json.JSONDecodeError:
-                raise ValueError('must be a JSON object, e.g. {"moisture_pct": 40}') from None
+                if strict:
+                    raise ValueError('must be a JSON object, e.g. {"moisture_pct": 40}') from None
         out[key] = value
     return out
 
 
-def _csv_rows(text: str) -> Iterator[RawRow]:
+def _csv_rows(text: str, strict: bool = True) -> Iterator[RawRow]:
     reader = csv.DictReader(io.StringIO(text))
     for number, cells in enumerate(reader, start=2):  # row 1 is the header
         if None in cells:
             yield RawRow(number, None, "more cells than header columns")
             continue
         try:
-            data = _cells_to_fields(cells)
+            data = _cells_to_fields(cells, strict)
         except ValueError as exc:
             yield RawRow(number, None, str(exc), "properties")
             continue
@@ -94,7 +98,7 @@ def _csv_rows(text: str) -> Iterator[RawRow]:
             yield RawRow(number, data)
 
 
-def _xlsx_rows(raw: bytes) -> Iterator[RawRow]:
+def _xlsx_rows(raw: bytes, strict: bool = True) -> Iterator[RawRow]:
     from openpyxl import load_workbook
 
     try:
@@ -106,12 +110,7 @@ def _xlsx_rows(raw: bytes) -> Iterator[RawRow]:
     for number, values in enumerate(rows, start=2):
         cells = dict(zip(header, values, strict=False))
         try:
-            data = _cells_to_fields(
-                {
-                    k: (v.isoformat()[:10] if hasattr(v, "isoformat") else v)
-                    for k, v in cells.items()
-                }
-            )
+            data = _cells_to_fields({k: _cell(v) for k, v in cells.items()}, strict)
         except ValueError as exc:
             yield RawRow(number, None, str(exc), "properties")
             continue

@@ -5,23 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from functools import partial
-from pathlib import Path
-from typing import Annotated, Any, TextIO, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.progress import Progress
 
+from sidestream.interop.input_lines import LineProblem, given_id, read_input
 from sidestream.matching.engine import CHUNK, MatchIndex
 from sidestream.matching.knowledge import platform_knowledge_base
 from sidestream.matching.knowledge_cli import check_knowledge_command
-from sidestream.matching.reader import (
-    RowError,
-    json_objects,
-    tolerant_listing,
-    tolerant_sector_request,
-)
+from sidestream.matching.reader import tolerant_listing, tolerant_sector_request
 from sidestream.matching.schemas import Listing, SectorRequest
 from sidestream.matching.sectors import SectorQuery, sector_model, with_inferred_code
 
@@ -30,16 +24,16 @@ R = TypeVar("R", Listing, SectorRequest)
 BATCH = 512
 
 
-@contextmanager
-def _open(path: str) -> Iterator[TextIO]:
-    if path == "-":
-        yield sys.stdin
-    else:
-        with Path(path).open(encoding="utf-8", errors="replace") as fh:
-            yield fh
+def input_rows(path: str) -> list[tuple[int, dict[str, Any] | LineProblem]]:
+    """``read_input`` for a command: a file that cannot be read stops it (exit code 2)."""
+    try:
+        return read_input(path)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
 
 
-def _report(errors: Sequence[RowError], name: str) -> None:
+def _report(errors: Sequence[LineProblem], name: str) -> None:
     for error in errors:
         typer.echo(f"{name}: {error}", err=True)
 
@@ -86,7 +80,7 @@ def recommend_sectors_command(
             " - for stdin"
         ),
     ],
-    top: Annotated[int, typer.Option("--top", min=1, max=100, help="classes per line")] = 10,
+    top: Annotated[int, typer.Option("--top", min=1, help="classes per line")] = 10,
     evidence: Annotated[
         bool, typer.Option("--evidence/--no-evidence", help="include evidence")
     ] = True,
@@ -97,8 +91,7 @@ def recommend_sectors_command(
     warnings on stderr (the field is repaired or ignored). Lines that are not JSON objects or have
     no id are errors: reported, skipped, and the exit code is 1.
     """
-    with _open(path) as fh:
-        requests, errors = _read_rows(fh, tolerant_sector_request)
+    requests, errors = _read_rows(input_rows(path), tolerant_sector_request)
     _report(errors, path)
     model = _platform(sector_model)
     keep = {"nace", "label", "score", "why", "typical_uses"} | ({"evidence"} if evidence else set())
@@ -111,46 +104,47 @@ def recommend_sectors_command(
                 r.temperature_c,
                 r.kind.value if r.kind else None,
             )
-            for r in batch
+            for r, _ in batch
         ]
         scores = model.score([with_inferred_code(q, model) for q in queries])
         out = []
-        for i, request in enumerate(batch):
+        for i, (_, given) in enumerate(batch):
             recs = model.explain(scores, i, top)
-            out.append({"id": request.id, "sectors": [r.model_dump(include=keep) for r in recs]})
+            out.append({"id": given, "sectors": [r.model_dump(include=keep) for r in recs]})
         _emit(out)
     if any(not e.warning for e in errors):
         raise typer.Exit(1)
 
 
 def _read_rows(
-    lines: Iterable[str],
-    build: Callable[[dict[str, Any], int], tuple[R | None, list[RowError]]],
-) -> tuple[list[R], list[RowError]]:
-    """The rows ``build`` makes of the JSON lines, with every line's problems. A repeated id is
-    kept and warned about: the output names both rows by it (offers and sector requests stay in
-    input order; matches to a repeated need cannot be told apart)."""
-    rows: list[R] = []
-    notes: list[RowError] = []
+    objects: Iterable[tuple[int, dict[str, Any] | LineProblem]],
+    build: Callable[[dict[str, Any], int], tuple[R | None, list[LineProblem]]],
+) -> tuple[list[tuple[R, Any]], list[LineProblem]]:
+    """The rows ``build`` makes of the input objects, each with its id as the input wrote it
+    (``given_id``: the output echoes it), and every line's problems. A repeated id is kept and
+    warned about: the output names both rows by it (offers and sector requests stay in input
+    order; matches to a repeated need cannot be told apart)."""
+    rows: list[tuple[R, Any]] = []
+    notes: list[LineProblem] = []
     first_line: dict[str, int] = {}
-    for number, data in json_objects(lines):
-        if isinstance(data, RowError):
+    for number, data in objects:
+        if isinstance(data, LineProblem):
             notes.append(data)
             continue
         row, found = build(data, number)
         notes += found
         if row is not None:
             if (seen := first_line.setdefault(row.id, number)) != number:
-                notes.append(RowError(number, "id", f"{row.id!r} repeats line {seen}; both are"
+                notes.append(LineProblem(number, "id", f"{row.id!r} repeats line {seen}; both are"
                                       " answered under the same id", warning=True))  # fmt: skip
-            rows.append(row)
+            rows.append((row, given_id(data["id"], row.id)))
     return rows, notes
 
 
 def match_files_command(
     offers_path: Annotated[str, typer.Argument(metavar="OFFERS.jsonl", help="offers; - for stdin")],
     needs_path: Annotated[str, typer.Argument(metavar="NEEDS.jsonl", help="needs; - for stdin")],
-    top: Annotated[int, typer.Option("--top", min=1, max=1000, help="needs per offer")] = 10,
+    top: Annotated[int, typer.Option("--top", min=1, help="needs per offer")] = 10,
 ) -> None:
     """For every offer, the needs that could take it, ranked, with component reasons.
 
@@ -160,21 +154,27 @@ def match_files_command(
     """
     if offers_path == "-" and needs_path == "-":
         raise typer.BadParameter("only one of OFFERS and NEEDS can be read from stdin")
-    with _open(offers_path) as fh:
-        offers, offer_errors = _read_rows(fh, partial(tolerant_listing, direction="offer"))
-    with _open(needs_path) as fh:
-        needs, need_errors = _read_rows(fh, partial(tolerant_listing, direction="need"))
+    offers, offer_errors = _read_rows(
+        input_rows(offers_path), partial(tolerant_listing, direction="offer")
+    )
+    needs, need_errors = _read_rows(
+        input_rows(needs_path), partial(tolerant_listing, direction="need")
+    )
     _report(offer_errors, offers_path)
     _report(need_errors, needs_path)
-    index = _platform(lambda: MatchIndex(needs)) if needs else None
+    index = _platform(lambda: MatchIndex([n for n, _ in needs])) if needs else None
+    need_ids = {n.id: given for n, given in reversed(needs)}  # a repeated id: the first line's
     for batch in _batches(offers, CHUNK * 4, "matching"):
-        results = index.match(batch, top) if index else [[] for _ in batch]
+        results = index.match([o for o, _ in batch], top) if index else [[] for _ in batch]
         _emit(
             {
-                "offer_id": offer.id,
-                "matches": [m.model_dump(include={"need_id", "score", "reasons"}) for m in matches],
+                "offer_id": given,
+                "matches": [
+                    {"need_id": need_ids[m.need_id]} | m.model_dump(include={"score", "reasons"})
+                    for m in matches
+                ],
             }
-            for offer, matches in zip(batch, results, strict=True)
+            for (_, given), matches in zip(batch, results, strict=True)
         )
     if any(not e.warning for e in (*offer_errors, *need_errors)):
         raise typer.Exit(1)

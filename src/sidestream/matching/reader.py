@@ -20,13 +20,13 @@ remains the job of the import path and the REST API.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import math
+import re
 from typing import Any
 
 from pydantic import ValidationError
 
+from sidestream.interop.input_lines import LineProblem, row_id
 from sidestream.interop.listing import COLUMNS
 from sidestream.matching.schemas import (
     Listing,
@@ -35,6 +35,7 @@ from sidestream.matching.schemas import (
     parse_nace,
     parse_waste_code,
 )
+from sidestream.matching.table import amount_of, implied_kind
 from sidestream.registry.properties import NUMERIC_RANGES
 from sidestream.taxonomy.kinds import Kind
 
@@ -51,48 +52,6 @@ MAX_DESCRIPTION = 20000
 MAX_TITLE = 300
 
 
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """A problem on an input line: where, which field, why; ``warning`` = the row was kept."""
-
-    line: int
-    field: str
-    message: str
-    warning: bool = False
-
-    def __str__(self) -> str:
-        kind = "warning: " if self.warning else ""
-        return f"line {self.line}: {kind}{self.field}: {self.message}"
-
-
-def json_objects(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
-    """``(line number, object)`` for each non-blank line, or a ``RowError`` for a bad one."""
-    for number, raw in enumerate(lines, start=1):
-        text = raw.strip().lstrip("\ufeff")
-        if not text:
-            continue
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            msg = getattr(exc, "msg", "too deeply nested")
-            yield number, RowError(number, "(line)", f"invalid JSON ({msg})")
-            continue
-        if not isinstance(data, dict):
-            yield number, RowError(number, "(line)", "expected a JSON object")
-            continue
-        yield number, data
-
-
-def _row_id(data: dict[str, Any], line: int) -> str | RowError:
-    raw = data.get("id")
-    if raw is None:
-        return RowError(line, "id", "missing; the line cannot be answered without one")
-    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
-        return RowError(line, "id", f"expected a string or number, got {type(raw).__name__}")
-    text = str(raw).strip()
-    return text or RowError(line, "id", "empty; the line cannot be answered without one")
-
-
 def _text(value: Any) -> str | None:
     """Free text from a JSON value: strings as they are, numbers and lists of strings joined."""
     if isinstance(value, str):
@@ -106,24 +65,38 @@ def _text(value: Any) -> str | None:
     return None
 
 
+#: Digit groups of a number written with thousands separators: "1,500", "1.000.000,5".
+_COMMA_THOUSANDS = re.compile(r"-?[1-9]\d{0,2}(,\d{3})+(\.\d+)?")
+_DOT_THOUSANDS = re.compile(r"-?[1-9]\d{0,2}(\.\d{3}){2,}(,\d+)?")
+
+
 def _number(value: Any) -> float | None:
+    """A finite number from JSON or text. Text may group thousands with spaces ("1 000"), with
+    commas before groups of three digits ("1,500" is 1500, as English writes it), or with two or
+    more dots ("1.000.000"); a single comma otherwise marks decimals ("1,5")."""
     if isinstance(value, bool):
         return None
+    if isinstance(value, str):
+        text = re.sub(r"(?<=\d)[\s\u00a0\u202f'](?=\d)", "", value.strip())
+        if _COMMA_THOUSANDS.fullmatch(text):
+            text = text.replace(",", "")
+        elif _DOT_THOUSANDS.fullmatch(text):
+            text = text.replace(".", "").replace(",", ".")
+        value = text.replace(",", ".")
     try:
-        number = float(str(value).strip().replace(",", ".")) if isinstance(value, str) else value
-        number = float(number)
+        number = float(value)
     except (TypeError, ValueError):
         return None
-    return number if number == number and abs(number) != float("inf") else None
+    return number if math.isfinite(number) else None
 
 
 class _Notes:
     def __init__(self, line: int) -> None:
         self.line = line
-        self.items: list[RowError] = []
+        self.items: list[LineProblem] = []
 
     def __call__(self, field: str, message: str) -> None:
-        self.items.append(RowError(self.line, field, message, warning=True))
+        self.items.append(LineProblem(self.line, field, message, warning=True))
 
 
 def _known_fields(
@@ -141,6 +114,29 @@ def _known_fields(
             continue
         clean[key] = value
     return clean
+
+
+#: How files write a period, read as the format's value (after lower case, with spaces and
+#: underscores read as hyphens).
+PERIOD_WORDS: dict[str, str] = {
+    **dict.fromkeys(("yearly", "annual", "annually", "year", "a-year", "per-annum", "p.a.",
+                     "pa", "/year", "/yr", "/a", "per-yr"), "per-year"),
+    **dict.fromkeys(("monthly", "month", "a-month", "/month"), "per-month"),
+    **dict.fromkeys(("weekly", "week", "a-week", "/week"), "per-week"),
+    **dict.fromkeys(("daily", "day", "a-day", "/day"), "per-day"),
+    **dict.fromkeys(("once", "one-time", "onetime", "single", "oneoff", "batch"), "one-off"),
+    **dict.fromkeys(("continuously", "constant", "permanent"), "continuous"),
+}  # fmt: skip
+
+
+def _enumerations(clean: dict[str, Any]) -> None:
+    """``kind``, ``visibility``, ``direction`` and ``period`` as the format writes them: case,
+    surrounding spaces and word separators ignored ("Energy", "per year"), periods' common
+    words read ("yearly", "once"); what stays unknown is left for validation to report."""
+    for key in ("kind", "visibility", "direction", "period"):
+        if isinstance(clean.get(key), str):
+            value = re.sub(r"[\s_]+", "-", clean[key].strip().lower())
+            clean[key] = PERIOD_WORDS.get(value, value) if key == "period" else value
 
 
 def _repair_listing(clean: dict[str, Any], warn: _Notes) -> str | None:
@@ -226,23 +222,29 @@ def _model_fix(clean: dict[str, Any], message: str, warn: _Notes) -> bool:
 
 def tolerant_listing(
     data: dict[str, Any], line: int, direction: str
-) -> tuple[Listing | None, list[RowError]]:
+) -> tuple[Listing | None, list[LineProblem]]:
     """Build a :class:`Listing` from a JSON object, repairing what can be repaired.
 
     Returns ``(listing, warnings)``, or ``(None, [error])`` when the row has no usable id.
     """
-    row_id = _row_id(data, line)
-    if isinstance(row_id, RowError):
-        return None, [row_id]
+    read_id = row_id(data, line)
+    if isinstance(read_id, LineProblem):
+        return None, [read_id]
     warn = _Notes(line)
     clean = _known_fields(data, LISTING_FIELDS, warn)
+    _enumerations(clean)
     if clean.get("direction", direction) != direction:
         warn("direction", f"{clean['direction']!r} in a file of {direction}s; read as {direction}")
     clean["direction"] = direction
     family = _repair_listing(clean, warn)
     for _ in range(len(LISTING_FIELDS) + 3):
         try:
-            listing = Listing.model_validate({"id": row_id, **clean})
+            listing = Listing.model_validate({"id": read_id, **clean})
+            if listing.quantity is not None and listing.unit and amount_of(listing) is None:
+                kind = implied_kind(listing)
+                warn("unit", f"{listing.unit!r} gives no amount to compare for a listing of kind"
+                     f" {kind or 'material'} (t, MWh or m3; for a capacity m2, m3, t, pallet"
+                     " places or a throughput); the quantity is not compared")  # fmt: skip
             return listing.with_waste_family(family), warn.items
         except ValidationError as exc:
             progressed = False
@@ -257,17 +259,18 @@ def tolerant_listing(
                     progressed = _model_fix(clean, message, warn) or progressed
             if not progressed:
                 break
-    listing = Listing(id=row_id, direction=direction, title=clean.get("title") or row_id)
+    listing = Listing(id=read_id, direction=direction, title=clean.get("title") or read_id)
     warn("(row)", "could not be read; matched on its title only")
     return listing.with_waste_family(family), warn.items
 
 
-def tolerant_sector_request(data: dict[str, Any], line: int) -> tuple[SectorRequest | None,
-                                                                     list[RowError]]:  # fmt: skip
+def tolerant_sector_request(
+    data: dict[str, Any], line: int
+) -> tuple[SectorRequest | None, list[LineProblem]]:
     """Build a :class:`SectorRequest` from a JSON object, repairing what can be repaired."""
-    row_id = _row_id(data, line)
-    if isinstance(row_id, RowError):
-        return None, [row_id]
+    read_id = row_id(data, line)
+    if isinstance(read_id, LineProblem):
+        return None, [read_id]
     warn = _Notes(line)
     clean = _known_fields(data, SECTOR_FIELDS, warn, keep=DESCRIPTION_ALIASES)
     description = ""
@@ -325,7 +328,7 @@ def tolerant_sector_request(data: dict[str, Any], line: int) -> tuple[SectorRequ
     if not description.strip() and not code:
         warn("description", "missing; ranked on the donor's industry and sector frequency only")
     request = SectorRequest.model_construct(
-        id=row_id, description=description, waste_code=code, donor_nace=nace,
+        id=read_id, description=description, waste_code=code, donor_nace=nace,
         temperature_c=temperature, kind=kind, top=top,
     )  # fmt: skip
     return request, warn.items

@@ -116,11 +116,23 @@ def parse_nace(raw: object) -> tuple[str | None, str | None]:
         part = part.strip()
         if not part:
             continue
+        if not any(c.isdigit() for c in part):  # a section letter alone says too little; n/a
+            changed = True
+            continue
+        if _LOST_ZERO.fullmatch(part):  # a number or cell that lost its leading zero: 111, 1.11
+            with contextlib.suppress(ValueError):
+                good.append(normalise_nace("0" + part))
+                changed = True
+                continue
         try:
             good.append(normalise_nace(part))
             continue
         except ValueError:
             changed = True
+        if re.fullmatch(r"\d{3}", part):  # 111: class 01.11 written as a number
+            with contextlib.suppress(ValueError):
+                good.append(normalise_nace("0" + part))
+                continue
         padded = _padded_group(part)
         if padded:
             good.append(padded)
@@ -137,6 +149,10 @@ def parse_nace(raw: object) -> tuple[str | None, str | None]:
 
 
 _FOUR_DOT_ZERO = re.compile(r"\d{4}\.0+$")
+#: A dotted code of divisions 01-09 without its leading zero (``1.11``, ``1.1``: NACE never
+#: writes one digit before the dot). Three bare digits are padded only when they are no group
+#: (``111`` -> 01.11, ``141`` stays group 14.1).
+_LOST_ZERO = re.compile(r"\d\.\d{1,2}")
 
 
 def _padded_group(part: str) -> str | None:

@@ -71,6 +71,15 @@ def annual_amount(listing: Listing, kind: Kind) -> tuple[float, str] | None:
     return (listing.quantity * factor[0], factor[1]) if factor else None
 
 
+def amount_of(listing: Listing) -> tuple[float, str] | None:
+    """The amount the engine compares (``annual_amount`` for the kind the listing states or
+    implies, else material); a listing of no kind whose volume gives no tonnes without a density
+    is read as water (m3), so two such listings in m3 are still compared."""
+    kind = implied_kind(listing)
+    amount = annual_amount(listing, kind or Kind.material)
+    return amount if amount or kind else annual_amount(listing, Kind.water)
+
+
 def _code_number(code: str | None) -> int:
     """LoW code as an integer; a sub-chapter/chapter hint is padded with zeros (``1001`` ->
     ``100100``), which no real entry ends with, so it matches its family but no code exactly."""
@@ -125,7 +134,7 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
     entries = waste_codes()
     implied = [implied_kind(x) for x in listings]
     kinds = [k or Kind.material for k in implied]
-    amounts = [annual_amount(x, k) for x, k in zip(listings, kinds, strict=True)]
+    amounts = [amount_of(x) for x in listings]
     texts = [x.text for x in listings]
     norm = [normalise_text(t) for t in texts]
     hazardous = [

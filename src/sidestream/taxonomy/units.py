@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import tokenize
 from dataclasses import dataclass
 from functools import lru_cache
@@ -67,10 +68,23 @@ def registry() -> pint.UnitRegistry:
     return ureg
 
 
+#: Words inside a compound unit read as Europe writes them: a ton is a metric tonne (pint's
+#: ``ton`` is the short ton), ``/y`` and ``/a`` are per year (pint's ``y`` is a yard).
+_UNIT_WORDS = (
+    (re.compile(r"\b(?:metric\s+)?(?:tonnes?|tons?)\b", re.IGNORECASE), "t"),
+    (re.compile(r"/\s*(?:y|yr|a|annum)\b", re.IGNORECASE), "/year"),
+    (re.compile(r"\s+per\s+", re.IGNORECASE), "/"),
+)
+
+
 def parse_unit(text: str) -> pint.Unit:
     """Parse a unit string, raising ``ValueError`` naming it when pint does not know it."""
     raw = text.strip()
-    key = _ALIASES.get(raw.lower(), raw)
+    key = _ALIASES.get(raw.lower())
+    if key is None:
+        key = raw
+        for pattern, replacement in _UNIT_WORDS:
+            key = pattern.sub(replacement, key)
     try:
         unit = registry().parse_units(key)
     except (

@@ -1,0 +1,119 @@
+"""Input lines of the command-line contract (``classify``, ``recommend-sectors``,
+``match-files``): JSON objects with their line numbers, read from JSON Lines, from CSV or XLSX
+with the same column names, or from stdin; their ids; and the problems found on a line.
+
+One rule for all three commands: a line is answered when it is a JSON object with an id;
+everything else about it is repaired or ignored with a warning by the command's own reader.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sidestream.interop.readers import read_rows
+
+
+@dataclass(frozen=True, slots=True)
+class LineProblem:
+    """A problem on an input line: where, which field, why; ``warning`` = the row was kept."""
+
+    line: int
+    field: str
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        kind = "warning: " if self.warning else ""
+        return f"line {self.line}: {kind}{self.field}: {self.message}"
+
+
+def json_objects(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | LineProblem]]:
+    """``(line number, object)`` for each non-blank line, or a ``LineProblem`` for a bad one.
+    Text that is not valid Unicode (a lone surrogate, written as a JSON escape or left by
+    undecodable bytes) is replaced by U+FFFD rather than failing later."""
+    for number, raw in enumerate(lines, start=1):
+        text = raw.strip().lstrip("\ufeff")
+        if not text:
+            continue
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            msg = getattr(exc, "msg", "too deeply nested")
+            yield number, LineProblem(number, "(line)", f"invalid JSON ({msg})")
+            continue
+        except ValueError as exc:  # e.g. an integer longer than Python converts
+            yield number, LineProblem(number, "(line)", f"invalid JSON ({exc})")
+            continue
+        if not isinstance(data, dict):
+            yield number, LineProblem(number, "(line)", "expected a JSON object")
+            continue
+        yield number, valid_text(data)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(value: Any) -> Any:
+    """``value`` with every string made valid Unicode: surrogate pairs joined, lone ones
+    replaced by U+FFFD (dicts and lists are walked)."""
+    if isinstance(value, str):
+        if not _SURROGATE.search(value):
+            return value
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {valid_text(k): valid_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [valid_text(v) for v in value]
+    return value
+
+
+def row_id(data: dict[str, Any], line: int) -> str | LineProblem:
+    """The id a row is read under (text), or the problem that leaves it unanswerable."""
+    raw = data.get("id")
+    if raw is None:
+        return LineProblem(line, "id", "missing; the line cannot be answered without one")
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+        return LineProblem(line, "id", f"expected a string or number, got {type(raw).__name__}")
+    text = str(raw).strip()
+    return text or LineProblem(line, "id", "empty; the line cannot be answered without one")
+
+
+def given_id(raw: Any, read: str) -> str | int | float:
+    """The id to write back: as the input gave it (a string, or a finite number, so that a
+    caller joins on the same JSON value), else ``read``, the text the row was read under."""
+    if isinstance(raw, str) or (
+        isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw)
+    ):
+        return raw
+    return read
+
+
+def read_input(path: str) -> list[tuple[int, dict[str, Any] | LineProblem]]:
+    """The objects of an input file (JSON Lines; CSV or XLSX by their extension, with the same
+    column names, numbered by row) or of stdin (``-``, JSON Lines). Raises ``ValueError`` naming
+    the file and why when it cannot be read at all (missing, a folder, not UTF-8 CSV)."""
+    try:
+        if path == "-":
+            if hasattr(sys.stdin, "reconfigure"):  # bytes that are not UTF-8 become U+FFFD
+                sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+            return list(json_objects(sys.stdin))
+        fmt = Path(path).suffix.lower().lstrip(".")
+        if fmt in ("csv", "xlsx"):
+            return [
+                (row.number, valid_text(row.data) if row.data is not None
+                 else LineProblem(row.number, row.field, row.error or "unreadable"))
+                for row in read_rows(Path(path), fmt, strict=False)
+            ]  # fmt: skip
+        with Path(path).open(encoding="utf-8", errors="replace") as fh:
+            return list(json_objects(fh))
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except ValueError as exc:  # not UTF-8, a broken spreadsheet
+        raise ValueError(f"{path}: cannot read ({exc})") from None
