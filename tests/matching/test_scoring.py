@@ -119,6 +119,63 @@ def test_water_colder_than_asked_scores_low_but_stays_a_candidate() -> None:
     assert by_id["warm"]["quality"].detail == "supply 15 °C below required 20 °C"
 
 
+def test_a_store_keeps_goods_at_its_temperature() -> None:
+    """A cold store must be no warmer than the goods need and not so much colder that it would
+    freeze them: a +4 °C store is no place for frozen salmon, a -25 °C freezer none for salad."""
+    place = {"lat": 58.4, "lon": 11.3}
+
+    def store(id_: str, title: str, temperature: float, direction: str = "offer"):
+        return listing(id_, direction, title, kind="capacity",
+                       properties={"temperature_c": temperature}, **place)  # fmt: skip
+
+    chilled, freezer = (
+        store("chilled", "Spare cold storage", 4),
+        store("freezer", "Spare frozen storage", -25),
+    )
+    salmon = store("salmon", "Frozen storage for salmon", -18, "need")
+    salad = store("salad", "Cold storage for salad", 4, "need")
+    found = match_listings([chilled, freezer], [salmon, salad])
+    quality = {(m.offer_id, m.need_id): next(r for r in m.reasons if r.component == "quality")
+               for ms in found for m in ms}  # fmt: skip
+    assert quality["freezer", "salmon"].score == quality["chilled", "salad"].score == 1.0
+    assert quality["chilled", "salmon"].score == quality["freezer", "salad"].score == 0.0
+    assert quality["freezer", "salmon"].detail == "store at -25 °C keeps the -18 °C needed"
+    assert quality["chilled", "salmon"].detail == "store at 4 °C, warmer than the -18 °C needed"
+    assert quality["freezer", "salad"].detail == (
+        "store at -25 °C, more than 10 K colder than the 4 °C needed"
+    )
+    assert found[0][0].need_id == "salad" and found[1][0].need_id == "salmon"
+
+
+def test_water_quality_and_cooling_temperature_are_compared() -> None:
+    """A need for cooling water wants water no warmer than it says; a need's water quality is
+    met by water as clean, and dirtier water needs treatment first (a lower fit)."""
+    place = {"lat": 55.6, "lon": 12.5}
+
+    def water(id_: str, direction: str, quality: str, temperature: float | None = None):
+        props = {"water_quality": quality} | ({"temperature_c": temperature} if temperature else {})
+        return listing(id_, direction, f"{quality} water", kind="water", properties=props, **place)
+
+    used = water("used", "offer", "Cooling", 30)
+    grey = water("grey", "offer", "grey")
+    cool = water("cool", "need", "cooling", 20)
+    process = water("process", "need", "process")
+    found = match_listings([used, grey], [cool, process])
+    quality = {(m.offer_id, m.need_id): next(r for r in m.reasons if r.component == "quality")
+               for ms in found for m in ms}  # fmt: skip
+    assert quality["used", "cool"].score == 0.0
+    assert quality["used", "cool"].detail == (
+        "water at 30 °C, warmer than the 20 °C needed for cooling; water quality: the offer is"
+        " cooling water, the need asks for cooling water: as clean"
+    )
+    assert quality["grey", "cool"].score == pytest.approx(0.8)
+    assert quality["grey", "process"].score == pytest.approx(0.6)
+    assert quality["grey", "process"].detail.endswith("it needs treatment first")
+    assert (
+        quality["used", "process"].score == pytest.approx(0.8) and quality["used", "process"].stated
+    )
+
+
 def test_heat_pump_fit_falls_with_the_lift() -> None:
     from sidestream.impact.heat_pump import heat_pump_cop
     from sidestream.matching.sectors import heat_pump_fit

@@ -169,5 +169,15 @@ def test_a_capacity_states_its_space_without_a_period(web: TestClient, csrf: str
         page = web.get(response.headers["location"]).text
         shown = "pallet places" if unit == "pallet" else unit
         assert title in page and (f"{quantity}.0 {shown}" in page) == bool(quantity), page
+    response = web.post(
+        url,
+        data={"csrf_token": csrf, "direction": "offer", "title": "Spare freezer space",
+              "kind": "capacity", "quantity": "200", "unit": "pallet", "temperature_c": "-25",
+              "visibility": "public"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 303, response.text
+    assert "-25 °C" in web.get(response.headers["location"]).text  # the temperature kept
+    assert 'name="temperature_c"' in web.get("/streams/fields", params={"kind": "water"}).text
     danish = web.get("/streams/fields", params={"kind": "capacity", "lang": "da"}).text
     assert '<option value="pallet" >pallepladser</option>' in danish

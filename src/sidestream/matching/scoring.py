@@ -30,14 +30,19 @@ from sidestream.matching.weights import (
     MATERIAL_SOURCES,
     MAX_DISTANCE_KM,
     REGULATORY,
+    STORE_COLDER_K,
     TRANSPORT_EUR_PER_TKM,
     UNKNOWN,
+    WATER_STEP_FIT,
 )
 from sidestream.messages import N_, Phrase
+from sidestream.registry.properties import WATER_QUALITIES
 from sidestream.taxonomy.kinds import Kind
 
 EARTH_RADIUS_KM = 6371.0
 ENERGY = KINDS.index(Kind.energy)
+CAPACITY = KINDS.index(Kind.capacity)
+COOLING_WATER = WATER_QUALITIES.index("cooling")
 
 
 def haversine_km(
@@ -214,17 +219,38 @@ def quantity_scores(
 def quality_scores(
     offers: ListingTable, oi: np.ndarray, needs: ListingTable, nj: np.ndarray
 ) -> np.ndarray:
-    """Temperature and hazardous acceptance; ``UNKNOWN`` where a temperature is not stated.
+    """The property constraints both sides state, the lowest fit counting; ``UNKNOWN`` where
+    neither a temperature nor a water quality is stated on both sides; 0 for a hazardous offer
+    to a need that does not accept hazardous materials (``ruled_out``).
 
-    Heat (energy offers) colder than the need's temperature scores by how far a heat pump must
-    lift it (``heat_pump_fit``); for other kinds the offer must be at least as warm (1 or 0).
+    Temperature, by what it means for the offer's kind: heat (energy) colder than the need
+    scores by how far a heat pump must lift it (``heat_pump_fit``; beyond its lift the pair is
+    ``ruled_out``); a store (capacity) keeps goods at its temperature, so it must be no warmer
+    than the need's and at most ``STORE_COLDER_K`` colder; water for cooling (the need's
+    ``water_quality`` is cooling) must be no warmer than the need's temperature; anything else
+    at least as warm. A misfit other than heat scores 0 but stays a (weak) candidate.
+    Water quality: 1 when the offer is as clean as the need asks, less ``WATER_STEP_FIT`` for
+    each step it falls short (potable, process, cooling, grey, waste: it needs treatment).
     """
     to, tn = offers.temperature[oi][:, None], needs.temperature[nj][None, :]
     temp_known = ~np.isnan(to) & ~np.isnan(tn)
-    heat = (offers.kind[oi] == ENERGY)[:, None]
+    kind = offers.kind[oi][:, None]
     lift = np.where(temp_known, tn - to, 0.0)
-    fit = np.where(heat, heat_pump_fit(lift), (lift <= 0).astype(float))
-    score = np.where(temp_known, fit, UNKNOWN)
+    cooling = (needs.water_quality[nj] == COOLING_WATER)[None, :]
+    fit = np.select(
+        [kind == ENERGY, kind == CAPACITY, cooling],
+        [heat_pump_fit(lift), ((lift >= 0) & (lift <= STORE_COLDER_K)).astype(float),
+         (lift >= 0).astype(float)],
+        (lift <= 0).astype(float),
+    )  # fmt: skip
+    wo, wn = offers.water_quality[oi][:, None], needs.water_quality[nj][None, :]
+    water_known = (wo >= 0) & (wn >= 0)
+    water = np.maximum(1.0 - WATER_STEP_FIT * np.maximum(wo - wn, 0), WATER_STEP_FIT)
+    score = np.where(
+        temp_known & water_known,
+        np.minimum(fit, water),
+        np.where(temp_known, fit, np.where(water_known, water, UNKNOWN)),
+    )
     return np.where(_refused(offers, oi, needs, nj), 0.0, score)
 
 
@@ -399,32 +425,74 @@ def quality_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) ->
     notes: list[Phrase] = []
     to, tn = float(offers.temperature[i]), float(needs.temperature[j])
     if not np.isnan(to) and not np.isnan(tn):
-        heat = {"supply": to, "required": tn}
-        cop = heat_pump_cop(to, tn) if offers.kind[i] == ENERGY else None
-        if to >= tn:
-            notes.append(
-                Phrase(N_("supply {supply:.0f} °C meets required {required:.0f} °C"), heat)
-            )
-        elif cop:
-            notes.append(Phrase(
-                N_("supply {supply:.0f} °C below required {required:.0f} °C: a heat pump can lift"
-                   " it ({lift:.0f} K, COP about {cop:.1f}, {electricity:.2f} MWh of electricity"
-                   " per MWh of this heat)"),
-                heat | {"lift": tn - to, "cop": cop, "electricity": electricity_per_heat(cop)},
-            ))  # fmt: skip
-        elif offers.kind[i] == ENERGY:
-            notes.append(Phrase(
-                N_("supply {supply:.0f} °C below required {required:.0f} °C: more than a heat"
-                   " pump's {max_lift:.0f} K lift"),
-                heat | {"max_lift": MAX_LIFT_K},
-            ))  # fmt: skip
+        notes.append(_temperature_detail(int(offers.kind[i]), int(needs.water_quality[j]), to, tn))
+    wo, wn = int(offers.water_quality[i]), int(needs.water_quality[j])
+    if wo >= 0 and wn >= 0:
+        names = {
+            "offer": _WATER_NAMES[WATER_QUALITIES[wo]],
+            "need": _WATER_NAMES[WATER_QUALITIES[wn]],
+        }
+        if wo <= wn:
+            text = N_("water quality: the offer is {offer}, the need asks for {need}: as clean")
         else:
-            notes.append(
-                Phrase(N_("supply {supply:.0f} °C below required {required:.0f} °C"), heat)
-            )
+            text = N_("water quality: the offer is {offer}, the need asks for {need}: it needs"
+                      " treatment first")  # fmt: skip
+        notes.append(Phrase(text, names, ("offer", "need")))
     if offers.hazardous[i] and not needs.accepts_hazardous[j]:
         notes.append(Phrase(N_("hazardous offer, need does not accept hazardous materials")))
     return notes or [NO_CONSTRAINTS]
+
+
+def _temperature_detail(kind: int, need_water: int, to: float, tn: float) -> Phrase:
+    """What the two temperatures mean for the offer's kind (``quality_scores``)."""
+    heat = {"supply": to, "required": tn}
+    if kind == CAPACITY:
+        if to > tn:
+            return Phrase(
+                N_("store at {supply:.0f} °C, warmer than the {required:.0f} °C needed"), heat
+            )
+        if tn - to > STORE_COLDER_K:
+            return Phrase(
+                N_("store at {supply:.0f} °C, more than {band:.0f} K colder than the"
+                   " {required:.0f} °C needed"),
+                heat | {"band": STORE_COLDER_K},
+            )  # fmt: skip
+        return Phrase(N_("store at {supply:.0f} °C keeps the {required:.0f} °C needed"), heat)
+    if kind != ENERGY and need_water == COOLING_WATER:
+        if to > tn:
+            return Phrase(
+                N_(
+                    "water at {supply:.0f} °C, warmer than the {required:.0f} °C needed for cooling"
+                ),
+                heat,
+            )
+        return Phrase(
+            N_("water at {supply:.0f} °C, cool enough for the {required:.0f} °C needed"), heat
+        )
+    if to >= tn:
+        return Phrase(N_("supply {supply:.0f} °C meets required {required:.0f} °C"), heat)
+    cop = heat_pump_cop(to, tn) if kind == ENERGY else None
+    if cop:
+        return Phrase(
+            N_("supply {supply:.0f} °C below required {required:.0f} °C: a heat pump can lift"
+               " it ({lift:.0f} K, COP about {cop:.1f}, {electricity:.2f} MWh of electricity"
+               " per MWh of this heat)"),
+            heat | {"lift": tn - to, "cop": cop, "electricity": electricity_per_heat(cop)},
+        )  # fmt: skip
+    if kind == ENERGY:
+        return Phrase(
+            N_("supply {supply:.0f} °C below required {required:.0f} °C: more than a heat"
+               " pump's {max_lift:.0f} K lift"),
+            heat | {"max_lift": MAX_LIFT_K},
+        )  # fmt: skip
+    return Phrase(N_("supply {supply:.0f} °C below required {required:.0f} °C"), heat)
+
+
+#: Water qualities as a match reason names them.
+_WATER_NAMES = {
+    "potable": N_("drinking water"), "process": N_("process water"),
+    "cooling": N_("cooling water"), "grey": N_("grey water"), "waste": N_("waste water"),
+}  # fmt: skip
 
 
 def time_detail(

@@ -12,6 +12,7 @@ import numpy as np
 from sidestream.matching.knowledge import nace_classes_in
 from sidestream.matching.schemas import Listing
 from sidestream.matching.text import normalise_text
+from sidestream.registry.properties import WATER_QUALITIES
 from sidestream.taxonomy.kinds import Kind, kind_of_product
 from sidestream.taxonomy.units import annualise, capacity_factor, density_of, kind_of_unit
 from sidestream.taxonomy.waste_codes import waste_codes
@@ -80,6 +81,11 @@ def amount_of(listing: Listing) -> tuple[float, str] | None:
     return amount if amount or kind else annual_amount(listing, Kind.water)
 
 
+def _water_quality(properties: dict) -> int:
+    value = str(properties.get("water_quality") or "").strip().lower()
+    return WATER_QUALITIES.index(value) if value in WATER_QUALITIES else -1
+
+
 def _code_number(code: str | None) -> int:
     """LoW code as an integer; a sub-chapter/chapter hint is padded with zeros (``1001`` ->
     ``100100``), which no real entry ends with, so it matches its family but no code exactly."""
@@ -114,6 +120,9 @@ class ListingTable:
     amount: np.ndarray
     unit: np.ndarray
     temperature: np.ndarray
+    #: ``properties.water_quality`` as its index in ``WATER_QUALITIES`` (cleanest first); -1
+    #: where not stated or not one of them.
+    water_quality: np.ndarray
     start: np.ndarray
     end: np.ndarray
     dated: np.ndarray
@@ -159,6 +168,7 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
         temperature=np.array(
             [number_or_nan(x.properties.get("temperature_c")) for x in listings], float
         ),
+        water_quality=np.array([_water_quality(x.properties) for x in listings], np.int8),
         start=np.array([_day(x.available_from, -np.inf) for x in listings], float),
         end=np.array([_day(x.available_to, np.inf) for x in listings], float),
         dated=np.array([bool(x.available_from or x.available_to) for x in listings], bool),

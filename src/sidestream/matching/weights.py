@@ -36,6 +36,16 @@ EVIDENCE_MIN_SIMILARITY: dict[str, float] = {"semantic": 0.5, "lexical": 0.4}
 #: the smallest lift down to the second at the largest. Heat hot enough scores 1.
 HEAT_PUMP_FIT: tuple[float, float] = (0.7, 0.4)
 
+#: A store's temperature (a capacity's ``temperature_c``) is the temperature it keeps: it must
+#: be no warmer than the temperature a need's goods require, and at most this much colder
+#: (a -25 °C freezer is no place for goods kept at +4 °C: they would freeze).
+STORE_COLDER_K = 10.0
+
+#: Water quality (``properties.water_quality``, from the cleanest: potable, process, cooling,
+#: grey, waste): each step the offer falls short of the quality a need asks for costs this
+#: much of the quality score (it needs treatment first; never below ``WATER_STEP_FIT``).
+WATER_STEP_FIT = 0.2
+
 #: Receiving classes no heat pump serves: lifting heat to make electricity loses more than it
 #: gains (ORC and steam-cycle power generation).
 NO_HEAT_PUMP_CLASSES: frozenset[str] = frozenset({"3511"})

@@ -101,6 +101,15 @@ KIND_FORMS: dict[str, KindForm] = {
                     ("waste", N_("Waste water, needs treatment")),
                 ),
             ),
+            PropertyField(
+                "temperature_c",
+                N_("Temperature"),
+                "°C",
+                *NUMERIC_RANGES["temperature_c"],
+                hint=N_(
+                    "How warm the water is; for a need of cooling water, the warmest it can use."
+                ),
+            ),
         ),
         N_("Example: 15 000 m3 a year of clean cooling water at 25 °C."),
     ),
@@ -108,6 +117,18 @@ KIND_FORMS: dict[str, KindForm] = {
         N_("Capacity"),
         "▤",
         CAPACITY_FORM_UNITS,
+        (
+            PropertyField(
+                "temperature_c",
+                N_("Temperature kept"),
+                "°C",
+                *NUMERIC_RANGES["temperature_c"],
+                hint=N_(
+                    "For cold or frozen storage: the temperature the space keeps (for a need,"
+                    " the temperature the goods must be kept at)."
+                ),
+            ),
+        ),
         example=N_("Example: 500 m2 of covered storage free from May, or a half-used truck route."),
         unit_hint=N_(
             "The space (m2, m3, pallet places) or tonnage free at one time, or the throughput"
