@@ -232,7 +232,11 @@ def quality_scores(
     Water quality: 1 when the offer is as clean as the need asks, less ``WATER_STEP_FIT`` for
     each step it falls short (potable, process, cooling, grey, waste: it needs treatment).
     """
+    refused = _refused(offers, oi, needs, nj)
+    wo, wn = offers.water_quality[oi][:, None], needs.water_quality[nj][None, :]
     to, tn = offers.temperature[oi][:, None], needs.temperature[nj][None, :]
+    if (np.isnan(to).all() or np.isnan(tn).all()) and ((wo < 0).all() or (wn < 0).all()):
+        return np.where(refused, 0.0, UNKNOWN)  # nothing stated on both sides: the usual case
     temp_known = ~np.isnan(to) & ~np.isnan(tn)
     kind = offers.kind[oi][:, None]
     lift = np.where(temp_known, tn - to, 0.0)
@@ -243,7 +247,6 @@ def quality_scores(
          (lift >= 0).astype(float)],
         (lift <= 0).astype(float),
     )  # fmt: skip
-    wo, wn = offers.water_quality[oi][:, None], needs.water_quality[nj][None, :]
     water_known = (wo >= 0) & (wn >= 0)
     water = np.maximum(1.0 - WATER_STEP_FIT * np.maximum(wo - wn, 0), WATER_STEP_FIT)
     score = np.where(
@@ -251,7 +254,7 @@ def quality_scores(
         np.minimum(fit, water),
         np.where(temp_known, fit, np.where(water_known, water, UNKNOWN)),
     )
-    return np.where(_refused(offers, oi, needs, nj), 0.0, score)
+    return np.where(refused, 0.0, score)
 
 
 def ruled_out(
