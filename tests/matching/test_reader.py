@@ -166,6 +166,11 @@ def test_numbers_with_thousands_separators_are_read(text: str, number: float) ->
     assert fields == [] and listing.quantity == pytest.approx(number)
 
 
+def test_coordinates_are_never_read_as_thousands() -> None:
+    listing, fields = _listing({"id": "a", "title": "ash", "lat": "55,123", "lon": "12,5"})
+    assert fields == [] and (listing.lat, listing.lon) == (55.123, 12.5)
+
+
 def test_kinds_periods_and_units_are_read_as_files_write_them() -> None:
     """Case and spacing do not matter, common period words are read, a ton is a tonne and
     /y a year; a NACE class that lost its leading zero is read with a note."""

@@ -70,18 +70,21 @@ _COMMA_THOUSANDS = re.compile(r"-?[1-9]\d{0,2}(,\d{3})+(\.\d+)?")
 _DOT_THOUSANDS = re.compile(r"-?[1-9]\d{0,2}(\.\d{3}){2,}(,\d+)?")
 
 
-def _number(value: Any) -> float | None:
-    """A finite number from JSON or text. Text may group thousands with spaces ("1 000"), with
-    commas before groups of three digits ("1,500" is 1500, as English writes it), or with two or
-    more dots ("1.000.000"); a single comma otherwise marks decimals ("1,5")."""
+def _number(value: Any, amount: bool = False) -> float | None:
+    """A finite number from JSON or text; a comma may mark decimals ("55,7"). An ``amount``
+    (quantity, price) may also group thousands with spaces ("1 000"), with commas before groups
+    of three digits ("1,500" is 1500, as English writes amounts), or with two or more dots
+    ("1.000.000"); a coordinate or temperature is never grouped ("55,123" is 55.123)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
-        text = re.sub(r"(?<=\d)[\s\u00a0\u202f'](?=\d)", "", value.strip())
-        if _COMMA_THOUSANDS.fullmatch(text):
-            text = text.replace(",", "")
-        elif _DOT_THOUSANDS.fullmatch(text):
-            text = text.replace(".", "").replace(",", ".")
+        text = value.strip()
+        if amount:
+            text = re.sub(r"(?<=\d)[\s\u00a0\u202f'](?=\d)", "", text)
+            if _COMMA_THOUSANDS.fullmatch(text):
+                text = text.replace(",", "")
+            elif _DOT_THOUSANDS.fullmatch(text):
+                text = text.replace(".", "").replace(",", ".")
         value = text.replace(",", ".")
     try:
         number = float(value)
@@ -171,7 +174,7 @@ def _repair_listing(clean: dict[str, Any], warn: _Notes) -> str | None:
         clean.pop(given)
     for key in ("quantity", "price_eur_per_unit"):
         if key in clean:
-            value = _number(clean[key])
+            value = _number(clean[key], amount=True)
             if value is None or (key == "quantity" and value < 0):
                 warn(key, f"{clean[key]!r} is not a {'non-negative ' * (key == 'quantity')}"
                      "number; ignored")  # fmt: skip
