@@ -585,6 +585,11 @@ def test_spare_pallet_places_are_compared_as_pallet_places() -> None:
     assert quantity["need"].detail == said
     assert quantity["need"].score == pytest.approx(0.7 + 0.3 * 120 / 300, abs=1e-4)
     assert quantity["floor"].detail == "quantities in different units"
+    ash = listing("ash", "offer", "Fly ash", waste_code="100102", quantity=20, unit="pallets")
+    works = listing("works", "need", "Fly ash for cement", quantity=500, unit="t")
+    [[match]] = match_listings([ash], [works])
+    quantity = next(r for r in match.reasons if r.component == "quantity")
+    assert quantity.detail == "a quantity's unit gives no amount to compare" and not quantity.stated
 
 
 def test_a_need_stating_no_kind_is_read_from_its_most_similar_documented_exchange() -> None:

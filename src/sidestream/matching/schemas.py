@@ -322,11 +322,19 @@ class SectorRecommendation(BaseModel):
 LOCATION_MISSING = Phrase(N_("location missing on one side"))
 QUANTITY_MISSING = Phrase(N_("quantity missing on one side"))
 UNITS_DIFFER = Phrase(N_("quantities in different units"))
+QUANTITY_UNREADABLE = Phrase(N_("a quantity's unit gives no amount to compare"))
 NO_CONSTRAINTS = Phrase(N_("no property constraints stated"))
 NO_WINDOWS = Phrase(N_("no availability windows given"))
 _UNSTATED = frozenset(
     p.template
-    for p in (LOCATION_MISSING, QUANTITY_MISSING, UNITS_DIFFER, NO_CONSTRAINTS, NO_WINDOWS)
+    for p in (
+        LOCATION_MISSING,
+        QUANTITY_MISSING,
+        UNITS_DIFFER,
+        QUANTITY_UNREADABLE,
+        NO_CONSTRAINTS,
+        NO_WINDOWS,
+    )
 )
 
 

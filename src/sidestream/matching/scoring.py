@@ -17,6 +17,7 @@ from sidestream.matching.schemas import (
     NO_CONSTRAINTS,
     NO_WINDOWS,
     QUANTITY_MISSING,
+    QUANTITY_UNREADABLE,
     UNITS_DIFFER,
 )
 from sidestream.matching.sectors import heat_pump_fit
@@ -404,7 +405,8 @@ def quantity_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -
     """Annual amounts on both sides, or why they cannot be compared."""
     o, n = float(offers.amount[i]), float(needs.amount[j])
     if not (o > 0 and n > 0):  # missing (NaN) or nothing: no fit to score (``quantity_scores``)
-        return [QUANTITY_MISSING]
+        stated = [t.listings[k].quantity for t, k in ((offers, i), (needs, j))]
+        return [QUANTITY_UNREADABLE if all(q and q > 0 for q in stated) else QUANTITY_MISSING]
     if offers.unit[i] != needs.unit[j]:
         return [UNITS_DIFFER]
     unit = UNITS[int(offers.unit[i])]
