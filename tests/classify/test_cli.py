@@ -78,7 +78,7 @@ def test_every_line_with_an_id_is_answered_and_bad_lines_reported(tmp_path: Path
     assert out[1]["codes"] == [] and out[2]["codes"] == []
     assert out[3]["codes"][0]["code"] == "100102" and out[4]["codes"][0]["code"] == "100102"
     assert "--top 50: at most 20" in result.stderr
-    assert "line 2: (line): invalid JSON" in result.stderr
+    assert "line 2: (row): invalid JSON" in result.stderr
     assert "line 3: id: missing" in result.stderr
     assert "line 4: warning: text: missing or empty" in result.stderr
     assert "line 5: warning: text: contains NUL bytes" in result.stderr

@@ -74,7 +74,8 @@ def test_parse_waste_code(raw: object, code: str | None, noted: bool) -> None:
         (2700.0, "27", True),  # a spreadsheet's number
         (2351.0, "2351", False),
         ("2700.0", "27", True),  # ... as pandas writes it to CSV
-        (162.0, "162", True),  # 0162 or 16.2? read as the group, with a note
+        (162.0, "0162", True),  # a number lost its zero: class 01.62, not group 16.2 (noted)
+        ("162", "162", False),  # as text, the group 16.2
         ("0105", None, True),  # 01.0 is no group
         ("9999", None, True),
         ("abc", None, True),
@@ -157,13 +158,21 @@ def test_numbers_as_text_are_read() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "number"),
-    [("1 000", 1000.0), ("1\u00a0000,5", 1000.5), ("1,500", 1500.0), ("12,345,678.5", 12345678.5),
-     ("1.000.000", 1e6), ("1,5", 1.5), ("0,125", 0.125), ("2.5", 2.5)],
+    ("text", "language", "number", "warned"),
+    [("1 000", None, 1000.0, False), ("1\u00a0000,5", None, 1000.5, False),
+     ("12,345,678.5", None, 12345678.5, False), ("1.000.000", None, 1e6, False),
+     ("1.000,5", None, 1000.5, False), ("1,5", None, 1.5, False), ("0,125", None, 0.125, False),
+     ("2.5", None, 2.5, False), ("1,500", None, 1500.0, True), ("1.500", None, 1.5, True),
+     ("1,500", "da", 1.5, False), ("1.500", "de", 1500.0, False), ("1,500", "en", 1500.0, False)],
 )  # fmt: skip
-def test_numbers_with_thousands_separators_are_read(text: str, number: float) -> None:
-    listing, fields = _listing({"id": "a", "title": "ash", "quantity": text, "unit": "t"})
-    assert fields == [] and listing.quantity == pytest.approx(number)
+def test_amounts_with_thousands_separators_are_read(
+    text: str, language: str | None, number: float, warned: bool
+) -> None:
+    """One comma or dot before three digits is read by the listing's language (English when it
+    states none, with a warning); every other form says what it is."""
+    given = {"language": language} if language else {}
+    listing, fields = _listing({"id": "a", "title": "ash", "quantity": text, "unit": "t", **given})
+    assert fields == (["quantity"] if warned else []) and listing.quantity == pytest.approx(number)
 
 
 def test_coordinates_are_never_read_as_thousands() -> None:
@@ -188,6 +197,8 @@ def test_kinds_periods_and_units_are_read_as_files_write_them() -> None:
 def test_a_quantity_that_gives_no_comparable_amount_is_a_warning() -> None:
     listing, fields = _listing({"id": "a", "title": "Fly ash", "quantity": 20, "unit": "pallets"})
     assert fields == ["unit"] and listing.quantity == 20
+    service = {"id": "s", "title": "Lab hours", "kind": "service", "quantity": 200, "unit": "h"}
+    assert _listing(service)[1] == []  # a service's amount is never compared: nothing to fix
     listing, fields = _listing({"id": "b", "title": "Rinse water", "quantity": 20, "unit": "m3"})
     assert fields == [] and amount_of(listing) == (20.0, "m3")  # no kind: a volume is water
 
@@ -250,7 +261,7 @@ def test_recommend_sectors_answers_every_line_with_an_id(tmp_path: Path) -> None
     assert all(0.0 <= s["score"] <= 1.0 for o in out for s in o["sectors"])
     err = result.stderr
     assert "line 1: warning: colour: unknown field" in err
-    assert "line 4: (line)" in err and "line 7: id" in err and "line 11: (line)" in err
+    assert "line 4: (row)" in err and "line 7: id" in err and "line 11: (row)" in err
     assert "line 5: warning: waste_code" in err and "line 6: warning: donor_nace" in err
     assert out[0]["sectors"][0]["nace"] == "2351"
 
@@ -356,8 +367,8 @@ def test_match_files_reads_csv_and_answers_with_the_ids_as_given(tmp_path: Path)
     needs = tmp_path / "needs.csv"
     needs.write_text(
         "\ufeffid,title,description,organisation_nace,quantity,unit,properties\n"
-        "7,Raw material,Cement plant,2351,\"5,000\",t,not json\n"
-        "n2,Fuel for our boiler,Sawmill,16.10,800,t/a,\"{\"\"moisture_pct\"\": 40}\"\n",
+        '7,Raw material,Cement plant,2351,"5,000",t,not json\n'
+        'n2,Fuel for our boiler,Sawmill,16.10,800,t/a,"{""moisture_pct"": 40}"\n',
         encoding="utf-8",
     )
     result = runner.invoke(app, ["match-files", str(offers), str(needs), "--top", "5000"])
@@ -366,7 +377,7 @@ def test_match_files_reads_csv_and_answers_with_the_ids_as_given(tmp_path: Path)
     assert [o["offer_id"] for o in out] == [1, "s"]
     assert out[0]["matches"][0]["need_id"] == "7"  # a CSV cell is text
     assert "n2" in {m["need_id"] for m in out[1]["matches"]}
-    assert "offers.jsonl: line 3: (line): invalid JSON" in result.stderr
+    assert "offers.jsonl: line 3: (row): invalid JSON" in result.stderr
     assert "needs.csv: line 2: warning: properties: expected an object" in result.stderr
 
 

@@ -88,10 +88,21 @@ def test_capacity_is_compared_as_space_at_one_time_or_throughput_a_year(unit, ex
 
 def test_pallet_places_are_a_count_of_their_own() -> None:
     """Storage is let by the pallet place: a count that is no space, tonnage or energy."""
-    from sidestream.taxonomy.units import counts_pallets, kind_of_unit
-
-    assert counts_pallets("pallet places") and counts_pallets("pallets")
-    assert not counts_pallets("m2") and not counts_pallets(None) and not counts_pallets("crates")
     assert kind_of_unit("pallets") is None
     with pytest.raises(ValueError, match="cannot be expressed in t"):
         annualise(200, "pallets", "one-off", "material")
+
+
+@pytest.mark.parametrize(
+    ("unit", "tonnes"),
+    [("ton/year", 1.0), ("tons per year", 1.0), ("t per annum", 1.0), ("t/y", 1.0),
+     ("tonnes/a", 1.0), ("kton", 1000.0), ("Mton/year", 1e6), ("metric tons", 1.0)],
+)  # fmt: skip
+def test_units_as_europe_writes_them(unit: str, tonnes: float) -> None:
+    """A ton is a metric tonne (pint's is the short ton), /y and /a a year (pint's y is a yard)."""
+    assert annualise(1, unit, None, "material").amount == pytest.approx(tonnes)
+
+
+def test_an_offset_unit_is_no_amount() -> None:
+    with pytest.raises(ValueError, match="'°C' is not an amount"):
+        annualise(1, "°C", None, "material")

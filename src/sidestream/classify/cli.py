@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -19,26 +20,29 @@ TEXT_KEYS = ("text", "description", "title")
 codes_app = typer.Typer(help="Browse and search the code lists (LoW/EWC, R/D operations, NACE).")
 
 
-def _classify_line(data: dict[str, Any], line: int, top: int) -> dict[str, object] | None:
+def _classify_line(
+    data: dict[str, Any], line: int, top: int, note: Callable[[LineProblem], None]
+) -> dict[str, object] | None:
     """The answer to one input object, its problems on stderr: a line with an id is always
     answered (no codes when its text holds nothing to classify); without one it is skipped."""
     read = row_id(data, line)
     if isinstance(read, LineProblem):
-        _note(read)
+        note(read)
         return None
     key = next((k for k in TEXT_KEYS if isinstance(data.get(k), str) and data[k].strip()), None)
-    nace, note = parse_nace(data.get("nace"))
-    if note:
-        _note(LineProblem(line, "nace", note, warning=True))
-    out: dict[str, object] = {"id": given_id(data["id"], read), "codes": []}
+    nace, nace_note = parse_nace(data.get("nace"))
+    if nace_note:
+        note(LineProblem(line, "nace", nace_note, warning=True))
+    out: dict[str, object] = {"id": given_id(data["id"], read), "codes": [], "kind": None,
+                              "canonical_unit": None, "language": None}  # fmt: skip
     if key is None:
-        _note(LineProblem(line, "text", "missing or empty (also read: description, title); no"
+        note(LineProblem(line, "text", "missing or empty (also read: description, title); no"
                           " codes", warning=True))  # fmt: skip
         return out | {"warnings": ["text: missing or empty"]}
     try:
         result = classify_all_codes(data[key], top=top, nace=nace.split("/")[0] if nace else None)
     except ValueError as exc:  # text with no words, binary data
-        _note(LineProblem(line, key, f"{str(exc).removeprefix('text: ')}; no codes", warning=True))
+        note(LineProblem(line, key, f"{str(exc).removeprefix('text: ')}; no codes", warning=True))
         return out | {"warnings": [str(exc)]}
     return out | {
         "codes": [
@@ -50,10 +54,6 @@ def _classify_line(data: dict[str, Any], line: int, top: int) -> dict[str, objec
         "language": result.language,
         "warnings": result.warnings,
     }
-
-
-def _note(problem: LineProblem) -> None:
-    typer.echo(str(problem), err=True)
 
 
 def classify_command(
@@ -73,14 +73,18 @@ def classify_command(
     try:
         objects = read_input(input)
     except ValueError as exc:
-        typer.echo(f"input: {exc}", err=True)
+        typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
+
+    def note(problem: LineProblem) -> None:
+        typer.echo(f"{input}: {problem}", err=True)
+
     if top > MAX_TOP:
         typer.echo(f"warning: --top {top}: at most {MAX_TOP} codes a line are given", err=True)
         top = MAX_TOP
     bad = 0
     for line, data in objects:
-        out = _classify_line(data, line, top) if isinstance(data, dict) else _note(data)
+        out = _classify_line(data, line, top, note) if isinstance(data, dict) else note(data)
         if out is None:
             bad += 1
             continue

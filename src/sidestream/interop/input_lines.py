@@ -8,16 +8,14 @@ everything else about it is repaired or ignored with a warning by the command's 
 
 from __future__ import annotations
 
-import json
 import math
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sidestream.interop.readers import read_rows
+from sidestream.interop.readers import RawRow, json_lines, read_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,43 +33,15 @@ class LineProblem:
 
 
 def json_objects(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | LineProblem]]:
-    """``(line number, object)`` for each non-blank line, or a ``LineProblem`` for a bad one.
-    Text that is not valid Unicode (a lone surrogate, written as a JSON escape or left by
-    undecodable bytes) is replaced by U+FFFD rather than failing later."""
-    for number, raw in enumerate(lines, start=1):
-        text = raw.strip().lstrip("\ufeff")
-        if not text:
-            continue
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            msg = getattr(exc, "msg", "too deeply nested")
-            yield number, LineProblem(number, "(line)", f"invalid JSON ({msg})")
-            continue
-        except ValueError as exc:  # e.g. an integer longer than Python converts
-            yield number, LineProblem(number, "(line)", f"invalid JSON ({exc})")
-            continue
-        if not isinstance(data, dict):
-            yield number, LineProblem(number, "(line)", "expected a JSON object")
-            continue
-        yield number, valid_text(data)
+    """``(line number, object)`` for each non-blank line of JSON Lines, or a ``LineProblem``
+    for a line that is not a JSON object (``readers.json_lines``)."""
+    return (_numbered(row) for row in json_lines(lines))
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def valid_text(value: Any) -> Any:
-    """``value`` with every string made valid Unicode: surrogate pairs joined, lone ones
-    replaced by U+FFFD (dicts and lists are walked)."""
-    if isinstance(value, str):
-        if not _SURROGATE.search(value):
-            return value
-        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    if isinstance(value, dict):
-        return {valid_text(k): valid_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [valid_text(v) for v in value]
-    return value
+def _numbered(row: RawRow) -> tuple[int, dict[str, Any] | LineProblem]:
+    if row.data is None:
+        return row.number, LineProblem(row.number, row.field, row.error or "unreadable")
+    return row.number, row.data
 
 
 def row_id(data: dict[str, Any], line: int) -> str | LineProblem:
@@ -106,11 +76,7 @@ def read_input(path: str) -> list[tuple[int, dict[str, Any] | LineProblem]]:
             return list(json_objects(sys.stdin))
         fmt = Path(path).suffix.lower().lstrip(".")
         if fmt in ("csv", "xlsx"):
-            return [
-                (row.number, valid_text(row.data) if row.data is not None
-                 else LineProblem(row.number, row.field, row.error or "unreadable"))
-                for row in read_rows(Path(path), fmt, strict=False)
-            ]  # fmt: skip
+            return [_numbered(row) for row in read_rows(Path(path), fmt, strict=False)]
         with Path(path).open(encoding="utf-8", errors="replace") as fh:
             return list(json_objects(fh))
     except OSError as exc:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -47,22 +48,51 @@ def read_rows(source: Path | IO[bytes], fmt: str, strict: bool = True) -> Iterat
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValueError(f"the file is not UTF-8 text (byte {exc.start})") from None
-    yield from (_jsonl_rows(text) if fmt == "jsonl" else _csv_rows(text, strict))
+    yield from (json_lines(text.splitlines()) if fmt == "jsonl" else _csv_rows(text, strict))
 
 
-def _jsonl_rows(text: str) -> Iterator[RawRow]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+def json_lines(lines: Iterable[str]) -> Iterator[RawRow]:
+    """The rows of JSON Lines, numbered from 1: each non-blank line's object, or why it is not
+    one (a byte-order mark and surrounding blanks are ignored). Text that is not valid Unicode
+    (a lone surrogate written as a JSON escape) is read with U+FFFD in its place."""
+    for number, line in enumerate(lines, start=1):
+        text = line.strip().lstrip("\ufeff")
+        if not text:
             continue
         try:
-            obj = json.loads(line)
+            obj = json.loads(text)
+            if "\\ud" in text or "\\uD" in text:  # an escaped surrogate, maybe unpaired
+                obj = valid_text(obj)
         except json.JSONDecodeError as exc:
             yield RawRow(number, None, f"invalid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        except RecursionError:
+            yield RawRow(number, None, "invalid JSON (nested too deeply)")
+            continue
+        except ValueError as exc:  # e.g. an integer longer than Python converts
+            yield RawRow(number, None, f"invalid JSON ({exc})")
             continue
         if not isinstance(obj, dict):
             yield RawRow(number, None, "each line must be a JSON object")
             continue
         yield RawRow(number, obj)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(value: Any) -> Any:
+    """``value`` with every string made valid Unicode: surrogate pairs joined, lone ones
+    replaced by U+FFFD (dicts and lists are walked)."""
+    if isinstance(value, str):
+        if not _SURROGATE.search(value):
+            return value
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {valid_text(k): valid_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [valid_text(v) for v in value]
+    return value
 
 
 def _cells_to_fields(cells: dict[str, Any], strict: bool = True) -> dict[str, Any]:
@@ -85,6 +115,13 @@ def _cells_to_fields(cells: dict[str, Any], strict: bool = True) -> dict[str, An
 
 def _csv_rows(text: str, strict: bool = True) -> Iterator[RawRow]:
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        yield from _csv_cells(reader, strict)
+    except csv.Error as exc:  # a cell over the csv module's limit, a NUL byte
+        raise ValueError(f"cannot read the CSV after row {reader.line_num}: {exc}") from None
+
+
+def _csv_cells(reader: csv.DictReader, strict: bool) -> Iterator[RawRow]:
     for number, cells in enumerate(reader, start=2):  # row 1 is the header
         if None in cells:
             yield RawRow(number, None, "more cells than header columns")

@@ -24,6 +24,8 @@ import math
 import re
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
+from babel.numbers import get_decimal_symbol
 from pydantic import ValidationError
 
 from sidestream.interop.input_lines import LineProblem, row_id
@@ -65,32 +67,46 @@ def _text(value: Any) -> str | None:
     return None
 
 
-#: Digit groups of a number written with thousands separators: "1,500", "1.000.000,5".
+#: Digit groups of an amount written with thousands separators: "1,500.5", "1.000.000,5".
 _COMMA_THOUSANDS = re.compile(r"-?[1-9]\d{0,2}(,\d{3})+(\.\d+)?")
-_DOT_THOUSANDS = re.compile(r"-?[1-9]\d{0,2}(\.\d{3}){2,}(,\d+)?")
+_DOT_GROUPS = re.compile(r"-?[1-9]\d{0,2}(\.\d{3})+(,\d+)?")
+#: The reading that depends on the language: one comma or one dot before three digits.
+_ONE_GROUP = re.compile(r"-?[1-9]\d{0,2}[.,]\d{3}")
 
 
-def _number(value: Any, amount: bool = False) -> float | None:
+def _number(value: Any, amount: bool = False, decimal_comma: bool = False) -> float | None:
     """A finite number from JSON or text; a comma may mark decimals ("55,7"). An ``amount``
-    (quantity, price) may also group thousands with spaces ("1 000"), with commas before groups
-    of three digits ("1,500" is 1500, as English writes amounts), or with two or more dots
-    ("1.000.000"); a coordinate or temperature is never grouped ("55,123" is 55.123)."""
+    (quantity, price) may also group thousands with spaces ("1 000"), commas ("1,500.5") or
+    dots ("1.000.000", "1.000,5"). One comma or one dot before three digits depends on the
+    language: "1,500" is 1500 and "1.500" 1.5 as English writes them, the reverse in a listing
+    whose language writes decimal commas (``decimal_comma``). A coordinate or temperature is
+    never grouped ("55,123" is 55.123)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
         text = value.strip()
         if amount:
             text = re.sub(r"(?<=\d)[\s\u00a0\u202f'](?=\d)", "", text)
-            if _COMMA_THOUSANDS.fullmatch(text):
-                text = text.replace(",", "")
-            elif _DOT_THOUSANDS.fullmatch(text):
-                text = text.replace(".", "").replace(",", ".")
+            if _COMMA_THOUSANDS.fullmatch(text) and ("." in text or not decimal_comma):
+                text = text.replace(",", "")  # 1,500.5 always; 1,500 unless decimal commas
+            elif _DOT_GROUPS.fullmatch(text) and (
+                "," in text or decimal_comma or text.count(".") > 1
+            ):
+                text = text.replace(".", "")  # 1.000,5 and 1.000.000 always; 1.500 by language
         value = text.replace(",", ".")
     try:
         number = float(value)
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+def _decimal_comma(language: Any) -> bool:
+    """Whether a listing's language writes decimal commas (da, de, sv, sl, ...; CLDR)."""
+    try:
+        return get_decimal_symbol(Locale.parse(str(language).strip().replace("-", "_"))) == ","
+    except (ValueError, TypeError, UnknownLocaleError):
+        return False
 
 
 class _Notes:
@@ -172,15 +188,24 @@ def _repair_listing(clean: dict[str, Any], warn: _Notes) -> str | None:
         given = "lat" if "lat" in clean else "lon"
         warn(given, "given without " + ("lon" if given == "lat" else "lat") + "; location ignored")
         clean.pop(given)
+    decimal_comma = "language" in clean and _decimal_comma(clean["language"])
     for key in ("quantity", "price_eur_per_unit"):
         if key in clean:
-            value = _number(clean[key], amount=True)
+            raw = clean[key]
+            value = _number(raw, amount=True, decimal_comma=decimal_comma)
             if value is None or (key == "quantity" and value < 0):
-                warn(key, f"{clean[key]!r} is not a {'non-negative ' * (key == 'quantity')}"
+                warn(key, f"{raw!r} is not a {'non-negative ' * (key == 'quantity')}"
                      "number; ignored")  # fmt: skip
                 clean.pop(key)
-            else:
-                clean[key] = value
+                continue
+            if (
+                "language" not in clean
+                and isinstance(raw, str)
+                and _ONE_GROUP.fullmatch(raw.strip())
+            ):
+                warn(key, f"{raw!r} read as {value:g} as English writes it (a listing"
+                     " stating a language of decimal commas reads it the other way)")  # fmt: skip
+            clean[key] = value
     if "quantity" in clean and "unit" not in clean:
         warn("quantity", "given without a unit; ignored")
         clean.pop("quantity")
@@ -243,8 +268,14 @@ def tolerant_listing(
     for _ in range(len(LISTING_FIELDS) + 3):
         try:
             listing = Listing.model_validate({"id": read_id, **clean})
-            if listing.quantity is not None and listing.unit and amount_of(listing) is None:
-                kind = implied_kind(listing)
+            kind = implied_kind(listing)
+            compared = kind not in (Kind.service, Kind.knowledge)  # their amounts never are
+            if (
+                compared
+                and listing.quantity is not None
+                and listing.unit
+                and not amount_of(listing)
+            ):
                 warn("unit", f"{listing.unit!r} gives no amount to compare for a listing of kind"
                      f" {kind or 'material'} (t, MWh or m3; for a capacity m2, m3, t, pallet"
                      " places or a throughput); the quantity is not compared")  # fmt: skip

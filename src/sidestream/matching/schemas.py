@@ -110,8 +110,11 @@ def parse_nace(raw: object) -> tuple[str | None, str | None]:
     text = str(raw).strip()
     if (isinstance(raw, float) and raw.is_integer() and raw >= 1000) or _FOUR_DOT_ZERO.match(text):
         text = text[:4]  # a spreadsheet's number: 2700.0 or "2700.0"
+    lost_zero = isinstance(raw, (int, float)) and float(raw).is_integer() and 100 <= raw < 1000
+    if lost_zero:
+        text = f"0{int(raw)}"  # a number lost a class's leading zero: 141 is 01.41, not 14.1
     good: list[str] = []
-    changed = False
+    changed = lost_zero
     for part in re.split(r"[/;,|]", text):
         part = part.strip()
         if not part:
@@ -150,8 +153,9 @@ def parse_nace(raw: object) -> tuple[str | None, str | None]:
 
 _FOUR_DOT_ZERO = re.compile(r"\d{4}\.0+$")
 #: A dotted code of divisions 01-09 without its leading zero (``1.11``, ``1.1``: NACE never
-#: writes one digit before the dot). Three bare digits are padded only when they are no group
-#: (``111`` -> 01.11, ``141`` stays group 14.1).
+#: writes one digit before the dot). A JSON number of three digits is a class that lost its
+#: zero (``141`` -> 01.41); three digits as text pad only when they are no group (``"111"``
+#: -> 01.11, ``"141"`` stays group 14.1).
 _LOST_ZERO = re.compile(r"\d\.\d{1,2}")
 
 

@@ -69,11 +69,13 @@ def registry() -> pint.UnitRegistry:
 
 
 #: Words inside a compound unit read as Europe writes them: a ton is a metric tonne (pint's
-#: ``ton`` is the short ton), ``/y`` and ``/a`` are per year (pint's ``y`` is a yard).
+#: ``ton`` is the short ton; also kton, Mton), ``/y`` and ``/a`` are per year (pint's ``y`` is
+#: a yard), "per" is a slash.
 _UNIT_WORDS = (
-    (re.compile(r"\b(?:metric\s+)?(?:tonnes?|tons?)\b", re.IGNORECASE), "t"),
-    (re.compile(r"/\s*(?:y|yr|a|annum)\b", re.IGNORECASE), "/year"),
     (re.compile(r"\s+per\s+", re.IGNORECASE), "/"),
+    (re.compile(r"\b(?:metric\s+)?([kM]?)(?:tonnes?|tons?)\b", re.IGNORECASE),
+     lambda m: {"k": "kilometric_ton", "M": "megametric_ton"}.get(m.group(1), "t")),
+    (re.compile(r"/\s*(?:y|yr|a|annum)\b", re.IGNORECASE), "/year"),
 )
 
 
@@ -133,18 +135,12 @@ def capacity_factor(unit: str) -> tuple[float, str] | None:
     another count or an unknown unit."""
     try:
         one = registry().Quantity(1, parse_unit(unit))
-    except ValueError:
+    except (ValueError, pint.errors.PintTypeError):  # '°C' is no amount
         return None
     for name in CAPACITY_UNITS:
         if one.dimensionality == registry().Quantity(1, name).dimensionality:
             return float(one.to(name).magnitude), name
     return None
-
-
-@lru_cache(maxsize=256)
-def counts_pallets(unit: str | None) -> bool:
-    """Whether ``unit`` is pallet places, however written (``pallets``, ``pallet places``)."""
-    return capacity_factor(unit)[1] == "pallet" if unit and capacity_factor(unit) else False
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,11 +171,20 @@ def annualise(
         return None
     if quantity < 0:
         raise ValueError("quantity must not be negative")
+    per = Period(period) if period else None
+    try:
+        return _annualised(quantity, unit, per, target_name, density_kg_m3)
+    except pint.errors.PintTypeError:  # an offset unit ('°C') is no amount
+        raise ValueError(f"'{unit}' is not an amount") from None
+
+
+def _annualised(
+    quantity: float, unit: str, per: Period | None, target_name: str, density_kg_m3: float | None
+) -> Annual:
     ureg = registry()
     q = ureg.Quantity(quantity, parse_unit(unit))
     year = ureg.Quantity(1, "year")
     target = ureg.Quantity(1, target_name)
-    per = Period(period) if period else None
 
     if q.dimensionality == (target / year).dimensionality or _is_rate(q, target):
         # a rate: annualise over one year, whatever the period says

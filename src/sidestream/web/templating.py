@@ -20,7 +20,6 @@ from sidestream.matching.knowledge import translated_use
 from sidestream.matching.schemas import Reason
 from sidestream.messages import N_
 from sidestream.taxonomy.nace import format_nace, nace_title
-from sidestream.taxonomy.units import counts_pallets
 from sidestream.web import i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -97,9 +96,9 @@ PALLET_PLACES = N_("pallet places")
 
 @pass_context
 def _unit(ctx: Context, text: str | None) -> str:
-    """A unit as typed, with its squares and cubes written as such (``m^2`` -> ``m²``); pallet
-    places, however typed, by their name in the page's language."""
-    if counts_pallets(text):
+    """A unit as typed, with its squares and cubes written as such (``m^2`` -> ``m²``); the
+    stream form's ``pallet`` (of a capacity) by its name in the page's language."""
+    if text == "pallet":
         return i18n.translations(ctx["lang"]).gettext(PALLET_PLACES)
     return _POWER.sub(lambda m: "²" if m.group(1) == "2" else "³", text or "")
 
