@@ -66,9 +66,10 @@ def test_deliveries_need_a_known_unit_and_a_finite_quantity(client, exchange):
         assert _patch(client, ex_id, acme, status=status, **terms).status_code == 200
     url = f"/api/v1/exchanges/{ex_id}/deliveries"
     good = {"delivered_on": "2026-03-01", "quantity": 20, "unit": "t"}
-    r = client.post(url, json={**good, "unit": "bananas"}, headers=acme)
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "unit"
-    assert "unit" in r.json()["detail"][0]["msg"]
+    for unit in ("bananas", "pallets", "m2", "°C"):  # no amount of matter, water or energy
+        r = client.post(url, json={**good, "unit": unit}, headers=acme)
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "unit"
+        assert "no unit of an amount" in r.json()["detail"][0]["msg"]
     r = client.post(url, json={**good, "quantity": 1e308}, headers=acme)
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "quantity"
     headers = {**acme, "Content-Type": "application/json"}

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sidestream.taxonomy.kinds import Period
-from sidestream.taxonomy.units import parse_unit
+from sidestream.taxonomy.units import measures_amount
 
 #: Largest quantity accepted (a trillion units of anything): keeps sums and reports finite.
 MAX_QUANTITY = 1e12
@@ -22,10 +22,8 @@ def _known_unit(field: str, value: str | None) -> str | None:
     text = value.strip()
     if not text:
         raise ValueError(f"{field}: give a unit such as t, m3, MWh")
-    try:
-        parse_unit(text)
-    except ValueError:
-        raise ValueError(f"{field}: unknown unit '{value}' (use e.g. t, kg, m3, MWh)") from None
+    if not measures_amount(text):
+        raise ValueError(f"{field}: '{value}' is no unit of an amount (use e.g. t, kg, m3, MWh)")
     return text
 
 

@@ -117,6 +117,20 @@ def kind_of_unit(unit: str | None) -> Kind | None:
     return Kind.energy if dims in (energy, energy / registry().second.dimensionality) else None
 
 
+@lru_cache(maxsize=1024)
+def measures_amount(unit: str) -> bool:
+    """Whether ``unit`` measures an amount of matter, water or energy (mass, volume or energy,
+    or one of them per time): what a delivery or an agreed price can be counted in; not a
+    count of pallets, an area or a temperature."""
+    try:
+        dims = registry().Quantity(1, parse_unit(unit)).dimensionality
+    except (ValueError, pint.errors.PintTypeError):
+        return False
+    ureg = registry()
+    amounts = [ureg.kg.dimensionality, ureg.m3.dimensionality, ureg.joule.dimensionality]
+    return dims in amounts or dims in [a / ureg.second.dimensionality for a in amounts]
+
+
 #: Units a capacity is compared in: space or tonnage free at one time (m2, m3, t, pallet
 #: places), or a throughput free per year (spare treatment or processing capacity: t/year,
 #: m3/year).
