@@ -130,6 +130,7 @@ def test_invalid_code_keeps_its_family_as_a_hint() -> None:
         ({"quantity": "lots", "unit": "t"}, "quantity"),
         ({"quantity": -5, "unit": "t"}, "quantity"),
         ({"quantity": 5}, "quantity"),  # no unit
+        ({"quantity": 1e13, "unit": "t"}, "quantity"),  # above MAX_QUANTITY: a typing error
         ({"lat": 60.1}, "lat"),  # without lon
         ({"lat": 100, "lon": 10}, "lat"),
         ({"lat": "north", "lon": 10}, "lat"),

@@ -178,7 +178,14 @@ def test_non_finite_and_absurd_numbers_are_refused(client):
             "organisation_id": org["id"],
         },
     )
-    assert r.status_code == 422 and "finite" in str(r.json()["detail"])
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "quantity"
+    assert "less than or equal to 1000000000000" in str(r.json()["detail"])
+    r = client.post(
+        "/api/v1/streams",
+        json={"direction": "offer", "title": "Ash", "price_eur_per_unit": -1e13,
+              "organisation_id": org["id"]},
+    )  # fmt: skip
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "price_eur_per_unit"
     r = client.post(
         "/api/v1/streams",
         json={

@@ -9,10 +9,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sidestream.taxonomy.kinds import Period
-from sidestream.taxonomy.units import measures_amount
+from sidestream.taxonomy.units import MAX_QUANTITY, measures_amount
 
 #: Largest quantity accepted (a trillion units of anything): keeps sums and reports finite.
-MAX_QUANTITY = 1e12
 
 
 def _known_unit(field: str, value: str | None) -> str | None:

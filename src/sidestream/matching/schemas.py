@@ -21,6 +21,7 @@ from sidestream.messages import N_, Phrase
 from sidestream.registry.properties import NUMERIC_RANGES
 from sidestream.taxonomy.kinds import Direction, Kind, Period, Visibility
 from sidestream.taxonomy.nace import compact_nace, normalise_nace
+from sidestream.taxonomy.units import MAX_QUANTITY
 from sidestream.taxonomy.waste_codes import (
     chapters,
     lookup_waste_code,
@@ -197,7 +198,7 @@ class Listing(BaseModel):
     product_code: str | None = None
     organisation: str | None = None
     organisation_nace: str | None = None
-    quantity: float | None = Field(default=None, ge=0)
+    quantity: float | None = Field(default=None, ge=0, le=MAX_QUANTITY)
     unit: str | None = None
     period: Period | None = None
     lat: float | None = Field(default=None, ge=-90, le=90)
@@ -205,7 +206,7 @@ class Listing(BaseModel):
     properties: dict[str, Any] = Field(default_factory=dict)
     available_from: date | None = None
     available_to: date | None = None
-    price_eur_per_unit: float | None = None
+    price_eur_per_unit: float | None = Field(default=None, ge=-MAX_QUANTITY, le=MAX_QUANTITY)
     visibility: Visibility | None = None
 
     _waste_family: str | None = PrivateAttr(default=None)

@@ -26,7 +26,7 @@ from sidestream.taxonomy.kinds import (
     Visibility,
 )
 from sidestream.taxonomy.nace import normalise_nace
-from sidestream.taxonomy.units import parse_unit
+from sidestream.taxonomy.units import MAX_QUANTITY, parse_unit
 from sidestream.taxonomy.waste_codes import lookup_waste_code
 
 T = TypeVar("T")
@@ -191,7 +191,7 @@ class StreamFields(BaseModel):
     language: str | None = Field(None, pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
     waste_code: str | None = Field(None, description="six-digit List of Waste code")
     product_code: str | None = Field(None, max_length=20)
-    quantity: float | None = Field(None, ge=0)
+    quantity: float | None = Field(None, ge=0, le=MAX_QUANTITY)
     unit: str | None = Field(None, max_length=30)
     period: Period | None = None
     lat: Latitude | None = None
@@ -200,7 +200,10 @@ class StreamFields(BaseModel):
     available_from: date | None = None
     available_to: date | None = None
     price_eur_per_unit: float | None = Field(
-        None, description="price per unit; negative means a gate fee paid by the offerer"
+        None,
+        ge=-MAX_QUANTITY,
+        le=MAX_QUANTITY,
+        description="price per unit; negative means a gate fee paid by the offerer",
     )
     visibility: Visibility = Visibility.public
 
@@ -255,7 +258,7 @@ class StreamUpdate(BaseModel):
     language: str | None = None
     waste_code: str | None = None
     product_code: str | None = None
-    quantity: float | None = Field(None, ge=0)
+    quantity: float | None = Field(None, ge=0, le=MAX_QUANTITY)
     unit: str | None = None
     period: Period | None = None
     lat: Latitude | None = None
@@ -263,7 +266,7 @@ class StreamUpdate(BaseModel):
     properties: dict[str, Any] | None = None
     available_from: date | None = None
     available_to: date | None = None
-    price_eur_per_unit: float | None = None
+    price_eur_per_unit: float | None = Field(None, ge=-MAX_QUANTITY, le=MAX_QUANTITY)
     visibility: Visibility | None = None
     status: Status | None = None
     site_id: int | None = None

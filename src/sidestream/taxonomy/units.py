@@ -13,6 +13,11 @@ import pint
 
 from sidestream.taxonomy.kinds import CANONICAL_UNIT, Kind, Period
 
+#: The largest quantity or price (in absolute value) a stream, a delivery or agreed terms may
+#: state, in any unit: a trillion (the world's waste is a few billion tonnes a year); larger
+#: figures are typing errors and would swamp every total they enter.
+MAX_QUANTITY = 1e12
+
 #: How many times a period's quantity occurs in one year.
 PER_YEAR: dict[Period, float] = {
     Period.one_off: 1.0,
