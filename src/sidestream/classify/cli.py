@@ -10,7 +10,7 @@ import typer
 
 from sidestream.classify.browse import search_nace, search_waste_codes, waste_code_synonyms
 from sidestream.classify.service import MAX_TOP, classify_all_codes
-from sidestream.interop.input_lines import LineProblem, given_id, read_input, row_id
+from sidestream.interop.input_lines import LineProblem, given_id, read_input_or_stop, row_id
 from sidestream.matching.schemas import parse_nace
 from sidestream.taxonomy.waste_codes import lookup_waste_code, operations
 
@@ -70,11 +70,7 @@ def classify_command(
     warnings on stderr. Lines that are not JSON objects or have no id are errors: reported,
     skipped, and the exit code is 1.
     """
-    try:
-        objects = read_input(input)
-    except ValueError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
+    objects = read_input_or_stop(input)
 
     def note(problem: LineProblem) -> None:
         typer.echo(f"{input}: {problem}", err=True)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import typer
+
 from sidestream.interop.readers import RawRow, json_lines, read_rows
 
 
@@ -83,3 +85,13 @@ def read_input(path: str) -> list[tuple[int, dict[str, Any] | LineProblem]]:
         raise ValueError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except ValueError as exc:  # not UTF-8, a broken spreadsheet
         raise ValueError(f"{path}: cannot read ({exc})") from None
+
+
+def read_input_or_stop(path: str) -> list[tuple[int, dict[str, Any] | LineProblem]]:
+    """``read_input`` for a command: a file that cannot be read is named on stderr and stops
+    the command with exit code 2 (no traceback)."""
+    try:
+        return read_input(path)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None

@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.progress import Progress
 
-from sidestream.interop.input_lines import LineProblem, given_id, read_input
+from sidestream.interop.input_lines import LineProblem, given_id, read_input_or_stop
 from sidestream.matching.engine import CHUNK, MatchIndex
 from sidestream.matching.knowledge import platform_knowledge_base
 from sidestream.matching.knowledge_cli import check_knowledge_command
@@ -22,15 +22,6 @@ from sidestream.matching.sectors import SectorQuery, sector_model, with_inferred
 T = TypeVar("T")
 R = TypeVar("R", Listing, SectorRequest)
 BATCH = 512
-
-
-def input_rows(path: str) -> list[tuple[int, dict[str, Any] | LineProblem]]:
-    """``read_input`` for a command: a file that cannot be read stops it (exit code 2)."""
-    try:
-        return read_input(path)
-    except ValueError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
 
 
 def _report(errors: Sequence[LineProblem], name: str) -> None:
@@ -91,7 +82,7 @@ def recommend_sectors_command(
     warnings on stderr (the field is repaired or ignored). Lines that are not JSON objects or have
     no id are errors: reported, skipped, and the exit code is 1.
     """
-    requests, errors = _read_rows(input_rows(path), tolerant_sector_request)
+    requests, errors = _read_rows(read_input_or_stop(path), tolerant_sector_request)
     _report(errors, path)
     model = _platform(sector_model)
     keep = {"nace", "label", "score", "why", "typical_uses"} | ({"evidence"} if evidence else set())
@@ -155,10 +146,10 @@ def match_files_command(
     if offers_path == "-" and needs_path == "-":
         raise typer.BadParameter("only one of OFFERS and NEEDS can be read from stdin")
     offers, offer_errors = _read_rows(
-        input_rows(offers_path), partial(tolerant_listing, direction="offer")
+        read_input_or_stop(offers_path), partial(tolerant_listing, direction="offer")
     )
     needs, need_errors = _read_rows(
-        input_rows(needs_path), partial(tolerant_listing, direction="need")
+        read_input_or_stop(needs_path), partial(tolerant_listing, direction="need")
     )
     _report(offer_errors, offers_path)
     _report(need_errors, needs_path)

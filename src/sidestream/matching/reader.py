@@ -347,11 +347,12 @@ def tolerant_sector_request(
             temperature = value
     kind = None
     if clean.get("kind") not in (None, ""):
+        given = clean["kind"]
+        _enumerations(clean)
         kinds = [k.value for k in Kind]
-        given = str(clean["kind"]).strip().lower()
-        kind = Kind(given) if given in kinds else None
+        kind = Kind(clean["kind"]) if clean["kind"] in kinds else None
         if kind is None:
-            warn("kind", f"{clean['kind']!r} is not one of {', '.join(kinds)}; ignored")
+            warn("kind", f"{given!r} is not one of {', '.join(kinds)}; ignored")
     top = 10
     if "top" in clean:
         value = _number(clean["top"])
