@@ -528,6 +528,31 @@ def test_only_the_needs_title_names_what_it_wants() -> None:
     assert block.parts["named"][0].tolist() == [0.0, pytest.approx(1.0)]
 
 
+def test_a_title_naming_the_business_by_its_product_names_no_wanted_material() -> None:
+    """ "Production of bricks" or "Brick works" as a need's title says who wants something, not
+    that it wants bricks; the words before "for our ... plant" still say what is wanted."""
+    from sidestream.matching.engine import MatchIndex
+    from sidestream.matching.text import without_business_names
+
+    assert without_business_names("Wood chips for our boiler plant").split() == [
+        "Wood",
+        "chips",
+        "for",
+    ]
+    assert without_business_names("Herstellung von Ziegeln").strip() == ""
+    index = MatchIndex([
+        listing("works", "need", "Production of bricks"),
+        listing("plant", "need", "Brick works"),
+        listing("road", "need", "Crushed bricks for our road building company"),
+    ])  # fmt: skip
+    assert index.named[0].nnz == 0 and index.named[1].nnz == 0 and index.named[2].nnz > 0
+    [[match]] = index.match([listing("rubble", "offer", "Brick rubble", waste_code="170102")], 1)
+    assert match.need_id == "road"
+    assert "the need names what the offer is: 'bricks'" in next(
+        r.detail for r in match.reasons if r.component == "material"
+    )
+
+
 def test_know_how_names_its_kind_not_a_topic() -> None:
     from sidestream.matching.engine import MatchIndex
 

@@ -25,7 +25,13 @@ from sidestream.matching.knowledge import KnowledgeBase
 from sidestream.matching.schemas import Listing, Match, Reason
 from sidestream.matching.sectors import SectorModel, SectorQuery, sector_model
 from sidestream.matching.table import KINDS, ListingTable, build_table, concat_tables, take_rows
-from sidestream.matching.text import TfidfIndex, cosine, normalise_text, original_words
+from sidestream.matching.text import (
+    TfidfIndex,
+    cosine,
+    normalise_text,
+    original_words,
+    without_business_names,
+)
 from sidestream.matching.weights import (
     ANALOGUES,
     EVIDENCE_MIN_SIMILARITY,
@@ -168,7 +174,7 @@ class MatchIndex:
         self.use_rows = scoring.look_alike_rows(self.use_idx, self.use_sim)
         #: The curated patterns each need names in its title (needs × patterns, 1 = named):
         #: the title says what is wanted, a description often who wants it ("brick works").
-        self.named = self.model.named_patterns([x.title for x in needs], _kinds(self.needs))
+        self.named = self.model.named_patterns(_wanted(needs), _kinds(self.needs))
         self._group_by_kind()
         rows = self.tfidf.transform(self.needs.text)
         #: TF-IDF vectors of each kind's needs as columns (vocabulary × needs of the kind, in
@@ -197,7 +203,7 @@ class MatchIndex:
         new.analogue_rows = _renumbered(self.analogue_rows, keep, idx, sim)
         new.use_rows = _renumbered(self.use_rows, keep, use_idx, use_sim)
         new.need_class_weight = np.concatenate([self.need_class_weight[keep], weight])
-        named = self.model.named_patterns([x.title for x in added], _kinds(table))
+        named = self.model.named_patterns(_wanted(added), _kinds(table))
         new.named = sparse.vstack([self.named[np.flatnonzero(keep)], named], format="csr")
         if self.need_embeddings is not None and embeddings is not None:
             new.need_embeddings = _joined(self.need_embeddings, keep, embeddings)
@@ -278,7 +284,7 @@ class MatchIndex:
         """The need's words for a pattern it names with offer ``i`` (row ``r`` of
         ``offer_named``), and the offer's (``None`` when only the offer's LoW code, not its
         words, names such a pattern)."""
-        need_text, offer_text = self.needs.listings[need].title, offers.text[i]
+        need_text, offer_text = _wanted([self.needs.listings[need]])[0], offers.text[i]
         shared = sorted(set(_named_in(self.named, need).tolist()) & set(
             _named_in(offer_named, r).tolist()))  # fmt: skip
         words = [(self._quoted(j, need_text) or "", self._quoted(j, offer_text)) for j in shared]
@@ -587,6 +593,12 @@ def _renumbered(rows: np.ndarray, keep: np.ndarray, idx: np.ndarray, sim: np.nda
     after them (an added need alike to a kept one gets a number of its own: scored twice)."""
     start = int(rows.max()) + 1 if len(rows) else 0
     return np.concatenate([rows[keep], start + scoring.look_alike_rows(idx, sim)])
+
+
+def _wanted(needs: Sequence[Listing]) -> list[str]:
+    """What each need's title says it wants: the title without the words naming the business
+    by its product or premises ("Production of bricks", "our pig farm")."""
+    return [without_business_names(x.title) for x in needs]
 
 
 def _named_in(named: sparse.csr_matrix, row: int) -> np.ndarray:

@@ -28,6 +28,31 @@ def whole_words(text: str, words: str) -> re.Match[str] | None:
     return re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text) if words else None
 
 
+#: How a title names a business by what it makes: "Production of bricks", "Herstellung von
+#: Zement", "Cement plant", "our pig farm". Those words name the business's product or
+#: premises, not what it wants.
+_MAKES_WHAT = re.compile(
+    r"\b(?:production|manufacture|manufacturing|producers?|manufacturers?|processing|makers?|"
+    r"herstellung|produktion|fabrication|fabricaci[oó]n|producci[oó]n|produzione|productie|"
+    r"tillverkning|proizvodnja|produkcja)\s+(?:of|von|der|af|av|de|des|du|di|del|della|van|"
+    r"från|fra)\s+[^\W\d_]+(?:[ -][^\W\d_]+)?",
+    re.IGNORECASE,
+)
+_MAKES_HERE = re.compile(
+    r"[^\W\d_]+(?:[ -][^\W\d_]+)?\s+(?:plant|factory|works|mill|farm|refinery|producers?|"
+    r"manufacturers?|production|industry)\b",
+    re.IGNORECASE,
+)
+
+
+def without_business_names(title: str) -> str:
+    """``title`` without the words that name a business by its product or premises
+    (``_MAKES_WHAT``, ``_MAKES_HERE``): "Wood chips for our boiler plant" keeps "Wood chips
+    for", "Production of bricks" keeps nothing. A need's title is read for the material it
+    names; a brick works does not want bricks."""
+    return _MAKES_HERE.sub(" ", _MAKES_WHAT.sub(" ", title))
+
+
 def original_words(text: str, normalised: str) -> str:
     """The words of ``text`` that read ``normalised`` once normalised (the first such place),
     as the text writes them ("hladilniška" for "hladilniska"); ``normalised`` if none do."""

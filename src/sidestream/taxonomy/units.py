@@ -78,8 +78,10 @@ def registry() -> pint.UnitRegistry:
 #: a yard), "per" is a slash.
 _UNIT_WORDS = (
     (re.compile(r"\s+per\s+", re.IGNORECASE), "/"),
-    (re.compile(r"\b(?:metric\s+)?([kM]?)(?:tonnes?|tons?)\b", re.IGNORECASE),
-     lambda m: {"k": "kilometric_ton", "M": "megametric_ton"}.get(m.group(1), "t")),
+    (
+        re.compile(r"\b(?:metric\s+)?([kM]?)(?:tonnes?|tons?)\b", re.IGNORECASE),
+        lambda m: {"k": "kilometric_ton", "M": "megametric_ton"}.get(m.group(1), "t"),
+    ),
     (re.compile(r"/\s*(?:y|yr|a|annum)\b", re.IGNORECASE), "/year"),
 )
 
