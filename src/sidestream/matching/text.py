@@ -39,18 +39,33 @@ _MAKES_WHAT = re.compile(
     re.IGNORECASE,
 )
 _MAKES_HERE = re.compile(
-    r"[^\W\d_]+(?:[ -][^\W\d_]+)?\s+(?:plant|factory|works|mill|farm|refinery|producers?|"
+    r"((?:[^\W\d_]+[ -]){0,2})(?:plant|factory|works|mill|farm|refinery|producers?|"
     r"manufacturers?|production|industry)\b",
     re.IGNORECASE,
 )
+#: Words that end a business name read backwards from "plant": "Steam for production" names
+#: no product, "Wood chips for our boiler plant" names a boiler.
+_NOT_A_PRODUCT = frozenset({
+    "for", "to", "the", "a", "an", "our", "their", "its", "of", "in", "at", "by", "with",
+    "from", "til", "vores", "vor", "för", "vår", "vårt", "für", "unsere", "unser", "pour",
+    "notre", "le", "la", "les", "per", "il", "nostra", "para", "el", "nuestra", "voor", "onze",
+    "de", "het", "za", "naš", "naša", "do", "dla",
+})  # fmt: skip
+
+
+def _product_removed(match: re.Match[str]) -> str:
+    words = match.group(1).split()
+    while words and words[-1].lower().strip("-") not in _NOT_A_PRODUCT:
+        words.pop()
+    return " ".join(words) + " "
 
 
 def without_business_names(title: str) -> str:
     """``title`` without the words that name a business by its product or premises
     (``_MAKES_WHAT``, ``_MAKES_HERE``): "Wood chips for our boiler plant" keeps "Wood chips
-    for", "Production of bricks" keeps nothing. A need's title is read for the material it
-    names; a brick works does not want bricks."""
-    return _MAKES_HERE.sub(" ", _MAKES_WHAT.sub(" ", title))
+    for our", "Production of bricks" keeps nothing, "Steam for production" keeps "Steam for".
+    A need's title is read for the material it names; a brick works does not want bricks."""
+    return _MAKES_HERE.sub(_product_removed, _MAKES_WHAT.sub(" ", title))
 
 
 def original_words(text: str, normalised: str) -> str:
