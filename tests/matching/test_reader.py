@@ -14,7 +14,7 @@ from sidestream.interop.listing import COLUMNS
 from sidestream.interop.listing import Listing as CanonicalListing
 from sidestream.matching.reader import tolerant_listing, tolerant_sector_request
 from sidestream.matching.schemas import Listing, parse_nace, parse_waste_code
-from sidestream.matching.table import amount_of
+from sidestream.matching.table import amount_of, implied_kind
 
 runner = CliRunner()
 
@@ -192,7 +192,7 @@ def test_kinds_periods_and_units_are_read_as_files_write_them() -> None:
     assert fields == ["organisation_nace"] and listing.organisation_nace == "0111"
     assert (listing.kind, listing.visibility, listing.period) == ("energy", "public", "per-year")
     listing, fields = _listing({"id": "b", "title": "Whey", "quantity": 2, "unit": "ton/y"})
-    assert fields == [] and amount_of(listing) == (2.0, "t")
+    assert fields == [] and amount_of(listing, implied_kind(listing)) == (2.0, "t")
 
 
 def test_a_quantity_that_gives_no_comparable_amount_is_a_warning() -> None:
@@ -201,7 +201,7 @@ def test_a_quantity_that_gives_no_comparable_amount_is_a_warning() -> None:
     service = {"id": "s", "title": "Lab hours", "kind": "service", "quantity": 200, "unit": "h"}
     assert _listing(service)[1] == []  # a service's amount is never compared: nothing to fix
     listing, fields = _listing({"id": "b", "title": "Rinse water", "quantity": 20, "unit": "m3"})
-    assert fields == [] and amount_of(listing) == (20.0, "m3")  # no kind: a volume is water
+    assert fields == [] and amount_of(listing, None) == (20.0, "m3")  # no kind: a volume is water
 
 
 def test_wrong_direction_and_missing_title_are_repaired() -> None:

@@ -284,7 +284,8 @@ class MatchIndex:
         """The need's words for a pattern it names with offer ``i`` (row ``r`` of
         ``offer_named``), and the offer's (``None`` when only the offer's LoW code, not its
         words, names such a pattern)."""
-        need_text, offer_text = _wanted([self.needs.listings[need]])[0], offers.text[i]
+        need_text = without_business_names(self.needs.listings[need].title)
+        offer_text = offers.text[i]
         shared = sorted(set(_named_in(self.named, need).tolist()) & set(
             _named_in(offer_named, r).tolist()))  # fmt: skip
         words = [(self._quoted(j, need_text) or "", self._quoted(j, offer_text)) for j in shared]

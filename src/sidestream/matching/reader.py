@@ -274,7 +274,7 @@ def tolerant_listing(
                 compared
                 and listing.quantity is not None
                 and listing.unit
-                and not amount_of(listing)
+                and not amount_of(listing, kind)
             ):
                 warn("unit", f"{listing.unit!r} gives no amount to compare for a listing of kind"
                      f" {kind or 'material'} (t, MWh or m3; for a capacity m2, m3, t, pallet"

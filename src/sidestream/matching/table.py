@@ -72,11 +72,11 @@ def annual_amount(listing: Listing, kind: Kind) -> tuple[float, str] | None:
     return (listing.quantity * factor[0], factor[1]) if factor else None
 
 
-def amount_of(listing: Listing) -> tuple[float, str] | None:
-    """The amount the engine compares (``annual_amount`` for the kind the listing states or
-    implies, else material); a listing of no kind whose volume gives no tonnes without a density
-    is read as water (m3), so two such listings in m3 are still compared."""
-    kind = implied_kind(listing)
+def amount_of(listing: Listing, kind: Kind | None) -> tuple[float, str] | None:
+    """The amount the engine compares (``annual_amount`` for ``kind``, the kind the listing
+    states or implies, ``implied_kind``; else material); a listing of no kind whose volume gives
+    no tonnes without a density is read as water (m3), so two such listings in m3 are still
+    compared."""
     amount = annual_amount(listing, kind or Kind.material)
     return amount if amount or kind else annual_amount(listing, Kind.water)
 
@@ -143,7 +143,7 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
     entries = waste_codes()
     implied = [implied_kind(x) for x in listings]
     kinds = [k or Kind.material for k in implied]
-    amounts = [amount_of(x) for x in listings]
+    amounts = [amount_of(x, k) for x, k in zip(listings, implied, strict=True)]
     texts = [x.text for x in listings]
     norm = [normalise_text(t) for t in texts]
     hazardous = [

@@ -110,18 +110,28 @@ def parse_unit(text: str) -> pint.Unit:
     return unit
 
 
+def _one(unit: str | None) -> pint.Quantity | None:
+    """One of ``unit`` as a pint quantity; None for no unit or one pint does not know."""
+    if not unit:
+        return None
+    try:
+        return registry().Quantity(1, parse_unit(unit))
+    except ValueError:
+        return None
+
+
 @lru_cache(maxsize=1024)
 def kind_of_unit(unit: str | None) -> Kind | None:
     """Energy for a unit of energy or power (``MWh``, ``GJ``, ``kW``, ``MWh/year``), else None:
     other units (tonnes, cubic metres) fit several kinds. An unknown unit implies nothing."""
-    if not unit:
-        return None
-    try:
-        dims = registry().Quantity(1, parse_unit(unit)).dimensionality
-    except ValueError:
-        return None
+    one = _one(unit)
     energy = registry().joule.dimensionality
-    return Kind.energy if dims in (energy, energy / registry().second.dimensionality) else None
+    per_second = registry().second.dimensionality
+    return (
+        Kind.energy
+        if one is not None and one.dimensionality in (energy, energy / per_second)
+        else None
+    )
 
 
 @lru_cache(maxsize=1024)
@@ -129,13 +139,11 @@ def measures_amount(unit: str) -> bool:
     """Whether ``unit`` measures an amount of matter, water or energy (mass, volume or energy,
     or one of them per time): what a delivery or an agreed price can be counted in; not a
     count of pallets, an area or a temperature."""
-    try:
-        dims = registry().Quantity(1, parse_unit(unit)).dimensionality
-    except (ValueError, pint.errors.PintTypeError):
-        return False
+    one = _one(unit)
     ureg = registry()
     amounts = [ureg.kg.dimensionality, ureg.m3.dimensionality, ureg.joule.dimensionality]
-    return dims in amounts or dims in [a / ureg.second.dimensionality for a in amounts]
+    rates = [a / ureg.second.dimensionality for a in amounts]
+    return one is not None and (one.dimensionality in amounts or one.dimensionality in rates)
 
 
 #: Units a capacity is compared in: space or tonnage free at one time (m2, m3, t, pallet
@@ -154,9 +162,8 @@ def capacity_factor(unit: str) -> tuple[float, str] | None:
     ("3,000 m3 per month" may be a month's rent of space). Pallet places are a count of their
     own (``pallet places`` -> 1 pallet), compared only with pallet places. None for an energy,
     another count or an unknown unit."""
-    try:
-        one = registry().Quantity(1, parse_unit(unit))
-    except (ValueError, pint.errors.PintTypeError):  # '°C' is no amount
+    one = _one(unit)
+    if one is None:
         return None
     for name in CAPACITY_UNITS:
         if one.dimensionality == registry().Quantity(1, name).dimensionality:

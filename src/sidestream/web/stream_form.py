@@ -53,6 +53,11 @@ class KindForm:
         object.__setattr__(self, "measured", bool(self.units))
 
 
+def _temperature(label: str, hint: str) -> PropertyField:
+    """The ``temperature_c`` field, labelled and explained for a kind, in the registry's range."""
+    return PropertyField("temperature_c", label, "°C", *NUMERIC_RANGES["temperature_c"], hint=hint)
+
+
 KIND_FORMS: dict[str, KindForm] = {
     Kind.material: KindForm(
         N_("Material"),
@@ -74,12 +79,8 @@ KIND_FORMS: dict[str, KindForm] = {
         "♨",
         ("MWh", "kWh", "GJ", "kW"),
         (
-            PropertyField(
-                "temperature_c",
-                N_("Temperature"),
-                "°C",
-                *NUMERIC_RANGES["temperature_c"],
-                hint=N_("The temperature of the heat carrier (water, steam, air)."),
+            _temperature(
+                N_("Temperature"), N_("The temperature of the heat carrier (water, steam, air).")
             ),
         ),
         N_("Example: 2 000 MWh a year of cooling water at 60 °C from our compressors."),
@@ -101,14 +102,9 @@ KIND_FORMS: dict[str, KindForm] = {
                     ("waste", N_("Waste water, needs treatment")),
                 ),
             ),
-            PropertyField(
-                "temperature_c",
+            _temperature(
                 N_("Temperature"),
-                "°C",
-                *NUMERIC_RANGES["temperature_c"],
-                hint=N_(
-                    "How warm the water is; for a need of cooling water, the warmest it can use."
-                ),
+                N_("How warm the water is; for a need of cooling water, the warmest it can use."),
             ),
         ),
         N_("Example: 15 000 m3 a year of clean cooling water at 25 °C."),
@@ -118,12 +114,9 @@ KIND_FORMS: dict[str, KindForm] = {
         "▤",
         CAPACITY_FORM_UNITS,
         (
-            PropertyField(
-                "temperature_c",
+            _temperature(
                 N_("Temperature kept"),
-                "°C",
-                *NUMERIC_RANGES["temperature_c"],
-                hint=N_(
+                N_(
                     "For cold or frozen storage: the temperature the space keeps (for a need,"
                     " the temperature the goods must be kept at)."
                 ),
