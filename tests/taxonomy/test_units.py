@@ -12,7 +12,8 @@ from sidestream.taxonomy.units import annualise, kind_of_unit
     [
         (100, "t", "per-month", "material", 1200, "t"),
         (2, "kt", "per-year", "material", 2000, "t"),
-        (500, "kg", "per-week", "material", 26, "t"),
+        (500, "kg", "per-week", "material", 500 * 365.25 / 7 / 1000, "t"),
+        (10, "t", "per-day", "material", 3652.5, "t"),
         (10, "t/day", None, "material", 3652.5, "t"),
         (5, "MW", "continuous", "energy", 43830, "MWh"),
         (360, "GJ", "per-year", "energy", 100, "MWh"),

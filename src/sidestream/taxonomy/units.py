@@ -18,13 +18,13 @@ from sidestream.taxonomy.kinds import CANONICAL_UNIT, Kind, Period
 #: figures are typing errors and would swamp every total they enter.
 MAX_QUANTITY = 1e12
 
-#: How many times a period's quantity occurs in one year.
-PER_YEAR: dict[Period, float] = {
-    Period.one_off: 1.0,
-    Period.per_year: 1.0,
-    Period.per_month: 12.0,
-    Period.per_week: 52.0,
-    Period.per_day: 365.0,
+#: The time a period's quantity flows in: "10 t per day" is the rate 10 t/day, annualised over
+#: pint's year as a rate unit is (365.25 days; a month is a twelfth of it). A one-off amount
+#: and an amount per year count once.
+PERIOD_UNITS: dict[Period, str] = {
+    Period.per_month: "month",
+    Period.per_week: "week",
+    Period.per_day: "day",
 }
 
 _ALIASES = {
@@ -211,6 +211,8 @@ def _annualised(
 ) -> Annual:
     ureg = registry()
     q = ureg.Quantity(quantity, parse_unit(unit))
+    if q.dimensionality == ureg.kelvin.dimensionality:
+        raise ValueError(f"'{unit}' is not an amount")
     year = ureg.Quantity(1, "year")
     target = ureg.Quantity(1, target_name)
 
@@ -221,8 +223,8 @@ def _annualised(
         raise ValueError(
             f"period 'continuous' needs a rate unit such as {target_name}/h or kW, not '{unit}'"
         )
-    else:
-        q = q * PER_YEAR.get(per or Period.per_year, 1.0)
+    elif per in PERIOD_UNITS:
+        q = q / ureg.Quantity(1, PERIOD_UNITS[per]) * year
 
     if q.dimensionality != target.dimensionality:
         q = _convert_with_density(q, target, density_kg_m3, unit, target_name)
