@@ -1,11 +1,12 @@
 """Migrations build the schema from empty, and the models match the migrations."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from sidestream import models_all  # noqa: F401
-from sidestream.db import Base
+from sidestream.db import Base, make_engine, upgrade
 
 
 def test_upgrade_from_empty_creates_every_table(engine):
@@ -18,3 +19,38 @@ def test_models_and_migrations_agree(engine):
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+def test_streams_stated_per_day_or_week_get_their_yearly_amount_recomputed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0004")
+    now = "2026-12-01 00:00:00"
+    rows = [  # id, quantity, unit, period, annual amount as revision 0004 stored it
+        (1, 10.0, "t", "per-day", 3650.0),
+        (2, 7.0, "t", "per-week", 364.0),
+        (3, 10.0, "t/day", "per-day", 3652.5),
+        (4, 100.0, "t", "per-month", 1200.0),
+    ]
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for id_, quantity, unit, period, annual in rows:
+            conn.execute(
+                text(
+                    "INSERT INTO stream (id, external_id, direction, kind, title, hazardous,"
+                    " quantity, unit, period, annual_amount, annual_unit, properties,"
+                    " visibility, status, version, created_at, updated_at) VALUES (:id, :x,"
+                    " 'offer', 'material', 'Sawdust', 0, :q, :u, :p, :a, 't', '{}', 'public',"
+                    " 'active', 1, :now, :now)"
+                ),
+                dict(id=id_, x=f"s{id_}", q=quantity, u=unit, p=period, a=annual, now=now),
+            )
+    upgrade(url)
+    with engine.connect() as conn:
+        got = dict(conn.execute(text("SELECT id, annual_amount FROM stream")).all())
+    engine.dispose()
+    assert got == {
+        1: pytest.approx(3652.5),
+        2: pytest.approx(365.25),
+        3: pytest.approx(3652.5),
+        4: pytest.approx(1200.0),
+    }
