@@ -75,8 +75,24 @@ def test_deliveries_need_a_known_unit_and_a_finite_quantity(client, exchange):
     headers = {**acme, "Content-Type": "application/json"}
     body = '{"delivered_on": "2026-03-01", "quantity": Infinity, "unit": "t"}'
     assert client.post(url, content=body, headers=headers).status_code == 422
-    assert client.post(url, json={**good, "unit": "m3"}, headers=acme).status_code == 201
+    for unit in ("MWh", "m3"):  # amounts, but not of this material (no density stated)
+        r = client.post(url, json={**good, "unit": unit}, headers=acme)
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "unit"
+        assert "a material exchange is counted in t" in r.json()["detail"][0]["msg"]
+    for day in ("2999-01-01", "1900-01-01"):  # deliveries that have not or cannot have happened
+        r = client.post(url, json={**good, "delivered_on": day}, headers=acme)
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "delivered_on"
+    assert client.post(url, json={**good, "unit": "kg"}, headers=acme).status_code == 201
     assert client.post(url, json=good, headers=acme).status_code == 201
+
+
+def test_terms_are_agreed_in_a_unit_the_exchange_is_counted_in(client, exchange):
+    ex_id, h = exchange
+    acme = h["acme_member"]
+    assert _patch(client, ex_id, acme, status="negotiating").status_code == 200
+    r = _patch(client, ex_id, acme, agreed_quantity=5, agreed_unit="MWh")
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "agreed_unit"
+    assert _patch(client, ex_id, acme, agreed_quantity=5, agreed_unit="kt").status_code == 200
 
 
 def _viewer(session, w, role):

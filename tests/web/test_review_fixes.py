@@ -291,3 +291,109 @@ def test_an_anonymous_streams_registration_date_is_hidden_from_outsiders(
     with session_scope(engine) as session:
         owner = session.get(Organisation, session.get(Stream, anon).organisation_id).name
     assert owner not in html
+
+
+# --- 6. numbers in form fields are written and read in the page's language ---------------------
+
+
+def _field(html: str, name: str) -> str:
+    return re.search(rf'name="{name}"[^>]*value="([^"]*)"', html).group(1)
+
+
+def test_agreed_terms_sent_back_unchanged_on_a_danish_page_keep_their_value(
+    web: TestClient, engine: Engine, exchange: tuple[str, str]
+) -> None:
+    url, csrf = exchange
+    terms = {"agreed_quantity": "2.125", "agreed_unit": "t", "agreed_price_eur_per_unit": "-5.5"}
+    web.post(url, data={"csrf_token": csrf, "version": _version(web, url), "status": "negotiating"})
+    web.post(url, data={"csrf_token": csrf, "version": _version(web, url), **terms})
+    page = web.get(url, params={"lang": "da"}).text
+    assert _field(page, "agreed_quantity") == "2,125"
+    assert _field(page, "agreed_price_eur_per_unit") == "-5,5"  # shown, not left blank
+    sent = {k: _field(page, k) for k in ("agreed_quantity", "agreed_price_eur_per_unit")}
+    agreed = web.post(
+        url,
+        params={"lang": "da"},
+        data={
+            "csrf_token": csrf,
+            "version": _version(web, url),
+            "agreed_unit": "t",
+            "status": "agreed",
+            **sent,
+        },
+    )
+    assert agreed.status_code == 200, agreed.text
+    with session_scope(engine) as session:
+        ex = session.get(Exchange, int(url.rsplit("/", 1)[1]))
+        assert (ex.status, ex.agreed_quantity, ex.agreed_price_eur_per_unit) == (
+            "agreed",
+            2.125,
+            -5.5,
+        )
+
+
+def test_a_refused_form_shows_the_numbers_as_typed(
+    web: TestClient, exchange: tuple[str, str]
+) -> None:
+    url, csrf = exchange
+    web.post(url, data={"csrf_token": csrf, "version": _version(web, url), "status": "negotiating"})
+    refused = web.post(
+        url,
+        params={"lang": "da"},
+        data={
+            "csrf_token": csrf,
+            "version": _version(web, url),
+            "agreed_quantity": "2,125",
+            "agreed_unit": "no such unit",
+        },
+    )
+    assert refused.status_code == 422
+    assert _field(refused.text, "agreed_quantity") == "2,125"
+
+
+@pytest.mark.parametrize(
+    ("typed", "lang", "shown", "heading"),
+    [
+        ("80,5", "da", "80,5", "80,5"),
+        ("1000", "en", "1000", "1000"),
+        ("1.000", "da", "1.000", "1000"),
+    ],
+)
+def test_the_carbon_price_is_read_in_the_pages_language(
+    web: TestClient, typed: str, lang: str, shown: str, heading: str
+) -> None:
+    web.cookies.clear()
+    page = web.get("/region/optimise", params={"carbon_price": typed, "lang": lang})
+    assert page.status_code == 200
+    assert _field(page.text, "carbon_price") == shown
+    assert f" {heading} EUR/t" in page.text
+
+
+@pytest.mark.parametrize("typed", ["abc", "-1", "nan", "2000"])
+def test_a_wrong_carbon_price_is_named_beside_the_field(web: TestClient, typed: str) -> None:
+    web.cookies.clear()
+    page = web.get("/region/optimise", params={"carbon_price": typed})
+    assert page.status_code == 200
+    assert 'id="carbon_price-error"' in page.text
+    assert _field(page.text, "carbon_price") == typed
+
+
+# --- 7. an introduction that cannot be asked for says why ---------------------------------------
+
+
+def test_a_refused_introduction_is_not_called_already_open(web: TestClient, engine: Engine) -> None:
+    csrf = sign_up(web, "refused-intro@example.org")
+    org = _company(web, csrf, "Refused Intro ApS")
+    need = _stream_id(_post_stream(web, csrf, org, direction="need", title="Gypsum", quantity="5"))
+    own = _stream_id(_post_stream(web, csrf, org, direction="offer", title="Slag", quantity="5"))
+    offer = _ext(engine, "kal-asnaes-fgd-gypsum")
+    for partner, message in ((own, ""), (offer, "x" * 2001)):  # own stream; crafted message
+        asked = web.post(
+            f"/streams/{need}/introductions",
+            data={"csrf_token": csrf, "partner_id": partner, "message": message},
+            follow_redirects=False,
+        )
+        assert asked.status_code == 303
+        assert asked.headers["location"] == f"/streams/{need}?notice=refused"
+    page = web.get(f"/streams/{need}?notice=refused").text
+    assert "cannot be asked for" in page and "already open" not in page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -118,6 +118,10 @@ class DeliveryFields(BaseModel):
     document_ref: str | None = Field(None, max_length=200, description="e.g. waste transfer note")
 
 
+#: The earliest delivery date accepted (earlier dates are typing errors: "1900-01-01").
+FIRST_DELIVERY = date(2000, 1, 1)
+
+
 class DeliveryCreate(DeliveryFields):
     """One delivery recorded by a party."""
 
@@ -130,6 +134,16 @@ class DeliveryCreate(DeliveryFields):
     @classmethod
     def _unit(cls, value: str) -> str:
         return _known_unit("unit", value) or value
+
+    @field_validator("delivered_on")
+    @classmethod
+    def _happened(cls, value: date) -> date:
+        latest = date.today() + timedelta(days=1)  # a day's grace for time zones
+        if value > latest:
+            raise ValueError(f"delivered_on: {value} is in the future; record a delivery once made")
+        if value < FIRST_DELIVERY:
+            raise ValueError(f"delivered_on: {value} is before {FIRST_DELIVERY}")
+        return value
 
 
 class DeliveryOut(DeliveryFields):

@@ -30,6 +30,8 @@ from sidestream.exchanges.schemas import (
     Stage,
 )
 from sidestream.registry.models import NetworkMember, Organisation, Stream
+from sidestream.taxonomy.kinds import CANONICAL_UNIT
+from sidestream.taxonomy.units import Annual, annualise, density_of
 
 #: The stages an exchange may move to from each stage.
 NEXT: dict[Stage, set[Stage]] = {
@@ -328,6 +330,8 @@ def update_exchange(
     terms = data.model_dump(include=set(TERMS), exclude_unset=True)
     if terms and current not in (Stage.introduced, Stage.negotiating):
         raise InvalidInput("agreed_quantity", f"terms are fixed once {current}")
+    if terms.get("agreed_unit"):
+        _counted(session, ex, "agreed_unit", terms["agreed_unit"])
     moving = data.status is not None and data.status != current
     if moving:
         _check_move(ex, current, data, terms)  # validate everything before changing anything
@@ -337,6 +341,28 @@ def update_exchange(
         _move(ex, data)
     _flush(session, "exchange")
     return ex
+
+
+def delivered_amount(offer: Stream | None, quantity: float, unit: str) -> Annual | None:
+    """``quantity unit`` of an exchange of ``offer`` in its kind's canonical unit (t, MWh, m3;
+    mass and volume convert with the offer's density); None when the kind has none (capacity,
+    services) or the offer is gone. ``ValueError`` naming the unit when it does not convert."""
+    if offer is None or offer.kind not in CANONICAL_UNIT:
+        return None
+    return annualise(quantity, unit, "one-off", offer.kind, density_of(offer.properties))
+
+
+def _counted(session: Session, ex: Exchange, field: str, unit: str) -> None:
+    """Refuse (``InvalidInput`` on ``field``) a unit the exchange's amounts cannot be counted
+    in: a delivery or a price per MWh of sawdust would never reach the impact figures."""
+    offer = session.get(Stream, ex.offer_stream_id) if ex.offer_stream_id else None
+    try:
+        delivered_amount(offer, 1.0, unit)
+    except ValueError as exc:
+        assert offer is not None
+        raise InvalidInput(
+            field, f"{exc}: a {offer.kind} exchange is counted in {CANONICAL_UNIT[offer.kind]}"
+        ) from None
 
 
 def _check_move(ex: Exchange, current: Stage, data: ExchangeUpdate, terms: dict[str, Any]) -> None:
@@ -379,6 +405,7 @@ def record_delivery(
     org = _party(viewer, ex)
     if ex.status != Stage.active:
         raise InvalidInput("exchange", f"deliveries are recorded while active, not {ex.status}")
+    _counted(session, ex, "unit", data.unit)
     delivery = Delivery(recorded_by_org_id=org, recorded_by=viewer.user_id, **data.model_dump())
     ex.deliveries.append(delivery)
     _flush(session, "delivery")

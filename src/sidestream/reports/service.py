@@ -38,7 +38,6 @@ from sidestream.reports.schemas import (
     Totals,
 )
 from sidestream.taxonomy.kinds import CANONICAL_UNIT
-from sidestream.taxonomy.units import annualise
 
 
 class _Collector:
@@ -99,7 +98,7 @@ def _realised_exchange(
     per_year: dict[int, float] = defaultdict(float)
     for d in ex.deliveries:
         try:
-            annual = annualise(d.quantity, d.unit, "one-off", kind)
+            annual = exchanges.delivered_amount(offer, d.quantity, d.unit)
         except ValueError as exc:
             out.warnings.append(f"exchange {ex.id}, delivery {d.id}: {exc}")
             continue

@@ -6,6 +6,7 @@ translates between the HTML form and them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -13,7 +14,7 @@ from pydantic import ValidationError
 
 from sidestream.errors import InvalidInput
 from sidestream.messages import N_
-from sidestream.web.i18n import parse_number
+from sidestream.web.i18n import format_editable, parse_number
 
 #: Localisable messages for the common Pydantic error types; others keep their own text.
 _MESSAGES: dict[str, str] = {
@@ -47,6 +48,29 @@ def clean(form: Mapping[str, Any], numbers: Iterable[str], lang: str) -> dict[st
         else:
             out[key] = text
     return out
+
+
+def read_number(
+    text: str, lang: str, low: float | None, high: float | None, gettext: Gettext
+) -> tuple[float | None, str | None]:
+    """A number field typed in ``lang`` as a finite number within ``low``..``high`` (either
+    bound may be None), or the message to show beside the field."""
+    try:
+        number = float(parse_number(text, lang))
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        return None, gettext(_MESSAGES["float_parsing"])
+    below, above = low is not None and number < low, high is not None and number > high
+    if not (below or above):
+        return number, None
+    low_text, high_text = format_editable(low, lang), format_editable(high, lang)
+    if low is not None and high is not None:
+        message = gettext(N_("Must be between %(low)s and %(high)s."))
+        return None, message % {"low": low_text, "high": high_text}
+    if below:
+        return None, gettext(_MESSAGES["greater_than_equal"]) % {"ge": low_text}
+    return None, gettext(_MESSAGES["less_than_equal"]) % {"le": high_text}
 
 
 def field_errors(

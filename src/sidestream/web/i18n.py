@@ -59,6 +59,15 @@ def format_number(value: float | None, lang: str, digits: int = 0, grouping: boo
     return format_decimal(value, format=pattern, locale=lang)
 
 
+def format_editable(value: float | None, lang: str) -> str:
+    """A stored number as a form field shows it for editing in ``lang``: its decimal sign, no
+    grouping and no rounding beyond ten decimals (``2,125`` in Danish, so that sending the
+    field back unchanged reads the same number); empty for ``None``."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="0.##########", locale=lang)
+
+
 def format_by_spec(value: float, spec: str, lang: str) -> str:
     """A number written by a Python format spec (``'.2f'``, ``',.0f'``, ``'.0%'``) the way
     ``lang`` writes numbers (``0,58`` and ``29.550`` in Danish)."""

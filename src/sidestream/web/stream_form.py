@@ -18,7 +18,7 @@ from sidestream.registry.properties import NUMERIC_RANGES
 from sidestream.registry.schemas import StreamCreate
 from sidestream.taxonomy.kinds import Direction, Kind, Period, Visibility
 from sidestream.taxonomy.units import CAPACITY_FORM_UNITS
-from sidestream.web.forms import Gettext, clean, field_errors
+from sidestream.web.forms import Gettext, clean, field_errors, read_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,18 +241,9 @@ def _properties(
             else:
                 errors[prop.name] = gettext("Please choose one of the options.")
             continue
-        try:
-            number = float(clean({prop.name: raw}, (prop.name,), lang)[prop.name])
-        except ValueError:
-            errors[prop.name] = gettext("Please enter a number, for example 12.5.")
-            continue
-        if (prop.minimum is not None and number < prop.minimum) or (
-            prop.maximum is not None and number > prop.maximum
-        ):
-            errors[prop.name] = gettext("Must be between %(low)s and %(high)s.") % {
-                "low": f"{prop.minimum:g}",
-                "high": f"{prop.maximum:g}",
-            }
-            continue
-        out[prop.name] = number
+        number, error = read_number(raw, lang, prop.minimum, prop.maximum, gettext)
+        if error:
+            errors[prop.name] = error
+        else:
+            out[prop.name] = number
     return out, errors

@@ -53,6 +53,15 @@ def _number(ctx: Context, value: float | None, digits: int = 0) -> str:
 
 
 @pass_context
+def _field(ctx: Context, typed: Any, stored: float | None) -> str:
+    """A number field's value: what the user typed (sent back as typed when the form returns
+    with a message), else the stored number written for editing in the page's language."""
+    if isinstance(typed, str) and typed.strip():
+        return typed
+    return i18n.format_editable(stored, ctx["lang"])
+
+
+@pass_context
 def _share(ctx: Context, value: float) -> str:
     return i18n.format_share(value, ctx["lang"])
 
@@ -131,6 +140,7 @@ def environment() -> Environment:
         unit=_unit,
         json_script=_json_script,
     )
+    env.globals["number_field"] = _field
     return env
 
 

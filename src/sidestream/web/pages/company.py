@@ -76,7 +76,8 @@ async def start_submit(request: Request, session: SessionDep, viewer: PageViewer
         return to_login(request, signup=True)
     gettext = gettext_for(request)
     lang = choose_language(request)
-    values = clean(await request.form(), ("lat", "lon"), lang)
+    typed = dict(await request.form())  # shown again as typed beside a message
+    values = clean(typed, ("lat", "lon"), lang)
     errors: dict[str, str] = {}
     org_data = site_data = None
     try:
@@ -95,12 +96,12 @@ async def start_submit(request: Request, session: SessionDep, viewer: PageViewer
         site_errors = field_errors(exc, ("name", *SITE_FIELDS), gettext)
         errors |= {("site_name" if k == "name" else k): v for k, v in site_errors.items()}
     if org_data is None or site_data is None:
-        return _start_page(request, values, errors, status=422)
+        return _start_page(request, typed, errors, status=422)
     try:
         org = registry.create_organisation(session, org_data, viewer=viewer)
     except Conflict as exc:
         session.rollback()
-        return _start_page(request, values, {"name": str(exc)}, status=422)
+        return _start_page(request, typed, {"name": str(exc)}, status=422)
     access.grant_creator(session, viewer, org)
     admin = replace(viewer, roles={**viewer.roles, org.id: Role.admin})
     registry.create_site(session, org.id, site_data, viewer=admin)

@@ -241,9 +241,12 @@ def _visible_exchange(
 
 async def _posted(
     request: Request, fields: Iterable[str], numbers: Iterable[str]
-) -> dict[str, Any]:
-    form = clean(await request.form(), numbers, choose_language(request))
-    return {k: form.get(k) for k in fields}
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The posted ``fields`` read (numbers in the page's language; blanks left out) and as
+    typed (shown again beside a message)."""
+    typed = dict(await request.form())
+    form = clean(typed, numbers, choose_language(request))
+    return {k: form[k] for k in fields if form.get(k) is not None}, typed
 
 
 def _write(
@@ -285,8 +288,7 @@ async def update(
     if isinstance(ex, Response):
         return ex
     fields = ("version", *TERM_FIELDS, *MOVE_FIELDS)
-    values = await _posted(request, fields, ("agreed_quantity", "agreed_price_eur_per_unit"))
-    data = {k: v for k, v in values.items() if v is not None}
+    data, typed = await _posted(request, fields, ("agreed_quantity", "agreed_price_eur_per_unit"))
     return _write(
         request,
         session,
@@ -294,7 +296,7 @@ async def update(
         ex,
         lambda: service.update_exchange(session, viewer, exchange_id, ExchangeUpdate(**data)),
         [*TERM_FIELDS, *MOVE_FIELDS],
-        values,
+        typed,
         "saved",
     )
 
@@ -307,8 +309,7 @@ async def add_delivery(
     ex = _visible_exchange(request, session, viewer, exchange_id)
     if isinstance(ex, Response):
         return ex
-    values = await _posted(request, DELIVERY_FIELDS, ("quantity",))
-    data = {k: v for k, v in values.items() if v is not None}
+    data, typed = await _posted(request, DELIVERY_FIELDS, ("quantity",))
     return _write(
         request,
         session,
@@ -316,6 +317,6 @@ async def add_delivery(
         ex,
         lambda: service.record_delivery(session, viewer, exchange_id, DeliveryCreate(**data)),
         DELIVERY_FIELDS,
-        values,
+        typed,
         "delivery",
     )

@@ -22,6 +22,7 @@ from sidestream.registry import service as registry
 from sidestream.registry.models import Network, Stream
 from sidestream.taxonomy.kinds import PHYSICAL_KINDS
 from sidestream.web import region_view
+from sidestream.web.forms import read_number
 from sidestream.web.i18n import choose_language
 from sidestream.web.pages.common import PageViewer, SessionDep, forbidden, gettext_for, to_login
 from sidestream.web.pages.exchanges import (
@@ -36,6 +37,9 @@ from sidestream.web.stream_form import KIND_FORMS
 from sidestream.web.templating import render
 
 router = APIRouter()
+
+#: The highest carbon price (EUR per tonne CO2) the scenario field accepts.
+MAX_CARBON_PRICE = 1000.0
 
 
 def _blank_is_none(value: object) -> object:
@@ -155,21 +159,26 @@ def optimiser(
     session: SessionDep,
     viewer: PageViewer,
     network: NetworkChoice = None,
-    carbon_price: Annotated[float, Query(ge=0, le=1000)] = 0.0,
+    carbon_price: Annotated[str, Query(max_length=40)] = "",
 ) -> HTMLResponse:
-    """The optimiser's best network plan, with a carbon-price scenario beside the baseline."""
+    """The optimiser's best network plan, with a carbon-price scenario beside the baseline
+    (the price typed in the page's language; a wrong one is named beside the field)."""
     state = _state(session, viewer, network)
-    scenario = None
-    if carbon_price:
-        alt = network_plan(
-            session, viewer, state.network.id if state.network else None, carbon_price
+    scenario, price, error = None, None, None
+    if carbon_price.strip():
+        price, error = read_number(
+            carbon_price, choose_language(request), 0, MAX_CARBON_PRICE, gettext_for(request)
         )
+    if price:
+        alt = network_plan(session, viewer, state.network.id if state.network else None, price)
         scenario = alt.allocation if alt else EMPTY
     context = {
         "state": state,
         "baseline": state.allocation,
         "scenario": scenario,
-        "carbon_price": carbon_price,
+        "carbon_price": price,
+        "typed_price": carbon_price,
+        "errors": {"carbon_price": error} if error else {},
         "streams": state.by_id,
         "kinds": KIND_FORMS,
         "shows_identity": lambda stream: sees_identity(viewer, stream),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from sidestream.access import policy
@@ -139,9 +140,12 @@ async def ask_introduction(
     except Forbidden:
         session.rollback()
         return forbidden(request, NOT_YOURS)
-    except (Conflict, InvalidInput):
+    except Conflict:  # one is open already (the service refuses a second)
         session.rollback()
         return see_other(f"/streams/{stream_id}?notice=open")
+    except (InvalidInput, ValidationError):  # the partner is gone from view, or no fit pair
+        session.rollback()
+        return see_other(f"/streams/{stream_id}?notice=refused")
     session.commit()
     return see_other("/exchanges?notice=requested")
 
