@@ -397,3 +397,19 @@ def test_a_refused_introduction_is_not_called_already_open(web: TestClient, engi
         assert asked.headers["location"] == f"/streams/{need}?notice=refused"
     page = web.get(f"/streams/{need}?notice=refused").text
     assert "cannot be asked for" in page and "already open" not in page
+
+
+def test_a_picked_code_survives_a_form_returned_with_a_message(web: TestClient) -> None:
+    csrf = sign_up(web, "picked-code@example.org")
+    org = _company(web, csrf, "Picked Code ApS")
+    text = {"title": "", "description": "fly ash from our coal boiler"}
+    refused = _post_stream(web, csrf, org, direction="offer", waste_code="100102", **text)
+    assert refused.status_code == 422
+    assert 'type="hidden" name="waste_code" value="100102"' in refused.text
+    # the suggestions the page loads next keep that code chosen, listed or not
+    for code in ("100102", "020304"):
+        html = web.post(
+            "/streams/suggest",
+            data={"csrf_token": csrf, "organisation_id": org, "waste_code": code, **text},
+        ).text
+        assert re.search(rf'value="{code}"\s+checked', html), code
