@@ -73,6 +73,23 @@ def test_validation_errors_name_the_field(client):
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["bbox"]
     r = client.get("/api/v1/streams?limit=0")
     assert r.status_code == 422
+    r = client.post("/api/v1/organisations", json={"name": "Nowhere Ltd", "country": "XX"})
+    assert r.status_code == 422 and "not an ISO 3166 country code" in str(r.json()["detail"])
+
+
+def test_a_required_field_cannot_be_set_to_null(client):
+    org = _org(client)
+    site = client.post(f"/api/v1/organisations/{org['id']}/sites", json={"name": "Works"}).json()
+    net = client.post("/api/v1/networks", json={"name": "Park", "kind": "park"}).json()
+    for url, field in (
+        (f"/api/v1/organisations/{org['id']}", "name"),
+        (f"/api/v1/sites/{site['id']}", "name"),
+        (f"/api/v1/networks/{net['id']}", "name"),
+        (f"/api/v1/networks/{net['id']}", "kind"),
+    ):
+        r = client.patch(url, json={"version": 1, field: None})
+        assert r.status_code == 422, (url, r.text)
+        assert f"{field} cannot be null" in str(r.json()["detail"])
 
 
 def test_list_filters_and_pagination(client):
@@ -153,6 +170,17 @@ def test_updates_obey_the_rules_of_a_new_stream(client):
         assert r.status_code == 422, (change, r.text)
         assert expected in str(r.json()["detail"]), (change, r.json())
     assert client.get(url).json()["version"] == 1
+    r = client.patch(url, json={"version": 1, "site_id": 999999})  # checked before it is applied
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "site_id"
+    r = client.patch(url, json={"version": 1, "title": "  Sweet whey  ", "unit": " t ",
+                                "waste_code": "020501"})  # fmt: skip
+    assert (r.json()["title"], r.json()["unit"], r.json()["code_source"]) == (
+        "Sweet whey",
+        "t",
+        "user",
+    )
+    r = client.patch(url, json={"version": 2, "waste_code": ""})  # stored as a new stream would
+    assert r.json()["waste_code"] is None and r.json()["code_source"] is None
 
 
 def test_non_finite_and_absurd_numbers_are_refused(client):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
+from babel import Locale
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -31,6 +32,13 @@ from sidestream.taxonomy.waste_codes import lookup_waste_code
 
 T = TypeVar("T")
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+#: ISO 3166-1 alpha-2 country codes (and XK, Kosovo): the two-letter territories of Babel's
+#: CLDR data without its unions, pseudo-locales and exceptionally reserved codes.
+COUNTRIES = frozenset(
+    code for code in Locale("en").territories if len(code) == 2 and code.isalpha()
+) - {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ"}
+
+
 Country = Annotated[
     str,
     BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
@@ -45,6 +53,20 @@ def _nace(value: str | None) -> str | None:
     return normalise_nace(value) if value not in (None, "") else None
 
 
+class _KeepsRequired(BaseModel):
+    """Mixin of partial updates: a field the stored object requires may be left out, not set
+    to null (named in a 422 rather than refused by the database)."""
+
+    REQUIRED: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> Self:
+        for name in self.REQUIRED:
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
 class _NaceChecked(BaseModel):
     """Mixin validating the ``nace`` field with python-stdnum."""
 
@@ -52,6 +74,18 @@ class _NaceChecked(BaseModel):
     @classmethod
     def _check_nace(cls, v: str | None) -> str | None:
         return _nace(v)
+
+
+class _CountryChecked(BaseModel):
+    """Mixin of what a user writes: ``country`` must be a country (not checked again when a
+    stored organisation is read back)."""
+
+    @field_validator("country", check_fields=False)
+    @classmethod
+    def _check_country(cls, v: str | None) -> str | None:
+        if v is not None and v not in COUNTRIES:
+            raise ValueError(f"'{v}' is not an ISO 3166 country code (e.g. DK, SE, FI)")
+        return v
 
 
 class OrganisationBase(_NaceChecked):
@@ -67,12 +101,14 @@ class OrganisationBase(_NaceChecked):
     website: str | None = Field(None, max_length=300)
 
 
-class OrganisationCreate(OrganisationBase):
+class OrganisationCreate(OrganisationBase, _CountryChecked):
     """A new organisation."""
 
 
-class OrganisationUpdate(_NaceChecked):
+class OrganisationUpdate(_NaceChecked, _CountryChecked, _KeepsRequired):
     """A partial update; ``version`` must be the version the client last read."""
+
+    REQUIRED = ("name",)
 
     model_config = ConfigDict(extra="forbid")
 
@@ -117,8 +153,10 @@ class SiteCreate(SiteBase):
     """A new site of an organisation."""
 
 
-class SiteUpdate(BaseModel):
+class SiteUpdate(_KeepsRequired):
     """A partial update of a site."""
+
+    REQUIRED = ("name",)
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
@@ -156,8 +194,10 @@ class NetworkCreate(NetworkBase):
     member_ids: list[int] = Field(default_factory=list)
 
 
-class NetworkUpdate(BaseModel):
+class NetworkUpdate(_KeepsRequired):
     """A partial update of a network; ``member_ids`` replaces the member list when given."""
+
+    REQUIRED = ("name", "kind")
 
     model_config = ConfigDict(extra="forbid")
 
@@ -241,7 +281,7 @@ class StreamCreate(StreamFields):
     status: Status = Status.active
 
 
-class StreamUpdate(BaseModel):
+class StreamUpdate(_KeepsRequired):
     """A partial update of a stream; ``version`` must be the version the client last read.
 
     Each field is checked here; the service then checks the whole updated stream against
@@ -271,12 +311,7 @@ class StreamUpdate(BaseModel):
     status: Status | None = None
     site_id: int | None = None
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> StreamUpdate:
-        for name in ("direction", "title", "kind", "visibility", "status"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
+    REQUIRED = ("direction", "title", "kind", "visibility", "status")
 
 
 class StreamOut(StreamFields):

@@ -305,9 +305,14 @@ def _derive(stream: Stream) -> None:
 
 
 def _check_site(session: Session, stream: Stream) -> None:
+    """The stream's site must exist and belong to the stream's organisation (``InvalidInput``
+    on ``site_id``); a stream without coordinates takes the site's."""
     if stream.site_id is None:
         return
-    site = _get(session, Site, stream.site_id)
+    with session.no_autoflush:  # the stream's pending change must not reach the database first
+        site = session.get(Site, stream.site_id)
+    if site is None:
+        raise InvalidInput("site_id", f"no site {stream.site_id}")
     if stream.organisation_id is not None and site.organisation_id != stream.organisation_id:
         raise InvalidInput("site_id", f"site {site.id} belongs to another organisation")
     stream.site = site
@@ -371,9 +376,10 @@ def update_stream(
     _check_version(stream, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     merged = _checked_fields(stream, changes)
-    if changes.get("waste_code"):
-        changes["waste_code"] = merged.waste_code
-        changes["code_source"] = code_source
+    # stored as a new stream would store them: stripped, "" as null, codes normalised
+    changes |= {k: getattr(merged, k) for k in changes if k in StreamFields.model_fields}
+    if "waste_code" in changes:
+        changes["code_source"] = code_source if changes["waste_code"] else None
     _apply(stream, changes)
     _check_site(session, stream)
     _derive(stream)

@@ -191,15 +191,13 @@ async def new_stream_submit(
         source = _code_source(form, org, data.waste_code)
         try:
             stream = registry.create_stream(session, data, code_source=source, viewer=viewer)
-        except (InvalidInput, Conflict) as exc:
+        except InvalidInput as exc:  # a site that is not one of theirs: said in their language
             session.rollback()
-            field = exc.field if isinstance(exc, InvalidInput) else "title"
-            errors = {field: exc.message if isinstance(exc, InvalidInput) else str(exc)}
-        except NotFound as exc:  # a site that does not exist: a message beside the site field
+            message = gettext_for(request)("Please choose one of your sites.")
+            errors = {exc.field: message if exc.field == "site_id" else exc.message}
+        except Conflict as exc:
             session.rollback()
-            if exc.what != "site":
-                raise
-            errors = {"site_id": gettext_for(request)("Please choose one of your sites.")}
+            errors = {"title": str(exc)}
         except Forbidden:
             session.rollback()
             return forbidden(request, NOT_A_MEMBER)
