@@ -9,7 +9,9 @@ from openpyxl import Workbook
 from sidestream.interop.listing import COLUMNS, Listing, json_schema
 from sidestream.interop.readers import read_rows
 from sidestream.interop.service import import_listings, to_listing, write_csv, write_jsonl
+from sidestream.registry import service as registry
 from sidestream.registry.models import Organisation, Stream
+from sidestream.registry.schemas import SiteCreate
 
 GOOD = [
     {
@@ -246,3 +248,33 @@ def test_a_new_row_without_a_kind_takes_its_product_codes(session):
     again = {"id": "stated", "direction": "offer", "title": "Steam", "product_code": "353011"}
     assert run(session, jsonl([again])).ok  # an update keeps the stored kind
     assert session.query(Stream).filter_by(external_id="stated").one().kind == "material"
+
+
+def test_a_line_separator_inside_a_title_does_not_split_the_line(session):
+    row = dict(GOOD[0], title="Fly ash\u2028grade A\u0085fine")  # written raw, as our export does
+    report = run(session, jsonl([row]))
+    assert report.ok and report.rows == 1, report.errors
+    assert session.query(Stream).one().title == "Fly ash\u2028grade A\u0085fine"
+
+
+def test_a_new_organisation_of_a_refused_row_is_made_again_by_the_next(session):
+    bad = dict(GOOD[0], id="r1", organisation="NewCo", kind="energy", unit="t")
+    good = dict(GOOD[0], id="r2", organisation="NewCo")
+    report = run(session, jsonl([bad, good]), partial=True)
+    assert report.committed and report.created == 1, report.errors
+    assert [e.row for e in report.errors] == [1]
+    stream = session.query(Stream).filter_by(external_id="r2").one()
+    assert session.get(Organisation, stream.organisation_id).name == "NewCo"
+
+
+def test_a_stream_moved_to_another_organisation_leaves_the_old_ones_site(session):
+    run(session, jsonl(GOOD[:1]))
+    stream = session.query(Stream).filter_by(external_id="kal-flyash").one()
+    site = registry.create_site(session, stream.organisation_id, SiteCreate(name="Asnæs"))
+    stream.site_id = site.id
+    session.commit()
+    report = run(session, jsonl([dict(GOOD[0], organisation="Another Owner A/S")]))
+    assert report.ok, report.errors
+    session.refresh(stream)
+    assert stream.site_id is None and (stream.lat, stream.lon) == (55.662, 11.087)
+    assert session.get(Organisation, stream.organisation_id).name == "Another Owner A/S"

@@ -34,6 +34,12 @@ def detect_format(name: str) -> str:
     raise ValueError(f"cannot tell the format of '{name}': use .jsonl, .csv or .xlsx")
 
 
+#: What ends a line of JSON Lines: a newline, CR LF or a lone CR (as a text file is read), not
+#: the other characters ``str.splitlines`` takes (U+2028, U+0085, form feed), which JSON allows
+#: inside a string and our own export writes unescaped.
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def read_rows(source: Path | IO[bytes], fmt: str, strict: bool = True) -> Iterator[RawRow]:
     """Yield the rows of ``source`` in format ``fmt`` (jsonl, csv or xlsx). ``strict=False``
     keeps a ``properties`` cell that is not JSON as its text (for a reader that ignores it with
@@ -48,7 +54,10 @@ def read_rows(source: Path | IO[bytes], fmt: str, strict: bool = True) -> Iterat
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValueError(f"the file is not UTF-8 text (byte {exc.start})") from None
-    yield from (json_lines(text.splitlines()) if fmt == "jsonl" else _csv_rows(text, strict))
+    if fmt == "jsonl":  # lines end as Python's universal newlines end them, not at U+2028
+        yield from json_lines(_LINE_END.split(text))
+    else:
+        yield from _csv_rows(text, strict)
 
 
 def json_lines(lines: Iterable[str]) -> Iterator[RawRow]:

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from sidestream.access.policy import SYSTEM, Viewer, listing_view
-from sidestream.errors import Conflict, InvalidInput
+from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.interop.listing import COLUMNS, Listing
 from sidestream.interop.readers import RawRow
 from sidestream.registry import service as registry
@@ -124,7 +125,7 @@ def import_listings(
         try:
             with session.begin_nested():
                 created = _upsert(session, listing, orgs, suggest_code)
-        except (InvalidInput, Conflict) as exc:
+        except (InvalidInput, Conflict, NotFound) as exc:
             fld = exc.field if isinstance(exc, InvalidInput) else "id"
             report.errors.append(RowError(number, fld, str(exc), listing.id))
             continue
@@ -174,6 +175,8 @@ def _upsert(
     registry.update_stream(session, stream.id, update, code_source=code_source)
     if org_id is not None and stream.organisation_id != org_id:
         stream.organisation_id = org_id
+        if stream.site is not None and stream.site.organisation_id != org_id:
+            stream.site_id = None  # the old organisation's site; its coordinates stay
     return False
 
 
@@ -183,7 +186,9 @@ def _organisation_id(
     name = listing.organisation
     if not name:
         return None
-    org = cache.get(name) or registry.find_organisation(session, name)
+    org = cache.get(name)
+    if org is None or not inspect(org).persistent:  # created by a row that was rolled back
+        org = registry.find_organisation(session, name)
     if org is None:
         org = registry.create_organisation(
             session, OrganisationCreate(name=name, nace=listing.organisation_nace)
