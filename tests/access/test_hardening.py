@@ -103,3 +103,22 @@ def test_token_use_is_recorded_at_most_every_five_minutes(session):
     service.resolve_token(session, secret)
     assert token.last_used_at > stale
     assert session.get(ApiToken, token.id) is token
+
+
+def test_outsiders_cannot_tell_members_from_others(client):
+    with client.app.state.sessions() as db, db.begin():
+        org = Organisation(name="Quiet Members Ltd")
+        db.add(org)
+        db.flush()
+        org_id = org.id
+    member = make_user(client, "quiet-member@example.org", {org_id: Role.member})
+    member_id = client.get("/api/v1/auth/me", headers=member).json()["id"]
+    outsider = make_user(client, "nosy@example.org", {})
+    nobody = member_id + 1000
+    for headers in ({}, outsider):  # anonymous, then a logged-in outsider
+        answers = {
+            client.delete(f"/api/v1/organisations/{org_id}/members/{uid}", headers=headers)
+            .status_code
+            for uid in (member_id, nobody)
+        }
+        assert len(answers) == 1 and answers <= {401, 403}, answers

@@ -269,13 +269,15 @@ def set_membership(
 
 
 def remove_membership(session: Session, viewer: Viewer, org_id: int, user_id: int) -> None:
-    """Take a user out of an organisation (company admins, or users leaving themselves)."""
-    member = session.get(Membership, (user_id, org_id))
-    if member is None:
-        raise NotFound("membership", f"{org_id}/{user_id}")
+    """Take a user out of an organisation (company admins, or users leaving themselves).
+
+    The right to do so is checked first, so an outsider cannot tell members from others."""
     policy.require_writer(viewer)  # leaving is a change too: not with a read-only token
     if viewer.user_id != user_id:
         policy.require_org_admin(viewer, org_id)
+    member = session.get(Membership, (user_id, org_id))
+    if member is None:
+        raise NotFound("membership", f"{org_id}/{user_id}")
     session.delete(member)
     session.flush()
 
