@@ -117,8 +117,9 @@ def test_outsiders_cannot_tell_members_from_others(client):
     nobody = member_id + 1000
     for headers in ({}, outsider):  # anonymous, then a logged-in outsider
         answers = {
-            client.delete(f"/api/v1/organisations/{org_id}/members/{uid}", headers=headers)
-            .status_code
+            client.delete(
+                f"/api/v1/organisations/{org_id}/members/{uid}", headers=headers
+            ).status_code
             for uid in (member_id, nobody)
         }
         assert len(answers) == 1 and answers <= {401, 403}, answers
