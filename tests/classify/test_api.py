@@ -1,19 +1,17 @@
-"""The classification router mounted on a throwaway app."""
+"""The classification endpoints of the app (no stored data needed)."""
 
 from __future__ import annotations
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from sidestream.classify.api import router
+from sidestream.api.app import create_app
+from sidestream.db import make_engine
 
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    app = FastAPI()
-    app.include_router(router)
-    return TestClient(app)
+    return TestClient(create_app(make_engine("sqlite://")))  # its error answers included
 
 
 def test_classify_returns_codes_kind_and_unit(client: TestClient) -> None:
@@ -28,9 +26,13 @@ def test_classify_returns_codes_kind_and_unit(client: TestClient) -> None:
 def test_classify_rejects_bad_input_naming_the_field(client: TestClient) -> None:
     assert client.post("/api/v1/classify", json={"text": ""}).status_code == 422
     response = client.post("/api/v1/classify", json={"text": "!!! 42"})
-    assert response.status_code == 422 and response.json()["detail"].startswith("text:")
+    detail = response.json()["detail"][0]
+    assert response.status_code == 422 and detail["loc"] == ["text"] and "no words" in detail["msg"]
     response = client.post("/api/v1/classify", json={"text": "fly ash", "nace": "ZZ"})
-    assert response.status_code == 422 and "NACE" in response.json()["detail"]
+    detail = response.json()["detail"][0]
+    assert response.status_code == 422 and detail["loc"] == ["nace"] and "NACE" in detail["msg"]
+    response = client.post("/api/v1/classify", json={"text": "fly ash", "language": "de"})
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "language"
 
 
 def test_browse_waste_codes(client: TestClient) -> None:

@@ -198,8 +198,18 @@ def test_stream_endpoints_answer_matches_sectors_and_impact(client):
         json={"exchange": {"kind": "water", "amount": 1000, "distance_km": 2}},
     )
     assert account.status_code == 200 and account.json()["indicators"]["water_saved_m3"] == 1000
-    bad = client.post("/api/v1/impact/account", json={"exchange": {"kind": "gold", "amount": 1}})
-    assert bad.status_code == 422
+    for bad_exchange, field in (
+        ({"kind": "gold", "amount": 1}, "kind"),
+        ({"kind": "material", "amount": 1e308, "distance_km": 1e308}, "amount"),
+        ({"kind": "material", "amount": 1, "waste_code": "999999"}, "waste_code"),
+    ):
+        bad = client.post("/api/v1/impact/account", json={"exchange": bad_exchange})
+        assert bad.status_code == 422 and field in bad.text, bad.text
+    typo = client.post("/api/v1/impact/account", json={"exchange": {"kind": "water", "amount": 1},
+                                                       "change": {}})  # fmt: skip
+    assert typo.status_code == 422 and "change" in typo.text
+    huge = client.get(f"/api/v1/streams/{offer}/matches/{need}/impact", params={"amount": 1e200})
+    assert huge.status_code == 422 and "amount" in huge.text
     nets = client.get("/api/v1/networks", params={"limit": 500}).json()["items"]
     kal = next(n["id"] for n in nets if n["name"] == "Kalundborg Symbiosis")
     report = client.get(f"/api/v1/networks/{kal}/report", params={"format": "csv"})

@@ -137,3 +137,26 @@ def test_api_router() -> None:
     assert r.json()[0]["matches"][0]["need_id"] == "n"
     bad = client.post("/api/v1/match", json={"offers": [{"id": "o"}], "needs": []})
     assert bad.status_code == 422
+    for change, expected in (
+        ({"offers": body["needs"]}, "offers[0]: direction is 'need'"),
+        ({"needs": body["needs"] * 2}, "needs[1]: duplicate id 'n'"),
+        ({"colour": "red"}, "colour"),
+    ):
+        r = client.post("/api/v1/match", json=body | change)
+        assert r.status_code == 422 and expected in r.text, (change, r.text)
+
+
+def test_api_refuses_codes_and_keys_it_does_not_know() -> None:
+    api = FastAPI()
+    api.include_router(router)
+    client = TestClient(api)
+    ash = {"description": "fly ash", "top": 3}
+    for change, field in (
+        ({"waste_code": "999999"}, "waste_code"),
+        ({"donor_nace": "zz"}, "donor_nace"),
+        ({"colour": "red"}, "colour"),
+    ):
+        r = client.post("/api/v1/recommend-sectors", json=ash | change)
+        assert r.status_code == 422 and field in r.text, (change, r.text)
+    ok = client.post("/api/v1/recommend-sectors", json=ash | {"donor_nace": "35.11"})
+    assert ok.status_code == 200

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from sidestream.classify.browse import search_nace, search_waste_codes, waste_code_synonyms
 from sidestream.classify.schemas import Classification, ClassifyRequest
 from sidestream.classify.service import classify_stream
+from sidestream.errors import InvalidInput
 from sidestream.taxonomy.waste_codes import lookup_waste_code, operations
 
 router = APIRouter(prefix="/api/v1", tags=["classification"])
@@ -67,8 +68,11 @@ def classify(body: ClassifyRequest) -> Classification:
     """Suggest LoW codes, resource kind and canonical unit for a description."""
     try:
         return classify_stream(body.text, top=body.top, nace=body.nace)
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
+    except ValueError as exc:  # "text: no words", or the NACE hint's own message
+        field, _, rest = str(exc).partition(": ")
+        if field not in ("text", "top"):
+            field, rest = "nace", str(exc)
+        raise InvalidInput(field, rest) from None
 
 
 @router.get("/codes/waste", response_model=list[WasteCodeOut])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from sidestream.taxonomy.kinds import Kind
 
@@ -45,6 +45,8 @@ class Classification(BaseModel):
 
 class ClassifyRequest(BaseModel):
     """Body of ``POST /api/v1/classify``."""
+
+    model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=100_000, examples=["Flugasche aus Kohlekraftwerk"])
     top: int = Field(3, ge=1, le=20)

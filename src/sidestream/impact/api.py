@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from sidestream.impact.accounting import account_exchange
 from sidestream.impact.factors import DEFAULT_VERSION, load_factor_set
@@ -17,6 +17,8 @@ router = APIRouter(prefix="/api/v1/impact", tags=["impact"])
 
 class AccountRequest(BaseModel):
     """An exchange to account, factor overrides and the factor set to use."""
+
+    model_config = ConfigDict(extra="forbid")
 
     exchange: Exchange
     assumptions: dict[str, Any] = Field(

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from sidestream.taxonomy.units import MAX_QUANTITY
+from sidestream.taxonomy.waste_codes import lookup_waste_code
 
 Payer = Literal["supplier", "receiver"]
+
+#: The longest transport an exchange is accounted for: half the Earth's circumference.
+MAX_DISTANCE_KM = 20_000.0
 
 
 class Exchange(BaseModel):
@@ -20,7 +26,7 @@ class Exchange(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     kind: Literal["material", "energy", "water"]
-    amount: float = Field(ge=0, description="annual amount in `unit`")
+    amount: float = Field(ge=0, le=MAX_QUANTITY, description="annual amount in `unit`")
     unit: str | None = Field(None, description="defaults to t / MWh / m3 by kind")
     waste_code: str | None = Field(None, description="six-digit LoW code, spaces allowed")
     material_category: str | None = Field(
@@ -31,30 +37,50 @@ class Exchange(BaseModel):
         description="what the receiver stops buying: a DEFRA material category, or "
         "'natural_gas_heat' | 'district_heat' | 'electricity' | 'water_supply'",
     )
-    substitution_ratio: float = Field(1.0, ge=0, description="virgin units replaced per unit")
+    substitution_ratio: float = Field(
+        1.0, ge=0, le=MAX_QUANTITY, description="virgin units replaced per unit"
+    )
     secondary_route: Literal["re_used", "closed_loop_source", "open_loop_source"] | None = Field(
         None, description="charge the DEFRA burden of the secondary material as processing"
     )
     avoided_disposal: str | None = Field(
         None, description="route the supplier no longer pays for; 'none' for no disposal avoided"
     )
-    distance_km: float = Field(0.0, ge=0)
+    distance_km: float = Field(0.0, ge=0, le=MAX_DISTANCE_KM)
     vehicle: str | None = Field(None, description="key of vehicles.csv; default hgv / pipe")
-    virgin_price_eur_per_unit: float | None = Field(None, description="overrides the factor")
-    gate_fee_eur_per_unit: float | None = Field(None, description="overrides the factor")
-    transport_cost_eur_per_tkm: float | None = Field(None, ge=0, description="quoted rate")
-    transfer_price_eur_per_unit: float = Field(0.0, description="paid by receiver to supplier")
-    processing_cost_eur_per_unit: float = 0.0
-    processing_co2e_kg_per_unit: float = Field(0.0, description="may be negative")
-    processing_energy_mwh_per_unit: float = Field(0.0, description="energy used (+) or made (-)")
+    virgin_price_eur_per_unit: float | None = Field(
+        None, ge=-MAX_QUANTITY, le=MAX_QUANTITY, description="overrides the factor"
+    )
+    gate_fee_eur_per_unit: float | None = Field(
+        None, ge=-MAX_QUANTITY, le=MAX_QUANTITY, description="overrides the factor"
+    )
+    transport_cost_eur_per_tkm: float | None = Field(
+        None, ge=0, le=MAX_QUANTITY, description="quoted rate"
+    )
+    transfer_price_eur_per_unit: float = Field(
+        0.0, ge=-MAX_QUANTITY, le=MAX_QUANTITY, description="paid by receiver to supplier"
+    )
+    processing_cost_eur_per_unit: float = Field(0.0, ge=-MAX_QUANTITY, le=MAX_QUANTITY)
+    processing_co2e_kg_per_unit: float = Field(
+        0.0, ge=-MAX_QUANTITY, le=MAX_QUANTITY, description="may be negative"
+    )
+    processing_energy_mwh_per_unit: float = Field(
+        0.0, ge=-MAX_QUANTITY, le=MAX_QUANTITY, description="energy used (+) or made (-)"
+    )
     heat_pump_cop: float | None = Field(
         None,
         gt=1,
+        le=MAX_QUANTITY,
         description="energy: a heat pump lifts the heat to the receiver's temperature at this "
         "COP; its grid electricity, 1/(COP-1) per unit, is charged as processing",
     )
     transport_paid_by: Payer = "receiver"
     processing_paid_by: Payer = "receiver"
+
+    @field_validator("waste_code")
+    @classmethod
+    def _known_code(cls, v: str | None) -> str | None:
+        return lookup_waste_code(v).code if v and v.strip() else None
 
 
 class Indicators(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sidestream.matching.engine import match_listings
 from sidestream.matching.schemas import Listing, Match, SectorRecommendation, SectorRequest
@@ -13,11 +13,27 @@ router = APIRouter(prefix="/api/v1", tags=["matching"])
 
 
 class MatchRequest(BaseModel):
-    """Offers and needs in the open listing format."""
+    """Offers and needs in the open listing format: each list of its own direction, each id
+    once."""
+
+    model_config = ConfigDict(extra="forbid")
 
     offers: list[Listing]
     needs: list[Listing]
     top: int = Field(default=10, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _each_in_its_list(self) -> MatchRequest:
+        for side, direction in (("offers", "offer"), ("needs", "need")):
+            seen: set[str] = set()
+            for i, listing in enumerate(getattr(self, side)):
+                if listing.direction != direction:
+                    raise ValueError(f"{side}[{i}]: direction is '{listing.direction}', not "
+                                     f"'{direction}'")  # fmt: skip
+                if listing.id in seen:
+                    raise ValueError(f"{side}[{i}]: duplicate id '{listing.id}'")
+                seen.add(listing.id)
+        return self
 
 
 class OfferMatches(BaseModel):

@@ -248,9 +248,12 @@ class Listing(BaseModel):
 
 
 class SectorRequest(BaseModel):
-    """Input of ``recommend-sectors``: a stream to find receiving industries for."""
+    """Input of ``recommend-sectors``: a stream to find receiving industries for.
 
-    model_config = ConfigDict(coerce_numbers_to_str=True)
+    Validated as the API's body (unknown keys and codes refused); the command line's tolerant
+    reader (:mod:`sidestream.matching.reader`) repairs a line and builds it unvalidated."""
+
+    model_config = ConfigDict(coerce_numbers_to_str=True, extra="forbid")
 
     id: str = Field(default="", description="caller's identifier, echoed back")
     description: str = ""
@@ -268,6 +271,19 @@ class SectorRequest(BaseModel):
         default=None, description="the stream's kind; patterns written for other kinds are skipped"
     )
     top: int = Field(default=10, ge=1, le=100)
+
+    @field_validator("waste_code")
+    @classmethod
+    def _known_code(cls, v: str | None) -> str | None:
+        return lookup_waste_code(v).code if v and v.strip() else None
+
+    @field_validator("donor_nace")
+    @classmethod
+    def _known_nace(cls, v: str | None) -> str | None:
+        digits, note = parse_nace(v)
+        if v and v.strip() and digits is None:
+            raise ValueError(note or f"'{v}' is not a NACE code")
+        return digits
 
     @model_validator(mode="after")
     def _something_to_go_on(self) -> SectorRequest:

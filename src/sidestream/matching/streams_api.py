@@ -6,14 +6,16 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from sidestream.access.deps import CurrentViewer
 from sidestream.api.deps import get_session
+from sidestream.impact.schemas import MAX_DISTANCE_KM
 from sidestream.impact.service import PairImpact
 from sidestream.matching import service
 from sidestream.matching.schemas import SectorRecommendation
+from sidestream.taxonomy.units import MAX_QUANTITY
 
 router = APIRouter(prefix="/api/v1/streams", tags=["matching"])
 DB = Annotated[Session, Depends(get_session, scope="function")]
@@ -30,6 +32,8 @@ class Dismissal(BaseModel):
 
 class ImpactEdits(BaseModel):
     """Edits of a pair's exchange (fields of an impact exchange) and factor overrides."""
+
+    model_config = ConfigDict(extra="forbid")
 
     changes: dict[str, Any] = Field(
         default_factory=dict, description="e.g. amount, distance_km, vehicle, prices"
@@ -69,10 +73,12 @@ def pair_impact(
     viewer: CurrentViewer,
     stream_id: int,
     partner_id: int,
-    distance_km: Annotated[float | None, Query(ge=0)] = None,
+    distance_km: Annotated[float | None, Query(ge=0, le=MAX_DISTANCE_KM)] = None,
     vehicle: str | None = None,
-    amount: Annotated[float | None, Query(ge=0)] = None,
-    transfer_price_eur_per_unit: float | None = None,
+    amount: Annotated[float | None, Query(ge=0, le=MAX_QUANTITY)] = None,
+    transfer_price_eur_per_unit: Annotated[
+        float | None, Query(ge=-MAX_QUANTITY, le=MAX_QUANTITY)
+    ] = None,
 ) -> PairImpact:
     """Indicators, economics and factors of the exchange between a stream and a partner;
     the query edits the distance, vehicle, amount and transfer price."""

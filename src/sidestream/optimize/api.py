@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sidestream.access.deps import CurrentViewer
 from sidestream.api.deps import get_session
 from sidestream.optimize.service import NetworkOptimisation, optimize_network
+from sidestream.taxonomy.units import MAX_QUANTITY
 
 router = APIRouter(prefix="/api/v1/networks", tags=["optimisation"])
 DB = Annotated[Session, Depends(get_session, scope="function")]
@@ -22,9 +23,14 @@ class OptimizeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     carbon_price: float | None = Field(
-        None, ge=0, description="EUR per t CO2e; default: the factor set's EU ETS price"
+        None,
+        ge=0,
+        le=MAX_QUANTITY,
+        description="EUR per t CO2e; default: the factor set's EU ETS price",
     )
-    fixed_costs: float = Field(0.0, ge=0, description="EUR per year per link used (MILP)")
+    fixed_costs: float = Field(
+        0.0, ge=0, le=MAX_QUANTITY, description="EUR per year per link used (MILP)"
+    )
     pareto_points: int = Field(0, ge=0, le=50, description="0 for none, else at least 2")
     top_k: int = Field(5, ge=1, le=50, description="candidate needs per offer")
     changes: list[dict[str, Any]] = Field(

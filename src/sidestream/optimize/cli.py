@@ -15,9 +15,14 @@ from sidestream.errors import InvalidInput, NotFound
 from sidestream.matching.cli import require_knowledge_base
 from sidestream.optimize.allocation import solve_allocation
 from sidestream.optimize.pareto import pareto_front
-from sidestream.optimize.schemas import NetworkProblem, ParetoFront, parse_problem
+from sidestream.optimize.schemas import (
+    NetworkProblem,
+    ParetoFront,
+    parse_problem,
+)
 from sidestream.optimize.service import ProblemSummary, build_network_problem
 from sidestream.optimize.sharing import share_benefits
+from sidestream.taxonomy.units import MAX_QUANTITY
 
 
 class OutputFormat(StrEnum):
@@ -33,7 +38,12 @@ def optimize_command(
     ] = None,
     carbon_price: Annotated[
         float | None,
-        typer.Option("--carbon-price", help="EUR per t CO2e (overrides the file)", min=0),
+        typer.Option(
+            "--carbon-price",
+            help="EUR per t CO2e (overrides the file)",
+            min=0,
+            max=MAX_QUANTITY,
+        ),
     ] = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="json or csv")

@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sidestream.errors import InvalidInput
+from sidestream.impact.schemas import MAX_DISTANCE_KM
 from sidestream.taxonomy.kinds import CANONICAL_UNIT
+from sidestream.taxonomy.units import MAX_QUANTITY
 
 #: Units a quantity may be given in: amounts are solved in the kinds' canonical units.
 CANONICAL_UNITS = tuple(CANONICAL_UNIT.values())
@@ -23,7 +25,7 @@ class Party(_Strict):
 
     id: str = Field(min_length=1)
     organisation: str | None = Field(None, description="defaults to the id")
-    amount: float = Field(ge=0, allow_inf_nan=False)
+    amount: float = Field(ge=0, le=MAX_QUANTITY)
     unit: str = Field("t", description="converted to t, MWh or m3")
 
     @property
@@ -38,20 +40,27 @@ class Arc(_Strict):
     id: str | None = Field(None, description="defaults to 'OFFER->NEED'")
     offer: str
     need: str
-    unit_benefit_eur: float = Field(allow_inf_nan=False, description="net EUR per unit, both")
-    unit_co2e_t: float = Field(0.0, allow_inf_nan=False, description="t CO2e avoided per unit")
-    distance_km: float = Field(0.0, ge=0, allow_inf_nan=False)
+    unit_benefit_eur: float = Field(
+        ge=-MAX_QUANTITY, le=MAX_QUANTITY, description="net EUR per unit, both"
+    )
+    unit_co2e_t: float = Field(
+        0.0, ge=-MAX_QUANTITY, le=MAX_QUANTITY, description="t CO2e avoided per unit"
+    )
+    distance_km: float = Field(0.0, ge=0, le=MAX_DISTANCE_KM)
     max_share: float = Field(1.0, gt=0, le=1, description="largest share of the need served")
     gain: float = Field(
         1.0,
         gt=0,
-        allow_inf_nan=False,
+        le=MAX_QUANTITY,
         description="units the need receives per unit sent; a heat pump adds its electricity "
         "to the waste heat: COP/(COP-1)",
     )
-    fixed_cost_eur: float = Field(0.0, ge=0, allow_inf_nan=False, description="per year if used")
+    fixed_cost_eur: float = Field(0.0, ge=0, le=MAX_QUANTITY, description="per year if used")
     supplier_unit_value_eur: float = Field(
-        0.0, allow_inf_nan=False, description="supplier's part of unit_benefit at zero price"
+        0.0,
+        ge=-MAX_QUANTITY,
+        le=MAX_QUANTITY,
+        description="supplier's part of unit_benefit at zero price",
     )
 
     @property
@@ -66,7 +75,7 @@ class NetworkProblem(_Strict):
     offers: list[Party]
     needs: list[Party]
     arcs: list[Arc]
-    carbon_price_eur_per_t: float = Field(0.0, ge=0, allow_inf_nan=False)
+    carbon_price_eur_per_t: float = Field(0.0, ge=0, le=MAX_QUANTITY)
     max_distance_km: float | None = Field(None, ge=0)
     mip_rel_gap: float = Field(1e-4, ge=0, le=1)
     time_limit_s: float = Field(60.0, gt=0)

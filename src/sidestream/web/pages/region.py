@@ -38,7 +38,8 @@ from sidestream.web.templating import render
 
 router = APIRouter()
 
-#: The highest carbon price (EUR per tonne CO2) the scenario field accepts.
+#: The highest carbon price (EUR per tonne CO2) the scenario field takes: twenty times today's
+#: EU ETS price (the API takes any price up to ``MAX_QUANTITY``).
 MAX_CARBON_PRICE = 1000.0
 
 
