@@ -111,6 +111,13 @@ def test_list_filters_and_pagination(client):
     assert page["total"] == 3 and len(page["items"]) == 2
     assert client.get("/api/v1/streams?code=0301&q=lot 4").json()["total"] == 1
     assert client.get("/api/v1/streams?bbox=15,59.299,16,59.325").json()["total"] == 3
+    for wildcard in ("_", "%"):  # searched as the characters they are
+        assert client.get("/api/v1/streams", params={"q": wildcard}).json()["total"] == 0
+        assert client.get("/api/v1/organisations", params={"q": wildcard}).json()["total"] == 0
+    assert client.get("/api/v1/streams?code=03 01").json()["total"] >= 1
+    for code in ("_", "abc", "0"):
+        r = client.get("/api/v1/streams", params={"code": code})
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "code"
 
 
 def test_networks(client):

@@ -176,10 +176,11 @@ def _cell_range(col: Any, step: float, low: float, high: float) -> ColumnElement
 
 
 def text_clause(viewer: Viewer, q: str) -> ColumnElement[bool]:
-    """Streams whose title (or, where the identity is visible, description) contains ``q``."""
-    like = f"%{q}%"
+    """Streams whose title (or, where the identity is visible, description) contains ``q``
+    (any case; ``%`` and ``_`` are the characters themselves, not wildcards)."""
     return or_(
-        Stream.title.ilike(like), and_(identity_clause(viewer), Stream.description.ilike(like))
+        Stream.title.icontains(q, autoescape=True),
+        and_(identity_clause(viewer), Stream.description.icontains(q, autoescape=True)),
     )
 
 

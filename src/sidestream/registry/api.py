@@ -192,7 +192,11 @@ def list_streams(
     kind: Kind | None = None,
     direction: Direction | None = None,
     code: Annotated[
-        str | None, Query(description="LoW code or prefix (chapter, sub-chapter)")
+        str | None,
+        Query(
+            description="LoW code or prefix (chapter, sub-chapter)",
+            pattern=r"^\s*\d{2}(\s*\d{2}){0,2}\s*$",
+        ),
     ] = None,
     q: Annotated[str | None, Query(description="text in title or description")] = None,
     bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,

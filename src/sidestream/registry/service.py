@@ -103,7 +103,7 @@ def list_organisations(
     """Organisations filtered by name text and network, with the total count."""
     stmt = select(Organisation)
     if q:
-        stmt = stmt.where(Organisation.name.ilike(f"%{q}%"))
+        stmt = stmt.where(Organisation.name.icontains(q, autoescape=True))
     if network_id is not None:
         stmt = stmt.join(NetworkMember).where(NetworkMember.network_id == network_id)
     return _page(session, stmt.order_by(Organisation.name), limit, offset)
@@ -426,7 +426,7 @@ def stream_query(filters: StreamFilter, viewer: Viewer = SYSTEM) -> Select[tuple
     if f.organisation_id is not None:
         stmt = stmt.where(and_(ident, Stream.organisation_id == f.organisation_id))
     if f.code:
-        stmt = stmt.where(Stream.waste_code.startswith(f.code.replace(" ", "")))
+        stmt = stmt.where(Stream.waste_code.startswith(f.code.replace(" ", ""), autoescape=True))
     if f.q:
         stmt = stmt.where(policy.text_clause(viewer, f.q))
     if f.bbox:
