@@ -58,7 +58,7 @@ def test_anonymised_views_never_carry_identity(session, world, role):
     listing = policy.listing_view(viewer, stream)
     for text in (view.model_dump_json(), json.dumps(listing)):
         assert SECRET not in text
-        assert "acme-slag" not in text  # the external id names the owner
+        assert "acme-slag" not in text and "acme_line" not in text  # ids and keys name the owner
         assert "55.6612" not in text and "11.0843" not in text
         assert "organisation" not in text and "site" not in text
     assert view.quantity_class == "100–1,000 t/yr"

@@ -67,7 +67,7 @@ def build_world(session: Session) -> World:
                 period="per-year",
                 lat=55.6612,
                 lon=11.0843,
-                properties={"temperature_c": 80, "note": f"ask {SECRET}"},
+                properties={"temperature_c": 80, "note": f"ask {SECRET}", "acme_line_3": 1},
                 price_eur_per_unit=12.5,
                 visibility=vis,
             ),

@@ -29,6 +29,7 @@ from sidestream.access.roles import Role
 from sidestream.access.schemas import AnonymousStream
 from sidestream.errors import NotFound
 from sidestream.registry.models import Network, NetworkMember, Stream
+from sidestream.registry.properties import KNOWN_PROPERTIES
 from sidestream.registry.schemas import StreamOut
 
 #: Grid of coarsened locations: 0.09° of latitude (10 km) by 0.15° of longitude (10 km at 53°N).
@@ -216,8 +217,8 @@ def coarse_location(lat: float | None, lon: float | None) -> tuple[float | None,
 def anonymise(stream: Stream) -> AnonymousStream:
     """The anonymised listing view of a stream."""
     lat, lon = coarse_location(stream.lat, stream.lon)
-    props = {
-        k: v for k, v in (stream.properties or {}).items() if isinstance(v, bool | int | float)
+    props = {  # the owner's own keys may name a line, a site or a partner
+        k: v for k, v in (stream.properties or {}).items() if k in KNOWN_PROPERTIES
     }
     return AnonymousStream(
         id=stream.id,

@@ -21,6 +21,9 @@ NUMERIC_RANGES: dict[str, tuple[float, float]] = {
 #: Allowed values of ``water_quality``.
 WATER_QUALITIES: tuple[str, ...] = ("potable", "process", "cooling", "grey", "waste")
 
+#: The properties the platform reads (all others are the owner's own keys, kept as given).
+KNOWN_PROPERTIES: frozenset[str] = frozenset({*NUMERIC_RANGES, "density_kg_m3", "water_quality"})
+
 
 def check_properties(properties: dict[str, Any] | None) -> None:
     """Raise ``ValueError`` naming ``properties.<key>`` when a known property is invalid."""
