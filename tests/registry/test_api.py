@@ -9,6 +9,9 @@ def _org(client, name="Novo Nordisk", nace="2120"):
 
 def test_organisation_site_round_trip(client):
     org = _org(client)
+    read = client.get(f"/api/v1/organisations/{org['id']}").json()
+    assert read["created_at"] == org["created_at"]  # the same time, in UTC, written and read
+    assert org["created_at"].endswith(("Z", "+00:00"))
     assert org["nace"] == "2120" and org["country"] == "DK" and org["version"] == 1
     r = client.post(
         f"/api/v1/organisations/{org['id']}/sites",

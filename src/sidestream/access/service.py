@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -108,7 +108,7 @@ def open_login_session(session: Session, user: User) -> str:
 def resolve_login_session(session: Session, sid: str) -> User | None:
     """The user of a live session, if the id is known and not expired."""
     row = session.scalar(select(LoginSession).where(LoginSession.sid_hash == digest(sid)))
-    if row is None or _aware(row.expires_at) <= utcnow():
+    if row is None or row.expires_at <= utcnow():
         return None
     return session.get(User, row.user_id)
 
@@ -116,11 +116,6 @@ def resolve_login_session(session: Session, sid: str) -> User | None:
 def close_login_session(session: Session, sid: str) -> None:
     """End a session (log out)."""
     session.execute(delete(LoginSession).where(LoginSession.sid_hash == digest(sid)))
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite returns naive datetimes; they are UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
 
 
 # --- password reset --------------------------------------------------------------------------
@@ -163,7 +158,7 @@ def request_password_reset(session: Session, email: str, link_base: str | None =
 def confirm_password_reset(session: Session, token: str, password: str) -> User:
     """Set a new password with a valid reset token; ends all the user's sessions."""
     row = session.scalar(select(PasswordReset).where(PasswordReset.token_hash == digest(token)))
-    if row is None or row.used_at is not None or _aware(row.expires_at) <= utcnow():
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
         raise InvalidInput("token", "this reset link is invalid, used or expired")
     if len(password) < 10:
         raise InvalidInput("password", "use at least 10 characters")
@@ -222,7 +217,7 @@ def resolve_token(session: Session, secret: str) -> tuple[User, ApiToken] | None
     if token is None or token.revoked_at is not None:
         return None
     now = utcnow()
-    if token.last_used_at is None or _aware(token.last_used_at) <= now - LAST_USED_RESOLUTION:
+    if token.last_used_at is None or token.last_used_at <= now - LAST_USED_RESOLUTION:
         token.last_used_at = now  # to the nearest 5 minutes: a read is not a write
     user = session.get(User, token.user_id)
     return (user, token) if user else None

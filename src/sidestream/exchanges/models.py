@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sidestream.db import Base, Timestamped, utcnow
-
-TZ = DateTime(timezone=True)
+from sidestream.db import Base, Timestamped, UtcDateTime, utcnow
 
 
 def _org_fk() -> Mapped[int | None]:
@@ -41,7 +39,7 @@ class Introduction(Timestamped, Base):
     decided_by: Mapped[int | None] = _user_fk()
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     message: Mapped[str | None] = mapped_column(Text)
-    decided_at: Mapped[datetime | None] = mapped_column(TZ)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -93,7 +91,7 @@ class Delivery(Base):
     quantity: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(30))
     document_ref: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(TZ, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     exchange: Mapped[Exchange] = relationship(back_populates="deliveries")
 
@@ -104,7 +102,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_entry"
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(TZ)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(10))
     object_type: Mapped[str] = mapped_column(String(30))

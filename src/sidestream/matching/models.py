@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, UniqueConstraint
+from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sidestream.db import Base, utcnow
+from sidestream.db import Base, UtcDateTime, utcnow
 
 
 class MatchDismissal(Base):
@@ -23,4 +23,4 @@ class MatchDismissal(Base):
         ForeignKey("organisation.id", ondelete="CASCADE")
     )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
