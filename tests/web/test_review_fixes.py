@@ -413,3 +413,23 @@ def test_a_picked_code_survives_a_form_returned_with_a_message(web: TestClient) 
             data={"csrf_token": csrf, "organisation_id": org, "waste_code": code, **text},
         ).text
         assert re.search(rf'value="{code}"\s+checked', html), code
+
+
+def test_a_page_answering_a_form_links_its_languages_to_the_form_page(
+    web: TestClient, exchange: tuple[str, str]
+) -> None:
+    url, csrf = exchange
+    page = web.post(
+        url + "/deliveries",
+        data={"csrf_token": csrf, "delivered_on": "not a date", "quantity": "1", "unit": "t"},
+        headers={"referer": f"http://testserver{url}?notice=saved"},
+    )
+    assert page.status_code == 422
+    assert f'href="{url}?notice=saved&amp;lang=da"' in page.text
+    assert "/deliveries?lang=" not in page.text
+    elsewhere = web.post(
+        url + "/deliveries",
+        data={"csrf_token": csrf, "delivered_on": "x"},
+        headers={"referer": "https://attacker.example/x"},
+    )
+    assert 'href="/?lang=da"' in elsewhere.text

@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -145,11 +145,16 @@ def environment() -> Environment:
 
 
 def language_links(request: Request) -> dict[str, str]:
-    """The current page's address in each interface language."""
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    return {
-        code: f"{request.url.path}?{urlencode([*query, ('lang', code)])}" for code in i18n.LANGUAGES
-    }
+    """The current page's address in each interface language. A page answering a form (a
+    POST, whose address cannot be opened) links to the page the form was on, else home."""
+    path, query = request.url.path, request.query_params.multi_items()
+    if request.method != "GET":
+        came_from = urlsplit(request.headers.get("referer", ""))
+        same_site = came_from.netloc == request.url.netloc and came_from.path.startswith("/")
+        path = came_from.path if same_site else "/"
+        query = parse_qsl(came_from.query) if same_site else []
+    kept = [(k, v) for k, v in query if k != "lang"]
+    return {code: f"{path}?{urlencode([*kept, ('lang', code)])}" for code in i18n.LANGUAGES}
 
 
 def page_context(request: Request) -> dict[str, Any]:
