@@ -5,11 +5,28 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from sidestream.access.roles import Role, Scope
 
-Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
+
+def _guessable(value: str) -> str:
+    """Refuse a password that is only blanks or one character repeated ("            ")."""
+    if len(set(value.strip())) < 2:
+        raise ValueError("a password of blanks or one repeated character is too easy to guess")
+    return value
+
+
+Password = Annotated[
+    str, StringConstraints(min_length=10, max_length=200), AfterValidator(_guessable)
+]
 EmailStr = Annotated[
     str,
     BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
