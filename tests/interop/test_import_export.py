@@ -278,3 +278,18 @@ def test_a_stream_moved_to_another_organisation_leaves_the_old_ones_site(session
     session.refresh(stream)
     assert stream.site_id is None and (stream.lat, stream.lon) == (55.662, 11.087)
     assert session.get(Organisation, stream.organisation_id).name == "Another Owner A/S"
+
+
+def test_csv_cells_never_run_as_formulas_and_import_back_unchanged(session):
+    titles = ["=HYPERLINK(1)", "-20 °C storage", "@SUM(A1)", "'=quoted", "'plain'"]
+    rows = [dict(GOOD[0], id=f"f{i}", title=t) for i, t in enumerate(titles)]
+    run(session, jsonl(rows))
+    out = io.StringIO()
+    write_csv([to_listing(s) for s in session.query(Stream).order_by(Stream.id)], out)
+    cells = [line.split(",")[2] for line in out.getvalue().splitlines()[1:]]
+    assert not any(c.startswith(("=", "-", "@", '"=')) for c in cells), cells
+    for s in session.query(Stream).all():
+        session.delete(s)
+    session.commit()
+    assert run(session, io.BytesIO(out.getvalue().encode()), fmt="csv").ok
+    assert [s.title for s in session.query(Stream).order_by(Stream.id)] == titles

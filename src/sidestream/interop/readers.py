@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from sidestream.interop.csv_cells import read_cell
+
 FORMATS = ("jsonl", "csv", "xlsx")
 
 
@@ -111,7 +113,7 @@ def _cells_to_fields(cells: dict[str, Any], strict: bool = True) -> dict[str, An
     for key, value in cells.items():
         if key is None or value is None or (isinstance(value, str) and not value.strip()):
             continue
-        key = str(key).strip()
+        key, value = str(key).strip(), read_cell(value)
         if key == "properties" and isinstance(value, str):
             try:
                 value = json.loads(value)

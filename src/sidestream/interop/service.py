@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from sidestream.access.policy import SYSTEM, Viewer, listing_view
 from sidestream.errors import Conflict, InvalidInput, NotFound
+from sidestream.interop.csv_cells import safe_cell
 from sidestream.interop.listing import COLUMNS, Listing
 from sidestream.interop.readers import RawRow
 from sidestream.registry import service as registry
@@ -254,5 +255,5 @@ def write_csv(listings: Iterable[dict[str, Any]], out: io.TextIOBase) -> int:
         cells = dict(row)
         if "properties" in cells:
             cells["properties"] = json.dumps(cells["properties"], ensure_ascii=False)
-        writer.writerow(cells)
+        writer.writerow({k: safe_cell(v) for k, v in cells.items()})
     return n

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from sidestream.errors import InvalidInput, NotFound
+from sidestream.interop.csv_cells import safe_cell
 from sidestream.matching.cli import require_knowledge_base
 from sidestream.optimize.allocation import solve_allocation
 from sidestream.optimize.pareto import pareto_front
@@ -158,7 +159,7 @@ def _write_csv(rows: list[dict[str, object]]) -> None:
         return
     writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
 
 
 def _sweep(problem: NetworkProblem, points: int) -> ParetoFront:

@@ -24,6 +24,7 @@ from sidestream.exchanges import service as exchanges
 from sidestream.exchanges.models import Exchange
 from sidestream.impact.accounting import account_exchange
 from sidestream.impact.schemas import FactorUsed, ImpactResult
+from sidestream.interop.csv_cells import safe_cell
 from sidestream.matching.scoring import place_distance_km
 from sidestream.matching.service import stream_listing
 from sidestream.optimize.service import optimize_network
@@ -273,10 +274,10 @@ def report_csv(report: Report) -> str:
     fields = list(ReportRow.model_fields)
     writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(r.model_dump() for r in report.rows)
+    writer.writerows({k: safe_cell(v) for k, v in r.model_dump().items()} for r in report.rows)
     buf.write("\n")
     factor_fields = ["id", "value", "unit", "year", "source", "citation", "version"]
     fw = csv.DictWriter(buf, fieldnames=factor_fields, extrasaction="ignore", lineterminator="\n")
     fw.writeheader()
-    fw.writerows(f.model_dump() for f in report.factors)
+    fw.writerows({k: safe_cell(v) for k, v in f.model_dump().items()} for f in report.factors)
     return buf.getvalue()
