@@ -433,3 +433,15 @@ def test_a_page_answering_a_form_links_its_languages_to_the_form_page(
         headers={"referer": "https://attacker.example/x"},
     )
     assert 'href="/?lang=da"' in elsewhere.text
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["/streams/abc", "/streams/99999999999999999999", "/no/such/page", "/exchanges/x"],
+)
+def test_a_bad_page_address_is_a_page_not_json(web: TestClient, address: str) -> None:
+    page = web.get(address, headers={"accept": "text/html"}, params={"lang": "da"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "<h1>" in page.text
+    api = web.get("/api/v1/streams/abc", headers={"accept": "text/html"})
+    assert api.status_code == 422 and api.json()["detail"][0]["loc"][-1] == "stream_id"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import sidestream
 from sidestream.access.errors import CsrfFailed, Forbidden, Throttled, Unauthenticated
@@ -14,7 +16,7 @@ from sidestream.api.security_headers import add_security_headers
 from sidestream.db import get_engine, session_factory
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.matching.knowledge import platform_knowledge_base
-from sidestream.web.pages.common import forbidden
+from sidestream.web.pages.common import PAGE, forbidden, not_found
 from sidestream.web.routes import static_files as web_static_files
 
 
@@ -100,9 +102,17 @@ def _error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)
-    async def _out_of_range(_: Request, exc: Exception) -> JSONResponse:
+    async def _out_of_range(request: Request, exc: Exception) -> Response:
+        if _from_a_browser_page(request):  # an id no stored object can have
+            return not_found(request, PAGE)
         msg = "a number or text is out of the range the database can store"
         return JSONResponse({"detail": [{"loc": [], "msg": msg, "type": "out_of_range"}]}, 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and _from_a_browser_page(request):
+            return not_found(request, PAGE)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
@@ -119,7 +129,9 @@ def _error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        if _from_a_browser_page(request):  # a page's address with an id or choice that is none
+            return not_found(request, PAGE)
         errors = [
             {
                 "loc": list(e["loc"]),

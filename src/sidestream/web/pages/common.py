@@ -14,11 +14,15 @@ from sqlalchemy.orm import Session
 from sidestream.access.deps import CurrentViewer
 from sidestream.access.policy import Viewer
 from sidestream.api.deps import get_session
+from sidestream.messages import N_
 from sidestream.registry.models import Organisation
 from sidestream.web.i18n import choose_language, translations
 from sidestream.web.templating import render
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+#: What an address that leads nowhere is called on the "not found" page.
+PAGE = N_("page")
 
 
 def page_viewer(request: Request, viewer: CurrentViewer, session: SessionDep) -> Viewer:
