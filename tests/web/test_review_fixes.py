@@ -445,3 +445,29 @@ def test_a_bad_page_address_is_a_page_not_json(web: TestClient, address: str) ->
     assert "<h1>" in page.text
     api = web.get("/api/v1/streams/abc", headers={"accept": "text/html"})
     assert api.status_code == 422 and api.json()["detail"][0]["loc"][-1] == "stream_id"
+
+
+def test_the_exchange_pages_refusals_speak_the_pages_language(
+    web: TestClient, exchange: tuple[str, str]
+) -> None:
+    url, csrf = exchange
+    version = _version(web, url)
+    web.post(url, data={"csrf_token": csrf, "version": version, "status": "negotiating"})
+    negative = web.post(
+        url,
+        params={"lang": "da"},
+        data={"csrf_token": csrf, "version": _version(web, url), "agreed_quantity": "-3"},
+    )
+    assert negative.status_code == 422 and "Skal være mere end 0." in negative.text
+    stale = web.post(
+        url,
+        params={"lang": "da"},
+        data={"csrf_token": csrf, "version": version, "status": "failed"},
+    )
+    assert stale.status_code == 409 and "genindlæs siden" in stale.text
+    early = web.post(
+        url,
+        params={"lang": "da"},
+        data={"csrf_token": csrf, "version": _version(web, url), "status": "agreed"},
+    )
+    assert early.status_code == 422 and "aftal først mængde, enhed og pris" in early.text

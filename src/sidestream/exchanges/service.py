@@ -29,6 +29,7 @@ from sidestream.exchanges.schemas import (
     Pipeline,
     Stage,
 )
+from sidestream.messages import N_
 from sidestream.registry.models import NetworkMember, Organisation, Stream
 from sidestream.taxonomy.kinds import CANONICAL_UNIT
 from sidestream.taxonomy.units import Annual, annualise, density_of
@@ -43,6 +44,10 @@ NEXT: dict[Stage, set[Stage]] = {
     Stage.failed: set(),
 }
 TERMS = ("agreed_quantity", "agreed_unit", "agreed_period", "agreed_price_eur_per_unit")
+
+#: Refusals a page shows in the visitor's language (marked for translation).
+AGREE_FIRST = N_("agree quantity, unit and price first")
+NAME_THE_BARRIER = N_("name the barrier that stopped the exchange")
 
 
 def _flush(session: Session, what: str) -> None:
@@ -379,9 +384,9 @@ def _check_move(ex: Exchange, current: Stage, data: ExchangeUpdate, terms: dict[
             if terms.get(t, getattr(ex, t)) is None
         ]
         if missing:
-            raise InvalidInput(missing[0], "agree quantity, unit and price first")
+            raise InvalidInput(missing[0], AGREE_FIRST)
     if target == Stage.failed and data.failure_reason is None:
-        raise InvalidInput("failure_reason", "name the barrier that stopped the exchange")
+        raise InvalidInput("failure_reason", NAME_THE_BARRIER)
 
 
 def _move(ex: Exchange, data: ExchangeUpdate) -> None:

@@ -23,6 +23,8 @@ _MESSAGES: dict[str, str] = {
     "string_too_long": N_("This is too long (at most %(max_length)s characters)."),
     "float_parsing": N_("Please enter a number, for example 12.5."),
     "float_type": N_("Please enter a number, for example 12.5."),
+    "finite_number": N_("Please enter a number, for example 12.5."),
+    "greater_than": N_("Must be more than %(gt)s."),
     "int_parsing": N_("Please enter a whole number."),
     "greater_than_equal": N_("Must be at least %(ge)s."),
     "less_than_equal": N_("Must be at most %(le)s."),
@@ -74,26 +76,32 @@ def read_number(
 
 
 def field_errors(
-    exc: ValidationError | InvalidInput, fields: Iterable[str], gettext: Gettext
+    exc: ValidationError | InvalidInput, fields: Iterable[str], gettext: Gettext, lang: str
 ) -> dict[str, str]:
-    """One message per form field; a whole-form rule goes beside the first field it names."""
+    """One message per form field, in ``lang`` where the rule is a common one (its limits
+    written as ``lang`` writes numbers); a whole-form rule goes beside the first field it
+    names."""
     known = list(fields)
     if isinstance(exc, InvalidInput):
         return {_field_of(exc.field, exc.message, known): exc.message}
     errors: dict[str, str] = {}
     for err in exc.errors():
         loc = [str(part) for part in err["loc"]]
-        message = _message(err, gettext)
+        message = _message(err, gettext, lang)
         name = next((part for part in loc if part in known), "")
         errors.setdefault(name or _field_of("", message, known), message)
     return errors
 
 
-def _message(err: Any, gettext: Gettext) -> str:
+def _message(err: Any, gettext: Gettext, lang: str) -> str:
     template = _MESSAGES.get(err["type"])
     if template is None:
         return str(err["msg"]).removeprefix("Value error, ")
-    return gettext(template) % (err.get("ctx") or {}) if "%(" in template else gettext(template)
+    limits = {
+        k: format_editable(v, lang) if isinstance(v, int | float) else v
+        for k, v in (err.get("ctx") or {}).items()
+    }
+    return gettext(template) % limits if "%(" in template else gettext(template)
 
 
 def _field_of(field: str, message: str, known: list[str]) -> str:

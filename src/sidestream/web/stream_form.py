@@ -220,7 +220,7 @@ def stream_input(
         stream = StreamCreate(**data)
     except ValidationError as exc:
         return None, field_errors(
-            exc, [*FIELDS, *(p.name for p in spec.properties)], gettext
+            exc, [*FIELDS, *(p.name for p in spec.properties)], gettext, lang
         ) | errors
     return (None, errors) if errors else (stream, {})
 

@@ -83,7 +83,7 @@ async def start_submit(request: Request, session: SessionDep, viewer: PageViewer
     try:
         org_data = OrganisationCreate(**{k: values.get(k) for k in ORG_FIELDS if values.get(k)})
     except ValidationError as exc:
-        errors |= field_errors(exc, ORG_FIELDS, gettext)
+        errors |= field_errors(exc, ORG_FIELDS, gettext, lang)
     site_values = {
         "name": values.get("site_name") or values.get("name"),
         "address": values.get("address"),
@@ -93,7 +93,7 @@ async def start_submit(request: Request, session: SessionDep, viewer: PageViewer
     try:
         site_data = SiteCreate(**{k: v for k, v in site_values.items() if v is not None})
     except ValidationError as exc:
-        site_errors = field_errors(exc, ("name", *SITE_FIELDS), gettext)
+        site_errors = field_errors(exc, ("name", *SITE_FIELDS), gettext, lang)
         errors |= {("site_name" if k == "name" else k): v for k, v in site_errors.items()}
     if org_data is None or site_data is None:
         return _start_page(request, typed, errors, status=422)

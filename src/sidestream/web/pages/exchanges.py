@@ -249,6 +249,10 @@ async def _posted(
     return {k: form[k] for k in fields if form.get(k) is not None}, typed
 
 
+#: What an edit made on a page someone else changed meanwhile is told.
+STALE_PAGE = N_("Someone else changed this exchange meanwhile: reload the page and try again.")
+
+
 def _write(
     request: Request,
     session: Session,
@@ -260,15 +264,16 @@ def _write(
     notice: str,
 ) -> Response:
     """Run one exchange write; on refusal roll back and show the page with the reasons."""
+    gettext = gettext_for(request)
     try:
         write()
     except ValidationError as exc:
-        errors = field_errors(exc, list(fields), gettext_for(request))
+        errors = field_errors(exc, list(fields), gettext, choose_language(request))
         status = 422
-    except InvalidInput as exc:
-        errors, status = {exc.field: exc.message}, 422
-    except Conflict as exc:
-        errors, status = {"__all__": str(exc)}, 409
+    except InvalidInput as exc:  # the service's fixed refusals are translated
+        errors, status = {exc.field: gettext(exc.message)}, 422
+    except Conflict:  # the only conflict of a form with its version: a stale page
+        errors, status = {"__all__": gettext(STALE_PAGE)}, 409
     except Forbidden:
         session.rollback()
         return forbidden(request, NOT_A_PARTY)
