@@ -76,6 +76,11 @@ def test_validation_errors_name_the_field(client):
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["bbox"]
     r = client.get("/api/v1/streams?limit=0")
     assert r.status_code == 422
+    for ref in ("organisation_id", "site_id"):  # references in a body are input, not paths
+        r = client.post(
+            "/api/v1/streams", json={"direction": "offer", "title": "Slag", ref: 999999}
+        )
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == ref, r.text
     r = client.post("/api/v1/organisations", json={"name": "Nowhere Ltd", "country": "XX"})
     assert r.status_code == 422 and "not an ISO 3166 country code" in str(r.json()["detail"])
 

@@ -337,8 +337,10 @@ def create_stream(
     """Register an offer or a need for an organisation the caller belongs to."""
     values = data.model_dump()
     policy.require_member(viewer, values["organisation_id"])
-    if values["organisation_id"] is not None:
-        _get(session, Organisation, values["organisation_id"])
+    if values["organisation_id"] is not None and not session.get(
+        Organisation, values["organisation_id"]
+    ):
+        raise InvalidInput("organisation_id", f"no organisation {values['organisation_id']}")
     if values["external_id"] and session.scalar(
         select(Stream.id).where(Stream.external_id == values["external_id"])
     ):
