@@ -440,6 +440,8 @@ def test_a_page_answering_a_form_links_its_languages_to_the_form_page(
     ["/streams/abc", "/streams/99999999999999999999", "/no/such/page", "/exchanges/x"],
 )
 def test_a_bad_page_address_is_a_page_not_json(web: TestClient, address: str) -> None:
+    email = "lost" + re.sub(r"\W", "-", address) + "@example.org"
+    sign_up(web, email)  # signed in: the error page renders after the request's session closed
     page = web.get(address, headers={"accept": "text/html"}, params={"lang": "da"})
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
     assert "<h1>" in page.text

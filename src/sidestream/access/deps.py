@@ -95,6 +95,8 @@ async def current_viewer(
                 raise CsrfFailed()
             viewer = service.viewer_for_user(db, user, actor=f"user:{user.id}")
     request.state.user = user
+    # read now: an error page may render after the session (and the user's state) is gone
+    request.state.user_label = (user.name or user.email) if user is not None else None
     db.info["actor"] = viewer.actor
     return viewer
 

@@ -169,7 +169,7 @@ def page_context(request: Request) -> dict[str, Any]:
         "lang": lang,
         "languages": i18n.LANGUAGES,
         "language_links": language_links(request),
-        "user": getattr(request.state, "user", None),
+        "user_label": getattr(request.state, "user_label", None),
         "my_orgs": getattr(request.state, "organisations", []),
         "csrf_token": request.cookies.get(CSRF_COOKIE, ""),
         **gettext_functions(lang),
