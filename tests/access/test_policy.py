@@ -171,3 +171,12 @@ def test_coarse_location_is_a_cell_centre():
     assert policy.coarse_location(55.6299, 11.0999) == (55.665, 11.025)
     assert policy.coarse_location(-33.9, -70.6) == (-33.885, -70.575)
     assert policy.coarse_location(None, None) == (None, None)
+
+
+def test_the_anonymised_view_keeps_only_the_properties_the_platform_reads():
+    stream = Stream(
+        id=7, direction="offer", kind="water", title="Cooling water", hazardous=False,
+        visibility="anonymous", status="active", lat=55.6, lon=11.1,
+        properties={"water_quality": "cooling", "temperature_c": 30, "acme_line_3": 1},
+    )  # fmt: skip
+    assert policy.anonymise(stream).properties == {"water_quality": "cooling", "temperature_c": 30}

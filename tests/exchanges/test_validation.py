@@ -31,6 +31,7 @@ def exchange(client, world):
     [
         ({"agreed_unit": "bananas"}, "agreed_unit"),
         ({"agreed_unit": "  "}, "agreed_unit"),
+        ({"agreed_unit": "t/day"}, "agreed_unit"),  # a rate: how often is the period's part
         ({"agreed_quantity": 1e308}, "agreed_quantity"),
         ({"agreed_quantity": 0}, "agreed_quantity"),
         ({"agreed_price_eur_per_unit": 1e300}, "agreed_price_eur_per_unit"),
@@ -66,7 +67,7 @@ def test_deliveries_need_a_known_unit_and_a_finite_quantity(client, exchange):
         assert _patch(client, ex_id, acme, status=status, **terms).status_code == 200
     url = f"/api/v1/exchanges/{ex_id}/deliveries"
     good = {"delivered_on": "2026-03-01", "quantity": 20, "unit": "t"}
-    for unit in ("bananas", "pallets", "m2", "°C"):  # no amount of matter, water or energy
+    for unit in ("bananas", "pallets", "m2", "°C", "t/day", "kW"):  # no amount (rates: a year)
         r = client.post(url, json={**good, "unit": unit}, headers=acme)
         assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "unit"
         assert "no unit of an amount" in r.json()["detail"][0]["msg"]
@@ -157,3 +158,29 @@ def test_a_conflict_leaves_the_transaction_to_the_caller(session):
         service._flush(session, "organisation")
     assert first in session
     assert session.scalar(select(Organisation.name).where(Organisation.id == first.id)) == "Kept"
+
+
+def test_a_price_agreed_per_kg_reaches_the_realised_figures(client, exchange):
+    from sidestream.reports.service import exchange_realised_rows
+
+    ex_id, h = exchange
+    acme = h["acme_member"]
+    rows = {}
+    for unit, price in (("kg", 0.05), ("t", 50.0)):  # the same price, per kg and per tonne
+        assert _patch(client, ex_id, acme, agreed_quantity=1000, agreed_unit=unit,
+                      agreed_price_eur_per_unit=price).status_code == 200  # fmt: skip
+        with client.app.state.sessions() as db:
+            ex = db.get(Exchange, ex_id)
+            ex.deliveries = []
+            ex.status = "active"
+            db.commit()
+        delivery = {"delivered_on": "2026-03-01", "quantity": 20, "unit": "t"}
+        assert client.post(f"/api/v1/exchanges/{ex_id}/deliveries", json=delivery,
+                           headers=acme).status_code == 201  # fmt: skip
+        with client.app.state.sessions() as db:
+            (row,) = exchange_realised_rows(db, ex_id)
+            rows[unit] = (row.supplier_eur, row.receiver_eur)
+            ex = db.get(Exchange, ex_id)
+            ex.status = "negotiating"
+            db.commit()
+    assert rows["kg"] == pytest.approx(rows["t"])

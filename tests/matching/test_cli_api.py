@@ -158,5 +158,6 @@ def test_api_refuses_codes_and_keys_it_does_not_know() -> None:
     ):
         r = client.post("/api/v1/recommend-sectors", json=ash | change)
         assert r.status_code == 422 and field in r.text, (change, r.text)
-    ok = client.post("/api/v1/recommend-sectors", json=ash | {"donor_nace": "35.11"})
-    assert ok.status_code == 200
+    for hint in ({"donor_nace": "35.11"}, {"waste_code": "10 01"}, {"waste_code": "17"}):
+        ok = client.post("/api/v1/recommend-sectors", json=ash | hint)  # families are hints
+        assert ok.status_code == 200, (hint, ok.text)

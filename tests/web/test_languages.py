@@ -10,7 +10,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
-from sidestream.web.i18n import LOCALE_DIR, format_number, parse_number
+from sidestream.web.i18n import LOCALE_DIR, format_editable, format_number, parse_number
 
 HOME_TITLES = {
     "en": "Your leftovers can be someone else's resource",
@@ -46,6 +46,10 @@ def test_numbers_are_localised(web: TestClient) -> None:
     assert parse_number("12,5", "da") == "12.5"
     assert parse_number("12.5", "da") == "12.5"
     assert parse_number("abc", "sl") == "abc"
+    for value in (2.125, 1e-11, 1e12, 0.1 + 0.2, -5.5, -0.0):  # a field sent back unchanged
+        for lang in ("da", "en", "sl"):
+            assert float(parse_number(format_editable(value, lang), lang)) == value
+    assert format_editable(2.125, "da") == "2,125" and format_editable(-0.0, "en") == "0"
 
 
 def _csrf(web: TestClient, path: str) -> str:

@@ -433,6 +433,12 @@ def test_a_page_answering_a_form_links_its_languages_to_the_form_page(
         headers={"referer": "https://attacker.example/x"},
     )
     assert 'href="/?lang=da"' in elsewhere.text
+    for trick in ("http://testserver//evil.example/x", "http://testserver/\\evil.example/"):
+        tricked = web.post(
+            url + "/deliveries", data={"csrf_token": csrf, "delivered_on": "x"},
+            headers={"referer": trick},
+        )  # fmt: skip
+        assert "evil.example" not in tricked.text.split("<main")[0], trick
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -16,17 +15,8 @@ from pydantic import (
 
 from sidestream.access.roles import Role, Scope
 
-
-def _guessable(value: str) -> str:
-    """Refuse a password that is only blanks or one character repeated ("            ")."""
-    if len(set(value.strip())) < 2:
-        raise ValueError("a password of blanks or one repeated character is too easy to guess")
-    return value
-
-
-Password = Annotated[
-    str, StringConstraints(min_length=10, max_length=200), AfterValidator(_guessable)
-]
+#: A new password's length limit; what makes it acceptable is ``service.check_password``.
+Password = Annotated[str, StringConstraints(max_length=200)]
 EmailStr = Annotated[
     str,
     BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
@@ -49,7 +39,10 @@ class AnonymousStream(BaseModel):
     product_code: str | None
     quantity_class: str | None = Field(description='e.g. "100–1,000 t/yr"')
     period: str | None
-    properties: dict[str, float | bool] = Field(description="numeric and yes/no properties only")
+    properties: dict[str, float | bool | str] = Field(
+        description="only the properties the platform reads: temperature_c, moisture_pct, "
+        "density_kg_m3, water_quality"
+    )
     available_from: date | None
     available_to: date | None
     lat: float | None = Field(description="centre of the 10 km grid cell")

@@ -36,6 +36,22 @@ LAST_USED_RESOLUTION = timedelta(minutes=5)
 # --- accounts --------------------------------------------------------------------------------
 
 
+#: The shortest password accepted.
+MIN_PASSWORD_LENGTH = 10
+
+
+def check_password(password: str) -> None:
+    """Refuse (``InvalidInput`` on ``password``) a new password that is short, or only blanks
+    or one character repeated ("            "): the one rule of sign-up and reset, API and
+    pages alike."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("password", f"use at least {MIN_PASSWORD_LENGTH} characters")
+    if len(set(password.strip())) < 2:
+        raise InvalidInput(
+            "password", "a password of blanks or one repeated character is too easy to guess"
+        )
+
+
 def create_user(
     session: Session,
     email: str,
@@ -47,8 +63,7 @@ def create_user(
     email = email.strip().lower()
     if find_user(session, email) is not None:
         raise Conflict(f"an account for {email} already exists")
-    if len(password) < 10:
-        raise InvalidInput("password", "use at least 10 characters")
+    check_password(password)
     user = User(
         email=email, name=name, password_hash=hash_password(password), platform_admin=platform_admin
     )
@@ -160,8 +175,7 @@ def confirm_password_reset(session: Session, token: str, password: str) -> User:
     row = session.scalar(select(PasswordReset).where(PasswordReset.token_hash == digest(token)))
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         raise InvalidInput("token", "this reset link is invalid, used or expired")
-    if len(password) < 10:
-        raise InvalidInput("password", "use at least 10 characters")
+    check_password(password)
     user = session.get(User, row.user_id)
     assert user is not None
     row.used_at = utcnow()

@@ -56,6 +56,9 @@ _MESSAGES: dict[str, str] = {
         "Too many failed logins from this network address. Please try again later."
     ),
     "use at least 10 characters": N_("Use at least 10 characters."),
+    "a password of blanks or one repeated character is too easy to guess": N_(
+        "A password of blanks or one repeated character is too easy to guess."
+    ),
     "this reset link is invalid, used or expired": N_(
         "This reset link is invalid, already used or expired."
     ),

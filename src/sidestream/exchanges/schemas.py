@@ -22,7 +22,9 @@ def _known_unit(field: str, value: str | None) -> str | None:
     if not text:
         raise ValueError(f"{field}: give a unit such as t, m3, MWh")
     if not measures_amount(text):
-        raise ValueError(f"{field}: '{value}' is no unit of an amount (use e.g. t, kg, m3, MWh)")
+        raise ValueError(
+            f"{field}: '{value}' is no unit of an amount (use e.g. t, kg, m3, MWh; not a rate)"
+        )
     return text
 
 

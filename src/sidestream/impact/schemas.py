@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sidestream.taxonomy.units import MAX_QUANTITY
-from sidestream.taxonomy.waste_codes import lookup_waste_code
+from sidestream.taxonomy.waste_codes import lookup_code_or_family
 
 Payer = Literal["supplier", "receiver"]
 
@@ -80,7 +80,7 @@ class Exchange(BaseModel):
     @field_validator("waste_code")
     @classmethod
     def _known_code(cls, v: str | None) -> str | None:
-        return lookup_waste_code(v).code if v and v.strip() else None
+        return lookup_code_or_family(v) if v and v.strip() else None
 
 
 class Indicators(BaseModel):

@@ -24,6 +24,7 @@ from sidestream.taxonomy.nace import compact_nace, normalise_nace
 from sidestream.taxonomy.units import MAX_QUANTITY
 from sidestream.taxonomy.waste_codes import (
     chapters,
+    lookup_code_or_family,
     lookup_waste_code,
     normalise_waste_code,
     sub_chapters,
@@ -275,14 +276,14 @@ class SectorRequest(BaseModel):
     @field_validator("waste_code")
     @classmethod
     def _known_code(cls, v: str | None) -> str | None:
-        return lookup_waste_code(v).code if v and v.strip() else None
+        return lookup_code_or_family(v) if v and v.strip() else None
 
     @field_validator("donor_nace")
     @classmethod
     def _known_nace(cls, v: str | None) -> str | None:
         digits, note = parse_nace(v)
         if v and v.strip() and digits is None:
-            raise ValueError(note or f"'{v}' is not a NACE code")
+            raise ValueError((note or f"'{v}' is not a NACE code").removesuffix("; ignored"))
         return digits
 
     @model_validator(mode="after")

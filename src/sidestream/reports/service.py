@@ -106,8 +106,15 @@ def _realised_exchange(
         per_year[d.delivered_on.year] += annual.amount if annual else 0.0
     price = ex.agreed_price_eur_per_unit
     if price is not None and ex.agreed_unit not in (None, CANONICAL_UNIT[kind]):
-        out.warnings.append(f"exchange {ex.id}: price per {ex.agreed_unit} not applied")
-        price = None
+        try:  # a price per kg is a price per t, a thousand times larger
+            per = exchanges.delivered_amount(offer, 1.0, ex.agreed_unit)
+        except ValueError:  # agreed before units were checked
+            per = None
+        if per is None or per.amount <= 0:
+            out.warnings.append(f"exchange {ex.id}: price per {ex.agreed_unit} not applied")
+            price = None
+        else:
+            price = price / per.amount
     parties = (names.get(ex.offer_org_id, "?"), names.get(ex.need_org_id, "?"))  # type: ignore[arg-type]
     for year, amount in sorted(per_year.items()):
         impact = account_exchange(

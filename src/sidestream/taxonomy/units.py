@@ -136,14 +136,14 @@ def kind_of_unit(unit: str | None) -> Kind | None:
 
 @lru_cache(maxsize=1024)
 def measures_amount(unit: str) -> bool:
-    """Whether ``unit`` measures an amount of matter, water or energy (mass, volume or energy,
-    or one of them per time): what a delivery or an agreed price can be counted in; not a
-    count of pallets, an area or a temperature."""
+    """Whether ``unit`` measures an amount of matter, water or energy (a mass, volume or
+    energy): what a delivery or an agreed price is counted in; not a rate (``t/day``: how
+    often is the agreed period's part, and a delivery happens once), a count of pallets, an
+    area or a temperature."""
     one = _one(unit)
     ureg = registry()
     amounts = [ureg.kg.dimensionality, ureg.m3.dimensionality, ureg.joule.dimensionality]
-    rates = [a / ureg.second.dimensionality for a in amounts]
-    return one is not None and (one.dimensionality in amounts or one.dimensionality in rates)
+    return one is not None and one.dimensionality in amounts
 
 
 #: Units a capacity is compared in: space or tonnage free at one time (m2, m3, t, pallet

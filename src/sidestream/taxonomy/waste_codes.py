@@ -90,6 +90,19 @@ def lookup_waste_code(raw: str) -> WasteCode:
     return entry
 
 
+def lookup_code_or_family(raw: str) -> str:
+    """The digits of a LoW code, sub-chapter or chapter (``'02 02 04'``, ``'1001'``, ``'17'``),
+    or ``ValueError`` saying what is wrong: a family is a hint where a code is not known."""
+    code = normalise_waste_code(raw)
+    if len(code) == 6:
+        return lookup_waste_code(raw).code
+    if (len(code) == 4 and code in sub_chapters()) or (len(code) == 2 and code in chapters()):
+        return code
+    raise ValueError(
+        f"'{raw}' is not a List of Waste code, sub-chapter or chapter (e.g. 02 02 04, 02 02, 02)"
+    )
+
+
 def chapters() -> dict[str, str]:
     """Two-digit chapter -> title."""
     return {w.chapter: w.chapter_title for w in waste_codes().values()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,11 +62,12 @@ def format_number(value: float | None, lang: str, digits: int = 0, grouping: boo
 
 def format_editable(value: float | None, lang: str) -> str:
     """A stored number as a form field shows it for editing in ``lang``: its decimal sign, no
-    grouping and no rounding beyond ten decimals (``2,125`` in Danish, so that sending the
-    field back unchanged reads the same number); empty for ``None``."""
+    grouping, every digit of the number (``2,125`` in Danish; ``0,00000000001``), so that
+    sending the field back unchanged reads the same number; empty for ``None``."""
     if value is None:
         return ""
-    return format_decimal(value, format="0.##########", locale=lang)
+    exact = Decimal(repr(float(value))) + 0  # + 0: -0.0 is 0
+    return format_decimal(exact, format="0.#", locale=lang, decimal_quantization=False)
 
 
 def format_by_spec(value: float, spec: str, lang: str) -> str:

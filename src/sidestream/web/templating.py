@@ -150,7 +150,11 @@ def language_links(request: Request) -> dict[str, str]:
     path, query = request.url.path, request.query_params.multi_items()
     if request.method != "GET":
         came_from = urlsplit(request.headers.get("referer", ""))
-        same_site = came_from.netloc == request.url.netloc and came_from.path.startswith("/")
+        same_site = (
+            came_from.netloc == request.url.netloc
+            and came_from.path.startswith("/")
+            and not came_from.path.startswith(("//", "/\\"))  # a browser reads those as a host
+        )
         path = came_from.path if same_site else "/"
         query = parse_qsl(came_from.query) if same_site else []
     kept = [(k, v) for k, v in query if k != "lang"]
