@@ -85,6 +85,13 @@ def test_validation_errors_name_the_field(client):
     assert r.status_code == 422 and "not an ISO 3166 country code" in str(r.json()["detail"])
 
 
+def test_integers_beyond_the_database_are_named(client):
+    r = client.get(f"/api/v1/organisations/{10**30}")
+    assert r.status_code == 404
+    r = client.get("/api/v1/streams", params={"offset": 10**20})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "offset"]
+
+
 def test_a_required_field_cannot_be_set_to_null(client):
     org = _org(client)
     site = client.post(f"/api/v1/organisations/{org['id']}/sites", json={"name": "Works"}).json()

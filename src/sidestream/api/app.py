@@ -74,6 +74,21 @@ def _routers() -> list:  # type: ignore[type-arg]
     ]
 
 
+#: The largest integer the database stores (a signed 64-bit integer).
+MAX_STORED_INT = 2**63 - 1
+
+
+def _too_large(request: Request) -> list[str]:
+    """``["path" | "query", name]`` of the first address parameter holding an integer the
+    database cannot store; empty when it lies elsewhere (in a body)."""
+    for where, params in (("path", request.path_params), ("query", request.query_params)):
+        for name, value in params.items():
+            digits = str(value).strip().removeprefix("-")
+            if digits.isdigit() and len(digits) < 4300 and int(digits) > MAX_STORED_INT:
+                return [where, name]
+    return []
+
+
 def _from_a_browser_page(request: Request) -> bool:
     """A web page's form post (not an API call): outside /api and asking for HTML."""
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
@@ -105,8 +120,11 @@ def _error_handlers(app: FastAPI) -> None:
     async def _out_of_range(request: Request, exc: Exception) -> Response:
         if _from_a_browser_page(request):  # an id no stored object can have
             return not_found(request, PAGE)
+        where = _too_large(request)
+        if where and where[0] == "path":  # an id no stored object can have
+            return JSONResponse({"detail": f"no {where[1]} {request.path_params[where[1]]}"}, 404)
         msg = "a number or text is out of the range the database can store"
-        return JSONResponse({"detail": [{"loc": [], "msg": msg, "type": "out_of_range"}]}, 422)
+        return JSONResponse({"detail": [{"loc": where, "msg": msg, "type": "out_of_range"}]}, 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
