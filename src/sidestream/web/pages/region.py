@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BeforeValidator
 from sqlalchemy.orm import selectinload
@@ -160,7 +160,7 @@ def optimiser(
     session: SessionDep,
     viewer: PageViewer,
     network: NetworkChoice = None,
-    carbon_price: Annotated[str, Query(max_length=40)] = "",
+    carbon_price: str = "",
 ) -> HTMLResponse:
     """The optimiser's best network plan, with a carbon-price scenario beside the baseline
     (the price typed in the page's language; a wrong one is named beside the field)."""
