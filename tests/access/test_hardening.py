@@ -123,3 +123,19 @@ def test_outsiders_cannot_tell_members_from_others(client):
             for uid in (member_id, nobody)
         }
         assert len(answers) == 1 and answers <= {401, 403}, answers
+
+
+def test_an_organisation_keeps_at_least_one_admin(client):
+    with client.app.state.sessions() as db, db.begin():
+        org = Organisation(name="One Admin Ltd")
+        db.add(org)
+        db.flush()
+        org_id = org.id
+    admin = make_user(client, "sole-admin@example.org", {org_id: Role.admin})
+    admin_id = client.get("/api/v1/auth/me", headers=admin).json()["id"]
+    members = f"/api/v1/organisations/{org_id}/members"
+    demote = {"email": "sole-admin@example.org", "role": "member"}
+    assert client.put(members, json=demote, headers=admin).status_code == 409
+    assert client.delete(f"{members}/{admin_id}", headers=admin).status_code == 409
+    make_user(client, "second-admin@example.org", {org_id: Role.admin})
+    assert client.put(members, json=demote, headers=admin).status_code == 200  # one is left

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from sidestream.access import policy, throttle
@@ -272,9 +272,25 @@ def set_membership(
     if member is None:
         member = Membership(user_id=user.id, organisation_id=org_id, role=role)
         session.add(member)
+    elif role != Role.admin:
+        _keep_an_admin(session, member)
     member.role = role
     session.flush()
     return member
+
+
+def _keep_an_admin(session: Session, member: Membership) -> None:
+    """Refuse (``Conflict``) to demote or remove an organisation's last admin: nobody could
+    then add members, edit the company or answer for it."""
+    if member.role != Role.admin:
+        return
+    admins = session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.organisation_id == member.organisation_id, Membership.role == Role.admin)
+    )
+    if admins <= 1:
+        raise Conflict("an organisation keeps at least one admin: make someone else admin first")
 
 
 def remove_membership(session: Session, viewer: Viewer, org_id: int, user_id: int) -> None:
@@ -287,6 +303,7 @@ def remove_membership(session: Session, viewer: Viewer, org_id: int, user_id: in
     member = session.get(Membership, (user_id, org_id))
     if member is None:
         raise NotFound("membership", f"{org_id}/{user_id}")
+    _keep_an_admin(session, member)
     session.delete(member)
     session.flush()
 
