@@ -193,6 +193,8 @@ def test_stream_endpoints_answer_matches_sectors_and_impact(client):
     assert anon.post(f"/api/v1/streams/{offer}/matches/{need}/dismiss").status_code == 401
     factors = client.get("/api/v1/impact/factors", params={"prefix": "price."}).json()
     assert factors["total"] > 5 and all(f["source"] for f in factors["factors"])
+    bogus = client.get("/api/v1/impact/factors", params={"version": "bogus"})
+    assert bogus.status_code == 422 and bogus.json()["detail"][0]["loc"] == ["version"]
     account = client.post(
         "/api/v1/impact/account",
         json={"exchange": {"kind": "water", "amount": 1000, "distance_km": 2}},

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from sidestream.errors import InvalidInput
 from sidestream.impact.accounting import account_exchange
 from sidestream.impact.factors import DEFAULT_VERSION, load_factor_set
 from sidestream.impact.schemas import Exchange, ImpactResult
@@ -38,4 +39,7 @@ def account(body: AccountRequest) -> ImpactResult:
 @router.get("/factors")
 def factors(version: str = DEFAULT_VERSION, prefix: str | None = None) -> FactorCatalogue:
     """The factor set with the provenance of each factor (optionally ids starting ``prefix``)."""
-    return factor_catalogue(version, prefix)
+    try:
+        return factor_catalogue(version, prefix)
+    except InvalidInput as exc:  # named as this address names it
+        raise InvalidInput("version", exc.message) from None
