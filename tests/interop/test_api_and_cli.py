@@ -56,7 +56,9 @@ def test_api_import_report_and_export(client):
 
 def test_api_import_refuses_unknown_file_types(client):
     r = client.post("/api/v1/streams/import", files={"file": ("s.pdf", b"%PDF")})
-    assert r.status_code == 422 and "format" in r.json()["detail"][0]["msg"]
+    detail = r.json()["detail"][0]
+    assert r.status_code == 422 and "format" in detail["msg"]
+    assert detail["type"] == "unreadable_file"
 
 
 def test_cli_import_export_round_trip(tmp_path):

@@ -55,7 +55,8 @@ def import_streams(
         fmt = detect_format(file.filename or "")
         rows = list(read_rows(io.BytesIO(file.file.read()), fmt))
     except ValueError as exc:
-        return JSONResponse({"detail": [{"loc": ["file"], "msg": str(exc)}]}, status_code=422)
+        error = {"loc": ["file"], "msg": str(exc), "type": "unreadable_file"}
+        return JSONResponse({"detail": [error]}, status_code=422)
     suggest = classifier_suggestion if classify else None
     report = import_listings(db, rows, partial=partial, suggest_code=suggest)
     if not report.committed:
