@@ -479,3 +479,11 @@ def test_the_exchange_pages_refusals_speak_the_pages_language(
         data={"csrf_token": csrf, "version": _version(web, url), "status": "agreed"},
     )
     assert early.status_code == 422 and "aftal først mængde, enhed og pris" in early.text
+
+
+def test_the_country_is_chosen_by_its_name_in_the_pages_language(web: TestClient) -> None:
+    sign_up(web, "country-choice@example.org")
+    page = web.get("/start", params={"lang": "da"}).text
+    assert '<select id="country" name="country"' in page
+    assert '<option value="DK" >Danmark</option>' in page
+    assert 'value="XX"' not in page and 'value="EU"' not in page

@@ -14,6 +14,8 @@ from babel.numbers import NumberFormatError, format_decimal, format_percent, par
 from babel.support import NullTranslations, Translations
 from fastapi import Request
 
+from sidestream.registry.schemas import COUNTRIES
+
 #: Interface languages, each named in itself.
 LANGUAGES: dict[str, str] = {
     "en": "English",
@@ -68,6 +70,13 @@ def format_editable(value: float | None, lang: str) -> str:
         return ""
     exact = Decimal(repr(float(value))) + 0  # + 0: -0.0 is 0
     return format_decimal(exact, format="0.#", locale=lang, decimal_quantization=False)
+
+
+@lru_cache
+def country_names(lang: str) -> tuple[tuple[str, str], ...]:
+    """``(ISO code, name in lang)`` of every country an organisation may give, by name."""
+    names = Locale.parse(lang).territories
+    return tuple(sorted(((c, names.get(c, c)) for c in COUNTRIES), key=lambda x: x[1]))
 
 
 def format_by_spec(value: float, spec: str, lang: str) -> str:

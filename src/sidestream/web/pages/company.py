@@ -28,7 +28,7 @@ from sidestream.registry.service import StreamFilter
 from sidestream.taxonomy.kinds import SizeClass
 from sidestream.web import engines
 from sidestream.web.forms import clean, field_errors
-from sidestream.web.i18n import choose_language
+from sidestream.web.i18n import choose_language, country_names
 from sidestream.web.pages.common import (
     PageViewer,
     SessionDep,
@@ -112,7 +112,12 @@ async def start_submit(request: Request, session: SessionDep, viewer: PageViewer
 def _start_page(
     request: Request, values: Mapping[str, Any], errors: dict[str, str], status: int = 200
 ) -> HTMLResponse:
-    context = {"values": values, "errors": errors, "size_classes": SIZE_LABELS}
+    context = {
+        "values": values,
+        "errors": errors,
+        "size_classes": SIZE_LABELS,
+        "countries": country_names(choose_language(request)),
+    }
     return render(request, "company/start.html", context, status=status)
 
 
