@@ -49,7 +49,7 @@ def test_a_whole_form_rule_goes_beside_the_field_it_names(web: TestClient, csrf:
     html = web.post(
         "/start", data={"csrf_token": csrf, "name": "Half Placed Ltd", "lat": "55.6"}
     ).text
-    assert "lat and lon must be given together" in _error(html, "lat")
+    assert "Give both latitude and longitude" in _error(html, "lat")  # the rule names lat
 
 
 def test_onboarding_refuses_a_duplicate_name(web: TestClient, csrf: str) -> None:
@@ -181,3 +181,52 @@ def test_a_capacity_states_its_space_without_a_period(web: TestClient, csrf: str
     assert 'name="temperature_c"' in web.get("/streams/fields", params={"kind": "water"}).text
     danish = web.get("/streams/fields", params={"kind": "capacity", "lang": "da"}).text
     assert '<option value="pallet" >pallepladser</option>' in danish
+
+
+def test_validator_messages_are_shown_in_the_pages_language() -> None:
+    """Each message shape the pages translate, built by the real validator that writes it."""
+    from datetime import date, timedelta
+
+    from pydantic import ValidationError
+
+    from sidestream.exchanges.schemas import DeliveryCreate
+    from sidestream.registry.schemas import OrganisationCreate, StreamCreate
+    from sidestream.taxonomy.units import annualise
+    from sidestream.web.forms import translated
+    from sidestream.web.i18n import translations
+
+    def message(model: type, **fields: object) -> str:
+        try:
+            model(**fields)
+        except ValidationError as exc:
+            return str(exc.errors()[0]["msg"])
+        raise AssertionError(f"{model.__name__} accepted {fields}")
+
+    def unit_error(unit: str) -> str:
+        try:
+            annualise(1, unit, None, "material")
+        except ValueError as exc:
+            return str(exc)
+        raise AssertionError(unit)
+
+    offer = {"direction": "offer", "title": "Ash"}
+    later = (date.today() + timedelta(days=30)).isoformat()
+    messages = [
+        message(StreamCreate, **offer, unit="bananas", quantity=1),
+        message(StreamCreate, **offer, waste_code="999999"),
+        message(StreamCreate, **offer, waste_code="12"),
+        message(StreamCreate, **offer, lat=5),
+        message(StreamCreate, **offer, quantity=5),
+        message(StreamCreate, **offer, available_from="2026-02-01", available_to="2026-01-01"),
+        message(OrganisationCreate, name="x", nace="99.99.9"),
+        message(DeliveryCreate, delivered_on=later, quantity=1, unit="t"),
+        message(DeliveryCreate, delivered_on="1900-01-01", quantity=1, unit="t"),
+        message(DeliveryCreate, delivered_on="2026-01-01", quantity=1, unit="t/day"),
+        unit_error("m3"),
+        unit_error("MWh"),
+    ]
+    danish = translations("da").gettext
+    for english in messages:
+        shown = translated(english, danish)
+        assert shown != english.removeprefix("Value error, "), english
+        assert "%(" not in shown, shown

@@ -7,6 +7,7 @@ translates between the HTML form and them.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -35,6 +36,47 @@ _MESSAGES: dict[str, str] = {
 }
 
 Gettext = Callable[[str], str]
+
+#: The validators' and services' messages (English, built with the value at fault) as a page
+#: shows them in its language: the message's shape and the template that says it. A test
+#: builds each message with the real validator, so a reworded one is noticed.
+_SHAPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), template)
+    for pattern, template in (
+        (r"unknown unit '(?P<v>.*)'", N_("'%(v)s' is not a unit we know (use e.g. t, m3, MWh).")),
+        (r"'(?P<v>.*)' is not in the European List of Waste",
+         N_("'%(v)s' is not in the European List of Waste.")),
+        (r"'(?P<v>.*)' is not a six-digit List of Waste code.*",
+         N_("'%(v)s' is not a six-digit waste code (e.g. 02 02 04).")),
+        (r"lat and lon must be given together",
+         N_("Give both latitude and longitude, or neither.")),
+        (r"unit is required when quantity is given", N_("Please choose a unit for the quantity.")),
+        (r"available_to is before available_from",
+         N_("The end of the availability is before its start.")),
+        (r"'(?P<v>.*)' is not a NACE Rev\. 2 or 2\.1 code.*",
+         N_("'%(v)s' is not a NACE code (e.g. 10.51).")),
+        (r"(?:delivered_on: )?(?P<v>\S+) is in the future.*",
+         N_("%(v)s is in the future: record a delivery once it is made.")),
+        (r"(?:delivered_on: )?(?P<v>\S+) is before (?P<w>\S+)", N_("%(v)s is before %(w)s.")),
+        (r"(?:\w+: )?'(?P<v>.*)' is no unit of an amount.*",
+         N_("'%(v)s' is no amount (use e.g. t, kg, m3, MWh; not a rate).")),
+        (r"'(?P<v>.*)' converts to (?P<w>\S+) only with a density.*",
+         N_("'%(v)s' converts to %(w)s only when the density (kg/m3) is stated.")),
+        (r"'(?P<v>.*)' cannot be expressed in (?P<w>[^:\s]+).*",
+         N_("'%(v)s' cannot be converted to %(w)s.")),
+    )
+)  # fmt: skip
+
+
+def translated(message: str, gettext: Gettext) -> str:
+    """A validator's or service's message in the page's language: by its shape (``_SHAPES``),
+    else as a fixed message marked for translation, else as it is."""
+    text = message.removeprefix("Value error, ")
+    for shape, template in _SHAPES:
+        found = shape.fullmatch(text)
+        if found:
+            return gettext(template) % found.groupdict()
+    return gettext(text)
 
 
 def clean(form: Mapping[str, Any], numbers: Iterable[str], lang: str) -> dict[str, Any]:
@@ -83,20 +125,20 @@ def field_errors(
     names."""
     known = list(fields)
     if isinstance(exc, InvalidInput):
-        return {_field_of(exc.field, exc.message, known): exc.message}
+        return {_field_of(exc.field, exc.message, known): translated(exc.message, gettext)}
     errors: dict[str, str] = {}
     for err in exc.errors():
         loc = [str(part) for part in err["loc"]]
-        message = _message(err, gettext, lang)
-        name = next((part for part in loc if part in known), "")
-        errors.setdefault(name or _field_of("", message, known), message)
+        name = next((part for part in loc if part in known), "")  # else the field it names:
+        name = name or _field_of("", str(err["msg"]), known)  # found in the English wording
+        errors.setdefault(name, _message(err, gettext, lang))
     return errors
 
 
 def _message(err: Any, gettext: Gettext, lang: str) -> str:
     template = _MESSAGES.get(err["type"])
     if template is None:
-        return str(err["msg"]).removeprefix("Value error, ")
+        return translated(str(err["msg"]), gettext)
     limits = {
         k: format_editable(v, lang) if isinstance(v, int | float) else v
         for k, v in (err.get("ctx") or {}).items()

@@ -27,7 +27,7 @@ from sidestream.registry.schemas import OrganisationCreate, SiteCreate
 from sidestream.registry.service import StreamFilter
 from sidestream.taxonomy.kinds import SizeClass
 from sidestream.web import engines
-from sidestream.web.forms import clean, field_errors
+from sidestream.web.forms import clean, field_errors, translated
 from sidestream.web.i18n import choose_language, country_names
 from sidestream.web.pages.common import (
     PageViewer,
@@ -198,8 +198,11 @@ async def new_stream_submit(
             stream = registry.create_stream(session, data, code_source=source, viewer=viewer)
         except InvalidInput as exc:  # a site that is not one of theirs: said in their language
             session.rollback()
-            message = gettext_for(request)("Please choose one of your sites.")
-            errors = {exc.field: message if exc.field == "site_id" else exc.message}
+            gettext = gettext_for(request)
+            message = gettext("Please choose one of your sites.")
+            errors = {
+                exc.field: message if exc.field == "site_id" else translated(exc.message, gettext)
+            }
         except Conflict as exc:
             session.rollback()
             errors = {"title": str(exc)}

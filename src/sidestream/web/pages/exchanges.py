@@ -33,7 +33,7 @@ from sidestream.messages import N_
 from sidestream.registry.models import Organisation, Stream
 from sidestream.reports.schemas import ReportRow
 from sidestream.reports.service import exchange_realised_rows
-from sidestream.web.forms import clean, field_errors
+from sidestream.web.forms import clean, field_errors, translated
 from sidestream.web.i18n import choose_language
 from sidestream.web.pages.common import (
     PageViewer,
@@ -270,8 +270,8 @@ def _write(
     except ValidationError as exc:
         errors = field_errors(exc, list(fields), gettext, choose_language(request))
         status = 422
-    except InvalidInput as exc:  # the service's fixed refusals are translated
-        errors, status = {exc.field: gettext(exc.message)}, 422
+    except InvalidInput as exc:
+        errors, status = {exc.field: translated(exc.message, gettext)}, 422
     except Conflict:  # the only conflict of a form with its version: a stale page
         errors, status = {"__all__": gettext(STALE_PAGE)}, 409
     except Forbidden:
