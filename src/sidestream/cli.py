@@ -42,7 +42,7 @@ def _main() -> None:
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    port: Annotated[int, typer.Option(help="port to listen on", min=0, max=65535)] = 8000,
     database_url: DbOption = None,
 ) -> None:
     """Run the web app and the REST API (migrating the database first)."""
@@ -117,3 +117,29 @@ app.command("report")(report_command)
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.command("purge")(purge_command)
+
+
+def main() -> None:
+    """The ``sidestream`` command: the app, with a database it cannot open or a file it cannot
+    read or write said in one line (exit code 2) instead of a traceback, whichever command
+    met it."""
+    from alembic.script.revision import ResolutionError
+    from alembic.util import CommandError
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+    try:
+        app()
+    except (DBAPIError, ArgumentError, NoSuchModuleError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        err.print(f"error: database: {str(reason).splitlines()[0]}", soft_wrap=True)
+        raise SystemExit(2) from None
+    except (CommandError, ResolutionError) as exc:
+        err.print(
+            f"error: database: {exc} (a newer Sidestream migrated it; use that version)",
+            soft_wrap=True,
+        )
+        raise SystemExit(2) from None
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.print(f"error: {where}{exc.strerror or exc}", soft_wrap=True)
+        raise SystemExit(2) from None

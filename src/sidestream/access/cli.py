@@ -31,10 +31,15 @@ def create_command(
     organisation: Annotated[
         int | None, typer.Option("--organisation", help="organisation id to join")
     ] = None,
-    role: Annotated[Role, typer.Option(help="role in --organisation")] = Role.member,
+    role: Annotated[
+        Role | None, typer.Option(help="role in --organisation (default: member)")
+    ] = None,
     database_url: DbOption = None,
 ) -> None:
     """Create an account (the password is asked for unless given with --password)."""
+    if role is not None and organisation is None:
+        raise typer.BadParameter("a role is one in an organisation: give --organisation too",
+                                 param_hint="--role")  # fmt: skip
     upgrade(database_url)
     try:
         with session_scope(get_engine(database_url)) as session:
@@ -44,7 +49,10 @@ def create_command(
                 )
             user = service.create_user(session, email, password, platform_admin=platform_admin)
             if organisation is not None:
-                session.add(Membership(user_id=user.id, organisation_id=organisation, role=role))
+                membership = Membership(
+                    user_id=user.id, organisation_id=organisation, role=role or Role.member
+                )
+                session.add(membership)
     except SidestreamError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(1) from None

@@ -17,10 +17,12 @@ from sidestream.access.roles import Role, Scope
 
 #: A new password's length limit; what makes it acceptable is ``service.check_password``.
 Password = Annotated[str, StringConstraints(max_length=200)]
+#: An e-mail address as accounts are keyed by it: one @, a dot in the domain, no blanks.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 EmailStr = Annotated[
     str,
     BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
-    StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    StringConstraints(max_length=254, pattern=EMAIL_PATTERN),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from sidestream.access.models import (
 )
 from sidestream.access.policy import Viewer
 from sidestream.access.roles import Role, Scope
+from sidestream.access.schemas import EMAIL_PATTERN
 from sidestream.access.secrets import digest, hash_password, new_secret, verify_password
 from sidestream.access.settings import get_access_settings
 from sidestream.config import get_settings
@@ -61,6 +63,8 @@ def create_user(
 ) -> User:
     """Register an account; e-mail addresses are unique (case-insensitive)."""
     email = email.strip().lower()
+    if len(email) > 254 or not re.fullmatch(EMAIL_PATTERN, email):
+        raise InvalidInput("email", f"'{email}' is not an e-mail address")
     if find_user(session, email) is not None:
         raise Conflict(f"an account for {email} already exists")
     check_password(password)

@@ -11,6 +11,7 @@ from rich.progress import Progress
 from sidestream.access.demo import DEMO_PASSWORD
 from sidestream.db import Base, get_engine, session_scope, upgrade
 from sidestream.demo.builder import is_loaded, load_demo
+from sidestream.errors import SidestreamError
 
 err = Console(stderr=True)
 
@@ -22,7 +23,7 @@ def demo_command(
     reset: Annotated[bool, typer.Option("--reset", help="empty the database first")] = False,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="start the web app")] = False,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    port: Annotated[int, typer.Option(help="port to listen on", min=0, max=65535)] = 8000,
 ) -> None:
     """Load the demo region (documented symbioses) and optionally start the app on it."""
     upgrade(database_url)
@@ -37,7 +38,12 @@ def demo_command(
         else:
             with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
                 task = bar.add_task("loading demo region", total=None)
-                summary = load_demo(session, progress=lambda _: bar.advance(task))
+                try:
+                    summary = load_demo(session, progress=lambda _: bar.advance(task))
+                except SidestreamError as exc:  # e.g. a demo account's e-mail already taken
+                    err.print(f"error: demo: {exc} (nothing loaded; --reset empties the "
+                              "database first)", soft_wrap=True)  # fmt: skip
+                    raise typer.Exit(2) from None
             err.print(
                 f"demo region loaded: {summary.organisations} organisations, {summary.sites} "
                 f"sites, {summary.networks} networks, {summary.streams} streams"

@@ -70,14 +70,12 @@ def import_command(
     for e in report.errors:
         ident = f" (id {e.id})" if e.id else ""
         err.print(f"row {e.row}{ident}: {e.field}: {e.message}", markup=False, highlight=False)
+    bad = len({e.row for e in report.errors})  # a row may be wrong in several fields
     if report.committed:
-        err.print(
-            f"imported {report.created} new, {report.updated} updated, "
-            f"{len(report.errors)} rejected rows"
-        )
+        err.print(f"imported {report.created} new, {report.updated} updated, {bad} rejected rows")
     else:
         err.print(
-            f"nothing imported: {len(report.errors)} bad rows of {report.rows} "
+            f"nothing imported: {bad} bad rows of {report.rows} "
             "(fix them, or use --partial to import the good rows)"
         )
     if report.errors:

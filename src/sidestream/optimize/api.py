@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from sidestream.access.deps import CurrentViewer
 from sidestream.api.deps import get_session
+from sidestream.optimize.pareto import MAX_PARETO_POINTS
 from sidestream.optimize.service import NetworkOptimisation, optimize_network
 from sidestream.taxonomy.units import MAX_QUANTITY
 
@@ -31,7 +32,9 @@ class OptimizeRequest(BaseModel):
     fixed_costs: float = Field(
         0.0, ge=0, le=MAX_QUANTITY, description="EUR per year per link used (MILP)"
     )
-    pareto_points: int = Field(0, ge=0, le=50, description="0 for none, else at least 2")
+    pareto_points: int = Field(
+        0, ge=0, le=MAX_PARETO_POINTS, description="0 for none, else at least 2"
+    )
     top_k: int = Field(5, ge=1, le=50, description="candidate needs per offer")
     changes: list[dict[str, Any]] = Field(
         default_factory=list, description="scenario changes (set_amount, change_price, ...)"

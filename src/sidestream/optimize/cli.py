@@ -15,7 +15,7 @@ from sidestream.errors import InvalidInput, NotFound
 from sidestream.interop.csv_cells import safe_cell
 from sidestream.matching.cli import require_knowledge_base
 from sidestream.optimize.allocation import solve_allocation
-from sidestream.optimize.pareto import pareto_front
+from sidestream.optimize.pareto import MAX_PARETO_POINTS, pareto_front
 from sidestream.optimize.schemas import (
     NetworkProblem,
     ParetoFront,
@@ -50,7 +50,14 @@ def optimize_command(
         OutputFormat, typer.Option("--format", help="json or csv")
     ] = OutputFormat.json,
     pareto: Annotated[
-        int, typer.Option("--pareto", metavar="N", help="also sweep N points of EUR vs CO2e", min=0)
+        int,
+        typer.Option(
+            "--pareto",
+            metavar="N",
+            help="also sweep N points of EUR vs CO2e",
+            min=0,
+            max=MAX_PARETO_POINTS,
+        ),
     ] = 0,
     network: Annotated[
         str | None,
@@ -142,11 +149,17 @@ def _network_problem(
 
 def _read_problem(path: Path, carbon_price: float | None) -> NetworkProblem:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise ValueError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path} is not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path} is not JSON: {exc.msg} at line {exc.lineno}") from None
+    except RecursionError:
+        raise ValueError(f"{path} is not JSON this reads: nested too deeply") from None
+    except ValueError as exc:  # an integer longer than Python converts
+        raise ValueError(f"{path}: {exc}") from None
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected an object with offers, needs and arcs")
     if carbon_price is not None:

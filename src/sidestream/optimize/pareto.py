@@ -17,6 +17,9 @@ from sidestream.optimize.schemas import (
 
 Progress = Callable[[int, int], None]
 
+#: The most points a sweep computes (one optimisation each), for the API and the CLI alike.
+MAX_PARETO_POINTS = 50
+
 
 def pareto_front(
     problem: NetworkProblem | dict, points: int = 10, progress: Progress | None = None
