@@ -92,3 +92,11 @@ def test_the_import_summary_counts_rows_not_errors(tmp_path: Path):
         app, ["import", str(rows), "--database-url", f"sqlite:///{tmp_path / 'i.db'}"]
     )
     assert ran.exit_code == 1 and "nothing imported: 1 bad rows of 1" in ran.output
+
+
+def test_export_filters_are_checked(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    runner = CliRunner()
+    for args in (["--kind", "plasma"], ["--direction", "sideways"], ["--network", "999"]):
+        ran = runner.invoke(app, ["export", *args, "--database-url", url])
+        assert ran.exit_code == 2 and "exported" not in ran.output, args

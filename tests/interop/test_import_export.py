@@ -293,3 +293,19 @@ def test_csv_cells_never_run_as_formulas_and_import_back_unchanged(session):
     session.commit()
     assert run(session, io.BytesIO(out.getvalue().encode()), fmt="csv").ok
     assert [s.title for s in session.query(Stream).order_by(Stream.id)] == titles
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_column_named_twice_is_refused_not_half_read(fmt):
+    header, row = ["id", "direction", "title", "title"], ["d1", "offer", "Fly ash", "Bottom ash"]
+    if fmt == "csv":
+        raw = io.BytesIO((",".join(header) + "\n" + ",".join(row) + "\n").encode())
+    else:
+        book = Workbook()
+        book.active.append(header)
+        book.active.append(row)
+        raw = io.BytesIO()
+        book.save(raw)
+        raw.seek(0)
+    with pytest.raises(ValueError, match="names title more than once"):
+        list(read_rows(raw, fmt))

@@ -21,7 +21,9 @@ from sidestream.interop.service import (
     write_csv,
     write_jsonl,
 )
+from sidestream.registry.models import Network
 from sidestream.registry.service import StreamFilter, stream_query
+from sidestream.taxonomy.kinds import Direction, Kind
 
 err = Console(stderr=True)
 DbOption = Annotated[
@@ -87,8 +89,8 @@ def export_command(
         Path | None, typer.Option("--output", "-o", help="file to write (default: stdout)")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
-    kind: Annotated[str | None, typer.Option(help="only this kind")] = None,
-    direction: Annotated[str | None, typer.Option(help="offer or need")] = None,
+    kind: Annotated[Kind | None, typer.Option(help="only this kind")] = None,
+    direction: Annotated[Direction | None, typer.Option(help="offer or need")] = None,
     network: Annotated[int | None, typer.Option(help="only members of this network id")] = None,
     database_url: DbOption = None,
 ) -> None:
@@ -100,6 +102,9 @@ def export_command(
     filters = StreamFilter(kind=kind, direction=direction, network_id=network)
     writer = write_jsonl if fmt == "jsonl" else write_csv
     with session_scope(get_engine(database_url)) as session:
+        if network is not None and session.get(Network, network) is None:
+            err.print(f"[red]error:[/red] --network: no network {network}")
+            raise typer.Exit(2)
         streams = session.scalars(stream_query(filters).order_by("id"))
         rows = (to_listing(s) for s in streams)
         if output is None:

@@ -124,9 +124,18 @@ def _cells_to_fields(cells: dict[str, Any], strict: bool = True) -> dict[str, An
     return out
 
 
+def _one_column_each(header: Iterable[Any]) -> None:
+    """Refuse a header naming a column twice: one of the two cells would be lost unseen."""
+    names = [str(h).strip() for h in header if h is not None and str(h).strip()]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(f"the header names {', '.join(twice)} more than once")
+
+
 def _csv_rows(text: str, strict: bool = True) -> Iterator[RawRow]:
     reader = csv.DictReader(io.StringIO(text))
     try:
+        _one_column_each(reader.fieldnames or ())
         yield from _csv_cells(reader, strict)
     except csv.Error as exc:  # a cell over the csv module's limit, a NUL byte
         raise ValueError(f"cannot read the CSV after row {reader.line_num}: {exc}") from None
@@ -155,6 +164,7 @@ def _xlsx_rows(raw: bytes, strict: bool = True) -> Iterator[RawRow]:
         raise ValueError(f"cannot read the spreadsheet: {exc}") from None
     rows = book.worksheets[0].iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else None for h in next(rows, ())]
+    _one_column_each(header)
     for number, values in enumerate(rows, start=2):
         cells = dict(zip(header, values, strict=False))
         try:
