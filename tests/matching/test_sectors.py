@@ -136,6 +136,14 @@ def test_a_use_that_needs_hotter_heat_is_skipped(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="line 2: min_temperature_c must be a number"):
         load_patterns(bad)
+    for value in ("nan", "inf", "-500", "1e308"):  # read as numbers, none a temperature
+        bad.write_text(
+            "id,waste_codes,keywords,receiver_nace,typical_use,source,min_temperature_c\n"
+            f"x,,steam,2014,use,src,{value}\n",
+            encoding="utf-8",
+        )
+        with pytest.raises(ValueError, match="min_temperature_c must be a number from -50"):
+            load_patterns(bad)
 
 
 def test_a_stream_of_known_kind_skips_patterns_written_for_other_kinds(tmp_path: Path) -> None:

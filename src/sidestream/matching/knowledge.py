@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import re
 from collections import Counter
@@ -21,6 +22,7 @@ from typing import Any, NamedTuple
 
 from sidestream.config import get_settings
 from sidestream.matching.text import normalise_text
+from sidestream.registry.properties import NUMERIC_RANGES
 from sidestream.taxonomy.kinds import PHYSICAL_KINDS, Kind
 from sidestream.taxonomy.nace import nace_revision
 from sidestream.taxonomy.waste_codes import waste_codes
@@ -292,12 +294,16 @@ def _pattern(row: dict[str, str], where: str, line: int) -> Pattern:
     if not (row.get("source") or "").strip():
         raise ValueError(f"{where} line {line}: source is required")
     raw_min = (row.get("min_temperature_c") or "").strip()
+    low, high = NUMERIC_RANGES["temperature_c"]  # the temperatures a stream may state
     try:
         min_temperature = float(raw_min) if raw_min else None
     except ValueError:
+        min_temperature = math.nan
+    if min_temperature is not None and not low <= min_temperature <= high:  # NaN fails too
         raise ValueError(
-            f"{where} line {line}: min_temperature_c must be a number, got {raw_min!r}"
-        ) from None
+            f"{where} line {line}: min_temperature_c must be a number from {low:g} to {high:g},"
+            f" got {raw_min!r}"
+        )
     kinds = frozenset((row.get("kinds") or "").split())
     unknown = sorted(kinds - {k.value for k in Kind})
     if unknown:
