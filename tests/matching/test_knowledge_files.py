@@ -61,6 +61,12 @@ def test_check_knowledge_says_what_a_file_adds_and_fails_on_bad_rows(tmp_path: P
     assert f"error: {exchanges} line 3: exchange_id is required" in bad.stderr
     missing = runner.invoke(app, ["check-knowledge", "--patterns", str(tmp_path / "nope.csv")])
     assert missing.exit_code == 1 and "No such file" in missing.stderr
+    again = tmp_path / "again.csv"  # the same id in a second file, which the app would refuse
+    again.write_text(HEADER + GOOD, encoding="utf-8")
+    both = runner.invoke(
+        app, ["check-knowledge", "--patterns", str(good), "--patterns", str(again)]
+    )
+    assert both.exit_code == 1 and f"is also in {good}" in both.stderr
 
 
 def test_configured_files_reach_recommendations_and_the_check(

@@ -46,6 +46,7 @@ def check_knowledge_command(
         c for e in bundled.exchanges for c in e.receiver_classes
     }
     failed = False
+    earlier: dict[str, Path] = {}  # ids of the files checked before, loaded beside them
     for path in patterns or []:
         try:
             rows, errors = read_patterns(path)
@@ -53,6 +54,10 @@ def check_knowledge_command(
             rows, errors = [], [str(exc)]
         clashes = sorted({p.id for p in rows} & known_ids)
         errors += [f"{path}: id {i!r} is already a bundled pattern" for i in clashes]
+        errors += [
+            f"{path}: id {p.id!r} is also in {earlier[p.id]}" for p in rows if p.id in earlier
+        ]
+        earlier |= {p.id: path for p in rows}
         new = sorted({p.receiver_nace for p in rows} - known_classes)
         named = len({p.receiver_nace for p in rows})
         typer.echo(
