@@ -26,6 +26,15 @@ def _bodies(engine) -> list[str]:
         return list(conn.scalars(select(OutboxMessage.body).order_by(OutboxMessage.id)))
 
 
+def _organisation(client, name: str) -> int:
+    """A new organisation's id (stored directly: no member yet)."""
+    with client.app.state.sessions() as db, db.begin():
+        org = Organisation(name=name)
+        db.add(org)
+        db.flush()
+        return org.id
+
+
 def test_reset_links_use_the_public_url_not_the_host_header(client, engine):
     client.post("/api/v1/auth/signup", json={"email": "ann@example.org", "password": PASSWORD})
     client.cookies.clear()
@@ -69,11 +78,7 @@ def test_a_used_reset_token_is_masked_in_the_outbox(client, engine):
 
 
 def test_read_only_tokens_cannot_leave_an_organisation(client, engine):
-    with client.app.state.sessions() as db, db.begin():
-        org = Organisation(name="Leavers Ltd")
-        db.add(org)
-        db.flush()
-        org_id = org.id
+    org_id = _organisation(client, "Leavers Ltd")
     headers = make_user(client, "reader@example.org", {org_id: Role.member}, scope=Scope.read)
     me = client.get("/api/v1/auth/me", headers=headers).json()
     url = f"/api/v1/organisations/{org_id}/members/{me['id']}"
@@ -106,11 +111,7 @@ def test_token_use_is_recorded_at_most_every_five_minutes(session):
 
 
 def test_outsiders_cannot_tell_members_from_others(client):
-    with client.app.state.sessions() as db, db.begin():
-        org = Organisation(name="Quiet Members Ltd")
-        db.add(org)
-        db.flush()
-        org_id = org.id
+    org_id = _organisation(client, "Quiet Members Ltd")
     member = make_user(client, "quiet-member@example.org", {org_id: Role.member})
     member_id = client.get("/api/v1/auth/me", headers=member).json()["id"]
     outsider = make_user(client, "nosy@example.org", {})
@@ -126,11 +127,7 @@ def test_outsiders_cannot_tell_members_from_others(client):
 
 
 def test_an_organisation_keeps_at_least_one_admin(client):
-    with client.app.state.sessions() as db, db.begin():
-        org = Organisation(name="One Admin Ltd")
-        db.add(org)
-        db.flush()
-        org_id = org.id
+    org_id = _organisation(client, "One Admin Ltd")
     admin = make_user(client, "sole-admin@example.org", {org_id: Role.admin})
     admin_id = client.get("/api/v1/auth/me", headers=admin).json()["id"]
     members = f"/api/v1/organisations/{org_id}/members"

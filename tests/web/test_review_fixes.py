@@ -203,6 +203,13 @@ def _version(web: TestClient, url: str) -> str:
     return re.search(r'name="version" value="(\d+)"', web.get(url).text).group(1)
 
 
+def _send(web: TestClient, url: str, csrf: str, lang: str | None = None, **fields: str):  # type: ignore[no-untyped-def]
+    """Post the exchange form as the page now is (its current version), in ``lang``."""
+    params = {"lang": lang} if lang else {}
+    data = {"csrf_token": csrf, "version": _version(web, url), **fields}
+    return web.post(url, params=params, data=data)
+
+
 def test_a_refused_exchange_update_saves_nothing(
     web: TestClient, engine: Engine, exchange: tuple[str, str]
 ) -> None:
@@ -305,23 +312,13 @@ def test_agreed_terms_sent_back_unchanged_on_a_danish_page_keep_their_value(
 ) -> None:
     url, csrf = exchange
     terms = {"agreed_quantity": "2.125", "agreed_unit": "t", "agreed_price_eur_per_unit": "-5.5"}
-    web.post(url, data={"csrf_token": csrf, "version": _version(web, url), "status": "negotiating"})
-    web.post(url, data={"csrf_token": csrf, "version": _version(web, url), **terms})
+    _send(web, url, csrf, status="negotiating")
+    _send(web, url, csrf, **terms)
     page = web.get(url, params={"lang": "da"}).text
     assert _field(page, "agreed_quantity") == "2,125"
     assert _field(page, "agreed_price_eur_per_unit") == "-5,5"  # shown, not left blank
     sent = {k: _field(page, k) for k in ("agreed_quantity", "agreed_price_eur_per_unit")}
-    agreed = web.post(
-        url,
-        params={"lang": "da"},
-        data={
-            "csrf_token": csrf,
-            "version": _version(web, url),
-            "agreed_unit": "t",
-            "status": "agreed",
-            **sent,
-        },
-    )
+    agreed = _send(web, url, csrf, "da", agreed_unit="t", status="agreed", **sent)
     assert agreed.status_code == 200, agreed.text
     with session_scope(engine) as session:
         ex = session.get(Exchange, int(url.rsplit("/", 1)[1]))
@@ -336,17 +333,8 @@ def test_a_refused_form_shows_the_numbers_as_typed(
     web: TestClient, exchange: tuple[str, str]
 ) -> None:
     url, csrf = exchange
-    web.post(url, data={"csrf_token": csrf, "version": _version(web, url), "status": "negotiating"})
-    refused = web.post(
-        url,
-        params={"lang": "da"},
-        data={
-            "csrf_token": csrf,
-            "version": _version(web, url),
-            "agreed_quantity": "2,125",
-            "agreed_unit": "no such unit",
-        },
-    )
+    _send(web, url, csrf, status="negotiating")
+    refused = _send(web, url, csrf, "da", agreed_quantity="2,125", agreed_unit="no such unit")
     assert refused.status_code == 422
     assert _field(refused.text, "agreed_quantity") == "2,125"
 
@@ -461,11 +449,7 @@ def test_the_exchange_pages_refusals_speak_the_pages_language(
     url, csrf = exchange
     version = _version(web, url)
     web.post(url, data={"csrf_token": csrf, "version": version, "status": "negotiating"})
-    negative = web.post(
-        url,
-        params={"lang": "da"},
-        data={"csrf_token": csrf, "version": _version(web, url), "agreed_quantity": "-3"},
-    )
+    negative = _send(web, url, csrf, "da", agreed_quantity="-3")
     assert negative.status_code == 422 and "Skal være mere end 0." in negative.text
     stale = web.post(
         url,
@@ -473,11 +457,7 @@ def test_the_exchange_pages_refusals_speak_the_pages_language(
         data={"csrf_token": csrf, "version": version, "status": "failed"},
     )
     assert stale.status_code == 409 and "genindlæs siden" in stale.text
-    early = web.post(
-        url,
-        params={"lang": "da"},
-        data={"csrf_token": csrf, "version": _version(web, url), "status": "agreed"},
-    )
+    early = _send(web, url, csrf, "da", status="agreed")
     assert early.status_code == 422 and "aftal først mængde, enhed og pris" in early.text
 
 
