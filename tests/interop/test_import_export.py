@@ -309,3 +309,22 @@ def test_a_column_named_twice_is_refused_not_half_read(fmt):
         raw.seek(0)
     with pytest.raises(ValueError, match="names title more than once"):
         list(read_rows(raw, fmt))
+
+
+def test_xlsx_numbers_in_text_columns_are_read_as_the_cell_shows_them(session):
+    """A spreadsheet stores an id 7, a LoW code typed as 020108 and a NACE class typed as
+    0141 as numbers (the leading zeros gone); CSV would carry them as text."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["id", "direction", "title", "waste_code", "organisation", "organisation_nace"])
+    ws.append([7, "offer", "Animal faeces", 20106, "Farm", 141])
+    ws.append([8, "offer", "Sawdust", 30105, "Mill", 1610])
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    report = run(session, buf, fmt="xlsx")
+    assert report.ok, report.errors
+    streams = {s.external_id: s for s in session.query(Stream)}
+    assert streams["7"].waste_code == "020106"
+    assert streams["8"].waste_code == "030105"
+    assert {o.name: o.nace for o in session.query(Organisation)} == {"Farm": "0141", "Mill": "1610"}

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from sidestream.registry.schemas import StreamFields
 from sidestream.taxonomy.nace import normalise_nace
@@ -21,6 +21,7 @@ class Listing(StreamFields):
     model_config = ConfigDict(
         extra="forbid",
         str_strip_whitespace=True,
+        coerce_numbers_to_str=True,  # a spreadsheet's number in a text column: id 3, code 20108
         title="Sidestream open listing v1",
         json_schema_extra={"$id": SCHEMA_ID},
     )
@@ -35,6 +36,16 @@ class Listing(StreamFields):
     @classmethod
     def _valid_nace(cls, v: str | None) -> str | None:
         return normalise_nace(v) if v not in (None, "") else None
+
+    @field_validator("waste_code", "organisation_nace", mode="before")
+    @classmethod
+    def _lost_zero(cls, v: Any, info: ValidationInfo) -> Any:
+        """A code written as a number (a spreadsheet cell, a JSON number) has lost its leading
+        zero: ``20108`` is LoW 02 01 08, ``141`` NACE 01.41, as ``match-files`` reads them."""
+        digits = 6 if info.field_name == "waste_code" else 4
+        if isinstance(v, int) and not isinstance(v, bool) and len(str(v)) == digits - 1:
+            return f"0{v}"
+        return v
 
 
 #: Column order of CSV/XLSX files; the same names as the JSON keys.
