@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sidestream.input_numbers import NoBooleanNumbers
 from sidestream.taxonomy.kinds import Kind
 
 
@@ -43,7 +44,7 @@ class Classification(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
-class ClassifyRequest(BaseModel):
+class ClassifyRequest(NoBooleanNumbers):
     """Body of ``POST /api/v1/classify``."""
 
     model_config = ConfigDict(extra="forbid")

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from sidestream.input_numbers import NoBooleanNumbers
 from sidestream.taxonomy.kinds import Period
 from sidestream.taxonomy.units import MAX_QUANTITY, measures_amount
 
@@ -85,7 +86,7 @@ class IntroductionOut(BaseModel):
     decided_at: datetime | None
 
 
-class ExchangeUpdate(BaseModel):
+class ExchangeUpdate(NoBooleanNumbers):
     """Move an exchange on and/or set its terms; ``version`` is the version last read."""
 
     model_config = ConfigDict(extra="forbid")
@@ -111,7 +112,7 @@ class ExchangeUpdate(BaseModel):
         return _known_unit("agreed_unit", value)
 
 
-class DeliveryFields(BaseModel):
+class DeliveryFields(NoBooleanNumbers):
     """The fields of a delivery."""
 
     delivered_on: date

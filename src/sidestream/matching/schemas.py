@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from sidestream.input_numbers import NoBooleanNumbers
 from sidestream.messages import N_, Phrase
 from sidestream.registry.properties import NUMERIC_RANGES
 from sidestream.taxonomy.kinds import Direction, Kind, Period, Visibility
@@ -248,7 +249,7 @@ class Listing(BaseModel):
         return f"{self.title} {self.description or ''}".strip()
 
 
-class SectorRequest(BaseModel):
+class SectorRequest(NoBooleanNumbers):
     """Input of ``recommend-sectors``: a stream to find receiving industries for.
 
     Validated as the API's body (unknown keys and codes refused); the command line's tolerant

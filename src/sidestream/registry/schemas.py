@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from sidestream.input_numbers import NoBooleanNumbers
 from sidestream.registry.properties import check_properties
 from sidestream.taxonomy.kinds import (
     Direction,
@@ -53,7 +54,7 @@ def _nace(value: str | None) -> str | None:
     return normalise_nace(value) if value not in (None, "") else None
 
 
-class _KeepsRequired(BaseModel):
+class _KeepsRequired(NoBooleanNumbers):
     """Mixin of partial updates: a field the stored object requires may be left out, not set
     to null (named in a 422 rather than refused by the database)."""
 
@@ -132,7 +133,7 @@ class OrganisationOut(OrganisationBase):
     updated_at: datetime
 
 
-class SiteBase(BaseModel):
+class SiteBase(NoBooleanNumbers):
     """Fields of a site."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -219,7 +220,7 @@ class NetworkOut(NetworkBase):
     member_ids: list[int]
 
 
-class StreamFields(BaseModel):
+class StreamFields(NoBooleanNumbers):
     """The descriptive fields of a stream shared by the API and the open listing format."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)

@@ -269,6 +269,6 @@ def density_of(properties: dict[str, Any] | None) -> float | None:
         value = float(raw)
     except (TypeError, ValueError):
         value = math.nan
-    if not math.isfinite(value) or value <= 0:
+    if isinstance(raw, bool) or not math.isfinite(value) or value <= 0:
         raise ValueError(f"properties.density_kg_m3 must be a positive number, not {raw!r}")
     return value

@@ -1,0 +1,62 @@
+"""One rule for numbers in input: ``true`` and ``false`` are not numbers.
+
+Pydantic reads a boolean as 1 or 0 for a number field; an import row or API body with
+``"quantity": true`` would store 1 t. Input models inherit :class:`NoBooleanNumbers`.
+"""
+
+from __future__ import annotations
+
+import types
+from functools import cache
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+
+@cache
+def _numbers_only(annotation: Any) -> bool:
+    """True when a field of this annotation takes numbers and not booleans."""
+    leaves = set(_leaves(annotation))
+    return bool(leaves & {int, float}) and bool not in leaves
+
+
+def _leaves(annotation: Any) -> list[Any]:
+    """The plain types of an annotation (``Annotated`` and unions unwrapped)."""
+    if get_origin(annotation) is Annotated:
+        return _leaves(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, types.UnionType):
+        return [leaf for arg in get_args(annotation) for leaf in _leaves(arg)]
+    return [annotation]
+
+
+class NoBooleanNumbers(BaseModel):
+    """Base of input models: a boolean given for a number field is an error on that field,
+    reported with the model's other errors."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _no_boolean_numbers(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        fields = cls.model_fields
+        bad = {
+            key: value
+            for key, value in (data.items() if isinstance(data, dict) else ())
+            if isinstance(value, bool) and key in fields and _numbers_only(fields[key].annotation)
+        }
+        if not bad:
+            return handler(data)
+        errors: list[Any] = [
+            InitErrorDetails(
+                type=PydanticCustomError(
+                    "number_type", "must be a number, not {value}", {"value": str(value).lower()}
+                ),
+                loc=(key,),
+                input=value,
+            )
+            for key, value in bad.items()
+        ]
+        try:
+            handler(data)
+        except ValidationError as exc:
+            errors += [e for e in exc.errors() if not e["loc"] or e["loc"][0] not in bad]
+        raise ValidationError.from_exception_data(cls.__name__, errors)

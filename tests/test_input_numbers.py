@@ -1,0 +1,73 @@
+"""A boolean is not a number at any input boundary (pydantic would read true as 1)."""
+
+import pytest
+from pydantic import ValidationError
+
+from sidestream.exchanges.schemas import DeliveryCreate, ExchangeUpdate
+from sidestream.impact.schemas import Exchange
+from sidestream.interop.listing import Listing
+from sidestream.optimize.schemas import NetworkProblem
+from sidestream.registry.schemas import StreamUpdate
+
+ROW = {"id": "a", "direction": "offer", "title": "Sawdust", "quantity": 5, "unit": "t"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("quantity", True), ("lat", False), ("price_eur_per_unit", True)],
+)
+def test_an_import_row_refuses_a_boolean_for_a_number(field, value):
+    row = {**ROW, "lat": 55.0, "lon": 11.0, field: value}
+    with pytest.raises(ValidationError) as err:
+        Listing.model_validate(row)
+    (problem,) = err.value.errors()
+    assert problem["loc"] == (field,)
+    assert f"must be a number, not {str(value).lower()}" in problem["msg"]
+
+
+def test_numbers_written_as_text_are_still_read():
+    assert Listing.model_validate({**ROW, "quantity": "12.5"}).quantity == 12.5
+
+
+def test_a_density_of_true_is_refused():
+    with pytest.raises(ValidationError, match="density_kg_m3 must be a positive number"):
+        Listing.model_validate({**ROW, "properties": {"density_kg_m3": True}})
+
+
+@pytest.mark.parametrize(
+    ("model", "data", "field"),
+    [
+        (StreamUpdate, {"version": True}, "version"),
+        (ExchangeUpdate, {"version": 1, "agreed_quantity": True}, "agreed_quantity"),
+        (
+            DeliveryCreate,
+            {"version": 1, "delivered_on": "2025-01-01", "quantity": True, "unit": "t"},
+            "quantity",
+        ),
+        (Exchange, {"material": "fly_ash", "amount": True, "unit": "t"}, "amount"),
+    ],
+)
+def test_api_bodies_refuse_a_boolean_for_a_number(model, data, field):
+    with pytest.raises(ValidationError) as err:
+        model.model_validate(data)
+    assert any(e["loc"] == (field,) and "must be a number" in e["msg"] for e in err.value.errors())
+
+
+def test_an_optimiser_file_refuses_a_boolean_for_a_number():
+    problem = {
+        "offers": [{"id": "s", "amount": True, "unit": "t"}],
+        "needs": [{"id": "d", "amount": 5, "unit": "t"}],
+        "arcs": [{"offer": "s", "need": "d", "unit_benefit_eur": 1, "gain": False}],
+    }
+    with pytest.raises(ValidationError) as err:
+        NetworkProblem.model_validate(problem)
+    assert [(e["loc"], e["msg"]) for e in err.value.errors()] == [
+        (("offers", 0, "amount"), "must be a number, not true"),
+        (("arcs", 0, "gain"), "must be a number, not false"),
+    ]
+
+
+def test_a_boolean_is_reported_with_the_rows_other_problems():
+    with pytest.raises(ValidationError) as err:
+        Listing.model_validate({**ROW, "quantity": True, "direction": "sideways"})
+    assert sorted(e["loc"][0] for e in err.value.errors()) == ["direction", "quantity"]
