@@ -32,13 +32,15 @@ def configured(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
 def test_every_bad_row_is_reported_with_its_line(tmp_path: Path) -> None:
     path = tmp_path / "mine.csv"
     path.write_text(
-        HEADER + GOOD + "x,,slag,20x,use,src\ny,,,2042,use,src\n" + GOOD, encoding="utf-8"
+        HEADER + GOOD + "x,,slag,20x,use,src\ny,,,2042,use,src\n  ,,slag,2351,use,src\n" + GOOD,
+        encoding="utf-8",
     )
     rows, errors = read_patterns(path)
     assert [p.id for p in rows] == ["grounds-soap", "grounds-soap"]
     assert errors == [
         f"{path} line 3: receiver_nace must be 4 digits, got '20x'",
         f"{path} line 4: give waste_codes or keywords",
+        f"{path} line 5: id is required (a short unique name)",
         f"{path}: id 'grounds-soap' appears 2 times",
     ]
 

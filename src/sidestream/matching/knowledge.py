@@ -268,6 +268,9 @@ def _check_width(row: _Row, where: str, multiline: Iterable[str] | None = None) 
 
 def _pattern(row: dict[str, str], where: str, line: int) -> Pattern:
     """One patterns row; ``ValueError`` naming the line and field when it is invalid."""
+    ident = (row.get("id") or "").strip()
+    if not ident:
+        raise ValueError(f"{where} line {line}: id is required (a short unique name)")
     nace = (row.get("receiver_nace") or "").strip().replace(".", "")
     if not re.fullmatch(r"\d{4}", nace):
         raise ValueError(f"{where} line {line}: receiver_nace must be 4 digits, got {nace!r}")
@@ -312,7 +315,7 @@ def _pattern(row: dict[str, str], where: str, line: int) -> Pattern:
             f" {', '.join(k.value for k in Kind)}"
         )
     return Pattern(
-        id=(row.get("id") or f"line-{line}").strip(),
+        id=ident,
         waste_codes=codes,
         keywords=keywords,
         receiver_nace=nace,
