@@ -40,6 +40,12 @@ def test_browse_waste_codes(client: TestClient) -> None:
     assert {"030104", "030105"} <= {c["code"] for c in found}
     chapter = client.get("/api/v1/codes/waste", params={"chapter": "13", "hazardous": "false"})
     assert chapter.json() == []
+    sub = client.get("/api/v1/codes/waste", params={"chapter": "10 01", "limit": 3}).json()
+    assert [c["code"] for c in sub] == ["100101", "100102", "100103"]
+    none = client.get("/api/v1/codes/waste", params={"chapter": "99"})  # no such chapter
+    detail = none.json()["detail"][0]
+    assert none.status_code == 422 and detail["loc"] == ["query", "chapter"]
+    assert "not a List of Waste code, sub-chapter or chapter" in detail["msg"]
     one = client.get("/api/v1/codes/waste/10 01 02").json()
     assert one["description"] == "Coal fly ash" and "Flugasche" in one["synonyms"]["de"]
     assert client.get("/api/v1/codes/waste/999999").status_code == 404

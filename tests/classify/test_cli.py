@@ -103,6 +103,8 @@ def test_codes_search_and_show() -> None:
     assert "10 01 02" in found.stdout
     hazardous = runner.invoke(app, ["codes", "search", "fly ash", "--hazardous"])
     assert "10 01 04*" in hazardous.stdout and "10 01 02 " not in hazardous.stdout
+    no_chapter = runner.invoke(app, ["codes", "search", "ash", "--chapter", "99"])
+    assert no_chapter.exit_code == 2 and "'99' is not a List of Waste" in no_chapter.stderr
     shown = runner.invoke(app, ["codes", "show", "020501"])
     assert "dairy" in shown.stdout and "valle" in shown.stdout
     bad = runner.invoke(app, ["codes", "show", "99 99 99"])

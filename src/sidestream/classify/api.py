@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 
 from sidestream.classify.browse import search_nace, search_waste_codes, waste_code_synonyms
 from sidestream.classify.schemas import Classification, ClassifyRequest
 from sidestream.classify.service import classify_stream
 from sidestream.errors import InvalidInput
-from sidestream.taxonomy.waste_codes import lookup_waste_code, operations
+from sidestream.taxonomy.waste_codes import lookup_code_or_family, lookup_waste_code, operations
 
 router = APIRouter(prefix="/api/v1", tags=["classification"])
 
@@ -78,7 +80,11 @@ def classify(body: ClassifyRequest) -> Classification:
 @router.get("/codes/waste", response_model=list[WasteCodeOut])
 def list_waste_codes(
     q: str | None = Query(None, description="Words (any of ten languages) or a code prefix"),
-    chapter: str | None = Query(None, description="LoW chapter or sub-chapter prefix"),
+    chapter: Annotated[
+        str | None,
+        AfterValidator(lambda v: lookup_code_or_family(v) if v and v.strip() else None),
+        Query(description="LoW chapter or sub-chapter prefix"),
+    ] = None,
     hazardous: bool | None = None,
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[dict[str, object]]:

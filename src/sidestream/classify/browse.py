@@ -7,7 +7,12 @@ from functools import lru_cache
 from sidestream.classify.lexicon import synonym_terms, synonyms_by_code
 from sidestream.classify.text import fold
 from sidestream.taxonomy.nace import nace_classes
-from sidestream.taxonomy.waste_codes import WasteCode, normalise_waste_code, waste_codes
+from sidestream.taxonomy.waste_codes import (
+    WasteCode,
+    lookup_code_or_family,
+    normalise_waste_code,
+    waste_codes,
+)
 
 
 @lru_cache
@@ -33,11 +38,12 @@ def search_waste_codes(
     """LoW entries matching all filters, in list order.
 
     ``q`` is a code prefix (``'10 01'``) or words that must all occur in the label, the
-    chapter titles or a synonym (any of the ten languages, accents ignored).
+    chapter titles or a synonym (any of the ten languages, accents ignored). A ``chapter``
+    that is no LoW chapter or sub-chapter raises ``ValueError`` (it would find nothing).
     """
     digits = normalise_waste_code(q or "")
     words = [] if digits.isdigit() else fold(q or "").split()
-    prefix = normalise_waste_code(chapter or "")
+    prefix = lookup_code_or_family(chapter) if chapter and chapter.strip() else ""
     out = []
     for code, entry in waste_codes().items():
         if prefix and not code.startswith(prefix):

@@ -12,7 +12,7 @@ from sidestream.classify.browse import search_nace, search_waste_codes, waste_co
 from sidestream.classify.service import MAX_TOP, classify_all_codes
 from sidestream.interop.input_lines import LineProblem, given_id, read_input_or_stop, row_id
 from sidestream.matching.schemas import parse_nace
-from sidestream.taxonomy.waste_codes import lookup_waste_code, operations
+from sidestream.taxonomy.waste_codes import lookup_code_or_family, lookup_waste_code, operations
 
 #: Keys accepted for the text of an input line, in order of preference.
 TEXT_KEYS = ("text", "description", "title")
@@ -90,10 +90,23 @@ def classify_command(
         raise typer.Exit(1)
 
 
+def _family_option(value: str | None) -> str | None:
+    """A ``--chapter`` that is a LoW chapter or sub-chapter, else a usage error (exit 2)."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return lookup_code_or_family(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 @codes_app.command("search")
 def codes_search(
     text: Annotated[str, typer.Argument(help="Words (any of the ten languages) or a code prefix")],
-    chapter: Annotated[str | None, typer.Option(help="Two-digit LoW chapter, e.g. 10")] = None,
+    chapter: Annotated[
+        str | None,
+        typer.Option(help="LoW chapter or sub-chapter, e.g. 10", callback=_family_option),
+    ] = None,
     hazardous: Annotated[bool | None, typer.Option("--hazardous/--non-hazardous")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
 ) -> None:
