@@ -30,8 +30,44 @@ def test_a_database_it_cannot_open_is_one_line(monkeypatch, capsys, tmp_path: Pa
         url = f"sqlite:///{tmp_path / 'notdb.db'}"
     elif url == "missing-folder":
         url = f"sqlite:///{tmp_path / 'no' / 'such' / 'x.db'}"
-    code, err = _main(monkeypatch, capsys, "export", "--database-url", url)
+    code, err = _main(
+        monkeypatch, capsys, "import", str(_listing_file(tmp_path)), "--database-url", url
+    )
     assert code == 2 and err.startswith("error: database: ") and "Traceback" not in err
+
+
+def _listing_file(folder: Path) -> Path:
+    path = folder / "one.jsonl"
+    path.write_text(json.dumps({"id": "a", "direction": "offer", "title": "Sawdust"}) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["export"],
+        ["report", "--network", "1"],
+        ["optimize", "--network", "1"],
+        ["match", "1"],
+        ["audit", "verify"],
+        ["purge"],
+    ],
+)
+def test_commands_on_stored_data_do_not_create_a_database(
+    monkeypatch, capsys, tmp_path: Path, command: list[str]
+):
+    """A mistyped path answered "nothing stored" from a new empty database before."""
+    typo = tmp_path / "sidestrem.db"
+    code, err = _main(monkeypatch, capsys, *command, "--database-url", f"sqlite:///{typo}")
+    assert code == 2 and err.startswith(f"error: {typo}: no database here"), err
+    assert not typo.exists()
+
+
+def test_import_creates_the_database_it_names(monkeypatch, capsys, tmp_path: Path):
+    new = tmp_path / "new.db"
+    code, _ = _main(monkeypatch, capsys, "import", str(_listing_file(tmp_path)),
+                    "--database-url", f"sqlite:///{new}")  # fmt: skip
+    assert code == 0 and new.exists()
 
 
 def test_a_database_a_newer_version_migrated_is_one_line(monkeypatch, capsys, tmp_path: Path):
@@ -46,6 +82,7 @@ def test_a_database_a_newer_version_migrated_is_one_line(monkeypatch, capsys, tm
 
 def test_a_file_it_cannot_write_is_one_line(monkeypatch, capsys, tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'x.db'}"
+    upgrade(url)
     code, err = _main(monkeypatch, capsys, "export", "-o", str(tmp_path), "--database-url", url)
     assert code == 2 and err.startswith(f"error: {tmp_path}: ")
 
@@ -96,6 +133,7 @@ def test_the_import_summary_counts_rows_not_errors(tmp_path: Path):
 
 def test_export_filters_are_checked(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'e.db'}"
+    upgrade(url)
     runner = CliRunner()
     for args in (["--kind", "plasma"], ["--direction", "sideways"], ["--network", "999"]):
         ran = runner.invoke(app, ["export", *args, "--database-url", url])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -117,6 +118,26 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url or get_settings().database_url), revision)
+
+
+def upgrade_existing(url: str | None = None) -> None:
+    """:func:`upgrade` for a command that works on stored data: a SQLite file that does not
+    exist is a ``FileNotFoundError`` naming it, not a new empty database (a mistyped path
+    would otherwise answer "nothing stored")."""
+    from sqlalchemy.engine import make_url
+
+    url = url or get_settings().database_url
+    parsed = make_url(url)
+    path = parsed.database or ""
+    in_memory = path in ("", ":memory:") or path.startswith("file:") or parsed.query.get("uri")
+    if parsed.get_backend_name() == "sqlite" and not in_memory and not Path(path).exists():
+        raise FileNotFoundError(
+            errno.ENOENT,
+            "no database here (commands that read stored data do not create one: check "
+            "DATABASE_URL or --database-url; 'sidestream import' or 'sidestream demo' create it)",
+            path,
+        )
+    upgrade(url)
 
 
 def downgrade(url: str | None, revision: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import date
 
@@ -9,11 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from sidestream.cli import app
+from sidestream.db import get_engine, session_scope
 from sidestream.demo.builder import load_demo
 from sidestream.exchanges.models import Delivery, Exchange
 from sidestream.optimize.service import optimize_network
 from sidestream.registry import service as registry
-from sidestream.registry.models import Stream
+from sidestream.registry.models import Network, Stream
 from sidestream.registry.schemas import NetworkCreate
 from sidestream.reports.schemas import INDICATORS
 from sidestream.reports.service import network_report, organisation_report, report_csv
@@ -238,6 +240,18 @@ def test_optimize_and_report_commands_on_a_stored_network(tmp_path):
     assert missing.exit_code == 2 and "network Atlantis not found" in missing.output
     both = runner.invoke(app, ["optimize", "x.json", "--network", name, "--database-url", db])
     assert both.exit_code == 2
+    with session_scope(get_engine(db)) as session:  # a network named as another's id
+        first = session.get(Network, 1)
+        named = registry.create_network(session, NetworkCreate(name="1"))
+        first_name, named_id = first.name, named.id
+    for command in ("report", "optimize"):
+        clash = runner.invoke(app, [command, "--network", "1", "--database-url", db])
+        assert clash.exit_code == 2, clash.output
+        assert f"'1' is the name of network {named_id} and the id of network '{first_name}'" in (
+            clash.stderr
+        )
+    by_id = runner.invoke(app, ["report", "--network", str(named_id), "--database-url", db])
+    assert by_id.exit_code == 0 and json.loads(by_id.stdout)["name"] == "1"
 
 
 def test_the_pages_plan_and_their_report_count_the_same_exchanges(demo):

@@ -10,7 +10,7 @@ from rich.console import Console
 from sidestream.access import service
 from sidestream.access.models import Membership
 from sidestream.access.roles import Role
-from sidestream.db import get_engine, session_scope, upgrade
+from sidestream.db import get_engine, session_scope, upgrade, upgrade_existing
 from sidestream.errors import SidestreamError
 from sidestream.registry.models import Organisation
 
@@ -63,7 +63,7 @@ def purge_command(database_url: DbOption = None) -> None:
     """Delete expired sessions and reset links, and old login attempts and mail copies."""
     from sidestream.access.retention import purge
 
-    upgrade(database_url)
+    upgrade_existing(database_url)
     with session_scope(get_engine(database_url)) as session:
         deleted = purge(session)
     err.print(", ".join(f"{table}: {n} deleted" for table, n in deleted.items()), highlight=False)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sidestream.db import get_engine, session_scope, upgrade
+from sidestream.db import get_engine, session_scope, upgrade_existing
 from sidestream.exchanges import audit
 
 audit_app = typer.Typer(help="Tamper-evident audit log.", no_args_is_help=True)
@@ -20,7 +20,7 @@ DbOption = Annotated[
 @audit_app.command("verify")
 def verify_command(database_url: DbOption = None) -> None:
     """Recompute the hash chain; exit 1 naming the first altered or deleted entry."""
-    upgrade(database_url)
+    upgrade_existing(database_url)
     with session_scope(get_engine(database_url)) as session:
         verdict = audit.verify(session)
     if verdict.ok:

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from sidestream.db import get_engine, session_scope, upgrade
+from sidestream.db import get_engine, session_scope, upgrade, upgrade_existing
 from sidestream.interop.listing import json_schema, write_json_schema
 from sidestream.interop.readers import detect_format, read_rows
 from sidestream.interop.service import (
@@ -98,7 +98,7 @@ def export_command(
     if fmt not in ("jsonl", "csv"):
         err.print(f"[red]error:[/red] --format: '{fmt}' is not jsonl or csv")
         raise typer.Exit(2)
-    upgrade(database_url)
+    upgrade_existing(database_url)
     filters = StreamFilter(kind=kind, direction=direction, network_id=network)
     writer = write_jsonl if fmt == "jsonl" else write_csv
     with session_scope(get_engine(database_url)) as session:

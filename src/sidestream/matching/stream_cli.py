@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from sidestream.db import get_engine, session_scope, upgrade
+from sidestream.db import get_engine, session_scope, upgrade_existing
 from sidestream.errors import NotFound
 from sidestream.matching.cli import require_knowledge_base
 from sidestream.matching.service import matches_for_stream
@@ -33,7 +33,7 @@ def match_command(
 ) -> None:
     """Rank the partners of stored streams: one JSON line per stream, with reasons and benefit."""
     require_knowledge_base()
-    upgrade(database_url)
+    upgrade_existing(database_url)
     with session_scope(get_engine(database_url)) as session:
         try:
             ids = _stream_ids(session, stream or [], network)

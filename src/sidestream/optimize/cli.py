@@ -123,15 +123,12 @@ def _network_problem(
     network: str, carbon_price: float | None, database_url: str | None
 ) -> tuple[NetworkProblem, ProblemSummary]:
     """The problem of a stored network, built with a progress bar on a terminal."""
-    from sidestream.db import get_engine, session_scope, upgrade
+    from sidestream.db import get_engine, session_scope, upgrade_existing
     from sidestream.registry import service as registry
 
-    upgrade(database_url)
+    upgrade_existing(database_url)
     with session_scope(get_engine(database_url)) as session:
-        found = registry.find_network(session, network)
-        if found is None and not network.isdigit():
-            raise NotFound("network", network)
-        network_id = found.id if found else int(network)
+        network_id = registry.network_named(session, network).id
         if not sys.stderr.isatty():
             return build_network_problem(session, network_id, carbon_price=carbon_price)
         from rich.console import Console

@@ -221,6 +221,24 @@ def find_network(session: Session, name: str) -> Network | None:
     return session.scalar(select(Network).where(Network.name == name))
 
 
+def network_named(session: Session, ref: str) -> Network:
+    """The network a command line names by its name or its id (``NotFound`` when none). A ref
+    that is one network's name and another's id is refused (``InvalidInput`` naming both, and
+    how to tell them apart), rather than one of them being picked unseen."""
+    by_name = find_network(session, ref)
+    by_id = session.get(Network, int(ref)) if ref.isdigit() and len(ref) < 19 else None
+    if by_name is not None and by_id is not None and by_name.id != by_id.id:
+        raise InvalidInput(
+            "network",
+            f"'{ref}' is the name of network {by_name.id} and the id of network "
+            f"'{by_id.name}': give {by_name.id} or '{by_id.name}'",
+        )
+    found = by_name or by_id
+    if found is None:
+        raise NotFound("network", ref)
+    return found
+
+
 def list_networks(
     session: Session, limit: int = 50, offset: int = 0
 ) -> tuple[Sequence[Network], int]:

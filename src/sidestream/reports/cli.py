@@ -28,17 +28,14 @@ def report_command(
     ] = None,
 ) -> None:
     """Realised and potential impact of a network (five indicators, EUR, factor sources)."""
-    from sidestream.db import get_engine, session_scope, upgrade
+    from sidestream.db import get_engine, session_scope, upgrade_existing
     from sidestream.registry import service as registry
     from sidestream.reports.service import network_report, report_csv
 
-    upgrade(database_url)
+    upgrade_existing(database_url)
     try:
         with session_scope(get_engine(database_url)) as session:
-            found = registry.find_network(session, network)
-            if found is None and not network.isdigit():
-                raise NotFound("network", network)
-            report = network_report(session, found.id if found else int(network))
+            report = network_report(session, registry.network_named(session, network).id)
     except (NotFound, InvalidInput, Forbidden) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
