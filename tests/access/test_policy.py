@@ -133,6 +133,23 @@ def test_only_members_change_a_stream(session, world, role, outcome):
             registry.delete_stream(session, sid, viewer=viewer)
 
 
+@pytest.mark.parametrize("role", ["beta_member", "cobalt_member", "hub_facilitator"])
+def test_a_refused_change_of_an_anonymised_stream_does_not_name_its_owner(session, world, role):
+    """The refusal named "organisation N", which the organisation's page then named."""
+    from sidestream.matching.service import dismiss_match
+
+    viewer = viewer_for(session, world, role)
+    anon, acme = world.streams["anonymous"], world.orgs["acme"]
+    for act in (
+        lambda: registry.update_stream(session, anon, StreamUpdate(version=1), viewer=viewer),
+        lambda: registry.delete_stream(session, anon, viewer=viewer),
+        lambda: dismiss_match(session, anon, world.need, viewer=viewer),
+    ):
+        with pytest.raises(Forbidden) as refused:
+            act()
+        assert str(acme) not in str(refused.value) and SECRET not in str(refused.value)
+
+
 def test_invisible_streams_are_not_found_even_for_writes(session, world):
     viewer = viewer_for(session, world, "cobalt_member")
     with pytest.raises(NotFound):

@@ -337,11 +337,13 @@ def require_platform_admin(viewer: Viewer) -> None:
 
 
 def require_member(viewer: Viewer, org_id: int | None) -> None:
-    """Members of ``org_id`` (any role), platform admins and the system pass."""
+    """Members of ``org_id`` (any role), platform admins and the system pass. The refusal names
+    no organisation: the thing may be an anonymised stream whose owner the caller must not
+    learn."""
     require_writer(viewer)
     if viewer.superuser or (org_id is not None and org_id in viewer.roles):
         return
-    raise Forbidden(f"only members of organisation {org_id} may do this")
+    raise Forbidden("only members of the organisation it belongs to may do this")
 
 
 def require_org_admin(viewer: Viewer, org_id: int) -> None:
@@ -349,7 +351,7 @@ def require_org_admin(viewer: Viewer, org_id: int) -> None:
     require_writer(viewer)
     if viewer.superuser or viewer.roles.get(org_id) == Role.admin:
         return
-    raise Forbidden(f"only admins of organisation {org_id} may do this")
+    raise Forbidden("only admins of the organisation may do this")
 
 
 def require_facilitator(viewer: Viewer, network_id: int) -> None:
