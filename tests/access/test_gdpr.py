@@ -62,3 +62,35 @@ def test_an_organisation_is_exported_and_erased_by_its_admin(client):
         client.get("/api/v1/streams/export", headers=h["platform_admin"]).text
     )
     assert client.get("/api/v1/audit/verify", headers=h["platform_admin"]).json()["ok"]
+
+
+def test_data_exports_keep_an_introduction_double_blind_until_it_is_accepted(client):
+    """A requester's export named the owner of the anonymous stream it asked about, and a
+    responder's the requester, even after declining (security review, stop 19)."""
+    w, h = api_world(client)
+    acme, beta = w.orgs["acme"], w.orgs["beta"]
+    body = {"offer_stream_id": w.streams["anonymous"], "need_stream_id": w.need}
+    intro = client.post("/api/v1/introductions", json=body, headers=h["beta_member"]).json()
+
+    def exported() -> tuple[dict, dict]:
+        owner = client.get(f"/api/v1/organisations/{acme}/export", headers=h["acme_admin"])
+        asker = client.get("/api/v1/auth/me/export", headers=h["beta_member"])
+        (seen_by_owner,) = owner.json()["introductions"]
+        (seen_by_asker,) = asker.json()["introductions"]
+        return seen_by_owner, seen_by_asker
+
+    for step in ("pending", "declined"):
+        if step == "declined":
+            client.post(f"/api/v1/introductions/{intro['id']}/decline", headers=h["acme_admin"])
+        by_owner, by_asker = exported()
+        assert by_owner["side"] == "responder" and by_owner["status"] == step
+        assert by_owner["requester_org_id"] is None and by_owner["requested_by"] is None
+        assert by_asker["side"] == "requester" and by_asker["status"] == step
+        assert by_asker["responder_org_id"] is None and by_asker["decided_by"] is None
+        assert SECRET not in json.dumps(by_asker)
+
+    second = client.post("/api/v1/introductions", json=body, headers=h["beta_member"]).json()
+    client.post(f"/api/v1/introductions/{second['id']}/accept", headers=h["acme_admin"])
+    owner = client.get(f"/api/v1/organisations/{acme}/export", headers=h["acme_admin"]).json()
+    accepted = next(i for i in owner["introductions"] if i["id"] == second["id"])
+    assert accepted["requester_org_id"] == beta and accepted["responder_org_id"] == acme

@@ -42,6 +42,28 @@ def _rows(session: Session, model: type[Base], *where: Any) -> list[dict[str, An
     return [_row(o) for o in session.scalars(select(model).where(*where))]
 
 
+#: What an introduction tells of each side: hidden from the other side until it is accepted.
+_SIDES = {
+    "requester": ("requester_org_id", "requested_by"),
+    "responder": ("responder_org_id", "decided_by"),
+}
+
+
+def _introductions(session: Session, *sides: tuple[str, Any]) -> list[dict[str, Any]]:
+    """Introductions in which a ``(side, condition)`` holds, each as that side may see it: the
+    other side's organisation and person only once the introduction is accepted (the double
+    opt-in; a pending or declined request names nobody to the other side)."""
+    out = []
+    for side, condition in sides:
+        for intro in session.scalars(select(Introduction).where(condition)):
+            row = _row(intro) | {"side": side}
+            if intro.status != "accepted":
+                other = "responder" if side == "requester" else "requester"
+                row |= dict.fromkeys(_SIDES[other])
+            out.append(row)
+    return sorted(out, key=lambda r: (r["id"], r["side"]))
+
+
 def export_user(session: Session, user: User) -> dict[str, Any]:
     """Everything stored about one account (secrets only as the fact they exist)."""
     actor = f"user:{user.id}"
@@ -53,10 +75,10 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
         "password_resets": _rows(session, PasswordReset, PasswordReset.user_id == user.id),
         "login_attempts": _rows(session, LoginAttempt, LoginAttempt.email == user.email),
         "messages": _rows(session, OutboxMessage, OutboxMessage.recipient == user.email),
-        "introductions": _rows(
+        "introductions": _introductions(
             session,
-            Introduction,
-            or_(Introduction.requested_by == user.id, Introduction.decided_by == user.id),
+            ("requester", Introduction.requested_by == user.id),
+            ("responder", Introduction.decided_by == user.id),
         ),
         "deliveries_recorded": _rows(session, Delivery, Delivery.recorded_by == user.id),
         "audit_entries": _rows(
@@ -91,10 +113,10 @@ def export_organisation(session: Session, viewer: Viewer, org_id: int) -> dict[s
         "sites": _rows(session, Site, Site.organisation_id == org_id),
         "streams": _rows(session, Stream, Stream.organisation_id == org_id),
         "members": [{"email": e, "role": r} for e, r in members],
-        "introductions": _rows(
+        "introductions": _introductions(
             session,
-            Introduction,
-            or_(Introduction.requester_org_id == org_id, Introduction.responder_org_id == org_id),
+            ("requester", Introduction.requester_org_id == org_id),
+            ("responder", Introduction.responder_org_id == org_id),
         ),
         "exchanges": _rows(
             session, Exchange, or_(Exchange.offer_org_id == org_id, Exchange.need_org_id == org_id)
