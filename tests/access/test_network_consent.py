@@ -39,3 +39,29 @@ def test_a_new_facilitator_cannot_enrol_other_companies(client):
     )
     assert r.status_code == 403
     assert client.get(f"/api/v1/streams/{secret['id']}", headers=headers).status_code == 404
+
+
+def test_a_facilitator_cannot_take_a_network_to_an_organisation_of_their_own(client):
+    """The members let Hub see their network streams; a facilitator of Hub moved the network
+    to a new organisation of their own and kept the access after Hub removed them."""
+    from tests.access.world import api_world
+
+    w, h = api_world(client)
+    net = client.get(f"/api/v1/networks/{w.network}", headers=h["hub_facilitator"]).json()
+    own = client.post(
+        "/api/v1/organisations", json={"name": "My Own Hub"}, headers=h["hub_facilitator"]
+    ).json()
+    moved = client.patch(
+        f"/api/v1/networks/{w.network}",
+        json={"version": net["version"], "facilitator_id": own["id"]},
+        headers=h["hub_facilitator"],
+    )
+    assert moved.status_code == 403 and "facilitator_id" in moved.text
+    assert client.get(f"/api/v1/networks/{w.network}").json()["facilitator_id"] == w.orgs["hub"]
+    handed = client.patch(  # an admin of Hub may hand it to an organisation they facilitate for
+        f"/api/v1/networks/{w.network}",
+        json={"version": net["version"], "facilitator_id": w.orgs["beta"]},
+        headers=make_user(client, "both@hub.invalid",
+                          roles={w.orgs["hub"]: Role.admin, w.orgs["beta"]: Role.admin}),
+    )  # fmt: skip
+    assert handed.status_code == 200, handed.text

@@ -362,6 +362,20 @@ def require_facilitator(viewer: Viewer, network_id: int) -> None:
     raise Forbidden(f"only the facilitator of network {network_id} may do this")
 
 
+def require_handover(viewer: Viewer, current_facilitator: int | None) -> None:
+    """Giving a network to another facilitating organisation: the members let the present one
+    see their network streams, so only its admins (or a platform admin) may hand it over; a
+    facilitator could otherwise move it to an organisation of their own and keep the access
+    after leaving."""
+    if viewer.superuser:
+        return
+    if current_facilitator is None or viewer.roles.get(current_facilitator) != Role.admin:
+        raise Forbidden(
+            "facilitator_id: only an admin of the facilitating organisation (or a platform "
+            "admin) may hand the network to another"
+        )
+
+
 def may_facilitate(viewer: Viewer, facilitator_org: int | None) -> bool:
     """Whether ``viewer`` may name ``facilitator_org`` as a network's facilitator."""
     if viewer.superuser:

@@ -257,6 +257,8 @@ def update_network(
     fac = changes.get("facilitator_id")
     if "facilitator_id" in changes and not policy.may_facilitate(viewer, fac):
         raise Forbidden("facilitator_id must be an organisation you facilitate for")
+    if "facilitator_id" in changes and fac != net.facilitator_id:
+        policy.require_handover(viewer, net.facilitator_id)
     if fac is not None and session.get(Organisation, fac) is None:
         raise InvalidInput("facilitator_id", f"unknown organisation id {fac}")
     _apply(net, changes)
