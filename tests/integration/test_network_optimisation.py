@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from sidestream.cli import app
@@ -263,3 +264,39 @@ def test_the_pages_plan_and_their_report_count_the_same_exchanges(demo):
     report = impact_report(demo, SYSTEM, net.id)
     assert plan is not None and len(plan.allocation.flows) > 10
     assert report.totals["potential"].links == len(plan.allocation.flows)
+
+
+def test_a_link_is_valued_alike_on_the_match_page_in_the_plan_and_in_its_report(demo):
+    """The plan and the report valued a link by its offer alone (400 t of textiles to a need
+    for wood ash counted as replacing new clothing), and the report dropped the heat pump a
+    plan's heat link needs; the match page reads the need's material and the pump."""
+    from sidestream.access.policy import SYSTEM
+    from sidestream.impact.service import account_pair
+    from sidestream.matching.service import stream_listing
+    from sidestream.web import region_view
+
+    checked = pumped = 0
+    for net in registry.list_networks(demo, limit=100)[0]:
+        try:
+            plan = optimize_network(demo, net.id)
+        except Exception:
+            continue
+        report = network_report(demo, net.id)
+        rows = {r.link: r for r in report.rows if r.basis == "potential"}
+        for flow in plan.allocation.flows:
+            offer, need = (
+                stream_listing(SYSTEM, demo.get(Stream, int(ref)))
+                for ref in (flow.offer, flow.need)
+            )
+            page = account_pair(offer, need, flow.distance_km, changes={"amount": flow.amount})
+            expected = page.result.indicators.co2e_avoided_t
+            assert flow.co2e_avoided_t == pytest.approx(expected, rel=1e-6, abs=1e-6), flow.arc_id
+            assert rows[flow.arc_id].co2e_avoided_t == pytest.approx(flow.co2e_avoided_t, rel=1e-6)
+            checked += 1
+            pumped += page.exchange.heat_pump_cop is not None
+        streams = {s.id: s for s in demo.scalars(select(Stream))}
+        shown = region_view.indicators(plan.allocation, streams)  # the region page's chart
+        total = sum(f.co2e_avoided_t for f in plan.allocation.flows)
+        # the page rounds amounts to 0.001 and distances to 0.1 km to reuse its figures
+        assert sum(shown["co2e_avoided_t"].values()) == pytest.approx(total, rel=1e-4)
+    assert checked > 30 and pumped >= 1

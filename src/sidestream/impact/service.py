@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
@@ -71,6 +72,31 @@ def factor_catalogue(version: str = DEFAULT_VERSION, prefix: str | None = None) 
     return FactorCatalogue(version=fs.version, total=len(factors), factors=factors)
 
 
+class Side(Protocol):
+    """What the value of a link reads of each side: a listing or a stored stream."""
+
+    kind: Any
+    waste_code: str | None
+    properties: Any
+
+
+def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
+    """What decides the value of one unit sent from ``offer`` to ``need``, the same for a
+    match, a network plan, its report and realised deliveries: the offer's kind and code, what
+    the receiver stops buying (the need's own material, when its code says so) and the heat
+    pump that lifts the offer's heat to the need's temperature (``need`` ``None``: deleted)."""
+    kind = str(offer.kind or "material")
+    needed = None
+    if kind == "material" and need is not None and need.waste_code:
+        needed = category_for(need.waste_code, kind).material_category
+    return {
+        "kind": kind,
+        "waste_code": offer.waste_code,
+        "substitutes": needed,
+        "heat_pump_cop": lift_cop(offer, need) if kind == "energy" and need is not None else None,
+    }
+
+
 def pair_exchange(
     offer: Listing, need: Listing, distance_km: float | None
 ) -> tuple[Exchange, str] | None:
@@ -80,11 +106,11 @@ def pair_exchange(
     other is missing or hidden); the offer's price, when in the canonical unit, is the transfer
     price. ``None`` for kinds without indicators or when no amount is known.
     """
-    kind = offer.kind or "material"
+    terms = pair_terms(offer, need)
+    kind, cop = terms["kind"], terms["heat_pump_cop"]
     if kind not in PHYSICAL_KINDS:
         return None
     unit = CANONICAL_UNIT[kind]
-    cop = lift_cop(offer, need) if kind == "energy" else None
     amounts = {}
     for side, listing in (("offer", offer), ("need", need)):
         annual = annual_amount(listing, Kind(kind))
@@ -102,22 +128,17 @@ def pair_exchange(
     if cop:
         basis += f"; a heat pump lifts the heat to the need's temperature (COP {cop:.1f})"
     price = offer.price_eur_per_unit if offer.unit == unit else None
-    # The receiver stops buying what it needs: the need's own material, when its code says so.
-    needed = category_for(need.waste_code, kind).material_category if need.waste_code else None
     exchange = Exchange(
-        kind=kind,
+        **terms,
         amount=amounts[side],
         unit=unit,
-        waste_code=offer.waste_code,
-        substitutes=needed if kind == "material" else None,
         distance_km=distance_km or 0.0,
         transfer_price_eur_per_unit=price or 0.0,
-        heat_pump_cop=cop,
     )
     return exchange, basis
 
 
-def lift_cop(offer: Listing, need: Listing) -> float | None:
+def lift_cop(offer: Side, need: Side) -> float | None:
     """COP of the heat pump that lifts the offer's heat to the need's temperature; ``None``
     when either temperature is unknown, the offer is hot enough or no heat pump can lift it."""
     source, sink = _temperatures(offer, need)
@@ -126,7 +147,7 @@ def lift_cop(offer: Listing, need: Listing) -> float | None:
     return heat_pump_cop(source, sink)
 
 
-def _temperatures(offer: Listing, need: Listing) -> tuple[float, float]:
+def _temperatures(offer: Side, need: Side) -> tuple[float, float]:
     """The offer's and the need's ``temperature_c`` (NaN where not stated)."""
     source, sink = (number_or_nan((x.properties or {}).get("temperature_c")) for x in (offer, need))
     return source, sink
@@ -151,11 +172,7 @@ def account_pair(
         raise InvalidInput("kind", f"no impact indicators for '{kind}' streams")
     if found is None and not (changes or {}).get("amount"):
         raise InvalidInput("amount", "neither stream states an annual amount; give 'amount'")
-    cop = lift_cop(offer, need) if kind == "energy" else None
-    base, basis = found or (
-        Exchange(kind=kind, amount=0.0, waste_code=offer.waste_code, heat_pump_cop=cop),
-        "",
-    )
+    base, basis = found or (Exchange(**pair_terms(offer, need), amount=0.0), "")
     edits = dict(changes or {})
     try:
         exchange = Exchange.model_validate({**base.model_dump(exclude_none=True), **edits})

@@ -17,7 +17,7 @@ from sidestream.errors import InvalidInput
 from sidestream.impact.accounting import unit_values
 from sidestream.impact.factors import load_factor_set
 from sidestream.impact.heat_pump import delivered_per_heat
-from sidestream.impact.service import lift_cop
+from sidestream.impact.service import pair_terms
 from sidestream.matching.engine import MatchIndex
 from sidestream.matching.schemas import Listing
 from sidestream.matching.scoring import place_distance_km
@@ -151,17 +151,9 @@ def build_network_problem(
         if po.unit != pn.unit:
             continue
         distance = place_distance_km(lo, ln) or 0.0
-        cop = lift_cop(lo, ln) if lo.kind == "energy" else None
-        values = unit_values(
-            {
-                "kind": lo.kind or "material",
-                "amount": 1.0,
-                "waste_code": lo.waste_code,
-                "distance_km": distance,
-                "heat_pump_cop": cop,
-            },
-            factors,
-        )
+        terms = pair_terms(lo, ln)
+        cop = terms["heat_pump_cop"]
+        values = unit_values({**terms, "amount": 1.0, "distance_km": distance}, factors)
         arcs.append(
             Arc(
                 offer=po.id,

@@ -24,6 +24,7 @@ from sidestream.exchanges import service as exchanges
 from sidestream.exchanges.models import Exchange
 from sidestream.impact.accounting import account_exchange
 from sidestream.impact.schemas import FactorUsed, ImpactResult
+from sidestream.impact.service import pair_terms
 from sidestream.interop.csv_cells import safe_cell
 from sidestream.matching.scoring import place_distance_km
 from sidestream.matching.service import stream_listing
@@ -92,14 +93,16 @@ def _realised_exchange(
     """The realised rows of one exchange (one per delivery year)."""
     offer = session.get(Stream, ex.offer_stream_id) if ex.offer_stream_id else None
     need = session.get(Stream, ex.need_stream_id) if ex.need_stream_id else None
-    kind = offer.kind if offer else None
-    if kind not in CANONICAL_UNIT:
+    counted = offer or need  # an offer deleted after delivering: its need's kind counts
+    kind = counted.kind if counted else None
+    if counted is None or kind not in CANONICAL_UNIT:
         out.warnings.append(f"exchange {ex.id}: no indicators for its kind ({kind})")
         return
+    terms = pair_terms(offer, need) if offer else {"kind": kind, "waste_code": None}
     per_year: dict[int, float] = defaultdict(float)
     for d in ex.deliveries:
         try:
-            annual = exchanges.delivered_amount(offer, d.quantity, d.unit)
+            annual = exchanges.delivered_amount(counted, d.quantity, d.unit)
         except ValueError as exc:
             out.warnings.append(f"exchange {ex.id}, delivery {d.id}: {exc}")
             continue
@@ -107,7 +110,7 @@ def _realised_exchange(
     price = ex.agreed_price_eur_per_unit
     if price is not None and ex.agreed_unit not in (None, CANONICAL_UNIT[kind]):
         try:  # a price per kg is a price per t, a thousand times larger
-            per = exchanges.delivered_amount(offer, 1.0, ex.agreed_unit)
+            per = exchanges.delivered_amount(counted, 1.0, ex.agreed_unit)
         except ValueError:  # agreed before units were checked
             per = None
         if per is None or per.amount <= 0:
@@ -119,9 +122,8 @@ def _realised_exchange(
     for year, amount in sorted(per_year.items()):
         impact = account_exchange(
             {
-                "kind": kind,
+                **terms,
                 "amount": amount,
-                "waste_code": offer.waste_code if offer else None,
                 "distance_km": (place_distance_km(offer, need) or 0.0),
                 "transfer_price_eur_per_unit": price or 0.0,
             }
@@ -168,16 +170,16 @@ def _potential(
     owners = {u.id: u.organisation for u in [*result.allocation.offers, *result.allocation.needs]}
     prices = {s.arc_id: s.transfer_price_eur_per_unit for s in result.sharing.links}
     for flow in result.allocation.flows:
-        offer = session.get(Stream, int(flow.offer))
+        offer, need = (session.get(Stream, int(ref)) for ref in (flow.offer, flow.need))
         listing = stream_listing(viewer, offer) if offer else None
         if listing is None:
             continue
-        kind = listing.kind or "material"
+        terms = pair_terms(listing, stream_listing(viewer, need) if need else None)
+        kind = terms["kind"]
         impact = account_exchange(
             {
-                "kind": kind,
+                **terms,
                 "amount": flow.amount,
-                "waste_code": listing.waste_code,
                 "distance_km": flow.distance_km,
                 "transfer_price_eur_per_unit": prices.get(flow.arc_id, 0.0),
             }

@@ -7,12 +7,14 @@ reach into a domain's internals.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from sidestream.classify.schemas import Classification
 from sidestream.classify.service import classify_stream
 from sidestream.errors import InvalidInput
 from sidestream.impact.accounting import account_exchange
 from sidestream.impact.schemas import ImpactResult
+from sidestream.impact.service import Side, pair_terms
 from sidestream.taxonomy.kinds import PHYSICAL_KINDS
 
 
@@ -25,21 +27,22 @@ def classify(text: str, nace: str | None, top: int = 4) -> Classification | None
 
 
 def impact(
-    kind: str, amount: float, waste_code: str | None, distance_km: float
+    offer: Side, need: Side | None, amount: float, distance_km: float
 ) -> ImpactResult | None:
-    """Yearly benefit of an exchange of ``amount`` (t, MWh or m3); ``None`` where not defined."""
-    if kind not in PHYSICAL_KINDS or amount <= 0:
+    """Yearly benefit of sending ``amount`` (t, MWh or m3) from ``offer`` to ``need``, valued
+    as a match and a network plan value it (``impact.service.pair_terms``); ``None`` where not
+    defined."""
+    terms = pair_terms(offer, need)
+    if terms["kind"] not in PHYSICAL_KINDS or amount <= 0:
         return None
-    return _impact(kind, round(amount, 3), waste_code, round(distance_km, 1))
+    return _impact(tuple(sorted(terms.items())), round(amount, 3), round(distance_km, 1))
 
 
 @lru_cache(maxsize=4096)
 def _impact(
-    kind: str, amount: float, waste_code: str | None, distance_km: float
+    terms: tuple[tuple[str, Any], ...], amount: float, distance_km: float
 ) -> ImpactResult | None:
     try:
-        return account_exchange(
-            {"kind": kind, "amount": amount, "waste_code": waste_code, "distance_km": distance_km}
-        )
+        return account_exchange({**dict(terms), "amount": amount, "distance_km": distance_km})
     except (InvalidInput, ValueError):
         return None

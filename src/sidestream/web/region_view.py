@@ -135,7 +135,7 @@ def indicators(allocation: Allocation, streams: dict[int, Stream]) -> dict[str, 
     out: dict[str, dict[str, float]] = {name: defaultdict(float) for name in INDICATORS}
     for flow in allocation.flows:
         offer = streams[int(flow.offer)]
-        result = engines.impact(offer.kind, flow.amount, offer.waste_code, flow.distance_km)
+        result = engines.impact(offer, streams.get(int(flow.need)), flow.amount, flow.distance_km)
         if result is None:
             continue
         for name in INDICATORS:
