@@ -177,3 +177,11 @@ def test_bad_input_names_the_field(exchange: dict, field: str) -> None:
 def test_negative_amount_is_rejected() -> None:
     with pytest.raises(ValidationError):
         account_exchange({"kind": "material", "amount": -1})
+
+
+@pytest.mark.parametrize(("unit", "tonnes"), [("ton", 100.0), ("t/year", 100.0), ("kg", 0.1)])
+def test_an_exchange_unit_is_read_as_the_registry_reads_it(unit: str, tonnes: float) -> None:
+    """A 'ton' was pint's short ton here (90.7 t) while the registry stores it as a tonne."""
+    result = account_exchange({"kind": "material", "amount": 100, "unit": unit,
+                               "waste_code": "150102"})  # fmt: skip
+    assert result.indicators.virgin_resources_saved_t == pytest.approx(tonnes)

@@ -20,7 +20,7 @@ from sidestream.impact.catalogue import (
     substitutes,
     vehicles,
 )
-from sidestream.impact.factors import Factor, FactorSet, conversion, load_factor_set
+from sidestream.impact.factors import Factor, FactorSet, load_factor_set
 from sidestream.impact.heat_pump import delivered_per_heat, electricity_per_heat
 from sidestream.impact.schemas import (
     CarbonBreakdown,
@@ -31,6 +31,7 @@ from sidestream.impact.schemas import (
     Indicators,
 )
 from sidestream.taxonomy.kinds import CANONICAL_UNIT
+from sidestream.taxonomy.units import annualise
 
 _FALLBACK_DISPOSAL_CATEGORY = "Commercial and industrial waste"
 
@@ -187,12 +188,17 @@ def unit_values(
 
 
 def _canonical_amount(ex: Exchange, unit: str) -> float:
+    """The exchange's yearly amount in ``unit`` (its kind's), its unit read as the registry
+    reads units (a ``ton`` is a metric tonne, ``t/year`` a yearly amount)."""
     if ex.unit is None or ex.unit == unit:
         return ex.amount
     try:
-        return ex.amount * conversion(ex.unit, unit)
+        annual = annualise(ex.amount, ex.unit, None, ex.kind)
     except ValueError:
-        raise InvalidInput("unit", f"'{ex.unit}' cannot be expressed in {unit}") from None
+        annual = None
+    if annual is None or annual.unit != unit:
+        raise InvalidInput("unit", f"'{ex.unit}' cannot be expressed in {unit}")
+    return annual.amount
 
 
 def _material_substitution(
