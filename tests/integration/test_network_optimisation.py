@@ -300,3 +300,41 @@ def test_a_link_is_valued_alike_on_the_match_page_in_the_plan_and_in_its_report(
         # the page rounds amounts to 0.001 and distances to 0.1 km to reuse its figures
         assert sum(shown["co2e_avoided_t"].values()) == pytest.approx(total, rel=1e-4)
     assert checked > 30 and pumped >= 1
+
+
+def test_reports_count_each_link_once_and_a_network_its_own_exchanges(demo):
+    """An organisation in two networks had its streams counted in both plans (ARGO's 400 t of
+    textiles twice); a network counted a member's exchange with an outsider, which two
+    networks' reports then both held; an organisation's net EUR added its partner's."""
+    from sidestream.registry.models import NetworkMember
+
+    textiles = by_external_id(demo, "kal-argo-textiles")
+    argo = textiles.organisation_id
+    homes = select(NetworkMember.network_id).where(NetworkMember.organisation_id == argo)
+    assert len(set(demo.scalars(homes))) >= 2  # the demo puts ARGO in two networks
+    mine = organisation_report(demo, argo)
+    sent = f"{textiles.id}->"
+    planned = [r for r in mine.rows if r.basis == "potential" and r.link.startswith(sent)]
+    assert sum(r.amount for r in planned) <= textiles.quantity + 1e-6
+    assert any("counted in the plan of network" in w for w in mine.warnings)
+
+    kal = registry.find_network(demo, "Kalundborg Symbiosis")
+    members = set(registry.network_member_ids(demo, kal.id))
+    outsider_need = next(  # a need of an organisation outside Kalundborg Symbiosis
+        s
+        for s in demo.scalars(select(Stream).where(Stream.direction == "need"))
+        if s.organisation_id not in members
+    )
+    assert argo in members
+    delivered = [(date(2025, 2, 1), 50, "t")]
+    ex = _deliver(demo, "kal-argo-textiles", outsider_need.external_id, delivered)
+    links = {r.link for r in network_report(demo, kal.id).rows if r.basis == "realised"}
+    assert f"exchange {ex.id}" not in links  # not an exchange between two members
+    own = organisation_report(demo, argo)
+    assert f"exchange {ex.id}" in {r.link for r in own.rows}
+    for basis in ("realised", "potential"):
+        rows = [r for r in own.rows if r.basis == basis]
+        argo_name = own.name
+        side = sum(r.supplier_eur for r in rows if r.supplier == argo_name)
+        side += sum(r.receiver_eur for r in rows if r.receiver == argo_name)
+        assert own.totals[basis].net_eur == pytest.approx(side)

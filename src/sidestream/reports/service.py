@@ -78,19 +78,28 @@ class _Collector:
 Row = tuple[ImpactResult, str, float]
 
 
-def _realised(session: Session, viewer: Viewer, orgs: set[int], out: _Collector) -> None:
-    """Rows of the visible exchanges with deliveries that involve one of ``orgs``."""
+#: How a report names a party the viewer may not know (``policy.sees_side``).
+UNDISCLOSED = "(not disclosed)"
+
+
+def _realised(
+    session: Session, viewer: Viewer, orgs: set[int], out: _Collector, *, both: bool
+) -> None:
+    """Rows of the visible exchanges with deliveries that involve one of ``orgs`` (``both``:
+    exchanges between two of them, as a network counts its own)."""
     names = dict(session.execute(select(Organisation.id, Organisation.name)).all())
     for ex in exchanges.list_exchanges(session, viewer):
-        if not ex.deliveries or not {ex.offer_org_id, ex.need_org_id} & orgs:
+        parties = {ex.offer_org_id, ex.need_org_id}
+        if not ex.deliveries or not (parties <= orgs if both else parties & orgs):
             continue
-        _realised_exchange(session, ex, names, out)
+        _realised_exchange(session, viewer, ex, names, out)
 
 
 def _realised_exchange(
-    session: Session, ex: Exchange, names: dict[int, str], out: _Collector
+    session: Session, viewer: Viewer, ex: Exchange, names: dict[int, str], out: _Collector
 ) -> None:
-    """The realised rows of one exchange (one per delivery year)."""
+    """The realised rows of one exchange (one per delivery year); a party the viewer may not
+    know (as the exchange's own view decides) is named :data:`UNDISCLOSED`."""
     offer = session.get(Stream, ex.offer_stream_id) if ex.offer_stream_id else None
     need = session.get(Stream, ex.need_stream_id) if ex.need_stream_id else None
     counted = offer or need  # an offer deleted after delivering: its need's kind counts
@@ -118,7 +127,11 @@ def _realised_exchange(
             price = None
         else:
             price = price / per.amount
-    parties = (names.get(ex.offer_org_id, "?"), names.get(ex.need_org_id, "?"))  # type: ignore[arg-type]
+    seen = exchanges.exchange_view(session, viewer, ex)
+    parties = (
+        names.get(seen.offer_org_id, UNDISCLOSED) if seen.offer_org_id else UNDISCLOSED,
+        names.get(seen.need_org_id, UNDISCLOSED) if seen.need_org_id else UNDISCLOSED,
+    )
     for year, amount in sorted(per_year.items()):
         impact = account_exchange(
             {
@@ -149,7 +162,7 @@ def exchange_realised_rows(
         ).all()
     )
     out = _Collector()
-    _realised_exchange(session, ex, names, out)
+    _realised_exchange(session, viewer, ex, names, out)
     return out.rows
 
 
@@ -159,9 +172,13 @@ def _potential(
     network_id: int,
     out: _Collector,
     carbon_price: float | None = None,
+    claimed: dict[int, int | None] | None = None,
 ) -> None:
     """Rows of the optimiser's allocation of a network (``carbon_price`` EUR/t CO2e; ``None``:
-    the factor set's default)."""
+    the factor set's default). ``claimed``: an organisation's stream id -> the network whose
+    plan already counts it (``None``: not yet); links of a claimed stream are left out (a stream
+    in two networks' plans is counted once), and its streams planned here are claimed for
+    ``network_id``."""
     try:
         result = optimize_network(session, network_id, viewer=viewer, carbon_price=carbon_price)
     except InvalidInput as exc:
@@ -169,8 +186,17 @@ def _potential(
         return
     owners = {u.id: u.organisation for u in [*result.allocation.offers, *result.allocation.needs]}
     prices = {s.arc_id: s.transfer_price_eur_per_unit for s in result.sharing.links}
+    planned: set[int] = set()
     for flow in result.allocation.flows:
-        offer, need = (session.get(Stream, int(ref)) for ref in (flow.offer, flow.need))
+        ids = (int(flow.offer), int(flow.need))
+        if claimed is not None and (earlier := {claimed[i] for i in ids if claimed.get(i)}):
+            out.warnings.append(
+                f"network {network_id}: link {flow.arc_id} left out: its stream is counted in"
+                f" the plan of network {min(earlier)}"
+            )
+            continue
+        planned.update(ids)
+        offer, need = (session.get(Stream, i) for i in ids)
         listing = stream_listing(viewer, offer) if offer else None
         if listing is None:
             continue
@@ -186,6 +212,8 @@ def _potential(
         )
         parties = (owners[flow.offer], owners[flow.need])
         out.add("potential", None, flow.arc_id, parties, (impact, kind, flow.amount))
+    if claimed is not None:
+        claimed.update({i: network_id for i in planned if i in claimed})
 
 
 def _sum(rows: Iterable[ReportRow], side: str | None = None) -> Totals:
@@ -214,13 +242,17 @@ def _report(scope: str, key: int, name: str, out: _Collector, orgs: set[str] | N
         for org in sorted({r.supplier for r in mine} | {r.receiver for r in mine}):
             if orgs is None or org in orgs:
                 by_org.append(GroupTotals(basis=b, key=org, totals=_org_totals(mine, org)))
+
+    def total(rows: list[ReportRow]) -> Totals:  # an organisation counts its own EUR
+        return _org_totals(rows, name) if scope == "organisation" else _sum(rows)
+
     return Report(
         scope=scope,  # type: ignore[arg-type]
         id=key,
         name=name,
         generated_at=utcnow(),
         rows=rows,
-        totals={b: _sum(r for r in rows if r.basis == b) for b in bases},
+        totals={b: total([r for r in rows if r.basis == b]) for b in bases},
         by_year=by_year,
         by_organisation=by_org,
         factors=sorted(out.factors.values(), key=lambda f: f.id),
@@ -258,7 +290,7 @@ def network_report(
     ):
         raise Forbidden(f"only the facilitator and members of network {network_id} see its report")
     out = _Collector()
-    _realised(session, viewer, members, out)
+    _realised(session, viewer, members, out, both=True)
     _potential(session, viewer, network_id, out, carbon_price)
     return _report("network", net.id, net.name, out, None)
 
@@ -269,10 +301,13 @@ def organisation_report(session: Session, org_id: int, viewer: Viewer = SYSTEM) 
     if not (viewer.superuser or org_id in viewer.insider_orgs):
         raise Forbidden(f"only members and facilitators of organisation {org_id} see its report")
     out = _Collector()
-    _realised(session, viewer, {org_id}, out)
+    _realised(session, viewer, {org_id}, out, both=False)
     networks = select(NetworkMember.network_id).where(NetworkMember.organisation_id == org_id)
+    claimed: dict[int, int | None] = dict.fromkeys(
+        session.scalars(select(Stream.id).where(Stream.organisation_id == org_id))
+    )
     for network_id in session.scalars(networks.order_by(NetworkMember.network_id)):
-        _potential(session, viewer, network_id, out)
+        _potential(session, viewer, network_id, out, claimed=claimed)
     out.rows = [r for r in out.rows if org.name in (r.supplier, r.receiver)]
     return _report("organisation", org.id, org.name, out, {org.name})
 
