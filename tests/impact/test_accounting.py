@@ -152,7 +152,21 @@ def test_unit_values_are_linear() -> None:
 def test_missing_substitute_and_price_warn() -> None:
     r = account_exchange({"kind": "material", "amount": 5})
     assert r.carbon.substitution_t == 0
-    assert len(r.warnings) == 2
+    assert len(r.warnings) == 3  # no substitute, no virgin price, no waste code
+
+
+def test_a_material_without_a_waste_code_avoids_no_disposal() -> None:
+    """Any uncoded material (a fertiliser sold at a price) was credited as commercial waste
+    kept out of landfill: 0.52 t CO2e, 100 EUR and 1 t of waste diverted per tonne."""
+    product = account_exchange({"kind": "material", "amount": 100, "substitutes": "Wood"})
+    assert product.carbon.avoided_disposal_t == 0 and product.indicators.waste_diverted_t == 0
+    assert product.economics.avoided_disposal_fee_eur == 0
+    assert any("no waste code" in w for w in product.warnings)
+    said = account_exchange({"kind": "material", "amount": 100, "substitutes": "Wood",
+                             "avoided_disposal": "landfill"})  # fmt: skip
+    assert said.indicators.waste_diverted_t == 100 and said.carbon.avoided_disposal_t > 0
+    coded = account_exchange({"kind": "material", "amount": 100, "waste_code": "050116"})
+    assert coded.carbon.avoided_disposal_t > 0  # a code without a row of its own: a waste
 
 
 @pytest.mark.parametrize(

@@ -296,6 +296,12 @@ def _avoided_disposal(
 ) -> tuple[float, float, float]:
     """CO2e (t), gate fee (EUR) and tonnes diverted of the disposal the supplier avoids."""
     name = ex.avoided_disposal or category.default_disposal_route
+    if ex.kind == "material" and not ex.waste_code and not ex.avoided_disposal:
+        name = None  # not known to be waste: a product or by-product avoids no disposal
+        ledger.warnings.append(
+            "no waste code: no disposal is counted as avoided (give the LoW code, or set "
+            "'avoided_disposal', if the material would otherwise be disposed of)"
+        )
     resolved["avoided_disposal"] = name or "none"
     if name is None or name == "none":
         return 0.0, 0.0, 0.0
