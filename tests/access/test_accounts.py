@@ -89,6 +89,10 @@ def test_forged_session_cookie_is_ignored(client):
 
 def test_password_reset_is_single_use(client, engine):
     _signup(client)
+    made = client.post(
+        "/api/v1/tokens", json={"name": "erp", "scope": "write"}, headers=_csrf(client)
+    )
+    bearer = {"Authorization": f"Bearer {made.json()['token']}"}
     client.cookies.clear()
     for email in ("ann@example.org", "nobody@example.org"):  # same answer: no enumeration
         r = client.post("/api/v1/auth/password-reset", json={"email": email})
@@ -104,6 +108,8 @@ def test_password_reset_is_single_use(client, engine):
     assert client.post("/api/v1/auth/password-reset/confirm", json=new).status_code == 422
     login = {"email": "ann@example.org", "password": "a brand new secret"}
     assert client.post("/api/v1/auth/login", json=login).status_code == 200
+    client.cookies.clear()  # a token made before the reset (by whoever held the account) is dead
+    assert client.get("/api/v1/auth/me", headers=bearer).status_code == 401
 
 
 def test_tokens_are_shown_once_scoped_and_revocable(client, engine):

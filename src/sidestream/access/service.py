@@ -175,7 +175,9 @@ def request_password_reset(session: Session, email: str, link_base: str | None =
 
 
 def confirm_password_reset(session: Session, token: str, password: str) -> User:
-    """Set a new password with a valid reset token; ends all the user's sessions."""
+    """Set a new password with a valid reset token; ends all the user's sessions and revokes
+    their API tokens (a reset is how an account is taken back: whoever had it must not keep a
+    token)."""
     row = session.scalar(select(PasswordReset).where(PasswordReset.token_hash == digest(token)))
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         raise InvalidInput("token", "this reset link is invalid, used or expired")
@@ -185,6 +187,8 @@ def confirm_password_reset(session: Session, token: str, password: str) -> User:
     row.used_at = utcnow()
     user.password_hash = hash_password(password)
     session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    for api_token in list_tokens(session, user):
+        api_token.revoked_at = api_token.revoked_at or utcnow()
     _mask_used_token(session, user.email, token)
     session.flush()
     return user
