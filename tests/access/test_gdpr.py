@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from sidestream.access.deps import CSRF_COOKIE, CSRF_HEADER
+from sidestream.access.roles import Role
+from tests.access.auth import make_user
 from tests.access.world import SECRET, api_world
 
 PASSWORD = "correct horse battery"
@@ -24,6 +26,9 @@ def test_a_user_downloads_and_deletes_their_data(client):
 
     wrong = client.post("/api/v1/auth/me/delete", json={"password": "nope"}, headers=csrf)
     assert wrong.status_code == 403
+    last = client.post("/api/v1/auth/me/delete", json={"password": PASSWORD}, headers=csrf)
+    assert last.status_code == 409 and "at least one admin" in last.text  # Ann Ltd's only admin
+    make_user(client, "bo@example.org", roles={org["id"]: Role.admin})
     r = client.post("/api/v1/auth/me/delete", json={"password": PASSWORD}, headers=csrf)
     assert r.status_code == 204
     assert client.get("/api/v1/auth/me").status_code == 401

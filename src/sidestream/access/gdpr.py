@@ -21,6 +21,7 @@ from sidestream.access.models import (
 )
 from sidestream.access.policy import Viewer
 from sidestream.access.secrets import verify_password
+from sidestream.access.service import keep_an_admin
 from sidestream.db import Base
 from sidestream.exchanges.models import AuditEntry, Delivery, Exchange, Introduction
 from sidestream.registry import service as registry
@@ -93,6 +94,8 @@ def delete_user(session: Session, user: User, password: str) -> None:
     """Delete an account after re-checking its password; its sign-in traces go with it."""
     if not verify_password(user.password_hash, password):
         raise Forbidden("wrong password")
+    for membership in session.scalars(select(Membership).where(Membership.user_id == user.id)):
+        keep_an_admin(session, membership)  # else the organisation is left with nobody to run it
     session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
     session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == user.email))
     session.delete(user)

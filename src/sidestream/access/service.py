@@ -281,15 +281,15 @@ def set_membership(
         member = Membership(user_id=user.id, organisation_id=org_id, role=role)
         session.add(member)
     elif role != Role.admin:
-        _keep_an_admin(session, member)
+        keep_an_admin(session, member)
     member.role = role
     session.flush()
     return member
 
 
-def _keep_an_admin(session: Session, member: Membership) -> None:
-    """Refuse (``Conflict``) to demote or remove an organisation's last admin: nobody could
-    then add members, edit the company or answer for it."""
+def keep_an_admin(session: Session, member: Membership) -> None:
+    """Refuse (``Conflict``) to demote or remove an organisation's last admin (also by deleting
+    their account): nobody could then add members, edit the company or answer for it."""
     if member.role != Role.admin:
         return
     admins = session.scalar(
@@ -311,7 +311,7 @@ def remove_membership(session: Session, viewer: Viewer, org_id: int, user_id: in
     member = session.get(Membership, (user_id, org_id))
     if member is None:
         raise NotFound("membership", f"{org_id}/{user_id}")
-    _keep_an_admin(session, member)
+    keep_an_admin(session, member)
     session.delete(member)
     session.flush()
 
