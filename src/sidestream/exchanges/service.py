@@ -411,10 +411,26 @@ def record_delivery(
     if ex.status != Stage.active:
         raise InvalidInput("exchange", f"deliveries are recorded while active, not {ex.status}")
     _counted(session, ex, "unit", data.unit)
+    _new_document(ex, data.document_ref)
     delivery = Delivery(recorded_by_org_id=org, recorded_by=viewer.user_id, **data.model_dump())
     ex.deliveries.append(delivery)
     _flush(session, "delivery")
     return delivery
+
+
+def _new_document(ex: Exchange, document_ref: str | None) -> None:
+    """Refuse (``InvalidInput`` on ``document_ref``) a delivery note already recorded on the
+    exchange: both parties record what they send and receive, and the same load entered twice
+    would count twice in the reports. Without a reference two deliveries cannot be told apart
+    (two loads a day are common), so they are both kept."""
+    ref = (document_ref or "").strip().casefold()
+    for earlier in ex.deliveries:
+        if ref and (earlier.document_ref or "").strip().casefold() == ref:
+            raise InvalidInput(
+                "document_ref",
+                f"'{document_ref}' is already recorded on this exchange (delivered "
+                f"{earlier.delivered_on.isoformat()}): one delivery note, one delivery",
+            )
 
 
 # --- facilitation ----------------------------------------------------------------------------
