@@ -199,3 +199,10 @@ def test_an_exchange_unit_is_read_as_the_registry_reads_it(unit: str, tonnes: fl
     result = account_exchange({"kind": "material", "amount": 100, "unit": unit,
                                "waste_code": "150102"})  # fmt: skip
     assert result.indicators.virgin_resources_saved_t == pytest.approx(tonnes)
+
+
+def test_a_stated_material_category_also_decides_the_disposal_avoided() -> None:
+    """The code's row won over the caller's material_category for disposal (not substitution)."""
+    wood = account_exchange({"kind": "material", "amount": 100, "waste_code": "200301",
+                             "material_category": "Wood"})  # fmt: skip
+    assert wood.assumptions["disposal_category"] == "Wood"
