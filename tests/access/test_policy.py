@@ -197,3 +197,26 @@ def test_the_anonymised_view_keeps_only_the_properties_the_platform_reads():
         properties={"water_quality": "cooling", "temperature_c": 30, "acme_line_3": 1},
     )  # fmt: skip
     assert policy.anonymise(stream).properties == {"water_quality": "cooling", "temperature_c": 30}
+
+
+def test_the_matches_of_an_anonymised_stream_do_not_leave_out_its_owners_streams(session, world):
+    """Leaving out the owner's own needs showed an outsider which organisation was missing from
+    the list, and so who owns the anonymous offer (security review, stop 19)."""
+    from sidestream.matching.service import matches_for_stream
+    from sidestream.registry.schemas import StreamCreate
+
+    own_need = registry.create_stream(
+        session,
+        StreamCreate(organisation_id=world.orgs["acme"], direction="need", title="Steel slag",
+                     waste_code="100202", quantity=100, unit="t", period="per-year"),
+    ).id  # fmt: skip
+    session.flush()
+    anon = world.streams["anonymous"]
+
+    def partners(role: str) -> set[int]:
+        found = matches_for_stream(session, anon, viewer_for(session, world, role), top=50)
+        return {m.partner.id for m in found.matches}
+
+    assert own_need in partners("cobalt_member")  # the list does not depend on the hidden owner
+    assert own_need not in partners("acme_member")  # the owner's own need is no partner for it
+    assert world.need in partners("cobalt_member") and world.need in partners("acme_member")

@@ -373,7 +373,11 @@ def matches_for_stream(
     other = pool.needs if stream.direction == "offer" else pool.offers
     # Dismissals are the owner's own notes: only its members see them applied or flagged.
     dismissed = dismissed_partners(session, stream_id) if _member(viewer, stream) else set()
-    excluded = {int(i) for i in other.ids[other.orgs == (stream.organisation_id or -2)]}
+    # A stream's own organisation is no partner, but only a viewer who may know the owner sees
+    # that rule applied: a list missing one organisation's streams would name the owner of an
+    # anonymised stream (compared with the list of a look-alike stream of one's own).
+    owner = stream.organisation_id if policy.sees_identity(viewer, stream) else None
+    excluded = {int(i) for i in other.ids[other.orgs == (owner or -2)]}
     if not include_dismissed:
         excluded |= dismissed
     if stream.direction == "offer":
