@@ -19,11 +19,14 @@ def test_the_responder_learns_nothing_before_accepting(client, world):
     intro = r.json()
     assert intro["status"] == "pending" and intro["my_side"] == "requester"
     assert SECRET not in json.dumps(intro)  # Beta asked about an anonymous offer
-    assert intro["offer"]["id"].startswith("anon-") and intro["counterpart"] is None
+    assert intro["offer"]["id"] == f"introduction-{intro['id']}-offer"  # no stream id: it may
+    assert intro["counterpart"] is None  # be a public stream's, whose page names the owner
 
     seen = client.get(f"/api/v1/introductions/{intro['id']}", headers=h["acme_member"]).json()
     assert seen["my_side"] == "responder" and seen["counterpart"] is None
-    assert "Beta" not in json.dumps(seen) and seen["need"]["id"].startswith("anon-")
+    assert "Beta" not in json.dumps(seen)  # Beta's need is public: its id would name Beta
+    assert seen["need"]["id"] == f"introduction-{intro['id']}-need"
+    assert client.get(f"/api/v1/streams/{w.need}").json()["organisation_id"] == w.orgs["beta"]
 
 
 def test_accepting_reveals_both_and_opens_an_exchange(client, world):

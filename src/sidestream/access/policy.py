@@ -265,16 +265,17 @@ def listing_view(viewer: Viewer, stream: Stream) -> dict[str, Any] | None:
 
 
 def deal_listing(
-    viewer: Viewer, stream: Stream, *, party_org: int | None, revealed: bool
+    viewer: Viewer, stream: Stream, *, party_org: int | None, revealed: bool, blind_id: str
 ) -> dict[str, Any] | None:
     """The listing of one stream of an introduction or exchange, as ``viewer`` may see it.
 
     ``party_org`` is the organisation the viewer acts for in it (``None`` for facilitators and
     platform admins), ``revealed`` whether both sides have accepted. A party sees its own stream
     in full and the other side's stream anonymised until both accepted, then in full (the
-    double opt-in is the other side's consent). Everyone else sees only what
-    :func:`listing_view` allows them of that stream: a facilitator of one side does not see the
-    other side's anonymous or hidden stream in full.
+    double opt-in is the other side's consent), under ``blind_id`` rather than ``anon-<id>``: the
+    other side's stream may be public, and its real id would name its owner. Everyone else sees
+    only what :func:`listing_view` allows them of that stream: a facilitator of one side does
+    not see the other side's anonymous or hidden stream in full.
     """
     if party_org is None:
         return listing_view(viewer, stream)
@@ -282,7 +283,7 @@ def deal_listing(
         from sidestream.interop.service import to_listing  # interop builds on the registry
 
         return to_listing(stream)
-    return anonymous_listing(stream)
+    return {**anonymous_listing(stream), "id": blind_id}
 
 
 def sees_side(viewer: Viewer, org_id: int | None, stream: Stream | None) -> bool:

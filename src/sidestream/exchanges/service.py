@@ -216,7 +216,10 @@ def introduction_view(session: Session, viewer: Viewer, intro: Introduction) -> 
     def stream_view(stream: Stream | None) -> dict[str, Any] | None:
         if stream is None:
             return None
-        return policy.deal_listing(viewer, stream, party_org=mine, revealed=revealed)
+        blind = f"introduction-{intro.id}-{stream.direction}"
+        return policy.deal_listing(
+            viewer, stream, party_org=mine, revealed=revealed, blind_id=blind
+        )
 
     requester_stream = next(
         (s for s in (offer, need) if s is not None and s.organisation_id == intro.requester_org_id),
