@@ -65,3 +65,23 @@ def test_a_facilitator_cannot_take_a_network_to_an_organisation_of_their_own(cli
                           roles={w.orgs["hub"]: Role.admin, w.orgs["beta"]: Role.admin}),
     )  # fmt: skip
     assert handed.status_code == 200, handed.text
+
+
+def test_a_member_withdraws_its_consent_by_leaving_the_network(client):
+    """A member's admin could not take it out of a network (only the facilitator could), so the
+    facilitator's view of its streams could not be withdrawn short of erasing the company."""
+    from tests.access.world import api_world
+
+    w, h = api_world(client)
+    acme, network_stream = w.orgs["acme"], w.streams["network"]
+    url = f"/api/v1/networks/{w.network}/members/{acme}"
+    assert client.get(f"/api/v1/streams/{network_stream}", headers=h["hub_facilitator"]).is_success
+    assert client.delete(url, headers=h["beta_member"]).status_code == 403
+    assert client.delete(url, headers=h["acme_member"]).status_code == 403  # admins decide
+    left = client.delete(url, headers=h["acme_admin"])
+    assert left.status_code == 200 and acme not in left.json()["member_ids"]
+    seen = client.get(f"/api/v1/streams/{network_stream}", headers=h["hub_facilitator"])
+    assert seen.status_code == 404
+    assert client.delete(url, headers=h["acme_admin"]).status_code == 404  # no member now
+    beta = f"/api/v1/networks/{w.network}/members/{w.orgs['beta']}"
+    assert client.delete(beta, headers=h["hub_facilitator"]).status_code == 200

@@ -159,6 +159,14 @@ def update_network(
     return _network_out(service.update_network(db, network_id, data, viewer=viewer))
 
 
+@router.delete("/networks/{network_id}/members/{organisation_id}", tags=["networks"])
+def leave_network(
+    db: DB, viewer: CurrentViewer, network_id: int, organisation_id: int
+) -> NetworkOut:
+    """Take an organisation out of a network (its admins, or the network's facilitator)."""
+    return _network_out(service.leave_network(db, network_id, organisation_id, viewer=viewer))
+
+
 @router.delete("/networks/{network_id}", status_code=204, tags=["networks"])
 def delete_network(db: DB, viewer: CurrentViewer, network_id: int) -> Response:
     """Delete a network (its members stay)."""

@@ -270,6 +270,26 @@ def update_network(
     return net
 
 
+def leave_network(
+    session: Session, network_id: int, org_id: int, *, viewer: Viewer = SYSTEM
+) -> Network:
+    """Take an organisation out of a network: its admins withdraw the consent they gave (the
+    facilitator then no longer sees its network and private streams), or the facilitator
+    removes it. ``NotFound`` when it is no member."""
+    net = _get(session, Network, network_id)
+    if network_id in viewer.facilitated_networks:
+        policy.require_writer(viewer)
+    else:
+        policy.require_org_admin(viewer, org_id)
+    kept = [m for m in net.members if m.id != org_id]
+    if len(kept) == len(net.members):
+        raise NotFound("member", org_id)
+    net.members = kept
+    net.updated_at = utcnow()  # a column change, so the version moves with membership
+    _flush(session, "network")
+    return net
+
+
 def delete_network(session: Session, network_id: int, *, viewer: Viewer = SYSTEM) -> None:
     """Delete a network (its members stay; facilitators)."""
     net = _get(session, Network, network_id)
