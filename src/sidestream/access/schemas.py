@@ -14,6 +14,7 @@ from pydantic import (
 )
 
 from sidestream.access.roles import Role, Scope
+from sidestream.input_rules import InputRules
 
 #: A new password's length limit; what makes it acceptable is ``service.check_password``.
 Password = Annotated[str, StringConstraints(max_length=200)]
@@ -53,7 +54,7 @@ class AnonymousStream(BaseModel):
     status: str
 
 
-class SignUp(BaseModel):
+class SignUp(InputRules):
     """A new account."""
 
     model_config = ConfigDict(extra="forbid")
@@ -63,7 +64,7 @@ class SignUp(BaseModel):
     name: str | None = Field(None, max_length=200)
 
 
-class LogIn(BaseModel):
+class LogIn(InputRules):
     """Credentials."""
 
     model_config = ConfigDict(extra="forbid")
@@ -72,7 +73,7 @@ class LogIn(BaseModel):
     password: str = Field(max_length=200)
 
 
-class ResetRequest(BaseModel):
+class ResetRequest(InputRules):
     """Ask for a password-reset link."""
 
     model_config = ConfigDict(extra="forbid")
@@ -80,7 +81,7 @@ class ResetRequest(BaseModel):
     email: EmailStr
 
 
-class ResetConfirm(BaseModel):
+class ResetConfirm(InputRules):
     """Set a new password with a reset token."""
 
     model_config = ConfigDict(extra="forbid")
@@ -111,7 +112,7 @@ class UserOut(BaseModel):
     memberships: list[MembershipOut]
 
 
-class MembershipIn(BaseModel):
+class MembershipIn(InputRules):
     """Give an existing account a role in an organisation."""
 
     model_config = ConfigDict(extra="forbid")
@@ -120,7 +121,7 @@ class MembershipIn(BaseModel):
     role: Role = Role.member
 
 
-class TokenCreate(BaseModel):
+class TokenCreate(InputRules):
     """A new API token."""
 
     model_config = ConfigDict(extra="forbid")
@@ -149,7 +150,7 @@ class TokenCreated(TokenOut):
     token: str
 
 
-class DeleteAccount(BaseModel):
+class DeleteAccount(InputRules):
     """Confirm account deletion with the password."""
 
     model_config = ConfigDict(extra="forbid")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sidestream.input_numbers import NoBooleanNumbers
+from sidestream.input_rules import InputRules
 from sidestream.taxonomy.kinds import Kind
 
 
@@ -44,7 +44,7 @@ class Classification(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
-class ClassifyRequest(NoBooleanNumbers):
+class ClassifyRequest(InputRules):
     """Body of ``POST /api/v1/classify``."""
 
     model_config = ConfigDict(extra="forbid")

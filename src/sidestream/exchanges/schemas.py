@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sidestream.input_numbers import NoBooleanNumbers
+from sidestream.input_rules import InputRules
 from sidestream.taxonomy.kinds import Period
 from sidestream.taxonomy.units import MAX_QUANTITY, measures_amount
 
@@ -53,7 +53,7 @@ class Barrier(StrEnum):
     organisational = "organisational"
 
 
-class IntroductionCreate(BaseModel):
+class IntroductionCreate(InputRules):
     """Ask to be introduced about one of your streams and a counterpart stream."""
 
     model_config = ConfigDict(extra="forbid")
@@ -86,7 +86,7 @@ class IntroductionOut(BaseModel):
     decided_at: datetime | None
 
 
-class ExchangeUpdate(NoBooleanNumbers):
+class ExchangeUpdate(InputRules):
     """Move an exchange on and/or set its terms; ``version`` is the version last read."""
 
     model_config = ConfigDict(extra="forbid")
@@ -112,7 +112,7 @@ class ExchangeUpdate(NoBooleanNumbers):
         return _known_unit("agreed_unit", value)
 
 
-class DeliveryFields(NoBooleanNumbers):
+class DeliveryFields(InputRules):
     """The fields of a delivery."""
 
     delivered_on: date

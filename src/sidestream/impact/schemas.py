@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sidestream.input_numbers import NoBooleanNumbers
+from sidestream.input_rules import InputRules
 from sidestream.taxonomy.units import MAX_QUANTITY
 from sidestream.taxonomy.waste_codes import lookup_code_or_family
 
@@ -16,7 +16,7 @@ Payer = Literal["supplier", "receiver"]
 MAX_DISTANCE_KM = 20_000.0
 
 
-class Exchange(NoBooleanNumbers):
+class Exchange(InputRules):
     """One flow from a supplier to a receiver, in its canonical annual amount.
 
     ``amount`` is per year in ``unit`` (t for material, MWh for energy, m3 for water; other

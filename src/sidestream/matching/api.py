@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sidestream.input_numbers import NoBooleanNumbers
+from sidestream.input_rules import InputRules
 from sidestream.matching.engine import match_listings
 from sidestream.matching.schemas import Listing, Match, SectorRecommendation, SectorRequest
 from sidestream.matching.sectors import recommend_sectors
@@ -13,7 +13,7 @@ from sidestream.matching.sectors import recommend_sectors
 router = APIRouter(prefix="/api/v1", tags=["matching"])
 
 
-class MatchRequest(NoBooleanNumbers):
+class MatchRequest(InputRules):
     """Offers and needs in the open listing format: each list of its own direction, each id
     once."""
 

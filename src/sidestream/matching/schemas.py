@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from sidestream.input_numbers import NoBooleanNumbers
+from sidestream.input_rules import InputRules
 from sidestream.messages import N_, Phrase
 from sidestream.registry.properties import NUMERIC_RANGES
 from sidestream.taxonomy.kinds import Direction, Kind, Period, Visibility
@@ -249,7 +249,7 @@ class Listing(BaseModel):
         return f"{self.title} {self.description or ''}".strip()
 
 
-class SectorRequest(NoBooleanNumbers):
+class SectorRequest(InputRules):
     """Input of ``recommend-sectors``: a stream to find receiving industries for.
 
     Validated as the API's body (unknown keys and codes refused); the command line's tolerant

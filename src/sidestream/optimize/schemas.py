@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sidestream.errors import InvalidInput
 from sidestream.impact.schemas import MAX_DISTANCE_KM
-from sidestream.input_numbers import NoBooleanNumbers
+from sidestream.input_rules import InputRules
 from sidestream.taxonomy.kinds import CANONICAL_UNIT
 from sidestream.taxonomy.units import MAX_QUANTITY
 
@@ -17,7 +17,7 @@ from sidestream.taxonomy.units import MAX_QUANTITY
 CANONICAL_UNITS = tuple(CANONICAL_UNIT.values())
 
 
-class _Strict(NoBooleanNumbers):
+class _Strict(InputRules):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 

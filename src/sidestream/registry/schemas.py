@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from sidestream.input_numbers import NoBooleanNumbers
+from sidestream.input_rules import InputRules
 from sidestream.registry.properties import check_properties
 from sidestream.taxonomy.kinds import (
     Direction,
@@ -54,7 +54,7 @@ def _nace(value: str | None) -> str | None:
     return normalise_nace(value) if value not in (None, "") else None
 
 
-class _KeepsRequired(NoBooleanNumbers):
+class _KeepsRequired(InputRules):
     """Mixin of partial updates: a field the stored object requires may be left out, not set
     to null (named in a 422 rather than refused by the database)."""
 
@@ -68,7 +68,7 @@ class _KeepsRequired(NoBooleanNumbers):
         return self
 
 
-class _NaceChecked(BaseModel):
+class _NaceChecked(InputRules):
     """Mixin validating the ``nace`` field with python-stdnum."""
 
     @field_validator("nace", check_fields=False)
@@ -77,7 +77,7 @@ class _NaceChecked(BaseModel):
         return _nace(v)
 
 
-class _CountryChecked(BaseModel):
+class _CountryChecked(InputRules):
     """Mixin of what a user writes: ``country`` must be a country (not checked again when a
     stored organisation is read back)."""
 
@@ -133,7 +133,7 @@ class OrganisationOut(OrganisationBase):
     updated_at: datetime
 
 
-class SiteBase(NoBooleanNumbers):
+class SiteBase(InputRules):
     """Fields of a site."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -178,7 +178,7 @@ class SiteOut(SiteBase):
     version: int
 
 
-class NetworkBase(BaseModel):
+class NetworkBase(InputRules):
     """Fields of a network."""
 
     model_config = ConfigDict(extra="forbid")
@@ -220,7 +220,7 @@ class NetworkOut(NetworkBase):
     member_ids: list[int]
 
 
-class StreamFields(NoBooleanNumbers):
+class StreamFields(InputRules):
     """The descriptive fields of a stream shared by the API and the open listing format."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)

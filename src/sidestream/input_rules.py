@@ -1,7 +1,9 @@
-"""One rule for numbers in input: ``true`` and ``false`` are not numbers.
+"""Rules every input model keeps, beside its own: ``true`` and ``false`` are not numbers, and
+text holds no NUL character.
 
-Pydantic reads a boolean as 1 or 0 for a number field; an import row or API body with
-``"quantity": true`` would store 1 t. Input models inherit :class:`NoBooleanNumbers`.
+Pydantic reads a boolean as 1 or 0 for a number field (an import row or API body with
+``"quantity": true`` would store 1 t); a NUL is stored by SQLite and refused by PostgreSQL with
+an error that names no field. Input models inherit :class:`InputRules`.
 """
 
 from __future__ import annotations
@@ -30,30 +32,35 @@ def _leaves(annotation: Any) -> list[Any]:
     return [annotation]
 
 
-class NoBooleanNumbers(BaseModel):
-    """Base of input models: a boolean given for a number field is an error on that field,
-    reported with the model's other errors."""
+def _problem(value: Any, annotation: Any) -> PydanticCustomError | None:
+    """Why ``value`` breaks a rule of every input model, for a field of ``annotation``."""
+    if isinstance(value, bool) and _numbers_only(annotation):
+        return PydanticCustomError(
+            "number_type", "must be a number, not {value}", {"value": str(value).lower()}
+        )
+    if isinstance(value, str) and "\x00" in value:
+        return PydanticCustomError("string_nul", "must not contain NUL characters (binary data?)")
+    return None
+
+
+class InputRules(BaseModel):
+    """Base of input models: a boolean given for a number field, or text with a NUL, is an
+    error on that field, reported with the model's other errors."""
 
     @model_validator(mode="wrap")
     @classmethod
-    def _no_boolean_numbers(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    def _input_rules(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         fields = cls.model_fields
         bad = {
-            key: value
+            key: problem
             for key, value in (data.items() if isinstance(data, dict) else ())
-            if isinstance(value, bool) and key in fields and _numbers_only(fields[key].annotation)
+            if key in fields and (problem := _problem(value, fields[key].annotation))
         }
         if not bad:
             return handler(data)
         errors: list[Any] = [
-            InitErrorDetails(
-                type=PydanticCustomError(
-                    "number_type", "must be a number, not {value}", {"value": str(value).lower()}
-                ),
-                loc=(key,),
-                input=value,
-            )
-            for key, value in bad.items()
+            InitErrorDetails(type=problem, loc=(key,), input=data[key])
+            for key, problem in bad.items()
         ]
         try:
             handler(data)

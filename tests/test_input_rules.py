@@ -71,3 +71,17 @@ def test_a_boolean_is_reported_with_the_rows_other_problems():
     with pytest.raises(ValidationError) as err:
         Listing.model_validate({**ROW, "quantity": True, "direction": "sideways"})
     assert sorted(e["loc"][0] for e in err.value.errors()) == ["direction", "quantity"]
+
+
+def test_text_with_a_nul_is_refused_on_its_field():
+    """SQLite stored it; PostgreSQL refused it with an error naming no field."""
+    from sidestream.registry.schemas import OrganisationCreate
+
+    with pytest.raises(ValidationError) as err:
+        OrganisationCreate.model_validate({"name": "Acme\x00Steel"})
+    assert [(e["loc"], e["msg"]) for e in err.value.errors()] == [
+        (("name",), "must not contain NUL characters (binary data?)")
+    ]
+    with pytest.raises(ValidationError) as err:
+        Listing.model_validate({**ROW, "title": "Saw\x00dust"})
+    assert err.value.errors()[0]["loc"] == ("title",)
