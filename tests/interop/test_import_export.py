@@ -267,17 +267,19 @@ def test_a_new_organisation_of_a_refused_row_is_made_again_by_the_next(session):
     assert session.get(Organisation, stream.organisation_id).name == "NewCo"
 
 
-def test_a_stream_moved_to_another_organisation_leaves_the_old_ones_site(session):
+def test_an_id_of_another_organisations_stream_is_refused_not_taken_over(session):
+    """Two companies' files both using an id: the second import moved the first company's
+    stream to the second and overwrote it (one file's row silently took another's data)."""
     run(session, jsonl(GOOD[:1]))
     stream = session.query(Stream).filter_by(external_id="kal-flyash").one()
-    site = registry.create_site(session, stream.organisation_id, SiteCreate(name="Asnæs"))
-    stream.site_id = site.id
-    session.commit()
-    report = run(session, jsonl([dict(GOOD[0], organisation="Another Owner A/S")]))
-    assert report.ok, report.errors
+    owner, title = stream.organisation_id, stream.title
+    rival = dict(GOOD[0], organisation="Another Owner A/S", title="Bottom ash")
+    report = run(session, jsonl([rival]))
+    assert [(e.row, e.field) for e in report.errors] == [(1, "id")]
+    assert "a stream of another organisation ('Asnæs Power Station')" in report.errors[0].message
     session.refresh(stream)
-    assert stream.site_id is None and (stream.lat, stream.lon) == (55.662, 11.087)
-    assert session.get(Organisation, stream.organisation_id).name == "Another Owner A/S"
+    assert (stream.organisation_id, stream.title) == (owner, title)
+    assert run(session, jsonl([dict(GOOD[0], title="Fly ash, dry")])).ok  # its own: updated
 
 
 def test_csv_cells_never_run_as_formulas_and_import_back_unchanged(session):

@@ -172,12 +172,18 @@ def _upsert(
         data = StreamCreate(external_id=listing.id, organisation_id=org_id, **(fields | given))
         registry.create_stream(session, data, code_source=code_source)
         return True
+    owner = stream.organisation_id
+    if org_id is not None and owner is not None and owner != org_id:
+        other = session.get(Organisation, owner)
+        raise Conflict(
+            f"id '{listing.id}' is a stream of another organisation"
+            f" ('{other.name if other else owner}'): a row updates only a stream of the"
+            " organisation it names; give this listing an id of its own"
+        )
     update = StreamUpdate(version=stream.version, **given)
     registry.update_stream(session, stream.id, update, code_source=code_source)
-    if org_id is not None and stream.organisation_id != org_id:
-        stream.organisation_id = org_id
-        if stream.site is not None and stream.site.organisation_id != org_id:
-            stream.site_id = None  # the old organisation's site; its coordinates stay
+    if org_id is not None and owner is None:
+        stream.organisation_id = org_id  # an unowned stream is claimed by the row's owner
     return False
 
 
