@@ -9,9 +9,7 @@ from openpyxl import Workbook
 from sidestream.interop.listing import COLUMNS, Listing, json_schema
 from sidestream.interop.readers import read_rows
 from sidestream.interop.service import import_listings, to_listing, write_csv, write_jsonl
-from sidestream.registry import service as registry
 from sidestream.registry.models import Organisation, Stream
-from sidestream.registry.schemas import SiteCreate
 
 GOOD = [
     {
