@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sidestream.access import service
 from sidestream.access.models import Membership, User
 from sidestream.access.roles import Role, Scope
+from sidestream.db import utcnow
 
 UNUSABLE_PASSWORD = "!"  # not an argon2 hash: no password ever matches it
 
@@ -31,7 +32,9 @@ def make_user(
         db.add(user)
         db.flush()
         for org_id, role in (roles or {}).items():
-            db.add(Membership(user_id=user.id, organisation_id=org_id, role=role))
+            db.add(
+                Membership(user_id=user.id, organisation_id=org_id, role=role, accepted_at=utcnow())
+            )
         db.flush()
         db.refresh(user)
         _, secret = service.create_token(db, user, "test", scope)

@@ -78,7 +78,9 @@ def test_cookie_writes_need_the_csrf_token(client):
     r = client.post("/api/v1/organisations", json=body, headers=_csrf(client))
     assert r.status_code == 201
     me = client.get("/api/v1/auth/me").json()
-    assert me["memberships"] == [{"organisation_id": r.json()["id"], "role": "admin"}]
+    assert me["memberships"] == [
+        {"organisation_id": r.json()["id"], "role": "admin", "accepted": True}
+    ]
 
 
 def test_forged_session_cookie_is_ignored(client):

@@ -136,3 +136,43 @@ def test_an_organisation_keeps_at_least_one_admin(client):
     assert client.delete(f"{members}/{admin_id}", headers=admin).status_code == 409
     make_user(client, "second-admin@example.org", {org_id: Role.admin})
     assert client.put(members, json=demote, headers=admin).status_code == 200  # one is left
+
+
+def test_joining_an_organisation_needs_the_accounts_consent(client, engine):
+    """An admin added any account to their organisation (its address then appeared among their
+    contacts) and learnt from a 422 which addresses had no account (security review, stop 19)."""
+    org_id = _organisation(client, "Pushy Ltd")
+    admin = make_user(client, "boss@pushy.example", {org_id: Role.admin})
+    victim = make_user(client, "ceo@victim.example")
+    members = f"/api/v1/organisations/{org_id}/members"
+    known = client.put(
+        members, json={"email": "ceo@victim.example", "role": "admin"}, headers=admin
+    )
+    unknown = client.put(members, json={"email": "nobody@nowhere.example"}, headers=admin)
+    assert known.status_code == unknown.status_code == 202  # the same answer for both
+    assert set(known.json()) == set(unknown.json())
+    me = client.get("/api/v1/auth/me", headers=victim).json()
+    assert me["memberships"] == [{"organisation_id": org_id, "role": "admin", "accepted": False}]
+    assert client.get(members, headers=victim).status_code == 403  # no role yet
+    with engine.connect() as conn:
+        mail = conn.scalars(
+            select(OutboxMessage.subject).where(OutboxMessage.recipient == "ceo@victim.example")
+        ).all()
+    assert mail == ["Invitation to join Pushy Ltd on Sidestream"]
+
+    accept = f"/api/v1/auth/me/invitations/{org_id}/accept"
+    assert (
+        client.post(f"/api/v1/auth/me/invitations/{org_id}/decline", headers=victim).status_code
+        == 204
+    )
+    assert client.post(accept, headers=victim).status_code == 404  # declined: gone
+    client.put(members, json={"email": "ceo@victim.example"}, headers=admin)
+    accepted = client.post(accept, headers=victim)
+    assert accepted.status_code == 200
+    assert accepted.json()["memberships"][0] == {"organisation_id": org_id, "role": "member",
+                                                   "accepted": True}  # fmt: skip
+    assert client.get(members, headers=victim).status_code == 200
+    demote = client.put(
+        members, json={"email": "ceo@victim.example", "role": "member"}, headers=admin
+    )
+    assert demote.status_code == 200 and demote.json()["accepted"] is True  # a member: changed

@@ -182,7 +182,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /organisations/acme/members": _only(
         {"acme_member": 200, "acme_admin": 200, "platform_admin": 200}
     ),
-    "PUT /organisations/acme/members": _only({"acme_admin": 200, "platform_admin": 200}),
+    "PUT /organisations/acme/members": _only({"acme_admin": 202, "platform_admin": 202}),
     "POST /organisations/acme/sites": _only({"acme_admin": 201, "platform_admin": 201}),
     "PATCH /sites/acme": _only({"acme_admin": 200, "platform_admin": 200}),
     "POST /streams": _only({"acme_member": 201, "acme_admin": 201, "platform_admin": 201}),

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 
 from sidestream.access.demo import DEMO_PASSWORD
 from sidestream.access.models import Membership, User
-from sidestream.db import session_scope
+from sidestream.db import session_scope, utcnow
 from sidestream.exchanges.models import Introduction
 from sidestream.registry.models import Network, NetworkMember, Organisation
 from tests.e2e.conftest import log_in, shoot, sign_up
@@ -77,7 +77,11 @@ def test_new_user_publishes_an_anonymous_offer_and_gets_a_partner(
     sign_up(partner, "partner@example.org")
     with session_scope(demo_engine) as session:
         user = session.scalars(select(User).where(User.email == "partner@example.org")).one()
-        session.add(Membership(user_id=user.id, organisation_id=responder, role="admin"))
+        session.add(
+            Membership(
+                user_id=user.id, organisation_id=responder, role="admin", accepted_at=utcnow()
+            )
+        )
     partner.goto("/exchanges")
     request = partner.locator("article", has_text="A company asks to be introduced").first
     expect(request).to_contain_text("Træflis og savsmuld")
@@ -117,7 +121,12 @@ def test_new_user_publishes_an_anonymous_offer_and_gets_a_partner(
             select(Network).join(NetworkMember).where(NetworkMember.organisation_id == responder)
         ).first()
         session.add(
-            Membership(user_id=user.id, organisation_id=network.facilitator_id, role="facilitator")
+            Membership(
+                user_id=user.id,
+                organisation_id=network.facilitator_id,
+                role="facilitator",
+                accepted_at=utcnow(),
+            )
         )
     facilitator.goto("/region/pipeline")
     expect(facilitator.get_by_role("heading", level=1)).to_contain_text("Pipeline of")

@@ -14,7 +14,7 @@ from sidestream.access.deps import CSRF_COOKIE
 from sidestream.access.models import Membership, User
 from sidestream.access.roles import Role
 from sidestream.api.app import create_app
-from sidestream.db import Base, session_scope
+from sidestream.db import Base, session_scope, utcnow
 from sidestream.demo.builder import load_demo
 from sidestream.registry.models import Organisation, Stream
 
@@ -72,7 +72,9 @@ def join(engine: Engine, email: str, org_id: int, role: Role = Role.admin) -> No
     """Make the account ``email`` a member of an organisation (as its admin would)."""
     with session_scope(engine) as session:
         user = session.scalars(select(User).where(User.email == email)).one()
-        session.add(Membership(user_id=user.id, organisation_id=org_id, role=role))
+        session.add(
+            Membership(user_id=user.id, organisation_id=org_id, role=role, accepted_at=utcnow())
+        )
 
 
 @pytest.fixture

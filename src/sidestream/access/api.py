@@ -19,6 +19,7 @@ from sidestream.access.deps import (
 from sidestream.access.errors import Unauthenticated
 from sidestream.access.schemas import (
     DeleteAccount,
+    InvitationSent,
     LogIn,
     MembershipIn,
     MembershipOut,
@@ -124,11 +125,38 @@ def list_members(db: DB, viewer: CurrentViewer, org_id: int) -> list[MembershipO
     return [MembershipOut.model_validate(m) for m in service.list_members(db, viewer, org_id)]
 
 
-@router.put("/organisations/{org_id}/members", tags=["organisations"])
-def set_member(db: DB, viewer: CurrentViewer, org_id: int, data: MembershipIn) -> MembershipOut:
-    """Give an account a role in the organisation (company admins)."""
+@router.put(
+    "/organisations/{org_id}/members",
+    tags=["organisations"],
+    responses={202: {"model": InvitationSent, "description": "an invitation was sent"}},
+)
+def set_member(
+    db: DB, viewer: CurrentViewer, org_id: int, data: MembershipIn, response: Response
+) -> MembershipOut | InvitationSent:
+    """Change a member's role (200), or invite an address that is not a member yet (202, the
+    same answer whether or not it has an account; it joins once it accepts). Company admins."""
     member = service.set_membership(db, viewer, org_id, data.email, data.role)
-    return MembershipOut.model_validate(member)
+    if member is not None:
+        return MembershipOut.model_validate(member)
+    response.status_code = 202
+    return InvitationSent(email=data.email, organisation_id=org_id, role=data.role)
+
+
+@router.post("/auth/me/invitations/{org_id}/accept", tags=["auth"])
+def accept_invitation(db: DB, user: CurrentUser, viewer: CurrentViewer, org_id: int) -> UserOut:
+    """Accept an invitation to an organisation: its role takes effect."""
+    policy.require_writer(viewer)
+    service.answer_invitation(db, user, org_id, accept=True)
+    db.refresh(user)
+    return UserOut.model_validate(user)
+
+
+@router.post("/auth/me/invitations/{org_id}/decline", status_code=204, tags=["auth"])
+def decline_invitation(db: DB, user: CurrentUser, viewer: CurrentViewer, org_id: int) -> Response:
+    """Decline an invitation to an organisation (it is deleted)."""
+    policy.require_writer(viewer)
+    service.answer_invitation(db, user, org_id, accept=False)
+    return Response(status_code=204)
 
 
 @router.delete("/organisations/{org_id}/members/{user_id}", status_code=204, tags=["organisations"])

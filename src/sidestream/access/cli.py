@@ -10,7 +10,7 @@ from rich.console import Console
 from sidestream.access import service
 from sidestream.access.models import Membership
 from sidestream.access.roles import Role
-from sidestream.db import get_engine, session_scope, upgrade, upgrade_existing
+from sidestream.db import get_engine, session_scope, upgrade, upgrade_existing, utcnow
 from sidestream.errors import SidestreamError
 from sidestream.registry.models import Organisation
 
@@ -49,8 +49,11 @@ def create_command(
                 )
             user = service.create_user(session, email, password, platform_admin=platform_admin)
             if organisation is not None:
-                membership = Membership(
-                    user_id=user.id, organisation_id=organisation, role=role or Role.member
+                membership = Membership(  # the operator's command: no invitation to accept
+                    user_id=user.id,
+                    organisation_id=organisation,
+                    role=role or Role.member,
+                    accepted_at=utcnow(),
                 )
                 session.add(membership)
     except SidestreamError as exc:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sidestream.access import service
 from sidestream.access.models import Membership
 from sidestream.access.roles import Role
+from sidestream.db import utcnow
 from sidestream.registry.models import Network
 
 #: Shared by every demo account; printed by ``sidestream demo``. Never use the demo in production.
@@ -67,7 +68,9 @@ def create_demo_accounts(session: Session) -> list[DemoAccount]:
     for email, label, org_id, role, org_name in plan:
         user = service.create_user(session, email, DEMO_PASSWORD, platform_admin=org_id is None)
         if org_id is not None and role is not None:
-            session.add(Membership(user_id=user.id, organisation_id=org_id, role=role))
+            session.add(
+                Membership(user_id=user.id, organisation_id=org_id, role=role, accepted_at=utcnow())
+            )
         accounts.append(DemoAccount(email, label, org_name))
     session.flush()
     return accounts

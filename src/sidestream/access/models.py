@@ -42,8 +42,16 @@ class Membership(Base):
     )
     role: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    #: ``None`` while an invitation: the account was invited and has not accepted (no role).
+    #: Set by whoever creates an accepted membership (no default: the ORM would fill a None).
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     user: Mapped[User] = relationship(back_populates="memberships")
+
+    @property
+    def accepted(self) -> bool:
+        """Whether the membership gives its role (not a pending invitation)."""
+        return self.accepted_at is not None
 
 
 class LoginSession(Base):

@@ -91,12 +91,23 @@ class ResetConfirm(InputRules):
 
 
 class MembershipOut(BaseModel):
-    """A user's role in an organisation."""
+    """A user's role in an organisation; ``accepted`` is false for an invitation not yet
+    accepted (it gives no role)."""
 
     model_config = ConfigDict(from_attributes=True)
 
     organisation_id: int
     role: Role
+    accepted: bool
+
+
+class InvitationSent(BaseModel):
+    """The answer to inviting an address: the same whether or not it has an account."""
+
+    email: str
+    organisation_id: int
+    role: Role
+    detail: str = "invited: the address gets a message; an account joins once it accepts"
 
 
 class UserOut(BaseModel):
@@ -113,7 +124,7 @@ class UserOut(BaseModel):
 
 
 class MembershipIn(InputRules):
-    """Give an existing account a role in an organisation."""
+    """Change a member's role, or invite an address to an organisation."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -102,7 +102,7 @@ def viewer_for_user(session: Session, user: User, *, actor: str, can_write: bool
         session,
         actor=actor,
         user_id=user.id,
-        roles={m.organisation_id: Role(m.role) for m in user.memberships},
+        roles={m.organisation_id: Role(m.role) for m in user.memberships if m.accepted},
         platform_admin=user.platform_admin,
         can_write=can_write,
     )
@@ -251,7 +251,14 @@ def resolve_token(session: Session, secret: str) -> tuple[User, ApiToken] | None
 def grant_creator(session: Session, viewer: Viewer, org: Organisation) -> None:
     """Make the user who registered an organisation its first admin."""
     if viewer.user_id is not None:
-        session.add(Membership(user_id=viewer.user_id, organisation_id=org.id, role=Role.admin))
+        session.add(
+            Membership(
+                user_id=viewer.user_id,
+                organisation_id=org.id,
+                role=Role.admin,
+                accepted_at=utcnow(),
+            )
+        )
         session.flush()
 
 
@@ -269,33 +276,73 @@ def list_members(session: Session, viewer: Viewer, org_id: int) -> Sequence[Memb
 
 def set_membership(
     session: Session, viewer: Viewer, org_id: int, email: str, role: Role
-) -> Membership:
-    """Give an existing account a role in an organisation (company admins)."""
-    _org(session, org_id)
+) -> Membership | None:
+    """Change a member's role, or invite an address (company admins).
+
+    Joining needs the account's consent: an address that is not a member yet gets an
+    invitation (a message, and for an existing account a membership without ``accepted_at``
+    that gives no role until accepted) and the answer is ``None`` whether or not the address
+    has an account, so admins cannot tell which addresses are registered.
+    """
+    org = _org(session, org_id)
     policy.require_org_admin(viewer, org_id)
     user = find_user(session, email)
-    if user is None:
-        raise InvalidInput("email", f"no account for {email}; ask them to sign up first")
-    member = session.get(Membership, (user.id, org_id))
-    if member is None:
-        member = Membership(user_id=user.id, organisation_id=org_id, role=role)
-        session.add(member)
-    elif role != Role.admin:
-        keep_an_admin(session, member)
-    member.role = role
+    member = session.get(Membership, (user.id, org_id)) if user is not None else None
+    if member is not None and member.accepted:
+        if role != Role.admin:
+            keep_an_admin(session, member)
+        member.role = role
+        session.flush()
+        return member
+    if user is not None:
+        if member is None:
+            member = Membership(user_id=user.id, organisation_id=org_id, accepted_at=None)
+            session.add(member)
+        member.role = role
+    how = (
+        "sign in and accept it on your account (POST /api/v1/auth/me/invitations/"
+        f"{org_id}/accept), or decline it"
+        if user is not None
+        else "sign up with this address, then ask them to invite you again"
+    )
+    session.add(
+        OutboxMessage(
+            recipient=email,
+            subject=f"Invitation to join {org.name} on Sidestream",
+            body=f"You are invited to join {org.name} on Sidestream as {role.value}: {how}. "
+            "If you do not know them, ignore this message.",
+        )
+    )
     session.flush()
-    return member
+    return None
+
+
+def answer_invitation(session: Session, user: User, org_id: int, accept: bool) -> None:
+    """Accept (the role takes effect) or decline (the invitation is deleted) an invitation to
+    ``org_id``; ``NotFound`` when there is none."""
+    member = session.get(Membership, (user.id, org_id))
+    if member is None or member.accepted:
+        raise NotFound("invitation", org_id)
+    if accept:
+        member.accepted_at = utcnow()
+    else:
+        session.delete(member)
+    session.flush()
 
 
 def keep_an_admin(session: Session, member: Membership) -> None:
     """Refuse (``Conflict``) to demote or remove an organisation's last admin (also by deleting
     their account): nobody could then add members, edit the company or answer for it."""
-    if member.role != Role.admin:
+    if member.role != Role.admin or not member.accepted:
         return
     admins = session.scalar(
         select(func.count())
         .select_from(Membership)
-        .where(Membership.organisation_id == member.organisation_id, Membership.role == Role.admin)
+        .where(
+            Membership.organisation_id == member.organisation_id,
+            Membership.role == Role.admin,
+            Membership.accepted_at.is_not(None),
+        )
     )
     if admins <= 1:
         raise Conflict("an organisation keeps at least one admin: make someone else admin first")

@@ -248,7 +248,7 @@ def _contact(session: Session, org_id: int | None) -> Contact:
     emails = session.scalars(
         select(User.email)
         .join(Membership, Membership.user_id == User.id)
-        .where(Membership.organisation_id == org_id)
+        .where(Membership.organisation_id == org_id, Membership.accepted_at.is_not(None))
         .order_by(Membership.role != "admin", User.email)
         .limit(5)
     ).all()
