@@ -14,6 +14,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core.core_schema import ErrorType
 
 
 @cache
@@ -32,15 +33,41 @@ def _leaves(annotation: Any) -> list[Any]:
     return [annotation]
 
 
+@cache
+def _item_annotation(annotation: Any) -> Any:
+    """The annotation of a list field's items (``list[int] | None`` -> ``int``), else None."""
+    for leaf in _leaves(annotation):
+        if get_origin(leaf) is list and get_args(leaf):
+            return get_args(leaf)[0]
+    return None
+
+
 def _problem(value: Any, annotation: Any) -> PydanticCustomError | None:
-    """Why ``value`` breaks a rule of every input model, for a field of ``annotation``."""
+    """Why ``value`` breaks a rule of every input model, for a field of ``annotation`` (a list
+    is judged by its items)."""
     if isinstance(value, bool) and _numbers_only(annotation):
         return PydanticCustomError(
             "number_type", "must be a number, not {value}", {"value": str(value).lower()}
         )
     if isinstance(value, str) and "\x00" in value:
         return PydanticCustomError("string_nul", "must not contain NUL characters (binary data?)")
+    if isinstance(value, list) and (item := _item_annotation(annotation)) is not None:
+        return next((p for v in value if (p := _problem(v, item))), None)
     return None
+
+
+#: The error types pydantic knows; any other (ours, a validator's own) is passed on as custom.
+_STANDARD_TYPES = frozenset(get_args(ErrorType))
+
+
+def _passed_on(error: Any) -> Any:
+    """A reported error as ``ValidationError.from_exception_data`` takes it back."""
+    if error["type"] in _STANDARD_TYPES:
+        return error
+    message = error["msg"].replace("{", "{{").replace("}", "}}")
+    return InitErrorDetails(
+        type=PydanticCustomError(error["type"], message), loc=error["loc"], input=error["input"]
+    )
 
 
 class InputRules(BaseModel):
@@ -65,5 +92,7 @@ class InputRules(BaseModel):
         try:
             handler(data)
         except ValidationError as exc:
-            errors += [e for e in exc.errors() if not e["loc"] or e["loc"][0] not in bad]
+            errors += [
+                _passed_on(e) for e in exc.errors() if not e["loc"] or e["loc"][0] not in bad
+            ]
         raise ValidationError.from_exception_data(cls.__name__, errors)

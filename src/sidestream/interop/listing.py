@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
+from sidestream.input_rules import InputRules
 from sidestream.registry.schemas import StreamFields
 from sidestream.taxonomy.nace import normalise_nace
 
@@ -15,7 +16,7 @@ FORMAT_VERSION = "1"
 SCHEMA_ID = "https://sidestream.example/schemas/listing-v1.json"
 
 
-class Listing(StreamFields):
+class Listing(StreamFields, InputRules):
     """One listing (an offer or a need) in the open listing format v1."""
 
     model_config = ConfigDict(

@@ -13,14 +13,19 @@ from sidestream.matching.sectors import recommend_sectors
 router = APIRouter(prefix="/api/v1", tags=["matching"])
 
 
+class ApiListing(Listing, InputRules):
+    """A listing in an API body: the engine's listing under the rules of every input model
+    (the command line's reader repairs such values with a warning instead)."""
+
+
 class MatchRequest(InputRules):
     """Offers and needs in the open listing format: each list of its own direction, each id
     once."""
 
     model_config = ConfigDict(extra="forbid")
 
-    offers: list[Listing]
-    needs: list[Listing]
+    offers: list[ApiListing]
+    needs: list[ApiListing]
     top: int = Field(default=10, ge=1, le=1000)
 
     @model_validator(mode="after")

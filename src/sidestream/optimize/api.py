@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from sidestream.access.deps import CurrentViewer
 from sidestream.api.deps import get_session
+from sidestream.input_rules import InputRules
 from sidestream.optimize.pareto import MAX_PARETO_POINTS
 from sidestream.optimize.service import NetworkOptimisation, optimize_network
 from sidestream.taxonomy.units import MAX_QUANTITY
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/api/v1/networks", tags=["optimisation"])
 DB = Annotated[Session, Depends(get_session, scope="function")]
 
 
-class OptimizeRequest(BaseModel):
+class OptimizeRequest(InputRules):
     """Settings of a network optimisation and an optional what-if scenario."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)

@@ -68,7 +68,7 @@ class _KeepsRequired(InputRules):
         return self
 
 
-class _NaceChecked(InputRules):
+class _NaceChecked(BaseModel):
     """Mixin validating the ``nace`` field with python-stdnum."""
 
     @field_validator("nace", check_fields=False)
@@ -133,7 +133,7 @@ class OrganisationOut(OrganisationBase):
     updated_at: datetime
 
 
-class SiteBase(InputRules):
+class SiteBase(BaseModel):
     """Fields of a site."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -150,7 +150,7 @@ class SiteBase(InputRules):
         return self
 
 
-class SiteCreate(SiteBase):
+class SiteCreate(SiteBase, InputRules):
     """A new site of an organisation."""
 
 
@@ -178,7 +178,7 @@ class SiteOut(SiteBase):
     version: int
 
 
-class NetworkBase(InputRules):
+class NetworkBase(BaseModel):
     """Fields of a network."""
 
     model_config = ConfigDict(extra="forbid")
@@ -189,7 +189,7 @@ class NetworkBase(InputRules):
     facilitator_id: int | None = None
 
 
-class NetworkCreate(NetworkBase):
+class NetworkCreate(NetworkBase, InputRules):
     """A new network, optionally with its first members."""
 
     member_ids: list[int] = Field(default_factory=list)
@@ -220,7 +220,7 @@ class NetworkOut(NetworkBase):
     member_ids: list[int]
 
 
-class StreamFields(InputRules):
+class StreamFields(BaseModel):
     """The descriptive fields of a stream shared by the API and the open listing format."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
@@ -273,7 +273,7 @@ class StreamFields(InputRules):
         return self
 
 
-class StreamCreate(StreamFields):
+class StreamCreate(StreamFields, InputRules):
     """A new stream registered through the API."""
 
     external_id: str | None = Field(None, max_length=100)
