@@ -90,8 +90,11 @@ def test_data_exports_keep_an_introduction_double_blind_until_it_is_accepted(cli
         by_owner, by_asker = exported()
         assert by_owner["side"] == "responder" and by_owner["status"] == step
         assert by_owner["requester_org_id"] is None and by_owner["requested_by"] is None
+        assert by_owner["need_stream_id"] == f"introduction-{intro['id']}-need"  # Beta's public
+        assert by_owner["offer_stream_id"] == w.streams["anonymous"]  # its own stream
         assert by_asker["side"] == "requester" and by_asker["status"] == step
         assert by_asker["responder_org_id"] is None and by_asker["decided_by"] is None
+        assert by_asker["offer_stream_id"] == f"introduction-{intro['id']}-offer"
         assert SECRET not in json.dumps(by_asker)
 
     second = client.post("/api/v1/introductions", json=body, headers=h["beta_member"]).json()
