@@ -102,3 +102,24 @@ def test_the_facilitator_sees_the_pipeline(client, world):
         r = client.get(f"/api/v1/networks/{w.network}/pipeline", headers=h[role])
         assert r.status_code in (401, 403), role
     assert client.get("/api/v1/introductions", headers=h["cobalt_member"]).json() == []
+
+
+def test_asking_about_a_pair_the_other_side_asked_about_reveals_nothing(client, world):
+    """The responder paired its own offer with each public need in turn: the one answered "an
+    introduction about these streams is already open" was the asker's (review, stop 19)."""
+    w, h = world
+    assert _ask(client, w, h).status_code == 201  # Beta asks about Acme's anonymous offer
+    body = {"offer_stream_id": w.streams["anonymous"], "need_stream_id": w.need}
+    probe = client.post("/api/v1/introductions", json=body, headers=h["acme_member"])
+    assert probe.status_code == 201  # as for any other need: no sign of Beta's request
+    first = client.post(
+        f"/api/v1/introductions/{probe.json()['id']}/accept", headers=h["beta_member"]
+    )
+    assert first.status_code == 200
+    beta_asked = _ask(client, w, h)  # now both know each other: a second request is refused
+    assert beta_asked.status_code == 409
+    pending = client.get("/api/v1/introductions", params={"status": "pending"},
+                         headers=h["acme_member"]).json()  # fmt: skip
+    (twin,) = [i for i in pending if i["id"] != probe.json()["id"]]
+    again = client.post(f"/api/v1/introductions/{twin['id']}/accept", headers=h["acme_member"])
+    assert again.status_code == 409 and "already accepted" in again.text  # one exchange a pair

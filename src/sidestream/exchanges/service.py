@@ -91,11 +91,17 @@ def request_introduction(
         raise Forbidden("ask about a pair that includes one of your own organisation's streams")
     if responder is None or responder == requester:
         raise InvalidInput("need_stream_id", "the other stream must belong to another company")
+    # Only what the caller may know counts as "already open": its own side's requests and
+    # accepted ones. The other side's pending request stays secret: a refusal here would tell
+    # the asker whose stream the (anonymised) other one is.
     open_already = session.scalar(
         select(Introduction.id).where(
             Introduction.offer_stream_id == offer.id,
             Introduction.need_stream_id == need.id,
-            Introduction.status.in_(("pending", "accepted")),
+            or_(
+                Introduction.status == "accepted",
+                (Introduction.status == "pending") & (Introduction.requester_org_id == requester),
+            ),
         )
     )
     if open_already:
@@ -152,6 +158,16 @@ def decide_introduction(
     intro = get_introduction(session, viewer, intro_id)
     policy.require_member(viewer, intro.responder_org_id)
     _pending(intro)
+    if accept:  # both sides may have asked about the pair: one exchange for it
+        twin = session.scalar(
+            select(Introduction.id).where(
+                Introduction.offer_stream_id == intro.offer_stream_id,
+                Introduction.need_stream_id == intro.need_stream_id,
+                Introduction.status == "accepted",
+            )
+        )
+        if twin:
+            raise Conflict(f"introduction {twin} about these streams is already accepted")
     intro.status = "accepted" if accept else "declined"
     intro.decided_by, intro.decided_at = viewer.user_id, utcnow()
     if accept:
