@@ -206,3 +206,6 @@ def test_a_stated_material_category_also_decides_the_disposal_avoided() -> None:
     wood = account_exchange({"kind": "material", "amount": 100, "waste_code": "200301",
                              "material_category": "Wood"})  # fmt: skip
     assert wood.assumptions["disposal_category"] == "Wood"
+    food = account_exchange({"kind": "material", "amount": 100, "waste_code": "020304",
+                             "material_category": "Food and drink"})  # fmt: skip
+    assert food.carbon.avoided_disposal_t > 0  # no DEFRA row for that name and route: the code's

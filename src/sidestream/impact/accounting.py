@@ -310,7 +310,10 @@ def _avoided_disposal(
         raise InvalidInput(
             "avoided_disposal", f"'{name}' is not one of {[*disposal_routes(), 'none']}"
         )
-    disposal_category = ex.material_category or category.disposal_category  # the caller's first
+    disposal_category = category.disposal_category or ex.material_category
+    stated = ex.material_category  # the caller's material, where DEFRA has its disposal route
+    if stated and disposal_factor_id(stated, route) in ledger.factors:
+        disposal_category = stated
     fid = disposal_factor_id(disposal_category or _FALLBACK_DISPOSAL_CATEGORY, route)
     if fid not in ledger.factors and route.defra_column:
         ledger.warnings.append(
