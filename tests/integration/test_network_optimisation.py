@@ -338,3 +338,5 @@ def test_reports_count_each_link_once_and_a_network_its_own_exchanges(demo):
         side = sum(r.supplier_eur for r in rows if r.supplier == argo_name)
         side += sum(r.receiver_eur for r in rows if r.receiver == argo_name)
         assert own.totals[basis].net_eur == pytest.approx(side)
+        years = [g.totals.net_eur for g in own.by_year if g.basis == basis]
+        assert sum(years) == pytest.approx(side)  # the years add up to the totals

@@ -231,8 +231,12 @@ def _sum(rows: Iterable[ReportRow], side: str | None = None) -> Totals:
 def _report(scope: str, key: int, name: str, out: _Collector, orgs: set[str] | None) -> Report:
     bases: list[Basis] = ["realised", "potential"]
     rows = out.rows
+
+    def total(rows: list[ReportRow]) -> Totals:  # an organisation counts its own EUR
+        return _org_totals(rows, name) if scope == "organisation" else _sum(rows)
+
     by_year = [
-        GroupTotals(basis=b, key=str(y) if y else "per year", totals=_sum(rs))
+        GroupTotals(basis=b, key=str(y) if y else "per year", totals=total(rs))
         for b in bases
         for y, rs in _groups([r for r in rows if r.basis == b], lambda r: r.year).items()
     ]
@@ -242,9 +246,6 @@ def _report(scope: str, key: int, name: str, out: _Collector, orgs: set[str] | N
         for org in sorted({r.supplier for r in mine} | {r.receiver for r in mine}):
             if orgs is None or org in orgs:
                 by_org.append(GroupTotals(basis=b, key=org, totals=_org_totals(mine, org)))
-
-    def total(rows: list[ReportRow]) -> Totals:  # an organisation counts its own EUR
-        return _org_totals(rows, name) if scope == "organisation" else _sum(rows)
 
     return Report(
         scope=scope,  # type: ignore[arg-type]
