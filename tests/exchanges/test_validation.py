@@ -87,7 +87,7 @@ def test_deliveries_need_a_known_unit_and_a_finite_quantity(client, exchange):
     assert client.post(url, json=good, headers=acme).status_code == 201  # no note: both kept
     noted = {**good, "document_ref": "DN-2026-0041"}
     assert client.post(url, json=noted, headers=acme).status_code == 201
-    twice = {**noted, "quantity": 20_000, "unit": "kg", "document_ref": " dn-2026-0041"}
+    twice = {**noted, "quantity": 20_000, "unit": "kg", "document_ref": " dn-2026- 0041"}
     r = client.post(url, json=twice, headers=h["beta_member"])  # the receiver books the same note
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "document_ref"
     assert "already recorded on this exchange" in r.json()["detail"][0]["msg"]
