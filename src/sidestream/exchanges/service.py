@@ -442,6 +442,7 @@ def _new_document(ex: Exchange, document_ref: str | None) -> None:
     exchange: both parties record what they send and receive, and the same load entered twice
     would count twice in the reports. Without a reference two deliveries cannot be told apart
     (two loads a day are common), so they are both kept."""
+
     def key(text: str | None) -> str:  # "WTN 123", "wtn123" and "WTN  123" are one note
         return "".join((text or "").split()).casefold()
 
