@@ -200,8 +200,19 @@ def annualise(
     if quantity < 0:
         raise ValueError("quantity must not be negative")
     per = Period(period) if period else None
+    factor = _annual_factor(unit, per, target_name, density_kg_m3)
+    return Annual(amount=quantity * factor, unit=target_name)
+
+
+@lru_cache(maxsize=4096)
+def _annual_factor(
+    unit: str, per: Period | None, target_name: str, density_kg_m3: float | None
+) -> float:
+    """The canonical yearly amount of one ``unit`` per ``per``: every conversion here is a
+    factor (offset units are refused), so one pint conversion serves every quantity (an
+    import reads the same few units thousands of times)."""
     try:
-        return _annualised(quantity, unit, per, target_name, density_kg_m3)
+        return _annualised(1.0, unit, per, target_name, density_kg_m3).amount
     except pint.errors.PintTypeError:  # an offset unit ('°C') is no amount
         raise ValueError(f"'{unit}' is not an amount") from None
 
