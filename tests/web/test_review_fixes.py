@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
+from sidestream.access.deps import CSRF_COOKIE
 from sidestream.access.policy import ANONYMOUS, SYSTEM
 from sidestream.db import session_scope
 from sidestream.exchanges.models import Exchange
@@ -467,3 +468,39 @@ def test_the_country_is_chosen_by_its_name_in_the_pages_language(web: TestClient
     assert '<select id="country" name="country"' in page
     assert '<option value="DK" >Danmark</option>' in page
     assert 'value="XX"' not in page and 'value="EU"' not in page
+
+
+def test_an_invitation_is_accepted_or_declined_on_the_start_page(
+    web: TestClient, csrf: str, engine: Engine
+) -> None:
+    """Joining a company needs the account's consent (stop 19): the invitation waits on the
+    start page ("My company") with Accept and Decline, in the page's language."""
+    from sidestream.access import service as access
+    from sidestream.access.roles import Role
+
+    invited = "invited-colleague@example.org"
+    sign_up(web, invited)
+    invite_csrf = web.cookies[CSRF_COOKIE]
+    with session_scope(engine) as session:
+        owner = Organisation(name="Inviting Tannery ApS")
+        other = Organisation(name="Second Mill ApS")
+        session.add_all([owner, other])
+        session.flush()
+        for org in (owner, other):  # as their admins would
+            access.set_membership(session, SYSTEM, org.id, invited, Role.member)
+        tannery, mill = owner.id, other.id
+    page = web.get("/start?lang=da").text
+    assert "Inviting Tannery ApS inviterer dig til at blive medlem." in page
+    assert f'action="/invitations/{tannery}"' in page and "Accepter" in page
+    accepted = web.post(f"/invitations/{tannery}", data={"csrf_token": invite_csrf,
+                        "answer": "accept"}, follow_redirects=False)  # fmt: skip
+    assert (
+        accepted.status_code == 303 and accepted.headers["location"] == f"/organisations/{tannery}"
+    )
+    declined = web.post(f"/invitations/{mill}", data={"csrf_token": invite_csrf,
+                        "answer": "decline"}, follow_redirects=False)  # fmt: skip
+    assert declined.status_code == 303 and declined.headers["location"] == "/start"
+    page = web.get("/start").text
+    assert "invites you" not in page and f'href="/organisations/{tannery}"' in page
+    again = web.post(f"/invitations/{mill}", data={"csrf_token": invite_csrf, "answer": "accept"})
+    assert again.status_code == 404  # declined: no invitation left

@@ -299,9 +299,10 @@ def set_membership(
             member = Membership(user_id=user.id, organisation_id=org_id, accepted_at=None)
             session.add(member)
         member.role = role
+    start = get_settings().public_url.rstrip("/") + "/start"
     how = (
-        "sign in and accept it on your account (POST /api/v1/auth/me/invitations/"
-        f"{org_id}/accept), or decline it"
+        f"sign in and accept or decline it under My company ({start}; in the API: POST "
+        f"/api/v1/auth/me/invitations/{org_id}/accept)"
         if user is not None
         else "sign up with this address, then ask them to invite you again"
     )
@@ -315,6 +316,17 @@ def set_membership(
     )
     session.flush()
     return None
+
+
+def pending_invitations(session: Session, user_id: int) -> list[tuple[int, str, Role]]:
+    """The organisations that invited the user and await an answer: (id, name, role)."""
+    rows = session.execute(
+        select(Organisation.id, Organisation.name, Membership.role)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .where(Membership.user_id == user_id, Membership.accepted_at.is_(None))
+        .order_by(Organisation.name)
+    )
+    return [(org_id, name, Role(role)) for org_id, name, role in rows]
 
 
 def answer_invitation(session: Session, user: User, org_id: int, accept: bool) -> None:

@@ -6,17 +6,19 @@ added by the organisation's members; everyone else sees what the access policy l
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from sidestream.access import policy
 from sidestream.access import service as access
 from sidestream.access.errors import Forbidden, Unauthenticated
+from sidestream.access.models import User
 from sidestream.access.policy import Viewer
 from sidestream.access.roles import Role
 from sidestream.errors import Conflict, InvalidInput, NotFound
@@ -62,11 +64,50 @@ NOT_A_MEMBER = N_("Only members of this company may add or change its streams.")
 
 
 @router.get("/start", response_class=HTMLResponse)
-def start(request: Request, viewer: PageViewer) -> Response:
+def start(request: Request, session: SessionDep, viewer: PageViewer) -> Response:
     """Step 1: register the organisation and its site (after signing up or logging in)."""
     if not viewer.authenticated:
         return to_login(request, signup=True)
-    return _start_page(request, {}, {})
+    return _start_page(request, {}, {}, invitations=_invitations(session, viewer))
+
+
+#: How the start page words an invitation, by the role offered.
+INVITED_AS = {
+    Role.member: N_("%(organisation)s invites you to join it as a member."),
+    Role.admin: N_("%(organisation)s invites you to join it as an administrator."),
+    Role.facilitator: N_("%(organisation)s invites you to join it as a facilitator."),
+}
+
+
+def _invitations(session: Session, viewer: Viewer) -> list[tuple[int, str, str]]:
+    """(organisation id, name, message id) of the invitations the user has not answered."""
+    if viewer.user_id is None:
+        return []
+    return [
+        (org_id, name, INVITED_AS[role])
+        for org_id, name, role in access.pending_invitations(session, viewer.user_id)
+    ]
+
+
+@router.post("/invitations/{org_id}", response_class=HTMLResponse)
+async def answer_invitation(
+    request: Request, session: SessionDep, viewer: PageViewer, org_id: int
+) -> Response:
+    """Accept (then the company's page) or decline (back to the start page) an invitation."""
+    if not viewer.authenticated or viewer.user_id is None:
+        return to_login(request)
+    accept = (await request.form()).get("answer") == "accept"
+    user = session.get(User, viewer.user_id)
+    try:
+        policy.require_writer(viewer)
+        access.answer_invitation(session, user, org_id, accept=accept)
+    except NotFound:
+        return not_found(request, INVITATION)
+    session.commit()
+    return see_other(f"/organisations/{org_id}" if accept else "/start")
+
+
+INVITATION = N_("invitation")
 
 
 @router.post("/start", response_class=HTMLResponse)
@@ -110,11 +151,16 @@ async def start_submit(request: Request, session: SessionDep, viewer: PageViewer
 
 
 def _start_page(
-    request: Request, values: Mapping[str, Any], errors: dict[str, str], status: int = 200
+    request: Request,
+    values: Mapping[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+    invitations: Sequence[tuple[int, str, str]] = (),
 ) -> HTMLResponse:
     context = {
         "values": values,
         "errors": errors,
+        "invitations": invitations,
         "size_classes": SIZE_LABELS,
         "countries": country_names(choose_language(request)),
     }
