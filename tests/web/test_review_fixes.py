@@ -492,6 +492,8 @@ def test_an_invitation_is_accepted_or_declined_on_the_start_page(
     page = web.get("/start?lang=da").text
     assert "Inviting Tannery ApS inviterer dig til at blive medlem." in page
     assert f'action="/invitations/{tannery}"' in page and "Accepter" in page
+    refused = web.post("/start", data={"csrf_token": invite_csrf, "name": ""})
+    assert refused.status_code == 422 and "Inviting Tannery ApS inviterer dig" in refused.text
     accepted = web.post(f"/invitations/{tannery}", data={"csrf_token": invite_csrf,
                         "answer": "accept"}, follow_redirects=False)  # fmt: skip
     assert (

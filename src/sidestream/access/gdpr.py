@@ -65,7 +65,7 @@ def _introductions(session: Session, *sides: tuple[str, Any]) -> list[dict[str, 
                 for direction in ("offer", "need"):  # its stream id would lead to its owner
                     stream = session.get(Stream, getattr(intro, f"{direction}_stream_id") or 0)
                     if stream is not None and stream.organisation_id == other_org:
-                        row[f"{direction}_stream_id"] = f"introduction-{intro.id}-{direction}"
+                        row[f"{direction}_stream_id"] = intro.blind_id(direction)
             out.append(row)
     return sorted(out, key=lambda r: (r["id"], r["side"]))
 

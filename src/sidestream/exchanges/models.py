@@ -44,6 +44,11 @@ class Introduction(Timestamped, Base):
 
     __mapper_args__ = {"version_id_col": version}
 
+    def blind_id(self, direction: str) -> str:
+        """The id the other side sees for this introduction's offer or need until it is
+        accepted (the stream's own id would lead to its page and its owner)."""
+        return f"introduction-{self.id}-{direction}"
+
 
 class Exchange(Timestamped, Base):
     """An exchange between two organisations, from introduction to its end or failure."""

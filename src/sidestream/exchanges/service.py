@@ -232,7 +232,7 @@ def introduction_view(session: Session, viewer: Viewer, intro: Introduction) -> 
     def stream_view(stream: Stream | None) -> dict[str, Any] | None:
         if stream is None:
             return None
-        blind = f"introduction-{intro.id}-{stream.direction}"
+        blind = intro.blind_id(stream.direction)
         return policy.deal_listing(
             viewer, stream, party_org=mine, revealed=revealed, blind_id=blind
         )

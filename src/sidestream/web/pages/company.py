@@ -6,7 +6,7 @@ added by the organisation's members; everyone else sees what the access policy l
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -68,7 +68,7 @@ def start(request: Request, session: SessionDep, viewer: PageViewer) -> Response
     """Step 1: register the organisation and its site (after signing up or logging in)."""
     if not viewer.authenticated:
         return to_login(request, signup=True)
-    return _start_page(request, {}, {}, invitations=_invitations(session, viewer))
+    return _start_page(request, session, viewer, {}, {})
 
 
 #: How the start page words an invitation, by the role offered.
@@ -89,6 +89,10 @@ def _invitations(session: Session, viewer: Viewer) -> list[tuple[int, str, str]]
     ]
 
 
+#: What the "not found" page calls an invitation that is not there (answered or withdrawn).
+INVITATION = N_("invitation")
+
+
 @router.post("/invitations/{org_id}", response_class=HTMLResponse)
 async def answer_invitation(
     request: Request, session: SessionDep, viewer: PageViewer, org_id: int
@@ -105,9 +109,6 @@ async def answer_invitation(
         return not_found(request, INVITATION)
     session.commit()
     return see_other(f"/organisations/{org_id}" if accept else "/start")
-
-
-INVITATION = N_("invitation")
 
 
 @router.post("/start", response_class=HTMLResponse)
@@ -137,12 +138,12 @@ async def start_submit(request: Request, session: SessionDep, viewer: PageViewer
         site_errors = field_errors(exc, ("name", *SITE_FIELDS), gettext, lang)
         errors |= {("site_name" if k == "name" else k): v for k, v in site_errors.items()}
     if org_data is None or site_data is None:
-        return _start_page(request, typed, errors, status=422)
+        return _start_page(request, session, viewer, typed, errors, status=422)
     try:
         org = registry.create_organisation(session, org_data, viewer=viewer)
     except Conflict as exc:
         session.rollback()
-        return _start_page(request, typed, {"name": str(exc)}, status=422)
+        return _start_page(request, session, viewer, typed, {"name": str(exc)}, status=422)
     access.grant_creator(session, viewer, org)
     admin = replace(viewer, roles={**viewer.roles, org.id: Role.admin})
     registry.create_site(session, org.id, site_data, viewer=admin)
@@ -152,15 +153,18 @@ async def start_submit(request: Request, session: SessionDep, viewer: PageViewer
 
 def _start_page(
     request: Request,
+    session: Session,
+    viewer: Viewer,
     values: Mapping[str, Any],
     errors: dict[str, str],
     status: int = 200,
-    invitations: Sequence[tuple[int, str, str]] = (),
 ) -> HTMLResponse:
+    """The start page, with the invitations the user has not answered (also beside a refused
+    form: an invited colleague should not register the company a second time)."""
     context = {
         "values": values,
         "errors": errors,
-        "invitations": invitations,
+        "invitations": _invitations(session, viewer),
         "size_classes": SIZE_LABELS,
         "countries": country_names(choose_language(request)),
     }
