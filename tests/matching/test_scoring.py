@@ -636,6 +636,24 @@ def test_a_need_stating_no_kind_is_read_from_its_most_similar_documented_exchang
     assert "kinds differ" not in plain.detail
 
 
+def test_a_need_is_read_from_what_its_title_asks_for_before_its_business() -> None:
+    """A refinery receives water, heat and materials, so its look-alike documented receivers
+    do not tell which one "Process heat" is; the documented final uses alike to the title do
+    (heat: energy; cooling water: water). A title the final uses disagree on, or none
+    resembles, leaves the reading to the business's look-alikes."""
+    from sidestream.matching.engine import MatchIndex
+    from sidestream.matching.table import KINDS
+
+    index = MatchIndex([
+        listing("heat", "need", "Process heat", description="Refinery"),
+        listing("cool", "need", "Cooling water", description="Steelworks"),
+        listing("fuel", "need", "Fuel", description="Organic basic chemicals production"),
+    ])  # fmt: skip
+    assert [KINDS[k] for k in index.needs.read_kind] == [Kind.energy, Kind.water, Kind.material]
+    wanted = index.model.kinds_wanted(["Process heat", "Cooling water", "Wood chips for boiler"])
+    assert [int(k) for k in wanted] == [KINDS.index(Kind.energy), KINDS.index(Kind.water), -1]
+
+
 def test_a_listing_that_states_its_kind_is_never_read_otherwise() -> None:
     from sidestream.matching.engine import MatchIndex
 

@@ -168,13 +168,14 @@ class MatchIndex:
         self.need_class, self.need_class_weight = self._need_classes(
             self.needs.nace, self.analogue_idx, self.analogue_sim
         )
-        read_kinds(self.model, self.needs, self.analogue_idx, self.analogue_sim)
+        wanted = _wanted(needs)
+        read_kinds(self.model, self.needs, self.analogue_idx, self.analogue_sim, wanted)
         #: Needs with the same look-alikes share a number (scored once per block).
         self.analogue_rows = scoring.look_alike_rows(self.analogue_idx, self.analogue_sim)
         self.use_rows = scoring.look_alike_rows(self.use_idx, self.use_sim)
         #: The curated patterns each need names in its title (needs × patterns, 1 = named):
         #: the title says what is wanted, a description often who wants it ("brick works").
-        self.named = self.model.named_patterns(_wanted(needs), _kinds(self.needs))
+        self.named = self.model.named_patterns(wanted, _kinds(self.needs))
         self._group_by_kind()
         rows = self.tfidf.transform(self.needs.text)
         #: TF-IDF vectors of each kind's needs as columns (vocabulary × needs of the kind, in
@@ -193,7 +194,8 @@ class MatchIndex:
         embeddings = self._embed(table.text)
         (idx, sim), (use_idx, use_sim) = self._look_alikes(table.text, embeddings)
         cls, weight = self._need_classes(table.nace, idx, sim)
-        read_kinds(self.model, table, idx, sim)
+        wanted = _wanted(added)
+        read_kinds(self.model, table, idx, sim, wanted)
         new.needs = concat_tables(take_rows(self.needs, keep), table)
         new.analogue_idx = np.vstack([self.analogue_idx[keep], idx])
         new.analogue_sim = np.vstack([self.analogue_sim[keep], sim])
@@ -203,7 +205,7 @@ class MatchIndex:
         new.analogue_rows = _renumbered(self.analogue_rows, keep, idx, sim)
         new.use_rows = _renumbered(self.use_rows, keep, use_idx, use_sim)
         new.need_class_weight = np.concatenate([self.need_class_weight[keep], weight])
-        named = self.model.named_patterns(_wanted(added), _kinds(table))
+        named = self.model.named_patterns(wanted, _kinds(table))
         new.named = sparse.vstack([self.named[np.flatnonzero(keep)], named], format="csr")
         if self.need_embeddings is not None and embeddings is not None:
             new.need_embeddings = _joined(self.need_embeddings, keep, embeddings)
@@ -574,19 +576,32 @@ class MatchIndex:
         )
 
 
-def read_kinds(model: SectorModel, table: ListingTable, idx: np.ndarray, sim: np.ndarray) -> None:
-    """Set ``table.read_kind`` of the listings that state and imply no kind: the kind of their
-    most similar documented exchange (``idx`` / ``sim``: listings × look-alikes, -1 = none)
-    where that similarity reaches ``INFER_MIN_SIMILARITY`` — the rule by which a need without a
-    NACE code gets its class. The pair is still compared; differing kinds lower its material
-    evidence (``KIND_DOUBT``), so a wrong reading costs rank, not the match."""
+def read_kinds(
+    model: SectorModel,
+    table: ListingTable,
+    idx: np.ndarray,
+    sim: np.ndarray,
+    wanted: Sequence[str] | None = None,
+) -> None:
+    """Set ``table.read_kind`` of the listings that state and imply no kind. A need's title
+    (``wanted``) is read first: the kind of the documented final uses alike to it
+    (``SectorModel.kinds_wanted``). Otherwise the kind of the most similar documented exchange
+    (``idx`` / ``sim``: listings × look-alikes, -1 = none) where that similarity reaches
+    ``INFER_MIN_SIMILARITY`` — the rule by which a need without a NACE code gets its class; a
+    business receives several kinds, so its look-alikes are the weaker reading. The pair is
+    still compared; differing kinds lower its material evidence (``KIND_DOUBT``), so a wrong
+    reading costs rank, not the match."""
     rows = np.flatnonzero(table.open_kind)
     if not len(rows) or not idx.shape[1]:
         return
     best = np.argmax(sim[rows], axis=1)
     found, similar = idx[rows, best], sim[rows, best]
     kinds = np.where(found >= 0, model.exchange_kinds[np.maximum(found, 0)], -1)
-    table.read_kind[rows] = np.where(similar >= INFER_MIN_SIMILARITY, kinds, -1)
+    kinds = np.where(similar >= INFER_MIN_SIMILARITY, kinds, -1)
+    if wanted is not None:
+        asked = model.kinds_wanted([wanted[r] for r in rows])
+        kinds = np.where(asked >= 0, asked, kinds)
+    table.read_kind[rows] = kinds
 
 
 def _renumbered(rows: np.ndarray, keep: np.ndarray, idx: np.ndarray, sim: np.ndarray) -> np.ndarray:

@@ -40,6 +40,8 @@ from sidestream.matching.weights import (
     PATTERN_STRENGTH,
     SAME_SECTOR,
     SECTOR_WEIGHTS,
+    WANTED_KIND_MIN_SHARE,
+    WANTED_KIND_MIN_SIMILARITY,
 )
 from sidestream.taxonomy.kinds import PHYSICAL_KINDS, Kind, kind_of_product
 from sidestream.taxonomy.nace import format_nace, nace_title, padded_group
@@ -211,6 +213,9 @@ class SectorModel:
         self.exchange_kinds = np.array(
             [_exchange_kind(e.product_code) for e in self.exchanges], np.int8
         )
+        final_uses = [e.final_use for e in self.exchanges]
+        self._final_use_tfidf = TfidfIndex(final_uses)
+        self._final_use_vectors = self._final_use_tfidf.transform(final_uses)
         self._exchange_codes = np.zeros((len(codes), len(self.exchanges)), bool)
         for i, e in enumerate(self.exchanges):
             for c in e.waste_codes:
@@ -291,6 +296,27 @@ class SectorModel:
             else (np.zeros((0, len(self.exchanges)), np.float32))
         )
         return np.maximum(scores.text_sim, code)
+
+    def kinds_wanted(self, titles: Sequence[str]) -> np.ndarray:
+        """The kind (index in ``KINDS``) each need's title asks for, read from the documented
+        final uses alike to it ("Process heat", "Fuel", "Water"): the kind of their CPA codes,
+        each voting with its TF-IDF similarity from ``WANTED_KIND_MIN_SIMILARITY``, where one
+        kind holds ``WANTED_KIND_MIN_SHARE`` of the votes; -1 where none is alike or they
+        disagree."""
+        out = np.full(len(titles), -1, np.int8)
+        if not len(titles) or not self.exchanges:
+            return out
+        similar = cosine(self._final_use_tfidf.transform(titles), self._final_use_vectors)
+        votes = np.zeros((len(titles), len(KINDS)))
+        for k in range(len(KINDS)):
+            mine = self.exchange_kinds == k
+            votes[:, k] = np.where(similar[:, mine] >= WANTED_KIND_MIN_SIMILARITY,
+                                   similar[:, mine], 0).sum(axis=1)  # fmt: skip
+        total = votes.sum(axis=1)
+        best = np.argmax(votes, axis=1)
+        clear = (total > 0) & (votes.max(axis=1) >= WANTED_KIND_MIN_SHARE * total)
+        out[clear] = best[clear]
+        return out
 
     def use_strength(self, scores: SectorScores) -> np.ndarray:
         """How strongly a pattern with each typical use names each query's material (queries ×

@@ -112,6 +112,13 @@ NACE_BACKOFF: dict[str, float] = {"group": 0.7, "division": 0.4, "inferred": 0.8
 #: a listing's kind from a documented exchange, where it states and implies none).
 INFER_MIN_SIMILARITY = 0.5
 
+#: Reading the kind a need's title asks for from the documented final uses alike to it
+#: (``SectorModel.kinds_wanted``): the least TF-IDF similarity of a final use that votes, and
+#: the share of the votes' similarity one kind must hold ("Process energy" is electricity in
+#: some documented exchanges and a fuel in others: no reading).
+WANTED_KIND_MIN_SIMILARITY = 0.4
+WANTED_KIND_MIN_SHARE = 0.7
+
 #: Material evidence of a pair whose kinds differ once a kind is read for a side that states
 #: none (a need titled "Process heat" read as energy, against a material offer).
 KIND_DOUBT = 0.5
