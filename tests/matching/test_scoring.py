@@ -409,6 +409,36 @@ def test_an_empty_knowledge_base_recommends_nothing_and_still_matches_by_descrip
     assert [m.need_id for m in found] == ["n"]
 
 
+def test_a_needs_class_counts_for_what_it_takes_not_for_how_often_it_receives() -> None:
+    """Two needs alike in all but their class, and a pattern naming both classes for fly ash:
+    the cement works' class receives six documented exchanges and the brick works' one, yet
+    they are equal candidates (the sector list still ranks cement first by that frequency)."""
+    from sidestream.matching.engine import MatchIndex
+    from sidestream.matching.knowledge import Exchange, KnowledgeBase, Pattern
+    from sidestream.matching.sectors import SectorModel, SectorQuery
+
+    def received(n: int, nace: str) -> Exchange:
+        return Exchange(case_id=str(n), exchange_id=f"{n},1", country="", donor="Quarry",
+                        donor_classes=("0812",), receiver="Works", receiver_classes=(nace,),
+                        material="clay", waste_codes=(), product_code="",
+                        final_use="Raw material")  # fmt: skip
+
+    def names(nace: str) -> Pattern:
+        return Pattern(id=f"ash-{nace}", waste_codes=(), keywords=("fly ash",),
+                       receiver_nace=nace, typical_use="raw material", source="test")  # fmt: skip
+
+    kb = KnowledgeBase(
+        exchanges=(*(received(n, "2351") for n in range(6)), received(6, "2332")),
+        patterns=(names("2351"), names("2332")),
+    )
+    cement, bricks = (listing(nace, "need", "Raw material", description="Works",
+                              organisation_nace=nace) for nace in ("2351", "2332"))  # fmt: skip
+    [found] = MatchIndex([cement, bricks], kb).match([listing("ash", "offer", "Fly ash")])
+    assert {m.need_id: m.score for m in found} == {"2351": found[0].score, "2332": found[0].score}
+    ranked = SectorModel(kb).recommend(SectorQuery("fly ash"))
+    assert [r.nace for r in ranked][:2] == ["2351", "2332"]
+
+
 def test_a_need_of_nothing_is_explained_not_a_crash(ash_offer) -> None:
     offer = ash_offer.model_copy(update={"quantity": 500.0, "unit": "t", "period": "per-year"})
     none = listing("zero", "need", "Cement raw materials", organisation_nace="2351",

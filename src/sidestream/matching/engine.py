@@ -37,6 +37,7 @@ from sidestream.matching.weights import (
     EVIDENCE_MIN_SIMILARITY,
     INFER_MIN_SIMILARITY,
     KIND_DOUBT,
+    LISTING_SECTOR_LEAVES_OUT,
     MIN_MATERIAL,
     NACE_BACKOFF,
     SEMANTIC_MAX_NEED_TEXTS,
@@ -418,7 +419,7 @@ class MatchIndex:
             for x, t, kind in zip(offers, temperatures, _stated_kinds(offers), strict=True)
         ])  # fmt: skip
         affinity = (
-            scores.total.astype(np.float32),
+            scores.total_without(LISTING_SECTOR_LEAVES_OUT).astype(np.float32),
             self.model.exchange_similarity(scores),
             self.model.use_strength(scores),
         )

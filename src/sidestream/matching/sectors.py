@@ -178,6 +178,16 @@ class SectorScores:
     codes: list[str | None]
     pattern_hits: list[dict[str, list[PatternHit]]]
 
+    def total_without(self, left_out: frozenset[str]) -> np.ndarray:
+        """The total of the components but ``left_out`` (their weighted mean, as ``total``)."""
+        return weighted_total({k: v for k, v in self.components.items() if k not in left_out})
+
+
+def weighted_total(components: dict[str, np.ndarray]) -> np.ndarray:
+    """Components (queries × classes) combined with ``SECTOR_WEIGHTS``: their weighted mean."""
+    weights = {k: SECTOR_WEIGHTS[k] for k in components}
+    return np.asarray(sum(w * components[k] for k, w in weights.items()) / sum(weights.values()))
+
 
 class SectorModel:
     """Scores every known receiving class for a batch of materials from a knowledge base."""
@@ -483,9 +493,7 @@ class SectorModel:
             for name in CASE_COMPONENTS & components.keys():
                 components[name] = np.where(keep, components[name], 0.0)
             sim = np.where(keep, sim, 0.0)
-        weights = {k: SECTOR_WEIGHTS[k] for k in components}
-        total = sum(w * components[k] for k, w in weights.items()) / sum(weights.values())
-        return SectorScores(np.asarray(total), components, sim, codes, hits)
+        return SectorScores(weighted_total(components), components, sim, codes, hits)
 
     def _class_max(self, sim: np.ndarray) -> np.ndarray:
         """Queries × exchanges -> queries × classes: best exchange received by each class."""

@@ -21,6 +21,13 @@ SECTOR_WEIGHTS: dict[str, float] = {
     "semantic_pattern": 0.30,  # embedding similarity to a keyword of a pattern naming C
 }
 
+#: Sector components left out of a listing match's known-use evidence (the sector score of
+#: the need's class). How often a class receives anything is a prior for "who could use it";
+#: among needs each is a candidate itself, and a class with many needs is already many
+#: candidates: counting its frequency again put every cement works above the one rare
+#: receiver the material suits as well.
+LISTING_SECTOR_LEAVES_OUT: frozenset[str] = frozenset({"popularity"})
+
 #: Donor-component score of the donor's own class (reuse within the same industry).
 SAME_SECTOR = 0.6
 
