@@ -316,16 +316,17 @@ class SectorModel:
         out = np.full(len(titles), -1, np.int8)
         if not len(titles) or not self.exchanges:
             return out
-        similar = cosine(self._final_use_tfidf.transform(titles), self._final_use_vectors)
-        votes = np.zeros((len(titles), len(KINDS)))
-        for k in range(len(KINDS)):
-            mine = self.exchange_kinds == k
-            votes[:, k] = np.where(similar[:, mine] >= WANTED_KIND_MIN_SIMILARITY,
-                                   similar[:, mine], 0).sum(axis=1)  # fmt: skip
+        similar = (self._final_use_tfidf.transform(titles) @ self._final_use_vectors.T).tocsr()
+        similar.data[similar.data < WANTED_KIND_MIN_SIMILARITY] = 0.0
+        known = np.flatnonzero(self.exchange_kinds >= 0)
+        ballot = sparse.csr_matrix(
+            (np.ones(len(known)), (known, self.exchange_kinds[known])),
+            shape=(len(self.exchanges), len(KINDS)),
+        )
+        votes = (similar @ ballot).toarray()  # titles × kinds, sparse until here
         total = votes.sum(axis=1)
-        best = np.argmax(votes, axis=1)
         clear = (total > 0) & (votes.max(axis=1) >= WANTED_KIND_MIN_SHARE * total)
-        out[clear] = best[clear]
+        out[clear] = np.argmax(votes, axis=1)[clear]
         return out
 
     def use_strength(self, scores: SectorScores) -> np.ndarray:
