@@ -159,8 +159,8 @@ def kind_doubt_detail(offers: ListingTable, i: int, needs: ListingTable, j: int)
     }
     return Phrase(
         N_("kinds differ: the offer is {offer}, the need {need} (a listing that states and implies"
-           " no kind is given that of its most similar documented exchange); material evidence"
-           " × {factor:.1f}"),
+           " no kind is read from what its title asks for or from its most similar documented"
+           " exchange); material evidence × {factor:.1f}"),
         {**kinds, "factor": KIND_DOUBT}, ("offer", "need"),
     )  # fmt: skip
 
