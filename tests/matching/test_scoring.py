@@ -680,8 +680,10 @@ def test_a_need_is_read_from_what_its_title_asks_for_before_its_business() -> No
         listing("fuel", "need", "Fuel", description="Organic basic chemicals production"),
     ])  # fmt: skip
     assert [KINDS[k] for k in index.needs.read_kind] == [Kind.energy, Kind.water, Kind.material]
-    wanted = index.model.kinds_wanted(["Process heat", "Cooling water", "Wood chips for boiler"])
-    assert [int(k) for k in wanted] == [KINDS.index(Kind.energy), KINDS.index(Kind.water), -1]
+    # the documented "Process material": water once, material twice
+    asked = ["Process heat", "Cooling water", "Process material", "Wood chips for boiler", ""]
+    wanted = [int(k) for k in index.model.kinds_wanted(asked)]
+    assert wanted == [KINDS.index(Kind.energy), KINDS.index(Kind.water), -1, -1, -1]
 
 
 def test_a_listing_that_states_its_kind_is_never_read_otherwise() -> None:

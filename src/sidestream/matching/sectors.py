@@ -316,8 +316,15 @@ class SectorModel:
         out = np.full(len(titles), -1, np.int8)
         if not len(titles) or not self.exchanges:
             return out
+        distinct, row_of = np.unique(np.asarray(titles, dtype=object), return_inverse=True)
+        return self._kinds_wanted_once(list(distinct))[row_of.ravel()]
+
+    def _kinds_wanted_once(self, titles: list[str]) -> np.ndarray:
+        """:meth:`kinds_wanted` of distinct titles."""
+        out = np.full(len(titles), -1, np.int8)
         similar = (self._final_use_tfidf.transform(titles) @ self._final_use_vectors.T).tocsr()
         similar.data[similar.data < WANTED_KIND_MIN_SIMILARITY] = 0.0
+        similar.eliminate_zeros()
         known = np.flatnonzero(self.exchange_kinds >= 0)
         ballot = sparse.csr_matrix(
             (np.ones(len(known)), (known, self.exchange_kinds[known])),

@@ -121,8 +121,8 @@ INFER_MIN_SIMILARITY = 0.5
 
 #: Reading the kind a need's title asks for from the documented final uses alike to it
 #: (``SectorModel.kinds_wanted``): the least TF-IDF similarity of a final use that votes, and
-#: the share of the votes' similarity one kind must hold ("Process energy" is electricity in
-#: some documented exchanges and a fuel in others: no reading).
+#: the share of the votes' similarity one kind must hold ("Process material" is water in one
+#: documented exchange and material in two: no reading).
 WANTED_KIND_MIN_SIMILARITY = 0.4
 WANTED_KIND_MIN_SHARE = 0.7
 
