@@ -226,6 +226,12 @@ class SectorModel:
         final_uses = [e.final_use for e in self.exchanges]
         self._final_use_tfidf = TfidfIndex(final_uses)
         self._final_use_vectors = self._final_use_tfidf.transform(final_uses)
+        known = np.flatnonzero(self.exchange_kinds >= 0)
+        #: Exchanges × kinds, 1 for the kind of each exchange's CPA code (votes of its use).
+        self._final_use_ballot = sparse.csr_matrix(
+            (np.ones(len(known)), (known, self.exchange_kinds[known])),
+            shape=(len(self.exchanges), len(KINDS)),
+        )
         self._exchange_codes = np.zeros((len(codes), len(self.exchanges)), bool)
         for i, e in enumerate(self.exchanges):
             for c in e.waste_codes:
@@ -313,28 +319,17 @@ class SectorModel:
         each voting with its TF-IDF similarity from ``WANTED_KIND_MIN_SIMILARITY``, where one
         kind holds ``WANTED_KIND_MIN_SHARE`` of the votes; -1 where none is alike or they
         disagree."""
-        out = np.full(len(titles), -1, np.int8)
         if not len(titles) or not self.exchanges:
-            return out
+            return np.full(len(titles), -1, np.int8)
         distinct, row_of = np.unique(np.asarray(titles, dtype=object), return_inverse=True)
-        return self._kinds_wanted_once(list(distinct))[row_of.ravel()]
-
-    def _kinds_wanted_once(self, titles: list[str]) -> np.ndarray:
-        """:meth:`kinds_wanted` of distinct titles."""
-        out = np.full(len(titles), -1, np.int8)
-        similar = (self._final_use_tfidf.transform(titles) @ self._final_use_vectors.T).tocsr()
+        similar = self._final_use_tfidf.transform(list(distinct)) @ self._final_use_vectors.T
         similar.data[similar.data < WANTED_KIND_MIN_SIMILARITY] = 0.0
         similar.eliminate_zeros()
-        known = np.flatnonzero(self.exchange_kinds >= 0)
-        ballot = sparse.csr_matrix(
-            (np.ones(len(known)), (known, self.exchange_kinds[known])),
-            shape=(len(self.exchanges), len(KINDS)),
-        )
-        votes = (similar @ ballot).toarray()  # titles × kinds, sparse until here
+        votes = (similar @ self._final_use_ballot).toarray()  # distinct titles × kinds
         total = votes.sum(axis=1)
         clear = (total > 0) & (votes.max(axis=1) >= WANTED_KIND_MIN_SHARE * total)
-        out[clear] = np.argmax(votes, axis=1)[clear]
-        return out
+        read = np.where(clear, np.argmax(votes, axis=1), -1).astype(np.int8)
+        return read[row_of.ravel()]
 
     def use_strength(self, scores: SectorScores) -> np.ndarray:
         """How strongly a pattern with each typical use names each query's material (queries ×
