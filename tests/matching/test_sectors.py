@@ -99,6 +99,10 @@ def test_unreadable_descriptions_get_the_classifiers_family_hint() -> None:
         assert not model._pattern_hits(everyday, None), everyday  # short words, short heads
     hits = model._pattern_hits("Prozessabwärme 60 °C", None, kind="energy")
     assert "3530" in hits and hits["3530"][0].matched == "'prozessabwarme'"  # a whole compound
+    for compound in ("Polystyrolabfälle", "polystyreenijäte", "Polystyrenavfall"):
+        top = [r.nace for r in recommend_sectors(compound, top=3)]
+        assert "2229" in top, compound  # plastics products, as for "polystyrene waste"
+    assert not model._pattern_hits("Papierschlamm", None).get("1712")  # sludge is no paper
 
 
 def test_a_use_that_needs_hotter_heat_is_skipped(tmp_path: Path) -> None:
@@ -212,6 +216,7 @@ def test_pattern_lookup_finds_exactly_what_every_pattern_finds() -> None:
     texts += [f"some {k}s and {k}es, more" for p in kb.patterns for k in p.keywords]
     texts += [f"{k}, more" for p in kb.patterns for k in p.translations]
     texts += [f"stein{k} und {k}s" for p in kb.patterns for k in p.heads]  # compound words
+    texts += [f"{k}sabfalle, {k}jate" for p in kb.patterns for k in p.modifiers]
     texts += ["Fly-ash (dry), sawdust; CO2 & spent grains!", "", "x"]
     codes = [None, "100102", "02", "0202", "020204", "1001", "170504", "190805"]
     for i, text in enumerate(texts):

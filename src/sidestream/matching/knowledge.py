@@ -108,11 +108,35 @@ def _keyword_regex(keywords: tuple[str, ...], heads: bool = False) -> re.Pattern
     return re.compile("|".join(groups))
 
 
+@lru_cache(maxsize=4096)
+def _tailed_regex(modifiers: tuple[str, ...]) -> re.Pattern[str] | None:
+    """``modifiers`` as the first part of a word ending in a :data:`COMPOUND_TAILS` word
+    ("polystyrolabfalle" for "polystyrol"), the match being the whole word."""
+    if not modifiers:
+        return None
+    ordered = "|".join(map(re.escape, sorted(modifiers, key=len, reverse=True)))
+    links = "|".join(COMPOUND_LINKS)
+    return re.compile(rf"\b(?:{ordered})(?:{links})?(?:{'|'.join(COMPOUND_TAILS)})\b")
+
+
 #: Languages that write compound nouns as one word: their translated keywords of at least
 #: ``HEAD_MIN_LETTERS`` letters also match as a compound's last part (shorter ones end too many
 #: unrelated words: "reifen" in "Streifen", "banden" in "Verbanden").
 COMPOUNDING_LANGUAGES = frozenset({"da", "de", "fi", "nb", "nl", "sv"})
 HEAD_MIN_LETTERS = 7
+#: Words for waste, scrap and leftovers that the compounding languages join to a material's
+#: name ("Polystyrolabfälle", "polystyreenijäte", "metallskrot", "glasafval", "tangrester";
+#: normalised): a translated keyword of those languages also matches as the first part of such
+#: a word, the tail adding nothing to what the material is. Not sludge, ash or dust:
+#: "Papierschlamm" is no paper, "Holzasche" no wood.
+COMPOUND_TAILS = (
+    "abfall", "abfalle", "reste", "schrott",  # de
+    "afval", "resten", "schroot",  # nl
+    "affald", "rester", "skrot", "avfall", "skrap",  # da, sv, nb
+    "jate", "jatteet", "romu", "tahteet", "jaamat",  # fi
+)  # fmt: skip
+#: Letters that join the two parts ("Siedlungsabfälle", "Kantinenabfälle", "rivningsavfall").
+COMPOUND_LINKS = ("s", "e", "n", "en")
 #: A translated single word shorter than this is not used: short words of one language are
 #: everyday words of another once accents are folded ("ser", "har", "deg", "ler").
 TRANSLATION_MIN_LETTERS = 5
@@ -137,6 +161,9 @@ class Pattern:
     translations: tuple[str, ...] = ()
     #: ... and those that also match as the last part of a compound word.
     heads: tuple[str, ...] = ()
+    #: ... and those that also match as the first part of a compound ending in a word for waste
+    #: or leftovers (:data:`COMPOUND_TAILS`).
+    modifiers: tuple[str, ...] = ()
 
     def applies_to(self, kind: str | None) -> bool:
         """Whether the use applies to a stream of ``kind`` (``None``: not known, any)."""
@@ -148,6 +175,7 @@ class Pattern:
             _keyword_regex(self.keywords),
             _keyword_regex(self.translations),
             _keyword_regex(self.heads, heads=True),
+            _tailed_regex(self.modifiers),
         ):
             found = regex.search(normalised_text) if regex else None
             if found:
@@ -471,21 +499,27 @@ def with_translations(
     """The patterns with their keywords in other languages: single words of compounding
     languages with at least ``HEAD_MIN_LETTERS`` letters as compound heads (also when the
     word is already a keyword), the rest whole; single words shorter than
-    ``TRANSLATION_MIN_LETTERS`` are left out."""
+    ``TRANSLATION_MIN_LETTERS`` are left out. Every single word of a compounding language also
+    matches before a word for waste or leftovers (``modifiers``)."""
     out = []
     for p in patterns:
         seen = set(p.keywords)
         whole: dict[str, None] = {}
         heads: dict[str, None] = {}
+        modifiers: dict[str, None] = {}
         for language, term in keywords.get(p.id, ()):
             word = _WORD_ONLY.fullmatch(term)
             if word and len(term) < TRANSLATION_MIN_LETTERS:
                 continue
+            if word and language in COMPOUNDING_LANGUAGES:
+                modifiers[term] = None
             if word and language in COMPOUNDING_LANGUAGES and len(term) >= HEAD_MIN_LETTERS:
                 heads[term] = None
             elif term not in seen:
                 whole[term] = None
-        out.append(replace(p, translations=tuple(whole), heads=tuple(heads)))
+        out.append(
+            replace(p, translations=tuple(whole), heads=tuple(heads), modifiers=tuple(modifiers))
+        )
     return out
 
 

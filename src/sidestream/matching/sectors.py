@@ -13,6 +13,8 @@ from scipy import sparse
 
 from sidestream.impact.heat_pump import MAX_LIFT_K, heat_pump_cop
 from sidestream.matching.knowledge import (
+    COMPOUND_LINKS,
+    COMPOUND_TAILS,
     HEAD_MIN_LETTERS,
     Exchange,
     KnowledgeBase,
@@ -168,6 +170,17 @@ def query_text(query: SectorQuery, code: str | None) -> str:
     return f"{description} {wording}"
 
 
+def _modifier_ends(word: str) -> list[int]:
+    """Where a material's name may end in ``word`` when it ends in a word for waste or
+    leftovers, with or without a joining letter ("siedlungsabfalle": 9 and 10)."""
+    ends = []
+    for tail in COMPOUND_TAILS:
+        if word.endswith(tail) and len(word) > len(tail):
+            end = len(word) - len(tail)
+            ends += [end] + [end - len(x) for x in COMPOUND_LINKS if word[:end].endswith(x)]
+    return ends
+
+
 @dataclass
 class SectorScores:
     """Component matrices (queries × classes) and the similarities behind them."""
@@ -244,6 +257,7 @@ class SectorModel:
         self._patterns_by_word: dict[str, set[int]] = {}
         self._patterns_any_text: set[int] = set()  # a keyword that does not start with a word
         self._patterns_by_head: dict[str, set[int]] = {}  # ends of compound words
+        self._patterns_by_modifier: dict[str, set[int]] = {}  # starts, before a word for waste
         for i, p in enumerate(kb.patterns):
             for prefix in p.waste_codes:
                 self._patterns_by_prefix.setdefault(prefix, []).append(i)
@@ -255,6 +269,8 @@ class SectorModel:
                     self._patterns_by_word.setdefault(first.group(0), set()).add(i)
             for head in p.heads:
                 self._patterns_by_head.setdefault(head, set()).add(i)
+            for modifier in p.modifiers:
+                self._patterns_by_modifier.setdefault(modifier, set()).add(i)
         self.pattern_cols = np.array([self.col[p.receiver_nace] for p in kb.patterns], np.int64)
         #: Class -> the padded group code ('0110') of documented receivers it belongs to.
         groups = {g: c for c in self.classes if (g := padded_group(c))}
@@ -440,6 +456,8 @@ class SectorModel:
                 if heads:  # every ending of the word that is long enough to be a head
                     for start in range(len(stem) - HEAD_MIN_LETTERS + 1):
                         out.update(heads.get(stem[start:], ()))
+            for start in _modifier_ends(word):
+                out.update(self._patterns_by_modifier.get(word[:start], ()))
         return out
 
     def reads(self, text: str) -> bool:
