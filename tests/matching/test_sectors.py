@@ -98,7 +98,7 @@ def test_unreadable_descriptions_get_the_classifiers_family_hint() -> None:
     for everyday in ("para ser reutilizados", "vi har overskud", "Kunststoffstreifen"):
         assert not model._pattern_hits(everyday, None), everyday  # short words, short heads
     hits = model._pattern_hits("Prozessabwärme 60 °C", None, kind="energy")
-    assert "3530" in hits and hits["3530"][0].matched == "'prozessabwarme'"  # a whole compound
+    assert "3530" in hits and hits["3530"][0].matched == "'Prozessabwärme'"  # as written, whole
     for compound in ("Polystyrolabfälle", "polystyreenijäte", "Polystyrenavfall"):
         top = [r.nace for r in recommend_sectors(compound, top=3)]
         assert "2229" in top, compound  # plastics products, as for "polystyrene waste"
@@ -208,7 +208,7 @@ def test_pattern_lookup_finds_exactly_what_every_pattern_finds() -> None:
     """The word and prefix lookups give the same hits as trying every pattern on the text."""
     from sidestream.matching.knowledge import default_knowledge_base
     from sidestream.matching.sectors import sector_model
-    from sidestream.matching.text import normalise_text
+    from sidestream.matching.text import normalise_text, original_words
 
     model = sector_model()
     kb = default_knowledge_base()
@@ -229,7 +229,7 @@ def test_pattern_lookup_finds_exactly_what_every_pattern_finds() -> None:
             if prefixes:
                 what = f"code {max(prefixes, key=len)}"
             elif keyword:
-                what = f"'{keyword}'"
+                what = f"'{original_words(text, keyword)}'"
             else:
                 continue
             expected.setdefault(p.receiver_nace, []).append((p.id, what))

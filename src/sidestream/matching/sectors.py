@@ -32,7 +32,13 @@ from sidestream.matching.schemas import (
 )
 from sidestream.matching.semantic import encoder, knowledge_vectors
 from sidestream.matching.table import KINDS
-from sidestream.matching.text import TfidfIndex, cosine, normalise_text, whole_words
+from sidestream.matching.text import (
+    TfidfIndex,
+    cosine,
+    normalise_text,
+    original_words,
+    whole_words,
+)
 from sidestream.matching.weights import (
     CODE_LEVELS,
     EVIDENCE_MIN_SIMILARITY,
@@ -413,7 +419,8 @@ class SectorModel:
             if prefix:
                 matched, strength = f"code {prefix}", PATTERN_STRENGTH[f"code{len(prefix)}"]
             elif keyword:
-                matched, strength = f"'{keyword}'", PATTERN_STRENGTH["keyword"]
+                matched = f"'{original_words(text, keyword)}'"  # as the stream writes it
+                strength = PATTERN_STRENGTH["keyword"]
             else:
                 continue
             needs, lift = p.min_temperature_c, None
