@@ -581,6 +581,33 @@ def test_a_title_naming_the_business_by_its_product_names_no_wanted_material() -
     )
 
 
+def test_a_title_names_what_the_listing_is_before_what_it_is_for() -> None:
+    """ "Coal fly ash for cement and concrete" is fly ash: "concrete" names its use, and had
+    made a need for recycled gypsum from construction waste ("byggeaffald", a keyword of the
+    construction-waste family with "concrete") name it; a title whose words before "for" name
+    nothing ("Looking for wood chips") is read whole."""
+    from sidestream.matching.engine import MatchIndex
+    from sidestream.matching.text import what_it_is
+
+    assert what_it_is("Coal fly ash for cement and concrete") == "Coal fly ash"
+    assert what_it_is("Überschusswärme für Gewächshäuser") == "Überschusswärme"
+    assert what_it_is("For sale: sawdust") == "For sale: sawdust"  # no word before "for"
+    index = MatchIndex([
+        listing("gypsum", "need", "Genbrugsgips fra byggeaffald"),
+        listing("cement", "need", "Fly ash for cement and concrete"),
+        listing("chips", "need", "Looking for wood chips"),
+    ])  # fmt: skip
+    assert index.named[2].nnz > 0  # nothing before "for" names a material: the whole title
+    ash = listing("ash", "offer", "Coal fly ash for cement and concrete", waste_code="100102")
+    block = next(index._blocks(index.prepare([ash])))
+    assert block.parts["named"][0].tolist() == [0.0, pytest.approx(1.0), 0.0]
+    [matches] = index.match([ash], 3)
+    cement = next(m for m in matches if m.need_id == "cement")
+    assert "the need names what the offer is: 'Fly ash', as the offer says 'fly ash'" in next(
+        r.detail for r in cement.reasons if r.component == "material"
+    )
+
+
 def test_know_how_names_its_kind_not_a_topic() -> None:
     from sidestream.matching.engine import MatchIndex
 

@@ -37,6 +37,7 @@ from sidestream.matching.text import (
     cosine,
     normalise_text,
     original_words,
+    what_it_is,
     whole_words,
 )
 from sidestream.matching.weights import (
@@ -363,6 +364,14 @@ class SectorModel:
                     col = self._pattern_use[hit.pattern.id]
                     out[i, col] = max(out[i, col], hit.strength)
         return out
+
+    def named_text(self, title: str, text: str) -> str:
+        """The words a listing names its material with: its title up to the word that says what
+        it is for, when a keyword occurs there ("Coal fly ash" of "Coal fly ash for cement and
+        concrete": the offer is fly ash, and "concrete" names its use, not another material);
+        else ``text`` (an offer's title and description, a need's wanted title)."""
+        part = what_it_is(title)
+        return part if part != title and self.reads(part) else text
 
     def named_patterns(
         self,

@@ -68,6 +68,21 @@ def without_business_names(title: str) -> str:
     return _MAKES_HERE.sub(_product_removed, _MAKES_WHAT.sub(" ", title))
 
 
+#: The word that starts what a listing is for ("Coal fly ash for cement and concrete"), in the
+#: interface and keyword languages: for, til (da, nb), till and för (sv), für, zur, zum, pour,
+#: per (it), para (es, pt), voor, za (sl), dla (pl). Only between two words: "For sale:
+#: sawdust" keeps its material.
+_PURPOSE = re.compile(
+    r"\s(?:for|til|till|för|für|zur|zum|pour|per|para|voor|za|dla)\s", re.IGNORECASE
+)
+
+
+def what_it_is(title: str) -> str:
+    """The part of a title before the word that says what it is for ("Coal fly ash for cement
+    and concrete" -> "Coal fly ash"); the whole title when no such word follows another."""
+    return _PURPOSE.split(title, maxsplit=1)[0]
+
+
 def original_words(text: str, normalised: str) -> str:
     """The words of ``text`` that read ``normalised`` once normalised (the first such place),
     as the text writes them ("hladilniška" for "hladilniska"); ``normalised`` if none do."""
