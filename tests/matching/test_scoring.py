@@ -598,6 +598,11 @@ def test_a_title_names_what_the_listing_is_before_what_it_is_for() -> None:
         listing("chips", "need", "Looking for wood chips"),
     ])  # fmt: skip
     assert index.named[2].nnz > 0  # nothing before "for" names a material: the whole title
+    pet = listing("pet", "offer", "Plastics for recycling", description="Clean PET bottle flakes")
+    said = set(index.model.named_patterns(["Clean PET bottle flakes"], [None]).indices)
+    assert said and said <= set(index.prepare([pet]).patterns.indices)  # an offer's description
+    oil = MatchIndex([listing("oil", "need", "Rabljeno olje za cvrtje")])  # "za" in a keyword
+    assert {index.model.kb.patterns[j].id for j in oil.named[0].indices} >= {"uco-biodiesel"}
     ash = listing("ash", "offer", "Coal fly ash for cement and concrete", waste_code="100102")
     block = next(index._blocks(index.prepare([ash])))
     assert block.parts["named"][0].tolist() == [0.0, pytest.approx(1.0), 0.0]

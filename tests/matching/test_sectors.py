@@ -103,6 +103,9 @@ def test_unreadable_descriptions_get_the_classifiers_family_hint() -> None:
         top = [r.nace for r in recommend_sectors(compound, top=3)]
         assert "2229" in top, compound  # plastics products, as for "polystyrene waste"
     assert not model._pattern_hits("Papierschlamm", None).get("1712")  # sludge is no paper
+    speise = model._pattern_hits("Speiseabfälle, 20 t/Jahr", None, kind="material")
+    assert "2443" not in speise  # Danish "speise" (lead matte) does not end in German "abfälle"
+    assert not model._pattern_hits("höyryjäte", None)  # a waste tail names no steam or heat
 
 
 def test_a_use_that_needs_hotter_heat_is_skipped(tmp_path: Path) -> None:
@@ -206,7 +209,7 @@ def test_capacity_service_and_knowledge_get_only_the_patterns_naming_their_kind(
 
 def test_pattern_lookup_finds_exactly_what_every_pattern_finds() -> None:
     """The word and prefix lookups give the same hits as trying every pattern on the text."""
-    from sidestream.matching.knowledge import default_knowledge_base
+    from sidestream.matching.knowledge import COMPOUND_TAILS, default_knowledge_base
     from sidestream.matching.sectors import sector_model
     from sidestream.matching.text import normalise_text, original_words
 
@@ -216,7 +219,8 @@ def test_pattern_lookup_finds_exactly_what_every_pattern_finds() -> None:
     texts += [f"some {k}s and {k}es, more" for p in kb.patterns for k in p.keywords]
     texts += [f"{k}, more" for p in kb.patterns for k in p.translations]
     texts += [f"stein{k} und {k}s" for p in kb.patterns for k in p.heads]  # compound words
-    texts += [f"{k}sabfalle, {k}jate" for p in kb.patterns for k in p.modifiers]
+    texts += [f"{k}s{COMPOUND_TAILS[lang][0]}, {k}jate" for p in kb.patterns
+              for lang, k in p.modifiers]  # fmt: skip
     texts += ["Fly-ash (dry), sawdust; CO2 & spent grains!", "", "x"]
     codes = [None, "100102", "02", "0202", "020204", "1001", "170504", "190805"]
     for i, text in enumerate(texts):

@@ -176,7 +176,7 @@ class MatchIndex:
         self.use_rows = scoring.look_alike_rows(self.use_idx, self.use_sim)
         #: The curated patterns each need names in its title (needs × patterns, 1 = named):
         #: the title says what is wanted, a description often who wants it ("brick works").
-        self.named = self.model.named_patterns(self._named_texts(wanted), _kinds(self.needs))
+        self.named = self.model.named_patterns(wanted, _kinds(self.needs))
         self._group_by_kind()
         rows = self.tfidf.transform(self.needs.text)
         #: TF-IDF vectors of each kind's needs as columns (vocabulary × needs of the kind, in
@@ -206,7 +206,7 @@ class MatchIndex:
         new.analogue_rows = _renumbered(self.analogue_rows, keep, idx, sim)
         new.use_rows = _renumbered(self.use_rows, keep, use_idx, use_sim)
         new.need_class_weight = np.concatenate([self.need_class_weight[keep], weight])
-        named = self.model.named_patterns(self._named_texts(wanted), _kinds(table))
+        named = self.model.named_patterns(wanted, _kinds(table))
         new.named = sparse.vstack([self.named[np.flatnonzero(keep)], named], format="csr")
         if self.need_embeddings is not None and embeddings is not None:
             new.need_embeddings = _joined(self.need_embeddings, keep, embeddings)
@@ -287,20 +287,12 @@ class MatchIndex:
         """The need's words for a pattern it names with offer ``i`` (row ``r`` of
         ``offer_named``), and the offer's (``None`` when only the offer's LoW code, not its
         words, names such a pattern)."""
-        [need_text] = self._named_texts([without_business_names(self.needs.listings[need].title)])
-        [offer_text] = self._named_texts([offers.listings[i].title], [offers.text[i]])
+        need_text = without_business_names(self.needs.listings[need].title)
+        offer_text = offers.text[i]
         shared = sorted(set(_named_in(self.named, need).tolist()) & set(
             _named_in(offer_named, r).tolist()))  # fmt: skip
         words = [(self._quoted(j, need_text) or "", self._quoted(j, offer_text)) for j in shared]
         return next((w for w in words if w[1]), words[0])
-
-    def _named_texts(self, titles: Sequence[str], texts: Sequence[str] | None = None) -> list[str]:
-        """The words each listing names its material with (``SectorModel.named_text``; a need
-        reads its wanted title both ways, an offer its title, else its title and description)."""
-        return [
-            self.model.named_text(title, text)
-            for title, text in zip(titles, titles if texts is None else texts, strict=True)
-        ]
 
     def _quoted_uncached(self, pattern: int, text: str) -> str | None:
         """Pattern number ``pattern``'s keyword in ``text`` as the text writes it, else None."""
@@ -438,9 +430,10 @@ class MatchIndex:
             affinity,
             self.tfidf.transform(table.text),
             self.model.named_patterns(
-                self._named_texts([x.title for x in offers], table.text),
+                [x.title for x in offers],
                 _kinds(table),
                 [x.waste_code for x in offers],
+                [x.description for x in offers],
             ),
             self._embed(table.text),
         )

@@ -13,7 +13,7 @@ import math
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -109,14 +109,21 @@ def _keyword_regex(keywords: tuple[str, ...], heads: bool = False) -> re.Pattern
 
 
 @lru_cache(maxsize=4096)
-def _tailed_regex(modifiers: tuple[str, ...]) -> re.Pattern[str] | None:
-    """``modifiers`` as the first part of a word ending in a :data:`COMPOUND_TAILS` word
-    ("polystyrolabfalle" for "polystyrol"), the match being the whole word."""
+def _tailed_regex(modifiers: tuple[tuple[str, str], ...]) -> re.Pattern[str] | None:
+    """``modifiers`` (language, word) as the first part of a word that ends in a word for
+    waste or leftovers of the same language ("polystyrolabfalle" for German "polystyrol"), the
+    match being the whole word."""
     if not modifiers:
         return None
-    ordered = "|".join(map(re.escape, sorted(modifiers, key=len, reverse=True)))
     links = "|".join(COMPOUND_LINKS)
-    return re.compile(rf"\b(?:{ordered})(?:{links})?(?:{'|'.join(COMPOUND_TAILS)})\b")
+    groups = []
+    for language, tails in COMPOUND_TAILS.items():
+        words = sorted({w for lang, w in modifiers if lang == language}, key=len, reverse=True)
+        if words:
+            groups.append(
+                rf"(?:{'|'.join(map(re.escape, words))})(?:{links})?(?:{'|'.join(tails)})"
+            )
+    return re.compile(rf"\b(?:{'|'.join(groups)})\b") if groups else None
 
 
 #: Languages that write compound nouns as one word: their translated keywords of at least
@@ -125,16 +132,18 @@ def _tailed_regex(modifiers: tuple[str, ...]) -> re.Pattern[str] | None:
 COMPOUNDING_LANGUAGES = frozenset({"da", "de", "fi", "nb", "nl", "sv"})
 HEAD_MIN_LETTERS = 7
 #: Words for waste, scrap and leftovers that the compounding languages join to a material's
-#: name ("Polystyrolabfälle", "polystyreenijäte", "metallskrot", "glasafval", "tangrester";
-#: normalised): a translated keyword of those languages also matches as the first part of such
-#: a word, the tail adding nothing to what the material is. Not sludge, ash or dust:
-#: "Papierschlamm" is no paper, "Holzasche" no wood.
-COMPOUND_TAILS = (
-    "abfall", "abfalle", "reste", "schrott",  # de
-    "afval", "resten", "schroot",  # nl
-    "affald", "rester", "skrot", "avfall", "skrap",  # da, sv, nb
-    "jate", "jatteet", "romu", "tahteet", "jaamat",  # fi
-)  # fmt: skip
+#: name ("Polystyrolabfälle", "polystyreenijäte", "muovijäte", "teräsromu"; normalised): a
+#: translated keyword of a material also matches as the first part of such a word of its own
+#: language (Danish "speise", lead matte, not in German "Speisereste"), the tail adding nothing
+#: to what the material is. Not sludge, ash or dust: "Papierschlamm" is no paper.
+COMPOUND_TAILS: dict[str, tuple[str, ...]] = {
+    "de": ("abfall", "abfalle", "reste", "schrott"),
+    "nl": ("afval", "resten", "schroot"),
+    "da": ("affald", "rester", "skrot"),
+    "sv": ("avfall", "rester", "skrot"),
+    "nb": ("avfall", "rester", "skrap"),
+    "fi": ("jate", "jatteet", "romu", "tahteet", "jaamat"),
+}
 #: Letters that join the two parts ("Siedlungsabfälle", "Kantinenabfälle", "rivningsavfall").
 COMPOUND_LINKS = ("s", "e", "n", "en")
 #: A translated single word shorter than this is not used: short words of one language are
@@ -161,9 +170,9 @@ class Pattern:
     translations: tuple[str, ...] = ()
     #: ... and those that also match as the last part of a compound word.
     heads: tuple[str, ...] = ()
-    #: ... and those that also match as the first part of a compound ending in a word for waste
-    #: or leftovers (:data:`COMPOUND_TAILS`).
-    modifiers: tuple[str, ...] = ()
+    #: ... and (language, word) of those that also match as the first part of a compound
+    #: ending in a word for waste or leftovers of that language (:data:`COMPOUND_TAILS`).
+    modifiers: tuple[tuple[str, str], ...] = ()
 
     def applies_to(self, kind: str | None) -> bool:
         """Whether the use applies to a stream of ``kind`` (``None``: not known, any)."""
@@ -171,6 +180,14 @@ class Pattern:
 
     def keyword_in(self, normalised_text: str) -> str | None:
         """The first keyword found in an already normalised text, else ``None``."""
+        found = next(self._keyword_matches(normalised_text), None)
+        return found.group(0) if found else None
+
+    def keyword_start(self, normalised_text: str) -> int | None:
+        """Where the earliest keyword starts in an already normalised text, else ``None``."""
+        return min((m.start() for m in self._keyword_matches(normalised_text)), default=None)
+
+    def _keyword_matches(self, normalised_text: str) -> Iterator[re.Match[str]]:
         for regex in (
             _keyword_regex(self.keywords),
             _keyword_regex(self.translations),
@@ -179,8 +196,7 @@ class Pattern:
         ):
             found = regex.search(normalised_text) if regex else None
             if found:
-                return found.group(0)
-        return None
+                yield found
 
 
 @dataclass(frozen=True)
@@ -499,20 +515,21 @@ def with_translations(
     """The patterns with their keywords in other languages: single words of compounding
     languages with at least ``HEAD_MIN_LETTERS`` letters as compound heads (also when the
     word is already a keyword), the rest whole; single words shorter than
-    ``TRANSLATION_MIN_LETTERS`` are left out. Every single word of a compounding language also
-    matches before a word for waste or leftovers (``modifiers``)."""
+    ``TRANSLATION_MIN_LETTERS`` are left out. Every single word of a compounding language for
+    a material also matches before a word for waste or leftovers (``modifiers``)."""
     out = []
     for p in patterns:
         seen = set(p.keywords)
         whole: dict[str, None] = {}
         heads: dict[str, None] = {}
-        modifiers: dict[str, None] = {}
+        modifiers: dict[tuple[str, str], None] = {}
+        material = p.applies_to("material")  # a waste tail names a material
         for language, term in keywords.get(p.id, ()):
             word = _WORD_ONLY.fullmatch(term)
             if word and len(term) < TRANSLATION_MIN_LETTERS:
                 continue
-            if word and language in COMPOUNDING_LANGUAGES:
-                modifiers[term] = None
+            if word and material and language in COMPOUND_TAILS:
+                modifiers[(language, term)] = None
             if word and language in COMPOUNDING_LANGUAGES and len(term) >= HEAD_MIN_LETTERS:
                 heads[term] = None
             elif term not in seen:

@@ -177,14 +177,17 @@ def query_text(query: SectorQuery, code: str | None) -> str:
     return f"{description} {wording}"
 
 
-def _modifier_ends(word: str) -> list[int]:
-    """Where a material's name may end in ``word`` when it ends in a word for waste or
-    leftovers, with or without a joining letter ("siedlungsabfalle": 9 and 10)."""
+def _modifier_ends(word: str) -> list[tuple[str, int]]:
+    """(language, where a material's name may end) in ``word`` when it ends in a word for waste
+    or leftovers of that language, with or without a joining letter ("siedlungsabfalle":
+    German 9 and 10)."""
     ends = []
-    for tail in COMPOUND_TAILS:
-        if word.endswith(tail) and len(word) > len(tail):
-            end = len(word) - len(tail)
-            ends += [end] + [end - len(x) for x in COMPOUND_LINKS if word[:end].endswith(x)]
+    for language, tails in COMPOUND_TAILS.items():
+        for tail in tails:
+            if word.endswith(tail) and len(word) > len(tail):
+                end = len(word) - len(tail)
+                ends.append((language, end))
+                ends += [(language, end - len(x)) for x in COMPOUND_LINKS if word[:end].endswith(x)]
     return ends
 
 
@@ -264,7 +267,8 @@ class SectorModel:
         self._patterns_by_word: dict[str, set[int]] = {}
         self._patterns_any_text: set[int] = set()  # a keyword that does not start with a word
         self._patterns_by_head: dict[str, set[int]] = {}  # ends of compound words
-        self._patterns_by_modifier: dict[str, set[int]] = {}  # starts, before a word for waste
+        #: (language, first part of a compound before a word for waste) -> patterns
+        self._patterns_by_modifier: dict[tuple[str, str], set[int]] = {}
         for i, p in enumerate(kb.patterns):
             for prefix in p.waste_codes:
                 self._patterns_by_prefix.setdefault(prefix, []).append(i)
@@ -365,48 +369,63 @@ class SectorModel:
                     out[i, col] = max(out[i, col], hit.strength)
         return out
 
-    def named_text(self, title: str, text: str) -> str:
-        """The words a listing names its material with: its title up to the word that says what
-        it is for, when a keyword occurs there ("Coal fly ash" of "Coal fly ash for cement and
-        concrete": the offer is fly ash, and "concrete" names its use, not another material);
-        else ``text`` (an offer's title and description, a need's wanted title)."""
-        part = what_it_is(title)
-        return part if part != title and self.reads(part) else text
-
     def named_patterns(
         self,
-        texts: Sequence[str],
+        titles: Sequence[str],
         kinds: Sequence[str | None],
         codes: Sequence[str | None] | None = None,
+        descriptions: Sequence[str | None] | None = None,
     ) -> sparse.csr_matrix:
         """The curated patterns that each listing names (listings × patterns, 1 = named): by a
         keyword in its own words, in any language the keywords cover, or by a LoW code the
         pattern lists in full (``codes``; a chapter or sub-chapter a pattern lists spans other
-        materials). Skipped: patterns for other kinds, and those only for know-how and
-        services, whose keywords name the kind ("know-how"), not the topic that tells two such
-        listings apart."""
-        found: dict[tuple[str, str | None, str | None], list[int]] = {}
+        materials). A title names what a keyword starting before the word that says what the
+        listing is for names ("Coal fly ash" of "Coal fly ash for cement and concrete": fly
+        ash, not concrete; "olje za cvrtje" whole), or what the whole title names when nothing
+        starts there; a description (``descriptions``) names what any of its keywords names.
+        Skipped: patterns for other kinds, and those only for know-how and services, whose
+        keywords name the kind ("know-how"), not the topic that tells two such listings
+        apart."""
+        found: dict[tuple[str, str | None, str | None, str | None], list[int]] = {}
         rows: list[int] = []
         cols: list[int] = []
-        for i, (text, kind) in enumerate(zip(texts, kinds, strict=True)):
+        for i, (title, kind) in enumerate(zip(titles, kinds, strict=True)):
             code = codes[i] if codes is not None else None
-            key = (text, kind, code)
+            description = descriptions[i] if descriptions is not None else None
+            key = (title, kind, code, description)
             if key not in found:
-                norm = normalise_text(text)
                 prefixes = self._pattern_prefixes(code).items()
                 coded = {j for j, prefix in prefixes if len(prefix) == 6}
-                found[key] = [
-                    j
-                    for j in sorted(coded | self._keyword_candidates(norm))
-                    if self._names_streams[j]
-                    and self.kb.patterns[j].applies_to(kind)
-                    and (j in coded or self.kb.patterns[j].keyword_in(norm))
-                ]
+                named = self._named_in_title(title, kind)
+                if description:
+                    named |= self._named_in_text(normalise_text(description), kind)
+                found[key] = sorted(named | {j for j in coded if self._names(j, kind)})
             rows += [i] * len(found[key])
             cols += found[key]
-        shape = (len(texts), len(self.kb.patterns))
+        shape = (len(titles), len(self.kb.patterns))
         ones = np.ones(len(rows), np.float32)
         return sparse.csr_matrix((ones, (rows, cols)), shape=shape, dtype=np.float32)
+
+    def _names(self, j: int, kind: str | None) -> bool:
+        return self._names_streams[j] and self.kb.patterns[j].applies_to(kind)
+
+    def _named_in_text(self, norm: str, kind: str | None) -> set[int]:
+        return {
+            j
+            for j in self._keyword_candidates(norm)
+            if self._names(j, kind) and self.kb.patterns[j].keyword_in(norm)
+        }
+
+    def _named_in_title(self, title: str, kind: str | None) -> set[int]:
+        norm = normalise_text(title)
+        cut = len(normalise_text(what_it_is(title)))  # normalising keeps a prefix a prefix
+        starts = {
+            j: self.kb.patterns[j].keyword_start(norm)
+            for j in self._keyword_candidates(norm)
+            if self._names(j, kind)
+        }
+        first = {j for j, start in starts.items() if start is not None and start < cut}
+        return first or {j for j, start in starts.items() if start is not None}
 
     def _pattern_hits(
         self,
@@ -472,8 +491,8 @@ class SectorModel:
                 if heads:  # every ending of the word that is long enough to be a head
                     for start in range(len(stem) - HEAD_MIN_LETTERS + 1):
                         out.update(heads.get(stem[start:], ()))
-            for start in _modifier_ends(word):
-                out.update(self._patterns_by_modifier.get(word[:start], ()))
+            for language, end in _modifier_ends(word):
+                out.update(self._patterns_by_modifier.get((language, word[:end]), ()))
         return out
 
     def reads(self, text: str) -> bool:
