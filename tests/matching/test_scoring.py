@@ -587,17 +587,19 @@ def test_a_title_names_what_the_listing_is_before_what_it_is_for() -> None:
     construction-waste family with "concrete") name it; a title whose words before "for" name
     nothing ("Looking for wood chips") is read whole."""
     from sidestream.matching.engine import MatchIndex
-    from sidestream.matching.text import what_it_is
+    from sidestream.matching.text import purpose_starts
 
-    assert what_it_is("Coal fly ash for cement and concrete") == "Coal fly ash"
-    assert what_it_is("Überschusswärme für Gewächshäuser") == "Überschusswärme"
-    assert what_it_is("For sale: sawdust") == "For sale: sawdust"  # no word before "for"
+    assert purpose_starts("Coal fly ash for cement and concrete") == [12, 36]
+    assert purpose_starts("Überschusswärme für Gewächshäuser") == [15, 33]
+    assert purpose_starts("For sale: sawdust") == [17]  # no word before "for": the end only
     index = MatchIndex([
         listing("gypsum", "need", "Genbrugsgips fra byggeaffald"),
         listing("cement", "need", "Fly ash for cement and concrete"),
         listing("chips", "need", "Looking for wood chips"),
     ])  # fmt: skip
     assert index.named[2].nnz > 0  # nothing before "for" names a material: the whole title
+    later = MatchIndex([listing("ash", "need", "Looking for fly ash for cement and concrete")])
+    assert set(later.named[0].indices) == set(index.named[1].indices)  # fly ash, not concrete
     pet = listing("pet", "offer", "Plastics for recycling", description="Clean PET bottle flakes")
     said = set(index.model.named_patterns(["Clean PET bottle flakes"], [None]).indices)
     assert said and said <= set(index.prepare([pet]).patterns.indices)  # an offer's description

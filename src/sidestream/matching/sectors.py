@@ -37,7 +37,7 @@ from sidestream.matching.text import (
     cosine,
     normalise_text,
     original_words,
-    what_it_is,
+    purpose_starts,
     whole_words,
 )
 from sidestream.matching.weights import (
@@ -381,11 +381,11 @@ class SectorModel:
         pattern lists in full (``codes``; a chapter or sub-chapter a pattern lists spans other
         materials). A title names what a keyword starting before the word that says what the
         listing is for names ("Coal fly ash" of "Coal fly ash for cement and concrete": fly
-        ash, not concrete; "olje za cvrtje" whole), or what the whole title names when nothing
-        starts there; a description (``descriptions``) names what any of its keywords names.
-        Skipped: patterns for other kinds, and those only for know-how and services, whose
-        keywords name the kind ("know-how"), not the topic that tells two such listings
-        apart."""
+        ash, not concrete; "olje za cvrtje" whole), or, when nothing starts there, before the
+        next such word ("Looking for fly ash for cement"), else the whole title; a description
+        (``descriptions``) names what any of its keywords names. Skipped: patterns for other
+        kinds, and those only for know-how and services, whose keywords name the kind
+        ("know-how"), not the topic that tells two such listings apart."""
         found: dict[tuple[str, str | None, str | None, str | None], list[int]] = {}
         rows: list[int] = []
         cols: list[int] = []
@@ -418,14 +418,19 @@ class SectorModel:
 
     def _named_in_title(self, title: str, kind: str | None) -> set[int]:
         norm = normalise_text(title)
-        cut = len(normalise_text(what_it_is(title)))  # normalising keeps a prefix a prefix
         starts = {
-            j: self.kb.patterns[j].keyword_start(norm)
+            j: start
             for j in self._keyword_candidates(norm)
             if self._names(j, kind)
+            and (start := self.kb.patterns[j].keyword_start(norm)) is not None
         }
-        first = {j for j, start in starts.items() if start is not None and start < cut}
-        return first or {j for j, start in starts.items() if start is not None}
+        # up to the first word saying what the listing is for before which a keyword starts
+        for end in purpose_starts(title):
+            cut = len(normalise_text(title[:end]))  # normalising keeps a prefix a prefix
+            first = {j for j, start in starts.items() if start < cut}
+            if first:
+                return first
+        return set()
 
     def _pattern_hits(
         self,

@@ -77,10 +77,10 @@ _PURPOSE = re.compile(
 )
 
 
-def what_it_is(title: str) -> str:
-    """The part of a title before the word that says what it is for ("Coal fly ash for cement
-    and concrete" -> "Coal fly ash"); the whole title when no such word follows another."""
-    return _PURPOSE.split(title, maxsplit=1)[0]
+def purpose_starts(title: str) -> list[int]:
+    """Where each word that says what a listing is for starts in ``title`` ("Looking for fly
+    ash for cement": before each "for"), then the title's end."""
+    return [m.start() for m in _PURPOSE.finditer(title)] + [len(title)]
 
 
 def original_words(text: str, normalised: str) -> str:
