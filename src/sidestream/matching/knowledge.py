@@ -132,7 +132,7 @@ def _tailed_regex(modifiers: tuple[tuple[str, str], ...]) -> re.Pattern[str] | N
 COMPOUNDING_LANGUAGES = frozenset({"da", "de", "fi", "nb", "nl", "sv"})
 HEAD_MIN_LETTERS = 7
 #: Words for waste, scrap and leftovers that the compounding languages join to a material's
-#: name ("Polystyrolabfälle", "polystyreenijäte", "muovijäte", "teräsromu"; normalised): a
+#: name ("Polystyrolabfälle", "polystyreenijäte", "Kunststoffreste"; normalised): a
 #: translated keyword of a material also matches as the first part of such a word of its own
 #: language (Danish "speise", lead matte, not in German "Speisereste"), the tail adding nothing
 #: to what the material is. Not sludge, ash or dust: "Papierschlamm" is no paper.

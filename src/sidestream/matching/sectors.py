@@ -180,7 +180,7 @@ def query_text(query: SectorQuery, code: str | None) -> str:
 def _modifier_ends(word: str) -> list[tuple[str, int]]:
     """(language, where a material's name may end) in ``word`` when it ends in a word for waste
     or leftovers of that language, with or without a joining letter ("siedlungsabfalle":
-    German 9 and 10)."""
+    German 9 and 8)."""
     ends = []
     for language, tails in COMPOUND_TAILS.items():
         for tail in tails:
@@ -398,7 +398,7 @@ class SectorModel:
                 coded = {j for j, prefix in prefixes if len(prefix) == 6}
                 named = self._named_in_title(title, kind)
                 if description:
-                    named |= self._named_in_text(normalise_text(description), kind)
+                    named |= set(self._keyword_starts(normalise_text(description), kind))
                 found[key] = sorted(named | {j for j in coded if self._names(j, kind)})
             rows += [i] * len(found[key])
             cols += found[key]
@@ -409,21 +409,17 @@ class SectorModel:
     def _names(self, j: int, kind: str | None) -> bool:
         return self._names_streams[j] and self.kb.patterns[j].applies_to(kind)
 
-    def _named_in_text(self, norm: str, kind: str | None) -> set[int]:
+    def _keyword_starts(self, norm: str, kind: str | None) -> dict[int, int]:
+        """The patterns a normalised text names, each with where its earliest keyword starts."""
         return {
-            j
-            for j in self._keyword_candidates(norm)
-            if self._names(j, kind) and self.kb.patterns[j].keyword_in(norm)
-        }
-
-    def _named_in_title(self, title: str, kind: str | None) -> set[int]:
-        norm = normalise_text(title)
-        starts = {
             j: start
             for j in self._keyword_candidates(norm)
             if self._names(j, kind)
             and (start := self.kb.patterns[j].keyword_start(norm)) is not None
         }
+
+    def _named_in_title(self, title: str, kind: str | None) -> set[int]:
+        starts = self._keyword_starts(normalise_text(title), kind)
         # up to the first word saying what the listing is for before which a keyword starts
         for end in purpose_starts(title):
             cut = len(normalise_text(title[:end]))  # normalising keeps a prefix a prefix
