@@ -183,9 +183,11 @@ class Pattern:
         found = next(self._keyword_matches(normalised_text), None)
         return found.group(0) if found else None
 
-    def keyword_start(self, normalised_text: str) -> int | None:
-        """Where the earliest keyword starts in an already normalised text, else ``None``."""
-        return min((m.start() for m in self._keyword_matches(normalised_text)), default=None)
+    def keyword_at(self, normalised_text: str) -> tuple[int, str] | None:
+        """Where the earliest keyword starts in an already normalised text, and the keyword
+        as found there; ``None`` when none is."""
+        found = min(self._keyword_matches(normalised_text), key=re.Match.start, default=None)
+        return (found.start(), found.group(0)) if found else None
 
     def _keyword_matches(self, normalised_text: str) -> Iterator[re.Match[str]]:
         for regex in (

@@ -35,9 +35,10 @@ from sidestream.matching.table import KINDS
 from sidestream.matching.text import (
     TfidfIndex,
     cosine,
+    heat_word,
     normalise_text,
     original_words,
-    purpose_starts,
+    qualifier_starts,
     whole_words,
 )
 from sidestream.matching.weights import (
@@ -239,6 +240,8 @@ class SectorModel:
         use_row = {u: i for i, u in enumerate(self.use_text)}
         self._pattern_use = {p.id: use_row[p.typical_use] for p in kb.patterns}
         self._names_streams = [not (p.kinds and p.kinds <= TOPIC_KINDS) for p in kb.patterns]
+        #: The uses "waste heat" names: a bare word for heat names them in an energy stream.
+        self._heat_uses = [i for i, p in enumerate(kb.patterns) if "waste heat" in p.keywords]
         codes = sorted({c for e in self.exchanges for c in e.waste_codes})
         self._code_col = {c: i for i, c in enumerate(codes)}
         #: Each documented exchange's kind from its CPA product code (a product code other than
@@ -395,38 +398,50 @@ class SectorModel:
             key = (title, kind, code, description)
             if key not in found:
                 prefixes = self._pattern_prefixes(code).items()
-                coded = {j for j, prefix in prefixes if len(prefix) == 6}
-                named = self._named_in_title(title, kind)
+                coded = {
+                    j for j, prefix in prefixes
+                    if len(prefix) == 6 and self.kb.patterns[j].applies_to(kind)
+                }  # fmt: skip
+                named = set(self._named_first(title, kind))
                 if description:
-                    named |= set(self._keyword_starts(normalise_text(description), kind))
-                found[key] = sorted(named | {j for j in coded if self._names(j, kind)})
+                    named |= set(self._keywords_at(normalise_text(description), kind))
+                found[key] = sorted(j for j in named | coded if self._names_streams[j])
             rows += [i] * len(found[key])
             cols += found[key]
         shape = (len(titles), len(self.kb.patterns))
         ones = np.ones(len(rows), np.float32)
         return sparse.csr_matrix((ones, (rows, cols)), shape=shape, dtype=np.float32)
 
-    def _names(self, j: int, kind: str | None) -> bool:
-        return self._names_streams[j] and self.kb.patterns[j].applies_to(kind)
-
-    def _keyword_starts(self, norm: str, kind: str | None) -> dict[int, int]:
-        """The patterns a normalised text names, each with where its earliest keyword starts."""
-        return {
-            j: start
+    def _keywords_at(self, norm: str, kind: str | None) -> dict[int, tuple[int, str]]:
+        """The patterns for ``kind`` that a normalised text names, each with where its earliest
+        keyword starts and that keyword; in a stream stated as energy a bare word for heat
+        names what "waste heat" names ("Heat 70 °C", "Wärme aus der Biogasanlage")."""
+        patterns = self.kb.patterns
+        found = {
+            j: at
             for j in self._keyword_candidates(norm)
-            if self._names(j, kind)
-            and (start := self.kb.patterns[j].keyword_start(norm)) is not None
+            if patterns[j].applies_to(kind) and (at := patterns[j].keyword_at(norm))
         }
+        if kind == Kind.energy and (heat := heat_word(norm)):
+            bare = (heat.start(), heat.group(0))
+            for j in self._heat_uses:
+                found[j] = min(found.get(j, bare), bare)
+        return found
 
-    def _named_in_title(self, title: str, kind: str | None) -> set[int]:
-        starts = self._keyword_starts(normalise_text(title), kind)
-        # up to the first word saying what the listing is for before which a keyword starts
-        for end in purpose_starts(title):
-            cut = len(normalise_text(title[:end]))  # normalising keeps a prefix a prefix
-            first = {j for j, start in starts.items() if start < cut}
+    def _named_first(
+        self, text: str, kind: str | None, purpose: bool = True
+    ) -> dict[int, tuple[int, str]]:
+        """What ``text`` names before the first word saying where it comes from or
+        (``purpose``) what it is for that has a keyword before it ("Heat" of "Heat from our
+        biogas plant", "Coal fly ash" of "Coal fly ash for cement"), else the whole text
+        (:meth:`_keywords_at`)."""
+        found = self._keywords_at(normalise_text(text), kind)
+        for end in qualifier_starts(text, purpose):
+            cut = len(normalise_text(text[:end]))  # normalising keeps a prefix a prefix
+            first = {j: at for j, at in found.items() if at[0] < cut}
             if first:
                 return first
-        return set()
+        return {}
 
     def _pattern_hits(
         self,
@@ -435,16 +450,15 @@ class SectorModel:
         temperature: float | None = None,
         kind: str | None = None,
     ) -> dict[str, list[PatternHit]]:
-        norm = normalise_text(text)
         prefixes = self._pattern_prefixes(code)
-        worded = self._keyword_candidates(norm)
+        worded = self._named_first(text, kind, purpose=False)  # its use names its users
         hits: dict[str, list[PatternHit]] = {}
-        for i in sorted(prefixes.keys() | worded):
+        for i in sorted(prefixes.keys() | worded.keys()):
             p = self.kb.patterns[i]
             if not p.applies_to(kind):
                 continue
             prefix = prefixes.get(i)
-            keyword = None if prefix else p.keyword_in(norm)
+            keyword = None if prefix else worded[i][1]
             if prefix:
                 matched, strength = f"code {prefix}", PATTERN_STRENGTH[f"code{len(prefix)}"]
             elif keyword:
