@@ -587,12 +587,23 @@ def test_a_title_names_what_the_listing_is_before_what_it_is_for() -> None:
     construction-waste family with "concrete") name it; a title whose words before "for" name
     nothing ("Looking for wood chips") is read whole."""
     from sidestream.matching.engine import MatchIndex
-    from sidestream.matching.text import qualifier_starts
+    from sidestream.matching.text import purpose_starts, without_sources
 
-    assert qualifier_starts("Coal fly ash for cement and concrete") == [12, 36]
-    assert qualifier_starts("Überschusswärme für Gewächshäuser") == [15, 33]
-    assert qualifier_starts("For sale: sawdust") == [17]  # no word before "for": the end only
-    assert qualifier_starts("Digestate from our biogas plant") == [9, 31]  # where it comes from
+    assert purpose_starts("Coal fly ash for cement and concrete") == [12, 36]
+    assert purpose_starts("Überschusswärme für Gewächshäuser") == [15, 33]
+    assert purpose_starts("For sale: sawdust") == [17]  # no word before "for": the end only
+    # where it comes from, to the end of its clause or the next word of purpose
+    assert without_sources("Wärme aus der Biogasanlage, 60 °C").split() == [
+        "warme",
+        ",",
+        "60",
+        "°c",
+    ]
+    assert without_sources("Heat from cooling for greenhouses").split() == [
+        "heat",
+        "for",
+        "greenhouses",
+    ]
     index = MatchIndex([
         listing("gypsum", "need", "Genbrugsgips fra byggeaffald"),
         listing("cement", "need", "Fly ash for cement and concrete"),

@@ -38,8 +38,9 @@ from sidestream.matching.text import (
     heat_word,
     normalise_text,
     original_words,
-    qualifier_starts,
+    purpose_starts,
     whole_words,
+    without_sources,
 )
 from sidestream.matching.weights import (
     CODE_LEVELS,
@@ -241,7 +242,7 @@ class SectorModel:
         self._pattern_use = {p.id: use_row[p.typical_use] for p in kb.patterns}
         self._names_streams = [not (p.kinds and p.kinds <= TOPIC_KINDS) for p in kb.patterns]
         #: The uses "waste heat" names: a bare word for heat names them in an energy stream.
-        self._heat_uses = [i for i, p in enumerate(kb.patterns) if "waste heat" in p.keywords]
+        self._heat_uses = {i for i, p in enumerate(kb.patterns) if "waste heat" in p.keywords}
         codes = sorted({c for e in self.exchanges for c in e.waste_codes})
         self._code_col = {c: i for i, c in enumerate(codes)}
         #: Each documented exchange's kind from its CPA product code (a product code other than
@@ -415,28 +416,31 @@ class SectorModel:
     def _keywords_at(self, norm: str, kind: str | None) -> dict[int, tuple[int, str]]:
         """The patterns for ``kind`` that a normalised text names, each with where its earliest
         keyword starts and that keyword; in a stream stated as energy a bare word for heat
-        names what "waste heat" names ("Heat 70 °C", "Wärme aus der Biogasanlage")."""
+        names what "waste heat" names when no keyword names any of it ("Heat 70 °C", "Wärme
+        aus der Biogasanlage")."""
         patterns = self.kb.patterns
         found = {
             j: at
             for j in self._keyword_candidates(norm)
             if patterns[j].applies_to(kind) and (at := patterns[j].keyword_at(norm))
         }
-        if kind == Kind.energy and (heat := heat_word(norm)):
-            bare = (heat.start(), heat.group(0))
-            for j in self._heat_uses:
-                found[j] = min(found.get(j, bare), bare)
+        heat = heat_word(norm) if kind == Kind.energy else None
+        if heat and not found.keys() & self._heat_uses:
+            found |= dict.fromkeys(self._heat_uses, (heat.start(), heat.group(0)))
         return found
 
     def _named_first(
         self, text: str, kind: str | None, purpose: bool = True
     ) -> dict[int, tuple[int, str]]:
-        """What ``text`` names before the first word saying where it comes from or
-        (``purpose``) what it is for that has a keyword before it ("Heat" of "Heat from our
-        biogas plant", "Coal fly ash" of "Coal fly ash for cement"), else the whole text
-        (:meth:`_keywords_at`)."""
-        found = self._keywords_at(normalise_text(text), kind)
-        for end in qualifier_starts(text, purpose):
+        """What ``text`` names outside the phrases saying where it comes from ("Heat" of "Heat
+        from our biogas plant"; all of it when only those name something) and, with
+        ``purpose``, before the first word saying what it is for that has a keyword before it
+        ("Coal fly ash" of "Coal fly ash for cement"; the whole text when none has)."""
+        norm = normalise_text(text)
+        found = self._keywords_at(without_sources(text), kind) or self._keywords_at(norm, kind)
+        if not purpose:
+            return found
+        for end in purpose_starts(text):
             cut = len(normalise_text(text[:end]))  # normalising keeps a prefix a prefix
             first = {j: at for j, at in found.items() if at[0] < cut}
             if first:

@@ -70,22 +70,33 @@ def without_business_names(title: str) -> str:
 
 #: The word that starts what a listing is for ("Coal fly ash for cement and concrete"), in the
 #: interface and keyword languages: for, til (da, nb), till and för (sv), für, zur, zum, pour,
-#: per (it), para (es, pt), voor, za (sl), dla (pl) ...
-_PURPOSE = r"for|til|till|för|für|zur|zum|pour|per|para|voor|za|dla"
-#: ... and the word that starts where it comes from ("Heat from our biogas plant"): from, fra
-#: (da, nb), från (sv), aus, von, uit. Only between two words: "For sale: sawdust" keeps its
-#: material.
-_SOURCE = r"from|fra|från|aus|von|uit"
-_QUALIFIERS = {
-    True: re.compile(rf"\s(?:{_PURPOSE}|{_SOURCE})\s", re.IGNORECASE),
-    False: re.compile(rf"\s(?:{_SOURCE})\s", re.IGNORECASE),
-}
+#: per (it), para (es, pt), voor, za (sl), dla (pl). Only between two words: "For sale:
+#: sawdust" keeps its material.
+_PURPOSE = re.compile(
+    r"\s(?:for|til|till|för|für|zur|zum|pour|per|para|voor|za|dla)\s", re.IGNORECASE
+)
+#: A phrase that says where a stream comes from ("Heat from our biogas plant"): from, fra (da,
+#: nb), från (sv), aus, von, uit, up to the end of its clause or the next word of purpose.
+_SOURCE = re.compile(
+    r"\s(?:from|fra|från|aus|von|uit)\s.*?(?=[.,;:!?()\n]|" + _PURPOSE.pattern + r"|$)",
+    re.IGNORECASE,
+)
 
 
-def qualifier_starts(title: str, purpose: bool = True) -> list[int]:
-    """Where each word that says where a listing comes from or (``purpose``) what it is for
-    starts in ``title`` ("Looking for fly ash for cement": before each "for"), then the end."""
-    return [m.start() for m in _QUALIFIERS[purpose].finditer(title)] + [len(title)]
+def purpose_starts(title: str) -> list[int]:
+    """Where each word that says what a listing is for starts in ``title`` ("Looking for fly
+    ash for cement": before each "for"), then the title's end."""
+    return [m.start() for m in _PURPOSE.finditer(title)] + [len(title)]
+
+
+def without_sources(text: str) -> str:
+    """``text`` normalised, with each phrase saying where it comes from blanked out ("heat"
+    and spaces of "Heat from our biogas plant"); positions are kept."""
+    norm = normalise_text(text)
+    for m in _SOURCE.finditer(text):
+        start, end = (len(normalise_text(text[:i])) for i in m.span())
+        norm = norm[:start] + " " * (end - start) + norm[end:]
+    return norm
 
 
 #: A bare word for heat in the keyword languages, normalised (en, de, fr, it, es/pt, nl, da/nb,
