@@ -65,3 +65,32 @@ def test_an_edited_amount_keeps_the_heat_pump_and_a_hopeless_lift_is_flagged():
     assert hopeless.exchange.heat_pump_cop is None
     assert any("more than a heat pump's 50 K below the need's 180 °C" in w
                for w in hopeless.result.warnings)  # fmt: skip
+
+
+def test_fly_ash_in_a_cement_works_replaces_clinker():
+    """A cement works grinds fly ash in place of clinker (EN 197-1): the credit is the
+    clinker's, not aggregates' (which a 168 km haul had turned into a net loss)."""
+    from sidestream.impact.service import account_pair
+
+    offer = _listing(direction="offer", waste_code="100102", title="Coal fly ash", quantity=60000)
+    cement, concrete, roads = (
+        _listing(direction="need", waste_code="100102", title="Fly ash", quantity=60000,
+                 organisation_nace=nace)
+        for nace in ("2351", "2363", "4211")
+    )  # fmt: skip
+    exchange, _ = pair_exchange(offer, cement, 168.0)
+    assert exchange.substitutes == "Cement clinker" and exchange.substitution_ratio == 1.0
+    assert pair_exchange(offer, concrete, 168.0)[0].substitution_ratio == 0.4  # EN 206 k-value
+    assert pair_exchange(offer, roads, 168.0)[0].substitutes == "Aggregates"  # the need's code
+    gypsum = _listing(direction="need", waste_code="100105", organisation_nace="2351")
+    assert pair_exchange(offer, gypsum, 1.0)[0].substitutes != "Cement clinker"  # set retarder
+    result = account_pair(offer, cement, 168.0).result
+    clinker = next(f for f in result.factors if f.role == "substituted virgin production")
+    assert clinker.id == "material.cement_clinker.primary_material_production"
+    assert "2011/278/EU" in clinker.citation
+    assert result.carbon.substitution_t == pytest.approx(60000 * 0.766)
+    assert (
+        result.indicators.co2e_avoided_t
+        > 0
+        > account_pair(offer, roads, 168.0).result.indicators.co2e_avoided_t
+    )

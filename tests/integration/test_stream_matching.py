@@ -68,6 +68,21 @@ def test_novo_low_temperature_heat_reaches_district_heating_through_a_heat_pump(
     assert impact.carbon.processing_t > 0 and impact.indicators.co2e_avoided_t > 0
 
 
+def test_fly_ash_to_a_cement_works_is_credited_as_clinker(demo):
+    """Asnæs' fly ash at Aalborg Portland, 168 km away, replaces clinker: a large saving,
+    where counting it as gravel had made the haul outweigh it."""
+    offer = by_external_id(demo, "kal-asnaes-flyash")
+    need = by_external_id(demo, "aal-portland-flyash-need")
+    match = next(
+        m for m in service.matches_for_stream(demo, offer.id, top=5).matches
+        if m.partner.id == need.id
+    )  # fmt: skip
+    assert match.benefit is not None
+    impact = match.benefit.impact
+    assert impact.assumptions["substitutes"] == "Cement clinker"
+    assert impact.indicators.co2e_avoided_t > 0.5 * need.annual_amount * 0.766
+
+
 def test_anonymous_partners_never_show_who_or_where(demo):
     secrets = {s.id: s for s in demo.query(Stream).filter(Stream.visibility == "anonymous")}
     assert secrets

@@ -87,6 +87,45 @@ def category_for(waste_code: str | None, kind: str) -> Category:
     return table[("", kind)]
 
 
+@dataclass(frozen=True, slots=True)
+class ReceiverSubstitute:
+    """What a material replaces in one receiving industry (fly ash in a cement works: clinker)."""
+
+    code_prefix: str
+    receiver_nace: str
+    material_category: str
+    substitution_ratio: float
+    rationale: str
+
+
+@lru_cache
+def receiver_substitutes() -> dict[tuple[str, str], ReceiverSubstitute]:
+    """Rows of ``receiver_substitutes.csv`` keyed by (LoW code prefix, receiving NACE class)."""
+    return {
+        (r["code_prefix"], r["receiver_nace"]): ReceiverSubstitute(
+            code_prefix=r["code_prefix"],
+            receiver_nace=r["receiver_nace"],
+            material_category=r["material_category"],
+            substitution_ratio=float(r["substitution_ratio"]),
+            rationale=r["rationale"],
+        )
+        for r in read_data("receiver_substitutes.csv")
+    }
+
+
+def receiver_substitute(
+    waste_code: str | None, receiver_nace: str | None
+) -> ReceiverSubstitute | None:
+    """What a material of ``waste_code`` replaces at a receiver of class ``receiver_nace``
+    when that industry is known to use it in place of one input (most specific code first)."""
+    table = receiver_substitutes()
+    code = normalise_waste_code(waste_code) if waste_code else ""
+    for length in (6, 4, 2):
+        if receiver_nace and len(code) >= length and (code[:length], receiver_nace) in table:
+            return table[(code[:length], receiver_nace)]
+    return None
+
+
 @lru_cache
 def substitutes() -> dict[str, Substitute]:
     """Rows of ``substitutes.csv`` keyed by substitute key."""

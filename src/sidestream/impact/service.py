@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from sidestream.errors import InvalidInput
 from sidestream.impact.accounting import account_exchange
-from sidestream.impact.catalogue import category_for
+from sidestream.impact.catalogue import category_for, receiver_substitute
 from sidestream.impact.factors import DEFAULT_VERSION, load_factor_set
 from sidestream.impact.heat_pump import MAX_LIFT_K, delivered_per_heat, heat_pump_cop
 from sidestream.impact.schemas import Exchange, ImpactResult
@@ -78,21 +78,29 @@ class Side(Protocol):
     kind: Any
     waste_code: str | None
     properties: Any
+    organisation_nace: str | None
 
 
 def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
     """What decides the value of one unit sent from ``offer`` to ``need``, the same for a
     match, a network plan, its report and realised deliveries: the offer's kind and code, what
-    the receiver stops buying (the need's own material, when its code says so) and the heat
-    pump that lifts the offer's heat to the need's temperature (``need`` ``None``: deleted)."""
+    the receiver stops buying (what its industry uses the material in place of, as fly ash
+    replaces clinker in a cement works; else the need's own material, when its code says so)
+    and the heat pump that lifts the offer's heat to the need's temperature (``need``
+    ``None``: deleted)."""
     kind = str(offer.kind or "material")
-    needed = None
-    if kind == "material" and need is not None and need.waste_code:
-        needed = category_for(need.waste_code, kind).material_category
+    needed, ratio = None, 1.0
+    if kind == "material" and need is not None:
+        code = need.waste_code or offer.waste_code  # what the need takes it as, if it says
+        if instead := receiver_substitute(code, need.organisation_nace):
+            needed, ratio = instead.material_category, instead.substitution_ratio
+        elif need.waste_code:
+            needed = category_for(need.waste_code, kind).material_category
     return {
         "kind": kind,
         "waste_code": offer.waste_code,
         "substitutes": needed,
+        "substitution_ratio": ratio,
         "heat_pump_cop": lift_cop(offer, need) if kind == "energy" and need is not None else None,
     }
 

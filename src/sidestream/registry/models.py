@@ -154,3 +154,8 @@ class Stream(Timestamped, Base):
     site: Mapped[Site | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def organisation_nace(self) -> str | None:
+        """The NACE class of the organisation the stream belongs to, if it states one."""
+        return self.organisation.nace if self.organisation else None
