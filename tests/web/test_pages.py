@@ -62,6 +62,10 @@ def test_a_heat_offer_page_names_who_could_use_it_with_a_heat_pump(web: TestClie
     assert re.search(r"with a heat pump from 30 to \d+ °C \(COP \d+\.\d\)", aside)
     assert "Treatment and disposal of non-hazardous" not in aside  # 'waste water' of a heat stream
     assert "Varme til fjernvarmenettet" in html and "a heat pump can lift it" in html
+    # the benefit is shown with what makes it up: here the pump's electricity outweighs the gas
+    terms = html[html.index("How the benefit is made up") :]
+    assert "What it replaces: heat from a natural gas boiler" in terms
+    assert "Processing (a heat pump's electricity)" in terms and "Below zero" in terms
     danish = web.get(f"/streams/{heat}", headers={"Accept-Language": "da"}).text
     assert re.search(r"med en varmepumpe fra 30 til \d+ °C \(COP \d+,\d\)", danish)
 
