@@ -94,3 +94,22 @@ def test_fly_ash_in_a_cement_works_replaces_clinker():
         > 0
         > account_pair(offer, roads, 168.0).result.indicators.co2e_avoided_t
     )
+
+
+def test_whey_fed_to_pigs_is_not_counted_as_food_not_produced():
+    """Agri-food by-products taken by farms, feed makers or biogas plants replace feed,
+    fertiliser or energy, which the factor set cannot value: no substitution is counted (it
+    had been 3.7 t CO2e a tonne, DEFRA's food and drink)."""
+    from sidestream.impact.service import account_pair
+
+    whey = _listing(direction="offer", waste_code="020501", title="Whey", quantity=30000)
+    farm, biogas, dairy = (
+        _listing(direction="need", title="Whey", quantity=30000, organisation_nace=nace)
+        for nace in ("0146", "3521", "1051")
+    )  # fmt: skip
+    for need in (farm, biogas):
+        result = account_pair(whey, need, 20.0).result
+        assert result.assumptions["substitutes"] == "none" and result.carbon.substitution_t == 0
+        assert any("has no factor here" in w for w in result.warnings)
+    food = account_pair(whey, dairy, 20.0).result  # a food maker: food it need not make
+    assert food.assumptions["substitutes"] == "Food and drink" and food.carbon.substitution_t > 0

@@ -210,7 +210,12 @@ def _material_substitution(
     resolved.update(material_category=material, substitutes=replaced)
     virgin = amount * ex.substitution_ratio
     co2e = 0.0
-    if replaced is None:
+    if replaced == "none":
+        ledger.warnings.append(
+            "what this use replaces (feed, fertiliser, energy) has no factor here: substitution"
+            " counted as 0"
+        )
+    elif replaced is None:
         ledger.warnings.append(
             "no substitute known for this stream: substitution counted as 0; set 'substitutes'"
         )

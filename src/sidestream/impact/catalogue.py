@@ -117,12 +117,16 @@ def receiver_substitute(
     waste_code: str | None, receiver_nace: str | None
 ) -> ReceiverSubstitute | None:
     """What a material of ``waste_code`` replaces at a receiver of class ``receiver_nace``
-    when that industry is known to use it in place of one input (most specific code first)."""
+    when that industry is known to use it in place of one input: the row of the most specific
+    code prefix (6, 4, 2 digits), then of the most specific class, group or division."""
     table = receiver_substitutes()
     code = normalise_waste_code(waste_code) if waste_code else ""
+    nace = receiver_nace or ""
     for length in (6, 4, 2):
-        if receiver_nace and len(code) >= length and (code[:length], receiver_nace) in table:
-            return table[(code[:length], receiver_nace)]
+        for digits in (4, 3, 2):
+            key = (code[:length], nace[:digits])
+            if len(code) >= length and len(nace) >= digits and key in table:
+                return table[key]
     return None
 
 

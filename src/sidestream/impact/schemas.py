@@ -36,7 +36,8 @@ class Exchange(InputRules):
     substitutes: str | None = Field(
         None,
         description="what the receiver stops buying: a DEFRA material category, or "
-        "'natural_gas_heat' | 'district_heat' | 'electricity' | 'water_supply'",
+        "'natural_gas_heat' | 'district_heat' | 'electricity' | 'water_supply'; 'none' for a "
+        "material whose use replaces nothing the factor set can value",
     )
     substitution_ratio: float = Field(
         1.0, ge=0, le=MAX_QUANTITY, description="virgin units replaced per unit"
