@@ -113,3 +113,19 @@ def test_whey_fed_to_pigs_is_not_counted_as_food_not_produced():
         assert any("has no factor here" in w for w in result.warnings)
     food = account_pair(whey, dairy, 20.0).result  # a food maker: food it need not make
     assert food.assumptions["substitutes"] == "Food and drink" and food.carbon.substitution_t > 0
+
+
+def test_water_sent_to_a_sewage_works_saves_no_mains_water():
+    from sidestream.impact.service import account_pair
+
+    water = {"kind": "water", "unit": "m3", "quantity": 300000}
+    offer = _listing(direction="offer", title="Process water from herring", **water)
+    works = _listing(direction="need", title="Process water", organisation_nace="3700", **water)
+    mill = _listing(direction="need", title="Process water", organisation_nace="1712", **water)
+    treated = account_pair(offer, works, 1.0).result
+    assert treated.assumptions["substitutes"] == "none"
+    assert treated.carbon.substitution_t == 0 and treated.indicators.water_saved_m3 == 0
+    assert treated.economics.avoided_disposal_fee_eur > 0  # the supplier's treatment bill
+    reused = account_pair(offer, mill, 1.0).result  # a paper mill stops drawing mains water
+    assert reused.assumptions["substitutes"] == "water_supply"
+    assert reused.indicators.water_saved_m3 == 300000

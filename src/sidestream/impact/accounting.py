@@ -138,7 +138,9 @@ def account_exchange(
     return ImpactResult(
         indicators=Indicators(
             virgin_resources_saved_t=replaced if ex.kind == "material" else 0.0,
-            water_saved_m3=replaced if ex.kind == "water" else 0.0,
+            water_saved_m3=replaced
+            if ex.kind == "water" and resolved["substitutes"] != "none"
+            else 0.0,
             energy_saved_mwh=energy,
             waste_diverted_t=diverted,
             co2e_avoided_t=sub_co2e + disposal_co2e - transport_co2e - processing_co2e,
@@ -241,6 +243,10 @@ def _supply_substitution(
 ) -> tuple[float, float, float]:
     """CO2e, avoided purchase and energy saved when heat, power or mains water is replaced."""
     key = ex.substitutes or category.default_substitute
+    if key == "none":
+        resolved.update(substitutes=key)
+        ledger.warnings.append("this use replaces no supply the factors value: counted as 0")
+        return 0.0, 0.0, 0.0
     sub = substitutes().get(key or "")
     if sub is None or sub.kind != ex.kind:
         choices = sorted(k for k, s in substitutes().items() if s.kind == ex.kind)

@@ -118,11 +118,12 @@ def receiver_substitute(
 ) -> ReceiverSubstitute | None:
     """What a material of ``waste_code`` replaces at a receiver of class ``receiver_nace``
     when that industry is known to use it in place of one input: the row of the most specific
-    code prefix (6, 4, 2 digits), then of the most specific class, group or division."""
+    code prefix (6, 4, 2 digits; a row without one holds for any), then of the most specific
+    class, group or division."""
     table = receiver_substitutes()
     code = normalise_waste_code(waste_code) if waste_code else ""
     nace = receiver_nace or ""
-    for length in (6, 4, 2):
+    for length in (6, 4, 2, 0):
         for digits in (4, 3, 2):
             key = (code[:length], nace[:digits])
             if len(code) >= length and len(nace) >= digits and key in table:

@@ -90,11 +90,11 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
     ``None``: deleted)."""
     kind = str(offer.kind or "material")
     needed, ratio = None, 1.0
-    if kind == "material" and need is not None:
+    if kind in ("material", "water") and need is not None:
         code = need.waste_code or offer.waste_code  # what the need takes it as, if it says
         if instead := receiver_substitute(code, need.organisation_nace):
             needed, ratio = instead.material_category, instead.substitution_ratio
-        elif need.waste_code:
+        elif need.waste_code and kind == "material":
             needed = category_for(need.waste_code, kind).material_category
     return {
         "kind": kind,
