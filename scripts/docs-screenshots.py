@@ -94,7 +94,14 @@ class Story:
                 org_id = self.session.scalar(
                     select(Organisation.id).where(Organisation.name == org)
                 )
-                self.session.add(Membership(user_id=user.id, organisation_id=org_id, role="admin"))
+                self.session.add(
+                    Membership(
+                        user_id=user.id,
+                        organisation_id=org_id,
+                        role="admin",
+                        accepted_at=datetime.now(UTC),
+                    )
+                )
                 self.session.flush()
                 self.session.refresh(user)
         assert user is not None
