@@ -129,3 +129,20 @@ def test_water_sent_to_a_sewage_works_saves_no_mains_water():
     reused = account_pair(offer, mill, 1.0).result  # a paper mill stops drawing mains water
     assert reused.assumptions["substitutes"] == "water_supply"
     assert reused.indicators.water_saved_m3 == 300000
+
+
+def test_receiver_rules_for_kitchen_waste_coded_water_and_treatment():
+    from sidestream.impact.service import account_pair
+
+    kitchen = _listing(direction="offer", waste_code="200108", title="Canteen waste")
+    biogas = _listing(direction="need", title="Substrate", organisation_nace="3521")
+    assert account_pair(kitchen, biogas, 5.0).result.assumptions["substitutes"] == "none"
+    works = _listing(direction="need", title="Sludge", organisation_nace="3700")
+    treated = account_pair(kitchen, works, 5.0).result  # treated, not used: nothing saved
+    assert treated.indicators.virgin_resources_saved_t == 0
+    water = {"kind": "water", "unit": "m3", "quantity": 1000}
+    coded = _listing(direction="offer", title="Vegetable wash water", waste_code="020399", **water)
+    crops = _listing(direction="need", title="Irrigation water", organisation_nace="0111", **water)
+    irrigated = account_pair(coded, crops, 1.0).result  # coded rows are for materials
+    assert irrigated.assumptions["substitutes"] == "water_supply"
+    assert irrigated.indicators.water_saved_m3 == 1000

@@ -593,17 +593,14 @@ def test_a_title_names_what_the_listing_is_before_what_it_is_for() -> None:
     assert purpose_starts("Überschusswärme für Gewächshäuser") == [15, 33]
     assert purpose_starts("For sale: sawdust") == [17]  # no word before "for": the end only
     # where it comes from, to the end of its clause or the next word of purpose
-    assert without_sources("Wärme aus der Biogasanlage, 60 °C").split() == [
-        "warme",
-        ",",
-        "60",
-        "°c",
-    ]
-    assert without_sources("Heat from cooling for greenhouses").split() == [
-        "heat",
-        "for",
-        "greenhouses",
-    ]
+    sources = {
+        "Wärme aus der Biogasanlage, 60 °C": ["warme", ",", "60", "°c"],
+        "Heat from cooling for greenhouses": ["heat", "for", "greenhouses"],
+        "Straßenwärme (aus Kühlung)": ["strassenwarme", "(", ")"],
+        "From our plant: heat": [":", "heat"],
+    }
+    for text, kept in sources.items():
+        assert without_sources(text).split() == kept, text
     index = MatchIndex([
         listing("gypsum", "need", "Genbrugsgips fra byggeaffald"),
         listing("cement", "need", "Fly ash for cement and concrete"),

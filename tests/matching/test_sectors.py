@@ -298,26 +298,34 @@ def test_the_query_repeats_no_wording_the_description_says_in_whole_words() -> N
 
 
 def test_a_stream_is_read_for_what_it_is() -> None:
-    """ "Heat from our biogas plant" is heat, not biogas; "Digestate from a biogas plant" is a
-    fertiliser, not a fuel; what a stream is for names who could use it. In a stream stated as
-    energy a bare word for heat names the heat uses ("Heat 70 °C" is not a material:
-    "heat-treated" would be)."""
+    """ "Heat from our biogas plant" is heat, not biogas; cooling water from it is water; a
+    material's source says what it is ("Sludge from a paper mill"). What a stream is for
+    names who could use it. In a stream stated as energy that names nothing else, a bare word
+    for heat names the heat uses ("Heat 70 °C"; "heat-treated" names a material)."""
     from sidestream.matching.sectors import sector_model
 
     model = sector_model()
-    digestate = model._pattern_hits("Digestate from our biogas plant", None, kind="material")
-    assert "2015" in digestate and "3511" not in digestate and "3522" not in digestate
-    for text in ("Heat from our biogas plant", "Wärme aus der Biogasanlage", "Heat 70 °C"):
+
+    def named(text: str, kind: str | None) -> set[str]:
+        return {h.pattern.id for hits in model._pattern_hits(text, None, kind=kind).values()
+                for h in hits}  # fmt: skip
+
+    water = named("Cooling water from the biogas plant", "water")
+    assert "water-power" in water and "biogas-upgrading" not in water
+    assert "paper-mill" in named("Sludge from a paper mill", "material")
+    for text in ("Heat from our biogas plant", "Wärme aus der Biogasanlage", "Heat 70 °C",
+                 "From our biogas plant: heat", "Toplota iz bioplinarne"):  # fmt: skip
         hits = model._pattern_hits(text, None, kind="energy")
         assert {"0113", "3530"} <= hits.keys() and "3522" not in hits, text
-        assert hits["0113"][0].matched in ("'Heat'", "'Wärme'"), text
+        assert hits["0113"][0].matched in ("'Heat'", "'Wärme'", "'heat'", "'Toplota'"), text
         top = [r.nace for r in recommend_sectors(text, kind="energy", top=5)]
         assert "0113" in top, (text, top)
-    assert not model._pattern_hits("Heat-treated pallets", None, kind="material").get("0113")
+    assert not named("Heat-treated pallets", "energy") & {"heat-greenhouse", "heat-district"}
+    assert "heat-greenhouse" not in named("Biogas for heat and power", "energy")  # a fuel
     assert not model._pattern_hits("Heat 70 °C", None)  # a kind not stated: "heat" is no keyword
     surplus = model._pattern_hits("Surplus heat, 30 °C", None, kind="energy")
     assert "0113" in surplus and "0321" not in surplus  # a bare word only where no keyword is
-    # nothing named before "from": the whole text
-    assert "3522" in model._pattern_hits("Gas from our digester: biogas", None)
+    # nothing named outside where it comes from: the whole text
+    assert "3522" in model._pattern_hits("Gas from our digester: biogas", None, kind="energy")
     water = model._pattern_hits("Treated process water for irrigation", None, kind="water")
     assert "0111" in water  # what it is for: crop growing, a user of irrigation water

@@ -34,6 +34,11 @@ from sidestream.taxonomy.kinds import CANONICAL_UNIT
 from sidestream.taxonomy.units import annualise
 
 _FALLBACK_DISPOSAL_CATEGORY = "Commercial and industrial waste"
+#: The warning of an exchange whose substitute is ``"none"``.
+_NOT_VALUED = (
+    "what this use replaces has no factor here: substitution counted as 0; set 'substitutes'"
+    " to value it"
+)
 
 
 @dataclass
@@ -138,9 +143,7 @@ def account_exchange(
     return ImpactResult(
         indicators=Indicators(
             virgin_resources_saved_t=replaced if ex.kind == "material" else 0.0,
-            water_saved_m3=replaced
-            if ex.kind == "water" and resolved["substitutes"] != "none"
-            else 0.0,
+            water_saved_m3=replaced if ex.kind == "water" else 0.0,
             energy_saved_mwh=energy,
             waste_diverted_t=diverted,
             co2e_avoided_t=sub_co2e + disposal_co2e - transport_co2e - processing_co2e,
@@ -213,10 +216,7 @@ def _material_substitution(
     virgin = amount * ex.substitution_ratio
     co2e = 0.0
     if replaced == "none":
-        ledger.warnings.append(
-            "what this use replaces (feed, fertiliser, energy) has no factor here: substitution"
-            " counted as 0"
-        )
+        ledger.warnings.append(_NOT_VALUED)
     elif replaced is None:
         ledger.warnings.append(
             "no substitute known for this stream: substitution counted as 0; set 'substitutes'"
@@ -231,7 +231,7 @@ def _material_substitution(
     purchase = 0.0
     if ex.virgin_price_eur_per_unit is not None:
         purchase = virgin * ex.virgin_price_eur_per_unit
-    else:
+    elif replaced != "none":
         ledger.warnings.append(
             "no virgin price given: avoided purchase counted as 0; set virgin_price_eur_per_unit"
         )
@@ -245,7 +245,7 @@ def _supply_substitution(
     key = ex.substitutes or category.default_substitute
     if key == "none":
         resolved.update(substitutes=key)
-        ledger.warnings.append("this use replaces no supply the factors value: counted as 0")
+        ledger.warnings.append(_NOT_VALUED)
         return 0.0, 0.0, 0.0
     sub = substitutes().get(key or "")
     if sub is None or sub.kind != ex.kind:

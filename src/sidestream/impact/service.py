@@ -91,7 +91,8 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
     kind = str(offer.kind or "material")
     needed, ratio = None, 1.0
     if kind in ("material", "water") and need is not None:
-        code = need.waste_code or offer.waste_code  # what the need takes it as, if it says
+        # what the need takes it as, if it says; coded rows are for materials
+        code = (need.waste_code or offer.waste_code) if kind == "material" else None
         if instead := receiver_substitute(code, need.organisation_nace):
             needed, ratio = instead.material_category, instead.substitution_ratio
         elif need.waste_code and kind == "material":

@@ -245,8 +245,12 @@ class Listing(BaseModel):
 
     @property
     def text(self) -> str:
-        """Title and description together, for text similarity."""
-        return f"{self.title} {self.description or ''}".strip()
+        """Title and description together as two clauses ("Heat from our biogas plant. Hot
+        water, 80 °C": where it comes from ends with the title), for reading and similarity."""
+        if not self.description:
+            return self.title
+        joint = " " if self.title.rstrip()[-1:] in (".", "!", "?", ":", ";") else ". "
+        return f"{self.title.rstrip()}{joint}{self.description}"
 
 
 class SectorRequest(InputRules):

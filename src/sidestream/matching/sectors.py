@@ -37,6 +37,7 @@ from sidestream.matching.text import (
     cosine,
     heat_word,
     normalise_text,
+    normalised_offsets,
     original_words,
     purpose_starts,
     whole_words,
@@ -405,7 +406,7 @@ class SectorModel:
                 }  # fmt: skip
                 named = set(self._named_first(title, kind))
                 if description:
-                    named |= set(self._keywords_at(normalise_text(description), kind))
+                    named |= set(self._named_first(description, kind, purpose=False))
                 found[key] = sorted(j for j in named | coded if self._names_streams[j])
             rows += [i] * len(found[key])
             cols += found[key]
@@ -415,34 +416,38 @@ class SectorModel:
 
     def _keywords_at(self, norm: str, kind: str | None) -> dict[int, tuple[int, str]]:
         """The patterns for ``kind`` that a normalised text names, each with where its earliest
-        keyword starts and that keyword; in a stream stated as energy a bare word for heat
-        names what "waste heat" names when no keyword names any of it ("Heat 70 °C", "Wärme
-        aus der Biogasanlage")."""
+        keyword starts and that keyword; in a stream stated as energy that no keyword names, a
+        bare word for heat names what "waste heat" names ("Heat 70 °C")."""
         patterns = self.kb.patterns
         found = {
             j: at
             for j in self._keyword_candidates(norm)
             if patterns[j].applies_to(kind) and (at := patterns[j].keyword_at(norm))
         }
-        heat = heat_word(norm) if kind == Kind.energy else None
-        if heat and not found.keys() & self._heat_uses:
-            found |= dict.fromkeys(self._heat_uses, (heat.start(), heat.group(0)))
+        heat = heat_word(norm) if kind == Kind.energy and not found else None
+        if heat:
+            found = dict.fromkeys(self._heat_uses, (heat.start(), heat.group(0)))
         return found
 
     def _named_first(
         self, text: str, kind: str | None, purpose: bool = True
     ) -> dict[int, tuple[int, str]]:
-        """What ``text`` names outside the phrases saying where it comes from ("Heat" of "Heat
-        from our biogas plant"; all of it when only those name something) and, with
-        ``purpose``, before the first word saying what it is for that has a keyword before it
-        ("Coal fly ash" of "Coal fly ash for cement"; the whole text when none has)."""
+        """What ``text`` names (:meth:`_keywords_at`): for heat, power or water, outside the
+        phrases saying where it comes from ("Heat" of "Heat from our biogas plant"; all of it
+        when only those name something; a material's source says what it is: "Sludge from a
+        paper mill"), and with ``purpose`` before the first word saying what it is for that
+        has a keyword before it ("Coal fly ash" of "Coal fly ash for cement"; the whole text
+        when none has)."""
         norm = normalise_text(text)
-        found = self._keywords_at(without_sources(text), kind) or self._keywords_at(norm, kind)
+        found = {}
+        if kind in (Kind.energy, Kind.water):
+            found = self._keywords_at(without_sources(text), kind)
+        found = found or self._keywords_at(norm, kind)
         if not purpose:
             return found
+        at = normalised_offsets(text)
         for end in purpose_starts(text):
-            cut = len(normalise_text(text[:end]))  # normalising keeps a prefix a prefix
-            first = {j: at for j, at in found.items() if at[0] < cut}
+            first = {j: hit for j, hit in found.items() if hit[0] < at[end]}
             if first:
                 return first
         return {}

@@ -488,8 +488,7 @@ def who_could_use(
     listing = stream_listing(viewer, stream)
     assert listing is not None
     temperature = number_or_nan((listing.properties or {}).get("temperature_c"))
-    said = ". ".join(t for t in (listing.title, listing.description) if t)  # two clauses
     return recommend_sectors(
-        said, listing.waste_code, listing.organisation_nace, top,
+        listing.text, listing.waste_code, listing.organisation_nace, top,
         temperature_c=None if math.isnan(temperature) else temperature, kind=stream.kind,
     )  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -76,9 +77,10 @@ _PURPOSE = re.compile(
     r"\s(?:for|til|till|för|für|zur|zum|pour|per|para|voor|za|dla)\s", re.IGNORECASE
 )
 #: A phrase that says where a stream comes from ("Heat from our biogas plant"): from, fra (da,
-#: nb), från (sv), aus, von, uit, up to the end of its clause or the next word of purpose.
+#: nb), från (sv), aus, von, uit, iz (sl), up to the end of its clause or the next word of
+#: purpose.
 _SOURCE = re.compile(
-    r"\s(?:from|fra|från|aus|von|uit)\s.*?(?=[.,;:!?()\n]|" + _PURPOSE.pattern + r"|$)",
+    r"(?<![^\s(])(?:from|fra|från|aus|von|uit|iz)\s.*?(?=[.,;:!?()\n]|" + _PURPOSE.pattern + r"|$)",
     re.IGNORECASE,
 )
 
@@ -89,21 +91,33 @@ def purpose_starts(title: str) -> list[int]:
     return [m.start() for m in _PURPOSE.finditer(title)] + [len(title)]
 
 
+def normalised_offsets(text: str) -> list[int]:
+    """For each position of ``text`` (and its end), where it falls in ``normalise_text(text)``
+    ("ß" becomes two letters, a separate accent none)."""
+    offsets = [0]
+    for ch in text:
+        offsets.append(offsets[-1] + len(normalise_text(ch)))
+    return offsets
+
+
 def without_sources(text: str) -> str:
     """``text`` normalised, with each phrase saying where it comes from blanked out ("heat"
     and spaces of "Heat from our biogas plant"); positions are kept."""
     norm = normalise_text(text)
-    for m in _SOURCE.finditer(text):
-        start, end = (len(normalise_text(text[:i])) for i in m.span())
-        norm = norm[:start] + " " * (end - start) + norm[end:]
+    spans = [m.span() for m in _SOURCE.finditer(text)]
+    if not spans:
+        return norm
+    at = normalised_offsets(text)
+    for start, end in spans:
+        norm = norm[: at[start]] + " " * (at[end] - at[start]) + norm[at[end] :]
     return norm
 
 
 #: A bare word for heat in the keyword languages, normalised (en, de, fr, it, es/pt, nl, da/nb,
-#: sv, fi, sl, pl, cs). Not a keyword of its own ("heat-treated timber" is a material); for a
-#: stream stated as energy it names what "waste heat" names.
+#: sv, fi, sl, pl, cs), not followed by a hyphen ("heat-treated timber" is a material): for a
+#: stream stated as energy that names nothing else, it names what "waste heat" names.
 _HEAT_WORD = re.compile(
-    r"(?<!\w)(?:heat|warme|chaleur|calore|calor|warmte|varme|lampo|toplota|ciepło|teplo)(?!\w)"
+    r"(?<!\w)(?:heat|warme|chaleur|calore|calor|warmte|varme|lampo|toplota|ciepło|teplo)(?![\w-])"
 )
 
 
@@ -115,21 +129,17 @@ def heat_word(normalised_text: str) -> re.Match[str] | None:
 def original_words(text: str, normalised: str) -> str:
     """The words of ``text`` that read ``normalised`` once normalised (the first such place),
     as the text writes them ("hladilniška" for "hladilniska"); ``normalised`` if none do."""
-    folded: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        piece = normalise_text(ch)
-        folded.append(piece)
-        origin += [i] * len(piece)
-    joined = "".join(folded)
+    at = normalised_offsets(text)
+    joined = "".join(normalise_text(ch) for ch in text)
     whole = whole_words(joined, normalised)
     start = whole.start() if whole else joined.find(normalised)  # else inside a compound word
     if start < 0 or not normalised:
         return normalised
-    end = origin[start + len(normalised) - 1] + 1
-    while end < len(text) and not folded[end]:  # accents written as separate marks
+    first = bisect_right(at, start) - 1
+    end = bisect_right(at, start + len(normalised) - 1)
+    while end < len(text) and at[end + 1] == at[end]:  # accents written as separate marks
         end += 1
-    return text[origin[start] : end]
+    return text[first:end]
 
 
 @lru_cache(maxsize=65536)
