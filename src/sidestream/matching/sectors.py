@@ -443,10 +443,11 @@ class SectorModel:
         if kind in (Kind.energy, Kind.water):
             found = self._keywords_at(without_sources(text), kind)
         found = found or self._keywords_at(norm, kind)
-        if not purpose:
+        starts = purpose_starts(text) if purpose else []
+        if len(starts) < 2:  # no word of purpose: the whole text
             return found
         at = normalised_offsets(text)
-        for end in purpose_starts(text):
+        for end in starts:
             first = {j: hit for j, hit in found.items() if hit[0] < at[end]}
             if first:
                 return first
