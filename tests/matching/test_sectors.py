@@ -292,7 +292,7 @@ def test_the_query_repeats_no_wording_the_description_says_in_whole_words() -> N
 
     assert query_text(SectorQuery("Glass"), "170202") == "Glass"
     assert (
-        query_text(SectorQuery("Fibreglass boat hulls"), "170202") == "Fibreglass boat hulls Glass"
+        query_text(SectorQuery("Fibreglass boat hulls"), "170202") == "Fibreglass boat hulls\nGlass"
     )
     assert query_text(SectorQuery("Sawdust"), None) == "Sawdust"
 

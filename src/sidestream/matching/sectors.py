@@ -177,7 +177,7 @@ def query_text(query: SectorQuery, code: str | None) -> str:
     description = query.description or ""
     if not wording or whole_words(normalise_text(description), normalise_text(wording)):
         return description
-    return f"{description} {wording}"
+    return f"{description}\n{wording}"  # a clause of its own (a line break reads as a space)
 
 
 def _modifier_ends(word: str) -> list[tuple[str, int]]:
