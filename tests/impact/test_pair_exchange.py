@@ -146,3 +146,15 @@ def test_receiver_rules_for_kitchen_waste_coded_water_and_treatment():
     irrigated = account_pair(coded, crops, 1.0).result  # coded rows are for materials
     assert irrigated.assumptions["substitutes"] == "water_supply"
     assert irrigated.indicators.water_saved_m3 == 1000
+
+
+def test_a_receiver_rule_reads_a_dotted_class_and_yields_to_an_edited_substitute():
+    from sidestream.impact.catalogue import receiver_substitute
+    from sidestream.impact.service import account_pair
+
+    assert receiver_substitute("10 01 02", "23.51") == receiver_substitute("100102", "2351")
+    offer = _listing(direction="offer", waste_code="100102", title="Fly ash")
+    concrete = _listing(direction="need", title="Fly ash", organisation_nace="2363")
+    assert account_pair(offer, concrete, 1.0).exchange.substitution_ratio == 0.4
+    edited = account_pair(offer, concrete, 1.0, changes={"substitutes": "Aggregates"})
+    assert edited.exchange.substitution_ratio == 1.0  # the row's 0.4 was for clinker

@@ -122,7 +122,7 @@ def receiver_substitute(
     class, group or division."""
     table = receiver_substitutes()
     code = normalise_waste_code(waste_code) if waste_code else ""
-    nace = receiver_nace or ""
+    nace = (receiver_nace or "").replace(".", "")  # "23.51" as stored: "2351"
     for length in (6, 4, 2, 0):
         for digits in (4, 3, 2):
             key = (code[:length], nace[:digits])

@@ -183,6 +183,8 @@ def account_pair(
         raise InvalidInput("amount", "neither stream states an annual amount; give 'amount'")
     base, basis = found or (Exchange(**pair_terms(offer, need), amount=0.0), "")
     edits = dict(changes or {})
+    if "substitutes" in edits:  # the receiver's ratio was for what it replaces by default
+        edits.setdefault("substitution_ratio", 1.0)
     try:
         exchange = Exchange.model_validate({**base.model_dump(exclude_none=True), **edits})
     except ValidationError as exc:
