@@ -439,10 +439,10 @@ class SectorModel:
         has a keyword before it ("Coal fly ash" of "Coal fly ash for cement"; the whole text
         when none has)."""
         norm = normalise_text(text)
-        found = {}
-        if kind in (Kind.energy, Kind.water):
-            found = self._keywords_at(without_sources(text), kind)
-        found = found or self._keywords_at(norm, kind)
+        blanked = without_sources(text) if kind in (Kind.energy, Kind.water) else norm
+        found = self._keywords_at(blanked, kind)
+        if not found and blanked != norm:  # only where it comes from names something
+            found = self._keywords_at(norm, kind)
         starts = purpose_starts(text) if purpose else []
         if len(starts) < 2:  # no word of purpose: the whole text
             return found
