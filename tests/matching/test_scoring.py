@@ -770,3 +770,25 @@ def test_a_doubt_about_kinds_costs_rank_not_the_match_without_embeddings() -> No
         found = {m.need_id for m in index.match(offers, 5)[0]}
         doubted = index.needs.read_kind >= 0
         assert doubted.all() and found == {"fuel", "heat"}, found
+
+
+def test_energy_of_one_form_is_not_proposed_for_a_need_of_another() -> None:
+    """Heat is no feedstock for a methane fermenter: that pair is no candidate, while biogas
+    meets it. Electricity can heat, but a "Process heat" need asks for heat: its material
+    evidence is halved and the reason says why, so a need for any energy ranks above it."""
+    heat = listing("heat", "offer", "Surplus heat from our biogas plant", kind="energy")
+    biogas = listing("biogas", "offer", "Biogas for heat and power", kind="energy")
+    methane = listing("methane", "need", "Methane as fermentation feedstock", kind="energy")
+    [for_heat, for_biogas] = match_listings([heat, biogas], [methane])
+    assert for_heat == [] and [m.need_id for m in for_biogas] == ["methane"]
+
+    power = listing("power", "offer", "Electricity", kind="energy")
+    process_heat = listing("process-heat", "need", "Process heat", kind="energy")
+    process_energy = listing("process-energy", "need", "Process energy", kind="energy")
+    [found] = match_listings([power], [process_heat, process_energy])
+    assert [m.need_id for m in found] == ["process-energy", "process-heat"]
+    material = {m.need_id: next(r for r in m.reasons if r.component == "material") for m in found}
+    said = "the offer is power, the need asks for heat: material evidence × 0.5"
+    assert said in material["process-heat"].detail
+    assert "asks for" not in material["process-energy"].detail
+    assert material["process-heat"].score < material["process-energy"].score

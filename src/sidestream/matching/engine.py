@@ -511,10 +511,10 @@ class MatchIndex:
         limit = scoring.max_distances(table, oi, needs, nj)
         time = scoring.time_scores(table, oi, needs, nj)
         material = scoring.material_scores(parts)
+        fits = scoring.carrier_fits(table, oi, needs, nj)
+        doubt = np.where(scoring.kinds_differ(table, oi, needs, nj), KIND_DOUBT, 1.0)
         components = {
-            "material": np.where(
-                scoring.kinds_differ(table, oi, needs, nj), KIND_DOUBT * material, material
-            ),
+            "material": material * doubt * fits,
             "distance": scoring.distance_scores(dist, limit),
             "quantity": scoring.quantity_scores(
                 table.amount[oi],
@@ -538,6 +538,7 @@ class MatchIndex:
             | np.isnan(time)
             | (evident < MIN_MATERIAL)
             | scoring.ruled_out(table, oi, needs, nj)
+            | (fits == 0)
         )
         total = np.where(excluded, 0.0, total)
         total = np.asarray(total, dtype=np.float64)
@@ -557,6 +558,8 @@ class MatchIndex:
         read = table.read_kind[i] >= 0 or needs.read_kind[j] >= 0  # a quick test first
         if read and scoring.kinds_differ(table, np.array([i]), needs, np.array([j]))[0, 0]:
             material.append(scoring.kind_doubt_detail(table, i, needs, j))
+        if scoring.carrier_fits(table, np.array([i]), needs, np.array([j]))[0, 0] < 1:
+            material.append(scoring.carrier_detail(table, i, needs, j))
         details = {
             "material": material,
             "distance": scoring.distance_detail(table, i, needs, j, float(block.distance[r, c])),

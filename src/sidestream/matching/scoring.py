@@ -12,6 +12,7 @@ import numpy as np
 from scipy import sparse
 
 from sidestream.impact.heat_pump import MAX_LIFT_K, electricity_per_heat, heat_pump_cop
+from sidestream.matching.carriers import CARRIERS
 from sidestream.matching.schemas import (
     LOCATION_MISSING,
     NO_CONSTRAINTS,
@@ -23,6 +24,7 @@ from sidestream.matching.schemas import (
 from sidestream.matching.sectors import heat_pump_fit
 from sidestream.matching.table import KINDS, UNITS, ListingTable
 from sidestream.matching.weights import (
+    CARRIER_FIT,
     CODE_LEVELS,
     COMPONENT_FLOOR,
     ENERGY_MAX_KM,
@@ -149,6 +151,30 @@ def _known_kinds(table: ListingTable, rows: np.ndarray | int) -> np.ndarray:
     """The kind (index in ``KINDS``) each row states, implies or was read as; -1 if none."""
     read = table.read_kind[rows]
     return np.where(read >= 0, read, np.where(table.open_kind[rows], -1, table.kind[rows]))
+
+
+_CARRIER_FIT = np.vstack([np.asarray(CARRIER_FIT), np.ones(len(CARRIERS))])
+_CARRIER_FIT = np.hstack([_CARRIER_FIT, np.ones((len(CARRIERS) + 1, 1))])  # row/column -1: none
+
+
+def carrier_fits(
+    offers: ListingTable, oi: np.ndarray, needs: ListingTable, nj: np.ndarray
+) -> np.ndarray:
+    """How well each energy offer's form serves each energy need's (``CARRIER_FIT``); 1 where
+    either side is not energy or names no one form."""
+    o = np.where(_known_kinds(offers, oi) == ENERGY, offers.carrier[oi], -1)
+    n = np.where(_known_kinds(needs, nj) == ENERGY, needs.carrier[nj], -1)
+    return _CARRIER_FIT[o[:, None], n[None, :]]
+
+
+def carrier_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -> Phrase:
+    """Why a pair's material evidence was lowered: the forms of energy its titles name."""
+    o, n = int(offers.carrier[i]), int(needs.carrier[j])
+    return Phrase(
+        N_("the offer is {offer}, the need asks for {need}: material evidence × {factor:.1f}"),
+        {"offer": _CARRIER_NAMES[o], "need": _CARRIER_NAMES[n], "factor": CARRIER_FIT[o][n]},
+        ("offer", "need"),
+    )
 
 
 def kind_doubt_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -> Phrase:
@@ -309,6 +335,8 @@ _CODE_AGREEMENT = {
     CODE_LEVELS["sub_chapter"]: N_("same LoW sub-chapter ({offer_code} / {need_code})"),
     CODE_LEVELS["chapter"]: N_("same LoW chapter ({offer_code} / {need_code})"),
 }
+#: A form of energy's name inside a phrase, in ``CARRIERS`` order.
+_CARRIER_NAMES = (N_("heat"), N_("power"), N_("fuel"), N_("cold"))
 #: A kind's name inside a phrase ("limit 10 km for energy").
 _KIND_NAMES = {
     Kind.material: N_("material"), Kind.energy: N_("energy"), Kind.water: N_("water"),

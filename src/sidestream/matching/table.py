@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from sidestream.matching.carriers import carrier_of
 from sidestream.matching.knowledge import nace_classes_in
 from sidestream.matching.schemas import Listing
 from sidestream.matching.text import normalise_text
@@ -81,6 +82,10 @@ def amount_of(listing: Listing, kind: Kind | None) -> tuple[float, str] | None:
     return amount if amount or kind else annual_amount(listing, Kind.water)
 
 
+def _carrier(listing: Listing, kind: Kind | None) -> int:
+    return carrier_of(listing.title) if kind in (None, Kind.energy) else -1
+
+
 def _water_quality(properties: dict) -> int:
     value = str(properties.get("water_quality") or "").strip().lower()
     return WATER_QUALITIES.index(value) if value in WATER_QUALITIES else -1
@@ -133,6 +138,9 @@ class ListingTable:
     #: For a listing that states and implies no kind, the kind of the most similar documented
     #: exchange (``engine.read_kinds``); -1 where none was read.
     read_kind: np.ndarray
+    #: The form of energy the title of an energy listing (or one of no kind, which may be read
+    #: as energy) names: index in ``carriers.CARRIERS``, -1 for none.
+    carrier: np.ndarray
 
     def __len__(self) -> int:
         return len(self.listings)
@@ -179,6 +187,7 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
         ),
         text=texts,
         read_kind=np.full(len(listings), -1, np.int8),
+        carrier=np.array([_carrier(x, k) for x, k in zip(listings, implied, strict=True)], np.int8),
     )
 
 

@@ -130,6 +130,19 @@ WANTED_KIND_MIN_SHARE = 0.7
 #: none (a need titled "Process heat" read as energy, against a material offer).
 KIND_DOUBT = 0.5
 
+#: How well an energy offer of one form serves an energy need of another (rows: the offer's
+#: form, columns: the need's, both in ``carriers.CARRIERS`` order: heat, power, fuel, cold), as
+#: read from their titles: a factor on the material evidence; 0 is no candidate. A fuel is
+#: burnt for heat or power; heat makes power (ORC) or cold (absorption chillers) only through
+#: a plant of its own, as power makes heat or cold; nothing but a fuel is one, and cold serves
+#: only cold.
+CARRIER_FIT: tuple[tuple[float, ...], ...] = (
+    (1.0, 0.5, 0.0, 0.5),
+    (0.5, 1.0, 0.0, 0.5),
+    (1.0, 1.0, 1.0, 0.5),
+    (0.0, 0.0, 0.0, 1.0),
+)
+
 #: Least value of a component in the weighted geometric mean of a pair's total score.
 COMPONENT_FLOOR = 0.01
 
