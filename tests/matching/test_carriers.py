@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sidestream.matching.carriers import CARRIERS, carrier_of
+from sidestream.matching.carriers import CARRIERS, asks_for_fuel, carrier_of, does_not_burn
+from sidestream.taxonomy.waste_codes import waste_codes
 
 
 @pytest.mark.parametrize(
@@ -38,3 +39,39 @@ from sidestream.matching.carriers import CARRIERS, carrier_of
 def test_the_form_of_energy_a_title_names(title: str, form: str | None) -> None:
     found = carrier_of(title)
     assert (CARRIERS[found] if found >= 0 else None) == form
+
+
+@pytest.mark.parametrize(
+    ("title", "code", "inert"),
+    [
+        ("Coal slag", None, True),  # what is left after burning, whatever burnt
+        ("Bottom ash from the biomass boiler", None, True),
+        ("Sodium hydroxide", None, True),
+        ("Scrubber sludge", "100107", True),  # an inorganic chapter's code
+        ("Ammonium sulfate", None, True),
+        ("Plastic-coated steel", None, False),  # the plastic burns
+        ("Acid whey from yoghurt production", None, False),
+        ("Acid whey", "020501", False),
+        ("Bio-char", "190199", False),  # charcoal burns, though coded as incineration waste
+        ("Sewage sludge", "190805", False),
+        ("Wood chips", "030105", False),
+        ("Used cooking oil", "200125", False),
+    ],
+)
+def test_a_material_that_cannot_burn(title: str, code: str | None, inert: bool) -> None:
+    wording = waste_codes()[code].description if code else ""
+    assert does_not_burn(title, code, wording) is inert
+
+
+@pytest.mark.parametrize(
+    ("title", "asks"),
+    [
+        ("Fuel", True),
+        ("Alternative fuels for the kiln", True),
+        ("Ersatzbrennstoff", True),
+        ("Whey as biogas co-substrate", False),  # what a digester takes, not a fuel
+        ("Raw material", False),
+    ],
+)
+def test_a_need_asking_for_fuel(title: str, asks: bool) -> None:
+    assert asks_for_fuel(title) is asks

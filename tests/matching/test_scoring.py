@@ -792,3 +792,18 @@ def test_energy_of_one_form_is_not_proposed_for_a_need_of_another() -> None:
     assert said in material["process-heat"].detail
     assert "asks for" not in material["process-energy"].detail
     assert material["process-heat"].score < material["process-energy"].score
+
+
+def test_a_need_for_fuel_doubts_a_material_that_cannot_burn() -> None:
+    """Slag is no fuel: a power plant's "Fuel" need keeps the slag offer as a candidate (words
+    can mislead) with its material evidence halved, and the reason says why; wood chips for the
+    same need are not doubted."""
+    slag = listing("slag", "offer", "Coal slag", waste_code="100101", organisation_nace="3511")
+    chips = listing("chips", "offer", "Wood chips", waste_code="030105")
+    fuel = listing("fuel", "need", "Fuel", kind="material", organisation_nace="3511")
+    [for_slag, for_chips] = match_listings([slag, chips], [fuel])
+    doubted = next(r for r in for_slag[0].reasons if r.component == "material")
+    said = "the need asks for fuel, and the offer cannot burn: material evidence × 0.5"
+    assert said in doubted.detail
+    plain = next(r for r in for_chips[0].reasons if r.component == "material")
+    assert "cannot burn" not in plain.detail

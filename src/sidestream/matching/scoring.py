@@ -32,6 +32,7 @@ from sidestream.matching.weights import (
     KIND_DOUBT,
     MATERIAL_SOURCES,
     MAX_DISTANCE_KM,
+    NOT_A_FUEL,
     REGULATORY,
     STORE_COLDER_K,
     TRANSPORT_EUR_PER_TKM,
@@ -45,6 +46,7 @@ from sidestream.taxonomy.kinds import Kind
 EARTH_RADIUS_KM = 6371.0
 ENERGY = KINDS.index(Kind.energy)
 CAPACITY = KINDS.index(Kind.capacity)
+FUEL = CARRIERS.index("fuel")
 COOLING_WATER = WATER_QUALITIES.index("cooling")
 
 
@@ -160,15 +162,23 @@ _CARRIER_FIT = np.hstack([_CARRIER_FIT, np.ones((len(CARRIERS) + 1, 1))])  # row
 def carrier_fits(
     offers: ListingTable, oi: np.ndarray, needs: ListingTable, nj: np.ndarray
 ) -> np.ndarray:
-    """How well each energy offer's form serves each energy need's (``CARRIER_FIT``); 1 where
-    either side is not energy or names no one form."""
+    """How well each energy offer's form serves each energy need's (``CARRIER_FIT``), and a
+    material that cannot burn a need asking for fuel (``NOT_A_FUEL``); 1 where neither applies."""
     o = np.where(_known_kinds(offers, oi) == ENERGY, offers.carrier[oi], -1)
     n = np.where(_known_kinds(needs, nj) == ENERGY, needs.carrier[nj], -1)
-    return _CARRIER_FIT[o[:, None], n[None, :]]
+    fuel = offers.does_not_burn[oi][:, None] & (needs.carrier[nj] == FUEL)[None, :]
+    return np.where(fuel, NOT_A_FUEL, _CARRIER_FIT[o[:, None], n[None, :]])
 
 
 def carrier_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -> Phrase:
-    """Why a pair's material evidence was lowered: the forms of energy its titles name."""
+    """Why a pair's material evidence was lowered: the forms of energy its titles name, or a
+    need for fuel and an offer that cannot burn."""
+    if offers.does_not_burn[i] and needs.carrier[j] == FUEL:
+        return Phrase(
+            N_("the need asks for fuel, and the offer cannot burn: material evidence ×"
+               " {factor:.1f}"),
+            {"factor": NOT_A_FUEL},
+        )  # fmt: skip
     o, n = int(offers.carrier[i]), int(needs.carrier[j])
     return Phrase(
         N_("the offer is {offer}, the need asks for {need}: material evidence × {factor:.1f}"),

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from sidestream.matching.carriers import carrier_of
+from sidestream.matching.carriers import CARRIERS, asks_for_fuel, carrier_of, does_not_burn
 from sidestream.matching.knowledge import nace_classes_in
 from sidestream.matching.schemas import Listing
 from sidestream.matching.text import normalise_text
@@ -83,7 +83,17 @@ def amount_of(listing: Listing, kind: Kind | None) -> tuple[float, str] | None:
 
 
 def _carrier(listing: Listing, kind: Kind | None) -> int:
-    return carrier_of(listing.title) if kind in (None, Kind.energy) else -1
+    if kind in (None, Kind.energy):
+        return carrier_of(listing.title)
+    wanted = listing.direction == "need" and asks_for_fuel(listing.title)  # "Fuel" for a boiler
+    return CARRIERS.index("fuel") if wanted else -1
+
+
+def _does_not_burn(listing: Listing, kind: Kind | None) -> bool:
+    if kind not in (None, Kind.material) or listing.direction != "offer":
+        return False
+    entry = waste_codes().get(listing.waste_code or "")
+    return does_not_burn(listing.title, listing.waste_code, entry.description if entry else "")
 
 
 def _water_quality(properties: dict) -> int:
@@ -139,8 +149,11 @@ class ListingTable:
     #: exchange (``engine.read_kinds``); -1 where none was read.
     read_kind: np.ndarray
     #: The form of energy the title of an energy listing (or one of no kind, which may be read
-    #: as energy) names: index in ``carriers.CARRIERS``, -1 for none.
+    #: as energy) names: index in ``carriers.CARRIERS``, -1 for none; fuel for a material need
+    #: that asks for one in so many words ("Fuel").
     carrier: np.ndarray
+    #: A material offer (or one of no kind) whose title or LoW code says it cannot burn.
+    does_not_burn: np.ndarray
 
     def __len__(self) -> int:
         return len(self.listings)
@@ -188,6 +201,9 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
         text=texts,
         read_kind=np.full(len(listings), -1, np.int8),
         carrier=np.array([_carrier(x, k) for x, k in zip(listings, implied, strict=True)], np.int8),
+        does_not_burn=np.array(
+            [_does_not_burn(x, k) for x, k in zip(listings, implied, strict=True)], bool
+        ),
     )
 
 

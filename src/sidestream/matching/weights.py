@@ -143,6 +143,11 @@ CARRIER_FIT: tuple[tuple[float, ...], ...] = (
     (0.0, 0.0, 0.0, 1.0),
 )
 
+#: A need asking for fuel ("Fuel", "Brennstoff") and an offer that cannot burn (ash, slag, a
+#: metal, an acid: ``carriers.does_not_burn``): factor on the material evidence. Soft, as the
+#: reading of words can be wrong.
+NOT_A_FUEL = 0.5
+
 #: Least value of a component in the weighted geometric mean of a pair's total score.
 COMPONENT_FLOOR = 0.01
 
