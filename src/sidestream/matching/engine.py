@@ -511,10 +511,13 @@ class MatchIndex:
         limit = scoring.max_distances(table, oi, needs, nj)
         time = scoring.time_scores(table, oi, needs, nj)
         material = scoring.material_scores(parts)
-        fits = scoring.carrier_fits(table, oi, needs, nj)
-        doubt = np.where(scoring.kinds_differ(table, oi, needs, nj), KIND_DOUBT, 1.0)
+        doubted = np.where(
+            scoring.kinds_differ(table, oi, needs, nj), KIND_DOUBT * material, material
+        )
+        rows, cols, fits = scoring.carrier_fits(table, oi, needs, nj)
+        doubted[np.ix_(rows, cols)] *= fits
         components = {
-            "material": material * doubt * fits,
+            "material": doubted,
             "distance": scoring.distance_scores(dist, limit),
             "quantity": scoring.quantity_scores(
                 table.amount[oi],
@@ -538,8 +541,8 @@ class MatchIndex:
             | np.isnan(time)
             | (evident < MIN_MATERIAL)
             | scoring.ruled_out(table, oi, needs, nj)
-            | (fits == 0)
         )
+        excluded[np.ix_(rows, cols)] |= fits == 0
         total = np.where(excluded, 0.0, total)
         total = np.asarray(total, dtype=np.float64)
         return Block(oi, nj, parts, components, dist, total, strength[oi], offer_named)
@@ -558,7 +561,7 @@ class MatchIndex:
         read = table.read_kind[i] >= 0 or needs.read_kind[j] >= 0  # a quick test first
         if read and scoring.kinds_differ(table, np.array([i]), needs, np.array([j]))[0, 0]:
             material.append(scoring.kind_doubt_detail(table, i, needs, j))
-        if scoring.carrier_fits(table, np.array([i]), needs, np.array([j]))[0, 0] < 1:
+        if scoring.carrier_fit(table, i, needs, j) < 1:
             material.append(scoring.carrier_detail(table, i, needs, j))
         details = {
             "material": material,

@@ -161,13 +161,30 @@ _CARRIER_FIT = np.hstack([_CARRIER_FIT, np.ones((len(CARRIERS) + 1, 1))])  # row
 
 def carrier_fits(
     offers: ListingTable, oi: np.ndarray, needs: ListingTable, nj: np.ndarray
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """How well each energy offer's form serves each energy need's (``CARRIER_FIT``), and a
-    material that cannot burn a need asking for fuel (``NOT_A_FUEL``); 1 where neither applies."""
+    material that cannot burn a need asking for fuel (``NOT_A_FUEL``): the rows and columns of
+    the block where either may apply, and their fits (1 where neither does); the rest fit."""
     o = np.where(_known_kinds(offers, oi) == ENERGY, offers.carrier[oi], -1)
     n = np.where(_known_kinds(needs, nj) == ENERGY, needs.carrier[nj], -1)
-    fuel = offers.does_not_burn[oi][:, None] & (needs.carrier[nj] == FUEL)[None, :]
-    return np.where(fuel, NOT_A_FUEL, _CARRIER_FIT[o[:, None], n[None, :]])
+    burnt, fuel = offers.does_not_burn[oi], needs.carrier[nj] == FUEL
+    rows = np.flatnonzero((o >= 0) | burnt)
+    cols = np.flatnonzero((n >= 0) | fuel)
+    fits = np.where(
+        burnt[rows][:, None] & fuel[cols][None, :],
+        NOT_A_FUEL,
+        _CARRIER_FIT[o[rows][:, None], n[cols][None, :]],
+    )
+    return rows, cols, fits
+
+
+def carrier_fit(offers: ListingTable, i: int, needs: ListingTable, j: int) -> float:
+    """:func:`carrier_fits` of one pair (offer ``i``, need ``j``), with a quick way out for the
+    many pairs where no form is read."""
+    if needs.carrier[j] < 0 or (offers.carrier[i] < 0 and not offers.does_not_burn[i]):
+        return 1.0
+    _, _, fits = carrier_fits(offers, np.array([i]), needs, np.array([j]))
+    return float(fits.min()) if fits.size else 1.0
 
 
 def carrier_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) -> Phrase:
