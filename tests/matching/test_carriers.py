@@ -23,6 +23,7 @@ from sidestream.taxonomy.waste_codes import waste_codes
         ("Looking for steam for drying", "heat"),  # up to the first purpose with a form
         ("Electricity", "power"),
         ("Strom aus der Photovoltaikanlage", "power"),
+        ("Abwasserstrom", None),  # a stream of waste water, not electricity
         ("Biogas for heat and power", "fuel"),  # what it is for is not read
         ("Methane (biomethane) as fermentation feedstock", "fuel"),
         ("Upgraded biomethane (bio natural gas)", "fuel"),

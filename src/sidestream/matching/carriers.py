@@ -29,9 +29,9 @@ CARRIERS: tuple[str, ...] = ("heat", "power", "fuel", "cold")
 #: and "for" elsewhere).
 _WORDS: dict[str, str] = {
     "heat": r"heat|steam|hot water|warm water|thermal energy|flue gas|exhaust gas|\w*warme"
-    r"|\w*dampf|chaleur|vapeur|calore|vapore|calor|vapor|\w*warmte|stoom|\w*varme|damp|anga"
+    r"|\w*dampf|chaleur|vapeur|calore|vapore|calor|vapor|\w*warmte|stoom|\w*varme|anga"
     r"|\w*lampo[a]?|hoyry|toplota|cieplo|teplo",
-    "power": r"electricity|electric power|electrical energy|\w*strom|elektrizitat|electricite"
+    "power": r"electricity|electric power|electrical energy|strom|elektrizitat|electricite"
     r"|energie electrique|elettricita|energia elettrica|electricidad|eletricidade"
     r"|energia electrica|elektriciteit|elektricitet|elkraft|sahko|elektrika|elektricna energija"
     r"|energia elektryczna",
@@ -60,7 +60,7 @@ _MINERAL = re.compile(
     r"|silica|acids?|alkali|hydroxides?|salts?|sul(?:ph|f)ates?|chlorides?|calcium|catalysts?"
     r"|glas|metall|schrott|eisen|stahl|beton|ziegel|gips|kalk|zement|verre|ferraille|acier"
     r"|platre|sable|chaux|ciment|acide|vetro|rottame|ferro|acciaio|calcestruzzo|gesso"
-    r"|sabbia|calce|cemento|acido|vidrio|chatarra|hierro|acero|hormigon|yeso|arena|acido"
+    r"|sabbia|calce|cemento|acido|vidrio|chatarra|hierro|acero|hormigon|yeso"
     r"|schroot|ijzer|staal|zand|zuur|skrot|jern|stal|betong|syre|syra|lasi|romu|rauta"
     r"|teras|betoni|kipsi|hiekka|kalkki|sementti|happo|steklo|zelezo|jeklo|sadra|pesek"
     r"|apno|kislina)(?!\w)"
@@ -70,10 +70,10 @@ _BURNS = re.compile(
     rf"(?<!\w)(?:{_WORDS['fuel']}|coal|coke|char|charcoal|wood|sawdust|bark|paper"
     r"|cardboard|plastics?|rubber|tyres?|tires?|oil|oily|fat|grease|solvents?|biomass|straw"
     r"|husks?|shells?|kohle|koks|holz|papier|kunststoff|gummi|charbon|bois|plastique|carbone"
-    r"|legno|carta|plastica|carbon|madera|papel|hout|kul|trae|tra|hiili|puu|paperi|muovi"
-    r"|premog|les|papir|plastika|whey|milk|food|organic|manure|animal|fish|grains?|fibres?"
-    r"|fibers?|textiles?|leather|molke|lebensmittel|valle|lactoserum|siero|suero|wei|valle"
-    r"|vassle|hera|sirotka)(?!\w)"
+    r"|legno|carta|plastica|carbon|madera|papel|hout|kul|trae|hiili|puu|paperi|muovi"
+    r"|premog|papir|plastika|whey|milk|food|organic|manure|animal|fish|grains?|fibres?"
+    r"|fibers?|textiles?|leather|peels?|fruit|citrus|pulp|molke|lebensmittel|valle"
+    r"|lactoserum|siero|suero|wei|vassle|sirotka)(?!\w)"
 )
 #: LoW chapters, sub-chapters and entries of inorganic matter (mining, inorganic chemistry,
 #: thermal processes, metal treatment, metals, glass, minerals, construction rubble,
