@@ -807,3 +807,16 @@ def test_a_need_for_fuel_doubts_a_material_that_cannot_burn() -> None:
     assert said in doubted.detail
     plain = next(r for r in for_chips[0].reasons if r.component == "material")
     assert "cannot burn" not in plain.detail
+
+
+def test_a_material_wanted_for_heat_is_a_fuel() -> None:
+    """A need for a material that gives "Process heat" asks for something to burn: slag is
+    doubted there, and exhaust gas, which carries heat itself, is not."""
+    slag = listing("slag", "offer", "Coal slag", waste_code="100101")
+    gas = listing("gas", "offer", "Exhaust gas", waste_code="100299")
+    heat = listing("heat", "need", "Process heat", kind="material", organisation_nace="2410")
+    [for_slag, for_gas] = match_listings([slag, gas], [heat])
+    doubted = next(r for r in for_slag[0].reasons if r.component == "material")
+    assert "the offer cannot burn" in doubted.detail
+    plain = next(r for r in for_gas[0].reasons if r.component == "material")
+    assert "cannot burn" not in plain.detail

@@ -82,15 +82,23 @@ def amount_of(listing: Listing, kind: Kind | None) -> tuple[float, str] | None:
     return amount if amount or kind else annual_amount(listing, Kind.water)
 
 
+_FUEL = CARRIERS.index("fuel")
+_BURNT_FOR = (CARRIERS.index("heat"), CARRIERS.index("power"))
+
+
 def _carrier(listing: Listing, kind: Kind | None) -> int:
-    if kind in (None, Kind.energy):
-        return carrier_of(listing.title)
-    wanted = listing.direction == "need" and asks_for_fuel(listing.title)  # "Fuel" for a boiler
-    return CARRIERS.index("fuel") if wanted else -1
+    form = carrier_of(listing.title) if kind in (None, Kind.energy, Kind.material) else -1
+    if kind is not Kind.material:
+        return form
+    # a material wanted for heat or power is burnt: a fuel ("Fuel", "Process heat")
+    burnt = form in _BURNT_FOR or asks_for_fuel(listing.title)
+    return _FUEL if listing.direction == "need" and burnt else -1
 
 
 def _does_not_burn(listing: Listing, kind: Kind | None) -> bool:
     if kind not in (None, Kind.material) or listing.direction != "offer":
+        return False
+    if carrier_of(listing.title) >= 0:  # it carries energy itself: "Exhaust gas", "Hot water"
         return False
     entry = waste_codes().get(listing.waste_code or "")
     return does_not_burn(listing.title, listing.waste_code, entry.description if entry else "")
@@ -150,7 +158,7 @@ class ListingTable:
     read_kind: np.ndarray
     #: The form of energy the title of an energy listing (or one of no kind, which may be read
     #: as energy) names: index in ``carriers.CARRIERS``, -1 for none; fuel for a material need
-    #: that asks for one in so many words ("Fuel").
+    #: that asks for one in so many words ("Fuel") or for heat or power ("Process heat").
     carrier: np.ndarray
     #: A material offer (or one of no kind) whose title or LoW code says it cannot burn.
     does_not_burn: np.ndarray
