@@ -28,6 +28,12 @@ def test_surplus_heat_goes_to_greenhouses_or_district_heating() -> None:
     assert {"0113", "3530"} & set(top)
 
 
+def test_cold_from_lng_regasification_goes_to_cold_stores_and_air_separation() -> None:
+    """Only where it comes from names it: the whole text is read."""
+    top = [r.nace for r in recommend_sectors("Cold from LNG regasification", kind="energy", top=2)]
+    assert set(top) == {"2011", "5210"}
+
+
 def test_whey_and_spent_grain_go_to_feed_or_biogas() -> None:
     assert {"1091", "3521"} <= set(_top("whey from cheese making", k=5))
     assert "1091" in _top("brewers spent grain", k=5)
