@@ -33,6 +33,20 @@ from sidestream.taxonomy.waste_codes import waste_codes
         ("Process energy", None),  # any form
         ("Cooling water", None),  # warm from a cooler: not cold
         ("Power plant steam and electricity", None),  # two forms: none is sure
+        ("Heating for our biogas plant", "heat"),
+        ("Renewable energy for hydrogen production", None),  # its purpose names the user
+        ("Natural gas replacement for greenhouse heating", None),  # replaced, not wanted
+        ("Biogas digester heating", None),
+        ("Cooling tower water 35 °C", None),
+        ("Eau de refroidissement tiède (35 °C)", None),
+        ("Chilled water", "cold"),
+        ("Kühlung für das Rechenzentrum", "cold"),
+        ("Heat sink for our condensers", "cold"),
+        ("Steam reformer tail gas", "fuel"),  # a plant's name
+        ("Hydrogen peroxide", None),
+        ("Sand for heat storage", None),
+        ("Heat exchanger plates", None),
+        ("Ciepło odpadowe", "heat"),
         ("Heat-treated timber", None),
         ("COG", None),
     ],
@@ -54,6 +68,13 @@ def test_the_form_of_energy_a_title_names(title: str, form: str | None) -> None:
         ("Acid whey from yoghurt production", None, False),
         ("Acid whey", "020501", False),
         ("Bio-char", "190199", False),  # charcoal burns, though coded as incineration waste
+        ("Forestry slash", None, False),  # not a word ending in "ash"
+        ("Alle slags træaffald", None, False),  # Danish "all kinds of"
+        ("Déchets laitiers", None, False),  # French dairy
+        ("PE film scrap", None, False),
+        ("Olive stones", None, False),
+        ("Fatty acids", None, False),
+        ("Spent machining oils", "120107", False),
         ("Sewage sludge", "190805", False),
         ("Wood chips", "030105", False),
         ("Used cooking oil", "200125", False),

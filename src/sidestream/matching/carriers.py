@@ -13,7 +13,6 @@ from functools import lru_cache
 
 from sidestream.matching.text import (
     normalise_text,
-    normalised_offsets,
     purpose_starts,
     without_sources,
 )
@@ -23,37 +22,64 @@ CARRIERS: tuple[str, ...] = ("heat", "power", "fuel", "cold")
 
 #: Words for each form (normalised: lower case, no accents) in the keyword languages (en, de,
 #: fr, it, es/pt, nl, da/nb, sv, fi, sl, pl). Heat words end compounds too ("Prozesswärme",
-#: "spillvärme", "hukkalämpö"); flue and exhaust gas are heat carriers, not fuels; cooling water
-#: leaves a cooler warm, so it is not cold. Bare "gas" and "power" say too little ("power
-#: plant", "flue gas"), as do "el" and "para" (Danish electricity and Slovenian steam, but "the"
-#: and "for" elsewhere).
+#: "spillvärme", "hukkalämpö"); flue and exhaust gas are heat carriers, not fuels; a heat sink
+#: or heat rejection asks for cold; a heat exchanger, store or pump is equipment; a steam
+#: reformer or cracker is a plant. Bare "gas" and "power" say too little ("power plant", "flue
+#: gas"), as do words that are everyday words elsewhere: "el", "para", "damp", "kyla"
+#: (Danish electricity, Slovenian steam, Danish steam, Swedish cold; "the", "for", "moist",
+#: Finnish "village").
 _WORDS: dict[str, str] = {
-    "heat": r"heat|steam|hot water|warm water|thermal energy|flue gas|exhaust gas|\w*warme"
-    r"|\w*dampf|chaleur|vapeur|calore|vapore|calor|vapor|\w*warmte|stoom|\w*varme|anga"
-    r"|\w*lampo[a]?|hoyry|toplota|cieplo|teplo",
+    "heat": r"heat(?! (?:sink|rejection|removal|dissipation|exchangers?|storage|insulation"
+    r"|pumps?|pipes?|tanks?))|heating|steam(?! (?:reform|crack))|hot water|warm water"
+    r"|thermal energy|flue gas|exhaust gas|\w*warme|\w*heizung|\w*dampf|chaleur|chauffage"
+    r"|vapeur|calore|riscaldamento|vapore|calor|calefaccion|aquecimento|vapor|\w*warmte"
+    r"|verwarming|stoom|\w*varme|opvarmning|oppvarming|uppvarmning|anga|\w*lampo[a]?"
+    r"|lammitys|hoyry|toplota|ogrevanje|cieplo|ciepło|ogrzewanie|teplo",
     "power": r"electricity|electric power|electrical energy|strom|elektrizitat|electricite"
     r"|energie electrique|elettricita|energia elettrica|electricidad|eletricidade"
-    r"|energia electrica|elektriciteit|elektricitet|elkraft|sahko|elektrika|elektricna energija"
-    r"|energia elektryczna",
-    "fuel": r"fuel|fuel gas|natural gas|biogas|biomethane|methane|hydrogen|syngas|off-?gas"
-    r"|landfill gas|coke oven gas|blast furnace gas|lpg|\w*brennstoff|\w*erdgas|wasserstoff"
-    r"|combustible|carburant|gaz naturel|biogaz|hydrogene|combustibile|metano|idrogeno"
-    r"|hidrogeno|brandstof|aardgas|waterstof|braendsel|brensel|bransle|naturgas|brint|vatgas"
-    r"|polttoaine|maakaasu|vety|gorivo|zemeljski plin|bioplin|vodik|paliwo",
-    "cold": r"cooling(?! water)|cold|chilled|refrigeration|\w*kalte|froid|refroidissement"
-    r"|raffreddamento|freddo|frio|refrigeracion|koeling|koude|kulde|kyla|jaahdytys|hlajenje|hlad",
+    r"|energia electrica|energia eletrica|elektriciteit|elektricitet|elkraft|sahko|elektrika"
+    r"|elektricna energija|energia elektryczna",
+    "fuel": r"fuel|fuel gas|natural gas|biogas|biomethane|methane|hydrogen(?! (?:peroxide"
+    r"|sulphide|sulfide|chloride))|syngas|off-?gas|tail gas|purge gas|landfill gas"
+    r"|coke oven gas|blast furnace gas|lpg|\w*brennstoff|\w*erdgas|wasserstoff|combustible"
+    r"|combustivel|carburant|carburante|gaz naturel|biogaz|hydrogene|combustibile|metano"
+    r"|idrogeno|hidrogeno|brandstof|aardgas|waterstof|braendsel|brensel|bransle|naturgas|brint"
+    r"|vatgas|polttoaine|maakaasu|vety|gorivo|zemeljski plin|bioplin|vodik|paliwo|paliwa",
+    "cold": r"heat sink|heat rejection|heat removal|heat dissipation|cold|chilled|refrigeration"
+    r"|(?:prozess|fern)?kalte|froid|freddo|frio|koude|kulde|hlad|chlod",
 }
 _FORMS = [re.compile(rf"(?<![\w-])(?:{words})(?![\w-])") for words in _WORDS.values()]
-
-#: What is left after burning (ash, slag, clinker): it names a material that does not burn
-#: whatever it came from ("Coal fly ash").
-_BURNT = re.compile(
-    r"(?<![\w-])(?:\w*ash(?:es)?|slags?|clinker|\w*asche|\w*schlacke|cendres?|laitiers?"
-    r"|ceneri|scori[ae]|cenizas?|escorias?|aske|slagge|aska|slagg|tuhka|kuona|pepel|zlindra)"
+#: Words for cooling: cold, unless the title names water (cooling water leaves a cooler warm).
+_COOLING = re.compile(
+    r"(?<![\w-])(?:cooling|\w*kuhlung|refroidissement|raffreddamento|refrigeracion"
+    r"|arrefecimento|koeling|koling|kjoling|kylning|jaahdytys|hlajenje|chlodzenie)(?![\w-])"
+)
+_WATER = re.compile(
+    r"(?<![\w-])(?:water|\w*wasser|eau|acqua|agua|\w*water|vand|vann|vatten|vesi|voda|woda)"
     r"(?![\w-])"
 )
+#: Words saying that what is named is replaced, not wanted ("Natural gas replacement").
+_REPLACED = re.compile(
+    r"(?<![\w-])(?:replace\w*|substitut\w*|instead|\w*ersatz|remplac\w*|sostitu\w*"
+    r"|sustitu\w*|vervang\w*|erstat\w*|ersatt\w*|korvaa\w*|nadomest\w*|zamien\w*)(?!\w)"
+)
+#: Words that only ask ("Looking for steam for drying"): the title is read past them.
+_ASKING = re.compile(
+    r"^\W*(?:(?:we|are|is|urgently|currently|(?:we )?(?:are )?looking|seeking|searching|wanted"
+    r"|needed|need|require[ds]?|sought|buy|buying|suchen|gesucht|suche|cherche|recherche|cerco"
+    r"|cerchiamo|busco|buscamos|zoeken|gezocht|soger|soker|etsitaan|iscemo|szukamy)\W*)*$"
+)
+
+#: What is left after burning (ash, slag, clinker): it names a material that does not burn
+#: whatever it came from ("Coal fly ash"). Not "slags", "laitier" or a word ending in "ash"
+#: (Danish "all slags", French dairy, "slash", "trash", "mash").
+_BURNT = re.compile(
+    r"(?<![\w-])(?:ash|ashes|flyash|slag|clinker|(?:flug|rost|holz|kessel|kohle|bett)?asche"
+    r"|\w*schlacke|cendres?|ceneri|scori[ae]|cenizas?|escorias?|aske|slagge|aska|slagg|tuhka"
+    r"|kuona|pepel|zlindra)(?![\w-])"
+)
 #: Minerals, metals, glass and inorganic chemicals: they do not burn, unless the text also
-#: names something that does ("Plastic-coated steel", "Oily sand").
+#: names something that does ("Plastic-coated steel", "Oily sand", "PE film scrap").
 _MINERAL = re.compile(
     r"(?<![\w-])(?:glass|metals?|scrap|iron|steel|alumini?um|copper|zinc|concrete|bricks?"
     r"|tiles?|ceramics?|gypsum|sand|soil|stones?|gravel|rubble|lime|limestone|chalk|cement"
@@ -61,19 +87,21 @@ _MINERAL = re.compile(
     r"|glas|metall|schrott|eisen|stahl|beton|ziegel|gips|kalk|zement|verre|ferraille|acier"
     r"|platre|sable|chaux|ciment|acide|vetro|rottame|ferro|acciaio|calcestruzzo|gesso"
     r"|sabbia|calce|cemento|acido|vidrio|chatarra|hierro|acero|hormigon|yeso"
-    r"|schroot|ijzer|staal|zand|zuur|skrot|jern|stal|betong|syre|syra|lasi|romu|rauta"
+    r"|schroot|ijzer|staal|zand|zuur|skrot|jern|betong|syre|syra|lasi|romu|rauta"
     r"|teras|betoni|kipsi|hiekka|kalkki|sementti|happo|steklo|zelezo|jeklo|sadra|pesek"
     r"|apno|kislina)(?!\w)"
 )
 #: What burns: fuels (``_WORDS["fuel"]``) and the materials burnt as fuels.
 _BURNS = re.compile(
     rf"(?<!\w)(?:{_WORDS['fuel']}|coal|coke|char|charcoal|wood|sawdust|bark|paper"
-    r"|cardboard|plastics?|rubber|tyres?|tires?|oil|oily|fat|grease|solvents?|biomass|straw"
-    r"|husks?|shells?|kohle|koks|holz|papier|kunststoff|gummi|charbon|bois|plastique|carbone"
-    r"|legno|carta|plastica|carbon|madera|papel|hout|kul|trae|hiili|puu|paperi|muovi"
-    r"|premog|papir|plastika|whey|milk|food|organic|manure|animal|fish|grains?|fibres?"
-    r"|fibers?|textiles?|leather|peels?|fruit|citrus|pulp|molke|lebensmittel|valle"
-    r"|lactoserum|siero|suero|wei|vassle|sirotka)(?!\w)"
+    r"|cardboard|plastics?|plast|rubber|tyres?|tires?|oils?|oily|fats?|fatty|greases?|wax"
+    r"|waxes|tar|pitch|bitumen|anodes?|solvents?|biomass|straw|husks?|shells?|kernels?|olive"
+    r"|cherry|carpets?|pe|pp|pet|ps|pvc|hdpe|ldpe|eps|poly\w+|lactic|acetic|citric|formic"
+    r"|kohle|koks|holz|papier|kunststoff|gummi|charbon|bois|plastique|carbone|legno|carta"
+    r"|plastica|carbon|madera|papel|hout|kul|trae|hiili|puu|paperi|muovi|premog|papir"
+    r"|plastika|whey|milk|food|organic|manure|animal|fish|grains?|fibres?|fibers?|textiles?"
+    r"|leather|peels?|fruit|citrus|pulp|molke|lebensmittel|valle|lactoserum|siero|suero|wei"
+    r"|vassle|sirotka)(?!\w)"
 )
 #: LoW chapters, sub-chapters and entries of inorganic matter (mining, inorganic chemistry,
 #: thermal processes, metal treatment, metals, glass, minerals, construction rubble,
@@ -93,21 +121,31 @@ _FUEL_WANTED = re.compile(
 
 
 def _forms_in(normalised: str) -> set[int]:
-    return {i for i, form in enumerate(_FORMS) if form.search(normalised)}
+    found = {i for i, form in enumerate(_FORMS) if form.search(normalised)}
+    if _COOLING.search(normalised) and not _WATER.search(normalised):
+        found.add(CARRIERS.index("cold"))
+    return found
 
 
 @lru_cache(maxsize=65536)
 def carrier_of(title: str) -> int:
     """Index in ``CARRIERS`` of the one form of energy ``title`` names, -1 when it names none
-    or several. Not read: where it comes from ("Heat from our biogas plant" is heat) and what it
-    is for ("Biogas for heat and power" is fuel); a need's title is read up to the first word of
-    purpose that has a form before it ("Looking for steam for drying": steam)."""
+    or several. Read: what comes before the first word of purpose ("Biogas for heat and power"
+    is fuel; "Renewable energy for hydrogen production" names none: what it is for names the
+    user), past words that only ask ("Looking for steam for drying": steam); not read: where it
+    comes from ("Heat from our biogas plant" is heat); a form said to be replaced ("Natural gas
+    replacement for greenhouse heating": none)."""
     blanked = without_sources(title)
-    at = normalised_offsets(title)
+    start = 0
     for end in purpose_starts(title):
-        forms = _forms_in(blanked[: at[end]])
+        forms = _forms_in(blanked[:end])
+        if forms and _REPLACED.search(blanked[:end]):
+            return -1  # what it replaces, not what it wants
         if forms:
             return forms.pop() if len(forms) == 1 else -1
+        if not _ASKING.match(blanked[start:end]):
+            return -1
+        start = end
     return -1
 
 

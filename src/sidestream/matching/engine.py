@@ -542,7 +542,6 @@ class MatchIndex:
             | (evident < MIN_MATERIAL)
             | scoring.ruled_out(table, oi, needs, nj)
         )
-        excluded[np.ix_(rows, cols)] |= fits == 0
         total = np.where(excluded, 0.0, total)
         total = np.asarray(total, dtype=np.float64)
         return Block(oi, nj, parts, components, dist, total, strength[oi], offer_named)

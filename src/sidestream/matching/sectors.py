@@ -37,7 +37,6 @@ from sidestream.matching.text import (
     cosine,
     heat_word,
     normalise_text,
-    normalised_offsets,
     original_words,
     purpose_starts,
     whole_words,
@@ -446,9 +445,8 @@ class SectorModel:
         starts = purpose_starts(text) if purpose else []
         if len(starts) < 2:  # no word of purpose: the whole text
             return found
-        at = normalised_offsets(text)
         for end in starts:
-            first = {j: hit for j, hit in found.items() if hit[0] < at[end]}
+            first = {j: hit for j, hit in found.items() if hit[0] < end}
             if first:
                 return first
         return {}

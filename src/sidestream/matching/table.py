@@ -87,12 +87,13 @@ _BURNT_FOR = (CARRIERS.index("heat"), CARRIERS.index("power"))
 
 
 def _carrier(listing: Listing, kind: Kind | None) -> int:
-    form = carrier_of(listing.title) if kind in (None, Kind.energy, Kind.material) else -1
-    if kind is not Kind.material:
-        return form
+    if kind in (None, Kind.energy):
+        return carrier_of(listing.title)
+    if kind is not Kind.material or listing.direction != "need":
+        return -1
     # a material wanted for heat or power is burnt: a fuel ("Fuel", "Process heat")
-    burnt = form in _BURNT_FOR or asks_for_fuel(listing.title)
-    return _FUEL if listing.direction == "need" and burnt else -1
+    burnt = carrier_of(listing.title) in _BURNT_FOR or asks_for_fuel(listing.title)
+    return _FUEL if burnt else -1
 
 
 def _does_not_burn(listing: Listing, kind: Kind | None) -> bool:

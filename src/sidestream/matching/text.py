@@ -86,9 +86,13 @@ _SOURCE = re.compile(
 
 
 def purpose_starts(title: str) -> list[int]:
-    """Where each word that says what a listing is for starts in ``title`` ("Looking for fly
-    ash for cement": before each "for"), then the title's end."""
-    return [m.start() for m in _PURPOSE.finditer(title)] + [len(title)]
+    """Where each word that says what a listing is for starts in ``normalise_text(title)``
+    ("Looking for fly ash for cement": before each "for"), then the normalised title's end."""
+    starts = [m.start() for m in _PURPOSE.finditer(title)]
+    if not starts:
+        return [len(normalise_text(title))]
+    at = normalised_offsets(title)
+    return [at[i] for i in starts] + [at[-1]]
 
 
 def normalised_offsets(text: str) -> list[int]:

@@ -132,15 +132,16 @@ KIND_DOUBT = 0.5
 
 #: How well an energy offer of one form serves an energy need of another (rows: the offer's
 #: form, columns: the need's, both in ``carriers.CARRIERS`` order: heat, power, fuel, cold), as
-#: read from their titles: a factor on the material evidence; 0 is no candidate. A fuel is
-#: burnt for heat or power; heat makes power (ORC) or cold (absorption chillers) only through
-#: a plant of its own, as power makes heat or cold; nothing but a fuel is one, and cold serves
-#: only cold.
+#: read from their titles: a factor on the material evidence. A fuel is burnt for heat or
+#: power; heat makes power (ORC) or cold (absorption chillers) only through a plant of its
+#: own, as power makes heat or cold: 0.5; nothing but a fuel is one, and cold serves only cold:
+#: 0.2. Never 0: words can be misread, so such a pair ranks low with its reason rather than
+#: disappearing.
 CARRIER_FIT: tuple[tuple[float, ...], ...] = (
-    (1.0, 0.5, 0.0, 0.5),
-    (0.5, 1.0, 0.0, 0.5),
+    (1.0, 0.5, 0.2, 0.5),
+    (0.5, 1.0, 0.2, 0.5),
     (1.0, 1.0, 1.0, 0.5),
-    (0.0, 0.0, 0.0, 1.0),
+    (0.2, 0.2, 0.2, 1.0),
 )
 
 #: A need asking for fuel ("Fuel", "Brennstoff") and an offer that cannot burn (ash, slag, a
