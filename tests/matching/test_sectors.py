@@ -327,6 +327,9 @@ def test_a_stream_is_read_for_what_it_is() -> None:
         top = [r.nace for r in recommend_sectors(text, kind="energy", top=5)]
         assert "0113" in top, (text, top)
     assert not named("Heat-treated pallets", "energy") & {"heat-greenhouse", "heat-district"}
+    # the words for heat are the forms of energy's (carriers.py): compounds too, no equipment
+    assert "heat-greenhouse" in named("Prozesswärme 90 °C", "energy")
+    assert not named("Heat exchanger", "energy")
     assert "heat-greenhouse" not in named("Biogas for heat and power", "energy")  # a fuel
     assert not model._pattern_hits("Heat 70 °C", None)  # a kind not stated: "heat" is no keyword
     surplus = model._pattern_hits("Surplus heat, 30 °C", None, kind="energy")

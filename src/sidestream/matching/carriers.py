@@ -19,6 +19,7 @@ from sidestream.matching.text import (
 
 #: The forms of energy told apart, in the order of ``weights.CARRIER_FIT``'s rows and columns.
 CARRIERS: tuple[str, ...] = ("heat", "power", "fuel", "cold")
+HEAT, POWER, FUEL, COLD = range(len(CARRIERS))
 
 #: Words for each form (normalised: lower case, no accents) in the keyword languages (en, de,
 #: fr, it, es/pt, nl, da/nb, sv, fi, sl, pl). Heat words end compounds too ("Prozesswärme",
@@ -120,10 +121,17 @@ _FUEL_WANTED = re.compile(
 )
 
 
+def heat_word(normalised_text: str) -> re.Match[str] | None:
+    """The first word for heat in an already normalised text ("heat", "Prozesswärme",
+    "värme"; not "heat-treated", "heat exchanger"): in a stream stated as energy that names
+    nothing else, it names what "waste heat" names (``SectorModel``)."""
+    return _FORMS[HEAT].search(normalised_text)
+
+
 def _forms_in(normalised: str) -> set[int]:
     found = {i for i, form in enumerate(_FORMS) if form.search(normalised)}
     if _COOLING.search(normalised) and not _WATER.search(normalised):
-        found.add(CARRIERS.index("cold"))
+        found.add(COLD)
     return found
 
 

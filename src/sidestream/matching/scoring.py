@@ -12,7 +12,7 @@ import numpy as np
 from scipy import sparse
 
 from sidestream.impact.heat_pump import MAX_LIFT_K, electricity_per_heat, heat_pump_cop
-from sidestream.matching.carriers import CARRIERS
+from sidestream.matching.carriers import CARRIERS, FUEL
 from sidestream.matching.schemas import (
     LOCATION_MISSING,
     NO_CONSTRAINTS,
@@ -46,7 +46,6 @@ from sidestream.taxonomy.kinds import Kind
 EARTH_RADIUS_KM = 6371.0
 ENERGY = KINDS.index(Kind.energy)
 CAPACITY = KINDS.index(Kind.capacity)
-FUEL = CARRIERS.index("fuel")
 COOLING_WATER = WATER_QUALITIES.index("cooling")
 
 

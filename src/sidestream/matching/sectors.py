@@ -12,6 +12,7 @@ import numpy as np
 from scipy import sparse
 
 from sidestream.impact.heat_pump import MAX_LIFT_K, heat_pump_cop
+from sidestream.matching.carriers import heat_word
 from sidestream.matching.knowledge import (
     COMPOUND_LINKS,
     COMPOUND_TAILS,
@@ -35,7 +36,6 @@ from sidestream.matching.table import KINDS
 from sidestream.matching.text import (
     TfidfIndex,
     cosine,
-    heat_word,
     normalise_text,
     original_words,
     purpose_starts,

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from sidestream.matching.carriers import CARRIERS, asks_for_fuel, carrier_of, does_not_burn
+from sidestream.matching.carriers import FUEL, HEAT, POWER, asks_for_fuel, carrier_of, does_not_burn
 from sidestream.matching.knowledge import nace_classes_in
 from sidestream.matching.schemas import Listing
 from sidestream.matching.text import normalise_text
@@ -82,18 +82,14 @@ def amount_of(listing: Listing, kind: Kind | None) -> tuple[float, str] | None:
     return amount if amount or kind else annual_amount(listing, Kind.water)
 
 
-_FUEL = CARRIERS.index("fuel")
-_BURNT_FOR = (CARRIERS.index("heat"), CARRIERS.index("power"))
-
-
 def _carrier(listing: Listing, kind: Kind | None) -> int:
     if kind in (None, Kind.energy):
         return carrier_of(listing.title)
     if kind is not Kind.material or listing.direction != "need":
         return -1
     # a material wanted for heat or power is burnt: a fuel ("Fuel", "Process heat")
-    burnt = carrier_of(listing.title) in _BURNT_FOR or asks_for_fuel(listing.title)
-    return _FUEL if burnt else -1
+    burnt = carrier_of(listing.title) in (HEAT, POWER) or asks_for_fuel(listing.title)
+    return FUEL if burnt else -1
 
 
 def _does_not_burn(listing: Listing, kind: Kind | None) -> bool:

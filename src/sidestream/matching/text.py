@@ -117,19 +117,6 @@ def without_sources(text: str) -> str:
     return norm
 
 
-#: A bare word for heat in the keyword languages, normalised (en, de, fr, it, es/pt, nl, da/nb,
-#: sv, fi, sl, pl, cs), not followed by a hyphen ("heat-treated timber" is a material): for a
-#: stream stated as energy that names nothing else, it names what "waste heat" names.
-_HEAT_WORD = re.compile(
-    r"(?<!\w)(?:heat|warme|chaleur|calore|calor|warmte|varme|lampo|toplota|ciepło|teplo)(?![\w-])"
-)
-
-
-def heat_word(normalised_text: str) -> re.Match[str] | None:
-    """The first bare word for heat in an already normalised text ("heat", "wärme", "värme")."""
-    return _HEAT_WORD.search(normalised_text)
-
-
 def original_words(text: str, normalised: str) -> str:
     """The words of ``text`` that read ``normalised`` once normalised (the first such place),
     as the text writes them ("hladilniška" for "hladilniska"); ``normalised`` if none do."""
