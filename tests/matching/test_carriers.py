@@ -47,6 +47,10 @@ from sidestream.taxonomy.waste_codes import waste_codes
         ("Sand for heat storage", None),
         ("Heat exchanger plates", None),
         ("Ciepło odpadowe", "heat"),
+        ("Cieplo odpadowe", "heat"),  # written without its Polish letters
+        ("Energia térmica residual", "heat"),
+        ("Fjernkøling til kontorer", "cold"),  # Danish district cooling
+        ("Proceskøling", "cold"),
         ("Heat-treated timber", None),
         ("COG", None),
     ],
@@ -78,6 +82,10 @@ def test_the_form_of_energy_a_title_names(title: str, form: str | None) -> None:
         ("Sewage sludge", "190805", False),
         ("Wood chips", "030105", False),
         ("Used cooking oil", "200125", False),
+        ("Popiół lotny z kotła", None, True),  # Polish fly ash
+        ("Żużel stalowniczy", None, True),
+        ("Złom stalowy", None, True),
+        ("Trociny drzewne", None, False),
     ],
 )
 def test_a_material_that_cannot_burn(title: str, code: str | None, inert: bool) -> None:

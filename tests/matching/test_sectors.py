@@ -19,6 +19,13 @@ def test_fly_ash_goes_to_cement() -> None:
     assert "2351" in _top("Flugasche", k=5)
 
 
+def test_words_written_without_their_polish_letters_meet_the_keywords() -> None:
+    """Typed on a keyboard without Polish letters, "Popiol" is the keyword "popiół"."""
+    best = recommend_sectors("Popiol lotny", top=1)[0]
+    assert best.nace == "2351"
+    assert "matched 'Popiol lotny'" in best.why
+
+
 def test_fgd_gypsum_goes_to_plaster() -> None:
     assert "2362" in _top("gypsum from flue gas desulphurisation", "100105")
 

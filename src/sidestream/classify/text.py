@@ -42,10 +42,16 @@ def check_text(text: object) -> tuple[str, list[str]]:
     return cleaned, warnings
 
 
+def fold_letters(text: str) -> str:
+    """Lower-case and strip accents, folding the letters decomposition leaves (``ł``, ``ø``,
+    ``æ``, ``ß``...), so spellings across languages meet: ``'Popiół'`` -> ``'popiol'``."""
+    text = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
 def fold(text: str) -> str:
     """Lower-case, strip accents and punctuation: ``'Sägespäne, 5 t'`` -> ``'sagespane t'``."""
-    text = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = fold_letters(text)
     text = _DIGITS.sub(" ", _NON_WORD.sub(" ", text.replace("_", " ")))
     return " ".join(text.split())
 

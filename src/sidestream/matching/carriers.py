@@ -32,10 +32,11 @@ HEAT, POWER, FUEL, COLD = range(len(CARRIERS))
 _WORDS: dict[str, str] = {
     "heat": r"heat(?! (?:sink|rejection|removal|dissipation|exchangers?|storage|insulation"
     r"|pumps?|pipes?|tanks?))|heating|steam(?! (?:reform|crack))|hot water|warm water"
-    r"|thermal energy|flue gas|exhaust gas|\w*warme|\w*heizung|\w*dampf|chaleur|chauffage"
+    r"|thermal energy|energia termica|energie thermique|thermische energie|energia cieplna"
+    r"|flue gas|exhaust gas|\w*warme|\w*heizung|\w*dampf|chaleur|chauffage"
     r"|vapeur|calore|riscaldamento|vapore|calor|calefaccion|aquecimento|vapor|\w*warmte"
     r"|verwarming|stoom|\w*varme|opvarmning|oppvarming|uppvarmning|anga|\w*lampo[a]?"
-    r"|lammitys|hoyry|toplota|ogrevanje|cieplo|ciepło|ogrzewanie|teplo",
+    r"|lammitys|hoyry|toplota|ogrevanje|cieplo|ogrzewanie|teplo",
     "power": r"electricity|electric power|electrical energy|strom|elektrizitat|electricite"
     r"|energie electrique|elettricita|energia elettrica|electricidad|eletricidade"
     r"|energia electrica|energia eletrica|elektriciteit|elektricitet|elkraft|sahko|elektrika"
@@ -53,7 +54,8 @@ _FORMS = [re.compile(rf"(?<![\w-])(?:{words})(?![\w-])") for words in _WORDS.val
 #: Words for cooling: cold, unless the title names water (cooling water leaves a cooler warm).
 _COOLING = re.compile(
     r"(?<![\w-])(?:cooling|\w*kuhlung|refroidissement|raffreddamento|refrigeracion"
-    r"|arrefecimento|koeling|koling|kjoling|kylning|jaahdytys|hlajenje|chlodzenie)(?![\w-])"
+    r"|arrefecimento|koeling|\w*koling|\w*kjoling|\w*kylning|jaahdytys|hlajenje|chlodzenie)"
+    r"(?![\w-])"
 )
 _WATER = re.compile(
     r"(?<![\w-])(?:water|\w*wasser|eau|acqua|agua|\w*water|vand|vann|vatten|vesi|voda|woda)"
@@ -77,7 +79,7 @@ _ASKING = re.compile(
 _BURNT = re.compile(
     r"(?<![\w-])(?:ash|ashes|flyash|slag|clinker|(?:flug|rost|holz|kessel|kohle|bett)?asche"
     r"|\w*schlacke|cendres?|ceneri|scori[ae]|cenizas?|escorias?|aske|slagge|aska|slagg|tuhka"
-    r"|kuona|pepel|zlindra)(?![\w-])"
+    r"|kuona|pepel|zlindra|popiol|popioly|zuzel|zuzle)(?![\w-])"
 )
 #: Minerals, metals, glass and inorganic chemicals: they do not burn, unless the text also
 #: names something that does ("Plastic-coated steel", "Oily sand", "PE film scrap").
@@ -90,7 +92,7 @@ _MINERAL = re.compile(
     r"|sabbia|calce|cemento|acido|vidrio|chatarra|hierro|acero|hormigon|yeso"
     r"|schroot|ijzer|staal|zand|zuur|skrot|jern|betong|syre|syra|lasi|romu|rauta"
     r"|teras|betoni|kipsi|hiekka|kalkki|sementti|happo|steklo|zelezo|jeklo|sadra|pesek"
-    r"|apno|kislina)(?!\w)"
+    r"|apno|kislina|szklo|zlom|zelazo|piasek|wapno|kwas)(?!\w)"
 )
 #: What burns: fuels (``_WORDS["fuel"]``) and the materials burnt as fuels.
 _BURNS = re.compile(
@@ -100,7 +102,7 @@ _BURNS = re.compile(
     r"|cherry|carpets?|pe|pp|pet|ps|pvc|hdpe|ldpe|eps|poly\w+|lactic|acetic|citric|formic"
     r"|kohle|koks|holz|papier|kunststoff|gummi|charbon|bois|plastique|carbone|legno|carta"
     r"|plastica|carbon|madera|papel|hout|kul|trae|hiili|puu|paperi|muovi|premog|papir"
-    r"|plastika|whey|milk|food|organic|manure|animal|fish|grains?|fibres?|fibers?|textiles?"
+    r"|plastika|drewno|trociny|wegiel|tworzywa|guma|olej|whey|milk|food|organic|manure|animal|fish|grains?|fibres?|fibers?|textiles?"
     r"|leather|peels?|fruit|citrus|pulp|molke|lebensmittel|valle|lactoserum|siero|suero|wei"
     r"|vassle|sirotka)(?!\w)"
 )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
+
+from sidestream.classify.text import fold_letters
 
 _WORD = re.compile(r"[^\W_]+")
 #: Only the first characters of a text are featurised (keeps huge descriptions cheap).
@@ -18,10 +19,9 @@ MAX_FEATURE_CHARS = 4000
 
 @lru_cache(maxsize=65536)
 def normalise_text(text: str) -> str:
-    """Lower-case, strip accents and fold ``ß``/``æ``/``ø`` so spellings across languages meet."""
-    folded = text.lower().replace("ß", "ss").replace("æ", "ae").replace("ø", "o")
-    decomposed = unicodedata.normalize("NFKD", folded)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """``text`` with its letters folded (:func:`~sidestream.classify.text.fold_letters`),
+    punctuation kept: positions map one character to its folded letters."""
+    return fold_letters(text)
 
 
 def whole_words(text: str, words: str) -> re.Match[str] | None:
