@@ -318,6 +318,22 @@ def test_need_class_backoff_and_inference() -> None:
     assert classes[2] == "2351" and 0 < index.need_class_weight[2] <= NACE_BACKOFF["inferred"]
 
 
+def test_a_need_without_nace_takes_the_class_its_business_reads_as() -> None:
+    """The class title nearest the need's business ("Manufacture of ready-mixed concrete"),
+    not the documented receiver nearest "Raw material" and the business (concrete products)."""
+    from sidestream.matching.engine import MatchIndex
+
+    need = listing("rmc", "need", "Raw material", description="Ready-mixed concrete plant")
+    fly_ash = listing("ash", "offer", "Fly ash", waste_code="100102")
+    index = MatchIndex([need])
+    assert index.model.classes[index.need_class[0]] == "2363"
+    [match] = index.match([fly_ash], top=1)[0]
+    material = {r.component: r.detail for r in match.reasons}["material"]
+    assert "industry 2363 (Manufacture of ready-mixed concrete), read from the need's words" in (
+        material
+    )
+
+
 def test_offers_for_need_scores_as_the_offer_direction(ash_offer) -> None:
     from sidestream.matching.engine import MatchIndex
 

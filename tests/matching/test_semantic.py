@@ -89,7 +89,8 @@ def test_bundled_knowledge_base_vectors_are_shipped() -> None:
     )
     assert source == "package data"
     assert vectors.dtype == np.float16 and vectors.shape == (len(texts), 384)
-    assert (semantic.shipped_dir() / f"{semantic.KB_FILE}.npy").stat().st_size < 3_000_000
+    # float16 keeps the package small: ~4,200 texts (615 of them NACE class titles) in 3.2 MB
+    assert (semantic.shipped_dir() / f"{semantic.KB_FILE}.npy").stat().st_size < 4_000_000
 
 
 def test_fold_vectors_are_the_masked_rows_of_the_full_ones() -> None:

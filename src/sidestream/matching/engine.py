@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike
 from scipy import sparse
 
 from sidestream.matching import scoring
-from sidestream.matching.knowledge import KnowledgeBase
+from sidestream.matching.knowledge import KnowledgeBase, nace_classes_in
 from sidestream.matching.schemas import Listing, Match, Reason
 from sidestream.matching.sectors import SectorModel, SectorQuery, sector_model
 from sidestream.matching.table import KINDS, ListingTable, build_table, concat_tables, take_rows
@@ -36,6 +36,7 @@ from sidestream.matching.weights import (
     ANALOGUES,
     EVIDENCE_MIN_SIMILARITY,
     INFER_MIN_SIMILARITY,
+    INFER_TITLE_MIN_SIMILARITY,
     KIND_DOUBT,
     LISTING_SECTOR_LEAVES_OUT,
     MIN_MATERIAL,
@@ -167,7 +168,7 @@ class MatchIndex:
             self.needs.text, self.need_embeddings
         )
         self.need_class, self.need_class_weight = self._need_classes(
-            self.needs.nace, self.analogue_idx, self.analogue_sim
+            self.needs.nace, self.analogue_idx, self.analogue_sim, self._business_classes(needs)
         )
         wanted = _wanted(needs)
         read_kinds(self.model, self.needs, self.analogue_idx, self.analogue_sim, wanted)
@@ -194,7 +195,7 @@ class MatchIndex:
         table = build_table(added)
         embeddings = self._embed(table.text)
         (idx, sim), (use_idx, use_sim) = self._look_alikes(table.text, embeddings)
-        cls, weight = self._need_classes(table.nace, idx, sim)
+        cls, weight = self._need_classes(table.nace, idx, sim, self._business_classes(added))
         wanted = _wanted(added)
         read_kinds(self.model, table, idx, sim, wanted)
         new.needs = concat_tables(take_rows(self.needs, keep), table)
@@ -312,15 +313,43 @@ class MatchIndex:
             vectors[rows[wordless]] = 0.0
         return vectors, rows
 
+    def _business_classes(self, needs: Sequence[Listing]) -> tuple[list[str], np.ndarray] | None:
+        """For each need that gives no NACE code, the class whose title is most alike its
+        business (its description, else its title) and that similarity ("" and 0 for the
+        others); ``None`` when needs are not compared semantically."""
+        vectors = self.model.vectors
+        if not self.semantic or vectors is None or not len(vectors.title_codes):
+            return None
+        codes, sims = [""] * len(needs), np.zeros(len(needs), np.float32)
+        asked = [i for i, x in enumerate(needs) if not nace_classes_in(x.organisation_nace or "")]
+        embedded = self._embed([needs[i].description or needs[i].title for i in asked])
+        if embedded is None or not asked:
+            return codes, sims
+        assert self.model.encoder is not None
+        distinct, rows = embedded
+        sim = self.model.encoder.similarity(distinct, vectors.titles)
+        best = np.argmax(sim, axis=1)
+        for i, row in zip(asked, rows, strict=True):
+            codes[i], sims[i] = vectors.title_codes[best[row]], sim[row, best[row]]
+        return codes, sims
+
     def _need_classes(
-        self, nace: Sequence[tuple[str, ...]], analogue_idx: np.ndarray, analogue_sim: np.ndarray
+        self,
+        nace: Sequence[tuple[str, ...]],
+        analogue_idx: np.ndarray,
+        analogue_sim: np.ndarray,
+        business: tuple[list[str], np.ndarray] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The receiving class of each need in the sector model, and how sure we are of it.
 
         Its own NACE class when the knowledge base knows it (weight 1); else NACE back-off: the
         most frequent known class of the same group (``NACE_BACKOFF['group']``) or division;
-        without a NACE code, the class of the most similar documented receiver (business and
-        final use), weighted by that similarity × ``NACE_BACKOFF['inferred']``.
+        without a NACE code, the surer of two inferences: the class of the most similar
+        documented receiver (business and final use), weighted by that similarity ×
+        ``NACE_BACKOFF['inferred']``, and the class whose title is most alike the need's
+        ``business`` (:meth:`_business_classes`), weighted by that similarity ×
+        ``NACE_BACKOFF['inferred']`` (× the back-off's where the model knows only its group or
+        division).
         """
         model = self.model
         col = model.col
@@ -336,11 +365,9 @@ class MatchIndex:
             if exact is not None:
                 classes[i], weight[i] = exact, 1.0
                 continue
-            for level, width in (("group", 3), ("division", 2)):
-                found = next((by_prefix[c[:width]] for c in codes if c[:width] in by_prefix), None)
-                if found is not None:
-                    classes[i], weight[i] = found, NACE_BACKOFF[level]
-                    break
+            found, backoff = self._backed_off(codes, by_prefix)
+            if found >= 0:
+                classes[i], weight[i] = found, backoff
             if not codes and analogue_idx.shape[1] and analogue_idx[i, 0] >= 0:
                 best = int(np.argmax(analogue_sim[i]))
                 e = model.exchanges[int(analogue_idx[i, best])]
@@ -348,7 +375,26 @@ class MatchIndex:
                 if sim >= INFER_MIN_SIMILARITY and e.receiver_classes:
                     classes[i] = col[e.receiver_classes[0]]
                     weight[i] = NACE_BACKOFF["inferred"] * sim
+            if not codes and business is not None:
+                sim = float(business[1][i])
+                code = business[0][i]
+                found, backoff = (
+                    (col[code], 1.0) if code in col else self._backed_off((code,), by_prefix)
+                )
+                sure = NACE_BACKOFF["inferred"] * sim * backoff
+                if sim >= INFER_TITLE_MIN_SIMILARITY and found >= 0 and sure > weight[i]:
+                    classes[i], weight[i] = found, sure
         return classes, weight
+
+    @staticmethod
+    def _backed_off(codes: Sequence[str], by_prefix: dict[str, int]) -> tuple[int, float]:
+        """The most frequent known class of the group, else of the division, of ``codes``, and
+        the back-off's weight; (-1, 0) when the model knows neither."""
+        for level, width in (("group", 3), ("division", 2)):
+            found = next((by_prefix[c[:width]] for c in codes if c[:width] in by_prefix), None)
+            if found is not None:
+                return found, NACE_BACKOFF[level]
+        return -1, 0.0
 
     def match(
         self, offers: Sequence[Listing], top: int = 10, phrases: bool = False

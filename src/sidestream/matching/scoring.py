@@ -394,7 +394,10 @@ def material_detail(
     if parts["kb_use"] > 0.05 and sector:
         found.append(Phrase(
             N_("industry {sector} ({label}) is a known receiver of this material"
-               " (evidence {evidence:.2f})"),
+               " (evidence {evidence:.2f})")
+            if needs.nace[j] else  # the class is read from the need's words
+            N_("industry {sector} ({label}), read from the need's words, is a known receiver"
+               " of this material (evidence {evidence:.2f})"),
             {"sector": sector, "label": sector, "evidence": parts["kb_use"]}, titled=("label",),
         ))  # fmt: skip
     if parts["text"] > 0.05:

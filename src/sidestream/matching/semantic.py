@@ -24,6 +24,7 @@ from sidestream.classify.embeddings import stored_embeddings, texts_fingerprint
 from sidestream.config import get_settings
 from sidestream.matching.embedding_cache import EmbeddingCache, default_path
 from sidestream.matching.knowledge import KnowledgeBase, default_knowledge_base
+from sidestream.taxonomy.nace import nace_classes
 
 #: Only the start of a text is embedded (material descriptions say what they are up front).
 MAX_CHARS = 300
@@ -31,7 +32,7 @@ MAX_CHARS = 300
 CACHE_SIZE = 50_000
 KB_FILE = "kb_embeddings"
 #: Version of the knowledge-base text recipe; part of the shipped file's fingerprint.
-KB_TEXTS_VERSION = "kb-texts-1"
+KB_TEXTS_VERSION = "kb-texts-2"
 
 
 def backend() -> EmbeddingBackend | None:
@@ -122,10 +123,18 @@ def receiver_text(receiver: str, final_use: str) -> str:
     return clip_text(f"{receiver}: {final_use}" if final_use else receiver)
 
 
+@lru_cache(maxsize=1)
+def class_titles() -> dict[str, str]:
+    """NACE Rev. 2 class -> its English title, as embedded (a business is compared with them)."""
+    return {code: clip_text(title) for code, title in nace_classes().items()}
+
+
 def kb_texts(kb: KnowledgeBase) -> list[str]:
     """The distinct texts of a knowledge base that are embedded (sorted): documented materials,
-    documented receivers (business + final use), pattern keywords and typical uses."""
-    texts = {material_text(e.material) for e in kb.exchanges}
+    documented receivers (business + final use), pattern keywords, typical uses and the NACE
+    class titles."""
+    texts = set(class_titles().values())
+    texts |= {material_text(e.material) for e in kb.exchanges}
     texts |= {receiver_text(e.receiver, e.final_use) for e in kb.exchanges}
     texts |= {clip_text(k) for p in kb.patterns for k in p.keywords}
     texts |= {clip_text(u) for u in kb.typical_uses()}
@@ -157,6 +166,8 @@ class KnowledgeVectors:
     keywords: np.ndarray  # pattern keywords
     keyword_pattern: np.ndarray  # index of each keyword's pattern
     uses: np.ndarray  # the patterns' distinct typical uses
+    titles: np.ndarray  # NACE class titles, in ``title_codes`` order
+    title_codes: tuple[str, ...]
 
 
 def knowledge_vectors(
@@ -185,4 +196,6 @@ def knowledge_vectors(
         keywords=rows([clip_text(k) for k, _ in pairs]),
         keyword_pattern=np.array([i for _, i in pairs], np.int64),
         uses=rows([clip_text(u) for u in kb.typical_uses()]),
+        titles=rows(list(class_titles().values())),
+        title_codes=tuple(class_titles()),
     )

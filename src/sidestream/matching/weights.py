@@ -119,6 +119,11 @@ NACE_BACKOFF: dict[str, float] = {"group": 0.7, "division": 0.4, "inferred": 0.8
 #: a listing's kind from a documented exchange, where it states and implies none).
 INFER_MIN_SIMILARITY = 0.5
 
+#: Least semantic similarity of a need's business (its description, else its title) to a NACE
+#: class title for inferring the need's class from it, where the need gives no NACE code
+#: ("Toy factory" -> 3240 Manufacture of games and toys): one inference of the two, the surer.
+INFER_TITLE_MIN_SIMILARITY = 0.6
+
 #: Reading the kind a need's title asks for from the documented final uses alike to it
 #: (``SectorModel.kinds_wanted``): the least TF-IDF similarity of a final use that votes, and
 #: the share of the votes' similarity one kind must hold ("Process material" is water in one
