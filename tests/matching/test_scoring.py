@@ -334,6 +334,21 @@ def test_a_need_without_nace_takes_the_class_its_business_reads_as() -> None:
     )
 
 
+def test_a_heat_listing_without_properties_states_its_temperature_in_its_title() -> None:
+    offer = listing("h", "offer", "Surplus heat 45 C", kind="energy")
+    greenhouse = listing("g", "need", "Greenhouse heating 40 °C", kind="energy")
+    steam = listing("s", "need", "Process steam 180 °C", kind="energy")
+    stated = listing("p", "need", "Process heat 180 °C", kind="energy",
+                     properties={"temperature_c": 60})  # fmt: skip
+    assert build_table([offer, greenhouse, steam]).temperature.tolist() == [45.0, 40.0, 180.0]
+    assert build_table([stated]).temperature.tolist() == [60.0]  # what is stated counts
+    assert np.isnan(build_table([listing("a", "offer", "Slag at 1,200 °C")]).temperature[0])
+    [matches] = match_listings([offer], [greenhouse, steam])
+    assert [m.need_id for m in matches] == ["g"]  # 135 K is beyond a heat pump's lift
+    quality = {r.component: r.detail for r in matches[0].reasons}["quality"]
+    assert quality == "supply 45 °C meets required 40 °C"
+
+
 def test_offers_for_need_scores_as_the_offer_direction(ash_offer) -> None:
     from sidestream.matching.engine import MatchIndex
 

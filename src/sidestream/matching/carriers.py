@@ -1,5 +1,5 @@
 """The form of energy a listing is, or asks for: heat, power, fuel or cold, read from its title;
-and whether a material cannot burn.
+the temperature it states; and whether a material cannot burn.
 
 Two energy listings of different forms may not fit: heat is no feedstock for a methane
 fermenter, electricity rarely what a "Process heat" need asks for (``weights.CARRIER_FIT``
@@ -31,7 +31,8 @@ HEAT, POWER, FUEL, COLD = range(len(CARRIERS))
 #: Finnish "village").
 _WORDS: dict[str, str] = {
     "heat": r"heat(?! (?:sink|rejection|removal|dissipation|exchangers?|storage|insulation"
-    r"|pumps?|pipes?|tanks?))|heating|steam(?! (?:reform|crack))|hot water|warm water"
+    r"|pumps?|pipes?|tanks?|resist\w*|proof|shrink\w*|seal\w*|transfer|treat\w*|insulat\w*"
+    r"|stabili\w*))|heating|steam(?! (?:reform|crack))|hot water|warm water"
     r"|thermal energy|energia termica|energie thermique|thermische energie|energia cieplna"
     r"|flue gas|exhaust gas|\w*warme|\w*heizung|\w*dampf|chaleur|chauffage"
     r"|vapeur|calore|riscaldamento|vapore|calor|calefaccion|aquecimento|vapor|\w*warmte"
@@ -181,3 +182,34 @@ def asks_for_fuel(title: str) -> bool:
     """Whether a need's ``title`` asks for a fuel in so many words ("Fuel", "Alternative fuel
     for the kiln", "Brennstoff")."""
     return bool(_FUEL_WANTED.search(without_sources(title)))
+
+
+#: A number written with thousands separators: 1,200 or 1.200 (never 3 decimals of a °C).
+_THOUSANDS = re.compile(r"-?\d{1,3}(?:[,.]\d{3})+")
+#: A temperature: a number, then °C as written by hand and keyboard ("45 °C", "45°C", "45 ºC",
+#: "45 ℃", "45 C", "45 degC", "45 degrees C", "45 Celsius") or the word for degrees in the
+#: keyword languages ("60 Grad", "60 grader", "60 graden", "60 gradi", "60 grados", "60 degrés",
+#: "60 astetta", "60 stopinj", "60 stopni"); or Fahrenheit ("140 °F", "140 degrees F"),
+#: converted. Not "Grade 3 C-rated" or "45 Cu".
+_TEMPERATURE = re.compile(
+    r"((?:(?<!\d)-)?\d+(?:[.,]\d+)?)\s*(?:(?:[°º˚]\s*C|℃|degrees? c(?:elsius)?|deg\.? ?c"
+    r"|celsius|(?-i:C)(?!-)|grad(?:er|en|i|os)?|degr[eé]s|astetta|stopinj|stopni)(?!\w)"
+    r"(?![.,]\d)"
+    r"|(?P<f>[°º˚]\s*F|℉|degrees? f(?:ahrenheit)?|deg\.? ?f)(?!\w))",
+    re.IGNORECASE,
+)
+
+
+def temperature_in(text: str) -> float | None:
+    """The first temperature written in ``text``, in °C ("60 °C", "85°C", "90 degrees C", "45 C",
+    "60 Grad", "28,5 °C", "140 °F"; "1,200 °C" and "1.200 °C" are thousands); of a hyphenated
+    range ("25-35 °C") the upper end, the most the stream reaches."""
+    found = _TEMPERATURE.search(text or "")
+    if not found:
+        return None
+    number = found.group(1)
+    if _THOUSANDS.fullmatch(number):
+        value = float(number.replace(",", "").replace(".", ""))
+    else:
+        value = float(number.replace(",", "."))
+    return round((value - 32) * 5 / 9, 1) if found.group("f") else value

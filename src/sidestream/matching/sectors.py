@@ -12,7 +12,7 @@ import numpy as np
 from scipy import sparse
 
 from sidestream.impact.heat_pump import MAX_LIFT_K, heat_pump_cop
-from sidestream.matching.carriers import heat_word
+from sidestream.matching.carriers import heat_word, temperature_in
 from sidestream.matching.knowledge import (
     COMPOUND_LINKS,
     COMPOUND_TAILS,
@@ -80,33 +80,14 @@ class SectorQuery:
     kind: str | None = None
 
 
-#: A number written with thousands separators: 1,200 or 1.200 (never 3 decimals of a °C).
-_THOUSANDS = re.compile(r"-?\d{1,3}(?:[,.]\d{3})+")
 #: A word as the keyword regexes' ``\b`` sees it.
 _WORD = re.compile(r"\w+")
-_TEMPERATURE = re.compile(
-    r"((?:(?<!\d)-)?\d+(?:[.,]\d+)?)\s*(?:°\s*C\b|degrees? c(?:elsius)?\b|deg c\b)",
-    re.IGNORECASE,
-)
 
 
 def _exchange_kind(product_code: str) -> int:
     """Index in ``Kind`` of the kind a documented exchange's CPA code implies, -1 without one."""
     kind = kind_of_product(product_code) or (Kind.material if product_code.strip() else None)
     return KINDS.index(kind) if kind else -1
-
-
-def temperature_in(text: str) -> float | None:
-    """The first temperature in °C written in ``text`` ("60 °C", "85°C", "90 degrees C",
-    "28,5 °C"; "1,200 °C" and "1.200 °C" are thousands); of a hyphenated range ("25-35 °C") the
-    upper end, the most the stream reaches."""
-    found = _TEMPERATURE.search(text or "")
-    if not found:
-        return None
-    number = found.group(1)
-    if _THOUSANDS.fullmatch(number):
-        return float(number.replace(",", "").replace(".", ""))
-    return float(number.replace(",", "."))
 
 
 def query_temperature(query: SectorQuery) -> float | None:
@@ -423,7 +404,7 @@ class SectorModel:
             for j in self._keyword_candidates(norm)
             if patterns[j].applies_to(kind) and (at := patterns[j].keyword_at(norm))
         }
-        heat = heat_word(norm) if kind == Kind.energy and not found else None
+        heat = heat_word(norm) if kind in (Kind.energy, None) and not found else None
         if heat:
             found = dict.fromkeys(self._heat_uses, (heat.start(), heat.group(0)))
         return found

@@ -9,7 +9,15 @@ from functools import lru_cache
 
 import numpy as np
 
-from sidestream.matching.carriers import FUEL, HEAT, POWER, asks_for_fuel, carrier_of, does_not_burn
+from sidestream.matching.carriers import (
+    FUEL,
+    HEAT,
+    POWER,
+    asks_for_fuel,
+    carrier_of,
+    does_not_burn,
+    temperature_in,
+)
 from sidestream.matching.knowledge import nace_classes_in
 from sidestream.matching.schemas import Listing
 from sidestream.matching.text import normalise_text
@@ -90,6 +98,16 @@ def _carrier(listing: Listing, kind: Kind | None) -> int:
     # a material wanted for heat or power is burnt: a fuel ("Fuel", "Process heat")
     burnt = carrier_of(listing.title) in (HEAT, POWER) or asks_for_fuel(listing.title)
     return FUEL if burnt else -1
+
+
+def _temperature(listing: Listing, carrier: int) -> float:
+    """The temperature a listing states (``properties.temperature_c``), else, for heat, the one
+    its title writes ("Surplus heat 45 °C", "Process steam 180 C"); NaN where none is known."""
+    stated = number_or_nan(listing.properties.get("temperature_c"))
+    if np.isnan(stated) and carrier == HEAT:
+        written = temperature_in(listing.title)
+        return np.nan if written is None else written
+    return stated
 
 
 def _does_not_burn(listing: Listing, kind: Kind | None) -> bool:
@@ -181,6 +199,7 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
         bool(x.waste_code and x.waste_code.startswith(ABP_CODES)) or any(w in t for w in ABP_WORDS)
         for x, t in zip(listings, norm, strict=True)
     ]
+    carriers = [_carrier(x, k) for x, k in zip(listings, implied, strict=True)]
     return ListingTable(
         listings=list(listings),
         kind=np.array([KINDS.index(k) for k in kinds], dtype=np.int8),
@@ -192,7 +211,7 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
         amount=np.array([a[0] if a else np.nan for a in amounts], float),
         unit=np.array([UNITS.index(a[1]) if a else -1 for a in amounts], np.int8),
         temperature=np.array(
-            [number_or_nan(x.properties.get("temperature_c")) for x in listings], float
+            [_temperature(x, c) for x, c in zip(listings, carriers, strict=True)], float
         ),
         water_quality=np.array([_water_quality(x.properties) for x in listings], np.int8),
         start=np.array([_day(x.available_from, -np.inf) for x in listings], float),
@@ -205,7 +224,7 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
         ),
         text=texts,
         read_kind=np.full(len(listings), -1, np.int8),
-        carrier=np.array([_carrier(x, k) for x, k in zip(listings, implied, strict=True)], np.int8),
+        carrier=np.array(carriers, np.int8),
         does_not_burn=np.array(
             [_does_not_burn(x, k) for x, k in zip(listings, implied, strict=True)], bool
         ),
