@@ -332,6 +332,10 @@ def test_a_need_without_nace_takes_the_class_its_business_reads_as() -> None:
     assert "industry 2363 (Manufacture of ready-mixed concrete), read from the need's words" in (
         material
     )
+    # a business read as a class of another division overrules the documented receiver alike
+    # to "Raw material" (a fertiliser works), though the knowledge base knows no shoe maker
+    shoes = MatchIndex([listing("s", "need", "Raw material", description="Shoe manufacturer")])
+    assert shoes.need_class[0] == -1 or shoes.model.classes[shoes.need_class[0]].startswith("15")
 
 
 def test_a_heat_listing_without_properties_states_its_temperature_in_its_title() -> None:
@@ -340,13 +344,26 @@ def test_a_heat_listing_without_properties_states_its_temperature_in_its_title()
     steam = listing("s", "need", "Process steam 180 °C", kind="energy")
     stated = listing("p", "need", "Process heat 180 °C", kind="energy",
                      properties={"temperature_c": 60})  # fmt: skip
-    assert build_table([offer, greenhouse, steam]).temperature.tolist() == [45.0, 40.0, 180.0]
+    ranged = listing("r", "need", "Process heat 40-120 °C", kind="energy")
+    assert build_table([offer, greenhouse, steam, ranged]).temperature.tolist() == [
+        45.0, 40.0, 180.0, 40.0  # a need's range: the least it takes
+    ]  # fmt: skip
     assert build_table([stated]).temperature.tolist() == [60.0]  # what is stated counts
-    assert np.isnan(build_table([listing("a", "offer", "Slag at 1,200 °C")]).temperature[0])
+    not_read = [
+        listing("a", "offer", "Slag at 1,200 °C"),  # not heat
+        listing("k", "offer", "Surplus heat 45 °C"),  # no kind: maybe a material; not read
+        listing("c", "offer", "Waste heat from our cold store (-25 °C)", kind="energy"),  # source
+    ]
+    assert np.isnan(build_table(not_read).temperature).all()
     [matches] = match_listings([offer], [greenhouse, steam])
-    assert [m.need_id for m in matches] == ["g"]  # 135 K is beyond a heat pump's lift
-    quality = {r.component: r.detail for r in matches[0].reasons}["quality"]
-    assert quality == "supply 45 °C meets required 40 °C"
+    quality = {m.need_id: {r.component: r.detail for r in m.reasons}["quality"] for m in matches}
+    assert quality["g"] == "supply 45 °C meets required 40 °C"
+    assert matches[0].need_id == "g"  # 135 K is beyond a heat pump's lift: steam ranks last
+    assert quality["s"].startswith("supply 45 °C below required 180 °C")  # but a title may
+    # misread: only stated temperatures rule a pair out
+    cold = offer.model_copy(update={"properties": {"temperature_c": 45}})
+    hot = steam.model_copy(update={"properties": {"temperature_c": 180}})
+    assert match_listings([cold], [hot]) == [[]]
 
 
 def test_offers_for_need_scores_as_the_offer_direction(ash_offer) -> None:

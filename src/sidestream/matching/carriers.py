@@ -31,8 +31,11 @@ HEAT, POWER, FUEL, COLD = range(len(CARRIERS))
 #: Finnish "village").
 _WORDS: dict[str, str] = {
     "heat": r"heat(?! (?:sink|rejection|removal|dissipation|exchangers?|storage|insulation"
-    r"|pumps?|pipes?|tanks?|resist\w*|proof|shrink\w*|seal\w*|transfer|treat\w*|insulat\w*"
-    r"|stabili\w*))|heating|steam(?! (?:reform|crack))|hot water|warm water"
+    r"|pumps?|pipes?|tanks?|resist\w*|proof|shrink\w*|seal\w*|transfer|transmission|carrier"
+    r"|treat\w*|insulat\w*|stabili\w*|stable|meters?|press\w*|recovery (?:units?|ventilat\w*"
+    r"|systems?|equipment)))|heating(?! (?:oil|boilers?|radiators?|pipes?|elements?|cables?"
+    r"|installations?|systems?|equipment|services?))|steam(?! (?:reform|crack))|hot water"
+    r"|warm water"
     r"|thermal energy|energia termica|energie thermique|thermische energie|energia cieplna"
     r"|flue gas|exhaust gas|\w*warme|\w*heizung|\w*dampf|chaleur|chauffage"
     r"|vapeur|calore|riscaldamento|vapore|calor|calefaccion|aquecimento|vapor|\w*warmte"
@@ -42,7 +45,8 @@ _WORDS: dict[str, str] = {
     r"|energie electrique|elettricita|energia elettrica|electricidad|eletricidade"
     r"|energia electrica|energia eletrica|elektriciteit|elektricitet|elkraft|sahko|elektrika"
     r"|elektricna energija|energia elektryczna",
-    "fuel": r"fuel|fuel gas|natural gas|biogas|biomethane|methane|hydrogen(?! (?:peroxide"
+    "fuel": r"fuel|fuel gas|heating oil|fuel oil|natural gas|biogas|biomethane|methane"
+    r"|hydrogen(?! (?:peroxide"
     r"|sulphide|sulfide|chloride))|syngas|off-?gas|tail gas|purge gas|landfill gas"
     r"|coke oven gas|blast furnace gas|lpg|\w*brennstoff|\w*erdgas|wasserstoff|combustible"
     r"|combustivel|carburant|carburante|gaz naturel|biogaz|hydrogene|combustibile|metano"
@@ -55,8 +59,8 @@ _FORMS = [re.compile(rf"(?<![\w-])(?:{words})(?![\w-])") for words in _WORDS.val
 #: Words for cooling: cold, unless the title names water (cooling water leaves a cooler warm).
 _COOLING = re.compile(
     r"(?<![\w-])(?:cooling|\w*kuhlung|refroidissement|raffreddamento|refrigeracion"
-    r"|arrefecimento|koeling|\w*koling|\w*kjoling|\w*kylning|jaahdytys|hlajenje|chlodzenie)"
-    r"(?![\w-])"
+    r"|arrefecimento|koeling|(?:fjern|proces|process|fri|komfort)?(?:koling|kjoling|kylning)"
+    r"|fjarrkyla|jaahdytys|hlajenje|chlodzenie)(?![\w-])"
 )
 _WATER = re.compile(
     r"(?<![\w-])(?:water|\w*wasser|eau|acqua|agua|\w*water|vand|vann|vatten|vesi|voda|woda)"
@@ -93,7 +97,7 @@ _MINERAL = re.compile(
     r"|sabbia|calce|cemento|acido|vidrio|chatarra|hierro|acero|hormigon|yeso"
     r"|schroot|ijzer|staal|zand|zuur|skrot|jern|betong|syre|syra|lasi|romu|rauta"
     r"|teras|betoni|kipsi|hiekka|kalkki|sementti|happo|steklo|zelezo|jeklo|sadra|pesek"
-    r"|apno|kislina|szklo|zlom|zelazo|piasek|wapno|kwas)(?!\w)"
+    r"|apno|kislina|szklo|zlom|zelazo|piasek|wapno)(?!\w)"
 )
 #: What burns: fuels (``_WORDS["fuel"]``) and the materials burnt as fuels.
 _BURNS = re.compile(
@@ -103,7 +107,7 @@ _BURNS = re.compile(
     r"|cherry|carpets?|pe|pp|pet|ps|pvc|hdpe|ldpe|eps|poly\w+|lactic|acetic|citric|formic"
     r"|kohle|koks|holz|papier|kunststoff|gummi|charbon|bois|plastique|carbone|legno|carta"
     r"|plastica|carbon|madera|papel|hout|kul|trae|hiili|puu|paperi|muovi|premog|papir"
-    r"|plastika|drewno|trociny|wegiel|tworzywa|guma|olej|whey|milk|food|organic|manure|animal|fish|grains?|fibres?|fibers?|textiles?"
+    r"|plastika|drewn\w*|trocin\w*|wegl\w*|tworzyw\w*|gum[ay]|olej\w*|whey|milk|food|organic|manure|animal|fish|grains?|fibres?|fibers?|textiles?"
     r"|leather|peels?|fruit|citrus|pulp|molke|lebensmittel|valle|lactoserum|siero|suero|wei"
     r"|vassle|sirotka)(?!\w)"
 )
@@ -190,26 +194,61 @@ _THOUSANDS = re.compile(r"-?\d{1,3}(?:[,.]\d{3})+")
 #: "45 ℃", "45 C", "45 degC", "45 degrees C", "45 Celsius") or the word for degrees in the
 #: keyword languages ("60 Grad", "60 grader", "60 graden", "60 gradi", "60 grados", "60 degrés",
 #: "60 astetta", "60 stopinj", "60 stopni"); or Fahrenheit ("140 °F", "140 degrees F"),
-#: converted. Not "Grade 3 C-rated" or "45 Cu".
+#: converted. A bare "C" counts only as :func:`_bare_degrees` says ("Heat 45 C"; not "Grade 3
+#: C-rated", "45 Cu", "Industrivej 12C" or "hall 3 C").
 _TEMPERATURE = re.compile(
-    r"((?:(?<!\d)-)?\d+(?:[.,]\d+)?)\s*(?:(?:[°º˚]\s*C|℃|degrees? c(?:elsius)?|deg\.? ?c"
-    r"|celsius|(?-i:C)(?!-)|grad(?:er|en|i|os)?|degr[eé]s|astetta|stopinj|stopni)(?!\w)"
-    r"(?![.,]\d)"
-    r"|(?P<f>[°º˚]\s*F|℉|degrees? f(?:ahrenheit)?|deg\.? ?f)(?!\w))",
+    r"((?:(?<!\d)[-−])?\d+(?:[.,]\d+)?)\s*(?:(?:[°º˚]\s*C|℃|degrees? c(?:elsius)?|deg\.? ?c"
+    r"|celsius|(?P<bare>(?-i:C))(?!-)|grad(?:er|en|i|os)?|degr[eé]s|astetta|stopinj|stopni)"
+    r"(?!\w)(?![.,]\d)|(?P<f>[°º˚]\s*F|℉|degrees? f(?:ahrenheit)?|deg\.? ?f)(?!\w))",
     re.IGNORECASE,
+)
+#: A difference, not a temperature: "ΔT 10 °C", "delta T 10 °C", "dT = 10 °C".
+_DIFFERENCE = re.compile(r"(?:δ|delta|\bd)\s*t\s*[=:]?\s*$", re.IGNORECASE)
+#: The first end of a range written before a temperature ("25-35 °C", "25 to 35 °C", "85/55 °C":
+#: flow and return).
+_RANGE_START = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*(?:[°º˚]\s*C\s*)?(?P<sep>[-–—/]|to|bis|til|till|à)\s*$", re.IGNORECASE
+)
+#: The other end written after a temperature ("45 °C - 60 °C", "45°C to 60°C").
+_RANGE_END = re.compile(
+    r"\s*(?:[-–—]|to|bis|til|till|à)\s*(\d+(?:[.,]\d+)?)\s*(?:[°º˚]\s*C|℃)", re.IGNORECASE
 )
 
 
-def temperature_in(text: str) -> float | None:
+def _number(written: str) -> float:
+    if _THOUSANDS.fullmatch(written):
+        return float(written.replace(",", "").replace(".", ""))
+    return float(written.replace(",", ".").replace("−", "-"))
+
+
+def _bare_degrees(text: str, found: re.Match[str]) -> bool:
+    """Whether a bare "C" after a number means °C: the number stands alone, has two digits or
+    more, and a space parts it from the "C" ("Heat 45 C"; not "12C", "hall 3 C", "A12 C")."""
+    start, number = found.start(1), found.group(1).lstrip("-−")
+    alone = not start or text[start - 1].isspace()
+    return alone and len(number) >= 2 and text[found.start("bare") - 1].isspace()
+
+
+def temperature_in(text: str, lowest: bool = False) -> float | None:
     """The first temperature written in ``text``, in °C ("60 °C", "85°C", "90 degrees C", "45 C",
-    "60 Grad", "28,5 °C", "140 °F"; "1,200 °C" and "1.200 °C" are thousands); of a hyphenated
-    range ("25-35 °C") the upper end, the most the stream reaches."""
-    found = _TEMPERATURE.search(text or "")
-    if not found:
-        return None
-    number = found.group(1)
-    if _THOUSANDS.fullmatch(number):
-        value = float(number.replace(",", "").replace(".", ""))
-    else:
-        value = float(number.replace(",", "."))
-    return round((value - 32) * 5 / 9, 1) if found.group("f") else value
+    "60 Grad", "28,5 °C", "140 °F"; "1,200 °C" and "1.200 °C" are thousands; not a difference,
+    "ΔT 10 °C"). Of a range ("25-35 °C", "45 °C to 60 °C") the upper end, the most a stream
+    reaches, or with ``lowest`` the lower end, the least a need takes; of flow and return
+    ("85/55 °C") the flow."""
+    text = text or ""
+    for found in _TEMPERATURE.finditer(text):
+        start = found.start(1)
+        if _DIFFERENCE.search(text[:start]):
+            continue
+        if found.group("bare") and not _bare_degrees(text, found):
+            continue
+        value = _number(found.group(1))
+        first = _RANGE_START.search(text[:start])
+        after = None if first else _RANGE_END.match(text, found.end())
+        if first and first.group("sep") == "/":
+            value = _number(first.group(1))
+        elif first or after:
+            other = _number(first.group(1) if first else after.group(1))
+            value = min(value, other) if lowest else max(value, other)
+        return round((value - 32) * 5 / 9, 1) if found.group("f") else value
+    return None

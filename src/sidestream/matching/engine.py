@@ -30,6 +30,7 @@ from sidestream.matching.text import (
     cosine,
     normalise_text,
     original_words,
+    source_spans,
     without_business_names,
 )
 from sidestream.matching.weights import (
@@ -322,7 +323,7 @@ class MatchIndex:
             return None
         codes, sims = [""] * len(needs), np.zeros(len(needs), np.float32)
         asked = [i for i, x in enumerate(needs) if not nace_classes_in(x.organisation_nace or "")]
-        embedded = self._embed([needs[i].description or needs[i].title for i in asked])
+        embedded = self._embed([_business(needs[i]) for i in asked])
         if embedded is None or not asked:
             return codes, sims
         assert self.model.encoder is not None
@@ -348,8 +349,10 @@ class MatchIndex:
         documented receiver (business and final use), weighted by that similarity ×
         ``NACE_BACKOFF['inferred']``, and the class whose title is most alike the need's
         ``business`` (:meth:`_business_classes`), weighted by that similarity ×
-        ``NACE_BACKOFF['inferred']`` (× the back-off's where the model knows only its group or
-        division).
+        ``NACE_BACKOFF['inferred']`` (× the group's back-off where the model knows only a class
+        of its group). A business read as a class of another division than the documented
+        receiver's overrules it: a "Raw material" need resembles every documented "Raw
+        material" receiver, so the receiver's class is no reading of a "Shoe manufacturer".
         """
         model = self.model
         col = model.col
@@ -378,19 +381,27 @@ class MatchIndex:
             if not codes and business is not None:
                 sim = float(business[1][i])
                 code = business[0][i]
-                found, backoff = (
-                    (col[code], 1.0) if code in col else self._backed_off((code,), by_prefix)
+                found, backoff = (  # a title's class stands for its group, not its division
+                    (col[code], 1.0) if code in col else self._backed_off((code,), by_prefix, 3)
                 )
-                sure = NACE_BACKOFF["inferred"] * sim * backoff
-                if sim >= INFER_TITLE_MIN_SIMILARITY and found >= 0 and sure > weight[i]:
-                    classes[i], weight[i] = found, sure
+                if sim < INFER_TITLE_MIN_SIMILARITY:
+                    continue
+                sure = NACE_BACKOFF["inferred"] * sim * backoff if found >= 0 else 0.0
+                other = classes[i] >= 0 and model.classes[classes[i]][:2] != code[:2]
+                if sure > weight[i] or other:  # a business read as another division: not it
+                    classes[i], weight[i] = (found, sure) if found >= 0 else (-1, 0.0)
         return classes, weight
 
     @staticmethod
-    def _backed_off(codes: Sequence[str], by_prefix: dict[str, int]) -> tuple[int, float]:
-        """The most frequent known class of the group, else of the division, of ``codes``, and
-        the back-off's weight; (-1, 0) when the model knows neither."""
+    def _backed_off(
+        codes: Sequence[str], by_prefix: dict[str, int], narrowest: int = 2
+    ) -> tuple[int, float]:
+        """The most frequent known class of the group, else of the division (``narrowest``: 3
+        stops at the group), of ``codes``, and the back-off's weight; (-1, 0) when the model
+        knows none."""
         for level, width in (("group", 3), ("division", 2)):
+            if width < narrowest:
+                break
             found = next((by_prefix[c[:width]] for c in codes if c[:width] in by_prefix), None)
             if found is not None:
                 return found, NACE_BACKOFF[level]
@@ -720,3 +731,12 @@ def match_listings(
     if not offers or not needs:
         return [[] for _ in offers]
     return MatchIndex(needs, kb).match(offers, top)
+
+
+def _business(need: Listing) -> str:
+    """What a need's words say its business is: its description, else its title, without the
+    phrases saying where something comes from ("Sawdust from a sawmill" names no sawmill)."""
+    text = need.description or need.title
+    for start, end in reversed(source_spans(text)):
+        text = text[:start] + text[end:]
+    return " ".join(text.split())

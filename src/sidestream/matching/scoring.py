@@ -314,10 +314,12 @@ def ruled_out(
     offers: ListingTable, oi: np.ndarray, needs: ListingTable, nj: np.ndarray
 ) -> np.ndarray:
     """Pairs that cannot work whatever else fits: heat colder than the need by more than a heat
-    pump lifts, or a hazardous offer to a need that does not accept hazardous materials."""
+    pump lifts (both temperatures stated, not read from titles: a misread title costs rank, not
+    the match), or a hazardous offer to a need that does not accept hazardous materials."""
     lift = needs.temperature[nj][None, :] - offers.temperature[oi][:, None]
+    stated = offers.temperature_stated[oi][:, None] & needs.temperature_stated[nj][None, :]
     with np.errstate(invalid="ignore"):
-        too_cold = (offers.kind[oi] == ENERGY)[:, None] & (lift > MAX_LIFT_K)
+        too_cold = (offers.kind[oi] == ENERGY)[:, None] & (lift > MAX_LIFT_K) & stated
     return too_cold | _refused(offers, oi, needs, nj)
 
 

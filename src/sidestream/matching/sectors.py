@@ -12,7 +12,7 @@ import numpy as np
 from scipy import sparse
 
 from sidestream.impact.heat_pump import MAX_LIFT_K, heat_pump_cop
-from sidestream.matching.carriers import heat_word, temperature_in
+from sidestream.matching.carriers import HEAT, carrier_of, heat_word, temperature_in
 from sidestream.matching.knowledge import (
     COMPOUND_LINKS,
     COMPOUND_TAILS,
@@ -404,7 +404,7 @@ class SectorModel:
             for j in self._keyword_candidates(norm)
             if patterns[j].applies_to(kind) and (at := patterns[j].keyword_at(norm))
         }
-        heat = heat_word(norm) if kind in (Kind.energy, None) and not found else None
+        heat = heat_word(norm) if kind == Kind.energy and not found else None
         if heat:
             found = dict.fromkeys(self._heat_uses, (heat.start(), heat.group(0)))
         return found
@@ -512,7 +512,15 @@ class SectorModel:
         return row
 
     def score(self, queries: Sequence[SectorQuery]) -> SectorScores:
-        """Component and total scores (0–1) of every class for every query."""
+        """Component and total scores (0–1) of every class for every query (a query stating no
+        kind and no LoW code whose description names heat as what it is, "Heat 45 C", is read
+        as energy)."""
+        queries = [
+            replace(q, kind=Kind.energy)
+            if not q.kind and not query_code(q.waste_code) and carrier_of(q.description) == HEAT
+            else q
+            for q in queries
+        ]
         cases_apply = np.array([not q.kind or q.kind in PHYSICAL_KINDS for q in queries], bool)
         codes = [
             query_code(q.waste_code) if applies else None  # wastes are matter

@@ -21,6 +21,7 @@ from sidestream.matching.carriers import (
 from sidestream.matching.knowledge import nace_classes_in
 from sidestream.matching.schemas import Listing
 from sidestream.matching.text import normalise_text
+from sidestream.matching.weights import MIN_WRITTEN_HEAT_C
 from sidestream.registry.properties import WATER_QUALITIES
 from sidestream.taxonomy.kinds import Kind, kind_of_product
 from sidestream.taxonomy.units import annualise, capacity_factor, density_of, kind_of_unit
@@ -100,13 +101,15 @@ def _carrier(listing: Listing, kind: Kind | None) -> int:
     return FUEL if burnt else -1
 
 
-def _temperature(listing: Listing, carrier: int) -> float:
-    """The temperature a listing states (``properties.temperature_c``), else, for heat, the one
-    its title writes ("Surplus heat 45 °C", "Process steam 180 C"); NaN where none is known."""
+def _temperature(listing: Listing, kind: Kind | None, carrier: int) -> float:
+    """The temperature a listing states (``properties.temperature_c``), else, for heat stated or
+    implied as energy, the one its title writes ("Surplus heat 45 °C", "Process steam 180 C"; a
+    need's range at its lower end; none below ``MIN_WRITTEN_HEAT_C``: "from our cold store
+    (-25 °C)" names the source); NaN where none is known."""
     stated = number_or_nan(listing.properties.get("temperature_c"))
-    if np.isnan(stated) and carrier == HEAT:
-        written = temperature_in(listing.title)
-        return np.nan if written is None else written
+    if np.isnan(stated) and kind is Kind.energy and carrier == HEAT:
+        written = temperature_in(listing.title, lowest=listing.direction == "need")
+        return written if written is not None and written >= MIN_WRITTEN_HEAT_C else np.nan
     return stated
 
 
@@ -158,6 +161,8 @@ class ListingTable:
     amount: np.ndarray
     unit: np.ndarray
     temperature: np.ndarray
+    #: Whether the temperature is stated (``properties.temperature_c``), not read from a title.
+    temperature_stated: np.ndarray
     #: ``properties.water_quality`` as its index in ``WATER_QUALITIES`` (cleanest first); -1
     #: where not stated or not one of them.
     water_quality: np.ndarray
@@ -211,7 +216,12 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
         amount=np.array([a[0] if a else np.nan for a in amounts], float),
         unit=np.array([UNITS.index(a[1]) if a else -1 for a in amounts], np.int8),
         temperature=np.array(
-            [_temperature(x, c) for x, c in zip(listings, carriers, strict=True)], float
+            [_temperature(x, k, c) for x, k, c in zip(listings, implied, carriers, strict=True)],
+            float,
+        ),
+        temperature_stated=np.array(
+            [not np.isnan(number_or_nan(x.properties.get("temperature_c"))) for x in listings],
+            bool,
         ),
         water_quality=np.array([_water_quality(x.properties) for x in listings], np.int8),
         start=np.array([_day(x.available_from, -np.inf) for x in listings], float),

@@ -104,11 +104,16 @@ def normalised_offsets(text: str) -> list[int]:
     return offsets
 
 
+def source_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` says where something comes from ("from our biogas plant")."""
+    return [m.span() for m in _SOURCE.finditer(text)]
+
+
 def without_sources(text: str) -> str:
     """``text`` normalised, with each phrase saying where it comes from blanked out ("heat"
     and spaces of "Heat from our biogas plant"); positions are kept."""
     norm = normalise_text(text)
-    spans = [m.span() for m in _SOURCE.finditer(text)]
+    spans = source_spans(text)
     if not spans:
         return norm
     at = normalised_offsets(text)

@@ -43,6 +43,10 @@ EVIDENCE_MIN_SIMILARITY: dict[str, float] = {"semantic": 0.5, "lexical": 0.4}
 #: the smallest lift down to the second at the largest. Heat hot enough scores 1.
 HEAT_PUMP_FIT: tuple[float, float] = (0.7, 0.4)
 
+#: A heat listing's title temperature below this is not the heat's own ("Surplus heat from our
+#: cold store (-25 °C)", "nave 2º C": hall 2); a stated ``temperature_c`` is taken as stated.
+MIN_WRITTEN_HEAT_C = 10.0
+
 #: A store's temperature (a capacity's ``temperature_c``) is the temperature it keeps: it must
 #: be no warmer than the temperature a need's goods require, and at most this much colder
 #: (a -25 °C freezer is no place for goods kept at +4 °C: they would freeze).
