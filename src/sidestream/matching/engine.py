@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike
 from scipy import sparse
 
 from sidestream.matching import scoring
-from sidestream.matching.knowledge import KnowledgeBase, nace_classes_in
+from sidestream.matching.knowledge import KnowledgeBase
 from sidestream.matching.schemas import Listing, Match, Reason
 from sidestream.matching.sectors import SectorModel, SectorQuery, sector_model
 from sidestream.matching.table import KINDS, ListingTable, build_table, concat_tables, take_rows
@@ -169,7 +169,10 @@ class MatchIndex:
             self.needs.text, self.need_embeddings
         )
         self.need_class, self.need_class_weight = self._need_classes(
-            self.needs.nace, self.analogue_idx, self.analogue_sim, self._business_classes(needs)
+            self.needs.nace,
+            self.analogue_idx,
+            self.analogue_sim,
+            self._business_classes(needs, self.needs.nace),
         )
         wanted = _wanted(needs)
         read_kinds(self.model, self.needs, self.analogue_idx, self.analogue_sim, wanted)
@@ -196,7 +199,8 @@ class MatchIndex:
         table = build_table(added)
         embeddings = self._embed(table.text)
         (idx, sim), (use_idx, use_sim) = self._look_alikes(table.text, embeddings)
-        cls, weight = self._need_classes(table.nace, idx, sim, self._business_classes(added))
+        business = self._business_classes(added, table.nace)
+        cls, weight = self._need_classes(table.nace, idx, sim, business)
         wanted = _wanted(added)
         read_kinds(self.model, table, idx, sim, wanted)
         new.needs = concat_tables(take_rows(self.needs, keep), table)
@@ -314,15 +318,18 @@ class MatchIndex:
             vectors[rows[wordless]] = 0.0
         return vectors, rows
 
-    def _business_classes(self, needs: Sequence[Listing]) -> tuple[list[str], np.ndarray] | None:
-        """For each need that gives no NACE code, the class whose title is most alike its
-        business (its description, else its title) and that similarity ("" and 0 for the
-        others); ``None`` when needs are not compared semantically."""
+    def _business_classes(
+        self, needs: Sequence[Listing], nace: Sequence[tuple[str, ...]]
+    ) -> tuple[list[str], np.ndarray] | None:
+        """For each need that gives no NACE code (``nace``: the codes each gives), the class
+        whose title is most alike its business (its description, else its title) and that
+        similarity ("" and 0 for the others); ``None`` when needs are not compared
+        semantically."""
         vectors = self.model.vectors
         if not self.semantic or vectors is None or not len(vectors.title_codes):
             return None
         codes, sims = [""] * len(needs), np.zeros(len(needs), np.float32)
-        asked = [i for i, x in enumerate(needs) if not nace_classes_in(x.organisation_nace or "")]
+        asked = [i for i, codes in enumerate(nace) if not codes]
         embedded = self._embed([_business(needs[i]) for i in asked])
         if embedded is None or not asked:
             return codes, sims

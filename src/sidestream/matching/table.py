@@ -101,16 +101,14 @@ def _carrier(listing: Listing, kind: Kind | None) -> int:
     return FUEL if burnt else -1
 
 
-def _temperature(listing: Listing, kind: Kind | None, carrier: int) -> float:
-    """The temperature a listing states (``properties.temperature_c``), else, for heat stated or
-    implied as energy, the one its title writes ("Surplus heat 45 °C", "Process steam 180 C"; a
-    need's range at its lower end; none below ``MIN_WRITTEN_HEAT_C``: "from our cold store
-    (-25 °C)" names the source); NaN where none is known."""
-    stated = number_or_nan(listing.properties.get("temperature_c"))
-    if np.isnan(stated) and kind is Kind.energy and carrier == HEAT:
-        written = temperature_in(listing.title, lowest=listing.direction == "need")
-        return written if written is not None and written >= MIN_WRITTEN_HEAT_C else np.nan
-    return stated
+def _written_temperature(listing: Listing, kind: Kind | None, carrier: int) -> float:
+    """For heat stated or implied as energy, the temperature its title writes ("Surplus heat
+    45 °C", "Process steam 180 C"; a need's range at its lower end; none below
+    ``MIN_WRITTEN_HEAT_C``: "from our cold store (-25 °C)" names the source); else NaN."""
+    if kind is not Kind.energy or carrier != HEAT:
+        return np.nan
+    written = temperature_in(listing.title, lowest=listing.direction == "need")
+    return written if written is not None and written >= MIN_WRITTEN_HEAT_C else np.nan
 
 
 def _does_not_burn(listing: Listing, kind: Kind | None) -> bool:
@@ -205,6 +203,10 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
         for x, t in zip(listings, norm, strict=True)
     ]
     carriers = [_carrier(x, k) for x, k in zip(listings, implied, strict=True)]
+    stated = np.array([number_or_nan(x.properties.get("temperature_c")) for x in listings], float)
+    written = [
+        _written_temperature(x, k, c) for x, k, c in zip(listings, implied, carriers, strict=True)
+    ]
     return ListingTable(
         listings=list(listings),
         kind=np.array([KINDS.index(k) for k in kinds], dtype=np.int8),
@@ -215,14 +217,8 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
         lon=np.array([x.lon if x.lon is not None else np.nan for x in listings], float),
         amount=np.array([a[0] if a else np.nan for a in amounts], float),
         unit=np.array([UNITS.index(a[1]) if a else -1 for a in amounts], np.int8),
-        temperature=np.array(
-            [_temperature(x, k, c) for x, k, c in zip(listings, implied, carriers, strict=True)],
-            float,
-        ),
-        temperature_stated=np.array(
-            [not np.isnan(number_or_nan(x.properties.get("temperature_c"))) for x in listings],
-            bool,
-        ),
+        temperature=np.where(np.isnan(stated), np.array(written, float), stated),
+        temperature_stated=~np.isnan(stated),
         water_quality=np.array([_water_quality(x.properties) for x in listings], np.int8),
         start=np.array([_day(x.available_from, -np.inf) for x in listings], float),
         end=np.array([_day(x.available_to, np.inf) for x in listings], float),
