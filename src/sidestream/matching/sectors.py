@@ -512,15 +512,9 @@ class SectorModel:
         return row
 
     def score(self, queries: Sequence[SectorQuery]) -> SectorScores:
-        """Component and total scores (0–1) of every class for every query (a query stating no
-        kind and no LoW code whose description names heat as what it is, "Heat 45 C", is read
-        as energy)."""
-        queries = [
-            replace(q, kind=Kind.energy)
-            if not q.kind and not query_code(q.waste_code) and carrier_of(q.description) == HEAT
-            else q
-            for q in queries
-        ]
+        """Component and total scores (0–1) of every class for every query (one that is heat
+        by its words alone is read as energy: :meth:`_heat_alone`)."""
+        queries = [replace(q, kind=Kind.energy) if self._heat_alone(q) else q for q in queries]
         cases_apply = np.array([not q.kind or q.kind in PHYSICAL_KINDS for q in queries], bool)
         codes = [
             query_code(q.waste_code) if applies else None  # wastes are matter
@@ -562,6 +556,17 @@ class SectorModel:
                 components[name] = np.where(keep, components[name], 0.0)
             sim = np.where(keep, sim, 0.0)
         return SectorScores(weighted_total(components), components, sim, codes, hits)
+
+    def _heat_alone(self, query: SectorQuery) -> bool:
+        """Whether a query stating no kind and no LoW code names heat as what it is and no
+        keyword of any pattern ("Heat 45 C"): then a bare word for heat names the heat uses as
+        in a stream stated as energy ("Surplus heat and waste water" names both by keywords)."""
+        return (
+            not query.kind
+            and not query_code(query.waste_code)
+            and carrier_of(query.description) == HEAT
+            and not self._named_first(query.description, None, purpose=False)
+        )
 
     def _class_max(self, sim: np.ndarray) -> np.ndarray:
         """Queries × exchanges -> queries × classes: best exchange received by each class."""
