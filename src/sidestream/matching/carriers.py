@@ -107,7 +107,8 @@ _BURNS = re.compile(
     r"|cherry|carpets?|pe|pp|pet|ps|pvc|hdpe|ldpe|eps|poly\w+|lactic|acetic|citric|formic"
     r"|kohle|koks|holz|papier|kunststoff|gummi|charbon|bois|plastique|carbone|legno|carta"
     r"|plastica|carbon|madera|papel|hout|kul|trae|hiili|puu|paperi|muovi|premog|papir"
-    r"|plastika|drewn\w*|trocin\w*|wegl\w*|tworzyw\w*|gum[ay]|olej\w*|whey|milk|food|organic|manure|animal|fish|grains?|fibres?|fibers?|textiles?"
+    r"|plastika|drewn\w*|trocin\w*|wegl\w*|tworzyw\w*|gum[ay]|olej\w*|whey|milk|food"
+    r"|organic|manure|animal|fish|grains?|fibres?|fibers?|textiles?"
     r"|leather|peels?|fruit|citrus|pulp|molke|lebensmittel|valle|lactoserum|siero|suero|wei"
     r"|vassle|sirotka)(?!\w)"
 )
