@@ -374,3 +374,19 @@ def test_a_stream_is_read_for_what_it_is() -> None:
     assert "3522" in model._pattern_hits("Gas from our digester: biogas", None, kind="energy")
     water = model._pattern_hits("Treated process water for irrigation", None, kind="water")
     assert "0111" in water  # what it is for: crop growing, a user of irrigation water
+
+
+def test_a_receiver_written_as_a_division_is_evidence_for_each_of_its_classes() -> None:
+    """Case 9 documents steam taken by "Pharmaceutical, 21": with case 4's own 21.10 receiver
+    held out, 21.10 still has that case behind it (and ranks in the short list by it)."""
+    from sidestream.matching.knowledge import default_knowledge_base
+    from sidestream.matching.schemas import ExchangeEvidence
+
+    kb = default_knowledge_base().without_cases(["4"])
+    steam = next(e for e in kb.exchanges if e.case_id == "9" and e.material == "Steam")
+    assert steam.receiver_scopes == ("21",) and steam.received_by("2110")
+    assert not steam.received_by("2011") and not steam.received_by("2")
+    [pharma] = [r for r in recommend_sectors("Steam", donor_nace="3511", kb=kb) if r.nace == "2110"]
+    cases = [e for e in pharma.evidence if isinstance(e, ExchangeEvidence)]
+    assert [(e.case, e.receiver) for e in cases] == [("9", "Pharmaceutical")]
+    assert "documented: 'Steam' from" in pharma.why

@@ -87,6 +87,14 @@ class Exchange:
         labels = [entries[c].description for c in self.waste_codes if c in entries]
         return " ".join([self.material, *labels])
 
+    def received_by(self, cls: str) -> bool:
+        """Whether class ``cls`` received it: as a receiver class, or as a class of the division
+        or group the source wrote for the receiver ("Pharmaceutical, 21" took steam: so could
+        21.10)."""
+        return cls in self.receiver_classes or any(
+            len(scope) < 4 and cls.startswith(scope) for scope in self.receiver_scopes
+        )
+
 
 @lru_cache(maxsize=4096)
 def _keyword_regex(keywords: tuple[str, ...], heads: bool = False) -> re.Pattern[str] | None:

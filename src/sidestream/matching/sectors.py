@@ -208,8 +208,9 @@ class SectorModel:
         corpus = [e.text for e in self.exchanges]
         self.tfidf = TfidfIndex([*corpus, *(w.description for w in waste_codes().values())])
         self.matrix = self.tfidf.transform(corpus)
+        #: The documented exchanges each class received (``Exchange.received_by``).
         self.members: list[np.ndarray] = [
-            np.array([i for i, e in enumerate(self.exchanges) if c in e.receiver_classes], int)
+            np.array([i for i, e in enumerate(self.exchanges) if e.received_by(c)], int)
             for c in self.classes
         ]
         counts = Counter(c for e in self.exchanges for c in e.receiver_classes)
