@@ -481,7 +481,7 @@ class MatchIndex:
         scores = self.model.score([  # a kind the offer states skips other kinds' patterns
             SectorQuery(x.text, x.waste_family, x.organisation_nace, t, kind)
             for x, t, kind in zip(offers, temperatures, _stated_kinds(offers), strict=True)
-        ])  # fmt: skip
+        ], ranking=False)  # fmt: skip
         affinity = (
             scores.total_without(LISTING_SECTOR_LEAVES_OUT).astype(np.float32),
             self.model.exchange_similarity(scores),

@@ -51,6 +51,7 @@ from sidestream.matching.weights import (
     PATTERN_STRENGTH,
     SAME_SECTOR,
     SECTOR_WEIGHTS,
+    SEMANTIC_PATTERN_MARGIN,
     WANTED_KIND_MIN_SHARE,
     WANTED_KIND_MIN_SIMILARITY,
 )
@@ -512,9 +513,13 @@ class SectorModel:
             row[self.col[cls]] = max(hit.strength for hit in found)
         return row
 
-    def score(self, queries: Sequence[SectorQuery]) -> SectorScores:
+    def score(self, queries: Sequence[SectorQuery], ranking: bool = True) -> SectorScores:
         """Component and total scores (0–1) of every class for every query (one that is heat
-        by its words alone is read as energy: :meth:`_heat_alone`)."""
+        by its words alone is read as energy: :meth:`_heat_alone`). ``ranking``: the scores
+        rank the classes against each other, and a keyword's similarity counts by how near it
+        comes to the nearest keyword (``SEMANTIC_PATTERN_MARGIN``); without, each class's
+        score stands on its own, as a listing's evidence that the need's class could use the
+        material, which must not vanish because another class is nearer."""
         queries = [replace(q, kind=Kind.energy) if self._heat_alone(q) else q for q in queries]
         cases_apply = np.array([not q.kind or q.kind in PHYSICAL_KINDS for q in queries], bool)
         codes = [
@@ -548,7 +553,7 @@ class SectorModel:
             semantic = self.encoder.similarity(vectors, self.vectors.materials)
             components["semantic"] = self._class_max(semantic)
             components["semantic_pattern"] = self._pattern_semantic(
-                vectors, [q.kind for q in queries]
+                vectors, [q.kind for q in queries], ranking
             )
             sim = np.maximum(sim, semantic)
         if not cases_apply.all():  # the documented exchanges neither rank nor support these
@@ -577,9 +582,12 @@ class SectorModel:
                 out[:, j] = sim[:, idx].max(axis=1)
         return out
 
-    def _pattern_semantic(self, vectors: np.ndarray, kinds: Sequence[str | None]) -> np.ndarray:
+    def _pattern_semantic(
+        self, vectors: np.ndarray, kinds: Sequence[str | None], ranking: bool
+    ) -> np.ndarray:
         """Queries × classes: best semantic similarity to a keyword of a pattern naming it (of
-        a pattern that applies to the query's kind, when it states one)."""
+        a pattern that applies to the query's kind, when it states one); ``ranking``: less
+        ``SEMANTIC_PATTERN_MARGIN`` times its shortfall from the query's best class."""
         assert self.encoder is not None and self.vectors is not None
         out = np.zeros((len(vectors), len(self.classes)), np.float32)
         cols = self.pattern_cols[self.vectors.keyword_pattern]
@@ -594,7 +602,10 @@ class SectorModel:
             rows = np.flatnonzero([k == kind for k in kinds])
             sim[np.ix_(rows, np.flatnonzero(~applies[keyword_pattern]))] = 0.0
         out[:, groups] = np.maximum.reduceat(sim, starts, axis=1)
-        return out
+        if not ranking:
+            return out
+        shortfall = out.max(axis=1, keepdims=True) - out
+        return np.maximum(out - SEMANTIC_PATTERN_MARGIN * shortfall, 0.0)
 
     def recommend(self, query: SectorQuery, top: int = 10) -> list[SectorRecommendation]:
         """The ``top`` receiving classes for one material, best first, with reasons."""

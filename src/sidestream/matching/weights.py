@@ -21,6 +21,13 @@ SECTOR_WEIGHTS: dict[str, float] = {
     "semantic_pattern": 0.30,  # embedding similarity to a keyword of a pattern naming C
 }
 
+#: The ``semantic_pattern`` component of a class is its keyword's embedding similarity less this
+#: many times its shortfall from the description's best keyword (never below 0): multilingual
+#: embeddings find most short texts 0.6–0.8 alike, so what tells is how near a keyword comes to
+#: the nearest one ("Fuel gas" is 0.93 alike the keyword "fuel gas" and 0.68 alike "flue gas",
+#: a greenhouse's CO2: 0.68 - 2 × 0.25 = 0.18).
+SEMANTIC_PATTERN_MARGIN = 2.0
+
 #: Sector components left out of a listing match's known-use evidence (the sector score of
 #: the need's class). How often a class receives anything is a prior for "who could use it";
 #: among needs each is a candidate itself, and a class with many needs is already many
