@@ -60,6 +60,16 @@ def test_a_group_written_as_a_class_is_told_from_a_class() -> None:
     assert padded_group("4510") == "451"  # a group of NACE Rev. 2 only
 
 
+def test_the_scope_of_a_code_as_case_libraries_write_it() -> None:
+    from sidestream.taxonomy.nace import code_scope
+
+    assert code_scope("2351") == "2351" and code_scope("21") == "21" and code_scope("011") == "011"
+    assert code_scope("0140") == "014" and code_scope("2440") == "244"  # padded groups
+    assert code_scope("2000") == "20" and code_scope("0100") == "01"  # padded divisions
+    assert code_scope("3600") == "3600" and code_scope("3900") == "3900"  # classes ending in 00
+    assert code_scope("9900") == "9900" and code_scope("0510") == "0510"
+
+
 def test_titles_in_the_interface_languages() -> None:
     import csv
     from importlib import resources

@@ -24,7 +24,7 @@ from sidestream.config import get_settings
 from sidestream.matching.text import normalise_text
 from sidestream.registry.properties import NUMERIC_RANGES
 from sidestream.taxonomy.kinds import PHYSICAL_KINDS, Kind
-from sidestream.taxonomy.nace import nace_revision
+from sidestream.taxonomy.nace import code_scope, nace_revision
 from sidestream.taxonomy.waste_codes import waste_codes
 
 PATTERN_COLUMNS = ("id", "waste_codes", "keywords", "receiver_nace", "typical_use", "source")
@@ -87,13 +87,14 @@ class Exchange:
         labels = [entries[c].description for c in self.waste_codes if c in entries]
         return " ".join([self.material, *labels])
 
-    def received_by(self, cls: str) -> bool:
-        """Whether class ``cls`` received it: as a receiver class, or as a class of the division
-        or group the source wrote for the receiver ("Pharmaceutical, 21" took steam: so could
-        21.10)."""
-        return cls in self.receiver_classes or any(
-            len(scope) < 4 and cls.startswith(scope) for scope in self.receiver_scopes
-        )
+    def received_within(self, cls: str) -> str | None:
+        """The division or group the source wrote for the receiver that holds class ``cls``
+        ("Pharmaceutical, 21" or "Animal raising, 0140": 21.10 or 01.46 might have been the
+        receiver): ``'21'``, ``'014'``; None where it holds none or is ``cls`` as written."""
+        if cls in self.receiver_classes:
+            return None
+        scopes = (code_scope(scope) for scope in self.receiver_scopes)
+        return next((scope for scope in scopes if cls.startswith(scope)), None)
 
 
 @lru_cache(maxsize=4096)

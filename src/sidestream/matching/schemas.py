@@ -308,6 +308,9 @@ class ExchangeEvidence(BaseModel):
     material: str
     final_use: str
     similarity: float
+    #: The receiver's NACE code as the source recorded it, where that is a division or group
+    #: holding the recommended class rather than the class itself (``"21"``, ``"01.4"``).
+    receiver_recorded_as: str | None = None
 
 
 class HeatPumpLift(BaseModel):

@@ -190,6 +190,16 @@ class SectorScores:
         return weighted_total({k: v for k, v in self.components.items() if k not in left_out})
 
 
+def _near_the_nearest(similar: np.ndarray, named: np.ndarray) -> np.ndarray:
+    """Keyword similarities (queries × classes) for ranking classes: a class no pattern names
+    for the query counts by how near its keyword comes to the query's nearest keyword (less
+    ``SEMANTIC_PATTERN_MARGIN`` times its shortfall, never below 0); a named class keeps its
+    similarity (which of its keywords carries a foreign spelling is chance)."""
+    shortfall = similar.max(axis=1, keepdims=True) - similar
+    near = np.maximum(similar - SEMANTIC_PATTERN_MARGIN * shortfall, 0.0)
+    return np.where(named, similar, near)
+
+
 def weighted_total(components: dict[str, np.ndarray]) -> np.ndarray:
     """Components (queries × classes) combined with ``SECTOR_WEIGHTS``: their weighted mean."""
     weights = {k: SECTOR_WEIGHTS[k] for k in components}
@@ -209,9 +219,14 @@ class SectorModel:
         corpus = [e.text for e in self.exchanges]
         self.tfidf = TfidfIndex([*corpus, *(w.description for w in waste_codes().values())])
         self.matrix = self.tfidf.transform(corpus)
-        #: The documented exchanges each class received (``Exchange.received_by``).
         self.members: list[np.ndarray] = [
-            np.array([i for i, e in enumerate(self.exchanges) if e.received_by(c)], int)
+            np.array([i for i, e in enumerate(self.exchanges) if c in e.receiver_classes], int)
+            for c in self.classes
+        ]
+        #: Exchanges whose receiver the source recorded only as a division or group holding
+        #: the class (``Exchange.received_within``): they corroborate a known use of it.
+        self.within: list[np.ndarray] = [
+            np.array([i for i, e in enumerate(self.exchanges) if e.received_within(c)], int)
             for c in self.classes
         ]
         counts = Counter(c for e in self.exchanges for c in e.receiver_classes)
@@ -513,7 +528,7 @@ class SectorModel:
             row[self.col[cls]] = max(hit.strength for hit in found)
         return row
 
-    def score(self, queries: Sequence[SectorQuery], ranking: bool = True) -> SectorScores:
+    def score(self, queries: Sequence[SectorQuery], *, ranking: bool = True) -> SectorScores:
         """Component and total scores (0–1) of every class for every query (one that is heat
         by its words alone is read as energy: :meth:`_heat_alone`). ``ranking``: the scores
         rank the classes against each other, and a keyword's similarity counts by how near it
@@ -532,6 +547,7 @@ class SectorModel:
             if self.exchanges
             else np.zeros((len(queries), 0), np.float32)
         )
+        lexical, semantic = sim, None
         text = self._class_max(sim)
         hits = [
             self._pattern_hits(t, c, query_temperature(q), q.kind)
@@ -552,10 +568,12 @@ class SectorModel:
             vectors = self.encoder.encode(texts)
             semantic = self.encoder.similarity(vectors, self.vectors.materials)
             components["semantic"] = self._class_max(semantic)
-            components["semantic_pattern"] = self._pattern_semantic(
-                vectors, [q.kind for q in queries], ranking
+            similar = self._pattern_semantic(vectors, [q.kind for q in queries])
+            components["semantic_pattern"] = (
+                _near_the_nearest(similar, components["pattern"] > 0) if ranking else similar
             )
             sim = np.maximum(sim, semantic)
+        self._corroborate(components, lexical, semantic)
         if not cases_apply.all():  # the documented exchanges neither rank nor support these
             keep = cases_apply[:, None]
             for name in CASE_COMPONENTS & components.keys():
@@ -574,20 +592,35 @@ class SectorModel:
             and not self._named_first(query.description, None, purpose=False)
         )
 
-    def _class_max(self, sim: np.ndarray) -> np.ndarray:
-        """Queries × exchanges -> queries × classes: best exchange received by each class."""
+    def _corroborate(
+        self, components: dict[str, np.ndarray], lexical: np.ndarray, semantic: np.ndarray | None
+    ) -> None:
+        """A class a pattern names for a query takes, at ``GROUP_CREDIT``, the description
+        similarity of the documented exchanges whose receiver is recorded only as a division
+        or group holding it ("Pharmaceutical, 21" took steam: a known use of steam by 21.10 is
+        corroborated). It names no class on its own: every class of the division would be."""
+        named = components["pattern"] > 0
+        if not named.any():
+            return
+        for name, sim in (("text", lexical), ("semantic", semantic)):
+            if sim is not None:
+                within = GROUP_CREDIT * self._class_max(sim, self.within)
+                components[name] = np.where(
+                    named, np.maximum(components[name], within), components[name]
+                )
+
+    def _class_max(self, sim: np.ndarray, members: list[np.ndarray] | None = None) -> np.ndarray:
+        """Queries × exchanges -> queries × classes: best exchange received by each class (or
+        by ``members``: exchanges per class)."""
         out = np.zeros((sim.shape[0], len(self.classes)), np.float32)
-        for j, idx in enumerate(self.members):
+        for j, idx in enumerate(self.members if members is None else members):
             if len(idx):
                 out[:, j] = sim[:, idx].max(axis=1)
         return out
 
-    def _pattern_semantic(
-        self, vectors: np.ndarray, kinds: Sequence[str | None], ranking: bool
-    ) -> np.ndarray:
+    def _pattern_semantic(self, vectors: np.ndarray, kinds: Sequence[str | None]) -> np.ndarray:
         """Queries × classes: best semantic similarity to a keyword of a pattern naming it (of
-        a pattern that applies to the query's kind, when it states one); ``ranking``: less
-        ``SEMANTIC_PATTERN_MARGIN`` times its shortfall from the query's best class."""
+        a pattern that applies to the query's kind, when it states one)."""
         assert self.encoder is not None and self.vectors is not None
         out = np.zeros((len(vectors), len(self.classes)), np.float32)
         cols = self.pattern_cols[self.vectors.keyword_pattern]
@@ -602,10 +635,7 @@ class SectorModel:
             rows = np.flatnonzero([k == kind for k in kinds])
             sim[np.ix_(rows, np.flatnonzero(~applies[keyword_pattern]))] = 0.0
         out[:, groups] = np.maximum.reduceat(sim, starts, axis=1)
-        if not ranking:
-            return out
-        shortfall = out.max(axis=1, keepdims=True) - out
-        return np.maximum(out - SEMANTIC_PATTERN_MARGIN * shortfall, 0.0)
+        return out
 
     def recommend(self, query: SectorQuery, top: int = 10) -> list[SectorRecommendation]:
         """The ``top`` receiving classes for one material, best first, with reasons."""
@@ -622,24 +652,25 @@ class SectorModel:
         cls = self.classes[j]
         code = scores.codes[row]
         sims = scores.text_sim[row]
-        ranked = sorted(
-            self.members[j],
-            key=lambda i: -max(float(sims[i]), max(
-                (code_similarity(code, c) for c in self.exchanges[i].waste_codes), default=0.0)),
-        )  # fmt: skip
+        hits = sorted(scores.pattern_hits[row].get(cls, []), key=lambda h: -h.strength)
+        found = [  # (what it counts, how alike, exchange): its own by description or LoW code
+            (s, s, i) for i in self.members[j]
+            for s in [max(float(sims[i]), max(
+                (code_similarity(code, c) for c in self.exchanges[i].waste_codes), default=0.0))]
+        ]  # fmt: skip
+        if hits:  # a known use corroborated by receivers recorded as its division or group
+            found += [(GROUP_CREDIT * float(sims[i]), float(sims[i]), i) for i in self.within[j]]
         evidence: list[ExchangeEvidence | PatternEvidence] = []
-        for i in ranked[:3]:
+        for _, similarity, i in sorted(found, key=lambda x: -x[0])[:3]:
             e = self.exchanges[i]
-            similarity = max(float(sims[i]), max(
-                (code_similarity(code, c) for c in e.waste_codes), default=0.0))  # fmt: skip
             if similarity < EVIDENCE_MIN_SIMILARITY["semantic" if self.encoder else "lexical"]:
                 break
+            scope = e.received_within(cls)
             evidence.append(ExchangeEvidence(
                 case=e.case_id, exchange_id=e.exchange_id, donor=e.donor, receiver=e.receiver,
                 country=e.country, material=e.material, final_use=e.final_use,
-                similarity=round(similarity, 3),
+                similarity=round(similarity, 3), receiver_recorded_as=scope and format_nace(scope),
             ))  # fmt: skip
-        hits = sorted(scores.pattern_hits[row].get(cls, []), key=lambda h: -h.strength)
         evidence += [
             PatternEvidence(
                 pattern=h.pattern.id,
@@ -673,9 +704,10 @@ class SectorModel:
         if exchanges:
             e = exchanges[0]
             more = f" and {len(exchanges) - 1} more" if len(exchanges) > 1 else ""
+            recorded = f" (recorded only as NACE {e.receiver_recorded_as})"
             parts.append(
                 f"documented: '{e.material}' from {e.donor} to {e.receiver}"
-                f" for {e.final_use.lower()}"
+                f"{recorded if e.receiver_recorded_as else ''} for {e.final_use.lower()}"
                 f" (case {e.case}{', ' + e.country if e.country else ''}){more}"
             )
         patterns = [e for e in evidence if isinstance(e, PatternEvidence)]

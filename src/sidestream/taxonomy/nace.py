@@ -61,6 +61,23 @@ def nace_section(code: str) -> str:
     return _nace.info(code, revision=nace_revision(code))["section"]
 
 
+def code_scope(code: str) -> str:
+    """The NACE prefix a receiver's code as a case library writes it covers: a class itself
+    (``'2351'``); a group or division padded to four digits, the group or division
+    (``'0140'`` -> ``'014'``, ``'2000'`` -> ``'20'``); a shorter code as it is (``'21'``)."""
+    if len(code) != 4 or not code.isdigit():
+        return code
+    if group := padded_group(code):
+        return group
+    if code.endswith("00"):
+        try:
+            nace_revision(code)
+        except ValueError:
+            division = any(_nace.is_valid(code[:2], revision=r) for r in REVISIONS)
+            return code[:2] if division else code
+    return code
+
+
 def format_nace(code: str) -> str:
     """Digits to the dotted form: ``'2351'`` -> ``'23.51'``; a group written as a class to the
     group's form: ``'0110'`` -> ``'01.1'``."""
