@@ -41,6 +41,7 @@ from sidestream.matching.knowledge import Exchange, KnowledgeBase, default_knowl
 from sidestream.matching.schemas import Listing
 from sidestream.matching.sectors import SectorModel, SectorQuery, clean_code, with_inferred_code
 from sidestream.matching.text import TfidfIndex, cosine
+from sidestream.taxonomy.nace import code_scope
 
 #: Approximate country centroids (lat, lon) for the regional variant of task (b).
 COUNTRY_CENTROIDS = {
@@ -336,6 +337,11 @@ def main() -> None:
     within_median = f"{np.median(list(sizes.values())):.0f}"
     commit = git_commit()
     n_sector = int(sectors["engine"]["n"])
+    n_scoped = sum(  # receivers recorded as a division or group, written so or padded
+        any(len(code_scope(s)) < 4 for s in e.receiver_scopes)
+        for e in default_knowledge_base().exchanges
+        if e.receiver_classes
+    )
     n_listing = int(listings["engine"]["n"])
     text = f"""# Matching quality, leave-one-case-out ({today})
 
@@ -349,8 +355,9 @@ Protocol: see `benchmarks/matching_eval.py` and `docs/matching.md`.
 {_table(sectors, ["hit@1", "hit@5", "hit@10", "division@5", "mrr", "scope@5", "scope@10"])}
 
 hit@k counts a class equal to the receiver's code padded to four digits ('21' -> '2100');
-scope@k counts any class inside the code as the source wrote it ('21' is met by '2110'), which
-matters for the 8 receivers given only as a division or group (e.g. "Pharmaceutical, 21").
+scope@k counts any class inside the code as the source wrote it ('21' and '2100' are met by
+'2110', '0140' by '0146'), which matters for the {n_scoped} receivers given only as a division or
+group, written so or padded to four digits (e.g. "Pharmaceutical, 21", "Animal raising, 0140").
 
 ## (b) Listing matching: rank 203 needs for each held-out offer ({n_listing} offers)
 

@@ -47,5 +47,8 @@ def test_a_division_receiver_is_met_by_any_class_inside_it() -> None:
     assert first_hit_rank(ranked, {"2100"}) == 3  # padded code: exact only
     assert scoped_hit_rank(ranked, nace_scopes_in("21")) == 2
     assert scoped_hit_rank(ranked, nace_scopes_in("2351")) == 1
-    assert scoped_hit_rank(["0111"], nace_scopes_in("0110 / 0120")) == 0
+    assert scoped_hit_rank(["0111"], nace_scopes_in("0110 / 0120")) == 1  # padded groups
+    assert scoped_hit_rank(["0510", "0146"], nace_scopes_in("0140")) == 2
+    assert scoped_hit_rank(["2110"], nace_scopes_in("2100")) == 1  # a padded division
+    assert scoped_hit_rank(["3600"], nace_scopes_in("3700")) == 0  # classes ending in 00
     assert scoped_hit_rank(["0111"], nace_scopes_in("011/012")) == 1

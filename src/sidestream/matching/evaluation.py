@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sidestream.matching.knowledge import Exchange, KnowledgeBase
+from sidestream.taxonomy.nace import code_scope
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,11 @@ def first_hit_rank(ranked: Sequence[str], gold: set[str], key: Callable[[str], s
 
 def scoped_hit_rank(ranked: Sequence[str], scopes: Sequence[str]) -> int:
     """1-based rank of the first class inside a gold scope (a class, group or division code as
-    the source wrote it: ``'21'`` is met by ``'2110'``); 0 when none is."""
-    return first_hit_rank(ranked, set(scopes), key=lambda c: next(
-        (s for s in scopes if c.startswith(s)), ""))  # fmt: skip
+    the source wrote it, padded or not: ``'21'`` and ``'2100'`` are met by ``'2110'``,
+    ``'0140'`` by ``'0146'``; ``taxonomy.nace.code_scope``); 0 when none is."""
+    prefixes = [code_scope(s) for s in scopes]
+    return first_hit_rank(ranked, set(prefixes), key=lambda c: next(
+        (p for p in prefixes if c.startswith(p)), ""))  # fmt: skip
 
 
 def expected_rank(scores: np.ndarray, correct: np.ndarray) -> float:
