@@ -61,6 +61,7 @@ def nace_section(code: str) -> str:
     return _nace.info(code, revision=nace_revision(code))["section"]
 
 
+@lru_cache(maxsize=4096)
 def code_scope(code: str) -> str:
     """The NACE prefix a receiver's code as a case library writes it covers: a class itself
     (``'2351'``); a group or division padded to four digits, the group or division
