@@ -198,3 +198,23 @@ def test_static_files_are_served_locally(web: TestClient) -> None:
         "/static/vendor/chartjs/chart.umd.min.js",
     ):
         assert web.get(path).status_code == 200, path
+
+
+def test_a_case_whose_receiver_is_recorded_only_as_a_division_says_so(
+    web: TestClient, engine
+) -> None:
+    from sqlalchemy import select
+
+    from sidestream.db import session_scope
+    from sidestream.registry.models import Stream
+
+    with session_scope(engine) as session:
+        steam = session.scalars(
+            select(Stream.id).where(Stream.external_id == "kal-asnaes-steam-novo")
+        ).one()
+    html = web.get(f"/streams/{steam}").text
+    aside = html[html.index('id="sectors-h"') : html.index("</aside>")]
+    assert "Manufacture of basic pharmaceutical products" in aside
+    assert "→ Pharmaceutical (recorded only as NACE 21) (Puerto Rico)" in aside
+    danish = web.get(f"/streams/{steam}", headers={"Accept-Language": "da"}).text
+    assert "(kun registreret som NACE 21)" in danish
