@@ -195,6 +195,8 @@ def _near_the_nearest(similar: np.ndarray, named: np.ndarray) -> np.ndarray:
     for the query counts by how near its keyword comes to the query's nearest keyword (less
     ``SEMANTIC_PATTERN_MARGIN`` times its shortfall, never below 0); a named class keeps its
     similarity (which of its keywords carries a foreign spelling is chance)."""
+    if not similar.size:  # a knowledge base without patterns
+        return similar
     shortfall = similar.max(axis=1, keepdims=True) - similar
     near = np.maximum(similar - SEMANTIC_PATTERN_MARGIN * shortfall, 0.0)
     return np.where(named, similar, near)
