@@ -66,17 +66,7 @@ def code_scope(code: str) -> str:
     """The NACE prefix a receiver's code as a case library writes it covers: a class itself
     (``'2351'``); a group or division padded to four digits, the group or division
     (``'0140'`` -> ``'014'``, ``'2000'`` -> ``'20'``); a shorter code as it is (``'21'``)."""
-    if len(code) != 4 or not code.isdigit():
-        return code
-    if group := padded_group(code):
-        return group
-    if code.endswith("00"):
-        try:
-            nace_revision(code)
-        except ValueError:
-            division = any(_nace.is_valid(code[:2], revision=r) for r in REVISIONS)
-            return code[:2] if division else code
-    return code
+    return padded_group(code) or _padded(code, 2) or code
 
 
 def format_nace(code: str) -> str:
@@ -104,13 +94,19 @@ def nace_classes(revision: str = "2.0") -> dict[str, str]:
 def padded_group(code: str) -> str | None:
     """The three-digit group of a group written as a four-digit class (``'0110'`` -> ``'011'``,
     as case libraries write "agriculture"); None for a real class or anything else."""
-    if len(code) != 4 or not code.isdigit() or not code.endswith("0") or code.endswith("00"):
+    return _padded(code, 3)
+
+
+def _padded(code: str, digits: int) -> str | None:
+    """The first ``digits`` digits of a four-digit ``code`` that is no NACE class, where they
+    are a valid code and zeros follow them (a group or division padded to a class's length)."""
+    if len(code) != 4 or not code.isdigit() or code[digits:] != "0" * (4 - digits):
         return None
     try:
         nace_revision(code)
     except ValueError:
-        valid = any(_nace.is_valid(code[:3], revision=r) for r in REVISIONS)
-        return code[:3] if valid else None
+        valid = any(_nace.is_valid(code[:digits], revision=r) for r in REVISIONS)
+        return code[:digits] if valid else None
     return None
 
 
