@@ -21,11 +21,12 @@ SECTOR_WEIGHTS: dict[str, float] = {
     "semantic_pattern": 0.30,  # embedding similarity to a keyword of a pattern naming C
 }
 
-#: The ``semantic_pattern`` component of a class is its keyword's embedding similarity less this
-#: many times its shortfall from the description's best keyword (never below 0): multilingual
-#: embeddings find most short texts 0.6–0.8 alike, so what tells is how near a keyword comes to
-#: the nearest one ("Fuel gas" is 0.93 alike the keyword "fuel gas" and 0.68 alike "flue gas",
-#: a greenhouse's CO2: 0.68 - 2 × 0.25 = 0.18).
+#: In the ranking of classes, the ``semantic_pattern`` component of a class no pattern names is
+#: its keyword's embedding similarity less this many times its shortfall from the description's
+#: nearest keyword (never below 0): multilingual embeddings find most short texts 0.6–0.8 alike,
+#: so what tells is how near a keyword comes to the nearest one ("Fuel gas" is 0.93 alike the
+#: keyword "fuel gas" and 0.68 alike "flue gas", a greenhouse's CO2: 0.68 - 2 × 0.25 = 0.18). A
+#: named class, and a listing's evidence for one class, keep the similarity.
 SEMANTIC_PATTERN_MARGIN = 2.0
 
 #: Sector components left out of a listing match's known-use evidence (the sector score of
