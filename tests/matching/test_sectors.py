@@ -53,6 +53,7 @@ def test_a_bare_word_for_heat_names_the_heat_uses_when_no_kind_is_given() -> Non
         named = {e.pattern for r in recommend_sectors(material, top=5) for e in r.evidence
                  if isinstance(e, PatternEvidence)}  # fmt: skip
         assert not named & heat_uses, material
+        assert "0113" not in _top(material, k=1), material
 
 
 def test_cold_from_lng_regasification_goes_to_cold_stores_and_air_separation() -> None:

@@ -566,16 +566,17 @@ class SectorModel:
             "donor": stack([self._donor_row(q.donor_nace) for q in queries]),
             "popularity": np.broadcast_to(self.popularity, text.shape),
         }
+        named = components["pattern"] > 0  # classes a pattern names for each query
         if self.encoder is not None and self.vectors is not None:
             vectors = self.encoder.encode(texts)
             semantic = self.encoder.similarity(vectors, self.vectors.materials)
             components["semantic"] = self._class_max(semantic)
             similar = self._pattern_semantic(vectors, [q.kind for q in queries])
             components["semantic_pattern"] = (
-                _near_the_nearest(similar, components["pattern"] > 0) if ranking else similar
+                _near_the_nearest(similar, named) if ranking else similar
             )
             sim = np.maximum(sim, semantic)
-        self._corroborate(components, lexical, semantic)
+        self._corroborate(components, named, lexical, semantic)
         if not cases_apply.all():  # the documented exchanges neither rank nor support these
             keep = cases_apply[:, None]
             for name in CASE_COMPONENTS & components.keys():
@@ -595,13 +596,17 @@ class SectorModel:
         )
 
     def _corroborate(
-        self, components: dict[str, np.ndarray], lexical: np.ndarray, semantic: np.ndarray | None
+        self,
+        components: dict[str, np.ndarray],
+        named: np.ndarray,
+        lexical: np.ndarray,
+        semantic: np.ndarray | None,
     ) -> None:
         """A class a pattern names for a query takes, at ``GROUP_CREDIT``, the description
         similarity of the documented exchanges whose receiver is recorded only as a division
         or group holding it ("Pharmaceutical, 21" took steam: a known use of steam by 21.10 is
-        corroborated). It names no class on its own: every class of the division would be."""
-        named = components["pattern"] > 0
+        corroborated). It names no class on its own: every class of the division would be.
+        ``named``: queries × classes a pattern names."""
         if not named.any():
             return
         for name, sim in (("text", lexical), ("semantic", semantic)):
