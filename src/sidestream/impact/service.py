@@ -89,7 +89,7 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
     and the heat pump that lifts the offer's heat to the need's temperature (``need``
     ``None``: deleted)."""
     kind = str(offer.kind or "material")
-    needed, ratio = None, 1.0
+    needed, ratio, disposal = None, 1.0, None
     if kind in ("material", "water") and need is not None:
         # what the need takes it as, if it says; coded rows are for materials
         code = (need.waste_code or offer.waste_code) if kind == "material" else None
@@ -97,13 +97,37 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
             needed, ratio = instead.material_category, instead.substitution_ratio
         elif need.waste_code and kind == "material":
             needed = category_for(need.waste_code, kind).material_category
+    if kind == "water":
+        if needed is None and _water_quality(need) in UNBOUGHT_WATER:
+            needed = "none"
+        if _water_quality(offer) in UNTREATED_WATER:
+            disposal = "none"
     return {
         "kind": kind,
         "waste_code": offer.waste_code,
         "substitutes": needed,
         "substitution_ratio": ratio,
+        "avoided_disposal": disposal,
         "heat_pump_cop": lift_cop(offer, need) if kind == "energy" and need is not None else None,
     }
+
+
+#: Water a need asks for at these qualities (its ``properties.water_quality``) is not mains
+#: water it stops buying: cooling water is drawn from a river or the sea under the site's own
+#: permit, waste water is taken to be treated or digested. The water still counts as saved; no
+#: purchase or supply emissions do. Potable, process and grey water, and a need that states no
+#: quality, replace mains water (a site flushes and washes with drinking water where it has
+#: nothing else).
+UNBOUGHT_WATER = frozenset({"cooling", "waste"})
+#: Offered water of these qualities goes back to its river or the sea under the discharge
+#: permit, not to a treatment works: sending it to a partner saves no treatment charge.
+UNTREATED_WATER = frozenset({"cooling"})
+
+
+def _water_quality(side: Side | None) -> str | None:
+    props = (side.properties or {}) if side is not None else {}
+    quality = props.get("water_quality") if isinstance(props, Mapping) else None
+    return str(quality).strip().lower() if quality else None
 
 
 def pair_exchange(
