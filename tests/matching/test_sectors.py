@@ -255,6 +255,9 @@ def test_capacity_service_and_knowledge_get_only_the_patterns_naming_their_kind(
     assert any(getattr(e, "case", None) for r in as_material for e in r.evidence)
     slovene = recommend_sectors("Prosta hladilniška kapaciteta (+4 °C)", kind="capacity", top=3)
     assert slovene and slovene[0].nace == "5210"  # the singular, as a company writes it
+    know_how = recommend_sectors("Know-how in vibration analysis", kind="knowledge", top=8)
+    assert know_how and len(know_how) < 8  # what nothing suggests is not listed at 0.000
+    assert all(r.score > 0 for r in know_how)
 
 
 def test_pattern_lookup_finds_exactly_what_every_pattern_finds() -> None:

@@ -650,10 +650,11 @@ class SectorModel:
         return self.explain(scores, 0, top)
 
     def explain(self, scores: SectorScores, row: int, top: int) -> list[SectorRecommendation]:
-        """Recommendations for row ``row`` of a batch, with evidence and a written reason."""
+        """Recommendations for row ``row`` of a batch, with evidence and a written reason: at
+        most ``top``, fewer where fewer classes score above 0 (nothing suggests the others)."""
         total = scores.total[row]
         order = np.argsort(-total, kind="stable")[:top]
-        return [self._recommendation(scores, row, int(j)) for j in order]
+        return [self._recommendation(scores, row, int(j)) for j in order if total[j] > 0]
 
     def _recommendation(self, scores: SectorScores, row: int, j: int) -> SectorRecommendation:
         cls = self.classes[j]
