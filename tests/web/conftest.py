@@ -46,6 +46,14 @@ def ids(engine: Engine, web: TestClient) -> dict[str, int]:
 PASSWORD = "correct horse battery"
 
 
+def register_company(client: TestClient, csrf: str, name: str) -> int:
+    """Register a company through the start page as the signed-in user (its admin); its id."""
+    data = {"csrf_token": csrf, "name": name, "country": "DK", "lat": "55.66", "lon": "11.09"}
+    response = client.post("/start", data=data, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return int(re.search(r"/organisations/(\d+)/", response.headers["location"]).group(1))
+
+
 def sign_up(client: TestClient, email: str) -> str:
     """Sign up through the pages as a fresh user; returns the session's CSRF token."""
     client.cookies.clear()

@@ -11,14 +11,7 @@ from sqlalchemy import Engine, select
 from sidestream.access.models import Membership
 from sidestream.db import session_scope
 from sidestream.registry.models import Stream
-from tests.web.conftest import join, log_in, sign_up
-
-
-def _company(web: TestClient, csrf: str, name: str) -> int:
-    data = {"csrf_token": csrf, "name": name, "country": "DK", "lat": "55.66", "lon": "11.09"}
-    response = web.post("/start", data=data, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return int(re.search(r"/organisations/(\d+)/", response.headers["location"]).group(1))
+from tests.web.conftest import join, log_in, register_company, sign_up
 
 
 def _stream(web: TestClient, csrf: str, org: int, **fields: str) -> int:
@@ -31,7 +24,7 @@ def _stream(web: TestClient, csrf: str, org: int, **fields: str) -> int:
 def test_the_creator_of_a_company_becomes_its_admin(
     web: TestClient, engine: Engine, csrf: str
 ) -> None:
-    org = _company(web, csrf, "Admin Check ApS")
+    org = register_company(web, csrf, "Admin Check ApS")
     with session_scope(engine) as session:
         roles = session.scalars(select(Membership.role).where(Membership.organisation_id == org))
         assert list(roles) == ["admin"]
@@ -54,7 +47,7 @@ def test_only_members_add_streams(web: TestClient, ids: dict[str, int], csrf: st
 
 def test_private_and_anonymous_streams_obey_the_policy(web: TestClient, engine: Engine) -> None:
     csrf = sign_up(web, "owner@example.org")
-    org = _company(web, csrf, "Quiet Owner ApS")
+    org = register_company(web, csrf, "Quiet Owner ApS")
     private = _stream(web, csrf, org, direction="offer", title="Secret slag", quantity="10",
                       description="from line 3", visibility="private")  # fmt: skip
     anon = _stream(web, csrf, org, direction="offer", title="Anonymous sawdust", quantity="800",
@@ -72,7 +65,7 @@ def test_private_and_anonymous_streams_obey_the_policy(web: TestClient, engine: 
 def test_introduction_exchange_and_delivery(web: TestClient, engine: Engine, ids: dict) -> None:
     # A new company publishes an anonymous need and asks the gypsum supplier for an introduction.
     csrf = sign_up(web, "plaster@example.org")
-    org = _company(web, csrf, "Plaster Newcomer ApS")
+    org = register_company(web, csrf, "Plaster Newcomer ApS")
     need = _stream(web, csrf, org, direction="need", title="Gypsum for plasterboard",
                    waste_code="100105", quantity="20000", visibility="anonymous")  # fmt: skip
     page = web.get(f"/streams/{need}").text
@@ -138,7 +131,7 @@ def test_introduction_exchange_and_delivery(web: TestClient, engine: Engine, ids
 
 def test_dismissed_partners_are_not_suggested_again(web: TestClient, engine: Engine) -> None:
     csrf = sign_up(web, "dismisser@example.org")
-    org = _company(web, csrf, "Dismissing Dairy ApS")
+    org = register_company(web, csrf, "Dismissing Dairy ApS")
     need = _stream(web, csrf, org, direction="need", title="Gypsum for plasterboard",
                    waste_code="100105", quantity="20000", visibility="public")  # fmt: skip
     with session_scope(engine) as session:

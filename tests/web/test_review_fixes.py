@@ -18,14 +18,7 @@ from sidestream.registry import service as registry
 from sidestream.registry.models import Organisation, Stream
 from sidestream.registry.schemas import OrganisationCreate, StreamCreate
 from sidestream.web import engines
-from tests.web.conftest import join, sign_up
-
-
-def _company(web: TestClient, csrf: str, name: str) -> int:
-    data = {"csrf_token": csrf, "name": name, "country": "DK", "lat": "55.66", "lon": "11.09"}
-    response = web.post("/start", data=data, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return int(re.search(r"/organisations/(\d+)/", response.headers["location"]).group(1))
+from tests.web.conftest import join, register_company, sign_up
 
 
 def _post_stream(web: TestClient, csrf: str, org: int, **fields: str):  # type: ignore[no-untyped-def]
@@ -107,7 +100,7 @@ def test_home_counts_only_visible_streams(web: TestClient, engine: Engine) -> No
 
 
 def test_an_unknown_site_is_a_message_beside_the_site_field(web: TestClient, csrf: str) -> None:
-    org = _company(web, csrf, "Siteless Sawmill ApS")
+    org = register_company(web, csrf, "Siteless Sawmill ApS")
     response = _post_stream(web, csrf, org, direction="offer", title="Sawdust", site_id="999999")
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("text/html")
@@ -117,7 +110,7 @@ def test_an_unknown_site_is_a_message_beside_the_site_field(web: TestClient, csr
 def test_code_provenance_is_decided_by_the_server(
     web: TestClient, csrf: str, engine: Engine
 ) -> None:
-    org = _company(web, csrf, "Provenance Plaster ApS")
+    org = register_company(web, csrf, "Provenance Plaster ApS")
     text = "FGD gypsum from flue-gas desulphurisation"
     forged = _stream_id(
         _post_stream(
@@ -172,7 +165,7 @@ def exchange(web: TestClient, engine: Engine, request: pytest.FixtureRequest):  
     (exchange url, the supplier's CSRF token)."""
     name = request.node.name.split("[")[0].replace("_", "-")[:40]
     csrf = sign_up(web, f"{name}-buyer@example.org")
-    org = _company(web, csrf, f"Buyer {name}")
+    org = register_company(web, csrf, f"Buyer {name}")
     need = _stream_id(
         _post_stream(
             web,
@@ -263,7 +256,7 @@ def test_the_exchange_page_does_not_run_the_optimiser(
 
 def test_only_members_see_a_streams_dismissals(web: TestClient, engine: Engine) -> None:
     csrf = sign_up(web, "private-dismisser@example.org")
-    org = _company(web, csrf, "Private Dismisser ApS")
+    org = register_company(web, csrf, "Private Dismisser ApS")
     need = _stream_id(
         _post_stream(
             web,
@@ -372,7 +365,7 @@ def test_a_wrong_carbon_price_is_named_beside_the_field(web: TestClient, typed: 
 
 def test_a_refused_introduction_is_not_called_already_open(web: TestClient, engine: Engine) -> None:
     csrf = sign_up(web, "refused-intro@example.org")
-    org = _company(web, csrf, "Refused Intro ApS")
+    org = register_company(web, csrf, "Refused Intro ApS")
     need = _stream_id(_post_stream(web, csrf, org, direction="need", title="Gypsum", quantity="5"))
     own = _stream_id(_post_stream(web, csrf, org, direction="offer", title="Slag", quantity="5"))
     offer = _ext(engine, "kal-asnaes-fgd-gypsum")
@@ -390,7 +383,7 @@ def test_a_refused_introduction_is_not_called_already_open(web: TestClient, engi
 
 def test_a_picked_code_survives_a_form_returned_with_a_message(web: TestClient) -> None:
     csrf = sign_up(web, "picked-code@example.org")
-    org = _company(web, csrf, "Picked Code ApS")
+    org = register_company(web, csrf, "Picked Code ApS")
     text = {"title": "", "description": "fly ash from our coal boiler"}
     refused = _post_stream(web, csrf, org, direction="offer", waste_code="100102", **text)
     assert refused.status_code == 422

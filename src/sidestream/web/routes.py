@@ -7,12 +7,12 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from sidestream.web.pages import cases, company, exchanges, home, region, streams
+from sidestream.web.pages import cases, company, exchanges, home, region, streams, team
 
 STATIC_DIR = Path(__file__).parent / "static"
 
 router = APIRouter(include_in_schema=False)
-for _page in (home, company, streams, exchanges, cases, region):
+for _page in (home, company, team, streams, exchanges, cases, region):
     router.include_router(_page.router)
 
 

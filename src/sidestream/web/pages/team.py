@@ -1,0 +1,196 @@
+"""A company's people and networks: who belongs to it, inviting colleagues, leaving.
+
+What the API offers as ``/organisations/{id}/members`` and ``/networks/{id}/members/{org}``, as
+a page an SME's administrator can use without an API token. Members see who belongs; admins
+invite an address (or change a member's role by inviting it again), take people out and take
+the company out of a network; anyone may leave. The access rules are the services' own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from sidestream.access import service as access
+from sidestream.access.errors import Forbidden, Unauthenticated
+from sidestream.access.policy import Viewer
+from sidestream.access.roles import Role
+from sidestream.access.schemas import MembershipIn
+from sidestream.errors import Conflict, NotFound
+from sidestream.messages import N_
+from sidestream.registry import service as registry
+from sidestream.registry.models import Network, NetworkMember, Organisation
+from sidestream.web.forms import field_errors
+from sidestream.web.i18n import choose_language
+from sidestream.web.pages.common import (
+    PageViewer,
+    SessionDep,
+    forbidden,
+    gettext_for,
+    not_found,
+    see_other,
+    to_login,
+)
+from sidestream.web.templating import render
+
+router = APIRouter()
+
+#: How the page names each role.
+ROLE_NAMES = {
+    Role.member: N_("Member"),
+    Role.admin: N_("Administrator"),
+    Role.facilitator: N_("Facilitator"),
+}
+#: The roles an administrator may offer on the page (a facilitator role belongs to
+#: organisations that run networks, granted through the API).
+OFFERED = (Role.member, Role.admin)
+MEMBERS_ONLY = N_("Only members of this company may see who belongs to it.")
+BAD_ADDRESS = N_("Please enter an e-mail address, for example name@company.eu.")
+#: The one conflict these forms meet (``access.service.keep_an_admin``), in the page's words.
+LAST_ADMIN = N_(
+    "A company keeps at least one administrator: make someone else administrator first."
+)
+
+
+@router.get("/organisations/{org_id}/team", response_class=HTMLResponse)
+def team(request: Request, org_id: int, session: SessionDep, viewer: PageViewer) -> Response:
+    """The company's people (with invitations not yet answered) and its networks."""
+    return _page(request, session, viewer, org_id, {}, {})
+
+
+@router.post("/organisations/{org_id}/team/invite", response_class=HTMLResponse)
+async def invite(
+    request: Request, org_id: int, session: SessionDep, viewer: PageViewer
+) -> Response:
+    """Invite an address, or give a member another role (company admins)."""
+    form = dict(await request.form())
+    gettext = gettext_for(request)
+    try:
+        data = MembershipIn(
+            email=str(form.get("email") or "").strip(), role=form.get("role") or Role.member
+        )
+    except ValidationError as exc:
+        errors = field_errors(exc, ("email", "role"), gettext, choose_language(request))
+        if "email" in errors:
+            errors["email"] = gettext(BAD_ADDRESS)
+        return _page(request, session, viewer, org_id, form, errors, status=422)
+    if data.role not in OFFERED:
+        return _page(request, session, viewer, org_id, form, {"role": gettext(
+            "Please choose one of the options.")}, status=422)  # fmt: skip
+    try:
+        member = access.set_membership(session, viewer, org_id, data.email, data.role)
+    except (Forbidden, Unauthenticated) as exc:
+        return _refused(request, session, viewer, org_id, exc)
+    except Conflict:
+        session.rollback()
+        errors = {"role": gettext(LAST_ADMIN)}
+        return _page(request, session, viewer, org_id, form, errors, status=409)
+    session.commit()
+    done = "changed" if member is not None else "invited"
+    notice = urlencode({done: data.email, "role": data.role.value})
+    return see_other(f"/organisations/{org_id}/team?{notice}")
+
+
+@router.post("/organisations/{org_id}/team/remove", response_class=HTMLResponse)
+async def remove(
+    request: Request, org_id: int, session: SessionDep, viewer: PageViewer
+) -> Response:
+    """Take a person out of the company (admins), or leave it yourself."""
+    form = await request.form()
+    try:
+        user_id = int(str(form.get("user_id")))
+    except ValueError:
+        return not_found(request, N_("member"))
+    try:
+        access.remove_membership(session, viewer, org_id, user_id)
+    except (Forbidden, Unauthenticated) as exc:
+        return _refused(request, session, viewer, org_id, exc)
+    except NotFound:
+        return not_found(request, N_("member"))
+    except Conflict:
+        session.rollback()
+        message = gettext_for(request)(LAST_ADMIN)
+        return _page(request, session, viewer, org_id, {}, {"people": message}, status=409)
+    session.commit()
+    return see_other("/start" if user_id == viewer.user_id else f"/organisations/{org_id}/team")
+
+
+@router.post("/organisations/{org_id}/team/leave-network", response_class=HTMLResponse)
+async def leave_network(
+    request: Request, org_id: int, session: SessionDep, viewer: PageViewer
+) -> Response:
+    """Take the company out of a network: its facilitator no longer sees what it shared there."""
+    form = await request.form()
+    try:
+        network_id = int(str(form.get("network_id")))
+        registry.leave_network(session, network_id, org_id, viewer=viewer)
+    except (ValueError, NotFound):
+        return not_found(request, N_("network"))
+    except (Forbidden, Unauthenticated) as exc:
+        return _refused(request, session, viewer, org_id, exc)
+    session.commit()
+    return see_other(f"/organisations/{org_id}/team?left={network_id}")
+
+
+def _refused(
+    request: Request, session: SessionDep, viewer: Viewer, org_id: int, exc: Exception
+) -> Response:
+    if isinstance(exc, Unauthenticated) or not viewer.authenticated:
+        return to_login(request)
+    session.rollback()
+    return forbidden(request, N_("Only administrators of this company may do this."))
+
+
+def _page(
+    request: Request,
+    session: SessionDep,
+    viewer: Viewer,
+    org_id: int,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    org = session.get(Organisation, org_id)
+    if org is None:
+        return not_found(request, N_("organisation"))
+    if not viewer.authenticated:
+        return to_login(request)
+    try:
+        members = access.list_members(session, viewer, org_id)
+    except (Forbidden, Unauthenticated):
+        return forbidden(request, MEMBERS_ONLY)
+    networks = session.scalars(
+        select(Network)
+        .join(NetworkMember, NetworkMember.network_id == Network.id)
+        .where(NetworkMember.organisation_id == org_id)
+        .order_by(Network.name)
+    ).all()
+    query = request.query_params
+    context = {
+        "org": org,
+        "members": sorted(members, key=lambda m: (not m.accepted, m.user.email)),
+        "networks": networks,
+        "admin": viewer.superuser or viewer.roles.get(org_id) == Role.admin,
+        "me": viewer.user_id,
+        "roles": ROLE_NAMES,
+        "offered": OFFERED,
+        "values": values,
+        "errors": errors,
+        "invited": query.get("invited"),
+        "changed": query.get("changed"),
+        "changed_role": ROLE_NAMES.get(Role(query["role"]))
+        if query.get("role") in set(Role)
+        else None,
+        "left": _network(session, query.get("left")),
+    }
+    return render(request, "company/team.html", context, status=status)
+
+
+def _network(session: SessionDep, ref: str | None) -> Network | None:
+    """The network a "left" notice names (none for a missing or malformed id)."""
+    return session.get(Network, int(ref)) if ref and ref.isdigit() else None
