@@ -328,3 +328,24 @@ def test_xlsx_numbers_in_text_columns_are_read_as_the_cell_shows_them(session):
     assert streams["7"].waste_code == "020106"
     assert streams["8"].waste_code == "030105"
     assert {o.name: o.nace for o in session.query(Organisation)} == {"Farm": "0141", "Mill": "1610"}
+
+
+def test_no_organisation_takes_the_name_reports_give_an_undisclosed_party(session):
+    """A company called "(not disclosed)" would have its report rows added to the parties a
+    report may not name (and theirs to its): the name is refused wherever a company is named."""
+    from pydantic import ValidationError
+
+    from sidestream.registry.schemas import OrganisationCreate, OrganisationUpdate
+
+    row = {"id": "hidden", "direction": "offer", "title": "Slag", "organisation": "(Not disclosed)"}
+    report = run(session, jsonl([GOOD[0], row]))
+    (error,) = report.errors
+    assert (error.row, error.field) == (2, "organisation") and "another name" in error.message
+    assert not report.committed and count(session, Organisation) == 0
+    for attempt in (
+        lambda: OrganisationCreate(name=" (not disclosed) "),
+        lambda: OrganisationUpdate(version=1, name="(NOT DISCLOSED)"),
+    ):
+        with pytest.raises(ValidationError, match="undisclosed party"):
+            attempt()
+    assert OrganisationCreate(name="Not disclosed Ltd").name == "Not disclosed Ltd"

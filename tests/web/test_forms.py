@@ -219,6 +219,7 @@ def test_validator_messages_are_shown_in_the_pages_language() -> None:
         message(StreamCreate, **offer, quantity=5),
         message(StreamCreate, **offer, available_from="2026-02-01", available_to="2026-01-01"),
         message(OrganisationCreate, name="x", nace="99.99.9"),
+        message(OrganisationCreate, name=" (Not disclosed) "),
         message(DeliveryCreate, delivered_on=later, quantity=1, unit="t"),
         message(DeliveryCreate, delivered_on="1900-01-01", quantity=1, unit="t"),
         message(DeliveryCreate, delivered_on="2026-01-01", quantity=1, unit="t/day"),

@@ -197,9 +197,12 @@ def _organisation_id(
     if org is None or not inspect(org).persistent:  # created by a row that was rolled back
         org = registry.find_organisation(session, name)
     if org is None:
-        org = registry.create_organisation(
-            session, OrganisationCreate(name=name, nace=listing.organisation_nace)
-        )
+        try:
+            data = OrganisationCreate(name=name, nace=listing.organisation_nace)
+        except ValidationError as exc:  # a name the listing format allows and a company may not
+            message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            raise InvalidInput("organisation", message) from None
+        org = registry.create_organisation(session, data)
     elif listing.organisation_nace and not org.nace:
         org.nace = listing.organisation_nace
     cache[name] = org

@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
 from babel import Locale
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -33,6 +34,19 @@ from sidestream.taxonomy.waste_codes import lookup_waste_code
 
 T = TypeVar("T")
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+#: How a report names a party the viewer may not know (``policy.sees_side``): no organisation
+#: may be called so, or its rows would be added to the undisclosed parties' (and theirs to its).
+UNDISCLOSED = "(not disclosed)"
+
+
+def _not_reserved(name: str) -> str:
+    if name.casefold() == UNDISCLOSED.casefold():
+        raise ValueError(f"'{name}' is how reports name an undisclosed party: choose another name")
+    return name
+
+
+OrganisationName = Annotated[Name, AfterValidator(_not_reserved)]
 #: ISO 3166-1 alpha-2 country codes (and XK, Kosovo): the two-letter territories of Babel's
 #: CLDR data without its unions, pseudo-locales and exceptionally reserved codes.
 COUNTRIES = frozenset(
@@ -94,7 +108,7 @@ class OrganisationBase(_NaceChecked):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name
+    name: OrganisationName
     nace: str | None = Field(None, description="NACE Rev. 2 code, e.g. 2351 or 23.51")
     size_class: SizeClass | None = None
     country: Country | None = Field(None, description="ISO 3166-1 alpha-2 country code")
@@ -114,7 +128,7 @@ class OrganisationUpdate(_NaceChecked, _CountryChecked, _KeepsRequired):
     model_config = ConfigDict(extra="forbid")
 
     version: int
-    name: Name | None = None
+    name: OrganisationName | None = None
     nace: str | None = None
     size_class: SizeClass | None = None
     country: Country | None = None

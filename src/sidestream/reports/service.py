@@ -31,6 +31,7 @@ from sidestream.matching.service import stream_listing
 from sidestream.optimize.service import optimize_network
 from sidestream.registry import service as registry
 from sidestream.registry.models import NetworkMember, Organisation, Stream
+from sidestream.registry.schemas import UNDISCLOSED
 from sidestream.reports.schemas import (
     INDICATORS,
     Basis,
@@ -76,10 +77,6 @@ class _Collector:
 
 
 Row = tuple[ImpactResult, str, float]
-
-
-#: How a report names a party the viewer may not know (``policy.sees_side``).
-UNDISCLOSED = "(not disclosed)"
 
 
 def _realised(

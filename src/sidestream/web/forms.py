@@ -64,6 +64,8 @@ _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
          N_("'%(v)s' converts to %(w)s only when the density (kg/m3) is stated.")),
         (r"'(?P<v>.*)' cannot be expressed in (?P<w>[^:\s]+).*",
          N_("'%(v)s' cannot be converted to %(w)s.")),
+        (r"'(?P<v>.*)' is how reports name an undisclosed party.*",
+         N_("'%(v)s' is what reports call a company they may not show: choose another name.")),
     )
 )  # fmt: skip
 
