@@ -131,33 +131,32 @@ def test_water_sent_to_a_sewage_works_saves_no_mains_water():
     assert reused.indicators.water_saved_m3 == 300000
 
 
-def test_cooling_water_is_not_valued_as_mains_water_nor_as_a_treatment_bill():
+def test_water_a_site_draws_or_returns_itself_is_not_valued_as_mains_water_or_sewage():
     from sidestream.impact.service import account_pair
 
     water = {"kind": "water", "unit": "m3", "quantity": 13_000_000}
-    cooling = {"water_quality": "cooling", "temperature_c": 25}
-    offer = _listing(direction="offer", title="Warm cooling water (salt)", properties=cooling,
+    own = {"water_network": "own"}
+    offer = _listing(direction="offer", title="Warm cooling water (salt)",
+                     properties={"water_quality": "cooling", **own}, **water)  # fmt: skip
+    ponds = _listing(direction="need", title="Warm salt water for fish ponds", properties=own,
                      **water)  # fmt: skip
-    ponds = _listing(direction="need", title="Warm salt water for fish ponds", properties={
-        "water_quality": "cooling"}, **water)  # fmt: skip
-    fish = account_pair(offer, ponds, 1.0).result  # the farm would pump sea water itself
+    fish = account_pair(offer, ponds, 1.0).result  # the farm pumps its sea water itself
     assert fish.assumptions["substitutes"] == "none"
-    assert fish.assumptions["avoided_disposal"] == "none"  # it goes back to the sea
+    assert fish.assumptions["avoided_disposal"] == "none"  # it would go back to the fjord
     assert fish.economics.avoided_purchase_eur == 0 and fish.carbon.substitution_t == 0
     assert fish.economics.avoided_disposal_fee_eur == 0
     assert fish.indicators.water_saved_m3 == 13_000_000  # still not drawn from the sea
-    process = _listing(direction="need", title="Process water", **water)
-    bought = account_pair(offer, process, 1.0).result  # a need that says nothing: mains water
+    cooling = _listing(direction="need", title="Cooling tower make-up water",
+                       properties={"water_quality": "cooling"}, **water)  # fmt: skip
+    bought = account_pair(offer, cooling, 1.0).result  # a need that buys its water: mains
     assert bought.assumptions["substitutes"] == "water_supply"
     assert bought.economics.avoided_purchase_eur > 0
     assert bought.economics.avoided_disposal_fee_eur == 0
-    waste = _listing(direction="offer", title="Treated waste water",
-                     properties={"water_quality": "grey"}, **water)  # fmt: skip
-    cools = _listing(direction="need", title="Cooling water",
-                     properties={"water_quality": "cooling"}, **water)  # fmt: skip
-    reused = account_pair(waste, cools, 1.0).result  # a cooling use buys no mains water...
+    effluent = _listing(direction="offer", title="Treated waste water",
+                        properties={"water_network": "public"}, **water)  # fmt: skip
+    reused = account_pair(effluent, ponds, 1.0).result  # nothing bought is replaced...
     assert reused.assumptions["substitutes"] == "none"
-    assert reused.economics.avoided_disposal_fee_eur > 0  # ...but the effluent bill is saved
+    assert reused.economics.avoided_disposal_fee_eur > 0  # ...but the sewer's charge is saved
 
 
 def test_receiver_rules_for_kitchen_waste_coded_water_and_treatment():

@@ -186,6 +186,7 @@ def test_updates_obey_the_rules_of_a_new_stream(client):
         ({"properties": {"moisture_pct": 140}}, "properties.moisture_pct must be a number from 0"),
         ({"properties": {"temperature_c": "hot"}}, "properties.temperature_c"),
         ({"properties": {"water_quality": "sparkling"}}, "properties.water_quality must be one"),
+        ({"properties": {"water_network": "tap"}}, "properties.water_network must be one of"),
     ]
     for change, expected in bad:
         r = client.patch(url, json={"version": 1, **change})

@@ -138,13 +138,14 @@ def test_energy_needs_a_rate_when_continuous(web: TestClient, csrf: str) -> None
 
 
 def test_the_form_offers_the_registry_property_rules() -> None:
-    from sidestream.registry.properties import NUMERIC_RANGES, WATER_QUALITIES
+    from sidestream.registry.properties import CHOICES, NUMERIC_RANGES
     from sidestream.web.stream_form import KIND_FORMS
 
     props = {p.name: p for form in KIND_FORMS.values() for p in form.properties}
     for name, (low, high) in NUMERIC_RANGES.items():
         assert (props[name].minimum, props[name].maximum) == (low, high)
-    assert tuple(key for key, _ in props["water_quality"].choices) == WATER_QUALITIES
+    for name, allowed in CHOICES.items():  # water quality, and where the water comes from
+        assert tuple(key for key, _ in props[name].choices) == allowed
 
 
 def test_a_capacity_states_its_space_without_a_period(web: TestClient, csrf: str) -> None:

@@ -97,10 +97,10 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
             needed, ratio = instead.material_category, instead.substitution_ratio
         elif need.waste_code and kind == "material":
             needed = category_for(need.waste_code, kind).material_category
-    if kind == "water":
-        if needed is None and _water_quality(need) in UNBOUGHT_WATER:
+    if kind == "water":  # water the sites draw and return themselves is neither bought...
+        if needed is None and _water_network(need) == "own":
             needed = "none"
-        if _water_quality(offer) in UNTREATED_WATER:
+        if _water_network(offer) == "own":  # ...nor treated by the utility
             disposal = "none"
     return {
         "kind": kind,
@@ -112,22 +112,14 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
     }
 
 
-#: Water a need asks for at these qualities (its ``properties.water_quality``) is not mains
-#: water it stops buying: cooling water is drawn from a river or the sea under the site's own
-#: permit, waste water is taken to be treated or digested. The water still counts as saved; no
-#: purchase or supply emissions do. Potable, process and grey water, and a need that states no
-#: quality, replace mains water (a site flushes and washes with drinking water where it has
-#: nothing else).
-UNBOUGHT_WATER = frozenset({"cooling", "waste"})
-#: Offered water of these qualities goes back to its river or the sea under the discharge
-#: permit, not to a treatment works: sending it to a partner saves no treatment charge.
-UNTREATED_WATER = frozenset({"cooling"})
-
-
-def _water_quality(side: Side | None) -> str | None:
+def _water_network(side: Side | None) -> str | None:
+    """``properties.water_network`` of a side: ``own`` where a need draws its water from a
+    river, lake, the sea or a well (it buys none: nothing bought is replaced, the water still
+    counts as saved) or an offer's water goes back there (no treatment charge is avoided);
+    ``public`` or unstated: mains water bought, and the sewer's charge."""
     props = (side.properties or {}) if side is not None else {}
-    quality = props.get("water_quality") if isinstance(props, Mapping) else None
-    return str(quality).strip().lower() if quality else None
+    value = props.get("water_network") if isinstance(props, Mapping) else None
+    return str(value).strip().lower() if value else None
 
 
 def pair_exchange(

@@ -20,9 +20,18 @@ NUMERIC_RANGES: dict[str, tuple[float, float]] = {
 
 #: Allowed values of ``water_quality``.
 WATER_QUALITIES: tuple[str, ...] = ("potable", "process", "cooling", "grey", "waste")
+#: Allowed values of ``water_network``: what a water stream is connected to today. A need's
+#: water is ``public`` (bought from the utility) or ``own`` (drawn from a river, lake, the sea
+#: or a well); an offer's goes to the ``public`` sewer or back to nature (``own`` discharge).
+WATER_NETWORKS: tuple[str, ...] = ("public", "own")
+#: Choice properties and their allowed values.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "water_quality": WATER_QUALITIES,
+    "water_network": WATER_NETWORKS,
+}
 
 #: The properties the platform reads (all others are the owner's own keys, kept as given).
-KNOWN_PROPERTIES: frozenset[str] = frozenset({*NUMERIC_RANGES, "density_kg_m3", "water_quality"})
+KNOWN_PROPERTIES: frozenset[str] = frozenset({*NUMERIC_RANGES, "density_kg_m3", *CHOICES})
 
 
 def check_properties(properties: dict[str, Any] | None) -> None:
@@ -41,8 +50,7 @@ def check_properties(properties: dict[str, Any] | None) -> None:
             raise ValueError(
                 f"properties.{key} must be a number from {low:g} to {high:g}, not {raw!r}"
             )
-    quality = props.get("water_quality")
-    if quality not in (None, "") and quality not in WATER_QUALITIES:
-        raise ValueError(
-            f"properties.water_quality must be one of {', '.join(WATER_QUALITIES)}, not {quality!r}"
-        )
+    for key, allowed in CHOICES.items():
+        value = props.get(key)
+        if value not in (None, "") and value not in allowed:
+            raise ValueError(f"properties.{key} must be one of {', '.join(allowed)}, not {value!r}")

@@ -102,6 +102,18 @@ KIND_FORMS: dict[str, KindForm] = {
                     ("waste", N_("Waste water, needs treatment")),
                 ),
             ),
+            PropertyField(
+                "water_network",
+                N_("Connected to"),
+                choices=(
+                    ("public", N_("The public network: mains water, or the sewer")),
+                    ("own", N_("Our own intake or outlet: a river, lake, the sea or a well")),
+                ),
+                hint=N_(
+                    "For a need: where its water comes from today (water no longer bought is"
+                    " a saving). For an offer: where the water goes if nobody takes it."
+                ),
+            ),
             _temperature(
                 N_("Temperature"),
                 N_("How warm the water is; for a need of cooling water, the warmest it can use."),
