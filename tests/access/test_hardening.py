@@ -151,6 +151,8 @@ def test_joining_an_organisation_needs_the_accounts_consent(client, engine):
     unknown = client.put(members, json={"email": "nobody@nowhere.example"}, headers=admin)
     assert known.status_code == unknown.status_code == 202  # the same answer for both
     assert set(known.json()) == set(unknown.json())
+    listed = client.get(members, headers=admin).json()  # nor does the list tell them apart
+    assert [m["accepted"] for m in listed] == [True]
     me = client.get("/api/v1/auth/me", headers=victim).json()
     assert me["memberships"] == [{"organisation_id": org_id, "role": "admin", "accepted": False}]
     assert client.get(members, headers=victim).status_code == 403  # no role yet

@@ -263,14 +263,18 @@ def grant_creator(session: Session, viewer: Viewer, org: Organisation) -> None:
 
 
 def list_members(session: Session, viewer: Viewer, org_id: int) -> Sequence[Membership]:
-    """The memberships of an organisation (its members and platform admins may look)."""
+    """The accepted memberships of an organisation (its members and platform admins may
+    look). Invitations not yet answered are left out: only a registered address holds one, so
+    listing them would tell an admin which addresses have an account."""
     _org(session, org_id)
     if not (viewer.superuser or org_id in viewer.roles):
         raise (Forbidden if viewer.authenticated else Unauthenticated)(
             f"only members of organisation {org_id} may list its members"
         )
     return session.scalars(
-        select(Membership).where(Membership.organisation_id == org_id).order_by(Membership.user_id)
+        select(Membership)
+        .where(Membership.organisation_id == org_id, Membership.accepted_at.is_not(None))
+        .order_by(Membership.user_id)
     ).all()
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from sidestream.access import policy
 from sidestream.access import service as access
 from sidestream.access.errors import Forbidden, Unauthenticated
 from sidestream.access.policy import Viewer
@@ -46,10 +47,12 @@ ROLE_NAMES = {
     Role.admin: N_("Administrator"),
     Role.facilitator: N_("Facilitator"),
 }
-#: The roles an administrator may offer on the page (a facilitator role belongs to
-#: organisations that run networks, granted through the API).
+#: The roles an administrator may give on the page; a company that runs a network may also
+#: give the facilitator's (so inviting its facilitator again keeps the role on offer).
 OFFERED = (Role.member, Role.admin)
 MEMBERS_ONLY = N_("Only members of this company may see who belongs to it.")
+ADMINS_ONLY = N_("Only administrators of this company may do this.")
+READ_ONLY = N_("You are signed in to read only: sign in again to make changes.")
 BAD_ADDRESS = N_("Please enter an e-mail address, for example name@company.eu.")
 #: The one conflict these forms meet (``access.service.keep_an_admin``), in the page's words.
 LAST_ADMIN = N_(
@@ -70,6 +73,8 @@ async def invite(
     """Invite an address, or give a member another role (company admins)."""
     form = dict(await request.form())
     gettext = gettext_for(request)
+    if (refused := _admin_only(request, session, viewer, org_id)) is not None:
+        return refused
     try:
         data = MembershipIn(
             email=str(form.get("email") or "").strip(), role=form.get("role") or Role.member
@@ -79,7 +84,7 @@ async def invite(
         if "email" in errors:
             errors["email"] = gettext(BAD_ADDRESS)
         return _page(request, session, viewer, org_id, form, errors, status=422)
-    if data.role not in OFFERED:
+    if data.role not in _offered(session, org_id):
         return _page(request, session, viewer, org_id, form, {"role": gettext(
             "Please choose one of the options.")}, status=422)  # fmt: skip
     try:
@@ -102,9 +107,10 @@ async def remove(
 ) -> Response:
     """Take a person out of the company (admins), or leave it yourself."""
     form = await request.form()
-    try:
-        user_id = int(str(form.get("user_id")))
-    except ValueError:
+    if not viewer.authenticated:
+        return to_login(request)
+    user_id = _number(form.get("user_id"))
+    if user_id is None:
         return not_found(request, N_("member"))
     try:
         access.remove_membership(session, viewer, org_id, user_id)
@@ -126,15 +132,33 @@ async def leave_network(
 ) -> Response:
     """Take the company out of a network: its facilitator no longer sees what it shared there."""
     form = await request.form()
+    if (refused := _admin_only(request, session, viewer, org_id)) is not None:
+        return refused
+    network_id = _number(form.get("network_id"))
     try:
-        network_id = int(str(form.get("network_id")))
+        if network_id is None:
+            raise NotFound("network", str(form.get("network_id")))
         registry.leave_network(session, network_id, org_id, viewer=viewer)
-    except (ValueError, NotFound):
+    except NotFound:
         return not_found(request, N_("network"))
     except (Forbidden, Unauthenticated) as exc:
         return _refused(request, session, viewer, org_id, exc)
     session.commit()
     return see_other(f"/organisations/{org_id}/team?left={network_id}")
+
+
+def _admin_only(
+    request: Request, session: SessionDep, viewer: Viewer, org_id: int
+) -> Response | None:
+    """The page to show instead when ``viewer`` may not administer ``org_id``, else ``None``
+    (asked before the form is read: whoever may not act learns nothing from its checks)."""
+    if session.get(Organisation, org_id) is None:
+        return not_found(request, N_("organisation"))
+    try:
+        policy.require_org_admin(viewer, org_id)
+    except (Forbidden, Unauthenticated) as exc:
+        return _refused(request, session, viewer, org_id, exc)
+    return None
 
 
 def _refused(
@@ -143,7 +167,18 @@ def _refused(
     if isinstance(exc, Unauthenticated) or not viewer.authenticated:
         return to_login(request)
     session.rollback()
-    return forbidden(request, N_("Only administrators of this company may do this."))
+    return forbidden(request, READ_ONLY if not viewer.can_write else ADMINS_ONLY)
+
+
+def _number(value: object) -> int | None:
+    """A form's id as a number, ``None`` when it is none (or too long to be one)."""
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
+def _offered(session: SessionDep, org_id: int) -> tuple[Role, ...]:
+    runs = session.scalar(select(Network.id).where(Network.facilitator_id == org_id).limit(1))
+    return (*OFFERED, Role.facilitator) if runs is not None else OFFERED
 
 
 def _page(
@@ -171,14 +206,16 @@ def _page(
         .order_by(Network.name)
     ).all()
     query = request.query_params
+    left = _network(session, query.get("left"))
     context = {
         "org": org,
-        "members": sorted(members, key=lambda m: (not m.accepted, m.user.email)),
+        "members": sorted(members, key=lambda m: m.user.email),
         "networks": networks,
-        "admin": viewer.superuser or viewer.roles.get(org_id) == Role.admin,
+        "admin": viewer.can_write and (viewer.superuser or viewer.roles.get(org_id) == Role.admin),
+        "writer": viewer.can_write,
         "me": viewer.user_id,
         "roles": ROLE_NAMES,
-        "offered": OFFERED,
+        "offered": _offered(session, org_id),
         "values": values,
         "errors": errors,
         "invited": query.get("invited"),
@@ -186,11 +223,12 @@ def _page(
         "changed_role": ROLE_NAMES.get(Role(query["role"]))
         if query.get("role") in set(Role)
         else None,
-        "left": _network(session, query.get("left")),
+        "left": left if left is not None and left not in networks else None,  # once it is so
     }
     return render(request, "company/team.html", context, status=status)
 
 
 def _network(session: SessionDep, ref: str | None) -> Network | None:
     """The network a "left" notice names (none for a missing or malformed id)."""
-    return session.get(Network, int(ref)) if ref and ref.isdigit() else None
+    number = _number(ref)
+    return session.get(Network, number) if number is not None else None
