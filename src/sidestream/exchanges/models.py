@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sidestream.db import Base, Timestamped, UtcDateTime, utcnow
@@ -72,6 +73,10 @@ class Exchange(Timestamped, Base):
     agreed_price_eur_per_unit: Mapped[float | None] = mapped_column(Float)
     started_on: Mapped[date | None] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
+    #: The terms its deliveries are valued by (``impact.service.pair_terms``), kept when its
+    #: offer or need is deleted: a need deleted once it is met must not revalue what was
+    #: delivered. ``None`` while both streams exist (their current terms count).
+    valuation_terms: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     deliveries: Mapped[list[Delivery]] = relationship(

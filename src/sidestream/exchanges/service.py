@@ -29,6 +29,7 @@ from sidestream.exchanges.schemas import (
     Pipeline,
     Stage,
 )
+from sidestream.impact.service import pair_terms
 from sidestream.messages import N_
 from sidestream.registry.models import NetworkMember, Organisation, Stream
 from sidestream.taxonomy.kinds import CANONICAL_UNIT
@@ -487,3 +488,19 @@ def pipeline(session: Session, viewer: Viewer, network_id: int) -> Pipeline:
         failure_reasons=dict(Counter(e.failure_reason for e in exchanges if e.failure_reason)),
         delivered=dict(delivered),
     )
+
+
+def keep_valuation(session: Session, streams: Sequence[Stream]) -> None:
+    """Before ``streams`` are deleted: each exchange they are a side of keeps the terms its
+    deliveries are valued by (``Exchange.valuation_terms``), from both sides as they are now."""
+    ids = [s.id for s in streams]
+    for ex in session.scalars(
+        select(Exchange).where(
+            or_(Exchange.offer_stream_id.in_(ids), Exchange.need_stream_id.in_(ids)),
+            Exchange.valuation_terms.is_(None),
+        )
+    ):
+        offer = session.get(Stream, ex.offer_stream_id) if ex.offer_stream_id else None
+        need = session.get(Stream, ex.need_stream_id) if ex.need_stream_id else None
+        if offer is not None:
+            ex.valuation_terms = pair_terms(offer, need)

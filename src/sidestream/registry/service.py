@@ -19,6 +19,7 @@ from sidestream.access.policy import SYSTEM, Viewer
 from sidestream.db import utcnow
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.exchanges import audit  # noqa: F401  (every stream change enters the audit log)
+from sidestream.exchanges.service import keep_valuation
 from sidestream.registry.models import Network, NetworkMember, Organisation, Site, Stream
 from sidestream.registry.schemas import (
     NetworkCreate,
@@ -125,6 +126,7 @@ def delete_organisation(session: Session, org_id: int, *, viewer: Viewer = SYSTE
     """Delete an organisation with its sites and streams (company admins)."""
     org = _get(session, Organisation, org_id)
     policy.require_org_admin(viewer, org_id)
+    keep_valuation(session, org.streams)
     session.delete(org)
     _flush(session, "organisation")
 
@@ -446,6 +448,7 @@ def delete_stream(session: Session, stream_id: int, *, viewer: Viewer = SYSTEM) 
     """Delete a stream (members of its organisation)."""
     stream = _get(session, Stream, stream_id)
     policy.require_stream_write(viewer, stream)
+    keep_valuation(session, [stream])
     session.delete(stream)
     _flush(session, "stream")
 

@@ -104,7 +104,9 @@ def _realised_exchange(
     if counted is None or kind not in CANONICAL_UNIT:
         out.warnings.append(f"exchange {ex.id}: no indicators for its kind ({kind})")
         return
-    terms = pair_terms(offer, need) if offer else {"kind": kind, "waste_code": None}
+    terms = ex.valuation_terms or (  # kept when a side was deleted, else as the sides are
+        pair_terms(offer, need) if offer else {"kind": kind, "waste_code": None}
+    )
     per_year: dict[int, float] = defaultdict(float)
     for d in ex.deliveries:
         try:
