@@ -146,6 +146,8 @@ def test_water_a_site_draws_or_returns_itself_is_not_valued_as_mains_water_or_se
     assert fish.economics.avoided_purchase_eur == 0 and fish.carbon.substitution_t == 0
     assert fish.economics.avoided_disposal_fee_eur == 0
     assert fish.indicators.water_saved_m3 == 13_000_000  # still not drawn from the sea
+    priced = account_pair(offer, ponds, 1.0, changes={"virgin_price_eur_per_unit": 0.02})
+    assert priced.result.economics.avoided_purchase_eur == pytest.approx(260_000)  # pumping
     cooling = _listing(direction="need", title="Cooling tower make-up water",
                        properties={"water_quality": "cooling"}, **water)  # fmt: skip
     bought = account_pair(offer, cooling, 1.0).result  # a need that buys its water: mains

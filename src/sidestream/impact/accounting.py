@@ -243,18 +243,19 @@ def _supply_substitution(
 ) -> tuple[float, float, float]:
     """CO2e, avoided purchase and energy saved when heat, power or mains water is replaced."""
     key = ex.substitutes or category.default_substitute
-    if key == "none":
+    delivered = amount * ex.substitution_ratio
+    if ex.heat_pump_cop is not None:
+        delivered *= delivered_per_heat(ex.heat_pump_cop)
+    if key == "none":  # no factor; a price the user gives still counts, as for materials
         resolved.update(substitutes=key)
         ledger.warnings.append(_NOT_VALUED)
-        return 0.0, 0.0, 0.0
+        price = ex.virgin_price_eur_per_unit
+        return 0.0, delivered * price if price is not None else 0.0, 0.0
     sub = substitutes().get(key or "")
     if sub is None or sub.kind != ex.kind:
         choices = sorted(k for k, s in substitutes().items() if s.kind == ex.kind)
         raise InvalidInput("substitutes", f"'{key}' is not one of {choices} for {ex.kind}")
     unit = CANONICAL_UNIT[ex.kind]
-    delivered = amount * ex.substitution_ratio
-    if ex.heat_pump_cop is not None:
-        delivered *= delivered_per_heat(ex.heat_pump_cop)
     efficiency = 1.0
     if sub.efficiency_factor_id:
         efficiency = ledger.value(sub.efficiency_factor_id, "dimensionless", "reference efficiency")
