@@ -85,6 +85,8 @@ def test_an_admin_takes_the_company_out_of_a_network(web: TestClient, engine: En
         network_id = net.id
     page = web.get(f"/organisations/{org}/team?left={network_id}").text
     assert "Team Test Network" in page and "Leave this network" in page
+    confirm = page[page.index(f'action="/organisations/{org}/team/leave-network"') :]
+    assert f'value="{csrf}"' in confirm[:400]  # the confirming form carries the CSRF token
     assert "has left" not in page  # a crafted link says nothing untrue
     left = web.post(f"/organisations/{org}/team/leave-network",
                     data={"csrf_token": csrf, "network_id": str(network_id)})  # fmt: skip
