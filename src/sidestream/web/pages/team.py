@@ -62,7 +62,7 @@ LAST_ADMIN = N_(
 
 @router.get("/organisations/{org_id}/team", response_class=HTMLResponse)
 def team(request: Request, org_id: int, session: SessionDep, viewer: PageViewer) -> Response:
-    """The company's people (with invitations not yet answered) and its networks."""
+    """The company's people (once they have accepted) and its networks."""
     return _page(request, session, viewer, org_id, {}, {})
 
 
@@ -89,8 +89,8 @@ async def invite(
             "Please choose one of the options.")}, status=422)  # fmt: skip
     try:
         member = access.set_membership(session, viewer, org_id, data.email, data.role)
-    except (Forbidden, Unauthenticated) as exc:
-        return _refused(request, session, viewer, org_id, exc)
+    except (Forbidden, Unauthenticated):
+        return _refused(request, session, viewer)
     except Conflict:
         session.rollback()
         errors = {"role": gettext(LAST_ADMIN)}
@@ -114,8 +114,8 @@ async def remove(
         return not_found(request, N_("member"))
     try:
         access.remove_membership(session, viewer, org_id, user_id)
-    except (Forbidden, Unauthenticated) as exc:
-        return _refused(request, session, viewer, org_id, exc)
+    except (Forbidden, Unauthenticated):
+        return _refused(request, session, viewer)
     except NotFound:
         return not_found(request, N_("member"))
     except Conflict:
@@ -141,8 +141,8 @@ async def leave_network(
         registry.leave_network(session, network_id, org_id, viewer=viewer)
     except NotFound:
         return not_found(request, N_("network"))
-    except (Forbidden, Unauthenticated) as exc:
-        return _refused(request, session, viewer, org_id, exc)
+    except (Forbidden, Unauthenticated):
+        return _refused(request, session, viewer)
     session.commit()
     return see_other(f"/organisations/{org_id}/team?left={network_id}")
 
@@ -154,17 +154,21 @@ def _admin_only(
     (asked before the form is read: whoever may not act learns nothing from its checks)."""
     if session.get(Organisation, org_id) is None:
         return not_found(request, N_("organisation"))
+    return None if _is_admin(viewer, org_id) else _refused(request, session, viewer)
+
+
+def _is_admin(viewer: Viewer, org_id: int) -> bool:
+    """Whether the access policy lets ``viewer`` administer ``org_id`` (forms shown)."""
     try:
         policy.require_org_admin(viewer, org_id)
-    except (Forbidden, Unauthenticated) as exc:
-        return _refused(request, session, viewer, org_id, exc)
-    return None
+    except (Forbidden, Unauthenticated):
+        return False
+    return True
 
 
-def _refused(
-    request: Request, session: SessionDep, viewer: Viewer, org_id: int, exc: Exception
-) -> Response:
-    if isinstance(exc, Unauthenticated) or not viewer.authenticated:
+def _refused(request: Request, session: SessionDep, viewer: Viewer) -> Response:
+    """Log in first, or why the signed-in viewer may not do this."""
+    if not viewer.authenticated:
         return to_login(request)
     session.rollback()
     return forbidden(request, READ_ONLY if not viewer.can_write else ADMINS_ONLY)
@@ -211,7 +215,7 @@ def _page(
         "org": org,
         "members": sorted(members, key=lambda m: m.user.email),
         "networks": networks,
-        "admin": viewer.can_write and (viewer.superuser or viewer.roles.get(org_id) == Role.admin),
+        "admin": _is_admin(viewer, org_id),
         "writer": viewer.can_write,
         "me": viewer.user_id,
         "roles": ROLE_NAMES,
