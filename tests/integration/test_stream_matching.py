@@ -130,3 +130,17 @@ def test_updating_a_stream_changes_its_matches(demo):
     assert offer.id not in after
     ids = [m.partner.id for m in service.matches_for_stream(demo, offer.id, top=20).matches]
     assert need.id not in ids
+
+
+def test_asnaes_warm_cooling_water_warms_the_fish_farm_without_a_mains_water_bill(demo):
+    """The fish farm pumps its sea water itself (``water_network: own``) and wants it at least
+    20 °C warm: the 25 °C cooling water fits, and saves water but no mains-water purchase (it
+    counted 56.5 M EUR a year as mains water bought and treated)."""
+    offer = by_external_id(demo, "kal-asnaes-coolingwater-warm")
+    need = by_external_id(demo, "kal-fishfarm-water-need")
+    found = service.matches_for_stream(demo, offer.id, top=10).matches
+    match = next(m for m in found if m.partner.id == need.id)
+    assert next(r.score for r in match.reasons if r.component == "quality") == 1.0
+    impact = match.benefit.impact
+    assert impact.economics.avoided_purchase_eur == 0 and impact.economics.total_net_eur == 0
+    assert impact.indicators.water_saved_m3 > 10_000_000
