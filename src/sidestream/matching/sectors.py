@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -56,7 +56,7 @@ from sidestream.matching.weights import (
     WANTED_KIND_MIN_SIMILARITY,
 )
 from sidestream.taxonomy.kinds import PHYSICAL_KINDS, Kind, kind_of_product
-from sidestream.taxonomy.nace import format_nace, nace_title, padded_group
+from sidestream.taxonomy.nace import code_scope, format_nace, nace_title, padded_group
 from sidestream.taxonomy.waste_codes import normalise_waste_code, waste_codes
 
 #: Kinds told apart by their topic (ABP rules, biogas permits), not by the kind's name.
@@ -221,16 +221,10 @@ class SectorModel:
         corpus = [e.text for e in self.exchanges]
         self.tfidf = TfidfIndex([*corpus, *(w.description for w in waste_codes().values())])
         self.matrix = self.tfidf.transform(corpus)
-        self.members: list[np.ndarray] = [
-            np.array([i for i, e in enumerate(self.exchanges) if c in e.receiver_classes], int)
-            for c in self.classes
-        ]
-        #: Exchanges whose receiver the source recorded only as a division or group holding
-        #: the class (``Exchange.received_within``): they corroborate a known use of it.
-        self.within: list[np.ndarray] = [
-            np.array([i for i, e in enumerate(self.exchanges) if e.received_within(c)], int)
-            for c in self.classes
-        ]
+        #: Per class, the exchanges received by it (``members``) and those whose receiver the
+        #: source recorded only as a division or group holding it (``within``,
+        #: ``Exchange.received_within``: they corroborate a known use of it).
+        self.members, self.within = self._receipts()
         counts = Counter(c for e in self.exchanges for c in e.receiver_classes)
         pop = np.array([np.log1p(counts.get(c, 0)) for c in self.classes])
         self.popularity = pop / pop.max() if pop.size and pop.max() > 0 else pop
@@ -333,6 +327,24 @@ class SectorModel:
                 if s:
                     row[self._exchange_codes[k]] = np.maximum(row[self._exchange_codes[k]], s)
         return row
+
+    def _receipts(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per class, its documented receipts and those recorded only as a division or group
+        holding it: one pass over the exchanges (a facilitator's file may hold thousands)."""
+        holding: dict[str, list[int]] = defaultdict(list)  # a code's prefix -> classes under it
+        for j, c in enumerate(self.classes):
+            for k in range(1, len(c) + 1):
+                holding[c[:k]].append(j)
+        members: list[list[int]] = [[] for _ in self.classes]
+        within: list[list[int]] = [[] for _ in self.classes]
+        for i, e in enumerate(self.exchanges):
+            own = {self.col[c] for c in e.receiver_classes if c in self.col}
+            scopes = {code_scope(scope) for scope in e.receiver_scopes}
+            for j in own:
+                members[j].append(i)
+            for j in {j for scope in scopes for j in holding.get(scope, ())} - own:
+                within[j].append(i)
+        return [np.array(m, int) for m in members], [np.array(w, int) for w in within]
 
     def exchange_similarity(self, scores: SectorScores) -> np.ndarray:
         """How alike each query's material is to each documented one (queries × exchanges):
