@@ -54,3 +54,35 @@ def test_streams_stated_per_day_or_week_get_their_yearly_amount_recomputed(tmp_p
         3: pytest.approx(3652.5),
         4: pytest.approx(1200.0),
     }
+
+
+def test_undoing_the_kept_valuation_keeps_every_delivery(tmp_path):
+    """Revision 0007's column is dropped in place: a batch rebuild of ``exchange`` on SQLite
+    dropped the old table, and its ON DELETE CASCADE took every delivery with it."""
+    from sidestream.db import downgrade
+
+    url = f"sqlite:///{tmp_path / 'kept.db'}"
+    upgrade(url)
+    now = "2026-12-01 00:00:00"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO exchange (id, status, version, valuation_terms, created_at,"
+                " updated_at) VALUES (1, 'active', 1, :terms, :now, :now)"
+            ),
+            {"now": now, "terms": '{"kind": "material"}'},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO delivery (id, exchange_id, delivered_on, quantity, unit, created_at)"
+                " VALUES (1, 1, '2026-03-01', 40, 't', :now)"
+            ),
+            {"now": now},
+        )
+    downgrade(url, "0006")
+    with engine.connect() as conn:
+        kept = conn.scalar(text("SELECT count(*) FROM delivery"))
+        columns = {c["name"] for c in inspect(conn).get_columns("exchange")}
+    engine.dispose()
+    assert kept == 1 and "valuation_terms" not in columns

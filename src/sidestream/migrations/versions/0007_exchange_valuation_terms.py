@@ -21,10 +21,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("exchange") as batch:
-        batch.add_column(sa.Column("valuation_terms", sa.JSON(), nullable=True))
+    op.add_column("exchange", sa.Column("valuation_terms", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("exchange") as batch:
-        batch.drop_column("valuation_terms")
+    if op.get_bind().dialect.name == "sqlite":
+        # not a batch rebuild: dropping the old table would cascade to every delivery
+        op.execute("ALTER TABLE exchange DROP COLUMN valuation_terms")
+    else:
+        op.drop_column("exchange", "valuation_terms")
