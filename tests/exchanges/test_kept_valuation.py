@@ -21,10 +21,11 @@ def _exchange(session, offer: dict, need: dict, need_nace: str) -> tuple[Exchang
     receiver.nace = need_nace
     session.add_all([supplier, receiver])
     session.flush()
-    made = [
-        registry.create_stream(session, StreamCreate(organisation_id=org.id, **fields))
-        for org, fields in ((supplier, offer), (receiver, need))
-    ]
+    made = [  # 60 km apart: the haul is part of the value
+        registry.create_stream(session, StreamCreate(organisation_id=org.id, lat=lat, lon=11.0,
+                                                     **fields))
+        for org, fields, lat in ((supplier, offer, 55.0), (receiver, need, 55.54))
+    ]  # fmt: skip
     ex = Exchange(
         offer_org_id=supplier.id, need_org_id=receiver.id, offer_stream_id=made[0].id,
         need_stream_id=made[1].id, status="active",
@@ -60,8 +61,11 @@ def test_deleting_the_need_keeps_the_value_of_what_was_delivered(session, offer,
     before = _value(session, ex)
     registry.delete_stream(session, need_id)
     session.expire_all()
-    assert ex.need_stream_id is None and ex.valuation_terms is not None
+    assert ex.need_stream_id is None and ex.valuation_terms["distance_km"] > 50
     assert _value(session, ex) == before
+    registry.delete_stream(session, ex.offer_stream_id)  # then the offer too
+    session.expire_all()
+    assert ex.offer_stream_id is None and _value(session, ex) == before
 
 
 def test_deleting_the_receiving_company_keeps_it_too(session):

@@ -30,6 +30,7 @@ from sidestream.exchanges.schemas import (
     Stage,
 )
 from sidestream.impact.service import pair_terms
+from sidestream.matching.scoring import place_distance_km
 from sidestream.messages import N_
 from sidestream.registry.models import NetworkMember, Organisation, Stream
 from sidestream.taxonomy.kinds import CANONICAL_UNIT
@@ -368,13 +369,18 @@ def update_exchange(
     return ex
 
 
-def delivered_amount(offer: Stream | None, quantity: float, unit: str) -> Annual | None:
+def delivered_amount(
+    offer: Stream | None, quantity: float, unit: str, kind: str | None = None
+) -> Annual | None:
     """``quantity unit`` of an exchange of ``offer`` in its kind's canonical unit (t, MWh, m3;
-    mass and volume convert with the offer's density); None when the kind has none (capacity,
-    services) or the offer is gone. ``ValueError`` naming the unit when it does not convert."""
-    if offer is None or offer.kind not in CANONICAL_UNIT:
+    mass and volume convert with the offer's density); with the offer gone, of ``kind`` (no
+    density known). None when the kind has none (capacity, services) or is not known.
+    ``ValueError`` naming the unit when it does not convert."""
+    kind = offer.kind if offer is not None else kind
+    if kind not in CANONICAL_UNIT:
         return None
-    return annualise(quantity, unit, "one-off", offer.kind, density_of(offer.properties))
+    density = density_of(offer.properties) if offer is not None else None
+    return annualise(quantity, unit, "one-off", kind, density)
 
 
 def _counted(session: Session, ex: Exchange, field: str, unit: str) -> None:
@@ -492,7 +498,8 @@ def pipeline(session: Session, viewer: Viewer, network_id: int) -> Pipeline:
 
 def keep_valuation(session: Session, streams: Sequence[Stream]) -> None:
     """Before ``streams`` are deleted: each exchange they are a side of keeps the terms its
-    deliveries are valued by (``Exchange.valuation_terms``), from both sides as they are now."""
+    deliveries are valued by (``Exchange.valuation_terms``: ``impact.service.pair_terms`` and
+    the distance between them), from both sides as they are now."""
     ids = [s.id for s in streams]
     for ex in session.scalars(
         select(Exchange).where(
@@ -503,4 +510,5 @@ def keep_valuation(session: Session, streams: Sequence[Stream]) -> None:
         offer = session.get(Stream, ex.offer_stream_id) if ex.offer_stream_id else None
         need = session.get(Stream, ex.need_stream_id) if ex.need_stream_id else None
         if offer is not None:
-            ex.valuation_terms = pair_terms(offer, need)
+            distance = place_distance_km(offer, need) if need is not None else None
+            ex.valuation_terms = pair_terms(offer, need) | {"distance_km": distance or 0.0}

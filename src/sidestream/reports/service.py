@@ -100,17 +100,18 @@ def _realised_exchange(
     offer = session.get(Stream, ex.offer_stream_id) if ex.offer_stream_id else None
     need = session.get(Stream, ex.need_stream_id) if ex.need_stream_id else None
     counted = offer or need  # an offer deleted after delivering: its need's kind counts
-    kind = counted.kind if counted else None
-    if counted is None or kind not in CANONICAL_UNIT:
+    terms = ex.valuation_terms  # kept when a side was deleted
+    if terms is None and counted is not None:  # else as the sides are now
+        terms = pair_terms(offer, need) if offer else {"kind": counted.kind, "waste_code": None}
+        terms |= {"distance_km": place_distance_km(offer, need) or 0.0}
+    kind = terms["kind"] if terms else None
+    if terms is None or kind not in CANONICAL_UNIT:
         out.warnings.append(f"exchange {ex.id}: no indicators for its kind ({kind})")
         return
-    terms = ex.valuation_terms or (  # kept when a side was deleted, else as the sides are
-        pair_terms(offer, need) if offer else {"kind": kind, "waste_code": None}
-    )
     per_year: dict[int, float] = defaultdict(float)
     for d in ex.deliveries:
         try:
-            annual = exchanges.delivered_amount(counted, d.quantity, d.unit)
+            annual = exchanges.delivered_amount(counted, d.quantity, d.unit, kind)
         except ValueError as exc:
             out.warnings.append(f"exchange {ex.id}, delivery {d.id}: {exc}")
             continue
@@ -118,7 +119,7 @@ def _realised_exchange(
     price = ex.agreed_price_eur_per_unit
     if price is not None and ex.agreed_unit not in (None, CANONICAL_UNIT[kind]):
         try:  # a price per kg is a price per t, a thousand times larger
-            per = exchanges.delivered_amount(counted, 1.0, ex.agreed_unit)
+            per = exchanges.delivered_amount(counted, 1.0, ex.agreed_unit, kind)
         except ValueError:  # agreed before units were checked
             per = None
         if per is None or per.amount <= 0:
@@ -136,7 +137,6 @@ def _realised_exchange(
             {
                 **terms,
                 "amount": amount,
-                "distance_km": (place_distance_km(offer, need) or 0.0),
                 "transfer_price_eur_per_unit": price or 0.0,
             }
         )
