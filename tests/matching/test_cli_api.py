@@ -141,6 +141,10 @@ def test_api_router() -> None:
         ({"offers": body["needs"]}, "offers[0]: direction is 'need'"),
         ({"needs": body["needs"] * 2}, "needs[1]: duplicate id 'n'"),
         ({"colour": "red"}, "colour"),
+        (
+            {"needs": [body["needs"][0] | {"properties": {"water_network": "sea"}}]},
+            "properties.water_network must be one of public, own",
+        ),
     ):
         r = client.post("/api/v1/match", json=body | change)
         assert r.status_code == 422 and expected in r.text, (change, r.text)

@@ -141,6 +141,8 @@ def test_invalid_code_keeps_its_family_as_a_hint() -> None:
         ({"kind": "solid"}, "kind"),
         ({"visibility": "secret"}, "visibility"),
         ({"properties": "hot"}, "properties"),
+        ({"properties": {"water_network": "sea"}}, "properties.water_network"),
+        ({"properties": {"temperature_c": "hot", "colour": "blue"}}, "properties.temperature_c"),
         ({"price_eur_per_unit": "cheap"}, "price_eur_per_unit"),
     ],
 )  # fmt: skip

@@ -38,7 +38,7 @@ from sidestream.matching.schemas import (
     parse_waste_code,
 )
 from sidestream.matching.table import amount_of, implied_kind
-from sidestream.registry.properties import NUMERIC_RANGES
+from sidestream.registry.properties import NUMERIC_RANGES, property_errors
 from sidestream.taxonomy.kinds import Kind
 
 #: The open listing format v1 fields, in their published order.
@@ -212,6 +212,10 @@ def _repair_listing(clean: dict[str, Any], warn: _Notes) -> str | None:
     if "properties" in clean and not isinstance(clean["properties"], dict):
         warn("properties", f"expected an object, got {type(clean['properties']).__name__}; ignored")
         clean.pop("properties")
+    if bad := property_errors(clean.get("properties")):  # a known property the platform reads
+        clean["properties"] = {k: v for k, v in clean["properties"].items() if k not in bad}
+        for key, message in bad.items():
+            warn(f"properties.{key}", f"{message.removeprefix(f'properties.{key} ')}; ignored")
     for key, limit in (("title", MAX_TITLE), ("description", MAX_DESCRIPTION)):
         if key in clean:
             text = _text(clean[key])

@@ -19,7 +19,7 @@ from pydantic import (
 
 from sidestream.input_rules import InputRules
 from sidestream.messages import N_, Phrase
-from sidestream.registry.properties import NUMERIC_RANGES
+from sidestream.registry.properties import NUMERIC_RANGES, check_properties
 from sidestream.taxonomy.kinds import Direction, Kind, Period, Visibility
 from sidestream.taxonomy.nace import compact_nace, normalise_nace
 from sidestream.taxonomy.units import MAX_QUANTITY
@@ -232,6 +232,12 @@ class Listing(BaseModel):
     @classmethod
     def _nace(cls, v: str | None) -> str | None:
         return clean_nace(v) if v not in (None, "") else None
+
+    @field_validator("properties")
+    @classmethod
+    def _properties(cls, v: dict[str, Any]) -> dict[str, Any]:
+        check_properties(v)  # the known ones, as the registry checks them (others kept)
+        return v
 
     @model_validator(mode="after")
     def _consistent(self) -> Listing:

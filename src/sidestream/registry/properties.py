@@ -36,8 +36,18 @@ KNOWN_PROPERTIES: frozenset[str] = frozenset({*NUMERIC_RANGES, "density_kg_m3", 
 
 def check_properties(properties: dict[str, Any] | None) -> None:
     """Raise ``ValueError`` naming ``properties.<key>`` when a known property is invalid."""
+    for message in property_errors(properties).values():
+        raise ValueError(message)
+
+
+def property_errors(properties: dict[str, Any] | None) -> dict[str, str]:
+    """Each invalid known property -> its message (``properties.<key> must be ...``)."""
     props = properties or {}
-    density_of(props)
+    errors: dict[str, str] = {}
+    try:
+        density_of(props)
+    except ValueError as exc:
+        errors["density_kg_m3"] = str(exc)
     for key, (low, high) in NUMERIC_RANGES.items():
         raw = props.get(key)
         if raw in (None, ""):
@@ -47,10 +57,9 @@ def check_properties(properties: dict[str, Any] | None) -> None:
         except (TypeError, ValueError):
             value = math.nan
         if isinstance(raw, bool) or not math.isfinite(value) or not low <= value <= high:
-            raise ValueError(
-                f"properties.{key} must be a number from {low:g} to {high:g}, not {raw!r}"
-            )
+            errors[key] = f"properties.{key} must be a number from {low:g} to {high:g}, not {raw!r}"
     for key, allowed in CHOICES.items():
         value = props.get(key)
         if value not in (None, "") and value not in allowed:
-            raise ValueError(f"properties.{key} must be one of {', '.join(allowed)}, not {value!r}")
+            errors[key] = f"properties.{key} must be one of {', '.join(allowed)}, not {value!r}"
+    return errors
