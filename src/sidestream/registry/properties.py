@@ -58,8 +58,8 @@ def property_errors(properties: dict[str, Any] | None) -> dict[str, str]:
             value = math.nan
         if isinstance(raw, bool) or not math.isfinite(value) or not low <= value <= high:
             errors[key] = f"properties.{key} must be a number from {low:g} to {high:g}, not {raw!r}"
-    for key, allowed in CHOICES.items():
+    for key, allowed in CHOICES.items():  # as written in any case ("Cooling"), as read
         value = props.get(key)
-        if value not in (None, "") and value not in allowed:
+        if value not in (None, "") and str(value).strip().lower() not in allowed:
             errors[key] = f"properties.{key} must be one of {', '.join(allowed)}, not {value!r}"
     return errors
