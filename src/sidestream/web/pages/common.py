@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidestream.access.deps import CurrentViewer
+from sidestream.access.errors import Forbidden, Unauthenticated
 from sidestream.access.policy import Viewer
 from sidestream.api.deps import get_session
 from sidestream.messages import N_
@@ -67,3 +68,13 @@ def to_login(request: Request, signup: bool = False) -> RedirectResponse:
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     page = "/signup" if signup else "/login"
     return RedirectResponse(f"{page}?next={quote(here, safe='/')}", status_code=303)
+
+
+def allowed(check: Callable[[Viewer, int], None], viewer: Viewer, ref: int) -> bool:
+    """Whether the access-policy ``check`` (a ``policy.require_*``) lets ``viewer`` act on
+    organisation or network ``ref``: what a page shows, the policy itself deciding."""
+    try:
+        check(viewer, ref)
+    except (Forbidden, Unauthenticated):
+        return False
+    return True

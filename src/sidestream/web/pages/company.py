@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from sidestream.access import policy
 from sidestream.access import service as access
-from sidestream.access.errors import Forbidden, Unauthenticated
+from sidestream.access.errors import Forbidden
 from sidestream.access.models import User
 from sidestream.access.policy import Viewer
 from sidestream.access.roles import Role
@@ -34,6 +34,7 @@ from sidestream.web.i18n import choose_language, country_names
 from sidestream.web.pages.common import (
     PageViewer,
     SessionDep,
+    allowed,
     forbidden,
     gettext_for,
     not_found,
@@ -187,20 +188,11 @@ def organisation(
         "org": org,
         "streams": streams,
         "kinds": KIND_FORMS,
-        "member": _is_member(viewer, org_id),
+        "member": allowed(policy.require_member, viewer, org_id),
         "visibilities": VISIBILITY_CHOICES,
         "saved": request.query_params.get("saved"),
     }
     return render(request, "company/organisation.html", context)
-
-
-def _is_member(viewer: Viewer, org_id: int) -> bool:
-    """Whether the access policy lets ``viewer`` change ``org_id``'s streams."""
-    try:
-        policy.require_member(viewer, org_id)
-    except (Forbidden, Unauthenticated):
-        return False
-    return True
 
 
 def _writable_org(
@@ -213,7 +205,7 @@ def _writable_org(
         return not_found(request, N_("organisation"))
     if not viewer.authenticated:
         return to_login(request)
-    if not _is_member(viewer, org_id):
+    if not allowed(policy.require_member, viewer, org_id):
         return forbidden(request, NOT_A_MEMBER)
     return org
 

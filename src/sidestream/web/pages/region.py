@@ -12,7 +12,6 @@ from pydantic import BeforeValidator
 from sqlalchemy.orm import selectinload
 
 from sidestream.access import policy
-from sidestream.access.errors import Forbidden, Unauthenticated
 from sidestream.access.policy import Viewer, sees_identity
 from sidestream.exchanges import service as exchanges
 from sidestream.messages import N_
@@ -24,7 +23,14 @@ from sidestream.taxonomy.kinds import PHYSICAL_KINDS
 from sidestream.web import region_view
 from sidestream.web.forms import read_number
 from sidestream.web.i18n import choose_language
-from sidestream.web.pages.common import PageViewer, SessionDep, forbidden, gettext_for, to_login
+from sidestream.web.pages.common import (
+    PageViewer,
+    SessionDep,
+    allowed,
+    forbidden,
+    gettext_for,
+    to_login,
+)
 from sidestream.web.pages.exchanges import (
     BARRIER_LABELS,
     INTRO_LABELS,
@@ -187,15 +193,6 @@ def optimiser(
     return render(request, "region/optimise.html", context)
 
 
-def _facilitates(viewer: Viewer, network_id: int) -> bool:
-    """Whether the access policy lets ``viewer`` follow ``network_id``'s pipeline."""
-    try:
-        policy.require_facilitator(viewer, network_id)
-    except (Forbidden, Unauthenticated):
-        return False
-    return True
-
-
 @router.get("/region/pipeline", response_class=HTMLResponse)
 def pipeline_page(
     request: Request, session: SessionDep, viewer: PageViewer, network: NetworkChoice = None
@@ -203,7 +200,11 @@ def pipeline_page(
     """The facilitator's pipeline: introductions and exchanges among a network's members."""
     if not viewer.authenticated:
         return to_login(request)
-    mine = [n for n in registry.list_networks(session, limit=100)[0] if _facilitates(viewer, n.id)]
+    mine = [
+        n
+        for n in registry.list_networks(session, limit=100)[0]
+        if allowed(policy.require_facilitator, viewer, n.id)
+    ]
     if not mine:
         return forbidden(request, N_("Only a network's facilitator sees its pipeline."))
     chosen = next((n for n in mine if n.id == network), mine[0])

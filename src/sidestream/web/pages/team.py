@@ -31,6 +31,7 @@ from sidestream.web.i18n import choose_language
 from sidestream.web.pages.common import (
     PageViewer,
     SessionDep,
+    allowed,
     forbidden,
     gettext_for,
     not_found,
@@ -154,16 +155,11 @@ def _admin_only(
     (asked before the form is read: whoever may not act learns nothing from its checks)."""
     if session.get(Organisation, org_id) is None:
         return not_found(request, N_("organisation"))
-    return None if _is_admin(viewer, org_id) else _refused(request, session, viewer)
-
-
-def _is_admin(viewer: Viewer, org_id: int) -> bool:
-    """Whether the access policy lets ``viewer`` administer ``org_id`` (forms shown)."""
-    try:
-        policy.require_org_admin(viewer, org_id)
-    except (Forbidden, Unauthenticated):
-        return False
-    return True
+    return (
+        None
+        if allowed(policy.require_org_admin, viewer, org_id)
+        else _refused(request, session, viewer)
+    )
 
 
 def _refused(request: Request, session: SessionDep, viewer: Viewer) -> Response:
@@ -215,7 +211,7 @@ def _page(
         "org": org,
         "members": sorted(members, key=lambda m: m.user.email),
         "networks": networks,
-        "admin": _is_admin(viewer, org_id),
+        "admin": allowed(policy.require_org_admin, viewer, org_id),
         "writer": viewer.can_write,
         "me": viewer.user_id,
         "roles": ROLE_NAMES,
