@@ -13,7 +13,7 @@ from sidestream.exchanges.models import Delivery, Exchange
 from sidestream.registry import service as registry
 from sidestream.registry.models import Organisation
 from sidestream.registry.schemas import StreamCreate
-from sidestream.reports.service import exchange_realised_rows
+from sidestream.reports.service import exchange_realised_rows, organisation_report
 
 
 def _exchange(session, offer: dict, need: dict, need_nace: str) -> tuple[Exchange, int, int]:
@@ -75,3 +75,16 @@ def test_deleting_the_receiving_company_keeps_it_too(session):
     registry.delete_organisation(session, receiver)
     session.expire_all()
     assert _value(session, ex) == before
+
+
+def test_kept_terms_a_later_factor_set_cannot_value_are_reported_not_raised(session):
+    ex, _, _ = _exchange(session, FLY_ASH, CEMENT, "2351")
+    supplier = ex.offer_org_id
+    registry.delete_stream(session, ex.need_stream_id)
+    session.expire_all()
+    ex.valuation_terms = ex.valuation_terms | {"substitutes": "a-retired-category"}
+    session.flush()
+    assert exchange_realised_rows(session, ex.id) == []
+    report = organisation_report(session, supplier)
+    assert report.rows == []
+    assert any("a-retired-category" in w and f"exchange {ex.id}" in w for w in report.warnings)

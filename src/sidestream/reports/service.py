@@ -133,13 +133,13 @@ def _realised_exchange(
         names.get(seen.need_org_id, UNDISCLOSED) if seen.need_org_id else UNDISCLOSED,
     )
     for year, amount in sorted(per_year.items()):
-        impact = account_exchange(
-            {
-                **terms,
-                "amount": amount,
-                "transfer_price_eur_per_unit": price or 0.0,
-            }
-        )
+        try:  # kept terms may name a category a later factor set no longer has
+            impact = account_exchange(
+                {**terms, "amount": amount, "transfer_price_eur_per_unit": price or 0.0}
+            )
+        except InvalidInput as exc:
+            out.warnings.append(f"exchange {ex.id}, {year}: not valued: {exc}")
+            continue
         out.add("realised", year, f"exchange {ex.id}", parties, (impact, kind, amount))
 
 
