@@ -58,7 +58,8 @@ def test_streams_stated_per_day_or_week_get_their_yearly_amount_recomputed(tmp_p
 
 def test_undoing_the_kept_valuation_keeps_every_delivery(tmp_path):
     """Revision 0007's column is dropped in place: a batch rebuild of ``exchange`` on SQLite
-    dropped the old table, and its ON DELETE CASCADE took every delivery with it."""
+    dropped the old table, and its ON DELETE CASCADE took every delivery with it (0008 rebuilds
+    ``delivery`` itself, which no table refers to)."""
     from sidestream.db import downgrade
 
     url = f"sqlite:///{tmp_path / 'kept.db'}"
@@ -75,8 +76,9 @@ def test_undoing_the_kept_valuation_keeps_every_delivery(tmp_path):
         )
         conn.execute(
             text(
-                "INSERT INTO delivery (id, exchange_id, delivered_on, quantity, unit, created_at)"
-                " VALUES (1, 1, '2026-03-01', 40, 't', :now)"
+                "INSERT INTO delivery (id, exchange_id, delivered_on, quantity, unit, created_at,"
+                " answer, answered_at) VALUES (1, 1, '2026-03-01', 40, 't', :now, 'confirmed',"
+                " :now)"
             ),
             {"now": now},
         )
@@ -84,5 +86,6 @@ def test_undoing_the_kept_valuation_keeps_every_delivery(tmp_path):
     with engine.connect() as conn:
         kept = conn.scalar(text("SELECT count(*) FROM delivery"))
         columns = {c["name"] for c in inspect(conn).get_columns("exchange")}
+        answers = {c["name"] for c in inspect(conn).get_columns("delivery")} & {"answer"}
     engine.dispose()
-    assert kept == 1 and "valuation_terms" not in columns
+    assert kept == 1 and "valuation_terms" not in columns and not answers

@@ -2,23 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-
-@pytest.fixture
-def exchange(client, world):
-    w, h = world
-    body = {"offer_stream_id": w.streams["public"], "need_stream_id": w.need}
-    intro = client.post("/api/v1/introductions", json=body, headers=h["beta_member"]).json()
-    accepted = client.post(f"/api/v1/introductions/{intro['id']}/accept", headers=h["acme_member"])
-    return accepted.json()["exchange_id"], h
-
-
-def _patch(client, ex_id, headers, **body):
-    current = client.get(f"/api/v1/exchanges/{ex_id}", headers=headers).json()
-    return client.patch(
-        f"/api/v1/exchanges/{ex_id}", json={"version": current["version"], **body}, headers=headers
-    )
+from tests.exchanges.conftest import patch_exchange as _patch
 
 
 def test_full_life_cycle_with_deliveries(client, exchange):

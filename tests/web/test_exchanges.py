@@ -112,9 +112,28 @@ def test_introduction_exchange_and_delivery(web: TestClient, engine: Engine, ids
     assert "WTN-0001" in page and "1,200.5 t" in page and "Impact of the deliveries" in page
     assert "Figures appear here once deliveries are recorded" not in page
 
-    # The requester sees the supplier's name now.
-    log_in(web, "plaster@example.org", "correct horse battery")
-    assert "Ørsted Asnæs Power Station" in web.get(exchange_url).text
+    assert "Awaiting confirmation" in page and ">Confirm</button>" not in page  # its own
+
+    # The requester sees the supplier's name now, and answers for the delivery.
+    csrf = log_in(web, "plaster@example.org", "correct horse battery")
+    page = web.get(exchange_url).text
+    assert "Ørsted Asnæs Power Station" in page and ">Confirm</button>" in page
+    assert "1 to confirm" in web.get("/exchanges").text
+    answer = exchange_url + "/deliveries/" + re.search(r'id="delivery-(\d+)"', page).group(1)
+    r = web.post(answer + "/answer", data={"csrf_token": csrf, "answer": "disputed", "note": " "})
+    assert r.status_code == 422 and "say why you dispute the delivery" in r.text
+    assert 'aria-invalid="true"' in r.text and "<details open>" in r.text
+    dispute = {"csrf_token": csrf, "answer": "disputed", "note": "Only 900 t arrived"}
+    r = web.post(answer + "/answer", data=dispute, follow_redirects=False)
+    assert r.status_code == 303
+    page = web.get(exchange_url).text
+    assert ">Disputed<" in page and "Only 900 t arrived" in page
+    assert "Disputed deliveries are not counted" in page
+    r = web.post(answer + "/answer", data={"csrf_token": csrf, "answer": "confirmed"})
+    assert ">Confirmed<" in r.text and "Impact of the deliveries" in r.text
+    assert "to confirm" not in web.get("/exchanges").text
+    gone = exchange_url + "/deliveries/999999/answer"
+    assert web.post(gone, data={"csrf_token": csrf, "answer": "confirmed"}).status_code == 404
 
     # The facilitator follows it in the pipeline; other users may not.
     log_in(web, "facilitator@demo.sidestream.invalid")

@@ -87,6 +87,7 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
             ("responder", Introduction.decided_by == user.id),
         ),
         "deliveries_recorded": _rows(session, Delivery, Delivery.recorded_by == user.id),
+        "deliveries_answered": _rows(session, Delivery, Delivery.answered_by == user.id),
         "audit_entries": _rows(
             session,
             AuditEntry,

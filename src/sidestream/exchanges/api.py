@@ -14,6 +14,7 @@ from sidestream.exchanges import audit, service
 from sidestream.exchanges.schemas import (
     AuditEntryOut,
     AuditVerdict,
+    DeliveryAnswer,
     DeliveryCreate,
     DeliveryOut,
     ExchangeOut,
@@ -104,6 +105,16 @@ def record_delivery(
 ) -> DeliveryOut:
     """Record a delivery (date, quantity, unit, document reference) of an active exchange."""
     return DeliveryOut.model_validate(service.record_delivery(db, viewer, exchange_id, data))
+
+
+@router.put("/exchanges/{exchange_id}/deliveries/{delivery_id}/answer", tags=["exchanges"])
+def answer_delivery(
+    db: DB, viewer: CurrentViewer, exchange_id: int, delivery_id: int, data: DeliveryAnswer
+) -> DeliveryOut:
+    """Confirm or dispute (saying why in ``note``) a delivery the other party recorded;
+    disputed deliveries are left out of the impact reports. An answer may be changed."""
+    delivery = service.answer_delivery(db, viewer, exchange_id, delivery_id, data)
+    return DeliveryOut.model_validate(delivery)
 
 
 @router.get("/networks/{network_id}/pipeline", tags=["networks"])

@@ -87,7 +87,8 @@ class Exchange(Timestamped, Base):
 
 
 class Delivery(Base):
-    """One delivery of an exchange, recorded by either party."""
+    """One delivery of an exchange, recorded by either party and confirmed or disputed by the
+    other (``answer``; ``None`` while it awaits the other party's answer)."""
 
     __tablename__ = "delivery"
 
@@ -102,6 +103,10 @@ class Delivery(Base):
     unit: Mapped[str] = mapped_column(String(30))
     document_ref: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    answer: Mapped[str | None] = mapped_column(String(10))
+    answered_by: Mapped[int | None] = _user_fk()
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    answer_note: Mapped[str | None] = mapped_column(Text)
 
     exchange: Mapped[Exchange] = relationship(back_populates="deliveries")
 

@@ -12,8 +12,6 @@ from sidestream.input_rules import InputRules
 from sidestream.taxonomy.kinds import Period
 from sidestream.taxonomy.units import MAX_QUANTITY, measures_amount
 
-#: Largest quantity accepted (a trillion units of anything): keeps sums and reports finite.
-
 
 def _known_unit(field: str, value: str | None) -> str | None:
     """``value`` stripped, or ``ValueError`` naming ``field`` when it is not a unit."""
@@ -149,6 +147,22 @@ class DeliveryCreate(DeliveryFields):
         return value
 
 
+class Answer(StrEnum):
+    """What the party that did not record a delivery says of it."""
+
+    confirmed = "confirmed"
+    disputed = "disputed"
+
+
+class DeliveryAnswer(InputRules):
+    """The other party's answer to a recorded delivery (a dispute says why in ``note``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer: Answer
+    note: str | None = Field(None, max_length=500, description="why it is disputed")
+
+
 class DeliveryOut(DeliveryFields):
     """A recorded delivery (as stored: the input checks are not applied again)."""
 
@@ -157,6 +171,11 @@ class DeliveryOut(DeliveryFields):
     id: int
     recorded_by_org_id: int | None
     created_at: datetime
+    answer: Answer | None = Field(
+        None, description="the other party's: confirmed, disputed, or none yet"
+    )
+    answered_at: datetime | None = None
+    answer_note: str | None = None
 
 
 class ExchangeOut(BaseModel):
@@ -190,7 +209,9 @@ class Pipeline(BaseModel):
     introductions: dict[str, int]
     exchanges: dict[str, int]
     failure_reasons: dict[str, int]
-    delivered: dict[str, float] = Field(description="total delivered quantity per unit")
+    delivered: dict[str, float] = Field(
+        description="total delivered quantity per unit (deliveries not disputed)"
+    )
 
 
 class AuditEntryOut(BaseModel):

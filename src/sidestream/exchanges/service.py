@@ -20,7 +20,9 @@ from sidestream.db import utcnow
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.exchanges.models import Delivery, Exchange, Introduction
 from sidestream.exchanges.schemas import (
+    Answer,
     Contact,
+    DeliveryAnswer,
     DeliveryCreate,
     ExchangeOut,
     ExchangeUpdate,
@@ -50,6 +52,7 @@ TERMS = ("agreed_quantity", "agreed_unit", "agreed_period", "agreed_price_eur_pe
 #: Refusals a page shows in the visitor's language (marked for translation).
 AGREE_FIRST = N_("agree quantity, unit and price first")
 NAME_THE_BARRIER = N_("name the barrier that stopped the exchange")
+SAY_WHY = N_("say why you dispute the delivery (what arrived, or that nothing did)")
 
 
 def _flush(session: Session, what: str) -> None:
@@ -444,6 +447,40 @@ def record_delivery(
     return delivery
 
 
+def answer_delivery(
+    session: Session, viewer: Viewer, exchange_id: int, delivery_id: int, data: DeliveryAnswer
+) -> Delivery:
+    """The party that did not record a delivery confirms or disputes it (a dispute says why;
+    either party answers one recorded by a platform admin or by a company since deleted). An
+    answer may be changed later; each is in the audit log. Reports leave disputed deliveries
+    out and show how much of the rest the other party confirmed."""
+    ex = get_exchange(session, viewer, exchange_id)
+    delivery = next((d for d in ex.deliveries if d.id == delivery_id), None)
+    if delivery is None:
+        raise NotFound("delivery", delivery_id)
+    org = answering_party(viewer, ex, delivery)
+    if org is None:
+        _party(viewer, ex)  # refuses outsiders first, as every other change does
+        raise Forbidden("a delivery is confirmed or disputed by the party that did not record it")
+    policy.require_member(viewer, org)
+    note = (data.note or "").strip() or None
+    if data.answer == Answer.disputed and note is None:
+        raise InvalidInput("note", SAY_WHY)
+    delivery.answer, delivery.answer_note = data.answer.value, note
+    delivery.answered_by, delivery.answered_at = viewer.user_id, utcnow()
+    _flush(session, "delivery")
+    return delivery
+
+
+def answering_party(viewer: Viewer, ex: Exchange, delivery: Delivery) -> int | None:
+    """The party of ``ex`` that ``viewer`` answers ``delivery`` for: one it belongs to that
+    did not record it (``None``: the viewer does not answer it)."""
+    others = {ex.offer_org_id, ex.need_org_id} - {None, delivery.recorded_by_org_id}
+    return next(
+        (o for o in (ex.offer_org_id, ex.need_org_id) if o in others and o in viewer.roles), None
+    )
+
+
 def _new_document(ex: Exchange, document_ref: str | None) -> None:
     """Refuse (``InvalidInput`` on ``document_ref``) a delivery note already recorded on the
     exchange: both parties record what they send and receive, and the same load entered twice
@@ -486,7 +523,8 @@ def pipeline(session: Session, viewer: Viewer, network_id: int) -> Pipeline:
     delivered: Counter[str] = Counter()
     for ex in exchanges:
         for d in ex.deliveries:
-            delivered[d.unit] += d.quantity
+            if d.answer != Answer.disputed:
+                delivered[d.unit] += d.quantity
     return Pipeline(
         network_id=network_id,
         introductions=dict(Counter(intros)),

@@ -51,6 +51,19 @@ class ReportRow(BaseModel):
     supplier_eur: float
     receiver_eur: float
     net_eur: float
+    confirmed_amount: float | None = Field(
+        None,
+        description="realised rows: how much of ``amount`` the party that did not record the "
+        "deliveries has confirmed (disputed deliveries are not counted at all)",
+    )
+
+
+class DeliveryCounts(BaseModel):
+    """The deliveries behind a report's realised rows, by the other party's answer."""
+
+    confirmed: int = 0
+    awaiting: int = Field(0, description="recorded by one party, not yet answered by the other")
+    disputed: int = Field(0, description="left out of the figures")
 
 
 class GroupTotals(BaseModel):
@@ -74,5 +87,6 @@ class Report(BaseModel):
     by_organisation: list[GroupTotals] = Field(
         description="indicators of the links an organisation takes part in; EUR its own side"
     )
+    deliveries: DeliveryCounts = Field(default_factory=DeliveryCounts)
     factors: list[FactorUsed]
     warnings: list[str]

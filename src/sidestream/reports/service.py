@@ -22,6 +22,7 @@ from sidestream.db import utcnow
 from sidestream.errors import InvalidInput
 from sidestream.exchanges import service as exchanges
 from sidestream.exchanges.models import Exchange
+from sidestream.exchanges.schemas import Answer
 from sidestream.impact.accounting import account_exchange
 from sidestream.impact.schemas import FactorUsed, ImpactResult
 from sidestream.impact.service import pair_terms
@@ -35,6 +36,7 @@ from sidestream.registry.schemas import UNDISCLOSED
 from sidestream.reports.schemas import (
     INDICATORS,
     Basis,
+    DeliveryCounts,
     GroupTotals,
     Report,
     ReportRow,
@@ -50,9 +52,16 @@ class _Collector:
         self.rows: list[ReportRow] = []
         self.factors: dict[str, FactorUsed] = {}
         self.warnings: list[str] = []
+        self.deliveries = DeliveryCounts()
 
     def add(
-        self, basis: Basis, year: int | None, link: str, parties: tuple[str, str], result: Row
+        self,
+        basis: Basis,
+        year: int | None,
+        link: str,
+        parties: tuple[str, str],
+        result: Row,
+        confirmed: float | None = None,
     ) -> None:
         impact, kind, amount = result
         self.factors.update({f.id: f for f in impact.factors})
@@ -72,6 +81,7 @@ class _Collector:
                 supplier_eur=eco.supplier_net_eur,
                 receiver_eur=eco.receiver_net_eur,
                 net_eur=eco.total_net_eur,
+                confirmed_amount=confirmed,
             )
         )
 
@@ -109,13 +119,21 @@ def _realised_exchange(
         out.warnings.append(f"exchange {ex.id}: no indicators for its kind ({kind})")
         return
     per_year: dict[int, float] = defaultdict(float)
+    confirmed: dict[int, float] = defaultdict(float)
     for d in ex.deliveries:
+        answer = d.answer or "awaiting"
+        setattr(out.deliveries, answer, getattr(out.deliveries, answer) + 1)
+        if d.answer == Answer.disputed:
+            out.warnings.append(f"exchange {ex.id}, delivery {d.id}: disputed, left out")
+            continue
         try:
             annual = exchanges.delivered_amount(counted, d.quantity, d.unit, kind)
         except ValueError as exc:
             out.warnings.append(f"exchange {ex.id}, delivery {d.id}: {exc}")
             continue
         per_year[d.delivered_on.year] += annual.amount if annual else 0.0
+        if d.answer == Answer.confirmed:
+            confirmed[d.delivered_on.year] += annual.amount if annual else 0.0
     price = ex.agreed_price_eur_per_unit
     if price is not None and ex.agreed_unit not in (None, CANONICAL_UNIT[kind]):
         try:  # a price per kg is a price per t, a thousand times larger
@@ -140,7 +158,8 @@ def _realised_exchange(
         except InvalidInput as exc:
             out.warnings.append(f"exchange {ex.id}, {year}: not valued: {exc}")
             continue
-        out.add("realised", year, f"exchange {ex.id}", parties, (impact, kind, amount))
+        row = (impact, kind, amount)
+        out.add("realised", year, f"exchange {ex.id}", parties, row, confirmed[year])
 
 
 def exchange_realised_rows(
@@ -255,6 +274,7 @@ def _report(scope: str, key: int, name: str, out: _Collector, orgs: set[str] | N
         totals={b: total([r for r in rows if r.basis == b]) for b in bases},
         by_year=by_year,
         by_organisation=by_org,
+        deliveries=out.deliveries,
         factors=sorted(out.factors.values(), key=lambda f: f.id),
         warnings=out.warnings,
     )

@@ -21,9 +21,10 @@ from sidestream.access.errors import Forbidden
 from sidestream.access.policy import Viewer
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.exchanges import service
-from sidestream.exchanges.models import Exchange, Introduction
+from sidestream.exchanges.models import Delivery, Exchange, Introduction
 from sidestream.exchanges.schemas import (
     Barrier,
+    DeliveryAnswer,
     DeliveryCreate,
     ExchangeUpdate,
     IntroductionOut,
@@ -77,6 +78,12 @@ BARRIER_LABELS = {
 TERM_FIELDS = ("agreed_quantity", "agreed_unit", "agreed_period", "agreed_price_eur_per_unit")
 MOVE_FIELDS = ("status", "failure_reason", "failure_note")
 DELIVERY_FIELDS = ("delivered_on", "quantity", "unit", "document_ref")
+#: How the page names the other party's answer to a delivery (none yet: awaiting).
+ANSWER_LABELS = {
+    None: N_("Awaiting confirmation"),
+    "confirmed": N_("Confirmed"),
+    "disputed": N_("Disputed"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +95,8 @@ class ExchangeRow:
     need_title: str
     offer_org: str
     need_org: str
+    #: Deliveries the other party recorded that await the viewer's confirmation.
+    to_answer: int = 0
 
 
 def introduction_rows(
@@ -122,9 +131,15 @@ def exchange_rows(
             titles.get(v.need_stream_id or 0, gone),
             orgs.get(v.offer_org_id or 0, gone),
             orgs.get(v.need_org_id or 0, gone),
+            sum(d.answer is None for d in _answerable(viewer, e)),
         )
         for e, v in pairs
     ]
+
+
+def _answerable(viewer: Viewer, ex: Exchange) -> list[Delivery]:
+    """The deliveries of ``ex`` the viewer may confirm or dispute (the other party's)."""
+    return [d for d in ex.deliveries if service.answering_party(viewer, ex, d) is not None]
 
 
 @router.get("/exchanges", response_class=HTMLResponse)
@@ -210,6 +225,8 @@ def _exchange_page(
         "periods": PERIOD_LABELS,
         "kinds": KIND_FORMS,
         "realised": _realised(session, viewer, ex),
+        "answerable": {d.id for d in _answerable(viewer, ex)} if viewer.can_write else set(),
+        "answers": ANSWER_LABELS,
         "errors": errors or {},
         "values": values or {},
         "notice": request.query_params.get("notice"),
@@ -324,4 +341,31 @@ async def add_delivery(
         DELIVERY_FIELDS,
         typed,
         "delivery",
+    )
+
+
+@router.post(
+    "/exchanges/{exchange_id}/deliveries/{delivery_id}/answer", response_class=HTMLResponse
+)
+async def answer_delivery(
+    request: Request, exchange_id: int, delivery_id: int, session: SessionDep, viewer: PageViewer
+) -> Response:
+    """Confirm or dispute a delivery the other party recorded."""
+    ex = _visible_exchange(request, session, viewer, exchange_id)
+    if isinstance(ex, Response):
+        return ex
+    data, typed = await _posted(request, ("answer", "note"), ())
+    if not any(d.id == delivery_id for d in ex.deliveries):
+        return not_found(request, N_("delivery"))
+    return _write(
+        request,
+        session,
+        viewer,
+        ex,
+        lambda: service.answer_delivery(
+            session, viewer, exchange_id, delivery_id, DeliveryAnswer(**data)
+        ),
+        ("answer", "note"),
+        typed | {"answering": delivery_id},
+        "answer",
     )

@@ -1,0 +1,92 @@
+"""A delivery one party records is confirmed or disputed by the other: a supplier alone must
+not put tonnes into its receiver's impact report."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.exchanges.conftest import patch_exchange
+
+TERMS = {"agreed_quantity": 200, "agreed_unit": "t", "agreed_price_eur_per_unit": -4.5}
+
+
+@pytest.fixture
+def delivered(client, exchange):
+    """An active exchange with one delivery recorded by each party: (id, ids, headers)."""
+    ex_id, h = exchange
+    acme, beta = h["acme_member"], h["beta_member"]
+    for stage, who, terms in (("negotiating", beta, {}), ("agreed", acme, TERMS),
+                              ("active", beta, {})):  # fmt: skip
+        assert patch_exchange(client, ex_id, who, status=stage, **terms).status_code == 200
+    url = f"/api/v1/exchanges/{ex_id}/deliveries"
+    ids = {}
+    for who, ref in (("acme_member", "WTN-1"), ("beta_member", "WTN-2")):
+        body = {"delivered_on": "2026-03-01", "quantity": 20, "unit": "t", "document_ref": ref}
+        r = client.post(url, json=body, headers=h[who])
+        assert r.status_code == 201 and r.json()["answer"] is None
+        ids[who] = r.json()["id"]
+    return ex_id, ids, h
+
+
+def _answer(client, ex_id, delivery_id, headers, **body):
+    url = f"/api/v1/exchanges/{ex_id}/deliveries/{delivery_id}/answer"
+    return client.put(url, json=body, headers=headers)
+
+
+def test_only_the_other_party_answers(client, delivered):
+    ex_id, ids, h = delivered
+    by_acme = ids["acme_member"]
+    refused = {"acme_member": 403, "acme_admin": 403, "hub_facilitator": 403,
+               "platform_admin": 403, "cobalt_member": 404, "anonymous": 404}  # fmt: skip
+    for who, status in refused.items():
+        r = _answer(client, ex_id, by_acme, h[who], answer="confirmed")
+        assert r.status_code == status, who
+    r = _answer(client, ex_id, by_acme, h["beta_member"], answer="confirmed")
+    assert r.status_code == 200 and r.json()["answer"] == "confirmed"
+    assert r.json()["answered_at"] is not None
+    assert _answer(client, ex_id, 999999, h["beta_member"], answer="confirmed").status_code == 404
+    other = _answer(client, ex_id, ids["beta_member"], h["acme_member"], answer="confirmed")
+    assert other.status_code == 200  # and Acme answers Beta's
+    mine = client.get("/api/v1/auth/me/export", headers=h["beta_member"]).json()
+    assert [d["id"] for d in mine["deliveries_answered"]] == [by_acme]  # personal data
+
+
+def test_a_dispute_says_why_and_bad_answers_name_their_field(client, delivered):
+    ex_id, ids, h = delivered
+    beta, by_acme = h["beta_member"], ids["acme_member"]
+    r = _answer(client, ex_id, by_acme, beta, answer="disputed", note="   ")
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["note"]
+    r = _answer(client, ex_id, by_acme, beta, answer="maybe")
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "answer"
+    r = _answer(client, ex_id, by_acme, beta, answer="confirmed", weight=3)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "weight"
+    r = _answer(client, ex_id, by_acme, beta, answer="disputed", note=" Only 12 t arrived ")
+    assert r.status_code == 200 and r.json()["answer_note"] == "Only 12 t arrived"
+    shown = client.get(f"/api/v1/exchanges/{ex_id}", headers=h["acme_member"]).json()
+    assert [d["answer"] for d in shown["deliveries"]] == ["disputed", None]
+
+
+def test_reports_leave_disputed_deliveries_out_and_count_what_is_confirmed(
+    client, world, delivered
+):
+    ex_id, ids, h = delivered
+    acme, beta = h["acme_member"], h["beta_member"]
+    org = client.get(f"/api/v1/exchanges/{ex_id}", headers=acme).json()["need_org_id"]
+
+    def realised():
+        report = client.get(f"/api/v1/organisations/{org}/report", headers=beta).json()
+        rows = [r for r in report["rows"] if r["basis"] == "realised"]
+        return [(r["amount"], r["confirmed_amount"]) for r in rows], report
+
+    assert realised()[0] == [(40.0, 0.0)]
+    _answer(client, ex_id, ids["beta_member"], acme, answer="confirmed")
+    assert realised()[0] == [(40.0, 20.0)]
+    _answer(client, ex_id, ids["acme_member"], beta, answer="disputed", note="never came")
+    rows, report = realised()
+    assert rows == [(20.0, 20.0)]
+    assert report["deliveries"] == {"confirmed": 1, "awaiting": 0, "disputed": 1}
+    assert any("disputed, left out" in w for w in report["warnings"])
+    pipe = client.get(f"/api/v1/networks/{world[0].network}/pipeline", headers=h["hub_facilitator"])
+    assert pipe.json()["delivered"] == {"t": 20.0}
+    _answer(client, ex_id, ids["acme_member"], beta, answer="confirmed")  # settled after all
+    assert realised()[0] == [(40.0, 40.0)]
