@@ -50,7 +50,7 @@ def _in_europe(lat: float, lon: float) -> bool:
 
 
 def test_files_parse_and_have_the_top_level_shape() -> None:
-    assert set(region()) == {"sources", "networks", "organisations"}
+    assert set(region()) == {"sources", "networks", "organisations", "exchanges"}
     assert streams()
     assert "estimate" in _data("SOURCES.md")
 
@@ -259,3 +259,18 @@ def test_estimates_are_flagged_or_sourced() -> None:
         if s.get("kind") in {"material", "energy", "water"} and "quantity" in s:
             props = s.get("properties", {})
             assert props.get("estimate") is True or "source" in props, s["id"]
+
+
+def test_running_exchanges_are_documented_pairs_within_one_network() -> None:
+    by_id = {s["id"]: s for s in streams()}
+    sources = {src["id"] for src in region()["sources"]}
+    networks = [set(n["members"]) for n in region()["networks"]]
+    for ex in region()["exchanges"]:
+        offer, need = by_id[ex["offer"]], by_id[ex["need"]]
+        assert (offer["direction"], need["direction"]) == ("offer", "need"), ex
+        assert offer.get("price_eur_per_unit") is not None, ex  # the agreed price
+        assert offer["properties"].get("designed_match") == need["id"], ex
+        assert not offer["properties"].get("historical"), ex  # running today
+        assert ex["sources"] and set(ex["sources"]) <= sources, ex
+        pair = {offer["organisation"], need["organisation"]}
+        assert any(pair <= members for members in networks), ex

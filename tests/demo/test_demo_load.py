@@ -4,9 +4,10 @@ import pytest
 from typer.testing import CliRunner
 
 from sidestream.cli import app
-from sidestream.demo.builder import load_demo
+from sidestream.demo.builder import DELIVERY_MONTHS, load_demo
 from sidestream.registry import service
 from sidestream.registry.models import Network, Stream
+from sidestream.reports.service import network_report
 
 
 def test_demo_region_loads(session):
@@ -23,6 +24,18 @@ def test_demo_region_loads(session):
     assert annual >= 100 and hazardous >= 0
     with pytest.raises(RuntimeError, match="not empty"):
         load_demo(session)
+
+
+def test_the_demo_region_has_running_exchanges_its_reports_count(session):
+    summary = load_demo(session)
+    assert (summary.exchanges, summary.deliveries) == (11, 11 * DELIVERY_MONTHS)
+    kal = service.find_network(session, "Kalundborg Symbiosis")
+    report = network_report(session, kal.id)
+    realised = [r for r in report.rows if r.basis == "realised"]
+    assert report.totals["realised"].links == 5 and report.totals["realised"].co2e_avoided_t > 0
+    assert report.deliveries.model_dump() == {"confirmed": 85, "awaiting": 5, "disputed": 0}
+    latest = [r for r in realised if r.year == 2026]  # its last month awaits confirmation
+    assert latest and all(r.confirmed_amount < r.amount for r in latest)
 
 
 def test_demo_command_loads_once_and_resets(tmp_path):

@@ -142,6 +142,7 @@ def test_introduction_exchange_and_delivery(web: TestClient, engine: Engine, ids
     network = re.search(r'<option value="(\d+)" selected', pipeline).group(1)
     region = web.get("/region", params={"network": network}).text
     assert "Realised and potential" in region and "Introductions made" in region
+    assert "85 confirmed by the other party, 5 awaiting confirmation, 0 disputed" in region
     sign_up(web, "nosy@example.org")
     assert web.get("/region/pipeline").status_code == 403
     assert web.get(exchange_url).status_code == 404

@@ -46,7 +46,8 @@ def demo_command(
                     raise typer.Exit(2) from None
             err.print(
                 f"demo region loaded: {summary.organisations} organisations, {summary.sites} "
-                f"sites, {summary.networks} networks, {summary.streams} streams"
+                f"sites, {summary.networks} networks, {summary.streams} streams, "
+                f"{summary.exchanges} running exchanges with {summary.deliveries} deliveries"
             )
             err.print(f"demo accounts (password '{DEMO_PASSWORD}'):", highlight=False)
             for account in summary.accounts:
