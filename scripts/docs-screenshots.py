@@ -34,8 +34,10 @@ from sidestream.access.policy import Viewer
 from sidestream.db import make_engine, session_scope, upgrade
 from sidestream.demo.builder import load_demo
 from sidestream.exchanges import service as exchanges
-from sidestream.exchanges.models import Exchange, Introduction
+from sidestream.exchanges.models import Delivery, Exchange, Introduction
 from sidestream.exchanges.schemas import (
+    Answer,
+    DeliveryAnswer,
     DeliveryCreate,
     ExchangeUpdate,
     IntroductionCreate,
@@ -147,9 +149,14 @@ class Story:
             ex.ended_on = on
         self.session.flush()
 
-    def deliver(self, by: str, ex: Exchange, on: date, tonnes: float, document: str) -> None:
+    def deliver(self, by: str, ex: Exchange, on: date, tonnes: float, document: str) -> int:
         data = DeliveryCreate(delivered_on=on, quantity=tonnes, unit="t", document_ref=document)
-        exchanges.record_delivery(self.session, self.viewer(by), ex.id, data)
+        return exchanges.record_delivery(self.session, self.viewer(by), ex.id, data).id
+
+    def confirm(self, by: str, ex: Exchange, delivery_id: int, on: date) -> None:
+        answer = DeliveryAnswer(answer=Answer.confirmed)
+        exchanges.answer_delivery(self.session, self.viewer(by), ex.id, delivery_id, answer)
+        self.session.get(Delivery, delivery_id).answered_at = _at(on)  # type: ignore[union-attr]
 
 
 def add_story(session: Session) -> None:
@@ -183,7 +190,9 @@ def add_story(session: Session) -> None:
         (date(2026, 1, 20), 33.5, "ARGO-WTN-2026-0061"),
         (date(2026, 2, 17), 30.1, "ARGO-WTN-2026-0214"),
     ]:
-        story.deliver(COMPANY, ex, day, tonnes, document)
+        delivery = story.deliver(COMPANY, ex, day, tonnes, document)
+        if day < date(2026, 2, 1):  # the recycler confirms what it weighed in; the last awaits
+            story.confirm("Really ApS", ex, delivery, day.replace(day=day.day + 3))
 
     # Refuse-derived fuel for a biomass boiler: accepted, then stopped by its permit.
     intro = story.ask(

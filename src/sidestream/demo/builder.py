@@ -131,7 +131,7 @@ def _exchanges(session: Session, items: Sequence[dict[str, Any]]) -> list[Exchan
             load = Delivery(
                 recorded_by_org_id=offer.organisation_id,
                 delivered_on=day,
-                quantity=round(yearly / 12, 1),
+                quantity=round(yearly / 12, 1 if yearly < 1200 else None),  # as weighed
                 unit=offer.annual_unit,
                 document_ref=f"{item['offer']}-{day:%Y-%m}",
             )
