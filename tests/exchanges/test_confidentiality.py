@@ -93,19 +93,29 @@ def test_an_unrelated_facilitator_does_not_learn_the_outsider_from_the_exchange(
         terms = {"agreed_quantity": 700, "agreed_unit": "t", "agreed_price_eur_per_unit": 3.0}
         body = {"version": version, "status": status, **(terms if status == "agreed" else {})}
         assert client.patch(url, json=body, headers=cobalt).status_code == 200, status
-    delivery = {"delivered_on": "2026-03-01", "quantity": 20, "unit": "t"}
-    assert client.post(f"{url}/deliveries", json=delivery, headers=cobalt).status_code == 201
+    delivery = {"delivered_on": "2026-03-01", "quantity": 20, "unit": "t",
+                "document_ref": f"{OUTSIDER} note 1"}  # fmt: skip
+    r = client.post(f"{url}/deliveries", json=delivery, headers=cobalt)
+    assert r.status_code == 201
+    dispute = {"answer": "disputed", "note": f"{OUTSIDER} says 18 t, we weighed 12 t"}
+    answer = f"{url}/deliveries/{r.json()['id']}/answer"
+    assert client.put(answer, json=dispute, headers=h["acme_member"]).status_code == 200
 
     seen = client.get(url, headers=h["hub_facilitator"]).json()
     assert seen["offer_org_id"] == w.orgs["acme"]
     assert seen["need_org_id"] is None
     assert seen["deliveries"][0]["recorded_by_org_id"] is None
+    assert seen["deliveries"][0]["answer"] == "disputed"  # what happened, not who wrote what
+    assert OUTSIDER not in json.dumps(seen)
+    page = client.get(f"/exchanges/{ex_id}", headers=h["hub_facilitator"])
+    assert page.status_code == 200 and OUTSIDER not in page.text
     listed = client.get("/api/v1/exchanges", headers=h["hub_facilitator"]).json()
     assert [e["need_org_id"] for e in listed] == [None]
     for party in ("acme_member", "cobalt_member", "platform_admin"):
         full = client.get(url, headers=h[party]).json()
         assert full["need_org_id"] == w.orgs["cobalt"], party
         assert full["deliveries"][0]["recorded_by_org_id"] == w.orgs["cobalt"], party
+        assert full["deliveries"][0]["answer_note"] == dispute["note"], party
 
 
 def test_a_hidden_stream_is_not_shown_to_an_unrelated_facilitator(client, world):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from sidestream.access.roles import Role
+from tests.access.auth import make_user
 from tests.exchanges.conftest import patch_exchange
 
 TERMS = {"agreed_quantity": 200, "agreed_unit": "t", "agreed_price_eur_per_unit": -4.5}
@@ -90,3 +92,31 @@ def test_reports_leave_disputed_deliveries_out_and_count_what_is_confirmed(
     assert pipe.json()["delivered"] == {"t": 20.0}
     _answer(client, ex_id, ids["acme_member"], beta, answer="confirmed")  # settled after all
     assert realised()[0] == [(40.0, 40.0)]
+
+
+def test_whoever_recorded_a_delivery_never_confirms_it_for_the_other_party(
+    client, world, delivered
+):
+    w, h = world
+    ex_id, _, _ = delivered
+    both = make_user(client, "both@test.invalid", roles={w.orgs["acme"]: Role.member,
+                                                         w.orgs["beta"]: Role.member})  # fmt: skip
+    body = {"delivered_on": "2026-03-02", "quantity": 5, "unit": "t", "document_ref": "WTN-9"}
+    mine = client.post(f"/api/v1/exchanges/{ex_id}/deliveries", json=body, headers=both).json()
+    refused = _answer(client, ex_id, mine["id"], both, answer="confirmed")
+    assert refused.status_code == 403 and "not the one that recorded it" in refused.text
+    listed = client.get("/exchanges", headers=both).text
+    assert "2 to confirm" in listed  # Acme's and Beta's own deliveries, not this one
+    assert _answer(client, ex_id, mine["id"], h["beta_member"], answer="confirmed").is_success
+
+
+def test_a_disputed_delivery_is_recorded_again_corrected(client, delivered):
+    ex_id, ids, h = delivered
+    r = _answer(client, ex_id, ids["acme_member"], h["beta_member"], answer="disputed",
+                note="only 12 t arrived")  # fmt: skip
+    assert r.status_code == 200
+    again = {"delivered_on": "2026-03-01", "quantity": 12, "unit": "t", "document_ref": "wtn-1"}
+    url = f"/api/v1/exchanges/{ex_id}/deliveries"
+    assert client.post(url, json=again, headers=h["acme_member"]).status_code == 201
+    twice = client.post(url, json=again, headers=h["acme_member"])  # the corrected one counts
+    assert twice.status_code == 422 and twice.json()["detail"][0]["loc"][-1] == "document_ref"

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from sidestream.access.models import Membership
-from sidestream.db import session_scope
+from sidestream.db import session_scope, utcnow
+from sidestream.exchanges.models import Delivery
 from sidestream.registry.models import Stream
 from tests.web.conftest import join, log_in, register_company, sign_up
 
@@ -162,3 +163,16 @@ def test_dismissed_partners_are_not_suggested_again(web: TestClient, engine: Eng
     web.post(f"/streams/{need}/dismiss", data={"csrf_token": csrf, "partner_id": str(fgd)})
     assert f'name="partner_id" value="{fgd}"' not in web.get(f"/streams/{need}").text
     web.cookies.clear()
+
+
+def test_the_region_report_follows_answers_to_deliveries(web: TestClient, engine: Engine) -> None:
+    log_in(web, "facilitator@demo.sidestream.invalid")
+    pipeline = web.get("/region/pipeline").text
+    network = re.search(r'<option value="(\d+)" selected', pipeline).group(1)
+    counts = "%d confirmed by the other party, %d awaiting confirmation, %d disputed"
+    assert counts % (85, 5, 0) in web.get("/region", params={"network": network}).text
+    with session_scope(engine) as session:  # the receiver disputes one load (as the service does)
+        awaiting = select(Delivery).where(Delivery.answer.is_(None)).order_by(Delivery.id)
+        load = session.scalars(awaiting).first()  # the first exchange: Kalundborg's
+        load.answer, load.answer_note, load.answered_at = "disputed", "never came", utcnow()
+    assert counts % (85, 4, 1) in web.get("/region", params={"network": network}).text

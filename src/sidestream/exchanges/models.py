@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sidestream.db import Base, Timestamped, UtcDateTime, utcnow
@@ -107,6 +107,8 @@ class Delivery(Base):
     answered_by: Mapped[int | None] = _user_fk()
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     answer_note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (CheckConstraint("answer IN ('confirmed', 'disputed')", name="answer"),)
 
     exchange: Mapped[Exchange] = relationship(back_populates="deliveries")
 

@@ -307,7 +307,9 @@ def list_exchanges(
 def exchange_view(session: Session, viewer: Viewer, ex: Exchange) -> ExchangeOut:
     """What ``viewer`` may know of an exchange: its parties see everything (both accepted);
     a facilitator or admin sees a side's organisation and stream only as the policy allows
-    (``policy.sees_side`` / ``policy.can_see``), so an unrelated counterpart stays unnamed."""
+    (``policy.sees_side`` / ``policy.can_see``), so an unrelated counterpart stays unnamed —
+    with a side hidden, also the parties' own words (failure note, delivery notes' references,
+    answers' notes), which may name it, as an introduction's message is withheld."""
     out = ExchangeOut.model_validate(ex)
     if ex.offer_org_id in viewer.roles or ex.need_org_id in viewer.roles or viewer.superuser:
         return out
@@ -326,10 +328,17 @@ def exchange_view(session: Session, viewer: Viewer, ex: Exchange) -> ExchangeOut
         if stream is not None and not policy.can_see(viewer, stream):
             changes[stream_field] = None
     if hidden:
+        changes["failure_note"] = None
         changes["deliveries"] = [
-            d.model_copy(update={"recorded_by_org_id": None})
-            if d.recorded_by_org_id in hidden
-            else d
+            d.model_copy(
+                update={
+                    "document_ref": None,
+                    "answer_note": None,
+                    "recorded_by_org_id": None
+                    if d.recorded_by_org_id in hidden
+                    else d.recorded_by_org_id,
+                }
+            )
             for d in out.deliveries
         ]
     return out.model_copy(update=changes)
@@ -460,8 +469,9 @@ def answer_delivery(
         raise NotFound("delivery", delivery_id)
     org = answering_party(viewer, ex, delivery)
     if org is None:
-        _party(viewer, ex)  # refuses outsiders first, as every other change does
-        raise Forbidden("a delivery is confirmed or disputed by the party that did not record it")
+        raise Forbidden(
+            "only the other company confirms or disputes a delivery, not the one that recorded it"
+        )
     policy.require_member(viewer, org)
     note = (data.note or "").strip() or None
     if data.answer == Answer.disputed and note is None:
@@ -474,7 +484,10 @@ def answer_delivery(
 
 def answering_party(viewer: Viewer, ex: Exchange, delivery: Delivery) -> int | None:
     """The party of ``ex`` that ``viewer`` answers ``delivery`` for: one it belongs to that
-    did not record it (``None``: the viewer does not answer it)."""
+    did not record it (``None``: the viewer does not answer it; nor does whoever recorded it,
+    though a member of both parties)."""
+    if delivery.recorded_by is not None and delivery.recorded_by == viewer.user_id:
+        return None
     others = {ex.offer_org_id, ex.need_org_id} - {None, delivery.recorded_by_org_id}
     return next(
         (o for o in (ex.offer_org_id, ex.need_org_id) if o in others and o in viewer.roles), None
@@ -485,14 +498,15 @@ def _new_document(ex: Exchange, document_ref: str | None) -> None:
     """Refuse (``InvalidInput`` on ``document_ref``) a delivery note already recorded on the
     exchange: both parties record what they send and receive, and the same load entered twice
     would count twice in the reports. Without a reference two deliveries cannot be told apart
-    (two loads a day are common), so they are both kept."""
+    (two loads a day are common), so they are both kept. A disputed delivery counts nowhere:
+    its note may be recorded again, corrected ("only 900 t arrived")."""
 
     def key(text: str | None) -> str:  # "WTN 123", "wtn123" and "WTN  123" are one note
         return "".join((text or "").split()).casefold()
 
     ref = key(document_ref)
     for earlier in ex.deliveries:
-        if ref and key(earlier.document_ref) == ref:
+        if ref and key(earlier.document_ref) == ref and earlier.answer != Answer.disputed:
             raise InvalidInput(
                 "document_ref",
                 f"'{document_ref}' is already recorded on this exchange (delivered "

@@ -121,9 +121,8 @@ def _realised_exchange(
     per_year: dict[int, float] = defaultdict(float)
     confirmed: dict[int, float] = defaultdict(float)
     for d in ex.deliveries:
-        answer = d.answer or "awaiting"
-        setattr(out.deliveries, answer, getattr(out.deliveries, answer) + 1)
         if d.answer == Answer.disputed:
+            out.deliveries.disputed += 1
             out.warnings.append(f"exchange {ex.id}, delivery {d.id}: disputed, left out")
             continue
         try:
@@ -131,9 +130,13 @@ def _realised_exchange(
         except ValueError as exc:
             out.warnings.append(f"exchange {ex.id}, delivery {d.id}: {exc}")
             continue
-        per_year[d.delivered_on.year] += annual.amount if annual else 0.0
+        amount = annual.amount if annual else 0.0
+        per_year[d.delivered_on.year] += amount
         if d.answer == Answer.confirmed:
-            confirmed[d.delivered_on.year] += annual.amount if annual else 0.0
+            out.deliveries.confirmed += 1
+            confirmed[d.delivered_on.year] += amount
+        else:
+            out.deliveries.awaiting += 1
     price = ex.agreed_price_eur_per_unit
     if price is not None and ex.agreed_unit not in (None, CANONICAL_UNIT[kind]):
         try:  # a price per kg is a price per t, a thousand times larger

@@ -88,8 +88,9 @@ def impact_report(session: Session, viewer: Viewer, network_id: int) -> Report:
     """Realised and potential impact of a network (its facilitator; ``Forbidden`` otherwise).
     The potential is the same plan as :func:`network_plan`'s (no carbon price), so the pages'
     "best network plan" and their report's potential count the same exchanges."""
-    deliveries = (
+    deliveries = (  # an answer to a delivery changes what is counted, not how many
         session.scalar(select(func.count(Delivery.id))),
+        session.scalar(select(func.max(Delivery.answered_at))),
         session.scalar(select(func.max(Exchange.updated_at))),
     )
     key = ("report", visibility_scope(viewer), network_id, _fingerprint(session), *deliveries)

@@ -34,10 +34,14 @@ def upgrade() -> None:
             ["id"],
             ondelete="SET NULL",
         )
+        batch.create_check_constraint(
+            op.f("ck_delivery_answer"), "answer IN ('confirmed', 'disputed')"
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("delivery") as batch:
+        batch.drop_constraint(op.f("ck_delivery_answer"), type_="check")
         batch.drop_constraint(op.f("fk_delivery_answered_by_app_user"), type_="foreignkey")
         batch.drop_column("answer_note")
         batch.drop_column("answered_at")

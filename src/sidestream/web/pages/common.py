@@ -53,6 +53,10 @@ def not_found(request: Request, what: str) -> HTMLResponse:
     return render(request, "not_found.html", {"what": what}, status=404)
 
 
+#: What a session signed in to read only is told when it tries a change.
+READ_ONLY = N_("You are signed in to read only: sign in again to make changes.")
+
+
 def forbidden(request: Request, message: str) -> HTMLResponse:
     """A friendly 403 page explaining what the visitor may not do."""
     return render(request, "forbidden.html", {"message": message}, status=403)

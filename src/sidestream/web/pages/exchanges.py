@@ -37,6 +37,7 @@ from sidestream.reports.service import exchange_realised_rows
 from sidestream.web.forms import clean, field_errors, translated
 from sidestream.web.i18n import choose_language
 from sidestream.web.pages.common import (
+    READ_ONLY,
     PageViewer,
     SessionDep,
     forbidden,
@@ -50,6 +51,9 @@ from sidestream.web.templating import render
 
 router = APIRouter()
 NOT_A_PARTY = N_("Only the two companies of an exchange may change it.")
+NOT_THE_OTHER_PARTY = N_(
+    "Only the other company confirms or disputes a delivery, not the one that recorded it."
+)
 
 STAGE_LABELS = {
     Stage.introduced: N_("Introduced"),
@@ -131,7 +135,7 @@ def exchange_rows(
             titles.get(v.need_stream_id or 0, gone),
             orgs.get(v.offer_org_id or 0, gone),
             orgs.get(v.need_org_id or 0, gone),
-            sum(d.answer is None for d in _answerable(viewer, e)),
+            sum(d.answer is None for d in _answerable(viewer, e)) if viewer.can_write else 0,
         )
         for e, v in pairs
     ]
@@ -217,6 +221,7 @@ def _exchange_page(
     context = {
         "row": exchange_rows(session, viewer, [ex])[0],
         "ex": ex,
+        "seen": service.exchange_view(session, viewer, ex),  # deliveries as the viewer may know
         "intro": service.introduction_view(session, viewer, intro) if intro else None,
         "party": ex.offer_org_id in viewer.roles or ex.need_org_id in viewer.roles,
         "next_stages": sorted(service.NEXT[Stage(ex.status)], key=list(Stage).index),
@@ -279,8 +284,10 @@ def _write(
     fields: Sequence[str],
     values: dict[str, Any],
     notice: str,
+    refused: str = NOT_A_PARTY,
 ) -> Response:
-    """Run one exchange write; on refusal roll back and show the page with the reasons."""
+    """Run one exchange write; on refusal roll back and show the page with the reasons
+    (``refused``: what a signed-in viewer who may not make it is told)."""
     gettext = gettext_for(request)
     try:
         write()
@@ -293,7 +300,7 @@ def _write(
         errors, status = {"__all__": gettext(STALE_PAGE)}, 409
     except Forbidden:
         session.rollback()
-        return forbidden(request, NOT_A_PARTY)
+        return forbidden(request, READ_ONLY if not viewer.can_write else refused)
     else:
         session.commit()
         return see_other(f"/exchanges/{ex.id}?notice={notice}")
@@ -368,4 +375,5 @@ async def answer_delivery(
         ("answer", "note"),
         typed | {"answering": delivery_id},
         "answer",
+        NOT_THE_OTHER_PARTY,
     )

@@ -29,6 +29,7 @@ from sidestream.registry.models import Network, NetworkMember, Organisation
 from sidestream.web.forms import field_errors
 from sidestream.web.i18n import choose_language
 from sidestream.web.pages.common import (
+    READ_ONLY,
     PageViewer,
     SessionDep,
     allowed,
@@ -53,7 +54,6 @@ ROLE_NAMES = {
 OFFERED = (Role.member, Role.admin)
 MEMBERS_ONLY = N_("Only members of this company may see who belongs to it.")
 ADMINS_ONLY = N_("Only administrators of this company may do this.")
-READ_ONLY = N_("You are signed in to read only: sign in again to make changes.")
 BAD_ADDRESS = N_("Please enter an e-mail address, for example name@company.eu.")
 #: The one conflict these forms meet (``access.service.keep_an_admin``), in the page's words.
 LAST_ADMIN = N_(
