@@ -4,7 +4,9 @@ not put tonnes into its receiver's impact report."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from sidestream.access.models import OutboxMessage
 from sidestream.access.roles import Role
 from tests.access.auth import make_user
 from tests.exchanges.conftest import patch_exchange
@@ -120,3 +122,27 @@ def test_a_disputed_delivery_is_recorded_again_corrected(client, delivered):
     assert client.post(url, json=again, headers=h["acme_member"]).status_code == 201
     twice = client.post(url, json=again, headers=h["acme_member"])  # the corrected one counts
     assert twice.status_code == 422 and twice.json()["detail"][0]["loc"][-1] == "document_ref"
+
+
+def test_the_other_party_is_asked_and_the_recorder_told_of_a_dispute(client, delivered):
+    ex_id, ids, h = delivered
+
+    def inbox(address: str) -> list[tuple[str, str]]:
+        with client.app.state.sessions() as db:
+            rows = db.execute(
+                select(OutboxMessage.subject, OutboxMessage.body)
+                .where(OutboxMessage.recipient == address)
+                .order_by(OutboxMessage.id)
+            )
+            return [tuple(r) for r in rows]
+
+    (asked,) = inbox("beta_member@test.invalid")  # about Acme's delivery, not its own
+    assert asked[0] == f"Please confirm a delivery on exchange {ex_id}"
+    assert "Acme Steel recorded 20 t delivered on 2026-03-01 (document WTN-1)" in asked[1]
+    assert f"/exchanges/{ex_id}#deliveries" in asked[1]
+    assert [s for s, _ in inbox("acme_member@test.invalid")] == [asked[0]]  # Beta's WTN-2
+    _answer(client, ex_id, ids["acme_member"], h["beta_member"], answer="disputed",
+            note="only 12 t arrived")  # fmt: skip
+    told = inbox("acme_member@test.invalid")[-1]
+    assert told[0] == f"A delivery on exchange {ex_id} was disputed"
+    assert '"only 12 t arrived"' in told[1] and "WTN-1" in told[1]

@@ -14,8 +14,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from sidestream.access import policy
 from sidestream.access.errors import Forbidden
-from sidestream.access.models import Membership, User
+from sidestream.access.models import Membership, OutboxMessage, User
 from sidestream.access.policy import Viewer
+from sidestream.config import get_settings
 from sidestream.db import utcnow
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.exchanges.models import Delivery, Exchange, Introduction
@@ -453,6 +454,15 @@ def record_delivery(
     delivery = Delivery(recorded_by_org_id=org, recorded_by=viewer.user_id, **data.model_dump())
     ex.deliveries.append(delivery)
     _flush(session, "delivery")
+    what = _delivery_words(session, delivery)
+    for other in {ex.offer_org_id, ex.need_org_id} - {None, org}:
+        _tell(
+            session,
+            other,
+            f"Please confirm a delivery on exchange {ex.id}",
+            f"{what}. Confirm it, or dispute it saying what was wrong, at {_link(ex)}: a "
+            "disputed delivery is left out of the impact reports.",
+        )
     return delivery
 
 
@@ -479,7 +489,39 @@ def answer_delivery(
     delivery.answer, delivery.answer_note = data.answer.value, note
     delivery.answered_by, delivery.answered_at = viewer.user_id, utcnow()
     _flush(session, "delivery")
+    if data.answer == Answer.disputed and delivery.recorded_by_org_id is not None:
+        name = session.get(Organisation, org).name  # type: ignore[union-attr]
+        _tell(
+            session,
+            delivery.recorded_by_org_id,
+            f"A delivery on exchange {ex.id} was disputed",
+            f"{name} disputed this delivery: {_delivery_words(session, delivery)}. Their reason: "
+            f'"{note}". It is left out of the impact reports; record it again corrected, or '
+            f"settle it with them: {_link(ex)}",
+        )
     return delivery
+
+
+def _delivery_words(session: Session, delivery: Delivery) -> str:
+    """One sentence naming a delivery: who recorded what, when, on which note."""
+    org = session.get(Organisation, delivery.recorded_by_org_id or 0)
+    who = org.name if org else "A platform administrator"
+    note = f" (document {delivery.document_ref})" if delivery.document_ref else ""
+    return (
+        f"{who} recorded {delivery.quantity:g} {delivery.unit} delivered on "
+        f"{delivery.delivered_on.isoformat()}{note}"
+    )
+
+
+def _link(ex: Exchange) -> str:
+    return f"{get_settings().public_url.rstrip('/')}/exchanges/{ex.id}#deliveries"
+
+
+def _tell(session: Session, org_id: int, subject: str, body: str) -> None:
+    """A message (outbox) to the contacts of ``org_id``: its admins first, five at most."""
+    for email in _contact(session, org_id).emails:
+        session.add(OutboxMessage(recipient=email, subject=subject, body=body))
+    session.flush()
 
 
 def answering_party(viewer: Viewer, ex: Exchange, delivery: Delivery) -> int | None:
