@@ -14,16 +14,7 @@ from sidestream.exchanges.models import Exchange
 from sidestream.exchanges.schemas import ExchangeUpdate, IntroductionCreate, Stage
 from sidestream.registry.models import Organisation
 from tests.access.world import build_world, role_memberships
-from tests.exchanges.test_lifecycle import _patch
-
-
-@pytest.fixture
-def exchange(client, world):
-    w, h = world
-    body = {"offer_stream_id": w.streams["public"], "need_stream_id": w.need}
-    intro = client.post("/api/v1/introductions", json=body, headers=h["beta_member"]).json()
-    accepted = client.post(f"/api/v1/introductions/{intro['id']}/accept", headers=h["acme_member"])
-    return accepted.json()["exchange_id"], h
+from tests.exchanges.conftest import patch_exchange as _patch
 
 
 @pytest.mark.parametrize(
