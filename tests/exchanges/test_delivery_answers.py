@@ -122,6 +122,11 @@ def test_a_disputed_delivery_is_recorded_again_corrected(client, delivered):
     assert client.post(url, json=again, headers=h["acme_member"]).status_code == 201
     twice = client.post(url, json=again, headers=h["acme_member"])  # the corrected one counts
     assert twice.status_code == 422 and twice.json()["detail"][0]["loc"][-1] == "document_ref"
+    old = _answer(client, ex_id, ids["acme_member"], h["beta_member"], answer="confirmed")
+    assert old.status_code == 422 and old.json()["detail"][0]["loc"][-1] == "answer"  # not twice
+    reason = _answer(client, ex_id, ids["acme_member"], h["beta_member"], answer="disputed",
+                     note="12 t, recorded again as wtn-1")  # fmt: skip
+    assert reason.status_code == 200
 
 
 def test_the_other_party_is_asked_and_the_recorder_told_of_a_dispute(client, delivered):

@@ -175,7 +175,7 @@ def test_a_material_without_a_waste_code_avoids_no_disposal() -> None:
         ("070599", "incineration", 0.0047),
         ("190606", "composting", 0.009),
         ("050116", "landfill", 0.52),
-    ],  # fmt: skip
+    ],
     ids=["fermentation-biomass", "digestate", "no-row-of-its-own"],
 )
 def test_organic_and_liquid_wastes_are_not_counted_as_kept_out_of_landfill(

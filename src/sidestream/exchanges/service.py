@@ -486,6 +486,8 @@ def answer_delivery(
     note = (data.note or "").strip() or None
     if data.answer == Answer.disputed and note is None:
         raise InvalidInput("note", SAY_WHY)
+    if delivery.answer == Answer.disputed and data.answer == Answer.confirmed:  # counted again
+        _new_document(ex, delivery.document_ref, "answer", but=delivery)
     delivery.answer, delivery.answer_note = data.answer.value, note
     delivery.answered_by, delivery.answered_at = viewer.user_id, utcnow()
     _flush(session, "delivery")
@@ -536,21 +538,26 @@ def answering_party(viewer: Viewer, ex: Exchange, delivery: Delivery) -> int | N
     )
 
 
-def _new_document(ex: Exchange, document_ref: str | None) -> None:
-    """Refuse (``InvalidInput`` on ``document_ref``) a delivery note already recorded on the
-    exchange: both parties record what they send and receive, and the same load entered twice
-    would count twice in the reports. Without a reference two deliveries cannot be told apart
-    (two loads a day are common), so they are both kept. A disputed delivery counts nowhere:
-    its note may be recorded again, corrected ("only 900 t arrived")."""
+def _new_document(
+    ex: Exchange, document_ref: str | None, field: str = "document_ref", but: Delivery | None = None
+) -> None:
+    """Refuse (``InvalidInput`` on ``field``) a delivery note already recorded on the exchange
+    (``but`` that delivery itself): both parties record what they send and receive, and the same
+    load entered twice would count twice in the reports. Without a reference two deliveries
+    cannot be told apart (two loads a day are common), so they are both kept. A disputed
+    delivery counts nowhere: its note may be recorded again, corrected ("only 900 t arrived"),
+    and the disputed one is then no longer confirmed."""
 
     def key(text: str | None) -> str:  # "WTN 123", "wtn123" and "WTN  123" are one note
         return "".join((text or "").split()).casefold()
 
     ref = key(document_ref)
     for earlier in ex.deliveries:
-        if ref and key(earlier.document_ref) == ref and earlier.answer != Answer.disputed:
+        if earlier is but or earlier.answer == Answer.disputed:
+            continue
+        if ref and key(earlier.document_ref) == ref:
             raise InvalidInput(
-                "document_ref",
+                field,
                 f"'{document_ref}' is already recorded on this exchange (delivered "
                 f"{earlier.delivered_on.isoformat()}): one delivery note, one delivery",
             )
