@@ -176,3 +176,5 @@ def test_the_region_report_follows_answers_to_deliveries(web: TestClient, engine
         load = session.scalars(awaiting).first()  # the first exchange: Kalundborg's
         load.answer, load.answer_note, load.answered_at = "disputed", "never came", utcnow()
     assert counts % (85, 4, 1) in web.get("/region", params={"network": network}).text
+    followed = web.get("/region/pipeline", params={"network": network}).text
+    assert followed.count("1 disputed") == 1  # the facilitator sees which exchange to ask about
