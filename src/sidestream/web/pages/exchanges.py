@@ -26,6 +26,7 @@ from sidestream.exchanges.schemas import (
     Barrier,
     DeliveryAnswer,
     DeliveryCreate,
+    ExchangeOut,
     ExchangeUpdate,
     IntroductionOut,
     Stage,
@@ -101,6 +102,8 @@ class ExchangeRow:
     need_org: str
     #: Deliveries the other party recorded that await the viewer's confirmation.
     to_answer: int = 0
+    #: The exchange as the viewer may know it (``exchanges.service.exchange_view``).
+    seen: ExchangeOut | None = None
 
 
 def introduction_rows(
@@ -136,6 +139,7 @@ def exchange_rows(
             orgs.get(v.offer_org_id or 0, gone),
             orgs.get(v.need_org_id or 0, gone),
             sum(d.answer is None for d in _answerable(viewer, e)) if viewer.can_write else 0,
+            v,
         )
         for e, v in pairs
     ]
@@ -219,9 +223,9 @@ def _exchange_page(
 ) -> HTMLResponse:
     intro = session.get(Introduction, ex.introduction_id) if ex.introduction_id else None
     context = {
-        "row": exchange_rows(session, viewer, [ex])[0],
+        "row": (row := exchange_rows(session, viewer, [ex])[0]),
         "ex": ex,
-        "seen": service.exchange_view(session, viewer, ex),  # deliveries as the viewer may know
+        "seen": row.seen,  # deliveries as the viewer may know them
         "intro": service.introduction_view(session, viewer, intro) if intro else None,
         "party": ex.offer_org_id in viewer.roles or ex.need_org_id in viewer.roles,
         "next_stages": sorted(service.NEXT[Stage(ex.status)], key=list(Stage).index),
