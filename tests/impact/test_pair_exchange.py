@@ -161,6 +161,36 @@ def test_water_a_site_draws_or_returns_itself_is_not_valued_as_mains_water_or_se
     assert reused.economics.avoided_disposal_fee_eur > 0  # ...but the sewer's charge is saved
 
 
+def test_the_offer_says_where_it_goes_if_nobody_takes_it():
+    from sidestream.impact.service import account_pair
+
+    need = _listing(direction="need", title="Substrate", organisation_nace="3521")
+    broth = {"direction": "offer", "waste_code": "070799", "title": "Fermentation biomass"}
+    default = account_pair(_listing(**broth), need, 5.0).result  # chapter 07: incineration
+    assert default.assumptions["avoided_disposal"] == "incineration"
+    assert default.economics.avoided_disposal_fee_eur > 0
+    spread = _listing(**broth, properties={"avoided_disposal": " None "})  # spread on fields
+    used = account_pair(spread, need, 5.0).result
+    assert used.assumptions["avoided_disposal"] == "none"
+    assert used.economics.avoided_disposal_fee_eur == 0 and used.carbon.avoided_disposal_t == 0
+    landfilled = _listing(**broth, properties={"avoided_disposal": "landfill"})
+    dumped = account_pair(landfilled, need, 5.0).result
+    assert dumped.assumptions["avoided_disposal"] == "landfill"
+    assert dumped.carbon.avoided_disposal_t > default.carbon.avoided_disposal_t
+    uncoded = _listing(direction="offer", title="Wood offcuts",
+                       properties={"avoided_disposal": "incineration"})  # fmt: skip
+    burnt = account_pair(uncoded, need, 5.0).result  # no code, but the company says it is waste
+    assert burnt.economics.avoided_disposal_fee_eur > 0
+    water = {"kind": "water", "unit": "m3", "quantity": 1000}
+    returned = _listing(direction="offer", title="Cooling water", properties={"water_network":
+                        "own", "avoided_disposal": "wastewater_treatment"}, **water)  # fmt: skip
+    stated = account_pair(returned, _listing(direction="need", **water), 1.0).result
+    assert stated.assumptions["avoided_disposal"] == "wastewater_treatment"  # said outright
+    heat = {"kind": "energy", "unit": "MWh", "quantity": 1000}
+    warm = _listing(direction="offer", properties={"avoided_disposal": "landfill"}, **heat)
+    assert pair_exchange(warm, _listing(direction="need", **heat), 1.0)[0].avoided_disposal is None
+
+
 def test_receiver_rules_for_kitchen_waste_coded_water_and_treatment():
     from sidestream.impact.service import account_pair
 

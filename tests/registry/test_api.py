@@ -187,6 +187,7 @@ def test_updates_obey_the_rules_of_a_new_stream(client):
         ({"properties": {"temperature_c": "hot"}}, "properties.temperature_c"),
         ({"properties": {"water_quality": "sparkling"}}, "properties.water_quality must be one"),
         ({"properties": {"water_network": "tap"}}, "properties.water_network must be one of"),
+        ({"properties": {"avoided_disposal": "dump"}}, "properties.avoided_disposal must be one"),
     ]
     for change, expected in bad:
         r = client.patch(url, json={"version": 1, **change})

@@ -144,8 +144,12 @@ def test_the_form_offers_the_registry_property_rules() -> None:
     props = {p.name: p for form in KIND_FORMS.values() for p in form.properties}
     for name, (low, high) in NUMERIC_RANGES.items():
         assert (props[name].minimum, props[name].maximum) == (low, high)
-    for name, allowed in CHOICES.items():  # water quality, and where the water comes from
-        assert tuple(key for key, _ in props[name].choices) == allowed
+    for name, allowed in CHOICES.items():  # water quality, where the water comes from...
+        keys = tuple(key for key, _ in props[name].choices)
+        if name == "avoided_disposal":  # ...the routes a company tells (the API takes all)
+            assert set(keys) <= set(allowed) and "none" in keys
+        else:
+            assert keys == allowed
 
 
 def test_a_capacity_states_its_space_without_a_period(web: TestClient, csrf: str) -> None:
@@ -232,3 +236,30 @@ def test_validator_messages_are_shown_in_the_pages_language() -> None:
         shown = translated(english, danish)
         assert shown != english.removeprefix("Value error, "), english
         assert "%(" not in shown, shown
+
+
+def test_an_offer_says_where_it_goes_today_and_a_need_is_not_asked(
+    web: TestClient, csrf: str
+) -> None:
+    url = _new_org(web, csrf, "Disposal Route Test Ltd")
+    form = {
+        "csrf_token": csrf,
+        "direction": "offer",
+        "description": "Fermentation broth residues from enzyme production",
+        "title": "Spent fermentation broth",
+        "kind": "material",
+        "quantity": "5000",
+        "unit": "t",
+        "period": "per-year",
+        "visibility": "public",
+    }
+    html = web.post(url, data=form | {"avoided_disposal": "dump"}).text
+    assert _error(html, "avoided_disposal") == "Please choose one of the options."
+    saved = web.post(url, data=form | {"avoided_disposal": "landfill"}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    page = web.get(saved.headers["location"]).text
+    assert re.search(r"If nobody takes it: <strong>Landfill</strong>", page)
+    need = form | {"direction": "need", "title": "Broth wanted", "avoided_disposal": "landfill"}
+    asked = web.post(url, data=need, follow_redirects=False)
+    assert asked.status_code == 303, asked.text
+    assert "If nobody takes it" not in web.get(asked.headers["location"]).text

@@ -85,9 +85,10 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
     """What decides the value of one unit sent from ``offer`` to ``need``, the same for a
     match, a network plan, its report and realised deliveries: the offer's kind and code, what
     the receiver stops buying (what its industry uses the material in place of, as fly ash
-    replaces clinker in a cement works; else the need's own material, when its code says so)
-    and the heat pump that lifts the offer's heat to the need's temperature (``need``
-    ``None``: deleted)."""
+    replaces clinker in a cement works; else the need's own material, when its code says so),
+    the disposal the supplier avoids where its offer says (``properties.avoided_disposal``;
+    else the default of its code) and the heat pump that lifts the offer's heat to the need's
+    temperature (``need`` ``None``: deleted)."""
     kind = str(offer.kind or "material")
     needed, ratio, disposal = None, 1.0, None
     if kind in ("material", "water") and need is not None:
@@ -102,6 +103,8 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
             needed = "none"
         if _water_network(offer) == "own":  # ...nor treated by the utility
             disposal = "none"
+    if kind in ("material", "water"):  # where the supplier says it goes today, if anywhere
+        disposal = _property(offer, "avoided_disposal") or disposal
     return {
         "kind": kind,
         "waste_code": offer.waste_code,
@@ -117,8 +120,14 @@ def _water_network(side: Side | None) -> str | None:
     river, lake, the sea or a well (it buys none: nothing bought is replaced, the water still
     counts as saved) or an offer's water goes back there (no treatment charge is avoided);
     ``public`` or unstated: mains water bought, and the sewer's charge."""
+    return _property(side, "water_network")
+
+
+def _property(side: Side | None, key: str) -> str | None:
+    """A choice property of a side as the registry reads it (trimmed, lower case), or ``None``
+    where not stated."""
     props = (side.properties or {}) if side is not None else {}
-    value = props.get("water_network") if isinstance(props, Mapping) else None
+    value = props.get(key) if isinstance(props, Mapping) else None
     return str(value).strip().lower() if value else None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from sidestream.impact.catalogue import disposal_routes
 from sidestream.taxonomy.units import density_of
 
 #: Numeric properties and their valid closed ranges.
@@ -24,10 +25,16 @@ WATER_QUALITIES: tuple[str, ...] = ("potable", "process", "cooling", "grey", "wa
 #: water is ``public`` (bought from the utility) or ``own`` (drawn from a river, lake, the sea
 #: or a well); an offer's goes to the ``public`` sewer or back to nature (``own`` discharge).
 WATER_NETWORKS: tuple[str, ...] = ("public", "own")
+#: Allowed values of ``avoided_disposal``: where an offer goes today if nobody takes it (a
+#: route of ``impact/data/disposal_routes.csv``), ``none`` when it is used or sold today. The
+#: impact figures count that route's cost and emissions as avoided instead of the default for
+#: the offer's waste code (``impact.service.pair_terms``).
+AVOIDED_DISPOSAL_ROUTES: tuple[str, ...] = (*disposal_routes(), "none")
 #: Choice properties and their allowed values.
 CHOICES: dict[str, tuple[str, ...]] = {
     "water_quality": WATER_QUALITIES,
     "water_network": WATER_NETWORKS,
+    "avoided_disposal": AVOIDED_DISPOSAL_ROUTES,
 }
 
 #: The properties the platform reads (all others are the owner's own keys, kept as given).

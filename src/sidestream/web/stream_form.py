@@ -32,6 +32,8 @@ class PropertyField:
     maximum: float | None = None
     choices: tuple[tuple[str, str], ...] = ()
     hint: str = ""
+    #: Asked of offers only (hidden, and not kept, when the stream is a need).
+    offers_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,16 @@ def _temperature(label: str, hint: str) -> PropertyField:
     return PropertyField("temperature_c", label, "°C", *NUMERIC_RANGES["temperature_c"], hint=hint)
 
 
+#: Where an offered material goes today if nobody takes it, as the form asks it (routes of
+#: ``registry.properties.AVOIDED_DISPOSAL_ROUTES``; the API takes the others too).
+AVOIDED_DISPOSAL_CHOICES: tuple[tuple[str, str], ...] = (
+    ("landfill", N_("Landfill")),
+    ("incineration", N_("Incineration")),
+    ("composting", N_("Composting")),
+    ("anaerobic_digestion", N_("A biogas plant (anaerobic digestion)")),
+    ("none", N_("It is used or sold today: nothing is disposed of")),
+)
+
 KIND_FORMS: dict[str, KindForm] = {
     Kind.material: KindForm(
         N_("Material"),
@@ -70,6 +82,16 @@ KIND_FORMS: dict[str, KindForm] = {
                 "%",
                 *NUMERIC_RANGES["moisture_pct"],
                 hint=N_("For biomass, sludge or food residues; leave empty if unknown."),
+            ),
+            PropertyField(
+                "avoided_disposal",
+                N_("Where it goes today"),
+                choices=AVOIDED_DISPOSAL_CHOICES,
+                hint=N_(
+                    "If nobody takes it. An exchange saves what that costs and emits; leave"
+                    " empty for the usual route of its waste code."
+                ),
+                offers_only=True,
             ),
         ),
         N_("Example: 400 tonnes a year of wood chips from our sawmill, about 35 % moisture."),
@@ -245,7 +267,7 @@ def _properties(
     errors: dict[str, str] = {}
     for prop in spec.properties:
         raw = values.get(prop.name)
-        if raw is None:
+        if raw is None or (prop.offers_only and values.get("direction") == Direction.need):
             continue
         if prop.choices:
             if raw in dict(prop.choices):

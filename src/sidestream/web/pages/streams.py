@@ -30,7 +30,12 @@ from sidestream.web.pages.common import (
     see_other,
     to_login,
 )
-from sidestream.web.stream_form import KIND_FORMS, PERIOD_LABELS, VISIBILITY_CHOICES
+from sidestream.web.stream_form import (
+    AVOIDED_DISPOSAL_CHOICES,
+    KIND_FORMS,
+    PERIOD_LABELS,
+    VISIBILITY_CHOICES,
+)
 from sidestream.web.templating import render
 
 router = APIRouter()
@@ -101,6 +106,7 @@ def stream_page(
         "kinds": KIND_FORMS,
         "periods": PERIOD_LABELS,
         "visibilities": VISIBILITY_CHOICES,
+        "disposals": dict(AVOIDED_DISPOSAL_CHOICES),
         "components": COMPONENT_LABELS,
         "saved": request.query_params.get("saved"),
         "notice": request.query_params.get("notice"),
