@@ -89,3 +89,40 @@ def test_undoing_the_kept_valuation_keeps_every_delivery(tmp_path):
         answers = {c["name"] for c in inspect(conn).get_columns("delivery")} & {"answer"}
     engine.dispose()
     assert kept == 1 and "valuation_terms" not in columns and not answers
+
+
+def test_invitations_of_the_earlier_kind_are_withdrawn_and_members_kept(tmp_path):
+    """0009: a pending membership was answered by whoever had registered the address; such
+    invitations are withdrawn (their admins invite again, by link), accepted ones stay."""
+    url = f"sqlite:///{tmp_path / 'invited.db'}"
+    upgrade(url, "0008")
+    now = "2026-12-01 00:00:00"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO organisation (id, name, version, created_at, updated_at)"
+                " VALUES (1, 'Old Dairy', 1, :now, :now)"
+            ),
+            {"now": now},
+        )
+        for uid in (1, 2):
+            conn.execute(
+                text(
+                    "INSERT INTO app_user (id, email, password_hash, platform_admin, created_at,"
+                    " updated_at) VALUES (:id, :email, 'x', false, :now, :now)"
+                ),
+                {"id": uid, "email": f"u{uid}@example.org", "now": now},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO membership (user_id, organisation_id, role, created_at, accepted_at)"
+                " VALUES (1, 1, 'admin', :now, :now), (2, 1, 'member', :now, NULL)"
+            ),
+            {"now": now},
+        )
+    upgrade(url)
+    with engine.connect() as conn:
+        kept = conn.execute(text("SELECT user_id FROM membership")).scalars().all()
+    engine.dispose()
+    assert kept == [1]

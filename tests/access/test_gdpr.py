@@ -17,9 +17,12 @@ def test_a_user_downloads_and_deletes_their_data(client):
     csrf = {CSRF_HEADER: client.cookies[CSRF_COOKIE]}
     org = client.post("/api/v1/organisations", json={"name": "Ann Ltd"}, headers=csrf).json()
     client.post("/api/v1/tokens", json={"name": "erp"}, headers=csrf)
+    members = f"/api/v1/organisations/{org['id']}/members"
+    client.put(members, json={"email": "cy@example.org"}, headers=csrf)  # Ann invites Cy
     data = client.get("/api/v1/auth/me/export").json()
     assert data["account"]["email"] == "ann@example.org"
     assert data["memberships"][0]["organisation_id"] == org["id"]
+    assert [i["email"] for i in data["invitations"]] == ["cy@example.org"]  # sent by Ann
     assert data["api_tokens"][0]["name"] == "erp" and data["sessions"]
     text = json.dumps(data)
     assert "password_hash" not in text and "token_hash" not in text and "sid_hash" not in text

@@ -122,6 +122,16 @@ def _status(client, w, h, role: str) -> dict[str, int]:
             f"/api/v1/organisations/{acme}/members",
             {"email": f"new-{role}@test.invalid"},
         ),
+        "GET /organisations/acme/invitations": (
+            "get",
+            f"/api/v1/organisations/{acme}/invitations",
+            None,
+        ),
+        "DELETE /organisations/acme/invitations/new": (
+            "delete",
+            f"/api/v1/organisations/{acme}/invitations/new-{role}@test.invalid",
+            None,
+        ),
         "POST /organisations/acme/sites": (
             "post",
             f"/api/v1/organisations/{acme}/sites",
@@ -183,6 +193,8 @@ MATRIX: dict[str, dict[str, int]] = {
         {"acme_member": 200, "acme_admin": 200, "platform_admin": 200}
     ),
     "PUT /organisations/acme/members": _only({"acme_admin": 202, "platform_admin": 202}),
+    "GET /organisations/acme/invitations": _only({"acme_admin": 200, "platform_admin": 200}),
+    "DELETE /organisations/acme/invitations/new": _only({"acme_admin": 204, "platform_admin": 204}),
     "POST /organisations/acme/sites": _only({"acme_admin": 201, "platform_admin": 201}),
     "PATCH /sites/acme": _only({"acme_admin": 200, "platform_admin": 200}),
     "POST /streams": _only({"acme_member": 201, "acme_admin": 201, "platform_admin": 201}),

@@ -103,8 +103,8 @@ def test_cli_db_upgrade(tmp_path):
     assert past.exit_code == 1 and f"the database is at {head}, past 0003" in past.output
     back = CliRunner().invoke(app, ["db", "downgrade", "0003", "--database-url", db])
     assert back.exit_code == 0 and "database at revision 0003" in back.output
-    unknown = CliRunner().invoke(app, ["db", "downgrade", "0009", "--database-url", db])
-    assert unknown.exit_code == 2 and "revision identified by '0009'" in unknown.output
+    unknown = CliRunner().invoke(app, ["db", "downgrade", "9999", "--database-url", db])
+    assert unknown.exit_code == 2 and "revision identified by '9999'" in unknown.output
     step = CliRunner().invoke(app, ["db", "upgrade", "+1", "--database-url", db])
     assert step.exit_code == 0 and f"database at revision {after_0003}" in step.output
     empty = CliRunner().invoke(app, ["db", "downgrade", "base", "--database-url", db])

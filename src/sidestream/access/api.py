@@ -19,6 +19,8 @@ from sidestream.access.deps import (
 from sidestream.access.errors import Unauthenticated
 from sidestream.access.schemas import (
     DeleteAccount,
+    InvitationAnswer,
+    InvitationOut,
     InvitationSent,
     LogIn,
     MembershipIn,
@@ -142,20 +144,42 @@ def set_member(
     return InvitationSent(email=data.email, organisation_id=org_id, role=data.role)
 
 
-@router.post("/auth/me/invitations/{org_id}/accept", tags=["auth"])
-def accept_invitation(db: DB, user: CurrentUser, viewer: CurrentViewer, org_id: int) -> UserOut:
-    """Accept an invitation to an organisation: its role takes effect."""
+@router.get("/organisations/{org_id}/invitations", tags=["organisations"])
+def list_invitations(db: DB, viewer: CurrentViewer, org_id: int) -> list[InvitationOut]:
+    """The invitations not yet answered or withdrawn, newest first; expired ones stay listed
+    for a month (company admins)."""
+    found = service.list_invitations(db, viewer, org_id)
+    return [InvitationOut.model_validate(i) for i in found]
+
+
+@router.delete(
+    "/organisations/{org_id}/invitations/{email}", status_code=204, tags=["organisations"]
+)
+def withdraw_invitation(db: DB, viewer: CurrentViewer, org_id: int, email: str) -> Response:
+    """Withdraw the invitation of an address: its link stops working (company admins)."""
+    service.withdraw_invitation(db, viewer, org_id, email)
+    return Response(status_code=204)
+
+
+@router.post("/auth/me/invitations/accept", tags=["auth"])
+def accept_invitation(
+    db: DB, user: CurrentUser, viewer: CurrentViewer, data: InvitationAnswer
+) -> UserOut:
+    """Accept, with your account, the invitation whose mailed link carries ``token``: its role
+    takes effect (an account already a member keeps its role)."""
     policy.require_writer(viewer)
-    service.answer_invitation(db, user, org_id, accept=True)
+    service.answer_invitation_link(db, user, data.token, accept=True)
     db.refresh(user)
     return UserOut.model_validate(user)
 
 
-@router.post("/auth/me/invitations/{org_id}/decline", status_code=204, tags=["auth"])
-def decline_invitation(db: DB, user: CurrentUser, viewer: CurrentViewer, org_id: int) -> Response:
-    """Decline an invitation to an organisation (it is deleted)."""
+@router.post("/auth/me/invitations/decline", status_code=204, tags=["auth"])
+def decline_invitation(
+    db: DB, user: CurrentUser, viewer: CurrentViewer, data: InvitationAnswer
+) -> Response:
+    """Decline the invitation whose mailed link carries ``token`` (its link is spent)."""
     policy.require_writer(viewer)
-    service.answer_invitation(db, user, org_id, accept=False)
+    service.answer_invitation_link(db, user, data.token, accept=False)
     return Response(status_code=204)
 
 

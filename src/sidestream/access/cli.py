@@ -63,7 +63,8 @@ def create_command(
 
 
 def purge_command(database_url: DbOption = None) -> None:
-    """Delete expired sessions and reset links, and old login attempts and mail copies."""
+    """Delete expired sessions, reset links and invitations, and old login attempts and mail
+    copies."""
     from sidestream.access.retention import purge
 
     upgrade_existing(database_url)

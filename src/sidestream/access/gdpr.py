@@ -3,6 +3,7 @@ organisation erasure. Audit entries stay (they hold hashes and pseudonymous acto
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import delete, or_, select
@@ -12,6 +13,7 @@ from sidestream.access import policy
 from sidestream.access.errors import Forbidden
 from sidestream.access.models import (
     ApiToken,
+    Invitation,
     LoginAttempt,
     LoginSession,
     Membership,
@@ -70,17 +72,32 @@ def _introductions(session: Session, *sides: tuple[str, Any]) -> list[dict[str, 
     return sorted(out, key=lambda r: (r["id"], r["side"]))
 
 
+#: The token of an invitation's link in a stored message.
+_INVITATION_LINK = re.compile(r"/join/[A-Za-z0-9_-]+")
+
+
+def _without_links(body: str) -> str:
+    """A stored message without the invitation links it carries: registering an address does
+    not prove its mailbox, and only the mailbox may answer an invitation."""
+    return _INVITATION_LINK.sub("/join/[withheld]", body)
+
+
 def export_user(session: Session, user: User) -> dict[str, Any]:
     """Everything stored about one account (secrets only as the fact they exist)."""
     actor = f"user:{user.id}"
     return {
         "account": _row(user),
         "memberships": _rows(session, Membership, Membership.user_id == user.id),
+        # those it sent; not those to its address, which registering it does not prove
+        "invitations": _rows(session, Invitation, Invitation.invited_by == user.id),
         "api_tokens": _rows(session, ApiToken, ApiToken.user_id == user.id),
         "sessions": _rows(session, LoginSession, LoginSession.user_id == user.id),
         "password_resets": _rows(session, PasswordReset, PasswordReset.user_id == user.id),
         "login_attempts": _rows(session, LoginAttempt, LoginAttempt.email == user.email),
-        "messages": _rows(session, OutboxMessage, OutboxMessage.recipient == user.email),
+        "messages": [
+            row | {"body": _without_links(row["body"])}
+            for row in _rows(session, OutboxMessage, OutboxMessage.recipient == user.email)
+        ],
         "introductions": _introductions(
             session,
             ("requester", Introduction.requested_by == user.id),
@@ -104,6 +121,9 @@ def delete_user(session: Session, user: User, password: str) -> None:
         keep_an_admin(session, membership)  # else the organisation is left with nobody to run it
     session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
     session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == user.email))
+    # the links it sent stop working (as when an admin leaves); an invitation *to* its address
+    # stays: it is the inviting company's, answered by the mailbox, not by this account
+    session.execute(delete(Invitation).where(Invitation.invited_by == user.id))
     session.delete(user)
     session.flush()
 
@@ -115,13 +135,14 @@ def export_organisation(session: Session, viewer: Viewer, org_id: int) -> dict[s
     members = session.execute(
         select(User.email, Membership.role)
         .join(Membership, Membership.user_id == User.id)
-        .where(Membership.organisation_id == org_id)
+        .where(Membership.organisation_id == org_id, Membership.accepted_at.is_not(None))
     )
     return {
         "organisation": _row(org),
         "sites": _rows(session, Site, Site.organisation_id == org_id),
         "streams": _rows(session, Stream, Stream.organisation_id == org_id),
         "members": [{"email": e, "role": r} for e, r in members],
+        "invitations": _rows(session, Invitation, Invitation.organisation_id == org_id),
         "introductions": _introductions(
             session,
             ("requester", Introduction.requester_org_id == org_id),

@@ -1,13 +1,15 @@
-"""SQLAlchemy models of access: users, memberships, sessions, tokens, resets, attempts, outbox.
+"""SQLAlchemy models of access: users, memberships, invitations, sessions, tokens, resets,
+attempts, outbox.
 
-Secrets (passwords, session ids, API tokens, reset tokens) are stored only as hashes.
+Secrets (passwords, session ids, API tokens, reset and invitation tokens) are stored only as
+hashes.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sidestream.db import Base, Timestamped, UtcDateTime, utcnow
@@ -42,8 +44,9 @@ class Membership(Base):
     )
     role: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    #: ``None`` while an invitation: the account was invited and has not accepted (no role).
-    #: Set by whoever creates an accepted membership (no default: the ORM would fill a None).
+    #: When the membership took effect. ``None`` was an invitation of the earlier kind (no
+    #: role), which migration 0009 withdrew; invitations are now ``Invitation`` rows answered
+    #: by their mailed link. Set by whoever creates a membership (no default).
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     user: Mapped[User] = relationship(back_populates="memberships")
@@ -52,6 +55,27 @@ class Membership(Base):
     def accepted(self) -> bool:
         """Whether the membership gives its role (not a pending invitation)."""
         return self.accepted_at is not None
+
+
+class Invitation(Base):
+    """An invitation mailed to an address: its link (the token, kept as a hash) lets whoever
+    reads that mailbox join the organisation in ``role`` once signed in, until it expires, is
+    answered or is withdrawn. One per organisation and address: inviting again replaces it."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (UniqueConstraint("organisation_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    #: The address as the account rules keep it (``access.service.normalise_email``).
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class LoginSession(Base):

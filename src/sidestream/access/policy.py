@@ -347,9 +347,13 @@ def require_member(viewer: Viewer, org_id: int | None) -> None:
     raise Forbidden("only members of the organisation it belongs to may do this")
 
 
-def require_org_admin(viewer: Viewer, org_id: int) -> None:
-    """Company admins of ``org_id``, platform admins and the system pass."""
-    require_writer(viewer)
+def require_org_admin(viewer: Viewer, org_id: int, *, reading: bool = False) -> None:
+    """Company admins of ``org_id``, platform admins and the system pass; ``reading``: what
+    only admins may see, also with a read-only token."""
+    if not reading:
+        require_writer(viewer)
+    elif not viewer.authenticated:
+        raise Unauthenticated("log in or send an API token")
     if viewer.superuser or viewer.roles.get(org_id) == Role.admin:
         return
     raise Forbidden("only admins of the organisation may do this")

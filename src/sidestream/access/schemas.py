@@ -91,8 +91,9 @@ class ResetConfirm(InputRules):
 
 
 class MembershipOut(BaseModel):
-    """A user's role in an organisation; ``accepted`` is false for an invitation not yet
-    accepted (it gives no role)."""
+    """A user's role in an organisation; ``accepted`` is always true since invitations are
+    answered by their mailed link (migration 0009 withdrew the pending memberships of the
+    earlier kind; the field stays for API clients)."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -107,7 +108,29 @@ class InvitationSent(BaseModel):
     email: str
     organisation_id: int
     role: Role
-    detail: str = "invited: the address gets a message; an account joins once it accepts"
+    detail: str = (
+        "invited: the address gets a link by mail, valid 14 days; whoever reads it joins once"
+        " they accept (on the link's page, or POST /api/v1/auth/me/invitations/accept)"
+    )
+
+
+class InvitationAnswer(InputRules):
+    """The token of an invitation's mailed link (the part after ``/join/``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class InvitationOut(BaseModel):
+    """An invitation not yet answered or withdrawn, as its organisation's admins see it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    email: str
+    role: Role
+    created_at: datetime
+    expires_at: datetime
 
 
 class UserOut(BaseModel):

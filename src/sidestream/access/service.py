@@ -1,4 +1,5 @@
-"""Business rules of accounts: sign-up, login, sessions, password reset, API tokens, roles."""
+"""Business rules of accounts: sign-up, login, sessions, password reset, API tokens, roles
+and invitations."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sidestream.access import policy, throttle
 from sidestream.access.errors import Forbidden, Unauthenticated
 from sidestream.access.models import (
     ApiToken,
+    Invitation,
     LoginSession,
     Membership,
     OutboxMessage,
@@ -27,12 +29,14 @@ from sidestream.access.settings import get_access_settings
 from sidestream.config import get_settings
 from sidestream.db import utcnow
 from sidestream.errors import Conflict, InvalidInput, NotFound
-from sidestream.registry.models import Organisation
+from sidestream.registry.models import Network, Organisation
 
 TOKEN_PREFIX = "sst_"
 MASKED_TOKEN = "[used]"
 #: ``ApiToken.last_used_at`` is written at most this often per token (not on every request).
 LAST_USED_RESOLUTION = timedelta(minutes=5)
+#: How long an invitation's link can be answered.
+INVITATION_VALID = timedelta(days=14)
 
 
 # --- accounts --------------------------------------------------------------------------------
@@ -263,9 +267,8 @@ def grant_creator(session: Session, viewer: Viewer, org: Organisation) -> None:
 
 
 def list_members(session: Session, viewer: Viewer, org_id: int) -> Sequence[Membership]:
-    """The accepted memberships of an organisation (its members and platform admins may
-    look). Invitations not yet answered are left out: only a registered address holds one, so
-    listing them would tell an admin which addresses have an account."""
+    """The accepted memberships of an organisation (its members and platform admins may look);
+    open invitations are :func:`list_invitations`."""
     _org(session, org_id)
     if not (viewer.superuser or org_id in viewer.roles):
         raise (Forbidden if viewer.authenticated else Unauthenticated)(
@@ -283,66 +286,138 @@ def set_membership(
 ) -> Membership | None:
     """Change a member's role, or invite an address (company admins).
 
-    Joining needs the account's consent: an address that is not a member yet gets an
-    invitation (a message, and for an existing account a membership without ``accepted_at``
-    that gives no role until accepted) and the answer is ``None`` whether or not the address
-    has an account, so admins cannot tell which addresses are registered.
+    Joining needs consent and proof of the mailbox: an address that is not a member yet gets
+    an invitation by mail, a link (:func:`answer_invitation_link`) that whoever reads that
+    mailbox answers once signed in, with a new account or an existing one (sign-up does not
+    prove an address: a link does). Inviting again sends a new link and the earlier one stops
+    working. The answer is ``None``, and the message the same, whether or not the address has
+    an account, so nobody learns which addresses are registered. The facilitator's role is
+    offered only by an organisation that runs a network (``InvalidInput`` on ``role``).
     """
     org = _org(session, org_id)
     policy.require_org_admin(viewer, org_id)
+    if role == Role.facilitator and not runs_a_network(session, org_id):
+        raise InvalidInput("role", "only an organisation that runs a network has facilitators")
+    email = email.strip().lower()
     user = find_user(session, email)
     member = session.get(Membership, (user.id, org_id)) if user is not None else None
     if member is not None and member.accepted:
         if role != Role.admin:
             keep_an_admin(session, member)
+            _withdraw_sent(session, member)
         member.role = role
+        if (open_one := _invitation(session, org_id, email)) is not None:
+            session.delete(open_one)  # a member already: nothing left to answer
         session.flush()
         return member
-    if user is not None:
-        if member is None:
-            member = Membership(user_id=user.id, organisation_id=org_id, accepted_at=None)
-            session.add(member)
-        member.role = role
-    start = get_settings().public_url.rstrip("/") + "/start"
-    how = (
-        f"sign in and accept or decline it under My company ({start}; in the API: POST "
-        f"/api/v1/auth/me/invitations/{org_id}/accept)"
-        if user is not None
-        else "sign up with this address, then ask them to invite you again"
+    token = new_secret()
+    invitation = _invitation(session, org_id, email) or Invitation(
+        organisation_id=org_id, email=email
     )
+    invitation.role, invitation.token_hash = role, digest(token)
+    invitation.invited_by, invitation.created_at = viewer.user_id, utcnow()
+    invitation.expires_at = invitation.created_at + INVITATION_VALID
+    session.add(invitation)
+    link = get_settings().public_url.rstrip("/") + f"/join/{token}"
     session.add(
         OutboxMessage(
             recipient=email,
             subject=f"Invitation to join {org.name} on Sidestream",
-            body=f"You are invited to join {org.name} on Sidestream as {role.value}: {how}. "
-            "If you do not know them, ignore this message.",
+            body=f"You are invited to join {org.name} on Sidestream as {role.value}. Open "
+            f"{link} within {INVITATION_VALID.days} days to accept or decline it: create your "
+            "account there with any address, or log in if you have one. If you do not know "
+            "them, ignore this message.",
         )
     )
     session.flush()
     return None
 
 
-def pending_invitations(session: Session, user_id: int) -> list[tuple[int, str, Role]]:
-    """The organisations that invited the user and await an answer: (id, name, role)."""
-    rows = session.execute(
-        select(Organisation.id, Organisation.name, Membership.role)
-        .join(Membership, Membership.organisation_id == Organisation.id)
-        .where(Membership.user_id == user_id, Membership.accepted_at.is_(None))
-        .order_by(Organisation.name)
+def runs_a_network(session: Session, org_id: int) -> bool:
+    """Whether the organisation facilitates a network (and so may have facilitators)."""
+    found = select(Network.id).where(Network.facilitator_id == org_id).limit(1)
+    return session.scalar(found) is not None
+
+
+def _invitation(session: Session, org_id: int, email: str) -> Invitation | None:
+    """The invitation of ``org_id`` to the (normalised) address, if one is open."""
+    return session.scalar(
+        select(Invitation).where(Invitation.organisation_id == org_id, Invitation.email == email)
     )
-    return [(org_id, name, Role(role)) for org_id, name, role in rows]
 
 
-def answer_invitation(session: Session, user: User, org_id: int, accept: bool) -> None:
-    """Accept (the role takes effect) or decline (the invitation is deleted) an invitation to
-    ``org_id``; ``NotFound`` when there is none."""
-    member = session.get(Membership, (user.id, org_id))
-    if member is None or member.accepted:
-        raise NotFound("invitation", org_id)
-    if accept:
-        member.accepted_at = utcnow()
-    else:
-        session.delete(member)
+def _withdraw_sent(session: Session, member: Membership) -> None:
+    """Withdraw the invitations an admin sent for the organisation when they stop being its
+    admin: a link they sent themselves (to a second address) must not bring them back."""
+    session.execute(
+        delete(Invitation).where(
+            Invitation.organisation_id == member.organisation_id,
+            Invitation.invited_by == member.user_id,
+        )
+    )
+
+
+def invitation_for_link(session: Session, token: str) -> Invitation:
+    """The open invitation a mailed link names; ``NotFound`` when it was answered, withdrawn,
+    replaced by a newer one or has expired."""
+    found = session.scalar(select(Invitation).where(Invitation.token_hash == digest(token)))
+    if found is None or found.expires_at <= utcnow():
+        raise NotFound("invitation", "link")
+    return found
+
+
+def answer_invitation_link(session: Session, user: User, token: str, accept: bool) -> int:
+    """Accept or decline, as ``user``, the invitation a mailed link names; returns its
+    organisation's id. Whoever holds the link has read the invited mailbox, so any account may
+    answer it (a colleague who signs in with another address joins with that one). An account
+    that is already a member keeps its role. The link is spent first, by a delete that only
+    one of two simultaneous answers can make."""
+    invitation = invitation_for_link(session, token)
+    org_id, role, email = invitation.organisation_id, invitation.role, invitation.email
+    spent = session.execute(  # this very link: not one that replaced it meanwhile
+        delete(Invitation).where(
+            Invitation.id == invitation.id,
+            Invitation.token_hash == digest(token),
+            Invitation.expires_at > utcnow(),
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    if spent.rowcount != 1:
+        raise NotFound("invitation", "link")
+    session.expunge(invitation)
+    if accept and session.get(Membership, (user.id, org_id)) is None:
+        session.add(
+            Membership(user_id=user.id, organisation_id=org_id, role=role, accepted_at=utcnow())
+        )
+    if accept and (own := _invitation(session, org_id, user.email)) is not None:
+        session.delete(own)  # the account's own address needs no invitation any more
+    _mask_used_token(session, email, token)
+    session.flush()
+    return org_id
+
+
+def list_invitations(session: Session, viewer: Viewer, org_id: int) -> Sequence[Invitation]:
+    """The organisation's invitations not yet answered or withdrawn, expired ones too
+    (company admins, with a read-only token too). Every invited address has one, so the list
+    tells nothing of which addresses have an account."""
+    _org(session, org_id)
+    policy.require_org_admin(viewer, org_id, reading=True)
+    return session.scalars(
+        select(Invitation)
+        .where(Invitation.organisation_id == org_id)
+        .order_by(Invitation.created_at.desc(), Invitation.email)
+    ).all()
+
+
+def withdraw_invitation(session: Session, viewer: Viewer, org_id: int, email: str) -> None:
+    """Withdraw an invitation (company admins): its link stops working; ``NotFound`` when the
+    address has no open invitation."""
+    _org(session, org_id)
+    policy.require_org_admin(viewer, org_id)
+    invitation = _invitation(session, org_id, email.strip().lower())
+    if invitation is None:
+        raise NotFound("invitation", email)
+    session.delete(invitation)
     session.flush()
 
 
@@ -375,6 +450,7 @@ def remove_membership(session: Session, viewer: Viewer, org_id: int, user_id: in
     if member is None:
         raise NotFound("membership", f"{org_id}/{user_id}")
     keep_an_admin(session, member)
+    _withdraw_sent(session, member)
     session.delete(member)
     session.flush()
 

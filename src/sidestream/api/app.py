@@ -84,7 +84,8 @@ def _too_large(request: Request) -> list[str]:
     for where, params in (("path", request.path_params), ("query", request.query_params)):
         for name, value in params.items():
             digits = str(value).strip().removeprefix("-")
-            if digits.isdigit() and len(digits) < 4300 and int(digits) > MAX_STORED_INT:
+            ascii_digits = digits.isascii() and digits.isdigit()  # "²" is a digit, no number
+            if ascii_digits and len(digits) < 4300 and int(digits) > MAX_STORED_INT:
                 return [where, name]
     return []
 

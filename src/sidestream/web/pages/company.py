@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from sidestream.access import policy
 from sidestream.access import service as access
@@ -65,14 +65,14 @@ NOT_A_MEMBER = N_("Only members of this company may add or change its streams.")
 
 
 @router.get("/start", response_class=HTMLResponse)
-def start(request: Request, session: SessionDep, viewer: PageViewer) -> Response:
+def start(request: Request, viewer: PageViewer) -> Response:
     """Step 1: register the organisation and its site (after signing up or logging in)."""
     if not viewer.authenticated:
         return to_login(request, signup=True)
-    return _start_page(request, session, viewer, {}, {})
+    return _start_page(request, {}, {})
 
 
-#: How the start page words an invitation, by the role offered.
+#: How the invitation page words an invitation, by the role offered.
 INVITED_AS = {
     Role.member: N_("%(organisation)s invites you to join it as a member."),
     Role.admin: N_("%(organisation)s invites you to join it as an administrator."),
@@ -80,32 +80,41 @@ INVITED_AS = {
 }
 
 
-def _invitations(session: Session, viewer: Viewer) -> list[tuple[int, str, str]]:
-    """(organisation id, name, message id) of the invitations the user has not answered."""
-    if viewer.user_id is None:
-        return []
-    return [
-        (org_id, name, INVITED_AS[role])
-        for org_id, name, role in access.pending_invitations(session, viewer.user_id)
-    ]
-
-
 #: What the "not found" page calls an invitation that is not there (answered or withdrawn).
 INVITATION = N_("invitation")
 
 
-@router.post("/invitations/{org_id}", response_class=HTMLResponse)
-async def answer_invitation(
-    request: Request, session: SessionDep, viewer: PageViewer, org_id: int
-) -> Response:
-    """Accept (then the company's page) or decline (back to the start page) an invitation."""
+@router.get("/join/{token}", response_class=HTMLResponse)
+def join_page(request: Request, session: SessionDep, viewer: PageViewer, token: str) -> Response:
+    """The page a mailed invitation links to: who invites, as what, and Accept / Decline once
+    signed in (with a new account or an existing one: the link proves the mailbox)."""
+    try:
+        invitation = access.invitation_for_link(session, token)
+    except NotFound:
+        return not_found(request, INVITATION)
+    org = session.get(Organisation, invitation.organisation_id)
+    context = {
+        "token": token,
+        "org": org,
+        "invitation": invitation,
+        "invited_as": INVITED_AS[Role(invitation.role)],
+        "signed_in": viewer.authenticated and viewer.user_id is not None,
+        "here": quote(request.url.path, safe="/"),
+    }
+    return render(request, "company/join.html", context)
+
+
+@router.post("/join/{token}", response_class=HTMLResponse)
+async def join(request: Request, session: SessionDep, viewer: PageViewer, token: str) -> Response:
+    """Answer a mailed invitation as the signed-in account: accept (then the company's page)
+    or decline (the start page)."""
     if not viewer.authenticated or viewer.user_id is None:
         return to_login(request)
     accept = (await request.form()).get("answer") == "accept"
     user = session.get(User, viewer.user_id)
     try:
         policy.require_writer(viewer)
-        access.answer_invitation(session, user, org_id, accept=accept)
+        org_id = access.answer_invitation_link(session, user, token, accept=accept)
     except NotFound:
         return not_found(request, INVITATION)
     session.commit()
@@ -139,12 +148,12 @@ async def start_submit(request: Request, session: SessionDep, viewer: PageViewer
         site_errors = field_errors(exc, ("name", *SITE_FIELDS), gettext, lang)
         errors |= {("site_name" if k == "name" else k): v for k, v in site_errors.items()}
     if org_data is None or site_data is None:
-        return _start_page(request, session, viewer, typed, errors, status=422)
+        return _start_page(request, typed, errors, status=422)
     try:
         org = registry.create_organisation(session, org_data, viewer=viewer)
     except Conflict as exc:
         session.rollback()
-        return _start_page(request, session, viewer, typed, {"name": str(exc)}, status=422)
+        return _start_page(request, typed, {"name": str(exc)}, status=422)
     access.grant_creator(session, viewer, org)
     admin = replace(viewer, roles={**viewer.roles, org.id: Role.admin})
     registry.create_site(session, org.id, site_data, viewer=admin)
@@ -154,18 +163,14 @@ async def start_submit(request: Request, session: SessionDep, viewer: PageViewer
 
 def _start_page(
     request: Request,
-    session: Session,
-    viewer: Viewer,
     values: Mapping[str, Any],
     errors: dict[str, str],
     status: int = 200,
 ) -> HTMLResponse:
-    """The start page, with the invitations the user has not answered (also beside a refused
-    form: an invited colleague should not register the company a second time)."""
+    """The start page (also beside a refused form)."""
     context = {
         "values": values,
         "errors": errors,
-        "invitations": _invitations(session, viewer),
         "size_classes": SIZE_LABELS,
         "countries": country_names(choose_language(request)),
     }

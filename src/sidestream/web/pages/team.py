@@ -2,8 +2,9 @@
 
 What the API offers as ``/organisations/{id}/members`` and ``/networks/{id}/members/{org}``, as
 a page an SME's administrator can use without an API token. Members see who belongs; admins
-invite an address (or change a member's role by inviting it again), take people out and take
-the company out of a network; anyone may leave. The access rules are the services' own.
+invite an address (or change a member's role by inviting it again), see and withdraw the
+invitations not yet answered, take people out and take the company out of a network; anyone
+may leave. The access rules are the services' own.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sidestream.access.errors import Forbidden, Unauthenticated
 from sidestream.access.policy import Viewer
 from sidestream.access.roles import Role
 from sidestream.access.schemas import MembershipIn
+from sidestream.db import utcnow
 from sidestream.errors import Conflict, NotFound
 from sidestream.messages import N_
 from sidestream.registry import service as registry
@@ -127,6 +129,25 @@ async def remove(
     return see_other("/start" if user_id == viewer.user_id else f"/organisations/{org_id}/team")
 
 
+@router.post("/organisations/{org_id}/team/withdraw", response_class=HTMLResponse)
+async def withdraw(
+    request: Request, org_id: int, session: SessionDep, viewer: PageViewer
+) -> Response:
+    """Withdraw an invitation not yet answered (company admins): its link stops working."""
+    form = await request.form()
+    if (refused := _admin_only(request, session, viewer, org_id)) is not None:
+        return refused
+    email = str(form.get("email") or "")
+    try:
+        access.withdraw_invitation(session, viewer, org_id, email)
+    except NotFound:
+        return not_found(request, N_("invitation"))
+    except (Forbidden, Unauthenticated):
+        return _refused(request, session, viewer)
+    session.commit()
+    return see_other(f"/organisations/{org_id}/team?{urlencode({'withdrawn': email})}")
+
+
 @router.post("/organisations/{org_id}/team/leave-network", response_class=HTMLResponse)
 async def leave_network(
     request: Request, org_id: int, session: SessionDep, viewer: PageViewer
@@ -177,8 +198,7 @@ def _number(value: object) -> int | None:
 
 
 def _offered(session: SessionDep, org_id: int) -> tuple[Role, ...]:
-    runs = session.scalar(select(Network.id).where(Network.facilitator_id == org_id).limit(1))
-    return (*OFFERED, Role.facilitator) if runs is not None else OFFERED
+    return (*OFFERED, Role.facilitator) if access.runs_a_network(session, org_id) else OFFERED
 
 
 def _page(
@@ -207,11 +227,14 @@ def _page(
     ).all()
     query = request.query_params
     left = _network(session, query.get("left"))
+    admin = allowed(policy.require_org_admin, viewer, org_id)
     context = {
         "org": org,
         "members": sorted(members, key=lambda m: m.user.email),
         "networks": networks,
-        "admin": allowed(policy.require_org_admin, viewer, org_id),
+        "admin": admin,
+        "invitations": access.list_invitations(session, viewer, org_id) if admin else [],
+        "now": utcnow(),
         "writer": viewer.can_write,
         "me": viewer.user_id,
         "roles": ROLE_NAMES,
@@ -220,6 +243,7 @@ def _page(
         "errors": errors,
         "invited": query.get("invited"),
         "changed": query.get("changed"),
+        "withdrawn": query.get("withdrawn"),
         "changed_role": ROLE_NAMES.get(Role(query["role"]))
         if query.get("role") in set(Role)
         else None,
