@@ -214,3 +214,25 @@ def test_a_declined_link_and_an_expired_one_are_spent(web: TestClient, engine: E
     assert no.status_code == 303 and no.headers["location"] == "/start"
     assert _membership(engine, "decline-a@example.org", org) is None
     assert web.get(declined).status_code == 404
+
+
+def test_the_team_page_shows_no_notice_a_crafted_link_asks_for(
+    web: TestClient, engine: Engine
+) -> None:
+    admin = "notice-admin@example.org"
+    csrf = sign_up(web, admin)
+    org = register_company(web, csrf, "Notice Smithy ApS")
+    page = f"/organisations/{org}/team"
+    invitation = {"csrf_token": csrf, "email": "real@example.org", "role": "member"}
+    sent = web.post(f"{page}/invite", data=invitation).text  # after the redirect
+    assert "Invitation sent to real@example.org" in sent
+    crafted = {
+        "invited": "Your account is locked, call +45 0000 0000",
+        "changed": "Your account is locked",
+        "withdrawn": "Call us now",
+    }
+    for key, text in crafted.items():
+        shown = web.get(page, params={key: text, "role": "admin"}).text
+        assert text not in shown, key
+    assert "is now:" not in web.get(page, params={"changed": admin, "role": "member"}).text
+    assert "is now:" in web.get(page, params={"changed": admin, "role": "admin"}).text

@@ -9,6 +9,8 @@ may leave. The access rules are the services' own.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,9 +22,10 @@ from sqlalchemy import select
 from sidestream.access import policy
 from sidestream.access import service as access
 from sidestream.access.errors import Forbidden, Unauthenticated
+from sidestream.access.models import Invitation, Membership
 from sidestream.access.policy import Viewer
 from sidestream.access.roles import Role
-from sidestream.access.schemas import MembershipIn
+from sidestream.access.schemas import EMAIL_PATTERN, MembershipIn
 from sidestream.db import utcnow
 from sidestream.errors import Conflict, NotFound
 from sidestream.messages import N_
@@ -228,12 +231,13 @@ def _page(
     query = request.query_params
     left = _network(session, query.get("left"))
     admin = allowed(policy.require_org_admin, viewer, org_id)
+    invitations = access.list_invitations(session, viewer, org_id) if admin else []
     context = {
         "org": org,
         "members": sorted(members, key=lambda m: m.user.email),
         "networks": networks,
         "admin": admin,
-        "invitations": access.list_invitations(session, viewer, org_id) if admin else [],
+        "invitations": invitations,
         "now": utcnow(),
         "writer": viewer.can_write,
         "me": viewer.user_id,
@@ -241,15 +245,31 @@ def _page(
         "offered": _offered(session, org_id),
         "values": values,
         "errors": errors,
-        "invited": query.get("invited"),
-        "changed": query.get("changed"),
-        "withdrawn": query.get("withdrawn"),
-        "changed_role": ROLE_NAMES.get(Role(query["role"]))
-        if query.get("role") in set(Role)
-        else None,
+        **_notices(query, members, invitations, admin),
         "left": left if left is not None and left not in networks else None,  # once it is so
     }
     return render(request, "company/team.html", context, status=status)
+
+
+def _notices(
+    query: Mapping[str, str],
+    members: Sequence[Membership],
+    invitations: Sequence[Invitation],
+    admin: bool,
+) -> dict[str, Any]:
+    """The notices a redirect asks for, each only where it is true of the page's data: a
+    crafted address (``?invited=Call+us+at...``) must not put words on the company's page."""
+    role = Role(query["role"]) if query.get("role") in set(Role) else None
+    open_to = {i.email for i in invitations}
+    roles = {m.user.email: m.role for m in members}
+    invited, changed, gone = (query.get(k) or "" for k in ("invited", "changed", "withdrawn"))
+    withdrawn = admin and gone not in open_to and re.fullmatch(EMAIL_PATTERN, gone) is not None
+    return {
+        "invited": invited if invited in open_to else None,
+        "changed": changed if role is not None and roles.get(changed) == role else None,
+        "changed_role": ROLE_NAMES.get(role) if role is not None else None,
+        "withdrawn": gone if withdrawn else None,
+    }
 
 
 def _network(session: SessionDep, ref: str | None) -> Network | None:
