@@ -117,6 +117,9 @@ def test_report_totals_are_the_sum_of_their_parts_and_follow_deliveries(demo):
     assert report.totals["realised"].links == before + 1  # one exchange, delivering in two years
     csv_text = report_csv(report)
     assert "DESNZ/DEFRA" in csv_text and csv_text.startswith("basis,year,link")
+    counts = report.deliveries
+    block = "deliveries_confirmed,deliveries_awaiting,deliveries_disputed\n"
+    assert f"\n\n{block}{counts.confirmed},{counts.awaiting},{counts.disputed}\n\n" in csv_text
     gyproc = by_external_id(demo, "kal-gyproc-gypsum-need").organisation_id
     mine = organisation_report(demo, gyproc)
     assert [(r.year, r.amount) for r in mine.rows if r.basis == "realised"] == [

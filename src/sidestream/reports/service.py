@@ -336,12 +336,18 @@ def organisation_report(session: Session, org_id: int, viewer: Viewer = SYSTEM) 
 
 
 def report_csv(report: Report) -> str:
-    """The report's rows as CSV, followed by the factors used with their sources."""
+    """The report's rows as CSV, then the deliveries behind the realised rows by the other
+    party's answer, then the factors used with their sources (blocks parted by a blank line)."""
     buf = io.StringIO()
     fields = list(ReportRow.model_fields)
     writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     writer.writerows({k: safe_cell(v) for k, v in r.model_dump().items()} for r in report.rows)
+    buf.write("\n")
+    counts = report.deliveries.model_dump()
+    dw = csv.DictWriter(buf, fieldnames=[f"deliveries_{k}" for k in counts], lineterminator="\n")
+    dw.writeheader()
+    dw.writerow({f"deliveries_{k}": v for k, v in counts.items()})
     buf.write("\n")
     factor_fields = ["id", "value", "unit", "year", "source", "citation", "version"]
     fw = csv.DictWriter(buf, fieldnames=factor_fields, extrasaction="ignore", lineterminator="\n")
