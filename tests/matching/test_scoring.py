@@ -349,6 +349,14 @@ def test_a_heat_listing_without_properties_states_its_temperature_in_its_title()
         45.0, 40.0, 180.0, 40.0  # a need's range: the least it takes
     ]  # fmt: skip
     assert build_table([stated]).temperature.tolist() == [60.0]  # what is stated counts
+    described = [  # a title without one: the description's, as the form's example writes it
+        listing("d", "offer", "Surplus heat from compressors", kind="energy",
+                description="2,000 MWh a year of cooling water at 60 °C from our compressors"),
+        listing("t", "offer", "Surplus heat 45 °C", kind="energy", description="up to 90 °C"),
+        listing("f", "offer", "Waste heat", kind="energy", description="from a freezer, -25 °C"),
+    ]  # fmt: skip
+    assert build_table(described).temperature.tolist()[:2] == [60.0, 45.0]  # the title first
+    assert np.isnan(build_table(described).temperature[2])
     not_read = [
         listing("a", "offer", "Slag at 1,200 °C"),  # not heat
         listing("k", "offer", "Surplus heat 45 °C"),  # no kind: maybe a material; not read

@@ -104,11 +104,15 @@ def _carrier(listing: Listing, kind: Kind | None) -> int:
 def _written_temperature(listing: Listing, kind: Kind | None, carrier: int) -> float:
     """For heat stated or implied as energy, the temperature its title writes ("Surplus heat
     45 °C", "Process steam 180 C"; a need's range at its lower end; none below
-    ``MIN_WRITTEN_HEAT_C``: "from our cold store (-25 °C)" names the source); else NaN."""
+    ``MIN_WRITTEN_HEAT_C``: "from our cold store (-25 °C)" names the source), else the first
+    its description writes ("2,000 MWh a year of cooling water at 60 °C"); else NaN."""
     if kind is not Kind.energy or carrier != HEAT:
         return np.nan
-    written = temperature_in(listing.title, lowest=listing.direction == "need")
-    return written if written is not None and written >= MIN_WRITTEN_HEAT_C else np.nan
+    for text in (listing.title, listing.description or ""):
+        written = temperature_in(text, lowest=listing.direction == "need")
+        if written is not None and written >= MIN_WRITTEN_HEAT_C:
+            return written
+    return np.nan
 
 
 def _does_not_burn(listing: Listing, kind: Kind | None) -> bool:
