@@ -32,6 +32,8 @@ from sidestream.taxonomy.waste_codes import waste_codes
         ("Kälte für das Kühllager", "cold"),
         ("Process energy", None),  # any form
         ("Cooling water", None),  # warm from a cooler: not cold
+        ("Warm cooling water", "heat"),  # said warm: its heat is what an energy listing offers
+        ("Hot process water", "heat"),
         ("Power plant steam and electricity", None),  # two forms: none is sure
         ("Heating for our biogas plant", "heat"),
         ("Renewable energy for hydrogen production", None),  # its purpose names the user
