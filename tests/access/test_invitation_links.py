@@ -58,3 +58,22 @@ def test_a_link_read_before_it_was_replaced_does_not_spend_the_new_one(
         service.answer_invitation_link(session, eve, old, accept=True)
     assert session.get(Membership, (eve.id, org.id)) is None
     assert session.scalars(select(Invitation.role)).all() == ["member"]  # the new one stands
+
+
+def test_deleting_an_account_keeps_the_invitation_mailed_to_its_address(session) -> None:
+    """Registering an address proves no mailbox: whoever did must not be able to destroy the
+    link mailed there by deleting that account before the mailer sends it."""
+    from sidestream.access.gdpr import delete_user
+
+    org = registry.create_organisation(session, OrganisationCreate(name="Kept Link Works"))
+    squatter = service.create_user(session, "cfo@works.example", "correct horse battery")
+    service.request_password_reset(session, "cfo@works.example", "http://localhost/reset")
+    service.set_membership(session, SYSTEM, org.id, "cfo@works.example", Role.member)
+    delete_user(session, squatter, "correct horse battery")
+    left = session.scalars(
+        select(OutboxMessage.subject).where(OutboxMessage.recipient == "cfo@works.example")
+    ).all()
+    assert left == ["Invitation to join Kept Link Works on Sidestream"]  # the reset mail went
+    owner = service.create_user(session, "cfo.private@example.org", "correct horse battery")
+    service.answer_invitation_link(session, owner, _token(session, "cfo@works.example"), True)
+    assert session.get(Membership, (owner.id, org.id)).accepted

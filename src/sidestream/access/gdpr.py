@@ -23,7 +23,7 @@ from sidestream.access.models import (
 )
 from sidestream.access.policy import Viewer
 from sidestream.access.secrets import verify_password
-from sidestream.access.service import keep_an_admin
+from sidestream.access.service import JOIN_PATH, keep_an_admin
 from sidestream.db import Base
 from sidestream.exchanges.models import AuditEntry, Delivery, Exchange, Introduction
 from sidestream.registry import service as registry
@@ -73,13 +73,13 @@ def _introductions(session: Session, *sides: tuple[str, Any]) -> list[dict[str, 
 
 
 #: The token of an invitation's link in a stored message.
-_INVITATION_LINK = re.compile(r"/join/[A-Za-z0-9_-]+")
+_INVITATION_LINK = re.compile(rf"{JOIN_PATH}[A-Za-z0-9_-]+")
 
 
 def _without_links(body: str) -> str:
     """A stored message without the invitation links it carries: registering an address does
     not prove its mailbox, and only the mailbox may answer an invitation."""
-    return _INVITATION_LINK.sub("/join/[withheld]", body)
+    return _INVITATION_LINK.sub(f"{JOIN_PATH}[withheld]", body)
 
 
 def export_user(session: Session, user: User) -> dict[str, Any]:
@@ -120,7 +120,11 @@ def delete_user(session: Session, user: User, password: str) -> None:
     for membership in session.scalars(select(Membership).where(Membership.user_id == user.id)):
         keep_an_admin(session, membership)  # else the organisation is left with nobody to run it
     session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
-    session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == user.email))
+    session.execute(  # an invitation's mail is the mailbox's, not this account's: it stays
+        delete(OutboxMessage).where(
+            OutboxMessage.recipient == user.email, ~OutboxMessage.body.contains(JOIN_PATH)
+        )
+    )
     # the links it sent stop working (as when an admin leaves); an invitation *to* its address
     # stays: it is the inviting company's, answered by the mailbox, not by this account
     session.execute(delete(Invitation).where(Invitation.invited_by == user.id))

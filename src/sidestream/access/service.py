@@ -37,6 +37,8 @@ MASKED_TOKEN = "[used]"
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 #: How long an invitation's link can be answered.
 INVITATION_VALID = timedelta(days=14)
+#: The path of the page an invitation's link opens (the token follows).
+JOIN_PATH = "/join/"
 
 
 # --- accounts --------------------------------------------------------------------------------
@@ -318,7 +320,7 @@ def set_membership(
     invitation.invited_by, invitation.created_at = viewer.user_id, utcnow()
     invitation.expires_at = invitation.created_at + INVITATION_VALID
     session.add(invitation)
-    link = get_settings().public_url.rstrip("/") + f"/join/{token}"
+    link = get_settings().public_url.rstrip("/") + JOIN_PATH + token
     session.add(
         OutboxMessage(
             recipient=email,
