@@ -69,7 +69,7 @@ class Invitation(Base):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
-    #: The address as the account rules keep it (``access.service.normalise_email``).
+    #: The address as the account rules keep it (``access.schemas.normalise_email``).
     email: Mapped[str] = mapped_column(String(254))
     role: Mapped[str] = mapped_column(String(12))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

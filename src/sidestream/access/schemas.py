@@ -20,9 +20,16 @@ from sidestream.input_rules import InputRules
 Password = Annotated[str, StringConstraints(max_length=200)]
 #: An e-mail address as accounts are keyed by it: one @, a dot in the domain, no blanks.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def normalise_email(address: str) -> str:
+    """An e-mail address as accounts and invitations are keyed by it: trimmed, lower case."""
+    return address.strip().lower()
+
+
 EmailStr = Annotated[
     str,
-    BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
+    BeforeValidator(lambda v: normalise_email(v) if isinstance(v, str) else v),
     StringConstraints(max_length=254, pattern=EMAIL_PATTERN),
 ]
 
@@ -109,7 +116,7 @@ class InvitationSent(BaseModel):
     organisation_id: int
     role: Role
     detail: str = (
-        "invited: the address gets a link by mail, valid 14 days; whoever reads it joins once"
+        "invited: the address gets a link by mail; whoever reads it joins once"
         " they accept (on the link's page, or POST /api/v1/auth/me/invitations/accept)"
     )
 

@@ -23,7 +23,7 @@ from sidestream.access.models import (
 )
 from sidestream.access.policy import Viewer
 from sidestream.access.roles import Role, Scope
-from sidestream.access.schemas import EMAIL_PATTERN
+from sidestream.access.schemas import EMAIL_PATTERN, normalise_email
 from sidestream.access.secrets import digest, hash_password, new_secret, verify_password
 from sidestream.access.settings import get_access_settings
 from sidestream.config import get_settings
@@ -68,7 +68,7 @@ def create_user(
     platform_admin: bool = False,
 ) -> User:
     """Register an account; e-mail addresses are unique (case-insensitive)."""
-    email = email.strip().lower()
+    email = normalise_email(email)
     if len(email) > 254 or not re.fullmatch(EMAIL_PATTERN, email):
         raise InvalidInput("email", f"'{email}' is not an e-mail address")
     if find_user(session, email) is not None:
@@ -84,7 +84,7 @@ def create_user(
 
 def find_user(session: Session, email: str) -> User | None:
     """The account with this e-mail address, if any."""
-    return session.scalar(select(User).where(User.email == email.strip().lower()))
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
 def authenticate(session: Session, email: str, password: str, ip: str) -> User:
@@ -92,7 +92,7 @@ def authenticate(session: Session, email: str, password: str, ip: str) -> User:
 
     The attempt is recorded in ``session``: commit it even when this raises ``Unauthenticated``.
     """
-    email = email.strip().lower()
+    email = normalise_email(email)
     throttle.check(session, email, ip)
     user = find_user(session, email)
     ok = verify_password(user.password_hash if user else None, password)
@@ -300,7 +300,7 @@ def set_membership(
     policy.require_org_admin(viewer, org_id)
     if role == Role.facilitator and not runs_a_network(session, org_id):
         raise InvalidInput("role", "only an organisation that runs a network has facilitators")
-    email = email.strip().lower()
+    email = normalise_email(email)
     user = find_user(session, email)
     member = session.get(Membership, (user.id, org_id)) if user is not None else None
     if member is not None and member.accepted:
@@ -416,7 +416,7 @@ def withdraw_invitation(session: Session, viewer: Viewer, org_id: int, email: st
     address has no open invitation."""
     _org(session, org_id)
     policy.require_org_admin(viewer, org_id)
-    invitation = _invitation(session, org_id, email.strip().lower())
+    invitation = _invitation(session, org_id, normalise_email(email))
     if invitation is None:
         raise NotFound("invitation", email)
     session.delete(invitation)

@@ -238,6 +238,7 @@ def _page(
         "networks": networks,
         "admin": admin,
         "invitations": invitations,
+        "valid_days": access.INVITATION_VALID.days,
         "now": utcnow(),
         "writer": viewer.can_write,
         "me": viewer.user_id,
