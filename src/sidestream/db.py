@@ -8,12 +8,16 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
 from sidestream.config import get_settings
+from sidestream.errors import Conflict
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -57,6 +61,10 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 
+#: Execution option of a transaction that will write (:func:`begin_writing`).
+WRITING = "sidestream_writing"
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets foreign keys and WAL switched on."""
     if url.startswith("sqlite"):
@@ -72,7 +80,8 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN")
+            writing = conn.get_execution_options().get(WRITING, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -89,11 +98,73 @@ def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
     return sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
 
 
+def begin_writing(session: Session) -> None:
+    """Begin ``session``'s transaction as one that will write.
+
+    SQLite lets one writer at a time and gives each transaction the snapshot of its first
+    read: a transaction that read, then writes after another writer committed, fails at once
+    with "database is locked" (WAL: the snapshot is stale; waiting cannot help). Begun as a
+    writer (``BEGIN IMMEDIATE``) it waits up to the busy timeout for the write lock instead and
+    then reads what the other committed. PostgreSQL ignores the option. Call it before the
+    session's first statement.
+    """
+    session.connection(execution_options={WRITING: True})
+
+
+class Versioned(Protocol):
+    """A stored object updated under optimistic concurrency (a ``version`` column)."""
+
+    __tablename__: str
+    id: int
+    version: int
+
+
+def check_version(obj: Versioned, version: int) -> None:
+    """Refuse (``Conflict``) an update made from a stale read: ``version`` is the one read."""
+    if obj.version != version:
+        raise Conflict(
+            f"{obj.__tablename__} {obj.id} was changed by someone else "
+            f"(you sent version {version}, stored is {obj.version}); reload and retry",
+            current_version=obj.version,
+        )
+
+
+def flush_or_conflict(session: Session, what: str) -> None:
+    """Flush, turning unique-constraint and concurrent-write failures into ``Conflict``.
+
+    The caller (request, import savepoint, CLI scope) rolls back its own transaction; a
+    service never ends it.
+    """
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"{what} conflicts with stored data: {exc.orig}") from None
+    except StaleDataError:
+        raise Conflict(f"{what} was changed concurrently; reload and retry") from None
+
+
+#: PostgreSQL's answers to a transaction that waited on another: serialization failure,
+#: deadlock, lock not available.
+_PG_CONTENTION = frozenset({"40001", "40P01", "55P03"})
+
+
+def is_contention(exc: OperationalError) -> bool:
+    """Whether a database error says another transaction held what this one needed (SQLite's
+    "database is locked" after the busy timeout; PostgreSQL's deadlock, serialization failure
+    or lock timeout): nothing was written, and the same request may succeed when sent again."""
+    if getattr(exc.orig, "sqlstate", None) in _PG_CONTENTION:
+        return True
+    return "database is locked" in str(exc.orig) or "database table is locked" in str(exc.orig)
+
+
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A transactional session: commit on success, roll back on error."""
+def session_scope(engine: Engine | None = None, *, writing: bool = False) -> Iterator[Session]:
+    """A transactional session: commit on success, roll back on error; ``writing`` begins it
+    as a writer (:func:`begin_writing`)."""
     session = session_factory(engine)()
     try:
+        if writing:
+            begin_writing(session)
         yield session
         session.commit()
     except BaseException:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +13,8 @@ from sidestream.access import service
 from sidestream.access.models import Invitation, Membership, OutboxMessage
 from sidestream.access.policy import SYSTEM
 from sidestream.access.roles import Role
-from sidestream.errors import NotFound
+from sidestream.db import begin_writing, session_factory
+from sidestream.errors import Conflict, NotFound
 from sidestream.registry import service as registry
 from sidestream.registry.schemas import OrganisationCreate
 
@@ -77,3 +80,38 @@ def test_deleting_an_account_keeps_the_invitation_mailed_to_its_address(session)
     owner = service.create_user(session, "cfo.private@example.org", "correct horse battery")
     service.answer_invitation_link(session, owner, _token(session, "cfo@works.example"), True)
     assert session.get(Membership, (owner.id, org.id)).accepted
+
+
+def test_the_same_address_invited_twice_at_once_is_one_invitation(session, engine) -> None:
+    """Two admins invite one address at the same moment, each in its own transaction begun as
+    a writer (as a request is): the second waits for the first, then replaces its invitation
+    (SQLite, one writer at a time) or is told of the conflict (PostgreSQL: both read that none
+    was there) — never a server error, never two invitations."""
+    org = registry.create_organisation(session, OrganisationCreate(name="Twice Tannery"))
+    session.commit()
+    first = session_factory(engine)()
+    begin_writing(first)
+    service.set_membership(first, SYSTEM, org.id, "new@tannery.example", Role.member)
+    outcome: list[object] = []
+
+    def second_admin() -> None:
+        with session_factory(engine)() as second:
+            try:
+                begin_writing(second)
+                address = "new@tannery.example"
+                outcome.append(service.set_membership(second, SYSTEM, org.id, address, Role.admin))
+                second.commit()
+            except Exception as exc:  # the assertions below name what is expected
+                outcome.append(exc)
+
+    thread = threading.Thread(target=second_admin)
+    thread.start()
+    time.sleep(0.3)  # the second is waiting: for the write lock, or on the unique address
+    first.commit()
+    first.close()
+    thread.join(10)
+    assert len(outcome) == 1
+    assert outcome[0] is None or isinstance(outcome[0], Conflict), repr(outcome[0])
+    session.expire_all()
+    invited = session.scalars(select(Invitation.role)).all()
+    assert invited == (["admin"] if outcome[0] is None else ["member"])

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from sidestream.access.models import User
 from sidestream.access.policy import make_viewer
+from sidestream.db import flush_or_conflict
 from sidestream.errors import Conflict, InvalidInput
 from sidestream.exchanges import service
 from sidestream.exchanges.models import Exchange
@@ -152,7 +153,7 @@ def test_a_conflict_leaves_the_transaction_to_the_caller(session):
     session.flush()
     with pytest.raises(Conflict), session.begin_nested():
         session.add(Organisation(name="Kept"))
-        service._flush(session, "organisation")
+        flush_or_conflict(session, "organisation")
     assert first in session
     assert session.scalar(select(Organisation.name).where(Organisation.id == first.id)) == "Kept"
 

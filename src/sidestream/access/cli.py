@@ -42,7 +42,7 @@ def create_command(
                                  param_hint="--role")  # fmt: skip
     upgrade(database_url)
     try:
-        with session_scope(get_engine(database_url)) as session:
+        with session_scope(get_engine(database_url), writing=True) as session:
             if organisation is not None and session.get(Organisation, organisation) is None:
                 raise typer.BadParameter(
                     f"no organisation {organisation}", param_hint="--organisation"
@@ -68,6 +68,6 @@ def purge_command(database_url: DbOption = None) -> None:
     from sidestream.access.retention import purge
 
     upgrade_existing(database_url)
-    with session_scope(get_engine(database_url)) as session:
+    with session_scope(get_engine(database_url), writing=True) as session:
         deleted = purge(session)
     err.print(", ".join(f"{table}: {n} deleted" for table, n in deleted.items()), highlight=False)

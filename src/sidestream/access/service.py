@@ -27,7 +27,7 @@ from sidestream.access.schemas import EMAIL_PATTERN, normalise_email
 from sidestream.access.secrets import digest, hash_password, new_secret, verify_password
 from sidestream.access.settings import get_access_settings
 from sidestream.config import get_settings
-from sidestream.db import utcnow
+from sidestream.db import flush_or_conflict, utcnow
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.registry.models import Network, Organisation
 
@@ -331,7 +331,7 @@ def set_membership(
             "them, ignore this message.",
         )
     )
-    session.flush()
+    flush_or_conflict(session, "invitation")  # the same address invited at the same moment
     return None
 
 
@@ -394,7 +394,7 @@ def answer_invitation_link(session: Session, user: User, token: str, accept: boo
     if accept and (own := _invitation(session, org_id, user.email)) is not None:
         session.delete(own)  # the account's own address needs no invitation any more
     _mask_used_token(session, email, token)
-    session.flush()
+    flush_or_conflict(session, "membership")  # two links of one organisation at once
     return org_id
 
 

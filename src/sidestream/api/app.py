@@ -7,16 +7,16 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import sidestream
 from sidestream.access.errors import CsrfFailed, Forbidden, Throttled, Unauthenticated
 from sidestream.api.security_headers import add_security_headers
-from sidestream.db import get_engine, session_factory
+from sidestream.db import get_engine, is_contention, session_factory
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.matching.knowledge import platform_knowledge_base
-from sidestream.web.pages.common import PAGE, forbidden, not_found
+from sidestream.web.pages.common import PAGE, busy, forbidden, not_found
 from sidestream.web.routes import static_files as web_static_files
 
 
@@ -126,6 +126,18 @@ def _error_handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": f"no {where[1]} {request.path_params[where[1]]}"}, 404)
         msg = "a number or text is out of the range the database can store"
         return JSONResponse({"detail": [{"loc": where, "msg": msg, "type": "out_of_range"}]}, 422)
+
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, exc: OperationalError) -> Response:
+        if not is_contention(exc):
+            raise exc  # a fault, not a wait: the server error it is
+        if _from_a_browser_page(request):
+            response: Response = busy(request)
+        else:
+            msg = "the database was busy with another change; nothing was saved: send it again"
+            response = JSONResponse({"detail": msg}, status_code=503)
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -32,7 +32,7 @@ def demo_command(
         with engine.begin() as conn:
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(table.delete())
-    with session_scope(engine) as session:
+    with session_scope(engine, writing=True) as session:
         if is_loaded(session):
             err.print("demo region already loaded (use --reset to rebuild it)")
         else:

@@ -59,7 +59,7 @@ def import_command(
     engine = get_engine(database_url)
     with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("importing", total=len(rows))
-        with session_scope(engine) as session:
+        with session_scope(engine, writing=True) as session:
             report = import_listings(
                 session,
                 rows,

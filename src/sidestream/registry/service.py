@@ -9,14 +9,12 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import Select, and_, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from sidestream.access import policy
 from sidestream.access.errors import Forbidden
 from sidestream.access.policy import SYSTEM, Viewer
-from sidestream.db import utcnow
+from sidestream.db import check_version, flush_or_conflict, utcnow
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.exchanges import audit  # noqa: F401  (every stream change enters the audit log)
 from sidestream.exchanges.service import keep_valuation
@@ -45,29 +43,6 @@ def _get(session: Session, model: type[M], key: int) -> M:
     return obj
 
 
-def _check_version(obj: Organisation | Site | Network | Stream, version: int) -> None:
-    """Refuse an update made from a stale read (optimistic concurrency)."""
-    if obj.version != version:
-        raise Conflict(
-            f"{obj.__tablename__} {obj.id} was changed by someone else "
-            f"(you sent version {version}, stored is {obj.version}); reload and retry",
-            current_version=obj.version,
-        )
-
-
-def _flush(session: Session, what: str) -> None:
-    """Flush, turning unique-constraint and concurrent-write failures into ``Conflict``.
-
-    The caller (request, import savepoint, CLI scope) rolls back its own transaction.
-    """
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"{what} conflicts with stored data: {exc.orig}") from None
-    except StaleDataError:
-        raise Conflict(f"{what} was changed concurrently; reload and retry") from None
-
-
 # --- organisations ---------------------------------------------------------------------------
 
 
@@ -80,7 +55,7 @@ def create_organisation(
         raise Conflict(f"an organisation named '{data.name}' already exists")
     org = Organisation(**data.model_dump())
     session.add(org)
-    _flush(session, "organisation")
+    flush_or_conflict(session, "organisation")
     return org
 
 
@@ -116,9 +91,9 @@ def update_organisation(
     """Apply a partial update made from version ``data.version`` (company admins)."""
     org = _get(session, Organisation, org_id)
     policy.require_org_admin(viewer, org_id)
-    _check_version(org, data.version)
+    check_version(org, data.version)
     _apply(org, data.model_dump(exclude_unset=True, exclude={"version"}))
-    _flush(session, "organisation")
+    flush_or_conflict(session, "organisation")
     return org
 
 
@@ -128,7 +103,7 @@ def delete_organisation(session: Session, org_id: int, *, viewer: Viewer = SYSTE
     policy.require_org_admin(viewer, org_id)
     keep_valuation(session, org.streams)
     session.delete(org)
-    _flush(session, "organisation")
+    flush_or_conflict(session, "organisation")
 
 
 # --- sites -----------------------------------------------------------------------------------
@@ -142,7 +117,7 @@ def create_site(
     policy.require_org_admin(viewer, org_id)
     site = Site(organisation_id=org_id, **data.model_dump())
     session.add(site)
-    _flush(session, "site")
+    flush_or_conflict(session, "site")
     return site
 
 
@@ -167,13 +142,13 @@ def update_site(
     """Apply a partial update to a site (company admins)."""
     site = _get(session, Site, site_id)
     policy.require_org_admin(viewer, site.organisation_id)
-    _check_version(site, data.version)
+    check_version(site, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     lat, lon = changes.get("lat", site.lat), changes.get("lon", site.lon)
     if (lat is None) != (lon is None):
         raise InvalidInput("lat", "lat and lon must be given together")
     _apply(site, changes)
-    _flush(session, "site")
+    flush_or_conflict(session, "site")
     return site
 
 
@@ -182,7 +157,7 @@ def delete_site(session: Session, site_id: int, *, viewer: Viewer = SYSTEM) -> N
     site = _get(session, Site, site_id)
     policy.require_org_admin(viewer, site.organisation_id)
     session.delete(site)
-    _flush(session, "site")
+    flush_or_conflict(session, "site")
 
 
 # --- networks --------------------------------------------------------------------------------
@@ -209,7 +184,7 @@ def create_network(session: Session, data: NetworkCreate, *, viewer: Viewer = SY
     net = Network(**data.model_dump(exclude={"member_ids"}))
     net.members = _members(session, data.member_ids)
     session.add(net)
-    _flush(session, "network")
+    flush_or_conflict(session, "network")
     return net
 
 
@@ -254,7 +229,7 @@ def update_network(
     """Apply a partial update; ``member_ids`` replaces the members when given (facilitators)."""
     net = _get(session, Network, network_id)
     policy.require_facilitator(viewer, network_id)
-    _check_version(net, data.version)
+    check_version(net, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version", "member_ids"})
     fac = changes.get("facilitator_id")
     if "facilitator_id" in changes and not policy.may_facilitate(viewer, fac):
@@ -268,7 +243,7 @@ def update_network(
         policy.require_member_consent(viewer, set(data.member_ids) - {m.id for m in net.members})
         net.members = _members(session, data.member_ids)
         net.updated_at = utcnow()  # a column change, so the version moves with membership
-    _flush(session, "network")
+    flush_or_conflict(session, "network")
     return net
 
 
@@ -288,7 +263,7 @@ def leave_network(
         raise NotFound("member", org_id)
     net.members = kept
     net.updated_at = utcnow()  # a column change, so the version moves with membership
-    _flush(session, "network")
+    flush_or_conflict(session, "network")
     return net
 
 
@@ -297,7 +272,7 @@ def delete_network(session: Session, network_id: int, *, viewer: Viewer = SYSTEM
     net = _get(session, Network, network_id)
     policy.require_facilitator(viewer, network_id)
     session.delete(net)
-    _flush(session, "network")
+    flush_or_conflict(session, "network")
 
 
 def network_member_ids(session: Session, network_id: int) -> list[int]:
@@ -392,7 +367,7 @@ def create_stream(
     _check_site(session, stream)
     _derive(stream)
     session.add(stream)
-    _flush(session, "stream")
+    flush_or_conflict(session, "stream")
     return stream
 
 
@@ -417,7 +392,7 @@ def update_stream(
     """Apply a partial update made from version ``data.version``; derived fields follow."""
     stream = _get(session, Stream, stream_id)
     policy.require_stream_write(viewer, stream)
-    _check_version(stream, data.version)
+    check_version(stream, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     merged = _checked_fields(stream, changes)
     # stored as a new stream would store them: stripped, "" as null, codes normalised
@@ -427,7 +402,7 @@ def update_stream(
     _apply(stream, changes)
     _check_site(session, stream)
     _derive(stream)
-    _flush(session, "stream")
+    flush_or_conflict(session, "stream")
     return stream
 
 
@@ -450,7 +425,7 @@ def delete_stream(session: Session, stream_id: int, *, viewer: Viewer = SYSTEM) 
     policy.require_stream_write(viewer, stream)
     keep_valuation(session, [stream])
     session.delete(stream)
-    _flush(session, "stream")
+    flush_or_conflict(session, "stream")
 
 
 def stream_query(filters: StreamFilter, viewer: Viewer = SYSTEM) -> Select[tuple[Stream]]:

@@ -62,6 +62,12 @@ def forbidden(request: Request, message: str) -> HTMLResponse:
     return render(request, "forbidden.html", {"message": message}, status=403)
 
 
+def busy(request: Request) -> HTMLResponse:
+    """A 503 page for a change the database could not take while it wrote another
+    (``db.is_contention``): nothing was saved; sending it again works."""
+    return render(request, "busy.html", status=503)
+
+
 def see_other(url: str) -> RedirectResponse:
     """Redirect after a successful POST."""
     return RedirectResponse(url, status_code=303)
