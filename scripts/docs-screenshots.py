@@ -154,7 +154,8 @@ class Story:
         return exchanges.record_delivery(self.session, self.viewer(by), ex.id, data).id
 
     def confirm(self, by: str, ex: Exchange, delivery_id: int, on: date) -> None:
-        answer = DeliveryAnswer(answer=Answer.confirmed)
+        version = self.session.get(Delivery, delivery_id).version  # type: ignore[union-attr]
+        answer = DeliveryAnswer(answer=Answer.confirmed, version=version)
         exchanges.answer_delivery(self.session, self.viewer(by), ex.id, delivery_id, answer)
         self.session.get(Delivery, delivery_id).answered_at = _at(on)  # type: ignore[union-attr]
 

@@ -126,3 +126,37 @@ def test_invitations_of_the_earlier_kind_are_withdrawn_and_members_kept(tmp_path
         kept = conn.execute(text("SELECT user_id FROM membership")).scalars().all()
     engine.dispose()
     assert kept == [1]
+
+
+def test_deliveries_stored_before_get_version_1_and_are_kept_going_back(tmp_path):
+    """0010 adds ``delivery.version`` (answers name the version they read)."""
+    from sidestream.db import downgrade
+
+    url = f"sqlite:///{tmp_path / 'versions.db'}"
+    upgrade(url, "0009")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        now = "2026-12-01 00:00:00"
+        conn.execute(
+            text(
+                "INSERT INTO exchange (id, status, version, created_at, updated_at)"
+                " VALUES (1, 'active', 1, :now, :now)"
+            ),
+            {"now": now},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO delivery (id, exchange_id, delivered_on, quantity, unit, created_at)"
+                " VALUES (1, 1, '2026-03-01', 40, 't', :now)"
+            ),
+            {"now": now},
+        )
+    upgrade(url)
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT version FROM delivery WHERE id = 1")) == 1
+    downgrade(url, "0009")
+    with engine.connect() as conn:
+        kept = conn.scalar(text("SELECT count(*) FROM delivery"))
+        columns = {c["name"] for c in inspect(conn).get_columns("delivery")}
+    engine.dispose()
+    assert kept == 1 and "version" not in columns

@@ -97,7 +97,7 @@ def test_an_unrelated_facilitator_does_not_learn_the_outsider_from_the_exchange(
                 "document_ref": f"{OUTSIDER} note 1"}  # fmt: skip
     r = client.post(f"{url}/deliveries", json=delivery, headers=cobalt)
     assert r.status_code == 201
-    dispute = {"answer": "disputed", "note": f"{OUTSIDER} says 18 t, we weighed 12 t"}
+    dispute = {"answer": "disputed", "note": f"{OUTSIDER} says 18 t, we weighed 12 t", "version": 1}
     answer = f"{url}/deliveries/{r.json()['id']}/answer"
     assert client.put(answer, json=dispute, headers=h["acme_member"]).status_code == 200
 

@@ -33,8 +33,39 @@ def delivered(client, exchange):
 
 
 def _answer(client, ex_id, delivery_id, headers, **body):
+    """Answer a delivery at the version it has now (unless ``version`` is given)."""
+    if "version" not in body:
+        seen = client.get(f"/api/v1/exchanges/{ex_id}", headers=headers)
+        found = (
+            [d for d in seen.json()["deliveries"] if d["id"] == delivery_id]
+            if seen.status_code == 200
+            else []
+        )
+        body["version"] = found[0]["version"] if found else 1
     url = f"/api/v1/exchanges/{ex_id}/deliveries/{delivery_id}/answer"
     return client.put(url, json=body, headers=headers)
+
+
+def test_an_answer_given_on_a_stale_read_is_refused_not_written_over(client, delivered):
+    """Two colleagues answer the same delivery: the second, read before the first answered,
+    gets 409 and the first answer (a dispute and its reason) stands."""
+    ex_id, ids, h = delivered
+    by_acme, beta = ids["acme_member"], h["beta_member"]
+    read = _answer(client, ex_id, by_acme, beta, answer="disputed", note="only 3 t arrived")
+    assert read.status_code == 200 and read.json()["version"] == 2
+    r = _answer(client, ex_id, by_acme, beta, answer="confirmed", version=1)
+    assert r.status_code == 409 and r.json()["current_version"] == 2, r.text
+    seen = client.get(f"/api/v1/exchanges/{ex_id}", headers=beta).json()["deliveries"]
+    kept = next(d for d in seen if d["id"] == by_acme)
+    assert (kept["answer"], kept["answer_note"]) == ("disputed", "only 3 t arrived")
+    r = _answer(client, ex_id, by_acme, beta, answer="confirmed", version=2)
+    assert r.status_code == 200 and r.json()["version"] == 3
+    missing = client.put(
+        f"/api/v1/exchanges/{ex_id}/deliveries/{by_acme}/answer",
+        json={"answer": "confirmed"},
+        headers=beta,
+    )
+    assert missing.status_code == 422 and missing.json()["detail"][0]["loc"][-1] == "version"
 
 
 def test_only_the_other_party_answers(client, delivered):

@@ -121,20 +121,25 @@ def test_introduction_exchange_and_delivery(web: TestClient, engine: Engine, ids
     assert "Ørsted Asnæs Power Station" in page and ">Confirm</button>" in page
     assert "1 to confirm" in web.get("/exchanges").text
     answer = exchange_url + "/deliveries/" + re.search(r'id="delivery-(\d+)"', page).group(1)
-    r = web.post(answer + "/answer", data={"csrf_token": csrf, "answer": "disputed", "note": " "})
+    read = {"csrf_token": csrf, "version": _delivery_version(page)}
+    r = web.post(answer + "/answer", data=read | {"answer": "disputed", "note": " "})
     assert r.status_code == 422 and "say why you dispute the delivery" in r.text
     assert 'aria-invalid="true"' in r.text and "<details open>" in r.text
-    dispute = {"csrf_token": csrf, "answer": "disputed", "note": "Only 900 t arrived"}
+    dispute = read | {"answer": "disputed", "note": "Only 900 t arrived"}
     r = web.post(answer + "/answer", data=dispute, follow_redirects=False)
     assert r.status_code == 303
     page = web.get(exchange_url).text
     assert ">Disputed<" in page and "Only 900 t arrived" in page
     assert "Disputed deliveries are not counted" in page
-    r = web.post(answer + "/answer", data={"csrf_token": csrf, "answer": "confirmed"})
+    r = web.post(answer + "/answer", data=read | {"answer": "confirmed"})  # a page read before
+    assert r.status_code == 409 and "Someone else changed this exchange meanwhile" in r.text
+    assert "Only 900 t arrived" in web.get(exchange_url).text  # the dispute stands
+    confirm = {"csrf_token": csrf, "answer": "confirmed", "version": _delivery_version(page)}
+    r = web.post(answer + "/answer", data=confirm)
     assert ">Confirmed<" in r.text and "Impact of the deliveries" in r.text
     assert "to confirm" not in web.get("/exchanges").text
     gone = exchange_url + "/deliveries/999999/answer"
-    assert web.post(gone, data={"csrf_token": csrf, "answer": "confirmed"}).status_code == 404
+    assert web.post(gone, data=confirm).status_code == 404
 
     # The facilitator follows it in the pipeline; other users may not.
     log_in(web, "facilitator@demo.sidestream.invalid")
@@ -178,3 +183,8 @@ def test_the_region_report_follows_answers_to_deliveries(web: TestClient, engine
     assert counts % (85, 4, 1) in web.get("/region", params={"network": network}).text
     followed = web.get("/region/pipeline", params={"network": network}).text
     assert followed.count("1 disputed") == 1  # the facilitator sees which exchange to ask about
+
+
+def _delivery_version(page: str) -> str:
+    """The version the first delivery's answer form carries."""
+    return re.search(r'id="delivery-\d+".*?name="version" value="(\d+)"', page, re.S).group(1)

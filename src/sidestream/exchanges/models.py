@@ -107,8 +107,10 @@ class Delivery(Base):
     answered_by: Mapped[int | None] = _user_fk()
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     answer_note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __table_args__ = (CheckConstraint("answer IN ('confirmed', 'disputed')", name="answer"),)
+    __mapper_args__ = {"version_id_col": version}
 
     exchange: Mapped[Exchange] = relationship(back_populates="deliveries")
 

@@ -161,6 +161,7 @@ class DeliveryAnswer(InputRules):
 
     answer: Answer
     note: str | None = Field(None, max_length=500, description="why it is disputed")
+    version: int = Field(ge=1, description="the delivery's version you read (a stale one: 409)")
 
 
 class DeliveryOut(DeliveryFields):
@@ -176,6 +177,7 @@ class DeliveryOut(DeliveryFields):
     )
     answered_at: datetime | None = None
     answer_note: str | None = None
+    version: int = Field(description="send it back with an answer")
 
 
 class ExchangeOut(BaseModel):

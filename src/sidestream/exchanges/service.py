@@ -8,16 +8,14 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select, true
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from sidestream.access import policy
 from sidestream.access.errors import Forbidden
 from sidestream.access.models import Membership, OutboxMessage, User
 from sidestream.access.policy import Viewer
 from sidestream.config import get_settings
-from sidestream.db import utcnow
+from sidestream.db import check_version, flush_or_conflict, utcnow
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.exchanges.models import Delivery, Exchange, Introduction
 from sidestream.exchanges.schemas import (
@@ -37,7 +35,7 @@ from sidestream.matching.scoring import place_distance_km
 from sidestream.messages import N_
 from sidestream.registry.models import NetworkMember, Organisation, Stream
 from sidestream.taxonomy.kinds import CANONICAL_UNIT
-from sidestream.taxonomy.units import Annual, annualise, density_of
+from sidestream.taxonomy.units import MAX_QUANTITY, Annual, annualise, density_of
 
 #: The stages an exchange may move to from each stage.
 NEXT: dict[Stage, set[Stage]] = {
@@ -54,20 +52,6 @@ TERMS = ("agreed_quantity", "agreed_unit", "agreed_period", "agreed_price_eur_pe
 AGREE_FIRST = N_("agree quantity, unit and price first")
 NAME_THE_BARRIER = N_("name the barrier that stopped the exchange")
 SAY_WHY = N_("say why you dispute the delivery (what arrived, or that nothing did)")
-
-
-def _flush(session: Session, what: str) -> None:
-    """Flush, turning unique-constraint and concurrent-write failures into ``Conflict``.
-
-    The same rule as ``registry.service._flush``: the caller (request, page, CLI scope) rolls
-    back its own transaction; a service never ends it.
-    """
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"{what} conflicts with stored data: {exc.orig}") from None
-    except StaleDataError:
-        raise Conflict(f"{what} was changed concurrently; reload and retry") from None
 
 
 def _party_clause(viewer: Viewer, *cols: ColumnElement[int | None]) -> ColumnElement[bool]:
@@ -121,7 +105,7 @@ def request_introduction(
         message=data.message,
     )
     session.add(intro)
-    _flush(session, "introduction")
+    flush_or_conflict(session, "introduction")
     return intro
 
 
@@ -164,6 +148,8 @@ def decide_introduction(
     intro = get_introduction(session, viewer, intro_id)
     policy.require_member(viewer, intro.responder_org_id)
     _pending(intro)
+    if accept:
+        _both_sides_stand(intro)
     if accept:  # both sides may have asked about the pair: one exchange for it
         twin = session.scalar(
             select(Introduction.id).where(
@@ -187,7 +173,7 @@ def decide_introduction(
                 need_org_id=need_org,
             )
         )
-    _flush(session, "introduction")
+    flush_or_conflict(session, "introduction")
     return intro
 
 
@@ -198,8 +184,27 @@ def withdraw_introduction(session: Session, viewer: Viewer, intro_id: int) -> In
     _pending(intro)
     intro.status = "withdrawn"
     intro.decided_by, intro.decided_at = viewer.user_id, utcnow()
-    _flush(session, "introduction")
+    flush_or_conflict(session, "introduction")
     return intro
+
+
+def _both_sides_stand(intro: Introduction) -> None:
+    """Refuse (``Conflict``) to accept an introduction whose stream or requesting company was
+    deleted meanwhile: who supplies whom, and to whom, could no longer be said."""
+    gone = [
+        what
+        for what, ref in (
+            ("offer", intro.offer_stream_id),
+            ("need", intro.need_stream_id),
+            ("company that asked", intro.requester_org_id),
+        )
+        if ref is None
+    ]
+    if gone:
+        raise Conflict(
+            f"introduction {intro.id}: the {' and the '.join(gone)} was deleted since; "
+            "there is nothing to accept (decline it)"
+        )
 
 
 def _pending(intro: Introduction) -> None:
@@ -361,10 +366,7 @@ def update_exchange(
     """Set terms and/or move to the next stage; a party's members only."""
     ex = get_exchange(session, viewer, exchange_id)
     _party(viewer, ex)
-    if ex.version != data.version:
-        raise Conflict(
-            f"exchange {ex.id} was changed by someone else; reload and retry", ex.version
-        )
+    check_version(ex, data.version)
     current = Stage(ex.status)
     terms = data.model_dump(include=set(TERMS), exclude_unset=True)
     if terms and current not in (Stage.introduced, Stage.negotiating):
@@ -378,7 +380,7 @@ def update_exchange(
         setattr(ex, key, value)
     if moving:
         _move(ex, data)
-    _flush(session, "exchange")
+    flush_or_conflict(session, "exchange")
     return ex
 
 
@@ -396,17 +398,35 @@ def delivered_amount(
     return annualise(quantity, unit, "one-off", kind, density)
 
 
-def _counted(session: Session, ex: Exchange, field: str, unit: str) -> None:
-    """Refuse (``InvalidInput`` on ``field``) a unit the exchange's amounts cannot be counted
-    in: a delivery or a price per MWh of sawdust would never reach the impact figures."""
+def counting_basis(session: Session, ex: Exchange) -> tuple[Stream | None, str | None]:
+    """What an exchange's amounts are counted by: the stream whose density converts them and
+    the kind. The offer; once it is deleted, the need (its density) and the kind the exchange
+    kept (``valuation_terms``), else the need's."""
     offer = session.get(Stream, ex.offer_stream_id) if ex.offer_stream_id else None
+    if offer is not None:
+        return offer, offer.kind
+    need = session.get(Stream, ex.need_stream_id) if ex.need_stream_id else None
+    kept = (ex.valuation_terms or {}).get("kind")
+    return need, kept or (need.kind if need is not None else None)
+
+
+def _counted(session: Session, ex: Exchange, field: str, unit: str, quantity: float = 1.0) -> None:
+    """Refuse (``InvalidInput`` on ``field``) a unit the exchange's amounts cannot be counted
+    in (a delivery or a price per MWh of sawdust would never reach the impact figures), and a
+    quantity beyond what a year's figures hold once converted (2e9 kt is 2e12 t)."""
+    counted, kind = counting_basis(session, ex)
     try:
-        delivered_amount(offer, 1.0, unit)
+        amount = delivered_amount(counted, quantity, unit, kind)
     except ValueError as exc:
-        assert offer is not None
         raise InvalidInput(
-            field, f"{exc}: a {offer.kind} exchange is counted in {CANONICAL_UNIT[offer.kind]}"
+            field, f"{exc}: a {kind} exchange is counted in {CANONICAL_UNIT[str(kind)]}"
         ) from None
+    if amount is not None and amount.amount > MAX_QUANTITY:
+        raise InvalidInput(
+            "quantity",
+            f"{quantity:g} {unit} is {amount.amount:.3g} {amount.unit}, more than "
+            f"{MAX_QUANTITY:.0e} {amount.unit}",
+        )
 
 
 def _check_move(ex: Exchange, current: Stage, data: ExchangeUpdate, terms: dict[str, Any]) -> None:
@@ -449,11 +469,11 @@ def record_delivery(
     org = _party(viewer, ex)
     if ex.status != Stage.active:
         raise InvalidInput("exchange", f"deliveries are recorded while active, not {ex.status}")
-    _counted(session, ex, "unit", data.unit)
+    _counted(session, ex, "unit", data.unit, data.quantity)
     _new_document(ex, data.document_ref)
     delivery = Delivery(recorded_by_org_id=org, recorded_by=viewer.user_id, **data.model_dump())
     ex.deliveries.append(delivery)
-    _flush(session, "delivery")
+    flush_or_conflict(session, "delivery")
     what = _delivery_words(session, delivery)
     for other in {ex.offer_org_id, ex.need_org_id} - {None, org}:
         _tell(
@@ -483,6 +503,7 @@ def answer_delivery(
             "only the other company confirms or disputes a delivery, not the one that recorded it"
         )
     policy.require_member(viewer, org)
+    check_version(delivery, data.version)
     note = (data.note or "").strip() or None
     if data.answer == Answer.disputed and note is None:
         raise InvalidInput("note", SAY_WHY)
@@ -490,7 +511,7 @@ def answer_delivery(
         _new_document(ex, delivery.document_ref, "answer", but=delivery)
     delivery.answer, delivery.answer_note = data.answer.value, note
     delivery.answered_by, delivery.answered_at = viewer.user_id, utcnow()
-    _flush(session, "delivery")
+    flush_or_conflict(session, "delivery")
     if data.answer == Answer.disputed and delivery.recorded_by_org_id is not None:
         name = session.get(Organisation, org).name  # type: ignore[union-attr]
         _tell(

@@ -13,6 +13,7 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -43,6 +44,7 @@ from sidestream.reports.schemas import (
     Totals,
 )
 from sidestream.taxonomy.kinds import CANONICAL_UNIT
+from sidestream.taxonomy.units import MAX_QUANTITY
 
 
 class _Collector:
@@ -96,8 +98,8 @@ def _realised(
     exchanges between two of them, as a network counts its own)."""
     names = dict(session.execute(select(Organisation.id, Organisation.name)).all())
     for ex in exchanges.list_exchanges(session, viewer):
-        parties = {ex.offer_org_id, ex.need_org_id}
-        if not ex.deliveries or not (parties <= orgs if both else parties & orgs):
+        parties = {ex.offer_org_id, ex.need_org_id} - {None}  # a deleted company: the other
+        if not ex.deliveries or not (parties and parties <= orgs if both else parties & orgs):
             continue
         _realised_exchange(session, viewer, ex, names, out)
 
@@ -109,7 +111,7 @@ def _realised_exchange(
     know (as the exchange's own view decides) is named :data:`UNDISCLOSED`."""
     offer = session.get(Stream, ex.offer_stream_id) if ex.offer_stream_id else None
     need = session.get(Stream, ex.need_stream_id) if ex.need_stream_id else None
-    counted = offer or need  # an offer deleted after delivering: its need's kind counts
+    counted, _ = exchanges.counting_basis(session, ex)
     terms = ex.valuation_terms  # kept when a side was deleted
     if terms is None and counted is not None:  # else as the sides are now
         terms = pair_terms(offer, need) if offer else {"kind": counted.kind, "waste_code": None}
@@ -160,6 +162,12 @@ def _realised_exchange(
             )
         except InvalidInput as exc:
             out.warnings.append(f"exchange {ex.id}, {year}: not valued: {exc}")
+            continue
+        except ValidationError:  # each delivery fits; their sum is beyond any year's figure
+            out.warnings.append(
+                f"exchange {ex.id}, {year}: not valued: {amount:.3g} {CANONICAL_UNIT[kind]} "
+                f"delivered is more than a year's figures hold ({MAX_QUANTITY:.0e})"
+            )
             continue
         row = (impact, kind, amount)
         out.add("realised", year, f"exchange {ex.id}", parties, row, confirmed[year])

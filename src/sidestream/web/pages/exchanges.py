@@ -365,7 +365,7 @@ async def answer_delivery(
     ex = _visible_exchange(request, session, viewer, exchange_id)
     if isinstance(ex, Response):
         return ex
-    data, typed = await _posted(request, ("answer", "note"), ())
+    data, typed = await _posted(request, ("answer", "note", "version"), ())
     if not any(d.id == delivery_id for d in ex.deliveries):
         return not_found(request, N_("delivery"))
     return _write(
