@@ -42,6 +42,9 @@ def test_matching_listing_has_the_canonical_fields() -> None:
         ("200108/200125", "200108", True),
         ("16 01 03 or 16 01 04", "160103", True),
         (20108, "020108", True),  # a JSON number that lost its leading zero
+        (100102.0, "100102", False),  # a spreadsheet's column with gaps writes floats
+        (20108.0, "020108", True),
+        (1.5, None, True),
         ("1001", "1001", True),  # sub-chapter: family hint
         ("100150", "1001", True),  # not in the list (older list): its sub-chapter
         ("999999", None, True),
@@ -239,6 +242,10 @@ def test_sector_request_repairs() -> None:
         "5", "spent grain", "0207", None,
     )  # fmt: skip
     assert {n.field for n in notes} == {"text", "waste_code", "donor_nace", "top", "extra"}
+    _, notes = tolerant_sector_request({"id": 6, "description": "whey", "top": 1}, 3)
+    assert [str(n) for n in notes] == [
+        "line 3: warning: top: the command's --top applies to every line; ignored"
+    ]  # a valid one too: the answer has --top classes, not 1
 
 
 def test_recommend_sectors_answers_every_line_with_an_id(tmp_path: Path) -> None:
@@ -391,3 +398,44 @@ def test_an_unreadable_input_is_named_with_exit_code_2(tmp_path: Path) -> None:
             result = runner.invoke(app, args)
             assert result.exit_code == 2 and f"{path}: cannot read" in result.stderr
             assert "Traceback" not in result.output
+
+
+def test_integers_beyond_any_float_are_warnings_not_a_crash(tmp_path: Path) -> None:
+    """JSON integers have no size limit: 10^400 where a number is read is out of range (as
+    1e999 is), and as an id it comes back as written; the other lines are answered."""
+    huge = int("1" + "0" * 400)
+    props = {"density_kg_m3": huge, "temperature_c": huge, "moisture_pct": huge}
+    offers = _write(tmp_path / "offers.jsonl", [
+        {"id": huge, "direction": "offer", "title": "Fly ash", "lat": huge, "lon": 11.0,
+         "quantity": huge, "unit": "t", "organisation_nace": huge, "properties": props},
+        {"id": "good", "direction": "offer", "title": "Sawdust"},
+    ])  # fmt: skip
+    needs = _write(tmp_path / "needs.jsonl", [{"id": "n", "direction": "need", "title": "Ash"}])
+    result = runner.invoke(app, ["match-files", str(offers), str(needs)])
+    assert result.exit_code == 0, result.output
+    assert [o["offer_id"] for o in _lines(result.stdout)] == [huge, "good"]
+    for field in ("lat", "quantity", "organisation_nace", "properties.density_kg_m3"):
+        assert f"warning: {field}:" in result.stderr, field
+    rows = [
+        {"id": "x", "description": "Fly ash", "donor_nace": huge},
+        {"id": "y", "description": "Ash"},
+    ]
+    sectors = _write(tmp_path / "in.jsonl", rows)
+    result = runner.invoke(app, ["recommend-sectors", str(sectors)])
+    assert result.exit_code == 0 and len(_lines(result.stdout)) == 2, result.output
+    assert "warning: donor_nace:" in result.stderr
+
+
+def test_a_continuous_amount_needs_a_rate_and_a_year_has_a_ceiling() -> None:
+    def read(**fields: object) -> tuple[Listing, str]:
+        listing, notes = tolerant_listing({"id": "x", "title": "Fly ash", **fields}, 7, "offer")
+        assert listing is not None
+        return listing, " ".join(str(n) for n in notes)
+
+    continuous, notes = read(quantity=5, unit="t", period="continuous")
+    assert continuous.quantity == 5 and "unit: 't' is not a rate" in notes
+    huge, notes = read(quantity=1e12, unit="Mt/s")
+    assert huge.quantity is None, notes  # 3e25 t a year: compared with nothing
+    assert "quantity: 1e+12 Mt/s is 3.16e+25 t a year, over 1e+12" in notes
+    fine, notes = read(quantity=5, unit="t/h", period="continuous")
+    assert fine.quantity == 5 and notes == ""

@@ -60,9 +60,9 @@ def row_id(data: dict[str, Any], line: int) -> str | LineProblem:
 def given_id(raw: Any, read: str) -> str | int | float:
     """The id to write back: as the input gave it (a string, or a finite number, so that a
     caller joins on the same JSON value), else ``read``, the text the row was read under."""
-    if isinstance(raw, str) or (
-        isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw)
-    ):
+    if isinstance(raw, str | int) and not isinstance(raw, bool):
+        return raw  # an integer of any length: no float conversion on the way
+    if isinstance(raw, float) and math.isfinite(raw):
         return raw
     return read
 

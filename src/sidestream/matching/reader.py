@@ -40,6 +40,7 @@ from sidestream.matching.schemas import (
 from sidestream.matching.table import amount_of, implied_kind
 from sidestream.registry.properties import NUMERIC_RANGES, property_errors
 from sidestream.taxonomy.kinds import Kind
+from sidestream.taxonomy.units import MAX_QUANTITY
 
 #: The open listing format v1 fields, in their published order.
 LISTING_FIELDS: tuple[str, ...] = tuple(COLUMNS)
@@ -96,7 +97,7 @@ def _number(value: Any, amount: bool = False, decimal_comma: bool = False) -> fl
         value = text.replace(",", ".")
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # an integer of 309 digits or more
         return None
     return number if math.isfinite(number) else None
 
@@ -274,15 +275,23 @@ def tolerant_listing(
             listing = Listing.model_validate({"id": read_id, **clean})
             kind = implied_kind(listing)
             compared = kind not in (Kind.service, Kind.knowledge)  # their amounts never are
-            if (
-                compared
-                and listing.quantity is not None
-                and listing.unit
-                and not amount_of(listing, kind)
-            ):
+            amount = (
+                amount_of(listing, kind)
+                if compared and listing.quantity is not None and listing.unit
+                else ()
+            )
+            if amount is None and listing.period == "continuous":
+                warn("unit", f"{listing.unit!r} is not a rate: a continuous stream is given per"
+                     " hour or day (t/h, m3/day) or in power (kW, MW); the quantity is not"
+                     " compared")  # fmt: skip
+            elif amount is None:
                 warn("unit", f"{listing.unit!r} gives no amount to compare for a listing of kind"
                      f" {kind or 'material'} (t, MWh or m3; for a capacity m2, m3, t, pallet"
                      " places or a throughput); the quantity is not compared")  # fmt: skip
+            elif amount and amount[0] > MAX_QUANTITY:  # 1e12 Mt/s is 3e25 t a year
+                warn("quantity", f"{listing.quantity:g} {listing.unit} is {amount[0]:.3g}"
+                     f" {amount[1]} a year, over {MAX_QUANTITY:.0e}; not compared")  # fmt: skip
+                listing = listing.model_copy(update={"quantity": None})
             return listing.with_waste_family(family), warn.items
         except ValidationError as exc:
             progressed = False
@@ -357,17 +366,12 @@ def tolerant_sector_request(
         kind = Kind(clean["kind"]) if clean["kind"] in kinds else None
         if kind is None:
             warn("kind", f"{given!r} is not one of {', '.join(kinds)}; ignored")
-    top = 10
-    if "top" in clean:
-        value = _number(clean["top"])
-        if value is None or not 1 <= value <= 100 or value != int(value):
-            warn("top", f"{clean['top']!r} is not a whole number from 1 to 100; ignored")
-        else:
-            top = int(value)
+    if "top" in clean:  # a field of the API's request; a file's lines share the command's
+        warn("top", "the command's --top applies to every line; ignored")
     if not description.strip() and not code:
         warn("description", "missing; ranked on the donor's industry and sector frequency only")
     request = SectorRequest.model_construct(
         id=read_id, description=description, waste_code=code, donor_nace=nace,
-        temperature_c=temperature, kind=kind, top=top,
+        temperature_c=temperature, kind=kind,
     )  # fmt: skip
     return request, warn.items

@@ -54,7 +54,8 @@ def parse_waste_code(raw: object) -> tuple[str | None, str | None]:
     """Lenient LoW code: ``(usable code or family, note)``; the note says what was done.
 
     Returns a six-digit code of the List of Waste when one can be found (``'10 01 02*'``,
-    ``'200108/200125'`` -> the first valid one, a JSON number that lost its leading zero), else
+    ``'200108/200125'`` -> the first valid one, a JSON number that lost its leading zero or
+    gained a ``.0``), else
     the code's sub-chapter (4 digits) or chapter (2 digits) as a family hint (a code from an
     older list, ``'1001'``), else ``None``. ``note`` is ``None`` when the value was clean.
     """
@@ -62,6 +63,8 @@ def parse_waste_code(raw: object) -> tuple[str | None, str | None]:
         return None, None
     if isinstance(raw, (list, tuple)):
         raw = "/".join(str(x) for x in raw)
+    if isinstance(raw, float) and raw.is_integer() and 0 < raw < 1e6:
+        raw = int(raw)  # a spreadsheet's number, as NACE codes are read: 100102.0
     if isinstance(raw, bool) or not isinstance(raw, (str, int)):
         return None, f"expected a text such as '10 01 02', got {type(raw).__name__}; ignored"
     text = str(raw)
@@ -113,7 +116,7 @@ def parse_nace(raw: object) -> tuple[str | None, str | None]:
     text = str(raw).strip()
     if (isinstance(raw, float) and raw.is_integer() and raw >= 1000) or _FOUR_DOT_ZERO.match(text):
         text = text[:4]  # a spreadsheet's number: 2700.0 or "2700.0"
-    lost_zero = isinstance(raw, (int, float)) and float(raw).is_integer() and 100 <= raw < 1000
+    lost_zero = isinstance(raw, (int, float)) and 100 <= raw < 1000 and float(raw).is_integer()
     if lost_zero:
         text = f"0{int(raw)}"  # a number lost a class's leading zero: 141 is 01.41, not 14.1
     good: list[str] = []

@@ -61,7 +61,7 @@ def property_errors(properties: dict[str, Any] | None) -> dict[str, str]:
             continue
         try:
             value = float(raw)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # an integer of 309 digits or more
             value = math.nan
         if isinstance(raw, bool) or not math.isfinite(value) or not low <= value <= high:
             errors[key] = f"properties.{key} must be a number from {low:g} to {high:g}, not {raw!r}"

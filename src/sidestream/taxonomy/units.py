@@ -278,7 +278,7 @@ def density_of(properties: dict[str, Any] | None) -> float | None:
         return None
     try:
         value = float(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # an integer of 309 digits or more
         value = math.nan
     if isinstance(raw, bool) or not math.isfinite(value) or value <= 0:
         raise ValueError(f"properties.density_kg_m3 must be a positive number, not {raw!r}")
