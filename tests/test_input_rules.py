@@ -110,3 +110,16 @@ def test_what_is_already_stored_is_still_answered():
 
     out = NetworkOut(id=1, name="Old\x00Park", version=1, member_ids=[])
     assert out.name == "Old\x00Park"
+
+
+@pytest.mark.parametrize("value", [10**20, 1e20, -(2**63) - 1])
+def test_an_id_beyond_what_the_database_stores_is_refused_on_its_field(value):
+    """A body id of 1e20 reached the database and came back as a 422 naming no field."""
+    from sidestream.exchanges.schemas import IntroductionCreate
+
+    with pytest.raises(ValidationError) as refused:
+        IntroductionCreate(offer_stream_id=value, need_stream_id=1)
+    (error,) = refused.value.errors()
+    assert error["loc"] == ("offer_stream_id",) and "below 2^63" in error["msg"]
+    assert IntroductionCreate(offer_stream_id=2**63 - 1, need_stream_id=1)  # stored ids fit
+    assert ExchangeUpdate(version=1, agreed_quantity=1e20 / 1e9)  # a fraction field: its own rule

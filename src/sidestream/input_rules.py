@@ -1,5 +1,5 @@
-"""Rules every input model keeps, beside its own: ``true`` and ``false`` are not numbers, and
-text holds no NUL character.
+"""Rules every input model keeps, beside its own: ``true`` and ``false`` are not numbers, a
+whole number (an id, a count) fits the database's 64 bits, and text holds no NUL character.
 
 Pydantic reads a boolean as 1 or 0 for a number field (an import row or API body with
 ``"quantity": true`` would store 1 t); a NUL is stored by SQLite and refused by PostgreSQL with
@@ -15,6 +15,16 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_core.core_schema import ErrorType
+
+#: The largest integer a database column of ids and counts stores (64 bits).
+MAX_STORED_INT = 2**63 - 1
+
+
+@cache
+def _whole_numbers_only(annotation: Any) -> bool:
+    """True when a field of this annotation takes integers and not fractions (ids, counts)."""
+    leaves = set(_leaves(annotation))
+    return int in leaves and float not in leaves
 
 
 @cache
@@ -48,6 +58,15 @@ def _problem(value: Any, annotation: Any) -> PydanticCustomError | None:
     if isinstance(value, bool) and _numbers_only(annotation):
         return PydanticCustomError(
             "number_type", "must be a number, not {value}", {"value": str(value).lower()}
+        )
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and abs(value) > MAX_STORED_INT
+        and _whole_numbers_only(annotation)
+    ):
+        return PydanticCustomError(
+            "int_out_of_range", "must be a whole number below 2^63 (the largest stored)"
         )
     if isinstance(value, str) and "\x00" in value:
         return PydanticCustomError("string_nul", "must not contain NUL characters (binary data?)")

@@ -131,6 +131,13 @@ def test_a_refused_update_changes_nothing(session):
     with pytest.raises(InvalidInput):
         service.update_exchange(session, acme, ex.id, no_reason)
     assert (ex.failure_note, ex.status, ex.ended_on) == (None, "introduced", None)
+    # a barrier or note without the move to failed would be dropped: refused, naming it
+    for field, value in (("failure_note", "secret"), ("failure_reason", "economic")):
+        stray = ExchangeUpdate(version=ex.version, status=Stage.negotiating, **{field: value})
+        with pytest.raises(InvalidInput) as refused:
+            service.update_exchange(session, acme, ex.id, stray)
+        assert refused.value.field == field
+    assert (ex.failure_note, ex.failure_reason, ex.status) == (None, None, "introduced")
     # terms and a move in one request are judged together
     service.update_exchange(
         session, acme, ex.id, ExchangeUpdate(version=ex.version, status=Stage.negotiating)

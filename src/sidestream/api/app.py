@@ -15,6 +15,7 @@ from sidestream.access.errors import CsrfFailed, Forbidden, Throttled, Unauthent
 from sidestream.api.security_headers import add_security_headers
 from sidestream.db import get_engine, is_contention, session_factory
 from sidestream.errors import Conflict, InvalidInput, NotFound
+from sidestream.input_rules import MAX_STORED_INT
 from sidestream.matching.knowledge import platform_knowledge_base
 from sidestream.web.pages.common import PAGE, busy, forbidden, not_found
 from sidestream.web.routes import static_files as web_static_files
@@ -72,10 +73,6 @@ def _routers() -> list:  # type: ignore[type-arg]
         access_web_router,
         web_router,
     ]
-
-
-#: The largest integer the database stores (a signed 64-bit integer).
-MAX_STORED_INT = 2**63 - 1
 
 
 def _too_large(request: Request) -> list[str]:

@@ -374,6 +374,10 @@ def update_exchange(
     if terms.get("agreed_unit"):
         _counted(session, ex, "agreed_unit", terms["agreed_unit"])
     moving = data.status is not None and data.status != current
+    failing = moving and data.status == Stage.failed
+    for field in ("failure_reason", "failure_note"):
+        if getattr(data, field) is not None and not failing:  # never dropped unseen
+            raise InvalidInput(field, "is given only with status failed (the barrier)")
     if moving:
         _check_move(ex, current, data, terms)  # validate everything before changing anything
     for key, value in terms.items():
