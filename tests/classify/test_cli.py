@@ -86,6 +86,21 @@ def test_every_line_with_an_id_is_answered_and_bad_lines_reported(tmp_path: Path
     assert "line 7: warning: nace: '111' read as 0111" in result.stderr
 
 
+def test_lines_are_read_as_the_other_contract_commands_read_theirs(tmp_path: Path) -> None:
+    """Unknown keys and repeated ids are warnings, a number or a list of words is text."""
+    src = tmp_path / "in.jsonl"
+    lines = [{"id": 7, "text": ["wood", "chips"], "colour": "brown"}, {"id": "7", "title": 200108}]
+    src.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    result = runner.invoke(app, ["classify", str(src)])
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == [7, "7"]  # each as its line wrote it
+    assert out[0]["codes"][0]["code"] == "030105"
+    assert "line 1: warning: colour: unknown field, ignored" in result.stderr
+    assert "line 2: warning: id: '7' repeats line 1" in result.stderr
+    assert "text: missing or empty" not in result.stderr  # 200108 was read as text
+
+
 def test_classify_reads_stdin() -> None:
     result = runner.invoke(app, ["classify", "-"], input='{"id": 1, "text": "Altreifen"}\n')
     assert result.exit_code == 0
@@ -111,3 +126,13 @@ def test_codes_search_and_show() -> None:
     assert bad.exit_code == 1 and "code:" in bad.stderr
     ops = runner.invoke(app, ["codes", "operations"])
     assert ops.stdout.startswith("R1")
+
+
+def test_bytes_that_are_not_utf8_are_named_with_their_line(tmp_path: Path) -> None:
+    src = tmp_path / "latin1.jsonl"
+    src.write_bytes(
+        '{"id": "a", "text": "fly ash"}\n{"id": "b", "text": "Schlämme"}\n'.encode("latin-1")
+    )
+    result = runner.invoke(app, ["classify", str(src)])
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2  # still answered
+    assert "line 2: warning: bytes that are not UTF-8" in result.stderr

@@ -439,3 +439,13 @@ def test_a_continuous_amount_needs_a_rate_and_a_year_has_a_ceiling() -> None:
     assert "quantity: 1e+12 Mt/s is 3.16e+25 t a year, over 1e+12" in notes
     fine, notes = read(quantity=5, unit="t/h", period="continuous")
     assert fine.quantity == 5 and notes == ""
+
+
+def test_a_date_that_is_not_one_says_the_form_expected() -> None:
+    for value, said in ((20250101, "got 20250101; ignored"), ("yesterday", "got 'yesterday';"),
+                        ("2025-02-30", "(day value is outside expected range)")):  # fmt: skip
+        listing, notes = tolerant_listing({"id": "x", "title": "Ash", "available_to": value}, 2,
+                                          "offer")  # fmt: skip
+        assert listing is not None and listing.available_to is None
+        (note,) = notes
+        assert "available_to: expected a date such as 2025-01-31" in str(note) and said in str(note)

@@ -10,26 +10,46 @@ import typer
 
 from sidestream.classify.browse import search_nace, search_waste_codes, waste_code_synonyms
 from sidestream.classify.service import MAX_TOP, classify_all_codes
-from sidestream.interop.input_lines import LineProblem, given_id, read_input_or_stop, row_id
+from sidestream.interop.input_lines import (
+    LineProblem,
+    free_text,
+    given_id,
+    read_input_or_stop,
+    repeated_id,
+    row_id,
+)
 from sidestream.matching.schemas import parse_nace
 from sidestream.taxonomy.waste_codes import lookup_code_or_family, lookup_waste_code, operations
 
 #: Keys accepted for the text of an input line, in order of preference.
 TEXT_KEYS = ("text", "description", "title")
+#: Every key an input line may hold.
+CLASSIFY_FIELDS = ("id", *TEXT_KEYS, "nace")
 
 codes_app = typer.Typer(help="Browse and search the code lists (LoW/EWC, R/D operations, NACE).")
 
 
 def _classify_line(
-    data: dict[str, Any], line: int, top: int, note: Callable[[LineProblem], None]
+    data: dict[str, Any],
+    line: int,
+    top: int,
+    note: Callable[[LineProblem], None],
+    first_lines: dict[str, int],
 ) -> dict[str, object] | None:
     """The answer to one input object, its problems on stderr: a line with an id is always
-    answered (no codes when its text holds nothing to classify); without one it is skipped."""
+    answered (no codes when its text holds nothing to classify); without one it is skipped.
+    As the other contract commands read theirs: an unknown key, or an id of an earlier line,
+    is a warning; a number or a list of words is text."""
     read = row_id(data, line)
     if isinstance(read, LineProblem):
         note(read)
         return None
-    key = next((k for k in TEXT_KEYS if isinstance(data.get(k), str) and data[k].strip()), None)
+    if (repeat := repeated_id(first_lines, read, line)) is not None:
+        note(repeat)
+    for key in data.keys() - set(CLASSIFY_FIELDS):
+        note(LineProblem(line, str(key), "unknown field, ignored", warning=True))
+    texts = {k: free_text(data.get(k)) for k in TEXT_KEYS}
+    key = next((k for k in TEXT_KEYS if (texts[k] or "").strip()), None)
     nace, nace_note = parse_nace(data.get("nace"))
     if nace_note:
         note(LineProblem(line, "nace", nace_note, warning=True))
@@ -40,7 +60,8 @@ def _classify_line(
                           " codes", warning=True))  # fmt: skip
         return out | {"warnings": ["text: missing or empty"]}
     try:
-        result = classify_all_codes(data[key], top=top, nace=nace.split("/")[0] if nace else None)
+        text = str(texts[key])
+        result = classify_all_codes(text, top=top, nace=nace.split("/")[0] if nace else None)
     except ValueError as exc:  # text with no words, binary data
         note(LineProblem(line, key, f"{str(exc).removeprefix('text: ')}; no codes", warning=True))
         return out | {"warnings": [str(exc)]}
@@ -78,9 +99,13 @@ def classify_command(
     if top > MAX_TOP:
         typer.echo(f"warning: --top {top}: at most {MAX_TOP} codes a line are given", err=True)
         top = MAX_TOP
-    bad = 0
+    bad, first_lines = 0, {}
     for line, data in objects:
-        out = _classify_line(data, line, top, note) if isinstance(data, dict) else note(data)
+        out = (
+            _classify_line(data, line, top, note, first_lines)
+            if isinstance(data, dict)
+            else note(data)
+        )
         if out is None:
             bad += 1
             continue

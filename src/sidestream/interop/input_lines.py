@@ -57,6 +57,30 @@ def row_id(data: dict[str, Any], line: int) -> str | LineProblem:
     return text or LineProblem(line, "id", "empty; the line cannot be answered without one")
 
 
+def repeated_id(first_lines: dict[str, int], read: str, line: int) -> LineProblem | None:
+    """The warning for an id read on an earlier line (``first_lines`` keeps each id's first
+    line): both lines are answered, under the same id."""
+    first = first_lines.setdefault(read, line)
+    if first == line:
+        return None
+    return LineProblem(
+        line, "id", f"{read!r} repeats line {first}; both are answered under the same id", True
+    )
+
+
+def free_text(value: Any) -> str | None:
+    """Free text from a JSON value: strings as they are, numbers and lists of strings joined."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(x, (str, int, float)) for x in value):
+        return " ".join(str(x) for x in value)
+    return None
+
+
 def given_id(raw: Any, read: str) -> str | int | float:
     """The id to write back: as the input gave it (a string, or a finite number, so that a
     caller joins on the same JSON value), else ``read``, the text the row was read under."""
@@ -91,7 +115,24 @@ def read_input_or_stop(path: str) -> list[tuple[int, dict[str, Any] | LineProble
     """``read_input`` for a command: a file that cannot be read is named on stderr and stops
     the command with exit code 2 (no traceback)."""
     try:
-        return read_input(path)
+        objects = read_input(path)
     except ValueError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
+    if (line := _first_line_not_utf8(path)) is not None:
+        typer.echo(f"{path}: line {line}: warning: bytes that are not UTF-8 were read as"
+                   " U+FFFD (\ufffd); save the file as UTF-8", err=True)  # fmt: skip
+    return objects
+
+
+def _first_line_not_utf8(path: str) -> int | None:
+    """The first line of a JSON Lines file holding bytes that are not UTF-8 (read with U+FFFD
+    in their place, so the line is still answered), else None."""
+    if path == "-" or Path(path).suffix.lower() in (".csv", ".xlsx"):
+        return None  # stdin cannot be read twice; a spreadsheet that is not UTF-8 stops
+    raw = Path(path).read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return raw.count(b"\n", 0, exc.start) + 1
+    return None

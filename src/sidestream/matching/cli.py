@@ -11,7 +11,12 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.progress import Progress
 
-from sidestream.interop.input_lines import LineProblem, given_id, read_input_or_stop
+from sidestream.interop.input_lines import (
+    LineProblem,
+    given_id,
+    read_input_or_stop,
+    repeated_id,
+)
 from sidestream.matching.engine import CHUNK, MatchIndex
 from sidestream.matching.knowledge import platform_knowledge_base
 from sidestream.matching.knowledge_cli import check_knowledge_command
@@ -125,9 +130,8 @@ def _read_rows(
         row, found = build(data, number)
         notes += found
         if row is not None:
-            if (seen := first_line.setdefault(row.id, number)) != number:
-                notes.append(LineProblem(number, "id", f"{row.id!r} repeats line {seen}; both are"
-                                      " answered under the same id", warning=True))  # fmt: skip
+            if (repeat := repeated_id(first_line, row.id, number)) is not None:
+                notes.append(repeat)
             rows.append((row, given_id(data["id"], row.id)))
     return rows, notes
 

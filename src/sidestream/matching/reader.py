@@ -28,7 +28,7 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import get_decimal_symbol
 from pydantic import ValidationError
 
-from sidestream.interop.input_lines import LineProblem, row_id
+from sidestream.interop.input_lines import LineProblem, free_text, row_id
 from sidestream.interop.listing import COLUMNS
 from sidestream.matching.schemas import (
     Listing,
@@ -53,19 +53,6 @@ DESCRIPTION_ALIASES: tuple[str, ...] = ("text", "title", "material", "waste_desc
 #: Longest description the engine reads (the canonical listing's limit); the rest is cut.
 MAX_DESCRIPTION = 20000
 MAX_TITLE = 300
-
-
-def _text(value: Any) -> str | None:
-    """Free text from a JSON value: strings as they are, numbers and lists of strings joined."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, list) and all(isinstance(x, (str, int, float)) for x in value):
-        return " ".join(str(x) for x in value)
-    return None
 
 
 #: Digit groups of an amount written with thousands separators: "1,500.5", "1.000.000,5".
@@ -117,6 +104,16 @@ class _Notes:
 
     def __call__(self, field: str, message: str) -> None:
         self.items.append(LineProblem(self.line, field, message, warning=True))
+
+
+def _date_problem(value: Any, parser_says: str) -> str:
+    """What is wrong with a date as a person reads it: the form expected, and for text written
+    as a date ("2025-02-30") the parser's reason ("day value is outside expected range")."""
+    reason = parser_says.split(", ", 1)[-1] if "," in parser_says else ""
+    looks_like_one = isinstance(value, str) and value.count("-") == 2
+    return f"expected a date such as 2025-01-31, got {value!r}" + (
+        f" ({reason})" if looks_like_one and reason else ""
+    )
 
 
 def _known_fields(
@@ -219,7 +216,7 @@ def _repair_listing(clean: dict[str, Any], warn: _Notes) -> str | None:
             warn(f"properties.{key}", f"{message.removeprefix(f'properties.{key} ')}; ignored")
     for key, limit in (("title", MAX_TITLE), ("description", MAX_DESCRIPTION)):
         if key in clean:
-            text = _text(clean[key])
+            text = free_text(clean[key])
             if text is None:
                 warn(key, f"expected text, got {type(clean[key]).__name__}; ignored")
                 clean.pop(key)
@@ -298,6 +295,8 @@ def tolerant_listing(
             for err in exc.errors():
                 field = str(err["loc"][0]) if err["loc"] else ""
                 message = err["msg"].removeprefix("Value error, ")
+                if err["type"].startswith("date_"):  # pydantic's words are about its parsing
+                    message = _date_problem(err["input"], message)
                 if field in clean and field not in ("direction", "title"):
                     warn(field, f"{message}; ignored")
                     clean.pop(field)
@@ -322,13 +321,13 @@ def tolerant_sector_request(
     clean = _known_fields(data, SECTOR_FIELDS, warn, keep=DESCRIPTION_ALIASES)
     description = ""
     if "description" in clean:
-        text = _text(clean["description"])
+        text = free_text(clean["description"])
         if text is None:
             warn("description", f"expected text, got {type(clean['description']).__name__}")
         description = text or ""
     if not description.strip():
         for alias in DESCRIPTION_ALIASES:
-            text = _text(data.get(alias))
+            text = free_text(data.get(alias))
             if text and text.strip():
                 warn(alias, "unknown field, read as the description")
                 description = text
