@@ -123,3 +123,19 @@ def test_an_id_beyond_what_the_database_stores_is_refused_on_its_field(value):
     assert error["loc"] == ("offer_stream_id",) and "below 2^63" in error["msg"]
     assert IntroductionCreate(offer_stream_id=2**63 - 1, need_stream_id=1)  # stored ids fit
     assert ExchangeUpdate(version=1, agreed_quantity=1e20 / 1e9)  # a fraction field: its own rule
+
+
+def test_properties_hold_only_what_json_stores():
+    """NaN inside properties was stored by SQLite, refused by PostgreSQL naming no field, and
+    exported as a line no JSON parser reads."""
+    for props, said in (({"x": float("nan")}, "x must be a finite number, not nan"),
+                        ({"deep": {"y": [1, float("inf")]}}, "deep.y.1 must be a finite"),
+                        ({"note": "a\x00b"}, "note must not contain NUL")):  # fmt: skip
+        with pytest.raises(ValidationError) as refused:
+            StreamUpdate(version=1, properties=props)
+        (error,) = refused.value.errors()
+        assert error["loc"] == ("properties",) and said in error["msg"]
+        row = {"id": "x", "direction": "offer", "title": "Ash", "properties": props}
+        with pytest.raises(ValidationError):
+            Listing.model_validate(row)
+    assert StreamUpdate(version=1, properties={"moisture_pct": 12.5, "tags": ["a", 1]})

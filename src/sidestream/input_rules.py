@@ -8,6 +8,7 @@ an error that names no field. Input models inherit :class:`InputRules`.
 
 from __future__ import annotations
 
+import math
 import types
 from functools import cache
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -72,6 +73,30 @@ def _problem(value: Any, annotation: Any) -> PydanticCustomError | None:
         return PydanticCustomError("string_nul", "must not contain NUL characters (binary data?)")
     if isinstance(value, list) and (item := _item_annotation(annotation)) is not None:
         return next((p for v in value if (p := _problem(v, item))), None)
+    if isinstance(value, dict):  # free-form data (``properties``): stored as JSON
+        return _nested_problem(value, "")
+    return None
+
+
+def _nested_problem(value: Any, path: str) -> PydanticCustomError | None:
+    """Why a value inside free-form JSON data cannot be stored as JSON: a number that is not
+    finite (JSON has no NaN; SQLite would keep it, PostgreSQL refuse it, an export write it as
+    no JSON parser reads) or text with a NUL, named by its path (``x``, ``layers.0``)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return PydanticCustomError(
+            "finite_number",
+            "{path} must be a finite number, not {value}",
+            {"path": path, "value": value},
+        )
+    if isinstance(value, str) and "\x00" in value:
+        return PydanticCustomError(
+            "string_nul", "{path} must not contain NUL characters", {"path": path}
+        )
+    if isinstance(value, dict | list):
+        for key, inner in value.items() if isinstance(value, dict) else enumerate(value):
+            where = f"{path}.{key}" if path else str(key)
+            if (problem := _nested_problem(inner, where)) is not None:
+                return problem
     return None
 
 

@@ -168,6 +168,43 @@ def test_xlsx_import(session):
     assert report.created == 1
 
 
+def test_cells_a_file_would_lose_unseen_are_row_errors(session):
+    """A cell under no header name, beyond the header, or a formula no spreadsheet computed
+    (a file written by a program) was dropped and the row imported without it."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["id", "direction", "title", None, "quantity", "unit"])
+    ws.append(["x1", "offer", "Sawdust", "50 t a year", None, "t"])
+    ws.append(["x2", "offer", "Sawdust", None, 5, "t", "overflow"])
+    ws.append(["x3", "offer", "Sawdust", None, "=2*5", "t"])
+    ws.append(["x4", "offer", "Sawdust", None, 7, "t"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    report = run(session, buf, fmt="xlsx")
+    assert [(e.row, e.field, e.message) for e in report.errors] == [
+        (2, "(row)", "the cell in column D has no header name"),
+        (3, "(row)", "the cell in column G has no header name"),
+        (4, "quantity", "a formula without a computed value (open and save the file in a "
+                        "spreadsheet program)"),
+    ]  # fmt: skip
+    csv = io.BytesIO(b"id,direction,title,,unit\nx1,offer,Sawdust,oops,\nx5,offer,Ash,,t\n")
+    report = run(session, csv, fmt="csv", partial=True)
+    assert [(e.row, e.message) for e in report.errors] == [
+        (2, "the cell in column 4 has no header name")
+    ]
+    assert report.created == 1
+
+
+@pytest.mark.parametrize("content", [b"", b"id,direction,title\n"])
+def test_a_file_without_rows_imports_nothing_and_says_so(session, content):
+    report = run(session, io.BytesIO(content), fmt="csv", partial=True)
+    assert not report.committed and report.rows == 0
+    assert [(e.field, e.message.split(" (")[0]) for e in report.errors] == [
+        ("file", "no rows found")
+    ]
+
+
 def test_json_schema_is_published_and_current():
     from pathlib import Path
 

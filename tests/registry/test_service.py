@@ -8,7 +8,9 @@ from sidestream.registry.schemas import (
     NetworkCreate,
     NetworkUpdate,
     OrganisationCreate,
+    OrganisationUpdate,
     SiteCreate,
+    SiteUpdate,
     StreamCreate,
     StreamUpdate,
 )
@@ -81,6 +83,42 @@ def test_duplicate_names_and_ids_conflict(session, org):
     service.create_stream(session, offer(external_id="x1"))
     with pytest.raises(Conflict, match="'x1' already exists"):
         service.create_stream(session, offer(external_id="x1"))
+
+
+def test_a_rename_to_a_taken_name_says_so(session, org):
+    other = service.create_organisation(session, OrganisationCreate(name="Gyproc"))
+    taken = OrganisationUpdate(version=other.version, name="Asnæs Power Station")
+    with pytest.raises(Conflict, match="an organisation named 'Asnæs Power Station' already"):
+        service.update_organisation(session, other.id, taken)
+    same = OrganisationUpdate(version=org.version, name="Asnæs Power Station")
+    assert service.update_organisation(session, org.id, same).name == "Asnæs Power Station"
+
+
+def test_a_stream_at_its_site_moves_with_it_and_to_its_new_site(session, org):
+    a = service.create_site(session, org.id, SiteCreate(name="A", lat=55.0, lon=11.0))
+    b = service.create_site(session, org.id, SiteCreate(name="B", lat=56.5, lon=9.0))
+    at_a = service.create_stream(session, offer(organisation_id=org.id, site_id=a.id))
+    own = service.create_stream(
+        session, offer(organisation_id=org.id, site_id=a.id, lat=55.2, lon=11.3)
+    )
+    moved = service.update_stream(
+        session, at_a.id, StreamUpdate(version=at_a.version, site_id=b.id)
+    )
+    assert (moved.lat, moved.lon) == (56.5, 9.0)  # it kept A's place before
+    placed = StreamUpdate(version=own.version, site_id=b.id, lat=56.0, lon=9.5)
+    assert (service.update_stream(session, own.id, placed).lat, own.lon) == (56.0, 9.5)
+    service.update_site(session, b.id, SiteUpdate(version=b.version, lat=57.0, lon=10.0))
+    assert (at_a.lat, at_a.lon) == (57.0, 10.0)  # at its site: follows it
+    assert (own.lat, own.lon) == (56.0, 9.5)  # placed on its own: stays
+
+
+def test_deleting_a_member_moves_its_networks_version(session, org):
+    other = service.create_organisation(session, OrganisationCreate(name="Gyproc"))
+    net = service.create_network(session, NetworkCreate(name="Park", member_ids=[org.id, other.id]))
+    before = net.version
+    service.delete_organisation(session, other.id)
+    session.expire_all()
+    assert net.version == before + 1
 
 
 def test_site_must_belong_to_the_stream_organisation(session, org):

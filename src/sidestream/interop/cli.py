@@ -70,16 +70,16 @@ def import_command(
             if not report.committed:
                 session.rollback()
     for e in report.errors:
-        ident = f" (id {e.id})" if e.id else ""
-        err.print(f"row {e.row}{ident}: {e.field}: {e.message}", markup=False, highlight=False)
-    bad = len({e.row for e in report.errors})  # a row may be wrong in several fields
+        where = f"row {e.row}" + (f" (id {e.id})" if e.id else "") + ": " if e.row else ""
+        err.print(f"{where}{e.field}: {e.message}", markup=False, highlight=False)
+    bad = len({e.row for e in report.errors if e.row})  # a row may be wrong in several fields
     if report.committed:
         err.print(f"imported {report.created} new, {report.updated} updated, {bad} rejected rows")
+    elif report.rows == 0:
+        err.print("nothing imported")
     else:
-        err.print(
-            f"nothing imported: {bad} bad rows of {report.rows} "
-            "(fix them, or use --partial to import the good rows)"
-        )
+        hint = "" if partial else " (fix them, or use --partial to import the good rows)"
+        err.print(f"nothing imported: {bad} bad rows of {report.rows}{hint}")
     if report.errors:
         raise typer.Exit(1)
 

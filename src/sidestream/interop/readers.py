@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -141,11 +141,39 @@ def _csv_rows(text: str, strict: bool = True) -> Iterator[RawRow]:
         raise ValueError(f"cannot read the CSV after row {reader.line_num}: {exc}") from None
 
 
+def _headless(header: Sequence[str | None], values: Sequence[Any]) -> int | None:
+    """The first column (from 1) holding a value but no header name (an empty header cell,
+    or a cell beyond the header's last), else None: its cell would be dropped unseen."""
+    for column, value in enumerate(values, start=1):
+        name = header[column - 1] if column <= len(header) else None
+        empty = value is None or (isinstance(value, str) and not value.strip())
+        if not empty and (name is None or not str(name).strip()):
+            return column
+    return None
+
+
+def _named(header: Sequence[str | None], values: Sequence[Any], label: Any) -> dict[str, Any]:
+    """A row's cells by header name; a cell without one under ``column <label(n)>`` (read
+    leniently, a reader then names it as a field it does not know)."""
+    return {
+        (name if name is not None and str(name).strip() else f"column {label(n)}"): value
+        for n, (name, value) in enumerate(
+            zip([*header, *[None] * (len(values) - len(header))], values, strict=False), start=1
+        )
+    }
+
+
 def _csv_cells(reader: csv.DictReader, strict: bool) -> Iterator[RawRow]:
     for number, cells in enumerate(reader, start=2):  # row 1 is the header
         if None in cells:
             yield RawRow(number, None, "more cells than header columns")
             continue
+        named = [k for k in cells if k is not None]
+        if (column := _headless(named, [cells[k] for k in named])) is not None:
+            if strict:
+                yield RawRow(number, None, f"the cell in column {column} has no header name")
+                continue
+            cells = _named(named, [cells[k] for k in named], str)
         try:
             data = _cells_to_fields(cells, strict)
         except ValueError as exc:
@@ -157,16 +185,38 @@ def _csv_cells(reader: csv.DictReader, strict: bool) -> Iterator[RawRow]:
 
 def _xlsx_rows(raw: bytes, strict: bool = True) -> Iterator[RawRow]:
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
     try:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
         raise ValueError(f"cannot read the spreadsheet: {exc}") from None
+    written = load_workbook(io.BytesIO(raw), read_only=True)  # formulas as written
     rows = book.worksheets[0].iter_rows(values_only=True)
+    formulas = written.worksheets[0].iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else None for h in next(rows, ())]
+    next(formulas, ())
     _one_column_each(header)
-    for number, values in enumerate(rows, start=2):
-        cells = dict(zip(header, values, strict=False))
+    for number, (values, as_written) in enumerate(zip(rows, formulas, strict=False), start=2):
+        headless = _headless(header, values)
+        if headless is not None and strict:
+            yield RawRow(number, None, f"the cell in column {get_column_letter(headless)} has"
+                         " no header name")  # fmt: skip
+            continue
+        uncomputed = [
+            header[i] or get_column_letter(i + 1)
+            for i, (value, formula) in enumerate(zip(values, as_written, strict=False))
+            if value is None and isinstance(formula, str) and formula.startswith("=")
+        ]
+        if uncomputed:  # written by a program: no spreadsheet ever computed it
+            yield RawRow(number, None, "a formula without a computed value (open and save the"
+                         " file in a spreadsheet program)", uncomputed[0] or "(row)")  # fmt: skip
+            continue
+        cells = (
+            _named(header, values, get_column_letter)
+            if headless is not None
+            else dict(zip(header, values, strict=False))
+        )
         try:
             data = _cells_to_fields({k: _cell(v) for k, v in cells.items()}, strict)
         except ValueError as exc:

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import inspect
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from sidestream.access.policy import SYSTEM, Viewer, listing_view
@@ -130,11 +131,19 @@ def import_listings(
             fld = exc.field if isinstance(exc, InvalidInput) else "id"
             report.errors.append(RowError(number, fld, str(exc), listing.id))
             continue
+        except DataError as exc:  # a value the database cannot hold that no rule foresaw
+            why = f"the database cannot store a value of this row: {exc.orig}"
+            report.errors.append(RowError(number, "(row)", why, listing.id))
+            continue
         if created:
             report.created += 1
         else:
             report.updated += 1
-    report.committed = partial or not report.errors
+    if report.rows == 0:
+        why = "no rows found (a spreadsheet is read from its first sheet, under a header on row 1)"
+        report.errors.append(RowError(0, "file", why, None))
+    written = report.created + report.updated
+    report.committed = (partial and written > 0) or (not report.errors and written > 0)
     return report
 
 

@@ -92,7 +92,10 @@ def update_organisation(
     org = _get(session, Organisation, org_id)
     policy.require_org_admin(viewer, org_id)
     check_version(org, data.version)
-    _apply(org, data.model_dump(exclude_unset=True, exclude={"version"}))
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    if "name" in changes and find_organisation(session, changes["name"]) not in (None, org):
+        raise Conflict(f"an organisation named '{changes['name']}' already exists")
+    _apply(org, changes)
     flush_or_conflict(session, "organisation")
     return org
 
@@ -102,6 +105,9 @@ def delete_organisation(session: Session, org_id: int, *, viewer: Viewer = SYSTE
     org = _get(session, Organisation, org_id)
     policy.require_org_admin(viewer, org_id)
     keep_valuation(session, org.streams)
+    member_of = select(NetworkMember.network_id).where(NetworkMember.organisation_id == org_id)
+    for network in session.scalars(select(Network).where(Network.id.in_(member_of))):
+        network.version += 1  # its membership changes (the rows go by ON DELETE CASCADE)
     session.delete(org)
     flush_or_conflict(session, "organisation")
 
@@ -147,6 +153,14 @@ def update_site(
     lat, lon = changes.get("lat", site.lat), changes.get("lon", site.lon)
     if (lat is None) != (lon is None):
         raise InvalidInput("lat", "lat and lon must be given together")
+    if (lat, lon) != (site.lat, site.lon):  # the streams that lie at the site move with it
+        at_site = (
+            [Stream.lat.is_(None)]
+            if site.lat is None
+            else [Stream.lat == site.lat, Stream.lon == site.lon]
+        )
+        for stream in session.scalars(select(Stream).where(Stream.site_id == site.id, *at_site)):
+            stream.lat, stream.lon = lat, lon
     _apply(site, changes)
     flush_or_conflict(session, "site")
     return site
@@ -399,6 +413,9 @@ def update_stream(
     changes |= {k: getattr(merged, k) for k in changes if k in StreamFields.model_fields}
     if "waste_code" in changes:
         changes["code_source"] = code_source if changes["waste_code"] else None
+    moved = "site_id" in changes and changes["site_id"] != stream.site_id
+    if moved and "lat" not in changes and "lon" not in changes:
+        changes |= {"lat": None, "lon": None}  # at its new site, unless placed in this edit
     _apply(stream, changes)
     _check_site(session, stream)
     _derive(stream)
