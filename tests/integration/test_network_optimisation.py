@@ -167,6 +167,16 @@ def test_bad_input_gets_clear_4xx_answers(client):
             headers={"content-type": "application/json"},
         )
         assert r.status_code == 422, (body, r.text)
+    for assumptions, field in (  # each a server error before
+        ({"price.carbon.eu_ets": -5}, "scenario_assumptions.price.carbon.eu_ets"),
+        ({"combustion.natural_gas": 1e12}, "scenario_assumptions"),
+        ({"grid.electricity.eu27": 1e300}, "scenario_assumptions"),
+    ):
+        body = {"scenario_assumptions": assumptions}
+        r = client.post(f"/api/v1/networks/{kal_id}/optimize", json=body)
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == [field], r.text
+    r = client.post(f"/api/v1/networks/{kal_id}/optimize", json={"carbon_price": 1e12})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "carbon_price"
 
     good = client.post(f"/api/v1/networks/{kal_id}/optimize", json={"carbon_price": 100})
     assert good.status_code == 200 and good.json()["allocation"]["status"] == "optimal"

@@ -14,7 +14,7 @@ from sidestream.cli import app
 from sidestream.optimize.allocation import solve_allocation
 from sidestream.optimize.pareto import pareto_front
 from sidestream.optimize.scenarios import apply_changes, run_scenario
-from sidestream.optimize.schemas import ProblemInputError
+from sidestream.optimize.schemas import MAX_CARBON_PRICE, ProblemInputError
 from sidestream.optimize.sharing import share_benefits
 from sidestream.optimize.synthetic import random_problem
 
@@ -46,7 +46,7 @@ SMALL = {
 def test_front_ends_match_single_objective_optima() -> None:
     front = pareto_front(SMALL, points=6)
     eur_best = solve_allocation(SMALL)  # carbon unpriced
-    co2_best = solve_allocation({**SMALL, "carbon_price_eur_per_t": 1e6})
+    co2_best = solve_allocation({**SMALL, "carbon_price_eur_per_t": MAX_CARBON_PRICE})
     first, last = front.points[0], front.points[-1]
     assert first.benefit_eur == pytest.approx(eur_best.benefit_eur, rel=1e-6)
     assert last.co2e_avoided_t == pytest.approx(co2_best.co2e_avoided_t, rel=1e-6)
@@ -114,6 +114,18 @@ def test_scenario_changes_apply_without_touching_the_input() -> None:
     assert SMALL["offers"][0]["amount"] == 10
 
 
+def test_the_diff_counts_amounts_per_unit() -> None:
+    """Tonnes, MWh and m3 flowing were added into one amount_exchanged."""
+    mixed = json.loads(json.dumps(SMALL))
+    mixed["offers"][1]["unit"] = mixed["needs"][1]["unit"] = "MWh"
+    mixed["arcs"] = [a for a in mixed["arcs"] if a["offer"] == "o2" or a["need"] == "n1"]
+    mixed["arcs"][-1]["unit_benefit_eur"] = 1  # o2 -> n2 pays
+    diff = run_scenario(mixed, [{"op": "set_amount", "target": "o1", "amount": 4}]).diff
+    totals = {t.metric: (t.baseline, t.scenario) for t in diff.totals}
+    assert totals["amount_exchanged_t"] == (8, 4) and totals["amount_exchanged_MWh"] == (5, 5)
+    assert "amount_exchanged" not in totals
+
+
 def test_price_rise_moves_flow_in_the_diff() -> None:
     result = run_scenario(
         SMALL, [{"op": "change_price", "arcs": ["o1->n2"], "delta_eur_per_unit": 5}]
@@ -129,6 +141,9 @@ def test_price_rise_moves_flow_in_the_diff() -> None:
         {"op": "set_amount", "target": "o1", "amount": 1, "factor": 2},
         {"op": "remove_organisation", "organisation": "Z"},
         {"op": "teleport"},
+        {"op": "change_price", "arcs": ["o1->n9"], "factor": 2},  # a typo changed nothing
+        {"op": "change_factor", "offers": ["o7"], "factor": 2},
+        {"op": "set_carbon_price", "value": 1e12},  # HiGHS: "Solve error"
     ],
 )
 def test_bad_scenario_change_is_named(change: dict) -> None:

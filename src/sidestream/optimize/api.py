@@ -12,6 +12,7 @@ from sidestream.access.deps import CurrentViewer
 from sidestream.api.deps import get_session
 from sidestream.input_rules import InputRules
 from sidestream.optimize.pareto import MAX_PARETO_POINTS
+from sidestream.optimize.schemas import MAX_CARBON_PRICE
 from sidestream.optimize.service import NetworkOptimisation, optimize_network
 from sidestream.taxonomy.units import MAX_QUANTITY
 
@@ -27,7 +28,7 @@ class OptimizeRequest(InputRules):
     carbon_price: float | None = Field(
         None,
         ge=0,
-        le=MAX_QUANTITY,
+        le=MAX_CARBON_PRICE,
         description="EUR per t CO2e; default: the factor set's EU ETS price",
     )
     fixed_costs: float = Field(

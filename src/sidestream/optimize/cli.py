@@ -17,13 +17,13 @@ from sidestream.matching.cli import require_knowledge_base
 from sidestream.optimize.allocation import solve_allocation
 from sidestream.optimize.pareto import MAX_PARETO_POINTS, pareto_front
 from sidestream.optimize.schemas import (
+    MAX_CARBON_PRICE,
     NetworkProblem,
     ParetoFront,
     parse_problem,
 )
 from sidestream.optimize.service import ProblemSummary, build_network_problem
 from sidestream.optimize.sharing import share_benefits
-from sidestream.taxonomy.units import MAX_QUANTITY
 
 
 class OutputFormat(StrEnum):
@@ -43,7 +43,7 @@ def optimize_command(
             "--carbon-price",
             help="EUR per t CO2e (overrides the file)",
             min=0,
-            max=MAX_QUANTITY,
+            max=MAX_CARBON_PRICE,
         ),
     ] = None,
     output_format: Annotated[

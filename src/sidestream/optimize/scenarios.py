@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -62,7 +62,7 @@ def _apply(data: dict, change: Change, index: int) -> None:
                 change.amount if change.amount is not None else p["amount"] * (change.factor or 0.0)
             )
     elif isinstance(change, ChangePrice):
-        for arc in _selected(data, change):
+        for arc in _selected(data, change, index):
             arc["unit_benefit_eur"] = arc["unit_benefit_eur"] * change.factor + (
                 change.delta_eur_per_unit
             )
@@ -70,7 +70,7 @@ def _apply(data: dict, change: Change, index: int) -> None:
             if change.supplier_side:
                 arc["supplier_unit_value_eur"] += change.delta_eur_per_unit
     elif isinstance(change, ChangeFactor):
-        for arc in _selected(data, change):
+        for arc in _selected(data, change, index):
             arc["unit_co2e_t"] = arc["unit_co2e_t"] * change.factor + change.delta_t_per_unit
     elif isinstance(change, SetCarbonPrice):
         data["carbon_price_eur_per_t"] = change.value
@@ -78,7 +78,20 @@ def _apply(data: dict, change: Change, index: int) -> None:
         _remove_organisation(data, change.organisation, index)
 
 
-def _selected(data: dict, change: ChangePrice | ChangeFactor) -> list[dict]:
+def _selected(data: dict, change: ChangePrice | ChangeFactor, index: int) -> list[dict]:
+    """The arcs a change names; ``ProblemInputError`` on a selector naming none that exists
+    (a typo would otherwise change nothing and say nothing)."""
+    keys = {Arc.model_validate(a).key for a in data["arcs"]}
+    known = {"arcs": keys, "offers": {a["offer"] for a in data["arcs"]},
+             "needs": {a["need"] for a in data["arcs"]}}  # fmt: skip
+    for selector, names in known.items():
+        unknown = sorted(set(getattr(change, selector) or ()) - names)
+        if unknown:
+            named = ", ".join(map(repr, unknown))
+            what = (f"no candidate link {named}" if selector == "arcs"
+                    else f"no {selector[:-1]} {named} with a candidate link")  # fmt: skip
+            raise ProblemInputError([f"changes.{index}.{selector}: {what}"])
+
     def hit(arc: dict) -> bool:
         key = Arc.model_validate(arc).key
         return (
@@ -120,10 +133,16 @@ def compare_allocations(baseline: Allocation, scenario: Allocation) -> ScenarioD
         )
         for m in metrics
     ]
-    for name, fn in (
-        ("amount_exchanged", lambda a: sum(f.amount for f in a.flows)),
+    units = sorted({f.unit for f in (*baseline.flows, *scenario.flows)})
+
+    def exchanged(unit: str) -> Callable[[Allocation], float]:
+        return lambda a: sum(f.amount for f in a.flows if f.unit == unit)
+
+    counts: list[tuple[str, Callable[[Allocation], float]]] = [
+        *((f"amount_exchanged_{unit}", exchanged(unit)) for unit in units),  # t, MWh, m3 apart
         ("links", lambda a: float(len(a.flows))),
-    ):
+    ]
+    for name, fn in counts:
         b, s = fn(baseline), fn(scenario)
         totals.append(MetricDiff(metric=name, baseline=b, scenario=s, delta=s - b))
     before = {f.arc_id: f for f in baseline.flows}

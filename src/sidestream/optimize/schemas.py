@@ -13,6 +13,10 @@ from sidestream.input_rules import InputRules
 from sidestream.taxonomy.kinds import CANONICAL_UNIT
 from sidestream.taxonomy.units import MAX_QUANTITY
 
+#: The highest carbon price a plan takes, EUR per t CO2e: a hundred times any price policy has
+#: set; at 1e12 the solver's numbers lose their precision (HiGHS answered "Solve error").
+MAX_CARBON_PRICE = 1e5
+
 #: Units a quantity may be given in: amounts are solved in the kinds' canonical units.
 CANONICAL_UNITS = tuple(CANONICAL_UNIT.values())
 
@@ -76,7 +80,7 @@ class NetworkProblem(_Strict):
     offers: list[Party]
     needs: list[Party]
     arcs: list[Arc]
-    carbon_price_eur_per_t: float = Field(0.0, ge=0, le=MAX_QUANTITY)
+    carbon_price_eur_per_t: float = Field(0.0, ge=0, le=MAX_CARBON_PRICE)
     max_distance_km: float | None = Field(None, ge=0)
     mip_rel_gap: float = Field(1e-4, ge=0, le=1)
     time_limit_s: float = Field(60.0, gt=0)
@@ -297,7 +301,7 @@ class SetCarbonPrice(_Change):
     """Price carbon differently."""
 
     op: Literal["set_carbon_price"]
-    value: float = Field(ge=0)
+    value: float = Field(ge=0, le=MAX_CARBON_PRICE)
 
 
 class RemoveOrganisation(_Change):

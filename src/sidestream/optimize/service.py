@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, selectinload
 
 from sidestream.access.policy import SYSTEM, Viewer
@@ -27,6 +27,7 @@ from sidestream.optimize.allocation import solve_allocation
 from sidestream.optimize.pareto import pareto_front
 from sidestream.optimize.scenarios import run_scenario
 from sidestream.optimize.schemas import (
+    MAX_CARBON_PRICE,
     Allocation,
     Arc,
     BenefitSharing,
@@ -154,8 +155,8 @@ def build_network_problem(
         terms = pair_terms(lo, ln)
         cop = terms["heat_pump_cop"]
         values = unit_values({**terms, "amount": 1.0, "distance_km": distance}, factors)
-        arcs.append(
-            Arc(
+        try:
+            arc = Arc(
                 offer=po.id,
                 need=pn.id,
                 unit_benefit_eur=values.benefit_eur,
@@ -165,12 +166,24 @@ def build_network_problem(
                 fixed_cost_eur=fixed_costs,
                 supplier_unit_value_eur=values.supplier_eur,
             )
-        )
+        except ValidationError as exc:  # factors overridden far beyond any real value
+            first = exc.errors()[0]
+            raise InvalidInput(
+                "assumptions",
+                f"the factors given value the link {po.id} -> {pn.id} out of range "
+                f"({first['loc'][0]}: {first['msg']})",
+            ) from None
+        arcs.append(arc)
     if not arcs:
         raise InvalidInput(
             "network_id", f"no feasible link: the matcher found no partner pair in {where}"
         )
     price = carbon_price if carbon_price is not None else factors["price.carbon.eu_ets"].value
+    if not 0 <= price <= MAX_CARBON_PRICE:
+        raise InvalidInput(
+            "assumptions.price.carbon.eu_ets",
+            f"a carbon price is from 0 to {MAX_CARBON_PRICE:g} EUR per t CO2e, not {price:g}",
+        )
     problem = NetworkProblem(
         offers=[o[2] for o in offers],
         needs=[n[2] for n in needs],
@@ -228,8 +241,13 @@ def optimize_network(
     if changes or scenario_assumptions:
         alt = problem
         if scenario_assumptions:
-            alt, _ = build_network_problem(
-                session, network_id, assumptions=scenario_assumptions, **build
-            )
+            try:
+                alt, _ = build_network_problem(
+                    session, network_id, assumptions=scenario_assumptions, **build
+                )
+            except InvalidInput as exc:  # named as the request names them
+                ours = exc.field.startswith("assumptions")
+                field = f"scenario_{exc.field}" if ours else exc.field
+                raise InvalidInput(field, exc.message) from None
         result.scenario = run_scenario(alt, list(changes or []), baseline=allocation)
     return result
