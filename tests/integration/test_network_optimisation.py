@@ -335,6 +335,12 @@ def test_reports_count_each_link_once_and_a_network_its_own_exchanges(demo):
     planned = [r for r in mine.rows if r.basis == "potential" and r.link.startswith(sent)]
     assert sum(r.amount for r in planned) <= textiles.quantity + 1e-6
     assert any("counted in the plan of network" in w for w in mine.warnings)
+    # its factors are those of its own rows (material ones), not of other companies' links
+    assert {r.kind for r in mine.rows} == {"material"}
+    water = ("water.", "price.water")
+    assert not [f.id for f in mine.factors if f.id.startswith(water)]
+    kal_factors = network_report(demo, registry.find_network(demo, "Kalundborg Symbiosis").id)
+    assert any(f.id.startswith(water) for f in kal_factors.factors)  # its networks' plans have
 
     kal = registry.find_network(demo, "Kalundborg Symbiosis")
     members = set(registry.network_member_ids(demo, kal.id))

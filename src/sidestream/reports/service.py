@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -55,6 +55,19 @@ class _Collector:
         self.factors: dict[str, FactorUsed] = {}
         self.warnings: list[str] = []
         self.deliveries = DeliveryCounts()
+        self._of_row: list[ImpactResult] = []  # what valued each row: its factors, warnings
+
+    def keep_rows(self, wanted: Callable[[ReportRow], bool]) -> None:
+        """Keep the rows ``wanted`` accepts, and of the factors and valuation warnings only
+        theirs: a company's report names no factor or warning of another company's link."""
+        of_row = {id(row): impact for row, impact in zip(self.rows, self._of_row, strict=True)}
+        dropped = [of_row[id(r)] for r in self.rows if not wanted(r)]
+        self.rows = [r for r in self.rows if wanted(r)]
+        self._of_row = [of_row[id(r)] for r in self.rows]
+        kept_warnings = {w for impact in self._of_row for w in impact.warnings}
+        gone = {w for impact in dropped for w in impact.warnings} - kept_warnings
+        self.warnings = [w for w in self.warnings if w not in gone]
+        self.factors = {f.id: f for impact in self._of_row for f in impact.factors}
 
     def add(
         self,
@@ -86,6 +99,7 @@ class _Collector:
                 confirmed_amount=confirmed,
             )
         )
+        self._of_row.append(impact)
 
 
 Row = tuple[ImpactResult, str, float]
@@ -339,7 +353,7 @@ def organisation_report(session: Session, org_id: int, viewer: Viewer = SYSTEM) 
     )
     for network_id in session.scalars(networks.order_by(NetworkMember.network_id)):
         _potential(session, viewer, network_id, out, claimed=claimed)
-    out.rows = [r for r in out.rows if org.name in (r.supplier, r.receiver)]
+    out.keep_rows(lambda r: org.name in (r.supplier, r.receiver))
     return _report("organisation", org.id, org.name, out, {org.name})
 
 
