@@ -176,6 +176,31 @@ def test_water_quality_and_cooling_temperature_are_compared() -> None:
     )
 
 
+def test_a_need_takes_what_is_dry_enough() -> None:
+    """A need's moisture is the most it takes, an offer's what it holds (or 100 less its dry
+    matter): a slurry of 4 % dry matter is no fuel for a boiler that takes wood chips up to
+    45 % moisture (the demo's plan sent 280,000 t of digestate there, credited as wood)."""
+    place = {"lat": 55.66, "lon": 11.09}
+    boiler = listing("boiler", "need", "Wood chips for the biomass boiler", waste_code="030105",
+                     properties={"moisture_pct": 45}, **place)  # fmt: skip
+    chips = listing("chips", "offer", "Wood chips", waste_code="030105",
+                    properties={"moisture_pct": 40}, **place)  # fmt: skip
+    damp = listing("damp", "offer", "Wood chips", waste_code="030105",
+                   properties={"moisture_pct": 50}, **place)  # fmt: skip
+    slurry = listing("slurry", "offer", "Wood chips", waste_code="030105",
+                     properties={"dry_matter_pct": 4}, **place)  # fmt: skip
+    unsaid = listing("unsaid", "offer", "Wood chips", waste_code="030105", **place)
+    found = match_listings([chips, damp, slurry, unsaid], [boiler])
+    quality = {ms[0].offer_id: next(r for r in ms[0].reasons if r.component == "quality")
+               for ms in found if ms}  # fmt: skip
+    assert "slurry" not in quality  # 96 % against 45 %: ruled out
+    assert quality["chips"].score == 1.0
+    assert quality["chips"].detail == "moisture 40 %, the need takes up to 45 %"
+    assert quality["damp"].score == pytest.approx(0.5)  # 5 points wetter: a weaker fit
+    assert quality["damp"].detail == "moisture 50 %, more than the 45 % the need takes"
+    assert quality["unsaid"].score == 0.5 and not quality["unsaid"].stated
+
+
 def test_heat_pump_fit_falls_with_the_lift() -> None:
     from sidestream.impact.heat_pump import heat_pump_cop
     from sidestream.matching.sectors import heat_pump_fit

@@ -32,6 +32,7 @@ from sidestream.matching.weights import (
     KIND_DOUBT,
     MATERIAL_SOURCES,
     MAX_DISTANCE_KM,
+    MOISTURE_STEP_FIT,
     NOT_A_FUEL,
     REGULATORY,
     STORE_COLDER_K,
@@ -288,7 +289,12 @@ def quality_scores(
     refused = _refused(offers, oi, needs, nj)
     wo, wn = offers.water_quality[oi][:, None], needs.water_quality[nj][None, :]
     to, tn = offers.temperature[oi][:, None], needs.temperature[nj][None, :]
-    if (np.isnan(to).all() or np.isnan(tn).all()) and ((wo < 0).all() or (wn < 0).all()):
+    mo, mn = offers.moisture[oi][:, None], needs.moisture[nj][None, :]
+    if (
+        (np.isnan(to).all() or np.isnan(tn).all())
+        and ((wo < 0).all() or (wn < 0).all())
+        and (np.isnan(mo).all() or np.isnan(mn).all())
+    ):
         return np.where(refused, 0.0, UNKNOWN)  # nothing stated on both sides: the usual case
     temp_known = ~np.isnan(to) & ~np.isnan(tn)
     kind = offers.kind[oi][:, None]
@@ -307,6 +313,13 @@ def quality_scores(
         np.minimum(fit, water),
         np.where(temp_known, fit, np.where(water_known, water, UNKNOWN)),
     )
+    moisture_known = ~np.isnan(mo) & ~np.isnan(mn)
+    with np.errstate(invalid="ignore"):
+        dry_enough = np.clip(1.0 - MOISTURE_STEP_FIT * np.maximum(mo - mn, 0.0), 0.0, 1.0)
+    stated = temp_known | water_known
+    score = np.where(
+        moisture_known, np.where(stated, np.minimum(score, dry_enough), dry_enough), score
+    )
     return np.where(refused, 0.0, score)
 
 
@@ -318,9 +331,11 @@ def ruled_out(
     the match), or a hazardous offer to a need that does not accept hazardous materials."""
     lift = needs.temperature[nj][None, :] - offers.temperature[oi][:, None]
     stated = offers.temperature_stated[oi][:, None] & needs.temperature_stated[nj][None, :]
+    wetter = offers.moisture[oi][:, None] - needs.moisture[nj][None, :]
     with np.errstate(invalid="ignore"):
         too_cold = (offers.kind[oi] == ENERGY)[:, None] & (lift > MAX_LIFT_K) & stated
-    return too_cold | _refused(offers, oi, needs, nj)
+        too_wet = wetter * MOISTURE_STEP_FIT >= 1.0  # NaN (not stated) compares false
+    return too_cold | too_wet | _refused(offers, oi, needs, nj)
 
 
 def _refused(
@@ -502,6 +517,14 @@ def quality_detail(offers: ListingTable, i: int, needs: ListingTable, j: int) ->
             text = N_("water quality: the offer is {offer}, the need asks for {need}: it needs"
                       " treatment first")  # fmt: skip
         notes.append(Phrase(text, names, ("offer", "need")))
+    mo, mn = float(offers.moisture[i]), float(needs.moisture[j])
+    if not np.isnan(mo) and not np.isnan(mn):
+        wet = {"offer": mo, "need": mn}
+        if mo <= mn:
+            text = N_("moisture {offer:.0f} %, the need takes up to {need:.0f} %")
+        else:
+            text = N_("moisture {offer:.0f} %, more than the {need:.0f} % the need takes")
+        notes.append(Phrase(text, wet))
     if offers.hazardous[i] and not needs.accepts_hazardous[j]:
         notes.append(Phrase(N_("hazardous offer, need does not accept hazardous materials")))
     return notes or [NO_CONSTRAINTS]

@@ -124,6 +124,15 @@ def _does_not_burn(listing: Listing, kind: Kind | None) -> bool:
     return does_not_burn(listing.title, listing.waste_code, entry.description if entry else "")
 
 
+def moisture_of(properties: dict) -> float:
+    """``properties.moisture_pct``, else 100 less ``dry_matter_pct``; NaN when neither is a
+    number (an offer's: what it holds; a need's: the most it takes)."""
+    moisture = number_or_nan(properties.get("moisture_pct"))
+    if np.isnan(moisture):
+        moisture = 100.0 - number_or_nan(properties.get("dry_matter_pct"))
+    return moisture
+
+
 def _water_quality(properties: dict) -> int:
     value = str(properties.get("water_quality") or "").strip().lower()
     return WATER_QUALITIES.index(value) if value in WATER_QUALITIES else -1
@@ -168,6 +177,8 @@ class ListingTable:
     #: ``properties.water_quality`` as its index in ``WATER_QUALITIES`` (cleanest first); -1
     #: where not stated or not one of them.
     water_quality: np.ndarray
+    #: Moisture in percent (``moisture_of``), NaN where not stated.
+    moisture: np.ndarray
     start: np.ndarray
     end: np.ndarray
     dated: np.ndarray
@@ -224,6 +235,7 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
         temperature=np.where(np.isnan(stated), np.array(written, float), stated),
         temperature_stated=~np.isnan(stated),
         water_quality=np.array([_water_quality(x.properties) for x in listings], np.int8),
+        moisture=np.array([moisture_of(x.properties) for x in listings], float),
         start=np.array([_day(x.available_from, -np.inf) for x in listings], float),
         end=np.array([_day(x.available_to, np.inf) for x in listings], float),
         dated=np.array([bool(x.available_from or x.available_to) for x in listings], bool),

@@ -65,6 +65,12 @@ STORE_COLDER_K = 10.0
 #: much of the quality score (it needs treatment first; never below ``WATER_STEP_FIT``).
 WATER_STEP_FIT = 0.2
 
+#: Moisture (``properties.moisture_pct``, or 100 less ``dry_matter_pct``): an offer's is what
+#: it holds, a need's the most it takes. Each percentage point above costs this share of the
+#: quality score; beyond ``1 / MOISTURE_STEP_FIT`` points the pair is ruled out (a slurry of 4 %
+#: dry matter is no fuel for a boiler that takes wood chips up to 45 % moisture).
+MOISTURE_STEP_FIT = 0.1
+
 #: Receiving classes no heat pump serves: lifting heat to make electricity loses more than it
 #: gains (ORC and steam-cycle power generation).
 NO_HEAT_PUMP_CLASSES: frozenset[str] = frozenset({"3511"})

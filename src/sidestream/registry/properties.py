@@ -16,7 +16,8 @@ from sidestream.taxonomy.units import density_of
 #: Numeric properties and their valid closed ranges.
 NUMERIC_RANGES: dict[str, tuple[float, float]] = {
     "temperature_c": (-50.0, 1500.0),  # heat carriers from chilled water to slag and flue gas
-    "moisture_pct": (0.0, 100.0),
+    "moisture_pct": (0.0, 100.0),  # an offer's: what it holds; a need's: the most it takes
+    "dry_matter_pct": (0.0, 100.0),  # 100 less the moisture (slurries, digestate, sludge)
 }
 
 #: Allowed values of ``water_quality``.
