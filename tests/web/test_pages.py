@@ -182,12 +182,19 @@ def test_the_whole_region_option_sends_an_empty_network(web: TestClient) -> None
         response = web.get(path, params={"network": ""})
         assert response.status_code == 200, path
     assert web.get("/region", params={"network": "x"}).status_code == 422
+    for path in ("/region", "/region/optimise"):  # the whole region was shown in its place
+        gone = web.get(path, params={"network": 999999}, headers={"Accept": "text/html"})
+        assert gone.status_code == 404 and "We could not find that page" in gone.text, path
 
 
 def test_optimiser_page_compares_a_carbon_price_scenario(web: TestClient) -> None:
     html = web.get("/region/optimise", params={"carbon_price": 80}).text
     assert "Baseline" in html and "With carbon price 80 EUR/t" in html
     assert "Exchanges in the plan" in html and '<td class="num">' in html
+    assert "Solver status: optimal" in html
+    slovenian = web.get("/region/optimise", params={"lang": "sl"}).text
+    assert ": optimalno<" in slovenian or ": optimalno " in slovenian  # not the solver's word
+    web.get("/region", params={"lang": "en"})  # the language cookie back to English
 
 
 def test_static_files_are_served_locally(web: TestClient) -> None:

@@ -29,6 +29,7 @@ from sidestream.access.policy import ANONYMOUS, Viewer
 from sidestream.demo.builder import region
 from sidestream.matching.knowledge import default_knowledge_base
 from sidestream.matching.text import normalise_text
+from sidestream.messages import N_
 from sidestream.registry.models import Organisation, Stream
 from sidestream.taxonomy.nace import nace_title
 
@@ -160,6 +161,10 @@ def region_case_count(session: Session, viewer: Viewer = ANONYMOUS) -> int:
     return len(_shown_pairs(found))
 
 
+#: The source named for a demo pair whose documentation cites none.
+DEMO_REGION = N_("Sidestream demo region")
+
+
 def region_cases(session: Session, viewer: Viewer = ANONYMOUS) -> list[Case]:
     """Pairs of the loaded demo region that ``viewer`` may see in full: an offer and the need it
     was documented to serve (see the module docstring for which pairs count)."""
@@ -199,7 +204,7 @@ def region_cases(session: Session, viewer: Viewer = ANONYMOUS) -> list[Case]:
                 country=donor.country or "",
                 final_use=need.title,
                 waste_codes=(offer.waste_code,) if offer.waste_code else (),
-                source=cited.get("citation", "Sidestream demo region"),
+                source=cited.get("citation", DEMO_REGION),
                 url=cited.get("url", ""),
             )
         )

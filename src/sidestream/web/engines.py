@@ -35,7 +35,7 @@ def impact(
     terms = pair_terms(offer, need)
     if terms["kind"] not in PHYSICAL_KINDS or amount <= 0:
         return None
-    return _impact(tuple(sorted(terms.items())), round(amount, 3), round(distance_km, 1))
+    return _impact(tuple(sorted(terms.items())), amount, distance_km)  # as the plan values it
 
 
 @lru_cache(maxsize=4096)

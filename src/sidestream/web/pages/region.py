@@ -24,11 +24,13 @@ from sidestream.web import region_view
 from sidestream.web.forms import read_number
 from sidestream.web.i18n import choose_language
 from sidestream.web.pages.common import (
+    PAGE,
     PageViewer,
     SessionDep,
     allowed,
     forbidden,
     gettext_for,
+    not_found,
     to_login,
 )
 from sidestream.web.pages.exchanges import (
@@ -45,8 +47,19 @@ from sidestream.web.templating import render
 router = APIRouter()
 
 #: The highest carbon price (EUR per tonne CO2) the scenario field takes: twenty times today's
-#: EU ETS price (the API takes any price up to ``MAX_QUANTITY``).
+#: EU ETS price (the API and the optimiser take up to ``optimize.schemas.MAX_CARBON_PRICE``).
 MAX_CARBON_PRICE = 1000.0
+
+
+#: The optimiser's status of a plan, as the network plan page names it.
+SOLVER_STATUS = {
+    "optimal": N_("optimal"),
+    "feasible": N_("feasible, not proven the best"),
+    "infeasible": N_("infeasible"),
+    "unbounded": N_("unbounded"),
+    "no_feasible_link": N_("no feasible link"),
+    "error": N_("the solver failed"),
+}
 
 
 def _blank_is_none(value: object) -> object:
@@ -88,9 +101,13 @@ class RegionState:
         return {s.id: s for s in self.streams}
 
 
-def _state(session: SessionDep, viewer: Viewer, network_id: int | None) -> RegionState:
+def _state(session: SessionDep, viewer: Viewer, network_id: int | None) -> RegionState | None:
+    """What the region pages show of the region, or of ``network_id``; None when no network
+    has that id (the whole region was shown in its place, unsaid)."""
     networks = list(registry.list_networks(session, limit=100)[0])
-    network = next((n for n in networks if n.id == network_id), None)
+    network = session.get(Network, network_id) if network_id is not None else None
+    if network_id is not None and network is None:
+        return None
     filters = registry.StreamFilter(
         status="active", network_id=network.id if network is not None else None
     )
@@ -125,6 +142,8 @@ def region(
 ) -> HTMLResponse:
     """Map, flows, Sankey, opportunity pipeline and the five indicators."""
     state = _state(session, viewer, network)
+    if state is None:
+        return not_found(request, PAGE)
     by_id = state.by_id
     gettext = gettext_for(request)
     indicators = region_view.indicators(state.allocation, by_id)
@@ -171,6 +190,8 @@ def optimiser(
     """The optimiser's best network plan, with a carbon-price scenario beside the baseline
     (the price typed in the page's language; a wrong one is named beside the field)."""
     state = _state(session, viewer, network)
+    if state is None:
+        return not_found(request, PAGE)
     scenario, price, error = None, None, None
     if carbon_price.strip():
         price, error = read_number(
@@ -187,6 +208,7 @@ def optimiser(
         "typed_price": carbon_price,
         "errors": {"carbon_price": error} if error else {},
         "streams": state.by_id,
+        "solver_status": SOLVER_STATUS,
         "kinds": KIND_FORMS,
         "shows_identity": lambda stream: sees_identity(viewer, stream),
     }
@@ -207,7 +229,9 @@ def pipeline_page(
     ]
     if not mine:
         return forbidden(request, N_("Only a network's facilitator sees its pipeline."))
-    chosen = next((n for n in mine if n.id == network), mine[0])
+    chosen = next((n for n in mine if n.id == network), None if network else mine[0])
+    if chosen is None:  # not a network, or not one this facilitator runs
+        return not_found(request, PAGE)
     members = set(registry.network_member_ids(session, chosen.id))
     intros = [
         i
