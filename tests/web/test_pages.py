@@ -6,6 +6,8 @@ import re
 
 from fastapi.testclient import TestClient
 
+from sidestream.web.i18n import COOKIE
+
 
 def test_home_offers_two_doors_and_counts(web: TestClient) -> None:
     html = web.get("/").text
@@ -194,7 +196,7 @@ def test_optimiser_page_compares_a_carbon_price_scenario(web: TestClient) -> Non
     assert "Solver status: optimal" in html
     slovenian = web.get("/region/optimise", params={"lang": "sl"}).text
     assert ": optimalno<" in slovenian or ": optimalno " in slovenian  # not the solver's word
-    web.get("/region", params={"lang": "en"})  # the language cookie back to English
+    web.cookies.delete(COOKIE)  # the other tests read their pages in their own languages
 
 
 def test_static_files_are_served_locally(web: TestClient) -> None:

@@ -97,7 +97,8 @@ _MINERAL = re.compile(
     r"|sabbia|calce|cemento|acido|vidrio|chatarra|hierro|acero|hormigon|yeso"
     r"|schroot|ijzer|staal|zand|zuur|skrot|jern|betong|syre|syra|lasi|romu|rauta"
     r"|teras|betoni|kipsi|hiekka|kalkki|sementti|happo|steklo|zelezo|jeklo|sadra|pesek"
-    r"|apno|kislina|szklo|zlom|zelazo|piasek|wapno)(?!\w)"
+    r"|apno|kislina|szklo|zlom|zelazo|piasek|wapno|ammonium|ammonia|nitrates?|phosphates?"
+    r"|thiosul(?:ph|f)ates?|fertili[sz]ers?)(?!\w)"
 )
 #: What burns: fuels (``_WORDS["fuel"]``) and the materials burnt as fuels.
 _BURNS = re.compile(
@@ -121,11 +122,20 @@ _INORGANIC_CODES = (
     "1611", "1701", "170202", "1704", "1705", "170604", "1708", "1901", "191001", "191002",
     "191202", "191203", "191205", "191209", "200102", "200140", "200202",
 )  # fmt: skip
-#: A need asking for a fuel in so many words (a need for "biogas co-substrate" asks for what
-#: a biogas plant digests, not for a fuel).
+#: A need asking for a fuel in so many words, singular, plural or definite ("Alternativa
+#: bränslen", "brændslet"); a need for "biogas co-substrate" asks for what a biogas plant
+#: digests, not for a fuel.
 _FUEL_WANTED = re.compile(
     r"(?<![\w-])(?:\w*fuels?|\w*brennstoffe?|combustibles?|carburants?|combustibili|brandstof"
-    r"|braendsel|brensel|bransle|polttoaine|gorivo|paliwo)(?!\w)"
+    r"|braendsel\w*|brensel\w*|bransle\w*|polttoaine\w*|goriv[oa]|paliw[oa])(?!\w)"
+)
+#: A boiler, whose material need is what it burns ("Wood chips for the biomass boiler", "til
+#: biomassekedlen"), unless the title names water ("Boiler feed water").
+_BOILER = re.compile(
+    r"(?<![\w-])(?:\w*boilers?|\w*kessels?|chaudieres?|caldaias?|calderas?|\w*ketels?"
+    r"|\w*kedl?e[ln]\w*|\w*kjele\w*|\w+pannan?|\w*kattila\w*|\w*kotel|kotl(?:a|u|om|i|ov|ow)"
+    r"|\w*kociol\w*)"
+    r"(?!\w)"
 )
 
 
@@ -185,8 +195,9 @@ def does_not_burn(title: str, code: str | None = None, wording: str = "") -> boo
 @lru_cache(maxsize=65536)
 def asks_for_fuel(title: str) -> bool:
     """Whether a need's ``title`` asks for a fuel in so many words ("Fuel", "Alternative fuel
-    for the kiln", "Brennstoff")."""
-    return bool(_FUEL_WANTED.search(without_sources(title)))
+    for the kiln", "Brennstoff") or for what a boiler burns ("Wood chips for the boiler")."""
+    norm = without_sources(title)
+    return bool(_FUEL_WANTED.search(norm) or (_BOILER.search(norm) and not _WATER.search(norm)))
 
 
 #: A number written with thousands separators: 1,200 or 1.200 (never 3 decimals of a °C).

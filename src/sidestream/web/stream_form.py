@@ -84,6 +84,13 @@ KIND_FORMS: dict[str, KindForm] = {
                 hint=N_("For biomass, sludge or food residues; leave empty if unknown."),
             ),
             PropertyField(
+                "dry_matter_pct",
+                N_("Dry matter"),
+                "%",
+                *NUMERIC_RANGES["dry_matter_pct"],
+                hint=N_("Instead of moisture, as slurries and digestate are described."),
+            ),
+            PropertyField(
                 "avoided_disposal",
                 N_("Where it goes today"),
                 choices=AVOIDED_DISPOSAL_CHOICES,
