@@ -88,6 +88,8 @@ def test_the_form_of_energy_a_title_names(title: str, form: str | None) -> None:
         ("Żużel stalowniczy", None, True),
         ("Złom stalowy", None, True),
         ("Trociny drzewne", None, False),
+        ("Ammonium thiosulphate liquid fertiliser (ATS)", None, True),
+        ("Organic-certified liquid fertiliser", None, False),  # organic matter burns
     ],
 )
 def test_a_material_that_cannot_burn(title: str, code: str | None, inert: bool) -> None:
@@ -103,6 +105,13 @@ def test_a_material_that_cannot_burn(title: str, code: str | None, inert: bool) 
         ("Ersatzbrennstoff", True),
         ("Whey as biogas co-substrate", False),  # what a digester takes, not a fuel
         ("Raw material", False),
+        ("Alternativa bränslen (SRF)", True),  # plural and definite forms
+        ("Træflis og savværksrester til biomassekedlen", True),  # what a boiler burns
+        ("Wood chips for the biomass boiler", True),
+        ("Flis till barkpannan", True),
+        ("Boiler feed water", False),  # water for a boiler, not its fuel
+        ("Panna cotta ingredients", False),  # Italian cream, not a Swedish boiler
+        ("Pork kotlet trimmings", False),  # a cutlet, not a Slovene boiler
     ],
 )
 def test_a_need_asking_for_fuel(title: str, asks: bool) -> None:
