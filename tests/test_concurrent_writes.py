@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from sidestream.api.app import create_app
 from sidestream.db import make_engine, upgrade
-from tests.access.auth import as_platform_admin
+from tests.access.auth import as_platform_admin, make_user
 
 
 def _client(url: str) -> Iterator[tuple[TestClient, Engine]]:
@@ -102,3 +102,18 @@ def test_a_change_that_cannot_get_its_turn_is_told_to_send_it_again(impatient_ap
         f"/api/v1/streams/{stream['id']}", json={"version": stream["version"], "title": "Shavings"}
     )
     assert again.status_code == 200, again.text
+
+
+def test_reading_never_waits_for_the_write_lock(impatient_api):
+    """A GET, and a POST whose route only reads (a network plan), answer while another writer
+    holds the database: the plan does not queue behind changes, nor they behind a plan. A
+    token's first use is recorded by a later request instead (its only write)."""
+    client, engine = impatient_api
+    network = client.post("/api/v1/networks", json={"name": "Quiet Park"}).json()
+    fresh = make_user(client, "reader@test.invalid", platform_admin=True)  # never used yet
+    other = _hold_write_lock(engine, "SELECT 1", 1.0)
+    listed = client.get("/api/v1/organisations", headers=fresh)
+    planned = client.post(f"/api/v1/networks/{network['id']}/optimize", json={}, headers=fresh)
+    other.join()
+    assert listed.status_code == 200, listed.text
+    assert planned.status_code == 422 and "no feasible link" in planned.text, planned.text

@@ -42,6 +42,10 @@ def test_an_exchange_whose_offer_was_deleted_counts_deliveries_in_its_kind(clien
     url = _active(client, ex_id, h)
     r = client.delete(f"/api/v1/streams/{w.streams['public']}", headers=h["acme_member"])
     assert r.status_code == 204
+    need = client.get(f"/api/v1/streams/{w.need}", headers=h["beta_member"]).json()
+    changed = {"version": need["version"], "kind": "energy", "unit": "MWh", "waste_code": None}
+    r = client.patch(f"/api/v1/streams/{w.need}", json=changed, headers=h["beta_member"])
+    assert r.status_code == 200, r.text  # the need now reads as energy: the exchange stays material
     r = _deliver(client, url, h["acme_member"], 5, "MWh")
     assert r.status_code == 422, r.text
     assert r.json()["detail"][0]["loc"][-1] == "unit"

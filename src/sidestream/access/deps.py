@@ -22,12 +22,11 @@ from sidestream.access.policy import ANONYMOUS, Viewer
 from sidestream.access.roles import Scope
 from sidestream.access.secrets import new_secret
 from sidestream.access.settings import get_access_settings
-from sidestream.api.deps import get_session
+from sidestream.api.deps import SAFE_METHODS, get_session
 
 SESSION_COOKIE = "sidestream_session"
 CSRF_COOKIE = "sidestream_csrf"
 CSRF_HEADER = "X-CSRF-Token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _signer() -> URLSafeTimedSerializer:

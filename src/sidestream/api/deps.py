@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from fastapi import Request
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from sidestream.db import begin_writing
+from sidestream.db import begin_writing, is_contention
 
 #: Methods that change nothing: their transactions begin as readers.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., object])
+log = logging.getLogger(__name__)
+
+
+def reads_only(endpoint: Endpoint) -> Endpoint:
+    """Mark a route that takes a body but changes nothing (a plan, a valuation, a suggestion):
+    its transaction begins as a reader, as a GET's does, and never holds the write lock (an
+    optimisation runs for up to a minute). Put it below the route's decorator."""
+    endpoint.reads_only = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def _writes(request: Request) -> bool:
+    return request.method not in SAFE_METHODS and not getattr(
+        request.scope.get("endpoint"), "reads_only", False
+    )
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -18,16 +38,26 @@ def get_session(request: Request) -> Iterator[Session]:
 
     Routes declare it with ``Depends(get_session, scope="function")`` so the commit happens
     before the response is sent: a write that fails to commit is never reported as done. A
-    request of any other method than GET, HEAD or OPTIONS begins as a writer
-    (:func:`sidestream.db.begin_writing`): simultaneous changes on SQLite wait for each other
-    rather than fail.
+    request that may write (any method but GET, HEAD or OPTIONS, unless its route
+    :func:`reads_only`) begins as a writer (:func:`sidestream.db.begin_writing`):
+    simultaneous changes on SQLite wait for each other rather than fail. A reader's only
+    write is bookkeeping (a token's last use, to five minutes); when another writer took the
+    database meanwhile it is left to a later request rather than fail the answer.
     """
     session: Session = request.app.state.sessions()
+    writes = _writes(request)
     try:
-        if request.method not in SAFE_METHODS:
+        if writes:
             begin_writing(session)
+        else:  # its bookkeeping is written at the end, not by the first query after it
+            session.autoflush = False
         yield session
-        session.commit()
+        try:
+            session.commit()
+        except OperationalError as exc:
+            if writes or not is_contention(exc):
+                raise
+            log.info("a reader's bookkeeping was left to a later request: %s", exc.orig)
     except BaseException:
         session.rollback()
         raise

@@ -391,11 +391,11 @@ def update_exchange(
 def delivered_amount(
     offer: Stream | None, quantity: float, unit: str, kind: str | None = None
 ) -> Annual | None:
-    """``quantity unit`` of an exchange of ``offer`` in its kind's canonical unit (t, MWh, m3;
-    mass and volume convert with the offer's density); with the offer gone, of ``kind`` (no
-    density known). None when the kind has none (capacity, services) or is not known.
+    """``quantity unit`` of an exchange of ``kind`` (default: the ``offer`` stream's) in its
+    canonical unit (t, MWh, m3; mass and volume convert with the stream's density; none
+    without a stream). None when the kind has none (capacity, services) or is not known.
     ``ValueError`` naming the unit when it does not convert."""
-    kind = offer.kind if offer is not None else kind
+    kind = kind or (offer.kind if offer is not None else None)
     if kind not in CANONICAL_UNIT:
         return None
     density = density_of(offer.properties) if offer is not None else None

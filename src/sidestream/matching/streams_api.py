@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from sidestream.access.deps import CurrentViewer
-from sidestream.api.deps import get_session
+from sidestream.api.deps import get_session, reads_only
 from sidestream.impact.schemas import MAX_DISTANCE_KM
 from sidestream.impact.service import PairImpact
 from sidestream.matching import service
@@ -93,6 +93,7 @@ def pair_impact(
 
 
 @router.post("/{stream_id}/matches/{partner_id}/impact")
+@reads_only
 def pair_impact_edited(
     db: DB, viewer: CurrentViewer, stream_id: int, partner_id: int, body: ImpactEdits
 ) -> PairImpact:

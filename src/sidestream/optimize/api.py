@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from sidestream.access.deps import CurrentViewer
-from sidestream.api.deps import get_session
+from sidestream.api.deps import get_session, reads_only
 from sidestream.input_rules import InputRules
 from sidestream.optimize.pareto import MAX_PARETO_POINTS
 from sidestream.optimize.schemas import MAX_CARBON_PRICE
@@ -47,6 +47,7 @@ class OptimizeRequest(InputRules):
 
 
 @router.post("/{network_id}/optimize")
+@reads_only
 def optimize(
     db: DB, viewer: CurrentViewer, network_id: int, body: OptimizeRequest | None = None
 ) -> NetworkOptimisation:

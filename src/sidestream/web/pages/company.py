@@ -21,6 +21,7 @@ from sidestream.access.errors import Forbidden
 from sidestream.access.models import User
 from sidestream.access.policy import Viewer
 from sidestream.access.roles import Role
+from sidestream.api.deps import reads_only
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.messages import N_
 from sidestream.registry import service as registry
@@ -287,6 +288,7 @@ def kind_fields(request: Request, viewer: PageViewer, kind: str = "material") ->
 
 
 @router.post("/streams/suggest", response_class=HTMLResponse)
+@reads_only
 async def suggest(request: Request, session: SessionDep, viewer: PageViewer) -> HTMLResponse:
     """Codes and kind suggested for the description typed so far (htmx, as the user types)."""
     form = await request.form()
