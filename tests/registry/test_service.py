@@ -105,8 +105,13 @@ def test_a_stream_at_its_site_moves_with_it_and_to_its_new_site(session, org):
         session, at_a.id, StreamUpdate(version=at_a.version, site_id=b.id)
     )
     assert (moved.lat, moved.lon) == (56.5, 9.0)  # it kept A's place before
-    placed = StreamUpdate(version=own.version, site_id=b.id, lat=56.0, lon=9.5)
+    to_b = StreamUpdate(version=own.version, site_id=b.id)  # a place of its own: kept
+    assert (service.update_stream(session, own.id, to_b).lat, own.lon) == (55.2, 11.3)
+    placed = StreamUpdate(version=own.version, lat=56.0, lon=9.5)
     assert (service.update_stream(session, own.id, placed).lat, own.lon) == (56.0, 9.5)
+    off_site = StreamUpdate(version=moved.version, site_id=None)  # no site: stays where it is
+    assert (service.update_stream(session, moved.id, off_site).lat, moved.lon) == (56.5, 9.0)
+    service.update_stream(session, moved.id, StreamUpdate(version=moved.version, site_id=b.id))
     service.update_site(session, b.id, SiteUpdate(version=b.version, lat=57.0, lon=10.0))
     assert (at_a.lat, at_a.lon) == (57.0, 10.0)  # at its site: follows it
     assert (own.lat, own.lon) == (56.0, 9.5)  # placed on its own: stays

@@ -335,6 +335,13 @@ def _derive(stream: Stream) -> None:
     stream.annual_unit = annual.unit if annual else None
 
 
+def _at_its_site(stream: Stream) -> bool:
+    """Whether a stream lies where its site does (it took the site's place), not at a place of
+    its own: such a stream moves with its site."""
+    site = stream.site
+    return site is not None and (stream.lat, stream.lon) == (site.lat, site.lon)
+
+
 def _check_site(session: Session, stream: Stream) -> None:
     """The stream's site must exist and belong to the stream's organisation (``InvalidInput``
     on ``site_id``); a stream without coordinates takes the site's."""
@@ -413,9 +420,9 @@ def update_stream(
     changes |= {k: getattr(merged, k) for k in changes if k in StreamFields.model_fields}
     if "waste_code" in changes:
         changes["code_source"] = code_source if changes["waste_code"] else None
-    moved = "site_id" in changes and changes["site_id"] != stream.site_id
-    if moved and "lat" not in changes and "lon" not in changes:
-        changes |= {"lat": None, "lon": None}  # at its new site, unless placed in this edit
+    moved = changes.get("site_id") not in (None, stream.site_id)
+    if moved and "lat" not in changes and "lon" not in changes and _at_its_site(stream):
+        changes |= {"lat": None, "lon": None}  # to its new site's place (``_check_site``)
     _apply(stream, changes)
     _check_site(session, stream)
     _derive(stream)
