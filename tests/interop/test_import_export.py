@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 
 import pytest
 from openpyxl import Workbook
@@ -188,12 +189,51 @@ def test_cells_a_file_would_lose_unseen_are_row_errors(session):
         (4, "quantity", "a formula without a computed value (open and save the file in a "
                         "spreadsheet program)"),
     ]  # fmt: skip
-    csv = io.BytesIO(b"id,direction,title,,unit\nx1,offer,Sawdust,oops,\nx5,offer,Ash,,t\n")
-    report = run(session, csv, fmt="csv", partial=True)
+    rows = (
+        b"id,direction,title,,unit,\nx1,offer,Sawdust,oops,,\nx5,offer,Ash,,t\nx6,offer,Ash,,t,x\n"
+    )
+    report = run(session, io.BytesIO(rows), fmt="csv", partial=True)
     assert [(e.row, e.message) for e in report.errors] == [
-        (2, "the cell in column 4 has no header name")
+        (2, "the cell in column 4 has no header name"),  # two blank header cells: the first
+        (4, "the cell in column 6 has no header name"),
     ]
     assert report.created == 1
+    computed = _xlsx_with_sheet(  # a formula a spreadsheet computed as an empty text
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c>'
+        b'<c r="B1" t="inlineStr"><is><t>direction</t></is></c>'
+        b'<c r="C1" t="inlineStr"><is><t>title</t></is></c>'
+        b'<c r="D1" t="inlineStr"><is><t>description</t></is></c></row>'
+        b'<row r="2"><c r="A2" t="inlineStr"><is><t>x7</t></is></c>'
+        b'<c r="B2" t="inlineStr"><is><t>offer</t></is></c>'
+        b'<c r="C2" t="inlineStr"><is><t>Sawdust</t></is></c>'
+        b'<c r="D2" t="str"><f>IF(1=2,"x","")</f><v></v></c></row>'
+    )
+    report = run(session, computed, fmt="xlsx")
+    assert report.errors == [] and report.created == 1
+
+
+def _xlsx_with_sheet(rows: bytes) -> io.BytesIO:
+    """An XLSX file whose first sheet holds ``rows`` (sheet XML), as a spreadsheet saved it."""
+    import zipfile
+
+    wb = Workbook()
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(
+                    rb"<sheetData\s*/>|<sheetData>.*</sheetData>",
+                    b"<sheetData>" + rows + b"</sheetData>",
+                    data,
+                    flags=re.S,
+                )
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:Z99"', data)
+            dst.writestr(item, data)
+    out.seek(0)
+    return out
 
 
 @pytest.mark.parametrize("content", [b"", b"id,direction,title\n"])

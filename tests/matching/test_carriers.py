@@ -112,6 +112,11 @@ def test_a_material_that_cannot_burn(title: str, code: str | None, inert: bool) 
         ("Boiler feed water", False),  # water for a boiler, not its fuel
         ("Panna cotta ingredients", False),  # Italian cream, not a Swedish boiler
         ("Pork kotlet trimmings", False),  # a cutlet, not a Slovene boiler
+        ("Boiler ash for road base", False),  # what a boiler leaves, not what it burns
+        ("Kedelaske til vejfyld", False),
+        ("Kjeleaske", False),
+        ("Produkter til markedene", False),  # Norwegian "the markets"
+        ("Brensel til kjelen", True),
     ],
 )
 def test_a_need_asking_for_fuel(title: str, asks: bool) -> None:

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -133,54 +133,14 @@ def _one_column_each(header: Iterable[Any]) -> None:
 
 
 def _csv_rows(text: str, strict: bool = True) -> Iterator[RawRow]:
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text))
     try:
-        _one_column_each(reader.fieldnames or ())
-        yield from _csv_cells(reader, strict)
+        header = [h.strip() or None for h in next(reader, [])]
+        _one_column_each(header)
+        rows = ((number, values, ()) for number, values in enumerate(reader, start=2))
+        yield from _table_rows(header, rows, strict, str)
     except csv.Error as exc:  # a cell over the csv module's limit, a NUL byte
         raise ValueError(f"cannot read the CSV after row {reader.line_num}: {exc}") from None
-
-
-def _headless(header: Sequence[str | None], values: Sequence[Any]) -> int | None:
-    """The first column (from 1) holding a value but no header name (an empty header cell,
-    or a cell beyond the header's last), else None: its cell would be dropped unseen."""
-    for column, value in enumerate(values, start=1):
-        name = header[column - 1] if column <= len(header) else None
-        empty = value is None or (isinstance(value, str) and not value.strip())
-        if not empty and (name is None or not str(name).strip()):
-            return column
-    return None
-
-
-def _named(header: Sequence[str | None], values: Sequence[Any], label: Any) -> dict[str, Any]:
-    """A row's cells by header name; a cell without one under ``column <label(n)>`` (read
-    leniently, a reader then names it as a field it does not know)."""
-    return {
-        (name if name is not None and str(name).strip() else f"column {label(n)}"): value
-        for n, (name, value) in enumerate(
-            zip([*header, *[None] * (len(values) - len(header))], values, strict=False), start=1
-        )
-    }
-
-
-def _csv_cells(reader: csv.DictReader, strict: bool) -> Iterator[RawRow]:
-    for number, cells in enumerate(reader, start=2):  # row 1 is the header
-        if None in cells:
-            yield RawRow(number, None, "more cells than header columns")
-            continue
-        named = [k for k in cells if k is not None]
-        if (column := _headless(named, [cells[k] for k in named])) is not None:
-            if strict:
-                yield RawRow(number, None, f"the cell in column {column} has no header name")
-                continue
-            cells = _named(named, [cells[k] for k in named], str)
-        try:
-            data = _cells_to_fields(cells, strict)
-        except ValueError as exc:
-            yield RawRow(number, None, str(exc), "properties")
-            continue
-        if data:
-            yield RawRow(number, data)
 
 
 def _xlsx_rows(raw: bytes, strict: bool = True) -> Iterator[RawRow]:
@@ -191,39 +151,101 @@ def _xlsx_rows(raw: bytes, strict: bool = True) -> Iterator[RawRow]:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
         raise ValueError(f"cannot read the spreadsheet: {exc}") from None
-    written = load_workbook(io.BytesIO(raw), read_only=True)  # formulas as written
-    rows = book.worksheets[0].iter_rows(values_only=True)
-    formulas = written.worksheets[0].iter_rows(values_only=True)
+    sheet = book.worksheets[0]
+    uncomputed = _uncomputed_formulas(sheet)
+    rows = sheet.iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else None for h in next(rows, ())]
-    next(formulas, ())
     _one_column_each(header)
-    for number, (values, as_written) in enumerate(zip(rows, formulas, strict=False), start=2):
+    numbered = (
+        (number, [_cell(v) for v in values], uncomputed.get(number, ()))
+        for number, values in enumerate(rows, start=2)
+    )
+    yield from _table_rows(header, numbered, strict, get_column_letter)
+
+
+#: A cell of a sheet's XML: its attributes and what it holds.
+_XML_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_XML_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+#: A value element with nothing in it (or none at all): what a formula no spreadsheet
+#: computed carries.
+_NO_VALUE = re.compile(rb"<v\s*/>|<v>\s*</v>")
+
+
+def _uncomputed_formulas(sheet: Any) -> dict[int, tuple[int, ...]]:
+    """Row number -> columns (from 1) of the formulas no spreadsheet computed (written by a
+    program: the formula with an empty value, which reads as an empty cell). One pass over the
+    sheet's XML, none when it holds no formula; a formula a spreadsheet computed as an empty
+    text is typed as text (``t="str"``) and is not one of them."""
+    from openpyxl.utils import column_index_from_string
+
+    with sheet.parent._archive.open(sheet._worksheet_path) as fh:  # read-only sheets keep it
+        xml = fh.read()
+    if b"<f" not in xml:
+        return {}
+    found: dict[int, tuple[int, ...]] = {}
+    for attrs, inner in _XML_CELL.findall(xml):
+        computed = b"<v" in inner and not _NO_VALUE.search(inner)
+        text_result = b't="str"' in attrs  # a computed empty text keeps its type
+        if b"<f" in inner and not computed and not text_result and (ref := _XML_REF.search(attrs)):
+            column, row = column_index_from_string(ref[1].decode()), int(ref[2])
+            found[row] = (*found.get(row, ()), column)
+    return found
+
+
+def _table_rows(
+    header: Sequence[str | None],
+    rows: Iterable[tuple[int, Sequence[Any], Sequence[int]]],
+    strict: bool,
+    label: Callable[[int], str],
+) -> Iterator[RawRow]:
+    """The rows of a spreadsheet or CSV: its number, its cells and the columns holding a
+    formula with no computed value. A cell no header names (under an empty header cell or
+    beyond the last) is a row error, as a formula without a value is: either would be lost
+    unseen; read leniently, such a cell is named ``column <label(n)>``, a field the reader
+    does not know."""
+    for number, values, uncomputed in rows:
+        if uncomputed:
+            first = uncomputed[0]
+            name = header[first - 1] if first <= len(header) else None
+            why = "a formula without a computed value (open and save the file in a spreadsheet"
+            yield RawRow(number, None, f"{why} program)", name or f"column {label(first)}")
+            continue
         headless = _headless(header, values)
         if headless is not None and strict:
-            yield RawRow(number, None, f"the cell in column {get_column_letter(headless)} has"
-                         " no header name")  # fmt: skip
+            msg = f"the cell in column {label(headless)} has no header name"
+            yield RawRow(number, None, msg)
             continue
-        uncomputed = [
-            header[i] or get_column_letter(i + 1)
-            for i, (value, formula) in enumerate(zip(values, as_written, strict=False))
-            if value is None and isinstance(formula, str) and formula.startswith("=")
-        ]
-        if uncomputed:  # written by a program: no spreadsheet ever computed it
-            yield RawRow(number, None, "a formula without a computed value (open and save the"
-                         " file in a spreadsheet program)", uncomputed[0] or "(row)")  # fmt: skip
-            continue
-        cells = (
-            _named(header, values, get_column_letter)
-            if headless is not None
-            else dict(zip(header, values, strict=False))
-        )
+        cells = _named(header, values, label)
         try:
-            data = _cells_to_fields({k: _cell(v) for k, v in cells.items()}, strict)
+            data = _cells_to_fields(cells, strict)
         except ValueError as exc:
             yield RawRow(number, None, str(exc), "properties")
             continue
         if data:
             yield RawRow(number, data)
+
+
+def _headless(header: Sequence[str | None], values: Sequence[Any]) -> int | None:
+    """The first column (from 1) holding a value but no header name (an empty header cell,
+    or a cell beyond the header's last), else None."""
+    for column, value in enumerate(values, start=1):
+        name = header[column - 1] if column <= len(header) else None
+        empty = value is None or (isinstance(value, str) and not value.strip())
+        if not empty and not name:
+            return column
+    return None
+
+
+def _named(
+    header: Sequence[str | None], values: Sequence[Any], label: Callable[[int], str]
+) -> dict[str, Any]:
+    """A row's cells by header name; a cell without one under ``column <label(n)>`` (empty
+    ones are left out later, as every empty cell is)."""
+    names = [*header, *[None] * (len(values) - len(header))]
+    return {
+        (name or f"column {label(n)}"): value
+        for n, (name, value) in enumerate(zip(names, values, strict=False), start=1)
+    }
 
 
 def _cell(value: Any) -> Any:

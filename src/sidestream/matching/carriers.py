@@ -130,12 +130,13 @@ _FUEL_WANTED = re.compile(
     r"|braendsel\w*|brensel\w*|bransle\w*|polttoaine\w*|goriv[oa]|paliw[oa])(?!\w)"
 )
 #: A boiler, whose material need is what it burns ("Wood chips for the biomass boiler", "til
-#: biomassekedlen"), unless the title names water ("Boiler feed water").
+#: biomassekedlen"), unless the title names water ("Boiler feed water") or what a boiler leaves
+#: ("Boiler ash for road base"); the word and its inflections, not compounds it begins
+#: ("kedelaske", "markedene").
 _BOILER = re.compile(
     r"(?<![\w-])(?:\w*boilers?|\w*kessels?|chaudieres?|caldaias?|calderas?|\w*ketels?"
-    r"|\w*kedl?e[ln]\w*|\w*kjele\w*|\w+pannan?|\w*kattila\w*|\w*kotel|kotl(?:a|u|om|i|ov|ow)"
-    r"|\w*kociol\w*)"
-    r"(?!\w)"
+    r"|\w*kedel|\w*kedl(?:en|er|erne)|\w*kjele(?:n|r|ne)?|\w+pannan?|\w+pannor(?:na)?"
+    r"|\w*kattila(?:n|an|ssa|t)?|\w*kotel|kotl(?:a|u|om|i|ov|ow)|\w*kociol)(?!\w)"
 )
 
 
@@ -197,7 +198,8 @@ def asks_for_fuel(title: str) -> bool:
     """Whether a need's ``title`` asks for a fuel in so many words ("Fuel", "Alternative fuel
     for the kiln", "Brennstoff") or for what a boiler burns ("Wood chips for the boiler")."""
     norm = without_sources(title)
-    return bool(_FUEL_WANTED.search(norm) or (_BOILER.search(norm) and not _WATER.search(norm)))
+    burner = _BOILER.search(norm) and not _WATER.search(norm) and not _BURNT.search(norm)
+    return bool(_FUEL_WANTED.search(norm) or burner)
 
 
 #: A number written with thousands separators: 1,200 or 1.200 (never 3 decimals of a °C).
