@@ -423,6 +423,10 @@ def withdraw_invitation(session: Session, viewer: Viewer, org_id: int, email: st
     session.flush()
 
 
+class LastAdmin(Conflict):
+    """A change that would leave an organisation without an admin."""
+
+
 def keep_an_admin(session: Session, member: Membership) -> None:
     """Refuse (``Conflict``) to demote or remove an organisation's last admin (also by deleting
     their account): nobody could then add members, edit the company or answer for it."""
@@ -438,7 +442,7 @@ def keep_an_admin(session: Session, member: Membership) -> None:
         )
     )
     if admins <= 1:
-        raise Conflict("an organisation keeps at least one admin: make someone else admin first")
+        raise LastAdmin("an organisation keeps at least one admin: make someone else admin first")
 
 
 def remove_membership(session: Session, viewer: Viewer, org_id: int, user_id: int) -> None:

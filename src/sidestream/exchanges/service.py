@@ -188,6 +188,10 @@ def withdraw_introduction(session: Session, viewer: Viewer, intro_id: int) -> In
     return intro
 
 
+class SideGone(Conflict):
+    """An introduction whose stream or asking company was deleted: it can only be declined."""
+
+
 def _both_sides_stand(intro: Introduction) -> None:
     """Refuse (``Conflict``) to accept an introduction whose stream or requesting company was
     deleted meanwhile: who supplies whom, and to whom, could no longer be said."""
@@ -201,7 +205,7 @@ def _both_sides_stand(intro: Introduction) -> None:
         if ref is None
     ]
     if gone:
-        raise Conflict(
+        raise SideGone(
             f"introduction {intro.id}: the {' and the '.join(gone)} was deleted since; "
             "there is nothing to accept (decline it)"
         )

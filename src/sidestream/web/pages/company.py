@@ -118,6 +118,9 @@ async def join(request: Request, session: SessionDep, viewer: PageViewer, token:
         org_id = access.answer_invitation_link(session, user, token, accept=accept)
     except NotFound:
         return not_found(request, INVITATION)
+    except Conflict:  # another of its links answered at the same moment: the start page tells
+        session.rollback()
+        return see_other("/start")
     session.commit()
     return see_other(f"/organisations/{org_id}" if accept else "/start")
 

@@ -184,6 +184,9 @@ async def _decide(
     except Forbidden:
         session.rollback()
         return forbidden(request, N_("Only the company that was asked may answer."))
+    except service.SideGone:
+        session.rollback()
+        return see_other("/exchanges?notice=gone")
     except Conflict:
         session.rollback()
         return see_other("/exchanges?notice=decided")

@@ -64,6 +64,8 @@ BAD_ADDRESS = N_("Please enter an e-mail address, for example name@company.eu.")
 LAST_ADMIN = N_(
     "A company keeps at least one administrator: make someone else administrator first."
 )
+#: What a change made at the same moment as another one's is told.
+AT_ONCE = N_("Someone else changed the team at the same moment: reload the page and try again.")
 
 
 @router.get("/organisations/{org_id}/team", response_class=HTMLResponse)
@@ -97,9 +99,9 @@ async def invite(
         member = access.set_membership(session, viewer, org_id, data.email, data.role)
     except (Forbidden, Unauthenticated):
         return _refused(request, session, viewer)
-    except Conflict:
+    except Conflict as exc:
         session.rollback()
-        errors = {"role": gettext(LAST_ADMIN)}
+        errors = {"role": gettext(LAST_ADMIN if isinstance(exc, access.LastAdmin) else AT_ONCE)}
         return _page(request, session, viewer, org_id, form, errors, status=409)
     session.commit()
     done = "changed" if member is not None else "invited"
@@ -124,9 +126,9 @@ async def remove(
         return _refused(request, session, viewer)
     except NotFound:
         return not_found(request, N_("member"))
-    except Conflict:
+    except Conflict as exc:
         session.rollback()
-        message = gettext_for(request)(LAST_ADMIN)
+        message = gettext_for(request)(LAST_ADMIN if isinstance(exc, access.LastAdmin) else AT_ONCE)
         return _page(request, session, viewer, org_id, {}, {"people": message}, status=409)
     session.commit()
     return see_other("/start" if user_id == viewer.user_id else f"/organisations/{org_id}/team")
