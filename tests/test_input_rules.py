@@ -130,7 +130,8 @@ def test_properties_hold_only_what_json_stores():
     exported as a line no JSON parser reads."""
     for props, said in (({"x": float("nan")}, "x must be a finite number, not nan"),
                         ({"deep": {"y": [1, float("inf")]}}, "deep.y.1 must be a finite"),
-                        ({"note": "a\x00b"}, "note must not contain NUL")):  # fmt: skip
+                        ({"note": "a\x00b"}, "note must not contain NUL"),
+                        ({"a\x00b": 1}, "a\\0b must not contain NUL")):  # fmt: skip
         with pytest.raises(ValidationError) as refused:
             StreamUpdate(version=1, properties=props)
         (error,) = refused.value.errors()

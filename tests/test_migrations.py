@@ -77,8 +77,8 @@ def test_undoing_the_kept_valuation_keeps_every_delivery(tmp_path):
         conn.execute(
             text(
                 "INSERT INTO delivery (id, exchange_id, delivered_on, quantity, unit, created_at,"
-                " answer, answered_at) VALUES (1, 1, '2026-03-01', 40, 't', :now, 'confirmed',"
-                " :now)"
+                " answer, answered_at, version) VALUES (1, 1, '2026-03-01', 40, 't', :now,"
+                " 'confirmed', :now, 1)"
             ),
             {"now": now},
         )

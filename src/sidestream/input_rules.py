@@ -95,6 +95,8 @@ def _nested_problem(value: Any, path: str) -> PydanticCustomError | None:
     if isinstance(value, dict | list):
         for key, inner in value.items() if isinstance(value, dict) else enumerate(value):
             where = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and "\x00" in key:  # a name PostgreSQL would refuse too
+                return _nested_problem(key, where.replace("\x00", "\\0"))
             if (problem := _nested_problem(inner, where)) is not None:
                 return problem
     return None

@@ -46,8 +46,9 @@ def _classify_line(
         return None
     if (repeat := repeated_id(first_lines, read, line)) is not None:
         note(repeat)
-    for key in data.keys() - set(CLASSIFY_FIELDS):
-        note(LineProblem(line, str(key), "unknown field, ignored", warning=True))
+    for key in data:  # in the line's order
+        if key not in CLASSIFY_FIELDS:
+            note(LineProblem(line, str(key), "unknown field, ignored", warning=True))
     texts = {k: free_text(data.get(k)) for k in TEXT_KEYS}
     key = next((k for k in TEXT_KEYS if (texts[k] or "").strip()), None)
     nace, nace_note = parse_nace(data.get("nace"))

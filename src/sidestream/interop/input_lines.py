@@ -8,6 +8,7 @@ everything else about it is repaired or ignored with a warning by the command's 
 
 from __future__ import annotations
 
+import io
 import math
 import sys
 from collections.abc import Iterable, Iterator
@@ -91,48 +92,43 @@ def given_id(raw: Any, read: str) -> str | int | float:
     return read
 
 
-def read_input(path: str) -> list[tuple[int, dict[str, Any] | LineProblem]]:
+def read_input(path: str) -> tuple[list[tuple[int, dict[str, Any] | LineProblem]], int | None]:
     """The objects of an input file (JSON Lines; CSV or XLSX by their extension, with the same
-    column names, numbered by row) or of stdin (``-``, JSON Lines). Raises ``ValueError`` naming
-    the file and why when it cannot be read at all (missing, a folder, not UTF-8 CSV)."""
+    column names, numbered by row) or of stdin (``-``, JSON Lines), and the first line of a JSON
+    Lines file holding bytes that are not UTF-8 (read as U+FFFD, so the line is still
+    answered), else None. Raises ``ValueError`` naming the file and why when it cannot be read
+    at all (missing, a folder, not UTF-8 CSV)."""
     try:
         if path == "-":
             if hasattr(sys.stdin, "reconfigure"):  # bytes that are not UTF-8 become U+FFFD
                 sys.stdin.reconfigure(encoding="utf-8", errors="replace")
-            return list(json_objects(sys.stdin))
+            return list(json_objects(sys.stdin)), None
         fmt = Path(path).suffix.lower().lstrip(".")
         if fmt in ("csv", "xlsx"):
-            return [_numbered(row) for row in read_rows(Path(path), fmt, strict=False)]
-        with Path(path).open(encoding="utf-8", errors="replace") as fh:
-            return list(json_objects(fh))
+            return [_numbered(row) for row in read_rows(Path(path), fmt, strict=False)], None
+        raw = Path(path).read_bytes()
     except OSError as exc:
         raise ValueError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except ValueError as exc:  # not UTF-8, a broken spreadsheet
         raise ValueError(f"{path}: cannot read ({exc})") from None
+    try:
+        raw.decode("utf-8")
+        not_utf8 = None
+    except UnicodeDecodeError as exc:
+        not_utf8 = raw.count(b"\n", 0, exc.start) + 1
+    lines = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", errors="replace")
+    return list(json_objects(lines)), not_utf8
 
 
 def read_input_or_stop(path: str) -> list[tuple[int, dict[str, Any] | LineProblem]]:
     """``read_input`` for a command: a file that cannot be read is named on stderr and stops
-    the command with exit code 2 (no traceback)."""
+    the command with exit code 2 (no traceback); bytes that are not UTF-8 are a warning."""
     try:
-        objects = read_input(path)
+        objects, not_utf8 = read_input(path)
     except ValueError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-    if (line := _first_line_not_utf8(path)) is not None:
-        typer.echo(f"{path}: line {line}: warning: bytes that are not UTF-8 were read as"
+    if not_utf8 is not None:
+        typer.echo(f"{path}: line {not_utf8}: warning: bytes that are not UTF-8 were read as"
                    " U+FFFD (\ufffd); save the file as UTF-8", err=True)  # fmt: skip
     return objects
-
-
-def _first_line_not_utf8(path: str) -> int | None:
-    """The first line of a JSON Lines file holding bytes that are not UTF-8 (read with U+FFFD
-    in their place, so the line is still answered), else None."""
-    if path == "-" or Path(path).suffix.lower() in (".csv", ".xlsx"):
-        return None  # stdin cannot be read twice; a spreadsheet that is not UTF-8 stops
-    raw = Path(path).read_bytes()
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return raw.count(b"\n", 0, exc.start) + 1
-    return None

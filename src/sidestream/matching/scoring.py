@@ -331,11 +331,13 @@ def ruled_out(
     the match), or a hazardous offer to a need that does not accept hazardous materials."""
     lift = needs.temperature[nj][None, :] - offers.temperature[oi][:, None]
     stated = offers.temperature_stated[oi][:, None] & needs.temperature_stated[nj][None, :]
-    wetter = offers.moisture[oi][:, None] - needs.moisture[nj][None, :]
+    mo, mn = offers.moisture[oi], needs.moisture[nj]
     with np.errstate(invalid="ignore"):
         too_cold = (offers.kind[oi] == ENERGY)[:, None] & (lift > MAX_LIFT_K) & stated
-        too_wet = wetter * MOISTURE_STEP_FIT >= 1.0  # NaN (not stated) compares false
-    return too_cold | too_wet | _refused(offers, oi, needs, nj)
+        out = too_cold | _refused(offers, oi, needs, nj)
+        if not (np.isnan(mo).all() or np.isnan(mn).all()):  # stated on both sides somewhere
+            out |= (mo[:, None] - mn[None, :]) * MOISTURE_STEP_FIT >= 1.0  # NaN compares false
+    return out
 
 
 def _refused(

@@ -81,9 +81,10 @@ def _apply(data: dict, change: Change, index: int) -> None:
 def _selected(data: dict, change: ChangePrice | ChangeFactor, index: int) -> list[dict]:
     """The arcs a change names; ``ProblemInputError`` on a selector naming none that exists
     (a typo would otherwise change nothing and say nothing)."""
-    keys = {Arc.model_validate(a).key for a in data["arcs"]}
-    known = {"arcs": keys, "offers": {a["offer"] for a in data["arcs"]},
-             "needs": {a["need"] for a in data["arcs"]}}  # fmt: skip
+    arcs = data["arcs"]
+    keys = [Arc.model_validate(a).key for a in arcs]
+    known = {"arcs": set(keys), "offers": {a["offer"] for a in arcs},
+             "needs": {a["need"] for a in arcs}}  # fmt: skip
     for selector, names in known.items():
         unknown = sorted(set(getattr(change, selector) or ()) - names)
         if unknown:
@@ -91,16 +92,13 @@ def _selected(data: dict, change: ChangePrice | ChangeFactor, index: int) -> lis
             what = (f"no candidate link {named}" if selector == "arcs"
                     else f"no {selector[:-1]} {named} with a candidate link")  # fmt: skip
             raise ProblemInputError([f"changes.{index}.{selector}: {what}"])
-
-    def hit(arc: dict) -> bool:
-        key = Arc.model_validate(arc).key
-        return (
-            (change.arcs is None or key in change.arcs)
-            and (change.offers is None or arc["offer"] in change.offers)
-            and (change.needs is None or arc["need"] in change.needs)
-        )
-
-    return [a for a in data["arcs"] if hit(a)]
+    return [
+        arc
+        for arc, key in zip(arcs, keys, strict=True)
+        if (change.arcs is None or key in change.arcs)
+        and (change.offers is None or arc["offer"] in change.offers)
+        and (change.needs is None or arc["need"] in change.needs)
+    ]
 
 
 def _remove_organisation(data: dict, organisation: str, index: int) -> None:

@@ -107,7 +107,7 @@ def delete_organisation(session: Session, org_id: int, *, viewer: Viewer = SYSTE
     keep_valuation(session, org.streams)
     member_of = select(NetworkMember.network_id).where(NetworkMember.organisation_id == org_id)
     for network in session.scalars(select(Network).where(Network.id.in_(member_of))):
-        network.version += 1  # its membership changes (the rows go by ON DELETE CASCADE)
+        network.updated_at = utcnow()  # the version moves with membership (rows go by CASCADE)
     session.delete(org)
     flush_or_conflict(session, "organisation")
 

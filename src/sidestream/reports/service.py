@@ -60,14 +60,13 @@ class _Collector:
     def keep_rows(self, wanted: Callable[[ReportRow], bool]) -> None:
         """Keep the rows ``wanted`` accepts, and of the factors and valuation warnings only
         theirs: a company's report names no factor or warning of another company's link."""
-        of_row = {id(row): impact for row, impact in zip(self.rows, self._of_row, strict=True)}
-        dropped = [of_row[id(r)] for r in self.rows if not wanted(r)]
-        self.rows = [r for r in self.rows if wanted(r)]
-        self._of_row = [of_row[id(r)] for r in self.rows]
-        kept_warnings = {w for impact in self._of_row for w in impact.warnings}
-        gone = {w for impact in dropped for w in impact.warnings} - kept_warnings
-        self.warnings = [w for w in self.warnings if w not in gone]
-        self.factors = {f.id: f for impact in self._of_row for f in impact.factors}
+        pairs = list(zip(self.rows, self._of_row, strict=True))
+        kept = [(row, impact) for row, impact in pairs if wanted(row)]
+        theirs = {w for _, impact in kept for w in impact.warnings}
+        others = {w for row, impact in pairs if not wanted(row) for w in impact.warnings}
+        self.rows, self._of_row = [r for r, _ in kept], [i for _, i in kept]
+        self.warnings = [w for w in self.warnings if w in theirs or w not in others]
+        self.factors = {f.id: f for _, impact in kept for f in impact.factors}
 
     def add(
         self,

@@ -22,8 +22,10 @@ depends_on = None
 
 def upgrade() -> None:
     # a batch rebuild of ``delivery`` is safe on SQLite: no table refers to it
-    with op.batch_alter_table("delivery") as batch:
+    with op.batch_alter_table("delivery") as batch:  # the default fills the stored rows...
         batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+    with op.batch_alter_table("delivery") as batch:  # ...and goes: the model sets the version
+        batch.alter_column("version", server_default=None)
 
 
 def downgrade() -> None:
