@@ -48,6 +48,7 @@ def serve(
     """Run the web app and the REST API (migrating the database first)."""
     import uvicorn
 
+    from sidestream.api.access_log import log_config
     from sidestream.api.app import create_app
     from sidestream.db import get_engine, upgrade
 
@@ -55,7 +56,8 @@ def serve(
         os.environ["DATABASE_URL"] = database_url
     upgrade(database_url)
     err.print(f"Sidestream on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(get_engine(database_url)), host=host, port=port, log_level="info")
+    app_ = create_app(get_engine(database_url))
+    uvicorn.run(app_, host=host, port=port, log_level="info", log_config=log_config())
 
 
 @db_app.command("upgrade")

@@ -16,7 +16,7 @@ from sidestream.access.deps import (
     read_session_cookie,
     set_login_cookies,
 )
-from sidestream.access.errors import Unauthenticated
+from sidestream.access.errors import Forbidden, Unauthenticated
 from sidestream.access.schemas import (
     DeleteAccount,
     InvitationAnswer,
@@ -197,10 +197,17 @@ def export_me(db: DB, user: CurrentUser) -> dict[str, Any]:
 
 
 @router.post("/auth/me/delete", status_code=204, tags=["auth"])
-def delete_me(db: DB, user: CurrentUser, viewer: CurrentViewer, data: DeleteAccount) -> Response:
-    """Delete your account after confirming your password (GDPR art. 17)."""
+def delete_me(
+    db: DB, user: CurrentUser, viewer: CurrentViewer, data: DeleteAccount, request: Request
+) -> Response:
+    """Delete your account after confirming your password (GDPR art. 17); 429 after repeated
+    wrong passwords, as for logging in."""
     policy.require_writer(viewer)
-    gdpr.delete_user(db, user, data.password)
+    try:
+        gdpr.delete_user(db, user, data.password, client_ip(request))
+    except Forbidden:
+        db.commit()  # a wrong password counts towards the throttle
+        raise
     response = Response(status_code=204)
     clear_login_cookies(response)
     return response

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from sidestream.access import policy
+from sidestream.access import policy, throttle
 from sidestream.access.errors import Forbidden
 from sidestream.access.models import (
     ApiToken,
@@ -72,14 +72,16 @@ def _introductions(session: Session, *sides: tuple[str, Any]) -> list[dict[str, 
     return sorted(out, key=lambda r: (r["id"], r["side"]))
 
 
-#: The token of an invitation's link in a stored message.
-_INVITATION_LINK = re.compile(rf"{JOIN_PATH}[A-Za-z0-9_-]+")
+#: The secret of a link in a stored message that answers for the mailbox: an invitation's
+#: (``/join/<token>``) or a password reset's (``/reset?token=<token>``).
+_MAILBOX_LINK = re.compile(rf"({re.escape(JOIN_PATH)}|/reset\?token=)[A-Za-z0-9_-]+")
 
 
 def _without_links(body: str) -> str:
-    """A stored message without the invitation links it carries: registering an address does
-    not prove its mailbox, and only the mailbox may answer an invitation."""
-    return _INVITATION_LINK.sub(f"{JOIN_PATH}[withheld]", body)
+    """A stored message without the secrets of the links it carries: registering an address
+    does not prove its mailbox, and the export is readable with a read-only token or a session
+    someone else holds (a reset link in it would hand them the password)."""
+    return _MAILBOX_LINK.sub(r"\1[withheld]", body)
 
 
 def export_user(session: Session, user: User) -> dict[str, Any]:
@@ -105,17 +107,23 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
         ),
         "deliveries_recorded": _rows(session, Delivery, Delivery.recorded_by == user.id),
         "deliveries_answered": _rows(session, Delivery, Delivery.answered_by == user.id),
-        "audit_entries": _rows(
+        "audit_entries": _rows(  # an earlier account's, where SQLite gave its id again: not
             session,
             AuditEntry,
             or_(AuditEntry.actor == actor, AuditEntry.actor.startswith(f"{actor}/")),
+            AuditEntry.at >= user.created_at,
         ),
     }
 
 
-def delete_user(session: Session, user: User, password: str) -> None:
-    """Delete an account after re-checking its password; its sign-in traces go with it."""
-    if not verify_password(user.password_hash, password):
+def delete_user(session: Session, user: User, password: str, ip: str) -> None:
+    """Delete an account after re-checking its password, throttled as a log-in is (a session
+    or token someone else holds must not guess it); its sign-in traces go with it. A wrong
+    password's attempt is recorded in ``session``: commit it even when this raises."""
+    throttle.check(session, user.email, ip)
+    ok = verify_password(user.password_hash, password)
+    throttle.record(session, user.email, ip, ok)
+    if not ok:
         raise Forbidden("wrong password")
     for membership in session.scalars(select(Membership).where(Membership.user_id == user.id)):
         keep_an_admin(session, membership)  # else the organisation is left with nobody to run it
@@ -133,9 +141,10 @@ def delete_user(session: Session, user: User, password: str) -> None:
 
 
 def export_organisation(session: Session, viewer: Viewer, org_id: int) -> dict[str, Any]:
-    """Everything stored about one organisation (its admins and platform admins)."""
+    """Everything stored about one organisation (its admins and platform admins, with a
+    read-only token too: it reads)."""
     org = registry.get_organisation(session, org_id)
-    policy.require_org_admin(viewer, org_id)
+    policy.require_org_admin(viewer, org_id, reading=True)
     members = session.execute(
         select(User.email, Membership.role)
         .join(Membership, Membership.user_id == User.id)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from sidestream.access import policy, throttle
@@ -46,6 +46,8 @@ JOIN_PATH = "/join/"
 
 #: The shortest password accepted.
 MIN_PASSWORD_LENGTH = 10
+#: The longest password and account name accepted (the API's bound, for the pages too).
+MAX_TEXT_LENGTH = 200
 
 
 def check_password(password: str) -> None:
@@ -54,6 +56,8 @@ def check_password(password: str) -> None:
     pages alike."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput("password", f"use at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_TEXT_LENGTH:
+        raise InvalidInput("password", f"use at most {MAX_TEXT_LENGTH} characters")
     if len(set(password.strip())) < 2:
         raise InvalidInput(
             "password", "a password of blanks or one repeated character is too easy to guess"
@@ -74,6 +78,8 @@ def create_user(
     if find_user(session, email) is not None:
         raise Conflict(f"an account for {email} already exists")
     check_password(password)
+    if name is not None and len(name) > MAX_TEXT_LENGTH:
+        raise InvalidInput("name", f"use at most {MAX_TEXT_LENGTH} characters")
     user = User(
         email=email, name=name, password_hash=hash_password(password), platform_admin=platform_admin
     )
@@ -190,7 +196,11 @@ def confirm_password_reset(session: Session, token: str, password: str) -> User:
     check_password(password)
     user = session.get(User, row.user_id)
     assert user is not None
-    row.used_at = utcnow()
+    session.execute(  # every open link: one kept by whoever took the account is spent too
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
     user.password_hash = hash_password(password)
     session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     for api_token in list_tokens(session, user):

@@ -56,6 +56,7 @@ _MESSAGES: dict[str, str] = {
         "Too many failed logins from this network address. Please try again later."
     ),
     "use at least 10 characters": N_("Use at least 10 characters."),
+    "use at most 200 characters": N_("Use at most 200 characters."),
     "a password of blanks or one repeated character is too easy to guess": N_(
         "A password of blanks or one repeated character is too easy to guess."
     ),
