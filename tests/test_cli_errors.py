@@ -138,3 +138,12 @@ def test_export_filters_are_checked(tmp_path: Path):
     for args in (["--kind", "plasma"], ["--direction", "sideways"], ["--network", "999"]):
         ran = runner.invoke(app, ["export", *args, "--database-url", url])
         assert ran.exit_code == 2 and "exported" not in ran.output, args
+
+
+def test_a_stream_id_no_row_can_have_is_not_found(tmp_path: Path):
+    """An id past 64 bits reached SQLite and came back as a traceback."""
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    upgrade(url)
+    ran = CliRunner().invoke(app, ["match", "99999999999999999999", "--database-url", url])
+    assert ran.exit_code != 0 and "stream 99999999999999999999 not found" in ran.output
+    assert ran.exception is None or isinstance(ran.exception, SystemExit)

@@ -72,7 +72,7 @@ def test_deleting_an_account_keeps_the_invitation_mailed_to_its_address(session)
     squatter = service.create_user(session, "cfo@works.example", "correct horse battery")
     service.request_password_reset(session, "cfo@works.example", "http://localhost/reset")
     service.set_membership(session, SYSTEM, org.id, "cfo@works.example", Role.member)
-    delete_user(session, squatter, "correct horse battery")
+    delete_user(session, squatter, "correct horse battery", "127.0.0.1")
     left = session.scalars(
         select(OutboxMessage.subject).where(OutboxMessage.recipient == "cfo@works.example")
     ).all()

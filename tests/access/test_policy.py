@@ -220,3 +220,32 @@ def test_the_matches_of_an_anonymised_stream_do_not_leave_out_its_owners_streams
     assert own_need in partners("cobalt_member")  # the list does not depend on the hidden owner
     assert own_need not in partners("acme_member")  # the owner's own need is no partner for it
     assert world.need in partners("cobalt_member") and world.need in partners("acme_member")
+
+
+def test_a_public_streams_matches_do_not_leave_out_its_owners_anonymous_streams(session, world):
+    """The other way round (review, stop 29): an anonymous offer missing from the list of its
+    owner's public need, but present in a look-alike need's of another company, named its
+    owner to anyone comparing the two lists."""
+    from sidestream.matching.service import matches_for_stream
+    from sidestream.registry.schemas import StreamCreate
+
+    def need(org: str) -> int:
+        return registry.create_stream(
+            session,
+            StreamCreate(organisation_id=world.orgs[org], direction="need", title="Steel slag",
+                         waste_code="100202", quantity=100, unit="t", period="per-year",
+                         visibility="public"),
+        ).id  # fmt: skip
+
+    acme_need, cobalt_need = need("acme"), need("cobalt")
+    session.flush()
+    anon = world.streams["anonymous"]
+
+    def partners(stream: int, role: str) -> set[int]:
+        found = matches_for_stream(session, stream, viewer_for(session, world, role), top=50)
+        return {m.partner.id for m in found.matches}
+
+    outsider = "cobalt_member"
+    assert anon in partners(cobalt_need, outsider)
+    assert anon in partners(acme_need, outsider)  # the owner is not given away by its absence
+    assert anon not in partners(acme_need, "acme_member")  # the owner's own offer: left out

@@ -218,3 +218,11 @@ def test_a_receiver_rule_reads_a_dotted_class_and_yields_to_an_edited_substitute
     assert account_pair(offer, concrete, 1.0).exchange.substitution_ratio == 0.4
     edited = account_pair(offer, concrete, 1.0, changes={"substitutes": "Aggregates"})
     assert edited.exchange.substitution_ratio == 1.0  # the row's 0.4 was for clinker
+
+
+def test_an_amount_of_zero_is_none_stated():
+    """The quantity reason reads 0 as missing; the benefit valued the pair at 0 t."""
+    offer = _listing(direction="offer", waste_code="030105", title="Wood chips", quantity=0)
+    need = _listing(direction="need", waste_code="030105", title="Wood chips", quantity=600)
+    exchange, basis = pair_exchange(offer, need, 10.0)
+    assert exchange.amount == 600 and "the need's annual amount" in basis

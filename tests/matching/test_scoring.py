@@ -907,3 +907,14 @@ def test_a_material_wanted_for_heat_is_a_fuel() -> None:
     assert "the offer cannot burn" in doubted.detail
     plain = next(r for r in for_gas[0].reasons if r.component == "material")
     assert "cannot burn" not in plain.detail
+
+
+def test_a_need_naming_the_offer_by_its_kind_is_quoted_whole() -> None:
+    """A need that names heat through its kind ("Varme", an energy stream) was quoted as ''."""
+    place = {"lat": 55.6, "lon": 11.1}
+    offer = listing("o", "offer", "Surplus heat", kind="energy", **place)
+    need = listing("n", "need", "Varme til fjernvarmenettet", kind="energy", **place)
+    [[match]] = match_listings([offer], [need])
+    material = next(r.detail for r in match.reasons if r.component == "material")
+    assert "names what the offer is: 'Varme til fjernvarmenettet'" in material
+    assert "''" not in material

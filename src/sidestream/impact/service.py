@@ -148,7 +148,9 @@ def pair_exchange(
     amounts = {}
     for side, listing in (("offer", offer), ("need", need)):
         annual = annual_amount(listing, Kind(kind))
-        if annual and annual[1] == unit:  # the need's heat is met partly by the pump's power
+        # an amount of 0 is none stated (as the quantity reason reads it); the need's heat is
+        # met partly by the pump's power
+        if annual and annual[0] > 0 and annual[1] == unit:
             share = 1.0 / delivered_per_heat(cop) if cop and side == "need" else 1.0
             amounts[side] = annual[0] * share
     if not amounts:

@@ -297,7 +297,10 @@ class MatchIndex:
         offer_text = offers.text[i]
         shared = sorted(set(_named_in(self.named, need).tolist()) & set(
             _named_in(offer_named, r).tolist()))  # fmt: skip
-        words = [(self._quoted(j, need_text) or "", self._quoted(j, offer_text)) for j in shared]
+        # a need may name it through its kind rather than a keyword ("Varme til
+        # fjernvarmenettet": heat in an energy stream): then its title is quoted whole
+        whole = need_text.strip() or self.needs.listings[need].title
+        words = [(self._quoted(j, need_text) or whole, self._quoted(j, offer_text)) for j in shared]
         return next((w for w in words if w[1]), words[0])
 
     def _quoted_uncached(self, pattern: int, text: str) -> str | None:

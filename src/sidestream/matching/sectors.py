@@ -280,6 +280,7 @@ class SectorModel:
                 self._patterns_by_head.setdefault(head, set()).add(i)
             for modifier in p.modifiers:
                 self._patterns_by_modifier.setdefault(modifier, set()).add(i)
+        self._longest_head = max(map(len, self._patterns_by_head), default=0)
         self.pattern_cols = np.array([self.col[p.receiver_nace] for p in kb.patterns], np.int64)
         #: Class -> the padded group code ('0110') of documented receivers it belongs to.
         groups = {g: c for c in self.classes if (g := padded_group(c))}
@@ -523,8 +524,10 @@ class SectorModel:
         for word in set(_WORD.findall(normalised_text)):
             for stem in (word, word[:-1] if word.endswith("s") else "", word[:-2]):
                 out.update(self._patterns_by_word.get(stem, ()))
-                if heads:  # every ending of the word that is long enough to be a head
-                    for start in range(len(stem) - HEAD_MIN_LETTERS + 1):
+                if heads:  # every ending of the word that may be a head (none is longer than
+                    # the longest: a word of 100,000 letters is not 100,000 lookups of its ends)
+                    first = max(0, len(stem) - self._longest_head)
+                    for start in range(first, len(stem) - HEAD_MIN_LETTERS + 1):
                         out.update(heads.get(stem[start:], ()))
             for language, end in _modifier_ends(word):
                 out.update(self._patterns_by_modifier.get((language, word[:end]), ()))

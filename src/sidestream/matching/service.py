@@ -191,7 +191,8 @@ def _sides(viewer: Viewer, streams: Sequence[Stream]) -> dict[str, _Side]:
             listings, ids, orgs = sides[s.direction]
             listings.append(listing)
             ids.append(s.id)
-            orgs.append(s.organisation_id if s.organisation_id is not None else -1)
+            known = s.organisation_id is not None and policy.sees_identity(viewer, s)
+            orgs.append(s.organisation_id if known else -1)  # an anonymous owner: no one's
     return {
         d: _Side(ls, np.array(ids, np.int64), np.array(orgs, np.int64))
         for d, (ls, ids, orgs) in sides.items()

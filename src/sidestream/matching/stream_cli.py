@@ -12,6 +12,7 @@ from rich.progress import Progress
 
 from sidestream.db import get_engine, session_scope, upgrade_existing
 from sidestream.errors import NotFound
+from sidestream.input_rules import MAX_STORED_INT
 from sidestream.matching.cli import require_knowledge_base
 from sidestream.matching.service import matches_for_stream
 from sidestream.registry import service as registry
@@ -55,7 +56,7 @@ def _stream_ids(session, refs: list[str], network: int | None) -> list[int]:  # 
         out = []
         for ref in refs:
             found = registry.find_stream(session, ref)
-            if found is None and ref.isdigit():
+            if found is None and ref.isascii() and ref.isdigit() and int(ref) <= MAX_STORED_INT:
                 found = registry.get_stream(session, int(ref))
             if found is None:
                 raise NotFound("stream", ref)
