@@ -84,3 +84,17 @@ def test_a_name_longer_than_the_api_takes_is_refused_on_the_page_too(client):
             "password": PASSWORD, "name": "n" * 5000}  # fmt: skip
     r = client.post("/signup", data=form, follow_redirects=False)
     assert r.status_code == 422 and "Use at most 200 characters." in r.text
+
+
+def test_reset_links_to_one_address_are_limited(client, engine):
+    """Anyone may ask for a reset of any address: without a limit they filled its mailbox."""
+    client.post("/api/v1/auth/signup", json={"email": "ann@example.org", "password": PASSWORD})
+    client.cookies.clear()
+    for _ in range(6):
+        r = client.post("/api/v1/auth/password-reset", json={"email": "ann@example.org"})
+        assert r.status_code == 202  # the same answer every time
+    with engine.connect() as conn:
+        sent = conn.scalars(
+            select(OutboxMessage.body).where(OutboxMessage.recipient == "ann@example.org")
+        ).all()
+    assert len(sent) == 3

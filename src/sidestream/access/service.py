@@ -157,14 +157,26 @@ def reset_link_base() -> str:
     return get_settings().public_url.rstrip("/") + "/reset"
 
 
+#: Reset links sent to one address within ``RESET_WINDOW`` at most; further requests answer
+#: the same and send nothing (anyone could otherwise fill a mailbox and the outbox).
+MAX_RESETS = 3
+RESET_WINDOW = timedelta(minutes=15)
+
+
 def request_password_reset(session: Session, email: str, link_base: str | None = None) -> None:
-    """Send (to the outbox) a single-use reset link; silent for unknown addresses.
+    """Send (to the outbox) a single-use reset link; silent for unknown addresses, and past
+    :data:`MAX_RESETS` links to one address within :data:`RESET_WINDOW`.
 
     ``link_base`` defaults to :func:`reset_link_base`; the web and API always use that.
     """
     link_base = link_base or reset_link_base()
     user = find_user(session, email)
     if user is None:
+        return
+    recent = select(func.count(PasswordReset.id)).where(
+        PasswordReset.user_id == user.id, PasswordReset.created_at > utcnow() - RESET_WINDOW
+    )
+    if (session.scalar(recent) or 0) >= MAX_RESETS:
         return
     token = new_secret()
     minutes = get_access_settings().reset_minutes
