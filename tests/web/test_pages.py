@@ -227,3 +227,22 @@ def test_a_case_whose_receiver_is_recorded_only_as_a_division_says_so(
     assert "→ Pharmaceutical (recorded only as NACE 21) (Puerto Rico)" in aside
     danish = web.get(f"/streams/{steam}", headers={"Accept-Language": "da"}).text
     assert "(kun registreret som NACE 21)" in danish
+
+
+def test_what_a_benefit_leaves_out_is_said_in_the_pages_language(web: TestClient, engine) -> None:
+    """The valuation's warnings named API fields ("set virgin_price_eur_per_unit"), in English
+    on every page."""
+    from sqlalchemy import select
+
+    from sidestream.db import session_scope
+    from sidestream.impact.accounting import NO_VIRGIN_PRICE
+    from sidestream.registry.models import Stream
+
+    with session_scope(engine) as session:
+        textiles = session.scalars(
+            select(Stream.id).where(Stream.external_id == "kal-argo-textiles")
+        ).one()
+    english = web.get(f"/streams/{textiles}", headers={"Accept-Language": "en"}).text
+    assert "the purchase avoided is counted as 0." in english and NO_VIRGIN_PRICE not in english
+    danish = web.get(f"/streams/{textiles}", headers={"Accept-Language": "da"}).text
+    assert "det undgåede indkøb regnes som 0." in danish

@@ -34,10 +34,19 @@ from sidestream.taxonomy.kinds import CANONICAL_UNIT
 from sidestream.taxonomy.units import annualise
 
 _FALLBACK_DISPOSAL_CATEGORY = "Commercial and industrial waste"
-#: The warning of an exchange whose substitute is ``"none"``.
-_NOT_VALUED = (
+#: The warnings of a valuation that leaves a part out (the web pages say them in the
+#: visitor's language: ``web.templating``).
+NOT_VALUED = (
     "what this use replaces has no factor here: substitution counted as 0; set 'substitutes'"
     " to value it"
+)
+NO_SUBSTITUTE = "no substitute known for this stream: substitution counted as 0; set 'substitutes'"
+NO_VIRGIN_PRICE = (
+    "no virgin price given: avoided purchase counted as 0; set virgin_price_eur_per_unit"
+)
+NO_WASTE_CODE = (
+    "no waste code: no disposal is counted as avoided (give the LoW code, or set "
+    "'avoided_disposal', if the material would otherwise be disposed of)"
 )
 
 
@@ -216,11 +225,9 @@ def _material_substitution(
     virgin = amount * ex.substitution_ratio
     co2e = 0.0
     if replaced == "none":
-        ledger.warnings.append(_NOT_VALUED)
+        ledger.warnings.append(NOT_VALUED)
     elif replaced is None:
-        ledger.warnings.append(
-            "no substitute known for this stream: substitution counted as 0; set 'substitutes'"
-        )
+        ledger.warnings.append(NO_SUBSTITUTE)
     else:
         fid = material_factor_id(replaced, "primary_material_production")
         if fid not in ledger.factors:
@@ -232,9 +239,7 @@ def _material_substitution(
     if ex.virgin_price_eur_per_unit is not None:
         purchase = virgin * ex.virgin_price_eur_per_unit
     elif replaced != "none":
-        ledger.warnings.append(
-            "no virgin price given: avoided purchase counted as 0; set virgin_price_eur_per_unit"
-        )
+        ledger.warnings.append(NO_VIRGIN_PRICE)
     return co2e, purchase, 0.0
 
 
@@ -248,7 +253,7 @@ def _supply_substitution(
         delivered *= delivered_per_heat(ex.heat_pump_cop)
     if key == "none":  # no factor; a price the user gives still counts, as for materials
         resolved.update(substitutes=key)
-        ledger.warnings.append(_NOT_VALUED)
+        ledger.warnings.append(NOT_VALUED)
         price = ex.virgin_price_eur_per_unit
         return 0.0, delivered * price if price is not None else 0.0, 0.0
     sub = substitutes().get(key or "")
@@ -310,10 +315,7 @@ def _avoided_disposal(
     name = ex.avoided_disposal or category.default_disposal_route
     if ex.kind == "material" and not ex.waste_code and not ex.avoided_disposal:
         name = None  # not known to be waste: a product or by-product avoids no disposal
-        ledger.warnings.append(
-            "no waste code: no disposal is counted as avoided (give the LoW code, or set "
-            "'avoided_disposal', if the material would otherwise be disposed of)"
-        )
+        ledger.warnings.append(NO_WASTE_CODE)
     resolved["avoided_disposal"] = name or "none"
     if name is None or name == "none":
         return 0.0, 0.0, 0.0

@@ -16,6 +16,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from sidestream.access.deps import CSRF_COOKIE
+from sidestream.impact import accounting
 from sidestream.matching.knowledge import translated_use
 from sidestream.matching.schemas import Reason
 from sidestream.messages import N_
@@ -141,7 +142,27 @@ def environment() -> Environment:
         json_script=_json_script,
     )
     env.globals["number_field"] = _field
+    env.globals["valuation_notes"] = VALUATION_NOTES
     return env
+
+
+#: What a page says for the impact accounting's warnings (which name API fields): the part of
+#: the benefit left out, in the visitor's language. Others are shown as written, in English.
+VALUATION_NOTES: dict[str, str] = {
+    accounting.NOT_VALUED: N_(
+        "What this use replaces has no emission factor here: that part is counted as 0."
+    ),
+    accounting.NO_SUBSTITUTE: N_(
+        "What this stream would replace is not known: that part is counted as 0."
+    ),
+    accounting.NO_VIRGIN_PRICE: N_(
+        "The price of what it replaces is not known: the purchase avoided is counted as 0."
+    ),
+    accounting.NO_WASTE_CODE: N_(
+        "No waste code: no disposal is counted as avoided. Give the code, or where it goes"
+        " today, if it would otherwise be disposed of."
+    ),
+}
 
 
 def language_links(request: Request) -> dict[str, str]:
