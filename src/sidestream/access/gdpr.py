@@ -3,7 +3,6 @@ organisation erasure. Audit entries stay (they hold hashes and pseudonymous acto
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import delete, or_, select
@@ -22,8 +21,8 @@ from sidestream.access.models import (
     User,
 )
 from sidestream.access.policy import Viewer
-from sidestream.access.secrets import verify_password
-from sidestream.access.service import JOIN_PATH, keep_an_admin
+from sidestream.access.secrets import JOIN_PATH, verify_password, without_link_secrets
+from sidestream.access.service import keep_an_admin
 from sidestream.db import Base
 from sidestream.exchanges.models import AuditEntry, Delivery, Exchange, Introduction
 from sidestream.registry import service as registry
@@ -72,18 +71,6 @@ def _introductions(session: Session, *sides: tuple[str, Any]) -> list[dict[str, 
     return sorted(out, key=lambda r: (r["id"], r["side"]))
 
 
-#: The secret of a link in a stored message that answers for the mailbox: an invitation's
-#: (``/join/<token>``) or a password reset's (``/reset?token=<token>``).
-_MAILBOX_LINK = re.compile(rf"({re.escape(JOIN_PATH)}|/reset\?token=)[A-Za-z0-9_-]+")
-
-
-def _without_links(body: str) -> str:
-    """A stored message without the secrets of the links it carries: registering an address
-    does not prove its mailbox, and the export is readable with a read-only token or a session
-    someone else holds (a reset link in it would hand them the password)."""
-    return _MAILBOX_LINK.sub(r"\1[withheld]", body)
-
-
 def export_user(session: Session, user: User) -> dict[str, Any]:
     """Everything stored about one account (secrets only as the fact they exist)."""
     actor = f"user:{user.id}"
@@ -97,7 +84,9 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
         "password_resets": _rows(session, PasswordReset, PasswordReset.user_id == user.id),
         "login_attempts": _rows(session, LoginAttempt, LoginAttempt.email == user.email),
         "messages": [
-            row | {"body": _without_links(row["body"])}
+            # registering an address does not prove its mailbox, and the export reads with a
+            # read-only token or a session someone else holds: a reset link hands the password
+            row | {"body": without_link_secrets(row["body"])}
             for row in _rows(session, OutboxMessage, OutboxMessage.recipient == user.email)
         ],
         "introductions": _introductions(

@@ -16,8 +16,11 @@ from pydantic import (
 from sidestream.access.roles import Role, Scope
 from sidestream.input_rules import InputRules
 
+#: The longest password and account name accepted (the pages check it too:
+#: ``service.check_password``, ``service.create_user``).
+MAX_TEXT_LENGTH = 200
 #: A new password's length limit; what makes it acceptable is ``service.check_password``.
-Password = Annotated[str, StringConstraints(max_length=200)]
+Password = Annotated[str, StringConstraints(max_length=MAX_TEXT_LENGTH)]
 #: An e-mail address as accounts are keyed by it: one @, a dot in the domain, no blanks.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -68,7 +71,7 @@ class SignUp(InputRules):
 
     email: EmailStr
     password: Password
-    name: str | None = Field(None, max_length=200)
+    name: str | None = Field(None, max_length=MAX_TEXT_LENGTH)
 
 
 class LogIn(InputRules):

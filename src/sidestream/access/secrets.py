@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from functools import lru_cache
 
@@ -29,6 +30,18 @@ def verify_password(stored: str | None, password: str) -> bool:
 @lru_cache
 def _dummy_hash() -> str:
     return HASHER.hash(secrets.token_urlsafe(16))
+
+
+#: Where an invitation's link leads: ``/join/<token>``.
+JOIN_PATH = "/join/"
+#: The secret of a link that answers for a mailbox: an invitation's (``/join/<token>``) or a
+#: password reset's (``?token=<token>``); tokens are URL-safe (:func:`new_secret`).
+_LINK_SECRET = re.compile(rf"({re.escape(JOIN_PATH)}|[?&]token=)[A-Za-z0-9_-]+")
+
+
+def without_link_secrets(text: str) -> str:
+    """``text`` (a stored mail, a logged address) with its link secrets withheld."""
+    return _LINK_SECRET.sub(r"\1[withheld]", text)
 
 
 def new_secret(prefix: str = "") -> str:

@@ -23,8 +23,14 @@ from sidestream.access.models import (
 )
 from sidestream.access.policy import Viewer
 from sidestream.access.roles import Role, Scope
-from sidestream.access.schemas import EMAIL_PATTERN, normalise_email
-from sidestream.access.secrets import digest, hash_password, new_secret, verify_password
+from sidestream.access.schemas import EMAIL_PATTERN, MAX_TEXT_LENGTH, normalise_email
+from sidestream.access.secrets import (
+    JOIN_PATH,
+    digest,
+    hash_password,
+    new_secret,
+    verify_password,
+)
 from sidestream.access.settings import get_access_settings
 from sidestream.config import get_settings
 from sidestream.db import flush_or_conflict, utcnow
@@ -37,8 +43,6 @@ MASKED_TOKEN = "[used]"
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 #: How long an invitation's link can be answered.
 INVITATION_VALID = timedelta(days=14)
-#: The path of the page an invitation's link opens (the token follows).
-JOIN_PATH = "/join/"
 
 
 # --- accounts --------------------------------------------------------------------------------
@@ -46,8 +50,6 @@ JOIN_PATH = "/join/"
 
 #: The shortest password accepted.
 MIN_PASSWORD_LENGTH = 10
-#: The longest password and account name accepted (the API's bound, for the pages too).
-MAX_TEXT_LENGTH = 200
 
 
 def check_password(password: str) -> None:

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import copy
 import logging
-import re
 from typing import Any
 
-#: A secret in a request's path or query.
-_SECRET = re.compile(r"(/join/|[?&]token=)[^/?&#\s]+")
+from sidestream.access.secrets import without_link_secrets
 
 
 class WithoutSecrets(logging.Filter):
@@ -21,7 +19,7 @@ class WithoutSecrets(logging.Filter):
         """Keep the record, its path rewritten."""
         args = record.args
         if isinstance(args, tuple) and len(args) > 2 and isinstance(args[2], str):
-            record.args = (*args[:2], _SECRET.sub(r"\1[withheld]", args[2]), *args[3:])
+            record.args = (*args[:2], without_link_secrets(args[2]), *args[3:])
         return True
 
 

@@ -24,6 +24,8 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 #: What an address that leads nowhere is called on the "not found" page.
 PAGE = N_("page")
+#: What it calls an invitation that is not there (answered, withdrawn or expired).
+INVITATION = N_("invitation")
 
 
 def page_viewer(request: Request, viewer: CurrentViewer, session: SessionDep) -> Viewer:

@@ -33,6 +33,7 @@ from sidestream.web import engines
 from sidestream.web.forms import clean, field_errors, translated
 from sidestream.web.i18n import choose_language, country_names
 from sidestream.web.pages.common import (
+    INVITATION,
     PageViewer,
     SessionDep,
     allowed,
@@ -79,10 +80,6 @@ INVITED_AS = {
     Role.admin: N_("%(organisation)s invites you to join it as an administrator."),
     Role.facilitator: N_("%(organisation)s invites you to join it as a facilitator."),
 }
-
-
-#: What the "not found" page calls an invitation that is not there (answered or withdrawn).
-INVITATION = N_("invitation")
 
 
 @router.get("/join/{token}", response_class=HTMLResponse)

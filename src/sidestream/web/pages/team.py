@@ -34,6 +34,7 @@ from sidestream.registry.models import Network, NetworkMember, Organisation
 from sidestream.web.forms import field_errors
 from sidestream.web.i18n import choose_language
 from sidestream.web.pages.common import (
+    INVITATION,
     READ_ONLY,
     PageViewer,
     SessionDep,
@@ -146,7 +147,7 @@ async def withdraw(
     try:
         access.withdraw_invitation(session, viewer, org_id, email)
     except NotFound:
-        return not_found(request, N_("invitation"))
+        return not_found(request, INVITATION)
     except (Forbidden, Unauthenticated):
         return _refused(request, session, viewer)
     session.commit()
