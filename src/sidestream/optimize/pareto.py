@@ -34,7 +34,7 @@ def pareto_front(
     if points < 2:
         raise ValueError("a front needs at least 2 points")
     model = build_model(problem)
-    total = points + 3
+    total = points + 2
     done = 0
 
     def step(alloc: Allocation) -> Allocation:
@@ -44,15 +44,10 @@ def pareto_front(
             progress(done, total)
         return alloc
 
-    # Ends: EUR first (tiny CO2e tie-break), then CO2e first (EUR fixed up after).
+    # Ends: EUR first and CO2e first (each solve parts ties on the other, TIE_BREAK)
     eur_end = step(solve_model(model, eur_weight=1.0, co2e_weight=0.0))
     if eur_end.status not in ("optimal", "feasible"):
         return ParetoFront(points=[], message=eur_end.message)
-    eur_end = step(
-        solve_model(
-            model, eur_weight=1.0, co2e_weight=0.0, min_co2e_t=_floor(eur_end.co2e_avoided_t)
-        )
-    )
     co2_end = step(solve_model(model, eur_weight=0.0, co2e_weight=1.0))
     low, high = eur_end.co2e_avoided_t, co2_end.co2e_avoided_t
     results: list[tuple[float, Allocation]] = []
@@ -85,11 +80,26 @@ def _floor(value: float) -> float:
 
 
 def _non_dominated(results: list[tuple[float, Allocation]]) -> list[tuple[float, Allocation]]:
-    """Drop points another point beats (or equals) on both EUR and CO2e, sorted by EUR desc."""
+    """Drop points another point beats (or equals) on both EUR and CO2e, sorted by EUR desc;
+    figures within a millionth are equal (two solves of one plan differ in their last digits)."""
     ordered = sorted(results, key=lambda r: (-r[1].benefit_eur, -r[1].co2e_avoided_t))
     kept: list[tuple[float, Allocation]] = []
-    for eps, alloc in ordered:
-        best_co2 = kept[-1][1].co2e_avoided_t if kept else -np.inf
-        if not kept or alloc.co2e_avoided_t > best_co2 + 1e-6 * max(1.0, abs(best_co2)):
-            kept.append((eps, alloc))
+    for i, (eps, alloc) in enumerate(ordered):
+        # beaten by a later point (as much EUR within a millionth, more CO2e) or equal to, or
+        # beaten by, one already kept
+        later = (b for _, b in ordered[i + 1 :])
+        if any(_same(b.benefit_eur, alloc.benefit_eur) and _more(b, alloc) for b in later):
+            continue
+        if kept and not _more(alloc, kept[-1][1]):
+            continue
+        kept.append((eps, alloc))
     return kept
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-6 * max(1.0, abs(b))
+
+
+def _more(a: Allocation, b: Allocation) -> bool:
+    """Whether ``a`` avoids more CO2e than ``b`` by more than a millionth."""
+    return a.co2e_avoided_t > b.co2e_avoided_t + 1e-6 * max(1.0, abs(b.co2e_avoided_t))
