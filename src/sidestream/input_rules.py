@@ -20,6 +20,11 @@ from pydantic_core.core_schema import ErrorType
 #: The largest integer a database column of ids and counts stores (64 bits).
 MAX_STORED_INT = 2**63 - 1
 
+#: The longest title and description of a stream, stored or sent to the matching endpoints
+#: (an unauthenticated 10 MB description kept a core busy for over a minute).
+MAX_TITLE_LENGTH = 300
+MAX_DESCRIPTION_LENGTH = 20_000
+
 
 @cache
 def _whole_numbers_only(annotation: Any) -> bool:

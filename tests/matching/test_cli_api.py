@@ -141,6 +141,9 @@ def test_api_router() -> None:
         ({"offers": body["needs"]}, "offers[0]: direction is 'need'"),
         ({"needs": body["needs"] * 2}, "needs[1]: duplicate id 'n'"),
         ({"colour": "red"}, "colour"),
+        ({"offers": [body["offers"][0] | {"description": "ash " * 5001}]}, "description"),
+        ({"offers": [body["offers"][0] | {"title": "a" * 301}]}, "title"),
+        ({"needs": [body["needs"][0] | {"id": str(i)} for i in range(1001)]}, "needs"),
         (
             {"needs": [body["needs"][0] | {"properties": {"water_network": "sea"}}]},
             "properties.water_network must be one of public, own",
@@ -159,6 +162,7 @@ def test_api_refuses_codes_and_keys_it_does_not_know() -> None:
         ({"waste_code": "999999"}, "waste_code"),
         ({"donor_nace": "zz"}, "donor_nace"),
         ({"colour": "red"}, "colour"),
+        ({"description": "fly ash " * 2501}, "description"),  # at most 20,000 characters
     ):
         r = client.post("/api/v1/recommend-sectors", json=ash | change)
         assert r.status_code == 422 and field in r.text, (change, r.text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sidestream.input_rules import InputRules
+from sidestream.input_rules import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, InputRules
 from sidestream.matching.engine import match_listings
 from sidestream.matching.schemas import Listing, Match, SectorRecommendation, SectorRequest
 from sidestream.matching.sectors import recommend_sectors
@@ -13,9 +13,17 @@ from sidestream.matching.sectors import recommend_sectors
 router = APIRouter(prefix="/api/v1", tags=["matching"])
 
 
+#: The most offers, and the most needs, one ``POST /match`` takes (anyone may call it; larger
+#: sets are for ``sidestream match-files`` or the stored streams).
+MAX_MATCH_LISTINGS = 1000
+
+
 class ApiListing(Listing, InputRules):
-    """A listing in an API body: the engine's listing under the rules of every input model
-    (the command line's reader repairs such values with a warning instead)."""
+    """A listing in an API body: the engine's listing under the rules of every input model and
+    a stream's lengths (the command line's reader repairs such values with a warning instead)."""
+
+    title: str = Field(min_length=1, max_length=MAX_TITLE_LENGTH)
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_LENGTH)
 
 
 class MatchRequest(InputRules):
@@ -24,8 +32,8 @@ class MatchRequest(InputRules):
 
     model_config = ConfigDict(extra="forbid")
 
-    offers: list[ApiListing]
-    needs: list[ApiListing]
+    offers: list[ApiListing] = Field(max_length=MAX_MATCH_LISTINGS)
+    needs: list[ApiListing] = Field(max_length=MAX_MATCH_LISTINGS)
     top: int = Field(default=10, ge=1, le=1000)
 
     @model_validator(mode="after")

@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from sidestream.input_rules import InputRules
+from sidestream.input_rules import MAX_DESCRIPTION_LENGTH, InputRules
 from sidestream.messages import N_, Phrase
 from sidestream.registry.properties import NUMERIC_RANGES, check_properties
 from sidestream.taxonomy.kinds import Direction, Kind, Period, Visibility
@@ -269,7 +269,7 @@ class SectorRequest(InputRules):
     model_config = ConfigDict(coerce_numbers_to_str=True, extra="forbid")
 
     id: str = Field(default="", description="caller's identifier, echoed back")
-    description: str = ""
+    description: str = Field(default="", max_length=MAX_DESCRIPTION_LENGTH)
     waste_code: str | None = None
     donor_nace: str | None = None
     temperature_c: float | None = Field(

@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from sidestream.input_rules import InputRules
+from sidestream.input_rules import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, InputRules
 from sidestream.registry.properties import check_properties
 from sidestream.taxonomy.kinds import (
     Direction,
@@ -234,15 +234,18 @@ class NetworkOut(NetworkBase):
     member_ids: list[int]
 
 
+Title = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TITLE_LENGTH)]
+
+
 class StreamFields(BaseModel):
     """The descriptive fields of a stream shared by the API and the open listing format."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
     direction: Direction
-    title: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    title: Title
     kind: Kind = Kind.material
-    description: str | None = Field(None, max_length=20000)
+    description: str | None = Field(None, max_length=MAX_DESCRIPTION_LENGTH)
     language: str | None = Field(None, pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
     waste_code: str | None = Field(None, description="six-digit List of Waste code")
     product_code: str | None = Field(None, max_length=20)
@@ -307,7 +310,7 @@ class StreamUpdate(_KeepsRequired):
 
     version: int
     direction: Direction | None = None
-    title: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
+    title: Title | None = None
     kind: Kind | None = None
     description: str | None = None
     language: str | None = None
