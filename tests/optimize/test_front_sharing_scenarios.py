@@ -173,6 +173,16 @@ def test_bad_scenario_change_is_named(change: dict) -> None:
     assert "changes" in str(err.value)
 
 
+@pytest.mark.parametrize("op", ["change_price", "change_factor"])
+def test_a_change_that_overflows_is_named(op: str) -> None:
+    # the first change alone makes the values too large; the second read them (a 500 before)
+    changes = [{"op": op, "factor": 1e308}, {"op": "change_price", "factor": 2}]
+    with pytest.raises(ProblemInputError) as err:
+        apply_changes(SMALL, changes)
+    message = str(err.value)
+    assert message.startswith("changes.0: this change makes arcs") and "unit_" in message
+
+
 @pytest.fixture
 def small_file(tmp_path: Path) -> Path:
     path = tmp_path / "network.json"

@@ -46,10 +46,17 @@ def apply_changes(
     problem: NetworkProblem | dict, changes: Sequence[Change | Mapping[str, object]]
 ) -> NetworkProblem:
     """A new problem with ``changes`` applied in order (the input is not modified)."""
-    data = parse_problem(problem).model_dump()
+    result = parse_problem(problem)
     for i, change in enumerate(parse_changes(changes)):
+        data = result.model_dump()
         _apply(data, change, i)
-    return parse_problem(data)
+        try:  # each change is checked on what it made (a product past 1e12 names the change)
+            result = parse_problem(data)
+        except ProblemInputError as exc:
+            raise ProblemInputError(
+                [f"changes.{i}: this change makes {p}" for p in exc.problems]
+            ) from None
+    return result
 
 
 def _apply(data: dict, change: Change, index: int) -> None:
