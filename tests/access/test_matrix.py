@@ -228,3 +228,20 @@ def test_read_only_tokens_cannot_write(client, world):
     r = client.patch(f"/api/v1/streams/{sid}", json={"version": 1, "title": "x"}, headers=ro)
     assert r.status_code == 403
     assert client.post("/api/v1/tokens", json={"name": "t"}, headers=ro).status_code == 403
+
+
+def test_read_only_tokens_read_what_their_role_may_read(client, world):
+    w, _ = world
+    net = w.network
+    hub = make_user(
+        client, "ro-hub@test.invalid", roles={w.orgs["hub"]: Role.admin}, scope=Scope.read
+    )
+    admin = make_user(client, "ro-admin@test.invalid", platform_admin=True, scope=Scope.read)
+    assert client.get(f"/api/v1/networks/{net}/pipeline", headers=hub).status_code == 200
+    assert (
+        client.patch(f"/api/v1/networks/{net}", json={"version": 1}, headers=hub).status_code == 403
+    )
+    for path in ("/api/v1/audit", "/api/v1/audit/verify"):
+        assert client.get(path, headers=admin).status_code == 200, path
+    unknown = client.get("/api/v1/networks/999999/pipeline", headers=admin)
+    assert unknown.status_code == 404 and "network" in unknown.text

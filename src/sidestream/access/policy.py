@@ -330,9 +330,17 @@ def require_writer(viewer: Viewer) -> None:
         raise Forbidden("this API token is read-only")
 
 
-def require_platform_admin(viewer: Viewer) -> None:
-    """Only platform admins (and the system) pass."""
-    require_writer(viewer)
+def _may_read_or_write(viewer: Viewer, reading: bool) -> None:
+    """A writer passes; with ``reading`` any authenticated caller (a read-only token too)."""
+    if not reading:
+        require_writer(viewer)
+    elif not viewer.authenticated:
+        raise Unauthenticated("log in or send an API token")
+
+
+def require_platform_admin(viewer: Viewer, *, reading: bool = False) -> None:
+    """Only platform admins (and the system) pass; ``reading``: also with a read-only token."""
+    _may_read_or_write(viewer, reading)
     if not viewer.superuser:
         raise Forbidden("only a platform admin may do this")
 
@@ -350,18 +358,16 @@ def require_member(viewer: Viewer, org_id: int | None) -> None:
 def require_org_admin(viewer: Viewer, org_id: int, *, reading: bool = False) -> None:
     """Company admins of ``org_id``, platform admins and the system pass; ``reading``: what
     only admins may see, also with a read-only token."""
-    if not reading:
-        require_writer(viewer)
-    elif not viewer.authenticated:
-        raise Unauthenticated("log in or send an API token")
+    _may_read_or_write(viewer, reading)
     if viewer.superuser or viewer.roles.get(org_id) == Role.admin:
         return
     raise Forbidden("only admins of the organisation may do this")
 
 
-def require_facilitator(viewer: Viewer, network_id: int) -> None:
-    """The facilitators of ``network_id``, platform admins and the system pass."""
-    require_writer(viewer)
+def require_facilitator(viewer: Viewer, network_id: int, *, reading: bool = False) -> None:
+    """The facilitators of ``network_id``, platform admins and the system pass; ``reading``:
+    also with a read-only token."""
+    _may_read_or_write(viewer, reading)
     if viewer.superuser or network_id in viewer.facilitated_networks:
         return
     raise Forbidden(f"only the facilitator of network {network_id} may do this")

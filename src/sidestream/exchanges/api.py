@@ -24,6 +24,7 @@ from sidestream.exchanges.schemas import (
     Pipeline,
     Stage,
 )
+from sidestream.registry.service import get_network
 
 router = APIRouter(prefix="/api/v1")
 DB = Annotated[Session, Depends(get_session, scope="function")]
@@ -119,7 +120,9 @@ def answer_delivery(
 
 @router.get("/networks/{network_id}/pipeline", tags=["networks"])
 def network_pipeline(db: DB, viewer: CurrentViewer, network_id: int) -> Pipeline:
-    """Introductions and exchanges among the network's members (its facilitator)."""
+    """Introductions and exchanges among the network's members (its facilitator); 404 for an
+    unknown network."""
+    get_network(db, network_id)
     return service.pipeline(db, viewer, network_id)
 
 
@@ -132,7 +135,7 @@ def audit_log(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditEntryOut]:
     """The newest audit entries, optionally of one object (platform admins)."""
-    require_platform_admin(viewer)
+    require_platform_admin(viewer, reading=True)
     entries = audit.history(db, object_type, object_id, limit)
     return [AuditEntryOut.model_validate(e) for e in entries]
 
@@ -140,5 +143,5 @@ def audit_log(
 @router.get("/audit/verify", tags=["audit"])
 def audit_verify(db: DB, viewer: CurrentViewer) -> AuditVerdict:
     """Recompute the hash chain: names the first altered or deleted entry (platform admins)."""
-    require_platform_admin(viewer)
+    require_platform_admin(viewer, reading=True)
     return AuditVerdict.model_validate(audit.verify(db))
