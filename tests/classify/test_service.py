@@ -82,6 +82,18 @@ def test_mirror_entry_asks_for_a_composition_check(e5_classifier: Classifier) ->
         ("Know-how on anaerobic digestion of food waste", Kind.knowledge, None),
         ("Spildevandsslam fra kommunalt renseanlæg", Kind.material, "t"),
         ("Sågspån från sågverket", Kind.material, "t"),
+        # a short kind term is a whole word: no start of "elastomer", "paraffin", "dampers"
+        ("elastomer offcuts", Kind.material, "t"),
+        ("paraffin wax residues", Kind.material, "t"),
+        ("old dampers", Kind.material, "t"),
+        ("Ogļu elektrostacijas lidpelni", Kind.material, "t"),
+        ("el fra solceller", Kind.energy, "MWh"),
+        ("dampen fra kedlen", Kind.energy, "MWh"),
+        # a kind term qualifying the material noun after it names no kind; one joined by a
+        # linking word does
+        ("wastewater sludge", Kind.material, "t"),
+        ("waste heat boiler fly ash", Kind.material, "t"),
+        ("surplus heat and fly ash", Kind.energy, "MWh"),
     ],
 )
 def test_resource_kind_and_canonical_unit(

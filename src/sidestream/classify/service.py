@@ -97,26 +97,56 @@ def confident_code(text: str, nace: str | None = None) -> CodeSuggestion | None:
     return best[0] if best and best[0].score >= CONFIDENT_SCORE else None
 
 
-def _material_term(text: str, code: str) -> tuple[int, int] | None:
-    """(position, -length) of the earliest, longest synonym of ``code`` found in ``text``."""
+def _material_terms(text: str, code: str) -> list[tuple[int, int]]:
+    """(position, length) of every synonym of ``code`` found in ``text`` (folded, at a word
+    start)."""
     folded = f" {fold(text)}"
     found = []
     for term in synonyms_by_code().get(code, ()):
         position = folded.find(f" {fold(term.text)}")
         if position >= 0:
-            found.append((position, -len(fold(term.text))))
-    return min(found) if found else None
+            found.append((position, len(fold(term.text))))
+    return found
+
+
+#: Words that join two things rather than qualify one: "surplus heat from flue gas cleaning" is
+#: heat, "wastewater sludge" and "waste heat boiler fly ash" are materials.
+_LINKING_WORDS = frozenset(
+    {
+        *("from", "for", "of", "to", "in", "at", "on", "with", "and", "or", "by", "via"),  # en
+        *("fra", "til", "af", "og", "i", "pa", "med", "eller"),  # da, no (folded)
+        *("fran", "av", "till", "och"),  # sv (folded)
+        *("aus", "von", "fur", "zur", "zum", "und", "mit", "oder", "im", "am"),  # de (folded)
+        *("iz", "za", "z", "s", "ali", "na", "od"),  # sl, pl
+        *("da", "di", "per", "e", "con", "del", "della", "dal"),  # it
+    }
+)
+
+#: The most words between a kind term and a material noun it qualifies ("waste heat boiler fly
+#: ash").
+_QUALIFIER_GAP_WORDS = 2
 
 
 def _kind(text: str, suggestions: list[CodeSuggestion]) -> tuple[Kind, str | None]:
-    """Non-material kind if a kind term comes before (or is longer than) any material synonym."""
+    """Non-material kind if a kind term names the stream: it comes before any material synonym
+    of the codes suggested (or is longer), and does not only qualify one that follows it."""
     matches = find_kind_terms(text)
     if not matches:
         return Kind.material, None
     first = matches[0]
-    material = _material_term(text, suggestions[0].code) if suggestions else None
-    if material is not None and material < (first.position, -len(fold(first.term))):
-        return Kind.material, None
+    start, length = first.position, len(fold(first.term))
+    folded = fold(text)
+    for s in suggestions[:3]:
+        for position, size in _material_terms(text, s.code):
+            if (position, -size) < (start, -length):
+                return Kind.material, None
+            between = folded[start + length : position].split()
+            if (
+                position >= start + length
+                and len(between) <= _QUALIFIER_GAP_WORDS
+                and not _LINKING_WORDS.intersection(between)
+            ):
+                return Kind.material, None
     return first.kind, first.term
 
 
