@@ -10,6 +10,7 @@ import numpy as np
 
 from sidestream.classify.backends import EmbeddingBackend
 from sidestream.classify.embeddings import term_embeddings
+from sidestream.classify.hazard import names_a_hazard
 from sidestream.classify.lexical import CharNgramIndex
 from sidestream.classify.lexicon import Term, index_terms, read_data_csv
 from sidestream.taxonomy.waste_codes import waste_codes
@@ -24,6 +25,10 @@ NACE_CHAPTER_BOOST = 0.04
 NACE_SUB_CHAPTER_BOOST = 0.08
 #: Only the start of a long description is embedded (the gist comes first; keeps it fast).
 SEMANTIC_MAX_CHARS = 400
+
+#: How far the hazardous side of a mirror pair is put above its counterpart when a text says
+#: its waste is hazardous.
+HAZARD_EDGE = 0.01
 
 _CODE_REF = re.compile(r"\b(\d\d) (\d\d) (\d\d)\b")
 
@@ -109,6 +114,17 @@ class Classifier:
         combined = LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * semantic
         return combined, lexical, semantic
 
+    def _hazardous_side_first(self, total: np.ndarray) -> None:
+        """Put the hazardous entry of every mirror pair just above its counterparts (the text
+        says the waste is hazardous: :func:`names_a_hazard`)."""
+        for code, others in mirror_counterparts().items():
+            i = self._prefix_codes.get(code)
+            if i is None or not waste_codes()[code].hazardous:
+                continue
+            best = max((total[j] for c in others if (j := self._prefix_codes.get(c)) is not None),
+                       default=-np.inf)  # fmt: skip
+            total[i] = max(total[i], best + HAZARD_EDGE)
+
     def rank(self, text: str, top: int = 3, nace: str | None = None) -> list[RankedCode]:
         """The ``top`` best codes for ``text`` (best first); ``nace`` (compact digits) may boost."""
         combined, lexical, semantic = self.term_scores(text)
@@ -123,6 +139,8 @@ class Classifier:
                 mask = np.char.startswith(self._codes, prefix)
                 boosts[mask] = np.maximum(boosts[mask], boost)
         total = best_score + boosts
+        if names_a_hazard(text):
+            self._hazardous_side_first(total)
         out = []
         for i in np.argsort(-total, kind="stable")[:top]:
             t = int(best_term[i])
