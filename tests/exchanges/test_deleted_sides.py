@@ -89,3 +89,19 @@ def test_the_network_report_keeps_an_exchange_whose_company_was_deleted(client, 
     r = client.delete(f"/api/v1/organisations/{w.orgs['acme']}", headers=h["platform_admin"])
     assert r.status_code == 204
     assert realised() == [f"exchange {ex_id}"]  # as the network's delivery summary keeps it
+
+
+def test_a_stream_with_an_exchange_keeps_its_direction_and_kind(client, world, exchange):
+    ex_id, h = exchange
+    w, _ = world
+    url = f"/api/v1/streams/{w.streams['public']}"
+    for change in ({"direction": "need"}, {"kind": "energy", "unit": "MWh"}):
+        version = client.get(url, headers=h["acme_member"]).json()["version"]
+        r = client.patch(url, json={"version": version, **change}, headers=h["acme_member"])
+        assert r.status_code == 422, r.text
+        field = next(iter(change))
+        assert r.json()["detail"][0]["loc"][-1] == field
+        assert f"exchange {ex_id}" in r.json()["detail"][0]["msg"]
+    version = client.get(url, headers=h["acme_member"]).json()["version"]
+    r = client.patch(url, json={"version": version, "title": "Renamed"}, headers=h["acme_member"])
+    assert r.status_code == 200  # other fields still change

@@ -115,6 +115,17 @@ def test_every_bad_row_is_reported_and_nothing_changes(session):
     assert count(session) == 1 and count(session, Organisation) == 1
 
 
+def test_a_yearly_amount_beyond_1e12_is_a_row_error(session):
+    # 2e11 t a month passed the quantity's own bound and made every plan and report of its
+    # networks fail
+    row = {"id": "big", "direction": "offer", "title": "Gypsum", "quantity": 2e11, "unit": "t",
+           "period": "per-month"}  # fmt: skip
+    report = run(session, jsonl([row]))
+    assert [(e.row, e.field) for e in report.errors] == [(1, "quantity")]
+    assert "2.4e+12 t a year" in report.errors[0].message
+    assert count(session) == 0
+
+
 def test_partial_import_keeps_the_good_rows(session):
     rows = [*GOOD, {"id": "bad", "direction": "offer", "title": "x", "unit": "t", "quantity": -1}]
     report = run(session, jsonl(rows), partial=True)

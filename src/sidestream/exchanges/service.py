@@ -629,6 +629,16 @@ def pipeline(session: Session, viewer: Viewer, network_id: int) -> Pipeline:
     )
 
 
+def exchange_of(session: Session, stream_id: int) -> Exchange | None:
+    """The first exchange ``stream_id`` is a side of, if any."""
+    return session.scalars(
+        select(Exchange)
+        .where(or_(Exchange.offer_stream_id == stream_id, Exchange.need_stream_id == stream_id))
+        .order_by(Exchange.id)
+        .limit(1)
+    ).first()
+
+
 def keep_valuation(session: Session, streams: Sequence[Stream]) -> None:
     """Before ``streams`` are deleted: each exchange they are a side of keeps the terms its
     deliveries are valued by (``Exchange.valuation_terms``: ``impact.service.pair_terms`` and

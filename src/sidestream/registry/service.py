@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -17,7 +16,7 @@ from sidestream.access.policy import SYSTEM, Viewer
 from sidestream.db import check_version, flush_or_conflict, utcnow
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.exchanges import audit  # noqa: F401  (every stream change enters the audit log)
-from sidestream.exchanges.service import keep_valuation
+from sidestream.exchanges.service import exchange_of, keep_valuation
 from sidestream.registry.models import Network, NetworkMember, Organisation, Site, Stream
 from sidestream.registry.schemas import (
     NetworkCreate,
@@ -30,7 +29,7 @@ from sidestream.registry.schemas import (
     StreamFields,
     StreamUpdate,
 )
-from sidestream.taxonomy.units import annualise, density_of
+from sidestream.taxonomy.units import MAX_QUANTITY, annualise, density_of
 from sidestream.taxonomy.waste_codes import lookup_waste_code
 
 M = TypeVar("M", Organisation, Site, Network, Stream)
@@ -329,8 +328,11 @@ def _derive(stream: Stream) -> None:
         annual = annualise(stream.quantity, stream.unit, stream.period, stream.kind, density)
     except ValueError as exc:
         raise InvalidInput("unit", str(exc)) from None
-    if annual and not math.isfinite(annual.amount):
-        raise InvalidInput("quantity", "too large: the yearly amount is not a finite number")
+    if annual and not annual.amount <= MAX_QUANTITY:  # NaN too; plans and reports read it
+        raise InvalidInput(
+            "quantity",
+            f"too large: {annual.amount:.3g} {annual.unit} a year, more than {MAX_QUANTITY:.0e}",
+        )
     stream.annual_amount = annual.amount if annual else None
     stream.annual_unit = annual.unit if annual else None
 
@@ -415,6 +417,7 @@ def update_stream(
     policy.require_stream_write(viewer, stream)
     check_version(stream, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    _keeps_its_exchanges(session, stream, changes)
     merged = _checked_fields(stream, changes)
     # stored as a new stream would store them: stripped, "" as null, codes normalised
     changes |= {k: getattr(merged, k) for k in changes if k in StreamFields.model_fields}
@@ -428,6 +431,23 @@ def update_stream(
     _derive(stream)
     flush_or_conflict(session, "stream")
     return stream
+
+
+def _keeps_its_exchanges(session: Session, stream: Stream, changes: dict[str, Any]) -> None:
+    """A stream that is a side of an exchange keeps its direction and kind: its deliveries are
+    counted in them (an import that made an offer a need of energy dropped 18 deliveries of
+    tonnes from the network's report, with a warning each)."""
+    for field in ("direction", "kind"):
+        new = changes.get(field)
+        if new is None or new == getattr(stream, field):
+            continue
+        exchange = exchange_of(session, stream.id)
+        if exchange is not None:
+            raise InvalidInput(
+                field,
+                f"the stream is a side of exchange {exchange.id}: its {field} cannot change "
+                f"(list a new stream instead)",
+            )
 
 
 def _checked_fields(stream: Stream, changes: dict[str, Any]) -> StreamFields:
