@@ -48,7 +48,7 @@ def test_an_exchange_whose_offer_was_deleted_counts_deliveries_in_its_kind(clien
     need = client.get(f"/api/v1/streams/{w.need}", headers=h["beta_member"]).json()
     changed = {"version": need["version"], "kind": "energy", "unit": "MWh", "waste_code": None}
     r = client.patch(f"/api/v1/streams/{w.need}", json=changed, headers=h["beta_member"])
-    assert r.status_code == 200, r.text  # the need now reads as energy: the exchange stays material
+    assert r.status_code == 422, r.text  # the remaining side keeps its kind as well
     r = _deliver(client, url, h["acme_member"], 5, "MWh")
     assert r.status_code == 422, r.text
     assert r.json()["detail"][0]["loc"][-1] == "unit"
