@@ -226,3 +226,17 @@ def test_an_amount_of_zero_is_none_stated():
     need = _listing(direction="need", waste_code="030105", title="Wood chips", quantity=600)
     exchange, basis = pair_exchange(offer, need, 10.0)
     assert exchange.amount == 600 and "the need's annual amount" in basis
+
+
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [("100–1,000 t/yr", 1000), ("< 1 t/yr", 1), ("1,000,000–10,000,000 t/yr", 600_000)],
+)
+def test_an_anonymous_sides_amount_class_caps_the_other_sides_amount(shown, expected):
+    # an outsider saw 600,000 t a year valued for an anonymous offer of 120 t (its amount is
+    # shown only as a decade)
+    offer = _listing(direction="offer", quantity=None, properties={"quantity_class": shown})
+    need = _listing(direction="need", quantity=600_000)
+    exchange, basis = pair_exchange(offer, need, None)
+    assert exchange.amount == expected
+    assert ("amount class" in basis) is (expected != 600_000)

@@ -17,6 +17,7 @@ a stream in full.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -203,6 +204,18 @@ def quantity_class(amount: float | None, unit: str | None) -> str | None:
         return f"< 1 {unit}/yr"
     low = 10 ** math.floor(math.log10(amount))
     return f"{low:,}–{low * 10:,} {unit}/yr"
+
+
+_QUANTITY_CLASS = re.compile(r"^(?:< 1|[\d,]+–(?P<top>[\d,]+)) (?P<unit>\S+)/yr$")
+
+
+def quantity_class_top(text: object) -> tuple[float, str] | None:
+    """The most a :func:`quantity_class` allows, and its unit (``"100–1,000 t/yr"`` -> 1,000 t):
+    what an anonymous stream's partner may count on at most."""
+    found = _QUANTITY_CLASS.match(text) if isinstance(text, str) else None
+    if found is None:
+        return None
+    return float((found["top"] or "1").replace(",", "")), found["unit"]
 
 
 def coarse_location(lat: float | None, lon: float | None) -> tuple[float | None, float | None]:

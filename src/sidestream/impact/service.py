@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from sidestream.access.policy import quantity_class_top
 from sidestream.errors import InvalidInput
 from sidestream.impact.accounting import account_exchange
 from sidestream.impact.catalogue import category_for, receiver_substitute
@@ -145,14 +146,18 @@ def pair_exchange(
     if kind not in PHYSICAL_KINDS:
         return None
     unit = CANONICAL_UNIT[kind]
-    amounts = {}
+    amounts, tops = {}, {}
     for side, listing in (("offer", offer), ("need", need)):
         annual = annual_amount(listing, Kind(kind))
         # an amount of 0 is none stated (as the quantity reason reads it); the need's heat is
         # met partly by the pump's power
+        share = 1.0 / delivered_per_heat(cop) if cop and side == "need" else 1.0
         if annual and annual[0] > 0 and annual[1] == unit:
-            share = 1.0 / delivered_per_heat(cop) if cop and side == "need" else 1.0
             amounts[side] = annual[0] * share
+        elif (top := quantity_class_top((listing.properties or {}).get("quantity_class"))) and (
+            top[1] == unit
+        ):  # an anonymous stream shows only its amount's decade
+            tops[side] = top[0] * share
     if not amounts:
         return None
     side = min(amounts, key=amounts.__getitem__)
@@ -161,6 +166,13 @@ def pair_exchange(
         if len(amounts) == 2
         else f"the {side}'s annual amount (the other side's is not known to you)"
     )
+    other = "need" if side == "offer" else "offer"
+    if len(amounts) == 1 and other in tops and tops[other] < amounts[side]:
+        amounts[side] = tops[other]
+        basis = (
+            f"the most the {other}'s amount class allows ({tops[other]:,.0f} {unit} a "
+            "year; its exact amount is not known to you)"
+        )
     if cop:
         basis += f"; a heat pump lifts the heat to the need's temperature (COP {cop:.1f})"
     price = offer.price_eur_per_unit if offer.unit == unit else None
