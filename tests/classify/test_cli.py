@@ -136,3 +136,22 @@ def test_bytes_that_are_not_utf8_are_named_with_their_line(tmp_path: Path) -> No
     result = runner.invoke(app, ["classify", str(src)])
     assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2  # still answered
     assert "line 2: warning: bytes that are not UTF-8" in result.stderr
+
+
+def test_an_xlsx_row_with_an_uncomputed_formula_is_still_answered(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["id", "text", "note"])
+    sheet.append(["y", "fly ash", "=1+1"])  # written by a program: no value stored
+    sheet.append(["z", "=B2", "x"])
+    src = tmp_path / "in.xlsx"
+    book.save(src)
+    result = runner.invoke(app, ["classify", str(src), "--top", "1"])
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["y", "z"]
+    assert lines[0]["codes"][0]["code"] == "100102" and lines[1]["codes"] == []
+    assert "line 2: warning: note (a formula without a computed value)" in result.stderr
+    assert "line 3: warning: text (a formula without a computed value)" in result.stderr

@@ -202,13 +202,15 @@ def _table_rows(
     formula with no computed value. A cell no header names (under an empty header cell or
     beyond the last) is a row error, as a formula without a value is: either would be lost
     unseen; read leniently, such a cell is named ``column <label(n)>``, a field the reader
-    does not know."""
+    does not know, and so is a formula without a computed value (its cell is left empty): the
+    row is still answered."""
+    why = "a formula without a computed value"
     for number, values, uncomputed in rows:
-        if uncomputed:
+        if uncomputed and strict:
             first = uncomputed[0]
             name = header[first - 1] if first <= len(header) else None
-            why = "a formula without a computed value (open and save the file in a spreadsheet"
-            yield RawRow(number, None, f"{why} program)", name or f"column {label(first)}")
+            help = "(open and save the file in a spreadsheet program)"
+            yield RawRow(number, None, f"{why} {help}", name or f"column {label(first)}")
             continue
         headless = _headless(header, values)
         if headless is not None and strict:
@@ -216,6 +218,12 @@ def _table_rows(
             yield RawRow(number, None, msg)
             continue
         cells = _named(header, values, label)
+        for column in uncomputed:  # read leniently: the value is unknown, the row answered
+            name = (header[column - 1] if column <= len(header) else None) or (
+                f"column {label(column)}"
+            )
+            cells.pop(name, None)
+            cells[f"{name} ({why})"] = "?"
         try:
             data = _cells_to_fields(cells, strict)
         except ValueError as exc:
