@@ -249,3 +249,17 @@ def test_every_typical_use_is_translated_for_the_interface_languages() -> None:
     assert translated_use("cement set retarder", "da") == "afbindingsregulator i cement"
     assert translated_use("cement set retarder", "de") == "cement set retarder"  # no German
     assert translated_use("Raw material", "da") == "Raw material"  # case texts stay as written
+
+
+def test_a_code_written_with_spaces_is_not_read_as_chapters(tmp_path: Path) -> None:
+    # "10 01 02" was three prefixes: chapters 10, 01 (mining) and 02 (agriculture)
+    path = tmp_path / "mine.csv"
+    path.write_text(HEADER + "my-ash,10 01 02,,2351,fly ash in cement,Survey\n"
+                    "two,10 17,,2351,slag and rubble,Survey\n", encoding="utf-8")  # fmt: skip
+    rows, errors = read_patterns(path)
+    assert [p.id for p in rows] == ["two"]
+    assert errors == [
+        f"{path} line 2: waste_codes '10 01' reads as chapters 10 and 01 but looks like code "
+        "1001... written with spaces; write each code without spaces (e.g. 100102), prefixes "
+        "apart by a space"
+    ]

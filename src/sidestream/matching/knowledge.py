@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -339,6 +340,13 @@ def _pattern(row: dict[str, str], where: str, line: int) -> Pattern:
     bad = [c for c in codes if not re.fullmatch(r"\d{2}|\d{4}|\d{6}", c)]
     if bad:
         raise ValueError(f"{where} line {line}: waste_codes prefix {bad[0]!r} is not 2/4/6 digits")
+    for first, second in pairwise(codes):  # "10 01 02" is no list of three
+        if len(first) == len(second) == 2 and first + second in _low_prefixes():
+            raise ValueError(
+                f"{where} line {line}: waste_codes '{first} {second}' reads as chapters {first} "
+                f"and {second} but looks like code {first}{second}... written with spaces; "
+                "write each code without spaces (e.g. 100102), prefixes apart by a space"
+            )
     unknown = [c for c in codes if c not in _low_prefixes()]
     if unknown:
         raise ValueError(
