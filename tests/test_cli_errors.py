@@ -23,7 +23,9 @@ def _main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *
     return ended.value.code, capsys.readouterr().err
 
 
-@pytest.mark.parametrize("url", ["notdb", "missing-folder", "bogus://x", "notaurl"])
+@pytest.mark.parametrize(
+    "url", ["notdb", "missing-folder", "bogus://x", "notaurl", "mysql://u@localhost/x"]
+)
 def test_a_database_it_cannot_open_is_one_line(monkeypatch, capsys, tmp_path: Path, url: str):
     if url == "notdb":
         (tmp_path / "notdb.db").write_text("not a database")
@@ -34,6 +36,23 @@ def test_a_database_it_cannot_open_is_one_line(monkeypatch, capsys, tmp_path: Pa
         monkeypatch, capsys, "import", str(_listing_file(tmp_path)), "--database-url", url
     )
     assert code == 2 and err.startswith("error: database: ") and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "--network", "99999999999999999999"],
+        ["match", "--network", "9223372036854775808"],
+        ["users", "create", "x@example.org", "--password", "Sidestream-Strong-Pass1",
+         "--organisation", "99999999999999999999"],
+        ["report", "--network", "²"],  # a digit to str.isdigit(), not to int()
+    ],
+)  # fmt: skip
+def test_ids_beyond_the_database_are_one_line(monkeypatch, capsys, tmp_path: Path, args):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    upgrade(url)
+    code, err = _main(monkeypatch, capsys, *args, "--database-url", url)
+    assert code in (1, 2) and "Traceback" not in err and "OverflowError" not in err, err
 
 
 def _listing_file(folder: Path) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
@@ -84,6 +84,9 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
         return engine
+    if not url.startswith("postgresql"):  # a MySQL URL failed on its missing driver
+        scheme = url.split(":", 1)[0]
+        raise ArgumentError(f"'{scheme}' databases are not supported: use sqlite or postgresql")
     return create_engine(url, pool_pre_ping=True)
 
 

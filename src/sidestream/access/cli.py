@@ -12,6 +12,7 @@ from sidestream.access.models import Membership
 from sidestream.access.roles import Role
 from sidestream.db import get_engine, session_scope, upgrade, upgrade_existing, utcnow
 from sidestream.errors import SidestreamError
+from sidestream.input_rules import MAX_STORED_INT
 from sidestream.registry.models import Organisation
 
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
@@ -29,7 +30,8 @@ def create_command(
         bool, typer.Option("--platform-admin", help="may see and change everything")
     ] = False,
     organisation: Annotated[
-        int | None, typer.Option("--organisation", help="organisation id to join")
+        int | None,
+        typer.Option("--organisation", help="organisation id to join", min=1, max=MAX_STORED_INT),
     ] = None,
     role: Annotated[
         Role | None, typer.Option(help="role in --organisation (default: member)")

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from sidestream.db import get_engine, session_scope, upgrade, upgrade_existing
+from sidestream.input_rules import MAX_STORED_INT
 from sidestream.interop.listing import json_schema, write_json_schema
 from sidestream.interop.readers import detect_format, read_rows
 from sidestream.interop.service import (
@@ -91,7 +92,9 @@ def export_command(
     fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
     kind: Annotated[Kind | None, typer.Option(help="only this kind")] = None,
     direction: Annotated[Direction | None, typer.Option(help="offer or need")] = None,
-    network: Annotated[int | None, typer.Option(help="only members of this network id")] = None,
+    network: Annotated[
+        int | None, typer.Option(help="only members of this network id", min=1, max=MAX_STORED_INT)
+    ] = None,
     database_url: DbOption = None,
 ) -> None:
     """Export streams in the open listing format (JSON Lines or CSV)."""

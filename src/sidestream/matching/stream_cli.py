@@ -26,7 +26,9 @@ def match_command(
         list[str] | None,
         typer.Argument(help="listing ids (or numeric stream ids) to match; default: all offers"),
     ] = None,
-    network: Annotated[int | None, typer.Option(help="only streams of this network id")] = None,
+    network: Annotated[
+        int | None, typer.Option(help="only streams of this network id", min=1, max=MAX_STORED_INT)
+    ] = None,
     top: Annotated[int, typer.Option(min=1, max=100, help="partners per stream")] = 10,
     database_url: Annotated[
         str | None, typer.Option("--database-url", envvar="DATABASE_URL", help="database URL")

@@ -216,7 +216,11 @@ def network_named(session: Session, ref: str) -> Network:
     that is one network's name and another's id is refused (``InvalidInput`` naming both, and
     how to tell them apart), rather than one of them being picked unseen."""
     by_name = find_network(session, ref)
-    by_id = session.get(Network, int(ref)) if ref.isdigit() and len(ref) < 19 else None
+    by_id = (
+        session.get(Network, int(ref))
+        if ref.isascii() and ref.isdigit() and len(ref) < 19
+        else None
+    )
     if by_name is not None and by_id is not None and by_name.id != by_id.id:
         raise InvalidInput(
             "network",
