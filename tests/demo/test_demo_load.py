@@ -43,6 +43,8 @@ def test_demo_command_loads_once_and_resets(tmp_path):
     runner = CliRunner()
     first = runner.invoke(app, ["demo", "--database-url", db])
     assert first.exit_code == 0 and "demo region loaded" in first.output
+    wal = tmp_path / "demo.db-wal"  # folded into the file: a copy of the file is the region
+    assert not wal.exists() or wal.stat().st_size == 0
     again = runner.invoke(app, ["demo", "--database-url", db])
     assert "already loaded" in again.output
     reset = runner.invoke(app, ["demo", "--reset", "--database-url", db])

@@ -53,6 +53,9 @@ def demo_command(
             for account in summary.accounts:
                 where = f" — {account.organisation}" if account.organisation else ""
                 err.print(f"  {account.email}: {account.role}{where}", highlight=False)
+    # closing its connections folds SQLite's write-ahead log into the file: a copy of the
+    # file alone held an empty platform
+    engine.dispose()
     if serve:
         from sidestream.cli import serve as serve_command
 
