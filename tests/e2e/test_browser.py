@@ -95,6 +95,12 @@ def test_new_user_publishes_an_anonymous_offer_and_gets_a_partner(
     partner.get_by_label("Unit", exact=True).fill("t")
     partner.get_by_label("Price in EUR per unit").fill("12")
     partner.get_by_role("button", name="Agree on these terms").click()
+    expect(partner.get_by_text("You agreed to these terms")).to_be_visible()
+    page.goto(partner.url.split("?")[0])  # the requester agrees to the same terms
+    expect(page.get_by_text("The other company agreed to these terms")).to_be_visible()
+    page.get_by_role("button", name="Agree on these terms").click()
+    expect(page.get_by_role("button", name="Start deliveries")).to_be_visible()
+    partner.reload()
     partner.get_by_role("button", name="Start deliveries").click()
     partner.get_by_label("Date").fill("2026-03-02")
     partner.locator("#quantity").fill("120")

@@ -88,11 +88,12 @@ def test_an_unrelated_facilitator_does_not_learn_the_outsider_from_the_exchange(
     ex_id = accepted["exchange_id"]
     url = f"/api/v1/exchanges/{ex_id}"
     cobalt = h["cobalt_member"]
-    for status in ("negotiating", "agreed", "active"):
-        version = client.get(url, headers=cobalt).json()["version"]
-        terms = {"agreed_quantity": 700, "agreed_unit": "t", "agreed_price_eur_per_unit": 3.0}
+    terms = {"agreed_quantity": 700, "agreed_unit": "t", "agreed_price_eur_per_unit": 3.0}
+    for status, who in (("negotiating", cobalt), ("agreed", cobalt),
+                        ("agreed", h["acme_member"]), ("active", cobalt)):  # fmt: skip
+        version = client.get(url, headers=who).json()["version"]
         body = {"version": version, "status": status, **(terms if status == "agreed" else {})}
-        assert client.patch(url, json=body, headers=cobalt).status_code == 200, status
+        assert client.patch(url, json=body, headers=who).status_code == 200, status
     delivery = {"delivered_on": "2026-03-01", "quantity": 20, "unit": "t",
                 "document_ref": f"{OUTSIDER} note 1"}  # fmt: skip
     r = client.post(f"{url}/deliveries", json=delivery, headers=cobalt)

@@ -20,7 +20,7 @@ def delivered(client, exchange):
     ex_id, h = exchange
     acme, beta = h["acme_member"], h["beta_member"]
     for stage, who, terms in (("negotiating", beta, {}), ("agreed", acme, TERMS),
-                              ("active", beta, {})):  # fmt: skip
+                              ("agreed", beta, {}), ("active", beta, {})):  # fmt: skip
         assert patch_exchange(client, ex_id, who, status=stage, **terms).status_code == 200
     url = f"/api/v1/exchanges/{ex_id}/deliveries"
     ids = {}

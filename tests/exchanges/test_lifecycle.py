@@ -17,7 +17,9 @@ def test_full_life_cycle_with_deliveries(client, exchange):
         "agreed_period": "per-year",
         "agreed_price_eur_per_unit": -4.5,
     }
-    r = _patch(client, ex_id, acme, status="agreed", **terms)
+    r = _patch(client, ex_id, acme, status="agreed", **terms)  # Acme agrees first...
+    assert r.json()["status"] == "negotiating" and r.json()["terms_agreed_by"] == "offer"
+    r = _patch(client, ex_id, beta, status="agreed")  # ...then Beta to the same terms
     assert r.json()["status"] == "agreed" and r.json()["agreed_price_eur_per_unit"] == -4.5
     assert _patch(client, ex_id, acme, agreed_quantity=300).status_code == 422  # terms fixed
     delivery = {"delivered_on": "2026-03-01", "quantity": 20, "unit": "t", "document_ref": "WTN-1"}
@@ -37,6 +39,23 @@ def test_full_life_cycle_with_deliveries(client, exchange):
     assert _patch(client, ex_id, acme, status="active").status_code == 422
     w_pipe = client.get("/api/v1/exchanges", headers=h["hub_facilitator"]).json()
     assert [e["status"] for e in w_pipe] == ["ended"]
+
+
+def test_terms_are_agreed_by_both_companies(client, exchange):
+    # one company alone marked the exchange agreed, and the terms were fixed for both
+    ex_id, h = exchange
+    acme, beta = h["acme_member"], h["beta_member"]
+    _patch(client, ex_id, beta, status="negotiating")
+    terms = {"agreed_quantity": 200, "agreed_unit": "t", "agreed_price_eur_per_unit": 0}
+    r = _patch(client, ex_id, beta, status="agreed", **terms)
+    assert (r.json()["status"], r.json()["terms_agreed_by"]) == ("negotiating", "need")
+    again = _patch(client, ex_id, beta, status="agreed")  # agreeing twice is still one side
+    assert again.json()["status"] == "negotiating"
+    changed = _patch(client, ex_id, acme, agreed_quantity=150)  # a change needs both again
+    assert changed.json()["terms_agreed_by"] is None
+    assert _patch(client, ex_id, acme, status="agreed").json()["terms_agreed_by"] == "offer"
+    done = _patch(client, ex_id, beta, status="agreed").json()
+    assert (done["status"], done["agreed_quantity"]) == ("agreed", 150)
 
 
 def test_failure_needs_a_barrier(client, exchange):

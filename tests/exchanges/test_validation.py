@@ -51,12 +51,17 @@ def test_non_finite_numbers_are_refused(client, exchange, literal):
 def test_deliveries_need_a_known_unit_and_a_finite_quantity(client, exchange):
     ex_id, h = exchange
     acme = h["acme_member"]
-    for status, terms in (
-        ("negotiating", {}),
-        ("agreed", {"agreed_quantity": 5, "agreed_unit": "t", "agreed_price_eur_per_unit": 1}),
-        ("active", {}),
+    for status, terms, who in (
+        ("negotiating", {}, acme),
+        (
+            "agreed",
+            {"agreed_quantity": 5, "agreed_unit": "t", "agreed_price_eur_per_unit": 1},
+            acme,
+        ),
+        ("agreed", {}, h["beta_member"]),
+        ("active", {}, acme),
     ):
-        assert _patch(client, ex_id, acme, status=status, **terms).status_code == 200
+        assert _patch(client, ex_id, who, status=status, **terms).status_code == 200
     url = f"/api/v1/exchanges/{ex_id}/deliveries"
     good = {"delivered_on": "2026-03-01", "quantity": 20, "unit": "t"}
     for unit in ("bananas", "pallets", "m2", "°C", "t/day", "kW"):  # no amount (rates: a year)
@@ -114,11 +119,11 @@ def _service_exchange(session):
     acme = _viewer(session, w, "acme_member")
     service.decide_introduction(session, acme, intro.id, accept=True)
     ex = session.scalar(select(Exchange).where(Exchange.introduction_id == intro.id))
-    return ex, acme
+    return ex, acme, beta
 
 
 def test_a_refused_update_changes_nothing(session):
-    ex, acme = _service_exchange(session)
+    ex, acme, beta = _service_exchange(session)
     # introduced -> active skips stages: refused, and the terms sent with it are not kept
     bad = ExchangeUpdate(
         version=ex.version, status=Stage.active, agreed_quantity=5, agreed_unit="t"
@@ -149,7 +154,10 @@ def test_a_refused_update_changes_nothing(session):
         agreed_unit="t",
         agreed_price_eur_per_unit=2.0,
     )
-    assert service.update_exchange(session, acme, ex.id, both).status == Stage.agreed
+    agreed = service.update_exchange(session, acme, ex.id, both)
+    assert (agreed.status, agreed.terms_agreed_by) == (Stage.negotiating, "offer")
+    again = ExchangeUpdate(version=ex.version, status=Stage.agreed)
+    assert service.update_exchange(session, beta, ex.id, again).status == Stage.agreed
 
 
 def test_a_conflict_leaves_the_transaction_to_the_caller(session):

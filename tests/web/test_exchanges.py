@@ -102,8 +102,17 @@ def test_introduction_exchange_and_delivery(web: TestClient, engine: Engine, ids
     refused = web.post(exchange_url, data={"csrf_token": supplier, "version": "2",
                                            "status": "agreed"})  # fmt: skip
     assert refused.status_code == 422 and "agree quantity, unit and price first" in refused.text
-    step(status="agreed", agreed_quantity="15000", agreed_unit="t", agreed_price_eur_per_unit="5")
-    assert "Start deliveries" in web.get(exchange_url).text
+    waiting = step(status="agreed", agreed_quantity="15000", agreed_unit="t",
+                   agreed_price_eur_per_unit="5")  # fmt: skip
+    assert "You agreed to these terms" in waiting and "Start deliveries" not in waiting
+    plaster = log_in(web, "plaster@example.org", "correct horse battery")  # the other side
+    asked = web.get(exchange_url).text
+    assert "The other company agreed to these terms" in asked
+    version = re.search(r'name="version" value="(\d+)"', asked).group(1)
+    r = web.post(exchange_url, data={"csrf_token": plaster, "version": version,
+                                     "status": "agreed"})  # fmt: skip
+    assert r.status_code == 200 and "Start deliveries" in r.text
+    supplier = log_in(web, "gypsum-seller@example.org", "correct horse battery")
     assert "Record a delivery" in step(status="active")
     delivery = {"csrf_token": supplier, "delivered_on": "2026-03-01", "quantity": "1.200,5",
                 "unit": "t", "document_ref": "WTN-0001"}  # fmt: skip

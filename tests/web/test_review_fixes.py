@@ -18,7 +18,7 @@ from sidestream.registry import service as registry
 from sidestream.registry.models import Organisation, Stream
 from sidestream.registry.schemas import OrganisationCreate, StreamCreate
 from sidestream.web import engines
-from tests.web.conftest import join, register_company, sign_up
+from tests.web.conftest import PASSWORD, join, log_in, register_company, sign_up
 
 
 def _post_stream(web: TestClient, csrf: str, org: int, **fields: str):  # type: ignore[no-untyped-def]
@@ -226,18 +226,30 @@ def test_a_refused_exchange_update_saves_nothing(
         assert ex.status == "negotiating"
 
 
+def _as(web: TestClient, request: pytest.FixtureRequest, side: str) -> str:
+    """Log in as the ``exchange`` fixture's buyer or seller; their CSRF token."""
+    name = request.node.name.split("[")[0].replace("_", "-")[:40]
+    return log_in(web, f"{name}-{side}@example.org", PASSWORD)
+
+
 def test_the_exchange_page_does_not_run_the_optimiser(
-    web: TestClient, exchange: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+    web: TestClient,
+    exchange: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     url, csrf = exchange
 
-    def step(**data: str) -> None:
+    def step(csrf: str, **data: str) -> None:
         r = web.post(url, data={"csrf_token": csrf, "version": _version(web, url), **data})
         assert r.status_code == 200, r.text
 
-    step(status="negotiating")
-    step(status="agreed", agreed_quantity="100", agreed_unit="t", agreed_price_eur_per_unit="5")
-    step(status="active")
+    step(csrf, status="negotiating")
+    step(csrf, status="agreed", agreed_quantity="100", agreed_unit="t",
+         agreed_price_eur_per_unit="5")  # fmt: skip
+    step(_as(web, request, "buyer"), status="agreed")  # both companies agree
+    csrf = _as(web, request, "seller")
+    step(csrf, status="active")
     delivery = {"csrf_token": csrf, "delivered_on": "2026-03-01", "quantity": "100", "unit": "t"}
     assert web.post(url + "/deliveries", data=delivery, follow_redirects=False).status_code == 303
 
@@ -316,8 +328,8 @@ def test_agreed_terms_sent_back_unchanged_on_a_danish_page_keep_their_value(
     assert agreed.status_code == 200, agreed.text
     with session_scope(engine) as session:
         ex = session.get(Exchange, int(url.rsplit("/", 1)[1]))
-        assert (ex.status, ex.agreed_quantity, ex.agreed_price_eur_per_unit) == (
-            "agreed",
+        assert (ex.terms_agreed_by, ex.agreed_quantity, ex.agreed_price_eur_per_unit) == (
+            "offer",
             2.125,
             -5.5,
         )

@@ -71,6 +71,9 @@ class Exchange(Timestamped, Base):
     agreed_unit: Mapped[str | None] = mapped_column(String(30))
     agreed_period: Mapped[str | None] = mapped_column(String(12))
     agreed_price_eur_per_unit: Mapped[float | None] = mapped_column(Float)
+    #: The side ("offer" / "need") that agreed to the terms as they stand: the exchange is
+    #: agreed when the other side agrees too; changing a term clears it.
+    terms_agreed_by: Mapped[str | None] = mapped_column(String(5))
     started_on: Mapped[date | None] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
     #: The terms its deliveries are valued by (``impact.service.pair_terms``), kept when its

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -196,6 +196,10 @@ class ExchangeOut(BaseModel):
     agreed_unit: str | None
     agreed_period: str | None
     agreed_price_eur_per_unit: float | None
+    terms_agreed_by: Literal["offer", "need"] | None = Field(
+        description="the side that agreed to the terms as they stand; the exchange is agreed "
+        "when the other side agrees to them too"
+    )
     failure_reason: Barrier | None
     failure_note: str | None
     started_on: date | None

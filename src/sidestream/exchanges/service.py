@@ -369,9 +369,11 @@ def _party(viewer: Viewer, ex: Exchange) -> int | None:
 def update_exchange(
     session: Session, viewer: Viewer, exchange_id: int, data: ExchangeUpdate
 ) -> Exchange:
-    """Set terms and/or move to the next stage; a party's members only."""
+    """Set terms and/or move to the next stage; a party's members only. Terms are agreed by
+    both companies: the first to agree is recorded (``terms_agreed_by``) and the exchange is
+    agreed when the other agrees to the same terms (a platform admin agrees for both)."""
     ex = get_exchange(session, viewer, exchange_id)
-    _party(viewer, ex)
+    party = _party(viewer, ex)
     check_version(ex, data.version)
     current = Stage(ex.status)
     terms = data.model_dump(include=set(TERMS), exclude_unset=True)
@@ -386,8 +388,16 @@ def update_exchange(
             raise InvalidInput(field, "is given only with status failed (the barrier)")
     if moving:
         _check_move(ex, current, data, terms)  # validate everything before changing anything
+    if any(getattr(ex, key) != value for key, value in terms.items()):
+        ex.terms_agreed_by = None  # an agreement was to the terms as they stood
     for key, value in terms.items():
         setattr(ex, key, value)
+    both = {ex.offer_org_id, ex.need_org_id} <= set(viewer.roles)  # acts for both sides
+    if moving and data.status == Stage.agreed and party is not None and not both:
+        side = "offer" if party == ex.offer_org_id else "need"
+        if ex.terms_agreed_by in (None, side):  # the other company has yet to agree
+            ex.terms_agreed_by = side
+            moving = False
     if moving:
         _move(ex, data)
     flush_or_conflict(session, "exchange")

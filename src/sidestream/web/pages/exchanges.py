@@ -215,6 +215,15 @@ def _realised(session: Session, viewer: Viewer, ex: Exchange) -> list[ReportRow]
     return exchange_realised_rows(session, ex.id, viewer)  # no optimisation run
 
 
+def _agreed_by(viewer: Viewer, ex: Exchange) -> str | None:
+    """ "you" when the viewer's side agreed to the terms as they stand, "other" when the other
+    side did (the viewer then agrees or changes them), else None."""
+    if ex.terms_agreed_by is None or ex.status != Stage.negotiating:
+        return None
+    agreed = ex.offer_org_id if ex.terms_agreed_by == "offer" else ex.need_org_id
+    return "you" if agreed in viewer.roles else "other"
+
+
 def _exchange_page(
     request: Request,
     session: Session,
@@ -231,6 +240,8 @@ def _exchange_page(
         "seen": row.seen,  # deliveries as the viewer may know them
         "intro": service.introduction_view(session, viewer, intro) if intro else None,
         "party": ex.offer_org_id in viewer.roles or ex.need_org_id in viewer.roles,
+        # whose agreement the terms as they stand have: the viewer's side's, the other's
+        "agreed_by": _agreed_by(viewer, ex),
         "next_stages": sorted(service.NEXT[Stage(ex.status)], key=list(Stage).index),
         "stages": STAGE_LABELS,
         "barriers": BARRIER_LABELS,
