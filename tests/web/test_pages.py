@@ -122,6 +122,14 @@ def test_classifier_suggests_codes_as_the_user_types(web: TestClient) -> None:
     assert 'name="waste_code"' in html and "030105" in html
 
 
+def test_a_mirror_entry_suggested_says_what_to_compare_it_with(web: TestClient) -> None:
+    # the form showed 17 05 04 at 92 % with no word of its hazardous twin
+    html = web.post("/streams/suggest", data={"description": "soil and stones"}).text
+    assert "170504" in html and "compare with 17 05 03*" in html
+    danish = web.post("/streams/suggest?lang=da", data={"description": "jord og sten"}).text
+    assert "17 05 03*" in danish and "compare with" not in danish
+
+
 def test_classifier_suggests_the_kind(web: TestClient) -> None:
     html = web.post("/streams/suggest", data={"description": "surplus heat 60 C"}).text
     assert 'data-set-kind="energy"' in html

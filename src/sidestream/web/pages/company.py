@@ -22,6 +22,7 @@ from sidestream.access.models import User
 from sidestream.access.policy import Viewer
 from sidestream.access.roles import Role
 from sidestream.api.deps import reads_only
+from sidestream.classify.engine import mirror_counterparts
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.messages import N_
 from sidestream.registry import service as registry
@@ -29,6 +30,7 @@ from sidestream.registry.models import Organisation
 from sidestream.registry.schemas import OrganisationCreate, SiteCreate
 from sidestream.registry.service import StreamFilter
 from sidestream.taxonomy.kinds import SizeClass
+from sidestream.taxonomy.waste_codes import waste_codes
 from sidestream.web import engines
 from sidestream.web.forms import clean, field_errors, translated
 from sidestream.web.i18n import choose_language, country_names
@@ -308,6 +310,11 @@ async def suggest(request: Request, session: SessionDep, viewer: PageViewer) -> 
             "chosen": form.get("waste_code"),
             "text": text,
             "kinds": KIND_FORMS,
+            # a mirror entry says which entries to compare it with ("17 05 03*")
+            "counterparts": {
+                code: ", ".join(waste_codes()[c].display for c in others)
+                for code, others in mirror_counterparts().items()
+            },
         },
     )
 
