@@ -139,6 +139,11 @@ def test_an_organisation_keeps_at_least_one_admin(client):
     assert client.delete(f"{members}/{admin_id}", headers=admin).status_code == 409
     make_user(client, "second-admin@example.org", {org_id: Role.admin})
     assert client.put(members, json=demote, headers=admin).status_code == 200  # one is left
+    listed = client.get(members, headers=admin).json()  # who, to remove by user id
+    assert {(m["user_id"], m["email"], m["role"]) for m in listed if m["user_id"] == admin_id} == {
+        (admin_id, "sole-admin@example.org", "member")
+    }
+    assert {m["email"] for m in listed} == {"sole-admin@example.org", "second-admin@example.org"}
 
 
 def test_joining_an_organisation_needs_the_accounts_consent(client, engine):

@@ -23,6 +23,7 @@ from sidestream.access.schemas import (
     InvitationOut,
     InvitationSent,
     LogIn,
+    MemberOut,
     MembershipIn,
     MembershipOut,
     ResetConfirm,
@@ -122,9 +123,10 @@ def revoke_token(db: DB, user: CurrentUser, viewer: CurrentViewer, token_id: int
 
 
 @router.get("/organisations/{org_id}/members", tags=["organisations"])
-def list_members(db: DB, viewer: CurrentViewer, org_id: int) -> list[MembershipOut]:
-    """Who belongs to an organisation (members only)."""
-    return [MembershipOut.model_validate(m) for m in service.list_members(db, viewer, org_id)]
+def list_members(db: DB, viewer: CurrentViewer, org_id: int) -> list[MemberOut]:
+    """Who belongs to an organisation: each member's user id, e-mail address, name and role
+    (members only)."""
+    return [MemberOut.model_validate(m) for m in service.list_members(db, viewer, org_id)]
 
 
 @router.put(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    model_validator,
 )
 
 from sidestream.access.roles import Role, Scope
@@ -110,6 +111,24 @@ class MembershipOut(BaseModel):
     organisation_id: int
     role: Role
     accepted: bool
+
+
+class MemberOut(MembershipOut):
+    """A member of an organisation as its colleagues see them: who, and the role (the id is
+    the one ``DELETE /organisations/{id}/members/{user_id}`` takes)."""
+
+    user_id: int
+    email: str
+    name: str | None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_membership(cls, value: Any) -> Any:
+        if hasattr(value, "user"):  # a stored membership: the address and name are the user's
+            return {"organisation_id": value.organisation_id, "role": value.role,
+                    "accepted": value.accepted, "user_id": value.user_id,
+                    "email": value.user.email, "name": value.user.name}  # fmt: skip
+        return value
 
 
 class InvitationSent(BaseModel):

@@ -427,7 +427,7 @@ def dismiss_match(
     policy.require_member(viewer, stream.organisation_id)
     partner = registry.get_stream(session, partner_id, viewer=viewer)
     if partner.direction == stream.direction:
-        raise InvalidInput("partner_id", f"stream {partner_id} is also an {stream.direction}")
+        raise InvalidInput("partner_id", f"stream {partner_id} is also {_a(stream.direction)}")
     query = select(MatchDismissal).where(
         MatchDismissal.stream_id == stream_id, MatchDismissal.partner_stream_id == partner_id
     )
@@ -455,7 +455,7 @@ def _pair(
     a = registry.get_stream(session, stream_id, viewer=viewer)
     b = registry.get_stream(session, partner_id, viewer=viewer)
     if a.direction == b.direction:
-        raise InvalidInput("partner_id", f"stream {partner_id} is also an {a.direction}")
+        raise InvalidInput("partner_id", f"stream {partner_id} is also {_a(a.direction)}")
     la, lb = stream_listing(viewer, a), stream_listing(viewer, b)
     assert la is not None and lb is not None
     return (la, lb) if a.direction == "offer" else (lb, la)
@@ -493,3 +493,8 @@ def who_could_use(
         listing.text, listing.waste_code, listing.organisation_nace, top,
         temperature_c=None if math.isnan(temperature) else temperature, kind=stream.kind,
     )  # fmt: skip
+
+
+def _a(direction: str) -> str:
+    """ "an offer" / "a need"."""
+    return "an offer" if direction == "offer" else "a need"
