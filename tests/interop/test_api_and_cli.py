@@ -73,7 +73,11 @@ def test_cli_import_export_round_trip(tmp_path):
     r = runner.invoke(app, ["export", "--format", "csv", "-o", str(out), "--database-url", db])
     assert r.exit_code == 0
     r = runner.invoke(app, ["import", str(out), "--database-url", db])
-    assert r.exit_code == 0 and "0 new, 2 updated" in r.output
+    # an export read back changes nothing, and says so (it said "2 updated")
+    assert r.exit_code == 0 and "0 new, 0 updated, 2 unchanged" in r.output, r.output
+    out.write_text(out.read_text().replace("Whey from cheese making", "Acid whey"))
+    r = runner.invoke(app, ["import", str(out), "--database-url", db])
+    assert r.exit_code == 0 and "0 new, 1 updated, 1 unchanged" in r.output, r.output
 
 
 def test_cli_import_bad_file_changes_nothing(tmp_path):

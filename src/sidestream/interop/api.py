@@ -66,6 +66,7 @@ def import_streams(
         "rows": report.rows,
         "created": report.created if report.committed else 0,
         "updated": report.updated if report.committed else 0,
+        "unchanged": report.unchanged if report.committed else 0,
         "errors": [_err(e) for e in report.errors],
     }
     return JSONResponse(body, status_code=200 if report.committed else 422)

@@ -75,7 +75,10 @@ def import_command(
         err.print(f"{where}{e.field}: {e.message}", markup=False, highlight=False)
     bad = len({e.row for e in report.errors if e.row})  # a row may be wrong in several fields
     if report.committed:
-        err.print(f"imported {report.created} new, {report.updated} updated, {bad} rejected rows")
+        err.print(
+            f"imported {report.created} new, {report.updated} updated, {report.unchanged} "
+            f"unchanged, {bad} rejected rows"
+        )
     elif report.rows == 0:
         err.print("nothing imported")
     else:

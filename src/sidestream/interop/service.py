@@ -7,7 +7,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 from sqlalchemy import inspect
@@ -42,6 +42,7 @@ class ImportReport:
 
     created: int = 0
     updated: int = 0
+    unchanged: int = 0  # rows of known ids that change nothing
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
     committed: bool = False
@@ -126,7 +127,7 @@ def import_listings(
         assert listing is not None
         try:
             with session.begin_nested():
-                created = _upsert(session, listing, orgs, suggest_code)
+                outcome = _upsert(session, listing, orgs, suggest_code)
         except (InvalidInput, Conflict, NotFound) as exc:
             fld = exc.field if isinstance(exc, InvalidInput) else "id"
             report.errors.append(RowError(number, fld, str(exc), listing.id))
@@ -135,14 +136,11 @@ def import_listings(
             why = f"the database cannot store a value of this row: {exc.orig}"
             report.errors.append(RowError(number, "(row)", why, listing.id))
             continue
-        if created:
-            report.created += 1
-        else:
-            report.updated += 1
+        setattr(report, outcome, getattr(report, outcome) + 1)
     if report.rows == 0:
         why = "no rows found (a spreadsheet is read from its first sheet, under a header on row 1)"
         report.errors.append(RowError(0, "file", why, None))
-    written = report.created + report.updated
+    written = report.created + report.updated + report.unchanged
     report.committed = (partial and written > 0) or (not report.errors and written > 0)
     return report
 
@@ -152,8 +150,8 @@ def _upsert(
     listing: Listing,
     orgs: dict[str, Organisation],
     suggest_code: Suggester | None,
-) -> bool:
-    """Create or update the stream of one listing; True when created.
+) -> Literal["created", "updated", "unchanged"]:
+    """Create or update the stream of one listing; what happened to it.
 
     An update changes only the keys the row gives (a JSON ``null`` clears a field); a key the
     row leaves out keeps its stored value, so a partial file never widens visibility or wipes
@@ -170,8 +168,14 @@ def _upsert(
     ):
         given["kind"] = implied  # a new stream that names no kind takes its CPA code's or unit's
     code_source = "listing"
-    has_code = given.get("waste_code") or (stream is not None and stream.waste_code)
-    if not has_code and suggest_code and given.get("kind", listing.kind) == "material":
+    # only a new stream is given a code: a stored one without a code is left so (it may be
+    # meant to have none; re-importing an export gave five demo streams a code each)
+    if (
+        stream is None
+        and not given.get("waste_code")
+        and suggest_code
+        and (given.get("kind", listing.kind) == "material")
+    ):
         suggestion = suggest_code(listing)
         if suggestion:
             given["waste_code"], code_source = suggestion
@@ -180,7 +184,7 @@ def _upsert(
         fields = listing.model_dump(exclude={"id", "organisation", "organisation_nace"})
         data = StreamCreate(external_id=listing.id, organisation_id=org_id, **(fields | given))
         registry.create_stream(session, data, code_source=code_source)
-        return True
+        return "created"
     owner = stream.organisation_id
     if org_id is not None and owner is not None and owner != org_id:
         other = session.get(Organisation, owner)
@@ -189,11 +193,13 @@ def _upsert(
             f" ('{other.name if other else owner}'): a row updates only a stream of the"
             " organisation it names; give this listing an id of its own"
         )
-    update = StreamUpdate(version=stream.version, **given)
+    version = stream.version
+    update = StreamUpdate(version=version, **given)
     registry.update_stream(session, stream.id, update, code_source=code_source)
     if org_id is not None and owner is None:
         stream.organisation_id = org_id  # an unowned stream is claimed by the row's owner
-    return False
+    session.flush()
+    return "updated" if stream.version != version else "unchanged"
 
 
 def _organisation_id(
