@@ -448,6 +448,54 @@ def dismiss_match(
     return row
 
 
+class HiddenPartner(BaseModel):
+    """A partner a stream's organisation dismissed, as the viewer may see it now."""
+
+    partner: StreamOut | AnonymousStream
+    dismissed_at: datetime
+
+
+def hidden_partners(
+    session: Session, stream_id: int, viewer: Viewer = SYSTEM
+) -> list[HiddenPartner]:
+    """The partners dismissed for a stream, most recently hidden first (members of the stream's
+    owner, as for :func:`dismiss_match`). A partner the viewer no longer may see is left out:
+    it would not be suggested anyway, and the list must not tell that it still exists."""
+    stream = registry.get_stream(session, stream_id, viewer=viewer)
+    policy.require_member(viewer, stream.organisation_id)
+    rows = session.execute(
+        select(MatchDismissal, Stream)
+        .join(Stream, Stream.id == MatchDismissal.partner_stream_id)
+        .where(MatchDismissal.stream_id == stream_id)
+        .order_by(MatchDismissal.created_at.desc(), MatchDismissal.id.desc())
+    ).all()
+    return [
+        HiddenPartner(partner=policy.redact(viewer, partner), dismissed_at=row.created_at)
+        for row, partner in rows
+        if policy.can_see(viewer, partner)
+    ]
+
+
+def undismiss_match(
+    session: Session, stream_id: int, partner_id: int, viewer: Viewer = SYSTEM
+) -> bool:
+    """Suggest ``partner_id`` for ``stream_id`` again: undo :func:`dismiss_match` (members of
+    the stream's owner). Whether it was hidden; undoing twice changes nothing. Raises
+    ``NotFound`` for an invisible stream."""
+    stream = registry.get_stream(session, stream_id, viewer=viewer)
+    policy.require_member(viewer, stream.organisation_id)
+    row = session.scalar(
+        select(MatchDismissal).where(
+            MatchDismissal.stream_id == stream_id, MatchDismissal.partner_stream_id == partner_id
+        )
+    )
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
+
+
 def _pair(
     session: Session, stream_id: int, partner_id: int, viewer: Viewer
 ) -> tuple[Listing, Listing]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -57,6 +57,20 @@ def dismiss(db: DB, viewer: CurrentViewer, stream_id: int, partner_id: int) -> D
     """Never suggest this partner for this stream again (members of the stream's owner)."""
     row = service.dismiss_match(db, stream_id, partner_id, viewer)
     return Dismissal(stream_id=stream_id, partner_id=partner_id, dismissed_at=row.created_at)
+
+
+@router.delete("/{stream_id}/matches/{partner_id}/dismiss", status_code=204)
+def undismiss(db: DB, viewer: CurrentViewer, stream_id: int, partner_id: int) -> Response:
+    """Suggest a dismissed partner again (members of the stream's owner; idempotent)."""
+    service.undismiss_match(db, stream_id, partner_id, viewer)
+    return Response(status_code=204)
+
+
+@router.get("/{stream_id}/dismissals")
+def dismissals(db: DB, viewer: CurrentViewer, stream_id: int) -> list[service.HiddenPartner]:
+    """The partners dismissed for a stream that you may still see, most recent first (members
+    of the stream's owner)."""
+    return service.hidden_partners(db, stream_id, viewer)
 
 
 @router.get("/{stream_id}/sectors")

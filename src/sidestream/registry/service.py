@@ -467,10 +467,15 @@ def _checked_fields(stream: Stream, changes: dict[str, Any]) -> StreamFields:
         raise InvalidInput(field, first["msg"].removeprefix("Value error, ")) from None
 
 
-def delete_stream(session: Session, stream_id: int, *, viewer: Viewer = SYSTEM) -> None:
-    """Delete a stream (members of its organisation)."""
+def delete_stream(
+    session: Session, stream_id: int, *, viewer: Viewer = SYSTEM, version: int | None = None
+) -> None:
+    """Delete a stream (members of its organisation); with ``version``, only the stream as it
+    was read (``Conflict`` when someone changed it since)."""
     stream = _get(session, Stream, stream_id)
     policy.require_stream_write(viewer, stream)
+    if version is not None:
+        check_version(stream, version)
     keep_valuation(session, [stream])
     session.delete(stream)
     flush_or_conflict(session, "stream")

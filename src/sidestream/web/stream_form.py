@@ -14,11 +14,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from sidestream.messages import N_
+from sidestream.registry.models import Stream
 from sidestream.registry.properties import NUMERIC_RANGES
 from sidestream.registry.schemas import StreamCreate
-from sidestream.taxonomy.kinds import Direction, Kind, Period, Visibility
+from sidestream.taxonomy.kinds import Direction, Kind, Period, Status, Visibility
 from sidestream.taxonomy.units import CAPACITY_FORM_UNITS
 from sidestream.web.forms import Gettext, clean, field_errors, read_number
+from sidestream.web.i18n import format_editable
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +217,14 @@ VISIBILITY_CHOICES: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: A stream's life-cycle as its page names it.
+STATUS_LABELS: dict[str, str] = {
+    Status.draft: N_("Draft"),
+    Status.active: N_("Active"),
+    Status.paused: N_("Paused"),
+    Status.closed: N_("Closed"),
+}
+
 DIRECTION_LABELS: dict[str, str] = {
     Direction.offer: N_("We have this left over"),
     Direction.need: N_("We need this"),
@@ -238,18 +248,73 @@ FIELDS = (
 )
 
 
+#: The fields an edit of a stream changes: those the form shows (with the kind's properties).
+#: Others (dates, price, an own place, a product code) are kept as stored.
+EDITED = (
+    "direction",
+    "description",
+    "title",
+    "kind",
+    "waste_code",
+    "quantity",
+    "unit",
+    "period",
+    "site_id",
+    "visibility",
+)
+
+#: Properties some kind's form asks for: an edit replaces these and keeps any other property
+#: (such as a density given through the API).
+FORM_PROPERTIES = frozenset(p.name for form in KIND_FORMS.values() for p in form.properties)
+
+
+def form_values(stream: Stream, lang: str) -> dict[str, Any]:
+    """A stored stream as the form shows it, its numbers written for editing in ``lang``."""
+    values: dict[str, Any] = {name: getattr(stream, name) for name in EDITED}
+    values["quantity"] = format_editable(stream.quantity, lang)
+    for name, value in (stream.properties or {}).items():
+        if name in FORM_PROPERTIES:
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            values[name] = format_editable(value, lang) if number else value
+    return values
+
+
+def stream_changes(data: StreamCreate, stream: Stream) -> dict[str, Any]:
+    """What an edit checked by :func:`stream_input` changes in ``stream`` (the fields of a
+    ``StreamUpdate`` but its version): the form's fields, blanks clearing them; the code only
+    when another was chosen (a changed code's source is decided anew); the text's language only
+    when the text changed."""
+    changes = {name: getattr(data, name) for name in EDITED}
+    kept = {k: v for k, v in (stream.properties or {}).items() if k not in FORM_PROPERTIES}
+    changes["properties"] = kept | data.properties
+    if changes["site_id"] is None:  # a stream without a site keeps none
+        del changes["site_id"]
+    if changes["waste_code"] == stream.waste_code:
+        del changes["waste_code"]
+    if (data.title, data.description) != (stream.title, stream.description):
+        changes["language"] = data.language
+    return changes
+
+
 def kind_form(kind: str | None) -> KindForm:
     """The form of ``kind``; an unknown kind gets the material form."""
     return KIND_FORMS.get(kind or "", KIND_FORMS[Kind.material])
 
 
 def stream_input(
-    form: Mapping[str, Any], organisation_id: int, lang: str, gettext: Gettext
+    form: Mapping[str, Any],
+    organisation_id: int,
+    lang: str,
+    gettext: Gettext,
+    stored: Mapping[str, Any] | None = None,
 ) -> tuple[StreamCreate | None, dict[str, str]]:
-    """Validate the posted form into a new stream of ``organisation_id`` or field messages."""
+    """Validate the posted form into a new stream of ``organisation_id`` or field messages.
+
+    ``stored``: the properties of the stream being edited, whose choices stand even when the
+    form does not offer them (the API takes more)."""
     values = clean(form, ("quantity", "price_eur_per_unit"), lang)
     spec = kind_form(values.get("kind"))
-    properties, errors = _properties(values, spec, lang, gettext)
+    properties, errors = _properties(values, spec, lang, gettext, stored or {})
     data = {name: values.get(name) for name in FIELDS}
     data |= {"organisation_id": organisation_id, "language": lang, "properties": properties}
     if not spec.measured or data.get("quantity") is None:  # a unit alone says nothing
@@ -267,7 +332,11 @@ def stream_input(
 
 
 def _properties(
-    values: Mapping[str, Any], spec: KindForm, lang: str, gettext: Gettext
+    values: Mapping[str, Any],
+    spec: KindForm,
+    lang: str,
+    gettext: Gettext,
+    stored: Mapping[str, Any],
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The kind's properties as stored values, and a message for each unreadable one."""
     out: dict[str, Any] = {}
@@ -277,7 +346,7 @@ def _properties(
         if raw is None or (prop.offers_only and values.get("direction") == Direction.need):
             continue
         if prop.choices:
-            if raw in dict(prop.choices):
+            if raw in dict(prop.choices) or raw == stored.get(prop.name):
                 out[prop.name] = raw
             else:
                 errors[prop.name] = gettext("Please choose one of the options.")

@@ -1,7 +1,8 @@
-"""Company pages: onboarding, the organisation's streams and adding a stream.
+"""Company pages: onboarding, the organisation's streams, adding a stream and changing one.
 
 Registering a company needs an account: whoever registers it becomes its admin. Streams are
-added by the organisation's members; everyone else sees what the access policy lets them.
+added and changed by the organisation's members; everyone else sees what the access policy
+lets them.
 """
 
 from __future__ import annotations
@@ -26,16 +27,17 @@ from sidestream.classify.engine import mirror_counterparts
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.messages import N_
 from sidestream.registry import service as registry
-from sidestream.registry.models import Organisation
-from sidestream.registry.schemas import OrganisationCreate, SiteCreate
+from sidestream.registry.models import Organisation, Stream
+from sidestream.registry.schemas import OrganisationCreate, SiteCreate, StreamUpdate
 from sidestream.registry.service import StreamFilter
 from sidestream.taxonomy.kinds import SizeClass
 from sidestream.taxonomy.waste_codes import waste_codes
 from sidestream.web import engines
-from sidestream.web.forms import clean, field_errors, translated
+from sidestream.web.forms import Gettext, clean, field_errors
 from sidestream.web.i18n import choose_language, country_names
 from sidestream.web.pages.common import (
     INVITATION,
+    READ_ONLY,
     PageViewer,
     SessionDep,
     allowed,
@@ -47,10 +49,15 @@ from sidestream.web.pages.common import (
 )
 from sidestream.web.stream_form import (
     DIRECTION_LABELS,
+    FIELDS,
+    FORM_PROPERTIES,
     KIND_FORMS,
     PERIOD_LABELS,
+    STATUS_LABELS,
     VISIBILITY_CHOICES,
+    form_values,
     kind_form,
+    stream_changes,
     stream_input,
 )
 from sidestream.web.templating import render
@@ -66,6 +73,12 @@ SIZE_LABELS = {
 ORG_FIELDS = ("name", "nace", "country", "size_class", "description")
 SITE_FIELDS = ("site_name", "address", "lat", "lon")
 NOT_A_MEMBER = N_("Only members of this company may add or change its streams.")
+#: What an edit made on a form opened before a colleague changed the stream is told.
+STALE_STREAM = N_(
+    "Someone else changed this stream after you opened this form, so your changes are not"
+    " saved. What you typed is kept below: reload the form to see their changes, then make"
+    " yours again."
+)
 
 
 @router.get("/start", response_class=HTMLResponse)
@@ -198,7 +211,9 @@ def organisation(
         "kinds": KIND_FORMS,
         "member": allowed(policy.require_member, viewer, org_id),
         "visibilities": VISIBILITY_CHOICES,
+        "statuses": STATUS_LABELS,
         "saved": request.query_params.get("saved"),
+        "notice": request.query_params.get("notice"),
     }
     return render(request, "company/organisation.html", context)
 
@@ -248,11 +263,7 @@ async def new_stream_submit(
             stream = registry.create_stream(session, data, code_source=source, viewer=viewer)
         except InvalidInput as exc:  # a site that is not one of theirs: said in their language
             session.rollback()
-            gettext = gettext_for(request)
-            message = gettext("Please choose one of your sites.")
-            errors = {
-                exc.field: message if exc.field == "site_id" else translated(exc.message, gettext)
-            }
+            errors = _refused(exc, gettext_for(request), choose_language(request))
         except Conflict as exc:
             session.rollback()
             errors = {"title": str(exc)}
@@ -263,6 +274,100 @@ async def new_stream_submit(
             session.commit()
             return see_other(f"/streams/{stream.id}?saved=1")
     return _stream_page(request, org, form, errors, status=422)
+
+
+def writable_stream(
+    request: Request, session: SessionDep, viewer: Viewer, stream_id: int
+) -> Stream | Response:
+    """The stream when the viewer may change it, else the page to show: not found (as on the
+    stream page), log in, or forbidden (a read-only session, or not a member of its company)."""
+    try:
+        stream = registry.get_stream(session, stream_id, viewer=viewer)
+    except NotFound:
+        return not_found(request, N_("stream"))
+    if not viewer.authenticated:
+        return to_login(request)
+    if stream.organisation is None or not allowed(
+        policy.require_member, viewer, stream.organisation_id
+    ):
+        return forbidden(request, READ_ONLY if not viewer.can_write else NOT_A_MEMBER)
+    return stream
+
+
+@router.get("/streams/{stream_id}/edit", response_class=HTMLResponse)
+def edit_stream(
+    request: Request, stream_id: int, session: SessionDep, viewer: PageViewer
+) -> Response:
+    """The stream form filled in with the stream as stored, and the version it was read at."""
+    stream = writable_stream(request, session, viewer, stream_id)
+    if not isinstance(stream, Stream):
+        return stream
+    values = form_values(stream, choose_language(request)) | {"version": stream.version}
+    return _edit_page(request, stream, values, {})
+
+
+@router.post("/streams/{stream_id}/edit", response_class=HTMLResponse)
+async def edit_stream_submit(
+    request: Request, stream_id: int, session: SessionDep, viewer: PageViewer
+) -> Response:
+    """Save the changes made from the version the form was opened at, or show the form again
+    as typed: a message beside each wrong field, or that someone else changed it meanwhile."""
+    stream = writable_stream(request, session, viewer, stream_id)
+    if not isinstance(stream, Stream):
+        return stream
+    form = dict(await request.form())
+    lang, gettext = choose_language(request), gettext_for(request)
+    org = stream.organisation
+    data, errors = stream_input(form, org.id, lang, gettext, stream.properties)
+    try:
+        version = int(str(form.get("version")))
+    except ValueError:
+        version = -1  # a form without its version is stale
+    if data is not None:
+        changes = stream_changes(data, stream)
+        source = _code_source(form, org, data.waste_code) if "waste_code" in changes else None
+        try:
+            update = StreamUpdate(version=version, **changes)
+            registry.update_stream(session, stream_id, update, code_source=source, viewer=viewer)
+        except InvalidInput as exc:
+            session.rollback()
+            errors = _refused(exc, gettext, lang)
+        except ValidationError as exc:
+            session.rollback()
+            errors = field_errors(exc, [*FIELDS, *sorted(FORM_PROPERTIES)], gettext, lang)
+        except Conflict:  # a stale version, or a colleague's change between read and write
+            session.rollback()
+            return _edit_page(request, stream, form, {"__all__": gettext(STALE_STREAM)}, 409, True)
+        except Forbidden:
+            session.rollback()
+            return forbidden(request, READ_ONLY if not viewer.can_write else NOT_A_MEMBER)
+        else:
+            session.commit()
+            return see_other(f"/streams/{stream_id}?notice=edited")
+    return _edit_page(request, stream, form, errors, status=422)
+
+
+def _refused(exc: InvalidInput, gettext: Gettext, lang: str) -> dict[str, str]:
+    """The registry's refusal of a stream, beside its field, in the page's language."""
+    if exc.field == "site_id":  # a site that is not one of theirs
+        return {"site_id": gettext("Please choose one of your sites.")}
+    return field_errors(exc, [*FIELDS, *sorted(FORM_PROPERTIES)], gettext, lang)
+
+
+def _edit_page(
+    request: Request,
+    stream: Stream,
+    values: Mapping[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+    stale: bool = False,
+) -> HTMLResponse:
+    context = _form_context(values, errors) | {
+        "org": stream.organisation,
+        "stream": stream,
+        "stale": stale,
+    }
+    return render(request, "company/stream_form.html", context, status=status)
 
 
 def _code_source(form: Mapping[str, Any], org: Organisation, code: str | None) -> str | None:
