@@ -126,7 +126,9 @@ def test_a_mirror_entry_suggested_says_what_to_compare_it_with(web: TestClient) 
     # the form showed 17 05 04 at 92 % with no word of its hazardous twin
     html = web.post("/streams/suggest", data={"description": "soil and stones"}).text
     assert "170504" in html and "compare with 17 05 03*" in html
-    danish = web.post("/streams/suggest?lang=da", data={"description": "jord og sten"}).text
+    danish = web.post(
+        "/streams/suggest", data={"description": "jord og sten"}, headers={"Accept-Language": "da"}
+    ).text
     assert "17 05 03*" in danish and "compare with" not in danish
 
 
