@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 
 from sidestream.access.models import Membership
 from sidestream.db import session_scope, utcnow
-from sidestream.exchanges.models import Delivery
+from sidestream.exchanges.models import Delivery, Exchange
 from sidestream.registry.models import Stream
 from tests.web.conftest import join, log_in, register_company, sign_up
 
@@ -201,3 +201,17 @@ def test_the_region_report_follows_answers_to_deliveries(web: TestClient, engine
 def _delivery_version(page: str) -> str:
     """The version the first delivery's answer form carries."""
     return re.search(r'id="delivery-\d+".*?name="version" value="(\d+)"', page, re.S).group(1)
+
+
+def test_a_facilitator_sees_the_figures_of_an_exchange_with_deliveries(
+    web: TestClient, engine: Engine
+) -> None:
+    log_in(web, "facilitator@demo.sidestream.invalid")
+    with session_scope(engine) as session:  # Kalundborg's first exchange, with its deliveries
+        ex = session.scalars(select(Exchange).order_by(Exchange.id)).first()
+        assert ex.deliveries
+    page = web.get(f"/exchanges/{ex.id}").text
+    # it read "Figures appear here once deliveries are recorded" above the deliveries
+    assert "Figures appear here once deliveries are recorded" not in page
+    assert "of which confirmed" in page
+    web.cookies.clear()
