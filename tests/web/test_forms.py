@@ -43,6 +43,7 @@ def test_onboarding_shows_each_error_beside_its_field(web: TestClient, csrf: str
     assert _error(html, "country") == "This does not have the expected form."  # a tampered choice
     assert 'aria-invalid="true"' in html
     assert 'value="99.99.9"' in html  # what was typed is kept
+    assert 'id="site_name-error"' not in html  # optional: it takes the company's name
 
 
 def test_a_whole_form_rule_goes_beside_the_field_it_names(web: TestClient, csrf: str) -> None:

@@ -162,6 +162,8 @@ async def start_submit(request: Request, session: SessionDep, viewer: PageViewer
         site_data = SiteCreate(**{k: v for k, v in site_values.items() if v is not None})
     except ValidationError as exc:
         site_errors = field_errors(exc, ("name", *SITE_FIELDS), gettext, lang)
+        if not values.get("site_name"):  # optional: it takes the company's name, said there
+            site_errors.pop("name", None)
         errors |= {("site_name" if k == "name" else k): v for k, v in site_errors.items()}
     if org_data is None or site_data is None:
         return _start_page(request, typed, errors, status=422)
