@@ -6,6 +6,7 @@ import re
 
 import pytest
 from openpyxl import Workbook
+from sqlalchemy import select
 
 from sidestream.interop.listing import COLUMNS, Listing, json_schema
 from sidestream.interop.readers import read_rows
@@ -132,6 +133,15 @@ def test_partial_import_keeps_the_good_rows(session):
     assert report.committed and report.created == 3 and len(report.errors) == 1
     assert report.errors[0].field == "quantity" and report.errors[0].row == 4
     assert count(session) == 3
+
+
+def test_an_organisation_named_in_other_letter_case_is_the_same(session):
+    run(session, jsonl(GOOD[:1]))
+    shouted = {"id": "slag", "direction": "offer", "title": "Slag",
+               "organisation": "ASNÆS POWER STATION"}  # fmt: skip
+    report = run(session, jsonl([shouted]))
+    assert report.committed and count(session, Organisation) == 1  # a second company before
+    assert len(set(session.scalars(select(Stream.organisation_id)).all())) == 1
 
 
 def test_reimport_updates_instead_of_duplicating(session):

@@ -50,8 +50,8 @@ def create_organisation(
 ) -> Organisation:
     """Register an organisation; names are unique; any logged-in user may."""
     policy.require_writer(viewer)
-    if session.scalar(select(Organisation.id).where(Organisation.name == data.name)):
-        raise Conflict(f"an organisation named '{data.name}' already exists")
+    if (taken := find_organisation(session, data.name)) is not None:
+        raise Conflict(f"an organisation named '{taken.name}' already exists")
     org = Organisation(**data.model_dump())
     session.add(org)
     flush_or_conflict(session, "organisation")
@@ -64,8 +64,20 @@ def get_organisation(session: Session, org_id: int) -> Organisation:
 
 
 def find_organisation(session: Session, name: str) -> Organisation | None:
-    """The organisation with exactly this name, if any."""
-    return session.scalar(select(Organisation).where(Organisation.name == name))
+    """The organisation of this name, if any: written exactly so, else in other letter case
+    ("ørsted asnæs power station" is "Ørsted Asnæs Power Station"; an import row named it so
+    and made a second company outside the first one's networks)."""
+    exact = session.scalar(select(Organisation).where(Organisation.name == name))
+    if exact is not None:
+        return exact
+    wanted = name.casefold()  # in Python: SQLite's lower() folds ASCII letters only
+    same_length = select(Organisation.id, Organisation.name).where(
+        func.length(Organisation.name) == len(name)
+    )
+    for org_id, other in session.execute(same_length):
+        if other.casefold() == wanted:
+            return session.get(Organisation, org_id)
+    return None
 
 
 def list_organisations(
