@@ -39,7 +39,9 @@ class Introduction(Timestamped, Base):
     need_stream_id: Mapped[int | None] = _stream_fk()
     requester_org_id: Mapped[int | None] = _org_fk()
     responder_org_id: Mapped[int | None] = _org_fk()
+    #: Who asked, or (an introduction by a facilitator) who answered for the requester side.
     requested_by: Mapped[int | None] = _user_fk()
+    #: Who answered for the responder side (who withdrew a request).
     decided_by: Mapped[int | None] = _user_fk()
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     message: Mapped[str | None] = mapped_column(Text)
