@@ -54,6 +54,7 @@ TERMS = ("agreed_quantity", "agreed_unit", "agreed_period", "agreed_price_eur_pe
 AGREE_FIRST = N_("agree quantity, unit and price first")
 NAME_THE_BARRIER = N_("name the barrier that stopped the exchange")
 SAY_WHY = N_("say why you dispute the delivery (what arrived, or that nothing did)")
+ONE_COMPANY = N_("the offer and the need are one company's: introduce two companies")
 
 
 def _party_clause(viewer: Viewer, *cols: ColumnElement[int | None]) -> ColumnElement[bool]:
@@ -141,9 +142,7 @@ def introduce(
                 field, f"stream {stream.id} is not a member's of network '{network.name}'"
             )
     if offer.organisation_id == need.organisation_id:
-        raise InvalidInput(
-            "need_stream_id", "the offer and the need are one company's: introduce two companies"
-        )
+        raise InvalidInput("need_stream_id", ONE_COMPANY)
     open_already = session.scalar(  # the facilitator follows every introduction of its members
         select(Introduction.id).where(
             Introduction.offer_stream_id == offer.id,
