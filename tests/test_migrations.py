@@ -160,3 +160,54 @@ def test_deliveries_stored_before_get_version_1_and_are_kept_going_back(tmp_path
         columns = {c["name"] for c in inspect(conn).get_columns("delivery")}
     engine.dispose()
     assert kept == 1 and "version" not in columns
+
+
+def test_introductions_get_sides_accepted_and_keep_their_exchanges_both_ways(tmp_path):
+    """0012 adds who introduced a pair and each side's acceptance; on SQLite ``introduction``
+    is rebuilt, which would set ``exchange.introduction_id`` to NULL if not put back."""
+    from sidestream.db import downgrade
+
+    url = f"sqlite:///{tmp_path / 'intros.db'}"
+    upgrade(url, "0011")
+    engine = make_engine(url)
+    now, later = "2026-12-01 00:00:00", "2026-12-02 00:00:00"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO introduction (id, status, version, created_at, updated_at,"
+                " decided_at) VALUES (1, 'accepted', 1, :now, :later, :later),"
+                " (2, 'pending', 1, :now, :now, NULL)"
+            ),
+            {"now": now, "later": later},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO exchange (id, introduction_id, status, version, created_at,"
+                " updated_at) VALUES (1, 1, 'introduced', 1, :now, :now)"
+            ),
+            {"now": now},
+        )
+    upgrade(url)
+
+    def state() -> tuple[object, ...]:
+        with engine.connect() as conn:
+            link = conn.scalar(text("SELECT introduction_id FROM exchange WHERE id = 1"))
+            columns = {c["name"] for c in inspect(conn).get_columns("introduction")}
+            accepted = (
+                conn.execute(
+                    text(
+                        "SELECT id, requester_accepted_at IS NOT NULL,"
+                        " responder_accepted_at IS NOT NULL FROM introduction ORDER BY id"
+                    )
+                ).all()
+                if "requester_accepted_at" in columns
+                else None
+            )
+        return link, "introduced_by_network_id" in columns, accepted
+
+    assert state() == (1, True, [(1, True, True), (2, True, False)])
+    downgrade(url, "0011")
+    assert state() == (1, False, None)
+    upgrade(url)
+    assert state()[:2] == (1, True)
+    engine.dispose()

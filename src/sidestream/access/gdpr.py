@@ -59,7 +59,7 @@ def _introductions(session: Session, *sides: tuple[str, Any]) -> list[dict[str, 
     for side, condition in sides:
         for intro in session.scalars(select(Introduction).where(condition)):
             row = _row(intro) | {"side": side}
-            if intro.status != "accepted":
+            if intro.status != "accepted" and side != "introducer":  # who introduced knew both
                 other = "responder" if side == "requester" else "requester"
                 row |= dict.fromkeys(_SIDES[other])
                 other_org = getattr(intro, f"{other}_org_id")
@@ -93,6 +93,7 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
             session,
             ("requester", Introduction.requested_by == user.id),
             ("responder", Introduction.decided_by == user.id),
+            ("introducer", Introduction.introduced_by == user.id),
         ),
         "deliveries_recorded": _rows(session, Delivery, Delivery.recorded_by == user.id),
         "deliveries_answered": _rows(session, Delivery, Delivery.answered_by == user.id),

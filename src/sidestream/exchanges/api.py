@@ -19,6 +19,7 @@ from sidestream.exchanges.schemas import (
     DeliveryOut,
     ExchangeOut,
     ExchangeUpdate,
+    FacilitatorIntroductionCreate,
     IntroductionCreate,
     IntroductionOut,
     Pipeline,
@@ -37,6 +38,20 @@ def request_introduction(
     """Ask to be introduced about your stream and another company's; they accept or decline,
     and only then learn who you are (and you who they are)."""
     intro = service.request_introduction(db, viewer, data)
+    return service.introduction_view(db, viewer, intro)
+
+
+@router.post("/networks/{network_id}/introductions", status_code=201, tags=["introductions"])
+def introduce(
+    db: DB, viewer: CurrentViewer, network_id: int, data: FacilitatorIntroductionCreate
+) -> IntroductionOut:
+    """Introduce an offer and a need of two member companies of your network (its
+    facilitator). Each company sees the other's stream anonymised and accepts or declines its
+    own side; names and contacts are revealed to both, and an exchange begins, only once both
+    have accepted. 404 for an unknown network or a stream you may not see; 422 naming the field
+    for a need given as the offer (or the reverse), a stream of a non-member, or two streams of
+    one company; 409 while an introduction about the pair is open."""
+    intro = service.introduce(db, viewer, network_id, data)
     return service.introduction_view(db, viewer, intro)
 
 
@@ -59,7 +74,8 @@ def get_introduction(db: DB, viewer: CurrentViewer, intro_id: int) -> Introducti
 
 @router.post("/introductions/{intro_id}/accept", tags=["introductions"])
 def accept_introduction(db: DB, viewer: CurrentViewer, intro_id: int) -> IntroductionOut:
-    """Accept: both sides are revealed to each other and an exchange begins."""
+    """Accept for your company's side: once both sides have (a facilitator's introduction
+    waits for both companies), both are revealed to each other and an exchange begins."""
     intro = service.decide_introduction(db, viewer, intro_id, accept=True)
     return service.introduction_view(db, viewer, intro)
 
@@ -73,7 +89,7 @@ def decline_introduction(db: DB, viewer: CurrentViewer, intro_id: int) -> Introd
 
 @router.post("/introductions/{intro_id}/withdraw", tags=["introductions"])
 def withdraw_introduction(db: DB, viewer: CurrentViewer, intro_id: int) -> IntroductionOut:
-    """Take back your pending request."""
+    """Take back your pending request (a facilitator: its own introduction)."""
     intro = service.withdraw_introduction(db, viewer, intro_id)
     return service.introduction_view(db, viewer, intro)
 

@@ -24,9 +24,12 @@ def _user_fk() -> Mapped[int | None]:
 
 
 class Introduction(Timestamped, Base):
-    """A double opt-in request to be introduced about an offer and a need.
+    """A double opt-in introduction about an offer and a need.
 
-    Identities are revealed to the two sides only once the responder accepts.
+    Either one company asks (the requester; asking is its acceptance) and the other, the
+    responder, answers; or a network's facilitator introduces two members (``introduced_by_*``;
+    the offer's company is then the requester side, the need's the responder side) and both
+    answer. Identities are revealed to the two sides only once both have accepted.
     """
 
     __tablename__ = "introduction"
@@ -36,14 +39,41 @@ class Introduction(Timestamped, Base):
     need_stream_id: Mapped[int | None] = _stream_fk()
     requester_org_id: Mapped[int | None] = _org_fk()
     responder_org_id: Mapped[int | None] = _org_fk()
+    #: Who asked, or (an introduction by a facilitator) who answered for the requester side.
     requested_by: Mapped[int | None] = _user_fk()
+    #: Who answered for the responder side (who withdrew a request).
     decided_by: Mapped[int | None] = _user_fk()
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     message: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: When each side agreed (``None``: its answer is awaited). A company's own request is its
+    #: side's acceptance; an introduction by a facilitator awaits both sides.
+    requester_accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    responder_accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: The facilitator who made the introduction: its network, organisation and user (all
+    #: ``None`` for a company's own request).
+    introduced_by_network_id: Mapped[int | None] = mapped_column(
+        ForeignKey("network.id", ondelete="SET NULL")
+    )
+    introduced_by_org_id: Mapped[int | None] = _org_fk()
+    introduced_by: Mapped[int | None] = _user_fk()
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    def awaiting(self) -> list[str]:
+        """The sides (``requester``, ``responder``) whose acceptance is still awaited while
+        the introduction is pending."""
+        if self.status != "pending":
+            return []
+        return [
+            side
+            for side, at in (
+                ("requester", self.requester_accepted_at),
+                ("responder", self.responder_accepted_at),
+            )
+            if at is None
+        ]
 
     def blind_id(self, direction: str) -> str:
         """The id the other side sees for this introduction's offer or need until it is

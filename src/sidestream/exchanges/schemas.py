@@ -61,6 +61,22 @@ class IntroductionCreate(InputRules):
     message: str | None = Field(None, max_length=2000)
 
 
+class FacilitatorIntroductionCreate(IntroductionCreate):
+    """Introduce an offer and a need of two member companies of your network; both accept
+    before either learns who the other is. ``message`` reaches both before that: name
+    neither company in it."""
+
+
+class Introducer(BaseModel):
+    """The facilitator who introduced the pair: the network and its facilitating organisation
+    (``None`` where they were deleted since)."""
+
+    network_id: int | None
+    network: str | None
+    organisation_id: int | None
+    organisation: str | None
+
+
 class Contact(BaseModel):
     """The counterpart, revealed once both sides agreed."""
 
@@ -74,7 +90,17 @@ class IntroductionOut(BaseModel):
 
     id: int
     status: str
-    my_side: str | None = Field(description="requester, responder, or null for facilitators")
+    my_side: str | None = Field(
+        description="requester, responder, or null for facilitators (in an introduction by a "
+        "facilitator the offer's company is the requester side, the need's the responder)"
+    )
+    introduced_by: Introducer | None = Field(
+        None, description="the network facilitator who introduced the pair; null for a request"
+    )
+    awaiting: list[str] = Field(
+        default_factory=list,
+        description="while pending, the sides whose acceptance is awaited (requester, responder)",
+    )
     message: str | None
     offer: dict[str, Any] | None = Field(description="listing view of the offer")
     need: dict[str, Any] | None = Field(description="listing view of the need")

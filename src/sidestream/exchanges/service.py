@@ -25,6 +25,8 @@ from sidestream.exchanges.schemas import (
     DeliveryCreate,
     ExchangeOut,
     ExchangeUpdate,
+    FacilitatorIntroductionCreate,
+    Introducer,
     IntroductionCreate,
     IntroductionOut,
     Pipeline,
@@ -33,7 +35,7 @@ from sidestream.exchanges.schemas import (
 from sidestream.impact.service import pair_terms
 from sidestream.matching.scoring import place_distance_km
 from sidestream.messages import N_
-from sidestream.registry.models import NetworkMember, Organisation, Stream
+from sidestream.registry.models import Network, NetworkMember, Organisation, Stream
 from sidestream.taxonomy.kinds import CANONICAL_UNIT
 from sidestream.taxonomy.units import MAX_QUANTITY, Annual, annualise, density_of
 
@@ -52,6 +54,7 @@ TERMS = ("agreed_quantity", "agreed_unit", "agreed_period", "agreed_price_eur_pe
 AGREE_FIRST = N_("agree quantity, unit and price first")
 NAME_THE_BARRIER = N_("name the barrier that stopped the exchange")
 SAY_WHY = N_("say why you dispute the delivery (what arrived, or that nothing did)")
+ONE_COMPANY = N_("the offer and the need are one company's: introduce two companies")
 
 
 def _party_clause(viewer: Viewer, *cols: ColumnElement[int | None]) -> ColumnElement[bool]:
@@ -102,11 +105,89 @@ def request_introduction(
         requester_org_id=requester,
         responder_org_id=responder,
         requested_by=viewer.user_id,
+        requester_accepted_at=utcnow(),  # asking is the requester's acceptance
         message=data.message,
     )
     session.add(intro)
     flush_or_conflict(session, "introduction")
     return intro
+
+
+def introduce(
+    session: Session, viewer: Viewer, network_id: int, data: FacilitatorIntroductionCreate
+) -> Introduction:
+    """A network's facilitator introduces an offer and a need of two different member
+    companies. Both companies are asked (the offer's is the requester side, the need's the
+    responder side); each sees the other's stream anonymised, and learns who the other is only
+    once both have accepted. ``NotFound`` for an unknown network or a stream the facilitator
+    may not see."""
+    network = session.get(Network, network_id)
+    if network is None:
+        raise NotFound("network", network_id)
+    policy.require_facilitator(viewer, network_id)
+    offer = _seen_stream(session, viewer, data.offer_stream_id)
+    need = _seen_stream(session, viewer, data.need_stream_id)
+    if offer.direction != "offer":
+        raise InvalidInput("offer_stream_id", f"stream {offer.id} is a need, not an offer")
+    if need.direction != "need":
+        raise InvalidInput("need_stream_id", f"stream {need.id} is an offer, not a need")
+    members = set(
+        session.scalars(
+            select(NetworkMember.organisation_id).where(NetworkMember.network_id == network_id)
+        )
+    )
+    for field, stream in (("offer_stream_id", offer), ("need_stream_id", need)):
+        if stream.organisation_id not in members:
+            raise InvalidInput(
+                field, f"stream {stream.id} is not a member's of network '{network.name}'"
+            )
+    if offer.organisation_id == need.organisation_id:
+        raise InvalidInput("need_stream_id", ONE_COMPANY)
+    open_already = session.scalar(  # the facilitator follows every introduction of its members
+        select(Introduction.id).where(
+            Introduction.offer_stream_id == offer.id,
+            Introduction.need_stream_id == need.id,
+            Introduction.status.in_(("pending", "accepted")),
+        )
+    )
+    if open_already:
+        raise Conflict(f"introduction {open_already} about these streams is already open")
+    intro = Introduction(
+        offer_stream_id=offer.id,
+        need_stream_id=need.id,
+        requester_org_id=offer.organisation_id,
+        responder_org_id=need.organisation_id,
+        message=data.message,
+        introduced_by_network_id=network.id,
+        introduced_by_org_id=network.facilitator_id,
+        introduced_by=viewer.user_id,
+    )
+    session.add(intro)
+    flush_or_conflict(session, "introduction")
+    for org, mine in ((offer.organisation_id, offer), (need.organisation_id, need)):
+        assert org is not None  # a member's
+        _tell(
+            session,
+            org,
+            f"The facilitator of {network.name} would like to introduce you",
+            f"The facilitator of the network {network.name} introduces your {mine.direction} "
+            f'"{mine.title}" to another member company. You both see each other\'s stream '
+            "without a name; names and contacts are shown to both only once both companies "
+            f"have accepted. Accept or decline at {_intro_link()}",
+        )
+    return intro
+
+
+def _seen_stream(session: Session, viewer: Viewer, stream_id: int) -> Stream:
+    """A stream the viewer may see, else ``NotFound`` (its existence is not confirmed)."""
+    stream = session.get(Stream, stream_id)
+    if stream is None:
+        raise NotFound("stream", stream_id)
+    return policy.check_visible(viewer, stream)
+
+
+def _intro_link() -> str:
+    return f"{get_settings().public_url.rstrip('/')}/exchanges"
 
 
 def _visible_stream(session: Session, viewer: Viewer, stream_id: int, field: str) -> Stream:
@@ -144,13 +225,23 @@ def list_introductions(
 def decide_introduction(
     session: Session, viewer: Viewer, intro_id: int, accept: bool
 ) -> Introduction:
-    """The responder accepts (an exchange begins, identities are revealed) or declines."""
+    """A side whose answer is awaited accepts or declines: the responder of a company's
+    request, either company of a facilitator's introduction (each for its own side). Once
+    every side has accepted, an exchange begins and identities are revealed; one decline ends
+    the introduction."""
     intro = get_introduction(session, viewer, intro_id)
-    policy.require_member(viewer, intro.responder_org_id)
+    policy.require_writer(viewer)
+    mine = _party_sides(viewer, intro)
+    if not mine:
+        raise Forbidden("only a company that was asked may answer")
     _pending(intro)
+    sides = [s for s in mine if s in intro.awaiting()]
+    if not sides:
+        raise Forbidden("your company has answered already: the other company's answer is awaited")
+    now = utcnow()
     if accept:
         _both_sides_stand(intro)
-    if accept:  # both sides may have asked about the pair: one exchange for it
+        # both sides may have asked about the pair: one exchange for it
         twin = session.scalar(
             select(Introduction.id).where(
                 Introduction.offer_stream_id == intro.offer_stream_id,
@@ -160,8 +251,14 @@ def decide_introduction(
         )
         if twin:
             raise Conflict(f"introduction {twin} about these streams is already accepted")
+        for side in sides:
+            setattr(intro, f"{side}_accepted_at", now)
+    _answered_by(intro, sides, viewer.user_id)
+    if accept and intro.awaiting():  # the other company's answer is still awaited
+        flush_or_conflict(session, "introduction")
+        return intro
     intro.status = "accepted" if accept else "declined"
-    intro.decided_by, intro.decided_at = viewer.user_id, utcnow()
+    intro.decided_at = now
     if accept:
         offer_org, need_org = _sides(session, intro)
         session.add(
@@ -177,13 +274,43 @@ def decide_introduction(
     return intro
 
 
+def _party_sides(viewer: Viewer, intro: Introduction) -> list[str]:
+    """The sides of ``intro`` the viewer acts for: those of its organisations (a platform
+    admin or the system: both)."""
+    if viewer.superuser:
+        return ["requester", "responder"]
+    return [
+        side
+        for side, org in (
+            ("requester", intro.requester_org_id),
+            ("responder", intro.responder_org_id),
+        )
+        if org is not None and org in viewer.roles
+    ]
+
+
+def _answered_by(intro: Introduction, sides: list[str], user_id: int | None) -> None:
+    """Record who answered for each of ``sides``: the responder side's in ``decided_by``, the
+    requester side's (a facilitator's introduction) in ``requested_by``."""
+    if "responder" in sides:
+        intro.decided_by = user_id
+    if "requester" in sides:
+        intro.requested_by = user_id
+
+
 def withdraw_introduction(session: Session, viewer: Viewer, intro_id: int) -> Introduction:
-    """The requester takes back a pending request."""
+    """The requester takes back a pending request; the network's facilitator, its own
+    introduction (the companies decline it instead)."""
     intro = get_introduction(session, viewer, intro_id)
-    policy.require_member(viewer, intro.requester_org_id)
+    if intro.introduced_by_network_id is not None:
+        policy.require_facilitator(viewer, intro.introduced_by_network_id)
+    else:
+        policy.require_member(viewer, intro.requester_org_id)
     _pending(intro)
     intro.status = "withdrawn"
-    intro.decided_by, intro.decided_at = viewer.user_id, utcnow()
+    intro.decided_at = utcnow()
+    if intro.introduced_by_network_id is None:
+        intro.decided_by = viewer.user_id
     flush_or_conflict(session, "introduction")
     return intro
 
@@ -256,14 +383,22 @@ def introduction_view(session: Session, viewer: Viewer, intro: Introduction) -> 
         (s for s in (offer, need) if s is not None and s.organisation_id == intro.requester_org_id),
         None,
     )
-    message_visible = side is not None or policy.sees_side(
-        viewer, intro.requester_org_id, requester_stream
-    )
+    if _introduced(intro):  # the facilitator's words about both companies
+        message_visible = side is not None or all(
+            policy.sees_side(viewer, org, stream)
+            for org, stream in ((intro.requester_org_id, offer), (intro.responder_org_id, need))
+        )
+    else:
+        message_visible = side is not None or policy.sees_side(
+            viewer, intro.requester_org_id, requester_stream
+        )
     exchange_id = session.scalar(select(Exchange.id).where(Exchange.introduction_id == intro.id))
     return IntroductionOut(
         id=intro.id,
         status=intro.status,
         my_side=side,
+        introduced_by=_introducer(session, intro),
+        awaiting=intro.awaiting(),
         message=intro.message if message_visible else None,
         offer=stream_view(offer),
         need=stream_view(need),
@@ -271,6 +406,25 @@ def introduction_view(session: Session, viewer: Viewer, intro: Introduction) -> 
         exchange_id=exchange_id,
         created_at=intro.created_at,
         decided_at=intro.decided_at,
+    )
+
+
+def _introduced(intro: Introduction) -> bool:
+    """Whether a facilitator made the introduction (rather than a company asking)."""
+    return intro.introduced_by_network_id is not None or intro.introduced_by_org_id is not None
+
+
+def _introducer(session: Session, intro: Introduction) -> Introducer | None:
+    """The facilitator who introduced the pair, as both companies are told."""
+    if not _introduced(intro):
+        return None
+    network = session.get(Network, intro.introduced_by_network_id or 0)
+    org = session.get(Organisation, intro.introduced_by_org_id or 0)
+    return Introducer(
+        network_id=intro.introduced_by_network_id,
+        network=network.name if network else None,
+        organisation_id=intro.introduced_by_org_id,
+        organisation=org.name if org else None,
     )
 
 

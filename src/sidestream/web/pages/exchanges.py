@@ -156,9 +156,11 @@ def overview(request: Request, session: SessionDep, viewer: PageViewer) -> Respo
     if not viewer.authenticated:
         return to_login(request)
     intros = introduction_rows(session, viewer, service.list_introductions(session, viewer))
+    asked = [i for i in intros if i.introduced_by is None]
     context = {
-        "incoming": [i for i in intros if i.my_side == "responder"],
-        "outgoing": [i for i in intros if i.my_side == "requester"],
+        "introduced": [i for i in intros if i.introduced_by is not None and i.my_side],
+        "incoming": [i for i in asked if i.my_side == "responder"],
+        "outgoing": [i for i in asked if i.my_side == "requester"],
         "exchanges": exchange_rows(session, viewer, service.list_exchanges(session, viewer)),
         "stages": STAGE_LABELS,
         "intro_labels": INTRO_LABELS,
@@ -191,6 +193,8 @@ async def _decide(
         session.rollback()
         return see_other("/exchanges?notice=decided")
     session.commit()
+    if action == "accept" and intro.status != "accepted":  # the other company's answer awaited
+        return see_other("/exchanges?notice=accepted-waiting")
     if action == "accept":
         exchange = session.scalar(select(Exchange.id).where(Exchange.introduction_id == intro.id))
         return see_other(f"/exchanges/{exchange}?notice=accepted")
@@ -201,7 +205,8 @@ async def _decide(
 async def decide(
     request: Request, intro_id: int, action: str, session: SessionDep, viewer: PageViewer
 ) -> Response:
-    """Accept, decline (the responder) or withdraw (the requester) an introduction."""
+    """Accept, decline (the responder; either company of a facilitator's introduction, each
+    for its side) or withdraw (the requester) an introduction."""
     if action not in ("accept", "decline", "withdraw"):
         return not_found(request, N_("page"))
     return await _decide(request, session, viewer, intro_id, action)

@@ -8,12 +8,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BeforeValidator
-from sqlalchemy.orm import selectinload
+from pydantic import BeforeValidator, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from sidestream.access import policy
+from sidestream.access.errors import Forbidden
 from sidestream.access.policy import Viewer, sees_identity
+from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.exchanges import service as exchanges
+from sidestream.exchanges.models import Introduction
+from sidestream.exchanges.schemas import FacilitatorIntroductionCreate
 from sidestream.messages import N_
 from sidestream.optimize.schemas import Allocation
 from sidestream.optimize.service import NetworkOptimisation
@@ -21,7 +26,7 @@ from sidestream.registry import service as registry
 from sidestream.registry.models import Network, Stream
 from sidestream.taxonomy.kinds import PHYSICAL_KINDS
 from sidestream.web import region_view
-from sidestream.web.forms import read_number
+from sidestream.web.forms import field_errors, read_number
 from sidestream.web.i18n import choose_language
 from sidestream.web.pages.common import (
     PAGE,
@@ -31,6 +36,7 @@ from sidestream.web.pages.common import (
     forbidden,
     gettext_for,
     not_found,
+    see_other,
     to_login,
 )
 from sidestream.web.pages.exchanges import (
@@ -200,6 +206,11 @@ def optimiser(
     if price:
         alt = network_plan(session, viewer, state.network.id if state.network else None, price)
         scenario = alt.allocation if alt else EMPTY
+    introduces = (
+        state.network is not None
+        and viewer.can_write
+        and allowed(policy.require_facilitator, viewer, state.network.id)
+    )
     context = {
         "state": state,
         "baseline": state.allocation,
@@ -211,8 +222,27 @@ def optimiser(
         "solver_status": SOLVER_STATUS,
         "kinds": KIND_FORMS,
         "shows_identity": lambda stream: sees_identity(viewer, stream),
+        "introduces": introduces,
+        "introduced": _introduced_pairs(session, state) if introduces else {},
+        "intro_labels": INTRO_LABELS,
     }
     return render(request, "region/optimise.html", context)
+
+
+def _introduced_pairs(session: Session, state: RegionState) -> dict[tuple[int, int], str]:
+    """(offer, need) -> status of the open (pending or accepted) introduction of each pair of
+    the page's streams: a pair already introduced is not offered again."""
+    ids = list(state.by_id)
+    rows = session.execute(
+        select(Introduction.offer_stream_id, Introduction.need_stream_id, Introduction.status)
+        .where(
+            Introduction.offer_stream_id.in_(ids),
+            Introduction.need_stream_id.in_(ids),
+            Introduction.status.in_(("pending", "accepted")),
+        )
+        .order_by(Introduction.id)
+    ).all()
+    return {(o, n): status for o, n, status in rows if o is not None and n is not None}
 
 
 @router.get("/region/pipeline", response_class=HTMLResponse)
@@ -253,5 +283,105 @@ def pipeline_page(
         "intro_labels": INTRO_LABELS,
         "barriers": BARRIER_LABELS,
         "kinds": KIND_FORMS,
+        "notice": request.query_params.get("notice"),
     }
     return render(request, "region/pipeline.html", context)
+
+
+#: What a visitor who is not the network's facilitator is told on the introduction form.
+NOT_THE_FACILITATOR = N_("Only the network's facilitator introduces its members to each other.")
+INTRODUCTION_FIELDS = ("offer_stream_id", "need_stream_id", "message")
+
+
+def _number(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def _introduction_form(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    network_id: int | None,
+    offer_id: int | None,
+    need_id: int | None,
+    message: str = "",
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    """The confirmation form of an introduction: both streams in full (the facilitator knows
+    them), what each company will see, and an optional message."""
+    if not viewer.authenticated:
+        return to_login(request)
+    network = session.get(Network, network_id) if network_id is not None else None
+    if network is None:
+        return not_found(request, N_("network"))
+    if not viewer.can_write or not allowed(policy.require_facilitator, viewer, network.id):
+        return forbidden(request, NOT_THE_FACILITATOR)
+    offer = session.get(Stream, offer_id) if offer_id is not None else None
+    need = session.get(Stream, need_id) if need_id is not None else None
+    if offer is None or need is None or not (policy.can_see(viewer, offer)):
+        return not_found(request, N_("stream"))
+    if not policy.can_see(viewer, need):  # the facilitator sees its members' streams in full
+        return not_found(request, N_("stream"))
+    context = {
+        "network": network,
+        "offer": offer,
+        "need": need,
+        "message": message,
+        "errors": errors or {},
+        "kinds": KIND_FORMS,
+    }
+    return render(request, "region/introduce.html", context, status=status)
+
+
+@router.get("/region/introduce", response_class=HTMLResponse)
+def introduce_form(
+    request: Request,
+    session: SessionDep,
+    viewer: PageViewer,
+    network: int | None = None,
+    offer: int | None = None,
+    need: int | None = None,
+) -> Response:
+    """Confirm introducing an offer and a need of two member companies (the facilitator)."""
+    return _introduction_form(request, session, viewer, network, offer, need)
+
+
+@router.post("/region/introduce", response_class=HTMLResponse)
+async def introduce(request: Request, session: SessionDep, viewer: PageViewer) -> Response:
+    """Introduce the two companies: each is asked, and learns who the other is only once both
+    have accepted. Back to the network's pipeline with a notice."""
+    if not viewer.authenticated:
+        return to_login(request)
+    form = await request.form()
+    network_id = _number(form.get("network"))
+    offer_id, need_id = _number(form.get("offer")), _number(form.get("need"))
+    message = str(form.get("message") or "").strip()
+    gettext = gettext_for(request)
+    try:
+        if network_id is None or offer_id is None or need_id is None:
+            raise NotFound("stream", "")
+        data = FacilitatorIntroductionCreate(
+            offer_stream_id=offer_id, need_stream_id=need_id, message=message or None
+        )
+        exchanges.introduce(session, viewer, network_id, data)
+    except NotFound:
+        session.rollback()
+        return not_found(request, N_("stream"))
+    except Forbidden:
+        session.rollback()
+        return forbidden(request, NOT_THE_FACILITATOR)
+    except Conflict:  # one about the pair is open: the pipeline shows it
+        session.rollback()
+        return see_other(f"/region/pipeline?network={network_id}&notice=open")
+    except (ValidationError, InvalidInput) as exc:  # e.g. a message too long
+        session.rollback()
+        errors = field_errors(exc, INTRODUCTION_FIELDS, gettext, choose_language(request))
+        return _introduction_form(
+            request, session, viewer, network_id, offer_id, need_id, message, errors, 422
+        )
+    session.commit()
+    return see_other(f"/region/pipeline?network={network_id}&notice=introduced")
