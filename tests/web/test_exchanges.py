@@ -57,7 +57,9 @@ def test_private_and_anonymous_streams_obey_the_policy(web: TestClient, engine: 
     web.cookies.clear()
     assert web.get(f"/streams/{private}").status_code == 404
     html = web.get(f"/streams/{anon}").text
-    assert "Anonymous sawdust" in html and "100–1,000 t/yr" in html
+    assert "Anonymous sawdust" in html and "100–1,000 t per year" in html
+    danish = web.get(f"/streams/{anon}", headers={"Accept-Language": "da"}).text
+    assert "100–1.000 t om året" in danish  # it read "100–1,000 t/yr" on every page
     assert "Quiet Owner ApS" not in html and "Holbæk" not in html
     assert "Secret slag" not in web.get(f"/organisations/{org}").text
     assert "Anonymous sawdust" not in web.get(f"/organisations/{org}").text

@@ -80,6 +80,13 @@ def test_account_pages_and_their_messages_are_translated(web: TestClient) -> Non
     short = {"csrf_token": _csrf(web, "/signup"), "email": "new@example.org", "password": "short"}
     refused = web.post("/signup", data=short)
     assert refused.status_code == 422 and "Uporabite vsaj 10 znakov." in refused.text
+
+    web.get("/", params={"lang": "da"})  # a message naming what was typed, in Danish too
+    typo = {"csrf_token": _csrf(web, "/signup"), "email": "bente@snedkeri",
+            "password": "correct horse battery"}  # fmt: skip
+    refused = web.post("/signup", data=typo)
+    assert refused.status_code == 422 and "is not an e-mail address" not in refused.text
+    assert "bente@snedkeri&#39; er ikke en e-mailadresse." in refused.text
     web.cookies.clear()
 
 

@@ -206,16 +206,24 @@ def quantity_class(amount: float | None, unit: str | None) -> str | None:
     return f"{low:,}–{low * 10:,} {unit}/yr"
 
 
-_QUANTITY_CLASS = re.compile(r"^(?:< 1|[\d,]+–(?P<top>[\d,]+)) (?P<unit>\S+)/yr$")
+_QUANTITY_CLASS = re.compile(r"^(?:< 1|(?P<low>[\d,]+)–(?P<top>[\d,]+)) (?P<unit>\S+)/yr$")
+
+
+def quantity_class_range(text: object) -> tuple[float, float, str] | None:
+    """The bounds and unit a :func:`quantity_class` writes (``"100–1,000 t/yr"`` -> 100, 1,000,
+    t; ``"< 1 t/yr"`` -> 0, 1, t); ``None`` for anything else."""
+    found = _QUANTITY_CLASS.match(text) if isinstance(text, str) else None
+    if found is None:
+        return None
+    low, top = (float((found[k] or d).replace(",", "")) for k, d in (("low", "0"), ("top", "1")))
+    return low, top, found["unit"]
 
 
 def quantity_class_top(text: object) -> tuple[float, str] | None:
     """The most a :func:`quantity_class` allows, and its unit (``"100–1,000 t/yr"`` -> 1,000 t):
     what an anonymous stream's partner may count on at most."""
-    found = _QUANTITY_CLASS.match(text) if isinstance(text, str) else None
-    if found is None:
-        return None
-    return float((found["top"] or "1").replace(",", "")), found["unit"]
+    bounds = quantity_class_range(text)
+    return (bounds[1], bounds[2]) if bounds else None
 
 
 def coarse_location(lat: float | None, lon: float | None) -> tuple[float | None, float | None]:

@@ -34,6 +34,7 @@ from sidestream.api.deps import get_session
 from sidestream.errors import Conflict, InvalidInput
 from sidestream.messages import N_
 from sidestream.web import templating
+from sidestream.web.forms import translated
 from sidestream.web.pages.common import gettext_for
 
 router = APIRouter(include_in_schema=False)
@@ -64,6 +65,11 @@ _MESSAGES: dict[str, str] = {
         "This reset link is invalid, already used or expired."
     ),
 }
+
+
+def _said(message: str, gettext: Any) -> str:
+    """A service's message in the page's language (its own words here, else by its shape)."""
+    return translated(_MESSAGES.get(message, message), gettext)
 
 
 @lru_cache
@@ -131,10 +137,10 @@ async def login(request: Request, db: DB) -> Response:
         user = service.authenticate(db, email, form.get("password", ""), client_ip(request))
     except Unauthenticated as exc:
         db.commit()  # a failed attempt must count towards the throttle
-        error = gettext(_MESSAGES.get(str(exc), str(exc)))
+        error = _said(str(exc), gettext)
         return _page(request, "access/login.html", 401, error=error, **again)
     except Throttled as exc:
-        error = gettext(_MESSAGES.get(str(exc), str(exc)))
+        error = _said(str(exc), gettext)
         return _page(request, "access/login.html", 429, error=error, **again)
     return _logged_in(db, user, target)
 
@@ -158,7 +164,7 @@ async def signup(request: Request, db: DB) -> Response:
     try:
         user = service.create_user(db, email, form.get("password", ""), form.get("name") or None)
     except InvalidInput as exc:
-        errors = {exc.field: gettext(_MESSAGES.get(exc.message, exc.message))}
+        errors = {exc.field: _said(exc.message, gettext)}
         return _page(request, "access/signup.html", 422, errors=errors, **again)
     except Conflict:  # the only conflict: the address has an account
         taken = gettext(N_("An account for %(email)s already exists.")) % {"email": email}
@@ -200,7 +206,7 @@ async def reset_confirm(request: Request, db: DB) -> Response:
     try:
         service.confirm_password_reset(db, token, form.get("password", ""))
     except InvalidInput as exc:
-        message = gettext_for(request)(_MESSAGES.get(exc.message, exc.message))
+        message = _said(exc.message, gettext_for(request))
         errors = {exc.field: message}
         error = message if exc.field == "token" else None
         return _page(request, "access/reset.html", 422, token=token, errors=errors, error=error)

@@ -66,6 +66,16 @@ _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
          N_("'%(v)s' cannot be converted to %(w)s.")),
         (r"'(?P<v>.*)' is how reports name an undisclosed party.*",
          N_("'%(v)s' is what reports call a company they may not show: choose another name.")),
+        (r"'(?P<v>.*)' is not an e-mail address", N_("'%(v)s' is not an e-mail address.")),
+        (r"'(?P<v>.*)' is already recorded on this exchange \(delivered (?P<w>[^)]+)\).*",
+         N_("'%(v)s' is already recorded on this exchange (delivered %(w)s): one delivery note,"
+            " one delivery.")),
+        (r"the stream is a side of exchange (?P<v>\d+): its direction cannot change.*",
+         N_("The stream is part of exchange %(v)s: offer or need cannot change (list a new "
+            "stream instead).")),
+        (r"the stream is a side of exchange (?P<v>\d+): its kind cannot change.*",
+         N_("The stream is part of exchange %(v)s: its kind cannot change (list a new stream "
+            "instead).")),
     )
 )  # fmt: skip
 

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from sidestream.access import policy
 from sidestream.access.deps import CSRF_COOKIE
 from sidestream.impact import accounting
 from sidestream.matching.knowledge import translated_use
@@ -51,6 +52,19 @@ def gettext_functions(lang: str) -> dict[str, Any]:
 @pass_context
 def _number(ctx: Context, value: float | None, digits: int = 0) -> str:
     return i18n.format_number(value, ctx["lang"], digits)
+
+
+@pass_context
+def _amount_class(ctx: Context, text: str) -> str:
+    """An anonymous stream's amount class in the page's language ("100–1.000 t om året")."""
+    bounds = policy.quantity_class_range(text)
+    if bounds is None:
+        return text
+    low, top, unit = bounds
+    lang, per_year = ctx["lang"], ctx["_"](ctx, "per year")
+    if low == 0:
+        return f"< {i18n.format_number(top, lang)} {unit} {per_year}"
+    return f"{i18n.format_number(low, lang)}–{i18n.format_number(top, lang)} {unit} {per_year}"
 
 
 @pass_context
@@ -132,6 +146,7 @@ def environment() -> Environment:
     env.newstyle_gettext = True  # type: ignore[attr-defined]
     env.filters.update(
         number=_number,
+        amount_class=_amount_class,
         share=_share,
         day=_day,
         reason=_reason,
