@@ -382,6 +382,13 @@ def test_a_heat_listing_without_properties_states_its_temperature_in_its_title()
     ]  # fmt: skip
     assert build_table(described).temperature.tolist()[:2] == [60.0, 45.0]  # the title first
     assert np.isnan(build_table(described).temperature[2])
+    # steam named without a temperature is at least boiling water: 55 °C heat was proposed for
+    # a process steam need as if hot enough (stop 30 review)
+    unwritten = [listing("n", "need", "Process steam for sterilisation and heating",
+                         kind="energy"),
+                 listing("o", "offer", "Heat for steam production", kind="energy")]  # fmt: skip
+    assert build_table(unwritten).temperature[0] == 100.0
+    assert np.isnan(build_table(unwritten).temperature[1])  # what it is for is no steam
     not_read = [
         listing("a", "offer", "Slag at 1,200 °C"),  # not heat
         listing("k", "offer", "Surplus heat 45 °C"),  # no kind: maybe a material; not read

@@ -162,18 +162,45 @@ def carrier_of(title: str) -> int:
     user), past words that only ask ("Looking for steam for drying": steam); not read: where it
     comes from ("Heat from our biogas plant" is heat); a form said to be replaced ("Natural gas
     replacement for greenhouse heating": none)."""
+    part = _wanting_part(title)
+    if part is None or _REPLACED.search(part):
+        return -1  # none named, or what it replaces, not what it wants
+    forms = _forms_in(part)
+    return forms.pop() if len(forms) == 1 else -1
+
+
+def _wanting_part(title: str) -> str | None:
+    """The start of ``title`` (sources blanked) that names the forms it has or wants: up to the
+    first word of purpose after a form, read past words that only ask; None without one."""
     blanked = without_sources(title)
     start = 0
     for end in purpose_starts(title):
-        forms = _forms_in(blanked[:end])
-        if forms and _REPLACED.search(blanked[:end]):
-            return -1  # what it replaces, not what it wants
-        if forms:
-            return forms.pop() if len(forms) == 1 else -1
+        if _forms_in(blanked[:end]):
+            return blanked[:end]
         if not _ASKING.match(blanked[start:end]):
-            return -1
+            return None
         start = end
-    return -1
+    return None
+
+
+#: Steam is water boiled: at least 100 °C (process steam is usually hotter, 120–250 °C).
+STEAM_LEAST_C = 100.0
+#: Words for steam (normalised), in the keyword languages: not Danish "damp" or Slovenian
+#: "para" alone, everyday words elsewhere ("moist", "for"); their compounds are
+#: ("procesdamp", "Prozessdampf").
+_STEAM = re.compile(
+    r"(?<![\w-])(?:steam(?! (?:reform|crack))|\w*dampf|\w+damp|vapeur|vapore|vapor|stoom"
+    r"|anga|angan|process?anga|\w*hoyry|\w+para|parowy|pary)(?![\w-])"
+)
+
+
+@lru_cache(maxsize=65536)
+def names_steam(title: str) -> bool:
+    """Whether ``title`` asks for or has steam: the heat it names, read as :func:`carrier_of`
+    reads forms, is steam ("Process steam for sterilisation", "Looking for steam for drying";
+    not "Heat for steam production")."""
+    part = _wanting_part(title)
+    return carrier_of(title) == HEAT and part is not None and bool(_STEAM.search(part))
 
 
 @lru_cache(maxsize=65536)

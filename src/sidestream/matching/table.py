@@ -13,9 +13,11 @@ from sidestream.matching.carriers import (
     FUEL,
     HEAT,
     POWER,
+    STEAM_LEAST_C,
     asks_for_fuel,
     carrier_of,
     does_not_burn,
+    names_steam,
     temperature_in,
 )
 from sidestream.matching.knowledge import nace_classes_in
@@ -112,7 +114,9 @@ def _written_temperature(listing: Listing, kind: Kind | None, carrier: int) -> f
         written = temperature_in(text, lowest=listing.direction == "need")
         if written is not None and written >= MIN_WRITTEN_HEAT_C:
             return written
-    return np.nan
+    # steam named without a temperature is at least boiling water (55 °C heat was proposed for
+    # a process steam need as if it were hot enough)
+    return STEAM_LEAST_C if names_steam(listing.title) else np.nan
 
 
 def _does_not_burn(listing: Listing, kind: Kind | None) -> bool:
