@@ -53,6 +53,10 @@ def test_declining_reveals_nothing(client, world):
     assert again.status_code == 409
     mine = client.get(f"/api/v1/introductions/{intro['id']}", headers=h["beta_member"]).json()
     assert SECRET not in json.dumps(mine) and mine["exchange_id"] is None
+    listed = client.get("/api/v1/introductions?status=declined", headers=h["beta_member"])
+    assert [i["id"] for i in listed.json()] == [intro["id"]]
+    typo = client.get("/api/v1/introductions?status=decliend", headers=h["beta_member"])
+    assert typo.status_code == 422 and typo.json()["detail"][0]["loc"] == ["query", "status"]
 
 
 def test_only_the_responder_decides_and_only_the_requester_withdraws(client, world):

@@ -22,6 +22,7 @@ from sidestream.exchanges.schemas import (
     FacilitatorIntroductionCreate,
     IntroductionCreate,
     IntroductionOut,
+    IntroductionStatus,
     Pipeline,
     Stage,
 )
@@ -57,7 +58,7 @@ def introduce(
 
 @router.get("/introductions", tags=["introductions"])
 def list_introductions(
-    db: DB, viewer: CurrentViewer, status: str | None = None
+    db: DB, viewer: CurrentViewer, status: IntroductionStatus | None = None
 ) -> list[IntroductionOut]:
     """Your organisations' introductions (for facilitators: their networks' pipeline)."""
     return [

@@ -85,11 +85,15 @@ class Contact(BaseModel):
     emails: list[str]
 
 
+#: Where an introduction stands.
+IntroductionStatus = Literal["pending", "accepted", "declined", "withdrawn"]
+
+
 class IntroductionOut(BaseModel):
     """An introduction as one party, a facilitator or an admin sees it."""
 
     id: int
-    status: str
+    status: IntroductionStatus
     my_side: str | None = Field(
         description="requester, responder, or null for facilitators (in an introduction by a "
         "facilitator the offer's company is the requester side, the need's the responder)"
