@@ -56,3 +56,6 @@ def test_browse_operations_and_nace(client: TestClient) -> None:
     assert {"R1", "D1"} <= {o["code"] for o in ops}
     nace = client.get("/api/v1/codes/nace", params={"q": "dairies"}).json()
     assert {"code": "1051", "label": "Operation of dairies and cheese making"} in nace
+    for written in ("C10.51", "10.51", "10.51Z"):  # as codes are written elsewhere
+        found = client.get("/api/v1/codes/nace", params={"q": written}).json()
+        assert [n["code"] for n in found] == ["1051"], written  # every label with a "c" before

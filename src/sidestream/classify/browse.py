@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from sidestream.classify.lexicon import synonym_terms, synonyms_by_code
 from sidestream.classify.text import fold
+from sidestream.matching.schemas import parse_nace
 from sidestream.taxonomy.nace import nace_classes
 from sidestream.taxonomy.waste_codes import (
     WasteCode,
@@ -72,6 +73,8 @@ def waste_code_synonyms(code: str) -> dict[str, list[str]]:
 def search_nace(q: str | None = None, limit: int = 50) -> list[tuple[str, str]]:
     """NACE classes (code, label) whose code starts with ``q`` or whose label holds its words."""
     digits = (q or "").replace(".", "").strip()
+    if not digits.isdigit():  # a code as written elsewhere: "C10.51", "23.51Z"
+        digits = parse_nace(q)[0] or digits
     words = [] if digits.isdigit() else fold(q or "").split()
     out = []
     for code, label in nace_classes().items():
