@@ -155,3 +155,14 @@ def test_an_xlsx_row_with_an_uncomputed_formula_is_still_answered(tmp_path: Path
     assert lines[0]["codes"][0]["code"] == "100102" and lines[1]["codes"] == []
     assert "line 2: warning: note (a formula without a computed value)" in result.stderr
     assert "line 3: warning: text (a formula without a computed value)" in result.stderr
+
+
+def test_utf16_text_is_named_and_stdin_bytes_that_are_not_utf8_are_warned(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": 1, "text": "fly ash"}) + "\n", encoding="utf-16")
+    result = runner.invoke(app, ["classify", str(src)])  # Windows PowerShell writes this
+    assert result.exit_code == 2 and "UTF-16" in result.stderr, result.stderr
+    latin = b'{"id": 1, "text": "caf\xe9 grounds"}\n'
+    result = runner.invoke(app, ["classify", "-", "--top", "1"], input=latin)
+    assert result.exit_code == 0 and json.loads(result.stdout)["id"] == 1
+    assert "-: line 1: warning: bytes that are not UTF-8" in result.stderr  # silent before

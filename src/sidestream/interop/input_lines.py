@@ -8,6 +8,7 @@ everything else about it is repaired or ignored with a warning by the command's 
 
 from __future__ import annotations
 
+import codecs
 import io
 import math
 import sys
@@ -94,19 +95,17 @@ def given_id(raw: Any, read: str) -> str | int | float:
 
 def read_input(path: str) -> tuple[list[tuple[int, dict[str, Any] | LineProblem]], int | None]:
     """The objects of an input file (JSON Lines; CSV or XLSX by their extension, with the same
-    column names, numbered by row) or of stdin (``-``, JSON Lines), and the first line of a JSON
-    Lines file holding bytes that are not UTF-8 (read as U+FFFD, so the line is still
-    answered), else None. Raises ``ValueError`` naming the file and why when it cannot be read
-    at all (missing, a folder, not UTF-8 CSV)."""
+    column names, numbered by row) or of stdin (``-``, JSON Lines), and the first line of JSON
+    Lines holding bytes that are not UTF-8 (read as U+FFFD, so the line is still answered),
+    else None. Raises ``ValueError`` naming the file and why when it cannot be read at all
+    (missing, a folder, UTF-16 text, a CSV that is not UTF-8)."""
     try:
-        if path == "-":
-            if hasattr(sys.stdin, "reconfigure"):  # bytes that are not UTF-8 become U+FFFD
-                sys.stdin.reconfigure(encoding="utf-8", errors="replace")
-            return list(json_objects(sys.stdin)), None
-        fmt = Path(path).suffix.lower().lstrip(".")
+        fmt = Path(path).suffix.lower().lstrip(".") if path != "-" else "jsonl"
         if fmt in ("csv", "xlsx"):
             return [_numbered(row) for row in read_rows(Path(path), fmt, strict=False)], None
-        raw = Path(path).read_bytes()
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # PowerShell's ">"
+            raise ValueError("the text is UTF-16: save it as UTF-8")
     except OSError as exc:
         raise ValueError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except ValueError as exc:  # not UTF-8, a broken spreadsheet
