@@ -173,6 +173,17 @@ def test_round_trip_jsonl_and_csv(session):
         assert again == exported, fmt
 
 
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_csv_separated_by_semicolons_or_tabs_is_read(session, separator):
+    # what a spreadsheet saves where the comma is the decimal sign (Danish, German...): every
+    # row was 'id;direction;title: unknown key' before
+    lines = ["id;direction;title;quantity;unit", "s1;offer;Savsmuld;120;t"]
+    text = "\n".join(line.replace(";", separator) for line in lines) + "\n"
+    report = run(session, io.BytesIO(text.encode()), fmt="csv")
+    assert report.committed and report.created == 1, report.errors
+    assert session.scalars(select(Stream.title)).all() == ["Savsmuld"]
+
+
 def test_xlsx_import(session):
     wb = Workbook()
     ws = wb.active

@@ -133,7 +133,7 @@ def _one_column_each(header: Iterable[Any]) -> None:
 
 
 def _csv_rows(text: str, strict: bool = True) -> Iterator[RawRow]:
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     try:
         header = [h.strip() or None for h in next(reader, [])]
         _one_column_each(header)
@@ -141,6 +141,13 @@ def _csv_rows(text: str, strict: bool = True) -> Iterator[RawRow]:
         yield from _table_rows(header, rows, strict, str)
     except csv.Error as exc:  # a cell over the csv module's limit, a NUL byte
         raise ValueError(f"cannot read the CSV after row {reader.line_num}: {exc}") from None
+
+
+def _delimiter(text: str) -> str:
+    """The CSV's separator, read from its header: a comma, else a semicolon (what a spreadsheet
+    writes where a comma is the decimal sign: Danish, German, Swedish...) or a tab."""
+    header = text.split("\n", 1)[0]
+    return next((d for d in (",", ";", "\t") if d in header), ",")
 
 
 def _xlsx_rows(raw: bytes, strict: bool = True) -> Iterator[RawRow]:
