@@ -92,3 +92,24 @@ def test_the_facilitator_introduces_and_both_companies_accept(
     assert web.get(html.unescape(link.group(1))).status_code == 403
     assert web.post("/region/introduce", data=data | {"csrf_token": nosy}).status_code == 403
     web.cookies.clear()
+
+
+def test_the_plan_flags_links_that_rest_on_a_weak_material_match(
+    web: TestClient, engine: Engine
+) -> None:
+    from sidestream.access.policy import SYSTEM
+    from sidestream.matching.weights import WEAK_MATERIAL
+    from sidestream.web.plans import network_plan
+
+    log_in(web, "facilitator@demo.sidestream.invalid")
+    pipeline = web.get("/region/pipeline").text
+    network = int(re.search(r'<option value="(\d+)" selected', pipeline).group(1))
+    with session_scope(engine) as session:
+        flows = network_plan(session, SYSTEM, network).allocation.flows
+    scores = [f.material_evidence for f in flows]
+    assert all(s is not None and 0 <= s <= 1 for s in scores)  # every stored link carries one
+    assert any(s < WEAK_MATERIAL for s in scores), "the demo plan holds links to check"
+    plan = web.get("/region/optimise", params={"network": network}).text
+    flagged = re.search(r"(\d+) links of the plan, ([\d,]+) t CO2 a year, rest on a weak", plan)
+    assert flagged and int(flagged.group(1)) == plan.count("Weak material match") > 0
+    web.cookies.clear()

@@ -180,6 +180,11 @@ UNKNOWN = 0.5
 
 #: Pairs whose material score is below this are not candidates at all.
 MIN_MATERIAL = 0.12
+#: A network plan's link whose material score is below this is flagged for a person to check
+#: before the companies are introduced (its value assumes the need uses the offer's material
+#: in full). Not a filter: 15 % of the documented material exchanges score below it on their
+#: own pair, leave-one-case-out (docs/optimisation.md, "Known limit").
+WEAK_MATERIAL = 0.35
 
 #: Maximum sensible transport distance by kind (km); beyond it a pair is not a candidate.
 MAX_DISTANCE_KM: dict[Kind, float | None] = {

@@ -230,6 +230,7 @@ def _allocation(
                 co2e_avoided_t=arc.unit_co2e_t * amount,
                 fixed_cost_eur=fixed,
                 distance_km=arc.distance_km,
+                material_evidence=arc.material_evidence,
             )
         )
         placed[arc.offer] = placed.get(arc.offer, 0.0) + amount

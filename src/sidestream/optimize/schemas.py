@@ -67,6 +67,13 @@ class Arc(_Strict):
         le=MAX_QUANTITY,
         description="supplier's part of unit_benefit at zero price",
     )
+    material_evidence: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="the matcher's material score of the pair: how sure it is the need can use "
+        "the offer's material (a stored network's arcs carry it; not used by the solver)",
+    )
 
     @property
     def key(self) -> str:
@@ -160,6 +167,9 @@ class Flow(BaseModel):
     co2e_avoided_t: float
     fixed_cost_eur: float
     distance_km: float
+    material_evidence: float | None = Field(
+        None, description="the arc's material score, where the matcher gave one"
+    )
 
 
 class Usage(BaseModel):

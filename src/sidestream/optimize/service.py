@@ -19,7 +19,7 @@ from sidestream.impact.factors import load_factor_set
 from sidestream.impact.heat_pump import delivered_per_heat
 from sidestream.impact.service import pair_terms
 from sidestream.matching.engine import MatchIndex
-from sidestream.matching.schemas import Listing
+from sidestream.matching.schemas import Listing, Match
 from sidestream.matching.scoring import place_distance_km
 from sidestream.matching.service import stream_listing
 from sidestream.matching.table import annual_amount
@@ -141,8 +141,12 @@ def build_network_problem(
     found = MatchIndex([n[1] for n in needs]).match([o[1] for o in offers], top_k)
     need_at = {n[2].id: n for n in needs}
     arcs: list[Arc] = []
-    candidates = [(o, need_at[m.need_id]) for o, ms in zip(offers, found, strict=True) for m in ms]
-    for done, ((so, lo, po), (sn, ln, pn)) in enumerate(candidates, start=1):
+    candidates = [
+        (o, need_at[m.need_id], _material(m))
+        for o, ms in zip(offers, found, strict=True)
+        for m in ms
+    ]
+    for done, ((so, lo, po), (sn, ln, pn), material) in enumerate(candidates, start=1):
         if progress:
             progress(done, len(candidates))
         if so.organisation_id is not None and so.organisation_id == sn.organisation_id:
@@ -165,6 +169,7 @@ def build_network_problem(
                 gain=delivered_per_heat(cop) if cop else 1.0,
                 fixed_cost_eur=fixed_costs,
                 supplier_unit_value_eur=values.supplier_eur,
+                material_evidence=material,
             )
         except ValidationError as exc:  # factors overridden far beyond any real value
             first = exc.errors()[0]
@@ -201,6 +206,11 @@ def build_network_problem(
         factor_set_version=factors.version,
     )
     return problem, summary
+
+
+def _material(match: Match) -> float | None:
+    """A match's material score (its ``material`` reason), if it has one."""
+    return next((r.score for r in match.reasons if r.component == "material"), None)
 
 
 def optimize_network(

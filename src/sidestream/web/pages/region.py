@@ -19,6 +19,7 @@ from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.exchanges import service as exchanges
 from sidestream.exchanges.models import Introduction
 from sidestream.exchanges.schemas import FacilitatorIntroductionCreate
+from sidestream.matching.weights import WEAK_MATERIAL
 from sidestream.messages import N_
 from sidestream.optimize.schemas import Allocation
 from sidestream.optimize.service import NetworkOptimisation
@@ -225,6 +226,7 @@ def optimiser(
         "introduces": introduces,
         "introduced": _introduced_pairs(session, state) if introduces else {},
         "intro_labels": INTRO_LABELS,
+        "weak_material": WEAK_MATERIAL,  # a link to check before introducing
     }
     return render(request, "region/optimise.html", context)
 
