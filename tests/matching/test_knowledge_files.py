@@ -11,7 +11,12 @@ from typer.testing import CliRunner
 
 from sidestream.cli import app
 from sidestream.config import get_settings
-from sidestream.matching.knowledge import platform_knowledge_base, read_patterns
+from sidestream.matching.knowledge import (
+    load_knowledge_base,
+    platform_knowledge_base,
+    read_exchanges,
+    read_patterns,
+)
 
 runner = CliRunner()
 
@@ -263,3 +268,27 @@ def test_a_code_written_with_spaces_is_not_read_as_chapters(tmp_path: Path) -> N
         "1001... written with spaces; write each code without spaces (e.g. 100102), prefixes "
         "apart by a space"
     ]
+
+
+def test_an_exchange_row_naming_no_known_code_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "exchanges.csv"
+    rows = [
+        "case_id,exchange_id,waste_description,receiver_nace,ewc_code,donor_nace",
+        "L1,1,coffee grounds,20.42,,",  # good
+        "L1,2,slag,99.99,,",  # was stored as class 9999
+        "L1,3,slag,twentythree,,",
+        "L1,4,slag,2351,99 99 99,",  # was stored as code 999999
+        "L1,5,slag,23.10,10 02 02,24",  # a group padded to four digits, a division: fine
+    ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    exchanges, errors = read_exchanges(path)
+    assert [e.exchange_id for e in exchanges] == ["1", "5"]
+    assert errors == [
+        f"{path} line 3: receiver_nace '99.99': '9999' is not a NACE Rev. 2 or 2.1 code",
+        f"{path} line 4: receiver_nace 'twentythree' holds no NACE code",
+        f"{path} line 5: ewc_code '999999' is not in the European List of Waste",
+    ]
+    reused = tmp_path / "reused.csv"
+    reused.write_text(rows[0] + "\n1,new,coffee grounds,2042,,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="case_id '1' is already a case of the knowledge base"):
+        load_knowledge_base(extra_exchanges=[reused])

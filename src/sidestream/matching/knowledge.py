@@ -13,7 +13,7 @@ import math
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -441,6 +441,8 @@ def read_exchanges(path: Path | str | None = None) -> tuple[list[Exchange], list
             _check_width(row, where)
             if empty:
                 raise ValueError(f"{where} line {row.line}: {empty[0]} is required")
+            if path:  # a facilitator's file (the bundled source has its own slips: "0105")
+                _check_exchange_codes(g, f"{where} line {row.line}")
         except ValueError as exc:
             errors.append(f"{exc}{_spans(row)}")
             continue
@@ -461,6 +463,30 @@ def read_exchanges(path: Path | str | None = None) -> tuple[list[Exchange], list
             )
         )
     return out, errors
+
+
+def _check_exchange_codes(g: Callable[[str], str], where: str) -> None:
+    """``ValueError`` for a NACE code or LoW code of an exchange row that names nothing known
+    ("99.99", "twentythree", "99 99 99" were stored as class 9999 and code 999999)."""
+    for column in ("receiver_nace", "donor_nace"):
+        written = g(column)
+        scopes = nace_scopes_in(written)
+        if written and not scopes:
+            raise ValueError(f"{where}: {column} {written!r} holds no NACE code")
+        for scope in scopes:
+            try:  # a group or division padded to four digits stands for itself ("2310")
+                nace_revision(code_scope(scope))
+            except ValueError:
+                raise ValueError(
+                    f"{where}: {column} {written!r}: {scope!r} is not a NACE Rev. 2 or 2.1 code"
+                ) from None
+    written = g("ewc_code")
+    codes = _SIX_DIGITS.findall(written.replace(" ", ""))
+    if written and not codes:
+        raise ValueError(f"{where}: ewc_code {written!r} holds no six-digit List of Waste code")
+    unknown = [c for c in codes if c not in waste_codes()]
+    if unknown:
+        raise ValueError(f"{where}: ewc_code {unknown[0]!r} is not in the European List of Waste")
 
 
 def load_exchanges(path: Path | str | None = None) -> list[Exchange]:
@@ -595,5 +621,13 @@ def load_knowledge_base(
             raise ValueError(f"{path}: id {clash[0]!r} is already a pattern of the knowledge base")
         kb = kb.with_patterns(patterns)
     for path in extra_exchanges:
-        kb = kb.with_exchanges(load_exchanges(path))
+        exchanges = load_exchanges(path)
+        known = {e.case_id for e in kb.exchanges}
+        reused = sorted({e.case_id for e in exchanges} & known)
+        if reused:  # its exchanges would be read as those of another case, and cited so
+            raise ValueError(
+                f"{path}: case_id {reused[0]!r} is already a case of the knowledge base: give "
+                "your cases ids of their own (e.g. 'kalundborg-2024')"
+            )
+        kb = kb.with_exchanges(exchanges)
     return kb

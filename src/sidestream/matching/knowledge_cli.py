@@ -50,7 +50,9 @@ def check_knowledge_command(
     for path in patterns or []:
         try:
             rows, errors = read_patterns(path)
-        except (OSError, ValueError) as exc:  # the message names the file
+        except OSError as exc:
+            rows, errors = [], [f"{path}: cannot read ({exc.strerror or exc})"]
+        except ValueError as exc:  # the message names the file
             rows, errors = [], [str(exc)]
         clashes = sorted({p.id for p in rows} & known_ids)
         errors += [f"{path}: id {i!r} is already a bundled pattern" for i in clashes]
@@ -70,9 +72,16 @@ def check_knowledge_command(
     for path in exchanges or []:
         try:
             found, errors = read_exchanges(path)
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            found, errors = [], [f"{path}: cannot read ({exc.strerror or exc})"]
+        except ValueError as exc:
             found, errors = [], [str(exc)]
         cases = {e.case_id for e in found}
+        errors += [  # cited as that case, and one held out with it in the evaluation
+            f"{path}: case_id {c!r} is already a case of the bundled exchanges: give your cases "
+            "ids of their own"
+            for c in sorted(cases & {e.case_id for e in bundled.exchanges})
+        ]
         typer.echo(f"{path}: {len(found)} valid exchanges in {len(cases)} cases")
         if not found and not errors:
             typer.echo(f"warning: {path}: no rows", err=True)
