@@ -250,17 +250,8 @@ FIELDS = (
 
 #: The fields an edit of a stream changes: those the form shows (with the kind's properties).
 #: Others (dates, price, an own place, a product code) are kept as stored.
-EDITED = (
-    "direction",
-    "description",
-    "title",
-    "kind",
-    "waste_code",
-    "quantity",
-    "unit",
-    "period",
-    "site_id",
-    "visibility",
+EDITED = tuple(
+    f for f in FIELDS if f not in ("available_from", "available_to", "price_eur_per_unit")
 )
 
 #: Properties some kind's form asks for: an edit replaces these and keeps any other property

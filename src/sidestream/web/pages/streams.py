@@ -9,12 +9,14 @@ change the stream.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from sidestream.access import policy
 from sidestream.access.errors import Forbidden
@@ -190,21 +192,7 @@ async def dismiss(
     request: Request, stream_id: int, session: SessionDep, viewer: PageViewer
 ) -> Response:
     """Never suggest this partner for the stream again."""
-    if not viewer.authenticated:
-        return to_login(request)
-    partner_id = await _partner(request)
-    try:
-        if partner_id is None:
-            raise NotFound("stream", "")
-        dismiss_match(session, stream_id, partner_id, viewer)
-    except (NotFound, InvalidInput):
-        session.rollback()
-        return not_found(request, N_("stream"))
-    except Forbidden:
-        session.rollback()
-        return forbidden(request, NOT_YOURS)
-    session.commit()
-    return see_other(f"/streams/{stream_id}?notice=dismissed")
+    return await _on_partner(request, stream_id, session, viewer, dismiss_match, "dismissed")
 
 
 @router.post("/streams/{stream_id}/undismiss")
@@ -212,21 +200,33 @@ async def undismiss(
     request: Request, stream_id: int, session: SessionDep, viewer: PageViewer
 ) -> Response:
     """Show a hidden partner again: undo "Not relevant, hide it"."""
+    return await _on_partner(request, stream_id, session, viewer, undismiss_match, "restored")
+
+
+async def _on_partner(
+    request: Request,
+    stream_id: int,
+    session: Session,
+    viewer: Viewer,
+    act: Callable[[Session, int, int, Viewer], object],
+    notice: str,
+) -> Response:
+    """Hide or show again the partner a form names for a stream; then the stream's page."""
     if not viewer.authenticated:
         return to_login(request)
     partner_id = await _partner(request)
     try:
         if partner_id is None:
             raise NotFound("stream", "")
-        undismiss_match(session, stream_id, partner_id, viewer)
-    except NotFound:
+        act(session, stream_id, partner_id, viewer)
+    except (NotFound, InvalidInput):
         session.rollback()
         return not_found(request, N_("stream"))
     except Forbidden:
         session.rollback()
         return forbidden(request, READ_ONLY if not viewer.can_write else NOT_YOURS)
     session.commit()
-    return see_other(f"/streams/{stream_id}?notice=restored")
+    return see_other(f"/streams/{stream_id}?notice={notice}")
 
 
 #: The status changes the stream page offers, by the status they lead to.
