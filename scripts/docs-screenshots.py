@@ -183,6 +183,7 @@ def add_story(session: Session) -> None:
         "agreed_price_eur_per_unit": 25,
     }
     story.move("Really ApS", ex, Stage.agreed, date(2025, 9, 15), **terms)
+    story.move(COMPANY, ex, Stage.agreed, date(2025, 9, 16))  # both companies agree
     story.move(COMPANY, ex, Stage.active, date(2025, 10, 1))
     for day, tonnes, document in [
         (date(2025, 10, 14), 28.4, "ARGO-WTN-2025-1187"),
@@ -234,6 +235,7 @@ def add_story(session: Session) -> None:
         agreed_period="per-year",
         agreed_price_eur_per_unit=4,
     )
+    story.move("Ørsted Asnæs Power Station", ex, Stage.agreed, date(2026, 1, 13))
     intro = story.ask(
         "Kalundborg Bioenergi",
         (
