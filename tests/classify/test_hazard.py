@@ -15,6 +15,7 @@ from sidestream.classify.service import classify_all_codes
         ("soil and stones containing hazardous substances", True),
         ("Brake pads containing asbestos", True),
         ("forurenet jord", True),
+        ("forurenset jord", True),  # Norwegian: "forurene" was no start of it
         ("kontaminierter Boden", True),
         ("nevarni odpadki", True),
         ("non-hazardous sludge", False),

@@ -103,6 +103,16 @@ def test_identities_stay_hidden_until_both_accept_then_an_exchange_begins(client
     assert (ex["offer_stream_id"], ex["need_stream_id"]) == (w.streams["anonymous"], w.need)
 
 
+def test_a_pending_introduction_by_the_facilitator_is_not_the_companys_own_request(client, world):
+    # counted as the offer's company's request, asking about the same pair answered "already
+    # open", telling the company which company's stream the unnamed need was
+    w, h = world
+    _introduce(client, w, h)
+    body = {"offer_stream_id": w.streams["anonymous"], "need_stream_id": w.need}
+    asked = client.post("/api/v1/introductions", json=body, headers=h["acme_member"])
+    assert asked.status_code == 201, asked.text
+
+
 def test_the_need_side_may_accept_first(client, world):
     w, h = world
     intro = _introduce(client, w, h).json()

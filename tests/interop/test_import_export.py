@@ -317,6 +317,14 @@ def test_import_asks_the_classifier_for_a_missing_code(session):
     assert by_id["c1"].code_source.startswith("classifier")
     assert by_id["c2"].waste_code is None  # energy streams are not given a waste code
     assert by_id["c3"].waste_code is None or by_id["c3"].code_source.startswith("classifier")
+    session.commit()
+    # its export read back is unchanged, the code's source too (it became "listing")
+    exported = [to_listing(s) for s in session.query(Stream).order_by(Stream.id)]
+    again = run(session, jsonl(exported))
+    assert (again.updated, again.unchanged) == (0, 3)
+    assert (
+        session.query(Stream).filter_by(external_id="c1").one().code_source.startswith("classifier")
+    )
 
 
 def test_reimporting_a_partial_row_keeps_what_it_leaves_out(session):

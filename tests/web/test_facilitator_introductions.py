@@ -62,6 +62,8 @@ def test_the_facilitator_introduces_and_both_companies_accept(
     # The offer's company: introduced by the facilitator, the other company unnamed.
     supplier = sign_up(web, "introduced-supplier@example.org")
     join(engine, "introduced-supplier@example.org", offer_org)
+    stream_page = web.get(f"/streams/{offer}").text  # no partner card marked as introduced:
+    assert "Introduction requested" not in stream_page  # it would name the unnamed need
     mine = web.get("/exchanges").text
     assert f"Introduced by the facilitator of {html.escape(network_name)}" in mine
     assert "Worth a call" in mine and html.escape(need_name) not in mine
@@ -112,4 +114,36 @@ def test_the_plan_flags_links_that_rest_on_a_weak_material_match(
     plan = web.get("/region/optimise", params={"network": network}).text
     flagged = re.search(r"(\d+) links of the plan, ([\d,]+) t CO2 a year, rest on a weak", plan)
     assert flagged and int(flagged.group(1)) == plan.count("Weak material match") > 0
+    web.cookies.clear()
+
+
+def test_the_introduction_form_takes_only_the_networks_members(
+    web: TestClient, engine: Engine
+) -> None:
+    # it printed the owner of any stream the facilitator could see, an outsider's anonymous
+    # one included
+    from sqlalchemy import select
+
+    from sidestream.registry.models import NetworkMember
+
+    log_in(web, "facilitator@demo.sidestream.invalid")
+    pipeline = web.get("/region/pipeline").text
+    network = int(re.search(r'<option value="(\d+)" selected', pipeline).group(1))
+    with session_scope(engine) as session:
+        members = select(NetworkMember.organisation_id).where(NetworkMember.network_id == network)
+        outsider = session.scalars(
+            select(Stream.id).where(
+                Stream.visibility == "anonymous",
+                Stream.direction == "offer",
+                Stream.organisation_id.not_in(members),
+            )
+        ).first()
+        member_need = session.scalars(
+            select(Stream.id).where(Stream.direction == "need", Stream.organisation_id.in_(members))
+        ).first()
+    assert outsider and member_need
+    form = web.get(
+        "/region/introduce", params={"network": network, "offer": outsider, "need": member_need}
+    )
+    assert form.status_code == 404
     web.cookies.clear()

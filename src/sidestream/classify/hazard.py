@@ -11,7 +11,7 @@ from sidestream.classify.text import fold
 #: Word starts (folded) that say a waste holds what makes it hazardous, in the ten languages.
 HAZARD_WORDS = (
     *("hazardous", "dangerous", "contaminated", "polluted", "asbestos", "pcb"),  # en
-    *("farlig", "forurene", "asbest"),  # da, no ("forurenet", "forurenset")
+    *("farlig", "forurene", "forurens", "asbest"),  # da "forurenet", no "forurenset"
     *("forore", "farliga"),  # sv ("förorenad"; "farlig" above)
     *("gefahrlich", "kontaminiert", "verunreinigt", "schadstoffbelastet"),  # de
     *("vaarallis", "pilaantun", "saastun", "asbesti"),  # fi

@@ -61,6 +61,15 @@ class Introduction(Timestamped, Base):
 
     __mapper_args__ = {"version_id_col": version}
 
+    @property
+    def by_facilitator(self) -> bool:
+        """Whether a network's facilitator made the introduction (not a company asking); it
+        stays one after its network, organisation or user is deleted."""
+        return any(
+            x is not None
+            for x in (self.introduced_by_network_id, self.introduced_by_org_id, self.introduced_by)
+        )
+
     def awaiting(self) -> list[str]:
         """The sides (``requester``, ``responder``) whose acceptance is still awaited while
         the introduction is pending."""

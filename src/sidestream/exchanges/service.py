@@ -93,7 +93,12 @@ def request_introduction(
             Introduction.need_stream_id == need.id,
             or_(
                 Introduction.status == "accepted",
-                (Introduction.status == "pending") & (Introduction.requester_org_id == requester),
+                (Introduction.status == "pending")
+                & (Introduction.requester_org_id == requester)
+                # a facilitator's pending introduction names no partner to either company yet
+                & Introduction.introduced_by_network_id.is_(None)
+                & Introduction.introduced_by_org_id.is_(None)
+                & Introduction.introduced_by.is_(None),
             ),
         )
     )
@@ -304,12 +309,14 @@ def withdraw_introduction(session: Session, viewer: Viewer, intro_id: int) -> In
     intro = get_introduction(session, viewer, intro_id)
     if intro.introduced_by_network_id is not None:
         policy.require_facilitator(viewer, intro.introduced_by_network_id)
+    elif intro.by_facilitator:  # its network was deleted: not the companies', who decline
+        policy.require_platform_admin(viewer)
     else:
         policy.require_member(viewer, intro.requester_org_id)
     _pending(intro)
     intro.status = "withdrawn"
     intro.decided_at = utcnow()
-    if intro.introduced_by_network_id is None:
+    if not intro.by_facilitator:
         intro.decided_by = viewer.user_id
     flush_or_conflict(session, "introduction")
     return intro
@@ -383,7 +390,7 @@ def introduction_view(session: Session, viewer: Viewer, intro: Introduction) -> 
         (s for s in (offer, need) if s is not None and s.organisation_id == intro.requester_org_id),
         None,
     )
-    if _introduced(intro):  # the facilitator's words about both companies
+    if intro.by_facilitator:  # the facilitator's words about both companies
         message_visible = side is not None or all(
             policy.sees_side(viewer, org, stream)
             for org, stream in ((intro.requester_org_id, offer), (intro.responder_org_id, need))
@@ -409,14 +416,9 @@ def introduction_view(session: Session, viewer: Viewer, intro: Introduction) -> 
     )
 
 
-def _introduced(intro: Introduction) -> bool:
-    """Whether a facilitator made the introduction (rather than a company asking)."""
-    return intro.introduced_by_network_id is not None or intro.introduced_by_org_id is not None
-
-
 def _introducer(session: Session, intro: Introduction) -> Introducer | None:
     """The facilitator who introduced the pair, as both companies are told."""
-    if not _introduced(intro):
+    if not intro.by_facilitator:
         return None
     network = session.get(Network, intro.introduced_by_network_id or 0)
     org = session.get(Organisation, intro.introduced_by_org_id or 0)

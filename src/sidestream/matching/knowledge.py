@@ -622,12 +622,19 @@ def load_knowledge_base(
         kb = kb.with_patterns(patterns)
     for path in extra_exchanges:
         exchanges = load_exchanges(path)
-        known = {e.case_id for e in kb.exchanges}
-        reused = sorted({e.case_id for e in exchanges} & known)
-        if reused:  # its exchanges would be read as those of another case, and cited so
-            raise ValueError(
-                f"{path}: case_id {reused[0]!r} is already a case of the knowledge base: give "
-                "your cases ids of their own (e.g. 'kalundborg-2024')"
-            )
+        reused = reused_cases(exchanges, kb)
+        if reused:
+            raise ValueError(f"{path}: {reused[0]}")
         kb = kb.with_exchanges(exchanges)
     return kb
+
+
+def reused_cases(exchanges: Iterable[Exchange], kb: KnowledgeBase) -> list[str]:
+    """Why each case of a facilitator's ``exchanges`` already in ``kb`` is refused: its rows
+    would be read as that case's, and cited so."""
+    known = {e.case_id for e in kb.exchanges}
+    return [
+        f"case_id {case!r} is already a case of the knowledge base: give your cases ids of "
+        "their own (e.g. 'kalundborg-2024')"
+        for case in sorted({e.case_id for e in exchanges} & known)
+    ]

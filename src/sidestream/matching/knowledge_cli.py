@@ -12,6 +12,7 @@ from sidestream.matching.knowledge import (
     default_knowledge_base,
     read_exchanges,
     read_patterns,
+    reused_cases,
 )
 
 
@@ -77,11 +78,7 @@ def check_knowledge_command(
         except ValueError as exc:
             found, errors = [], [str(exc)]
         cases = {e.case_id for e in found}
-        errors += [  # cited as that case, and one held out with it in the evaluation
-            f"{path}: case_id {c!r} is already a case of the bundled exchanges: give your cases "
-            "ids of their own"
-            for c in sorted(cases & {e.case_id for e in bundled.exchanges})
-        ]
+        errors += [f"{path}: {why}" for why in reused_cases(found, bundled)]
         typer.echo(f"{path}: {len(found)} valid exchanges in {len(cases)} cases")
         if not found and not errors:
             typer.echo(f"warning: {path}: no rows", err=True)

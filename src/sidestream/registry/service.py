@@ -437,7 +437,7 @@ def update_stream(
     merged = _checked_fields(stream, changes)
     # stored as a new stream would store them: stripped, "" as null, codes normalised
     changes |= {k: getattr(merged, k) for k in changes if k in StreamFields.model_fields}
-    if "waste_code" in changes:
+    if changes.get("waste_code", stream.waste_code) != stream.waste_code:  # a code chosen anew
         changes["code_source"] = code_source if changes["waste_code"] else None
     moved = changes.get("site_id") not in (None, stream.site_id)
     if moved and "lat" not in changes and "lon" not in changes and _at_its_site(stream):

@@ -272,16 +272,14 @@ def form_values(stream: Stream, lang: str) -> dict[str, Any]:
 
 def stream_changes(data: StreamCreate, stream: Stream) -> dict[str, Any]:
     """What an edit checked by :func:`stream_input` changes in ``stream`` (the fields of a
-    ``StreamUpdate`` but its version): the form's fields, blanks clearing them; the code only
-    when another was chosen (a changed code's source is decided anew); the text's language only
-    when the text changed."""
+    ``StreamUpdate`` but its version): the form's fields, blanks clearing them (a code kept
+    keeps its source: the registry decides it anew only for another code); the text's language
+    only when the text changed."""
     changes = {name: getattr(data, name) for name in EDITED}
     kept = {k: v for k, v in (stream.properties or {}).items() if k not in FORM_PROPERTIES}
     changes["properties"] = kept | data.properties
     if changes["site_id"] is None:  # a stream without a site keeps none
         del changes["site_id"]
-    if changes["waste_code"] == stream.waste_code:
-        del changes["waste_code"]
     if (data.title, data.description) != (stream.title, stream.description):
         changes["language"] = data.language
     return changes

@@ -90,3 +90,9 @@ def allowed(check: Callable[[Viewer, int], None], viewer: Viewer, ref: int) -> b
     except (Forbidden, Unauthenticated):
         return False
     return True
+
+
+def form_id(value: object) -> int | None:
+    """A form's id as a number, ``None`` when it is none (or too long to be one)."""
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None

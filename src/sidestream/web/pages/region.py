@@ -24,7 +24,7 @@ from sidestream.messages import N_
 from sidestream.optimize.schemas import Allocation
 from sidestream.optimize.service import NetworkOptimisation
 from sidestream.registry import service as registry
-from sidestream.registry.models import Network, Stream
+from sidestream.registry.models import Network, NetworkMember, Stream
 from sidestream.taxonomy.kinds import PHYSICAL_KINDS
 from sidestream.web import region_view
 from sidestream.web.forms import field_errors, read_number
@@ -35,6 +35,7 @@ from sidestream.web.pages.common import (
     SessionDep,
     allowed,
     forbidden,
+    form_id,
     gettext_for,
     not_found,
     see_other,
@@ -295,13 +296,6 @@ NOT_THE_FACILITATOR = N_("Only the network's facilitator introduces its members 
 INTRODUCTION_FIELDS = ("offer_stream_id", "need_stream_id", "message")
 
 
-def _number(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except ValueError:
-        return None
-
-
 def _introduction_form(
     request: Request,
     session: Session,
@@ -324,9 +318,17 @@ def _introduction_form(
         return forbidden(request, NOT_THE_FACILITATOR)
     offer = session.get(Stream, offer_id) if offer_id is not None else None
     need = session.get(Stream, need_id) if need_id is not None else None
-    if offer is None or need is None or not (policy.can_see(viewer, offer)):
-        return not_found(request, N_("stream"))
-    if not policy.can_see(viewer, need):  # the facilitator sees its members' streams in full
+    members = set(
+        session.scalars(
+            select(NetworkMember.organisation_id).where(NetworkMember.network_id == network.id)
+        )
+    )
+    # only its members' streams, which the facilitator sees in full: the form names both
+    # companies (an outsider's anonymous stream named its owner)
+    streams = (offer, need)
+    if any(s is None or s.organisation_id not in members for s in streams) or not all(
+        policy.can_see(viewer, s) for s in streams
+    ):
         return not_found(request, N_("stream"))
     context = {
         "network": network,
@@ -359,8 +361,8 @@ async def introduce(request: Request, session: SessionDep, viewer: PageViewer) -
     if not viewer.authenticated:
         return to_login(request)
     form = await request.form()
-    network_id = _number(form.get("network"))
-    offer_id, need_id = _number(form.get("offer")), _number(form.get("need"))
+    network_id = form_id(form.get("network"))
+    offer_id, need_id = form_id(form.get("offer")), form_id(form.get("need"))
     message = str(form.get("message") or "").strip()
     gettext = gettext_for(request)
     try:

@@ -78,7 +78,9 @@ def _open_requests(session: SessionDep, viewer: Viewer, stream: Stream) -> dict[
     found = {}
     for intro in exchanges.list_introductions(session, viewer):
         pair = (intro.offer_stream_id, intro.need_stream_id)
-        if stream.id in pair and intro.status in ("pending", "accepted"):
+        # a facilitator's pending introduction names no partner yet (its card would)
+        hidden = intro.by_facilitator and intro.status == "pending"
+        if stream.id in pair and intro.status in ("pending", "accepted") and not hidden:
             partner = pair[1] if pair[0] == stream.id else pair[0]
             if partner is not None:
                 found[partner] = intro.status

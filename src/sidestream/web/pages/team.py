@@ -40,6 +40,7 @@ from sidestream.web.pages.common import (
     SessionDep,
     allowed,
     forbidden,
+    form_id,
     gettext_for,
     not_found,
     see_other,
@@ -118,7 +119,7 @@ async def remove(
     form = await request.form()
     if not viewer.authenticated:
         return to_login(request)
-    user_id = _number(form.get("user_id"))
+    user_id = form_id(form.get("user_id"))
     if user_id is None:
         return not_found(request, N_("member"))
     try:
@@ -162,7 +163,7 @@ async def leave_network(
     form = await request.form()
     if (refused := _admin_only(request, session, viewer, org_id)) is not None:
         return refused
-    network_id = _number(form.get("network_id"))
+    network_id = form_id(form.get("network_id"))
     try:
         if network_id is None:
             raise NotFound("network", str(form.get("network_id")))
@@ -195,12 +196,6 @@ def _refused(request: Request, session: SessionDep, viewer: Viewer) -> Response:
         return to_login(request)
     session.rollback()
     return forbidden(request, READ_ONLY if not viewer.can_write else ADMINS_ONLY)
-
-
-def _number(value: object) -> int | None:
-    """A form's id as a number, ``None`` when it is none (or too long to be one)."""
-    text = str(value or "")
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def _offered(session: SessionDep, org_id: int) -> tuple[Role, ...]:
@@ -278,5 +273,5 @@ def _notices(
 
 def _network(session: SessionDep, ref: str | None) -> Network | None:
     """The network a "left" notice names (none for a missing or malformed id)."""
-    number = _number(ref)
+    number = form_id(ref)
     return session.get(Network, number) if number is not None else None
