@@ -14,6 +14,13 @@ from sidestream.registry.models import Network, Stream
 from tests.web.conftest import join, log_in, sign_up
 
 
+def _as_facilitator(web: TestClient) -> tuple[str, int]:
+    """Log in as the demo's facilitator: the CSRF token and the network its pages open on."""
+    csrf = log_in(web, "facilitator@demo.sidestream.invalid")
+    pipeline = web.get("/region/pipeline").text
+    return csrf, int(re.search(r'<option value="(\d+)" selected', pipeline).group(1))
+
+
 def _names(engine: Engine, offer: int, need: int, network: int) -> tuple[int, str, int, str, str]:
     with session_scope(engine) as session:
         o, n = session.get(Stream, offer), session.get(Stream, need)
@@ -30,9 +37,7 @@ def _names(engine: Engine, offer: int, need: int, network: int) -> tuple[int, st
 def test_the_facilitator_introduces_and_both_companies_accept(
     web: TestClient, engine: Engine
 ) -> None:
-    csrf = log_in(web, "facilitator@demo.sidestream.invalid")
-    pipeline = web.get("/region/pipeline").text
-    network = int(re.search(r'<option value="(\d+)" selected', pipeline).group(1))
+    csrf, network = _as_facilitator(web)
     plan = web.get("/region/optimise", params={"network": network}).text
     link = re.search(
         r'href="(/region/introduce\?network=\d+&amp;offer=(\d+)&amp;need=(\d+))"', plan
@@ -103,9 +108,7 @@ def test_the_plan_flags_links_that_rest_on_a_weak_material_match(
     from sidestream.matching.weights import WEAK_MATERIAL
     from sidestream.web.plans import network_plan
 
-    log_in(web, "facilitator@demo.sidestream.invalid")
-    pipeline = web.get("/region/pipeline").text
-    network = int(re.search(r'<option value="(\d+)" selected', pipeline).group(1))
+    _, network = _as_facilitator(web)
     with session_scope(engine) as session:
         flows = network_plan(session, SYSTEM, network).allocation.flows
     scores = [f.material_evidence for f in flows]
@@ -126,9 +129,7 @@ def test_the_introduction_form_takes_only_the_networks_members(
 
     from sidestream.registry.models import NetworkMember
 
-    log_in(web, "facilitator@demo.sidestream.invalid")
-    pipeline = web.get("/region/pipeline").text
-    network = int(re.search(r'<option value="(\d+)" selected', pipeline).group(1))
+    _, network = _as_facilitator(web)
     with session_scope(engine) as session:
         members = select(NetworkMember.organisation_id).where(NetworkMember.network_id == network)
         outsider = session.scalars(

@@ -196,10 +196,11 @@ def _intro_link() -> str:
 
 
 def _visible_stream(session: Session, viewer: Viewer, stream_id: int, field: str) -> Stream:
-    stream = session.get(Stream, stream_id)
-    if stream is None or not policy.can_see(viewer, stream):
-        raise InvalidInput(field, f"no stream {stream_id} that you may see")
-    return stream
+    """:func:`_seen_stream` for a company's request, where an unseen stream is a bad field."""
+    try:
+        return _seen_stream(session, viewer, stream_id)
+    except NotFound:
+        raise InvalidInput(field, f"no stream {stream_id} that you may see") from None
 
 
 def get_introduction(session: Session, viewer: Viewer, intro_id: int) -> Introduction:
