@@ -121,6 +121,27 @@ def _passed_on(error: Any) -> Any:
     )
 
 
+def located_errors(title: str, errors: dict[tuple[str, ...], str]) -> ValidationError:
+    """Errors of a rule across fields, each on the field to correct (``loc`` -> message).
+
+    A validator of the whole model raises this instead of ``ValueError``, whose error pydantic
+    places on the model itself: the API then answered ``loc: ["body"]`` and an import row
+    ``(row)`` for "lat and lon must be given together", naming no field."""
+    return ValidationError.from_exception_data(
+        title,
+        [
+            InitErrorDetails(
+                type=PydanticCustomError(
+                    "value_error", message.replace("{", "{{").replace("}", "}}")
+                ),
+                loc=loc,
+                input=None,
+            )
+            for loc, message in errors.items()
+        ],
+    )
+
+
 class InputRules(BaseModel):
     """Base of input models: a boolean given for a number field, or text with a NUL, is an
     error on that field, reported with the model's other errors."""

@@ -116,6 +116,14 @@ def test_every_bad_row_is_reported_and_nothing_changes(session):
     assert count(session) == 1 and count(session, Organisation) == 1
 
 
+def test_a_rule_across_fields_names_the_field_in_the_row_error(session):
+    # the row error said "(row)" for a latitude without its longitude
+    ash = {"direction": "offer", "title": "Ash"}
+    rows = [ash | {"id": "a", "lat": 55.6}, ash | {"id": "b", "properties": {"moisture_pct": 140}}]
+    report = run(session, jsonl(rows))
+    assert [(e.row, e.field) for e in report.errors] == [(1, "lon"), (2, "properties.moisture_pct")]
+
+
 def test_a_yearly_amount_beyond_1e12_is_a_row_error(session):
     # 2e11 t a month passed the quantity's own bound and made every plan and report of its
     # networks fail

@@ -161,6 +161,48 @@ def test_openapi_is_published(client):
     assert client.get("/docs").status_code == 200
 
 
+def test_a_rule_across_fields_names_the_field_to_correct(client):
+    # these answered loc ["body"] (or "stream"), naming no field for a client to mark
+    org = _org(client)
+    base = {"direction": "offer", "title": "Whey", "organisation_id": org["id"]}
+    for extra, loc in (
+        ({"lat": 55.6}, ["body", "lon"]),
+        ({"lon": 12.5}, ["body", "lat"]),
+        ({"quantity": 3}, ["body", "unit"]),
+        ({"available_from": "2026-03-01", "available_to": "2026-01-01"}, ["body", "available_to"]),
+        ({"properties": {"moisture_pct": 140}}, ["body", "properties", "moisture_pct"]),
+    ):
+        r = client.post("/api/v1/streams", json=base | extra)
+        assert r.status_code == 422 and [e["loc"] for e in r.json()["detail"]] == [loc], r.text
+    r = client.post("/api/v1/streams", json=base | {"lat": 55.6, "quantity": 3})
+    assert [e["loc"] for e in r.json()["detail"]] == [["body", "lon"], ["body", "unit"]]
+    stream = client.post("/api/v1/streams", json=base).json()
+    r = client.patch(f"/api/v1/streams/{stream['id']}", json={"version": 1, "title": None})
+    assert r.json()["detail"] == [
+        {"loc": ["body", "title"], "msg": "title cannot be null", "type": "value_error"}
+    ]
+    r = client.patch(f"/api/v1/streams/{stream['id']}", json={"version": 1, "quantity": 5})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["unit"], r.text
+    site = f"/api/v1/organisations/{org['id']}/sites"
+    r = client.post(site, json={"name": "Works", "lat": 55.6})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "lon"], r.text
+
+
+def test_a_website_is_a_web_address(client):
+    # "javascript:alert(1)" was stored and handed to every client that makes it a link
+    r = client.post("/api/v1/organisations", json={"name": "Argo", "website": "www.argo.dk"})
+    assert r.json()["website"] == "https://www.argo.dk"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "ftp://argo.dk", "argo", "a@argo.dk"):
+        r = client.post("/api/v1/organisations", json={"name": "Other", "website": bad})
+        assert r.status_code == 422, bad
+        assert r.json()["detail"][0]["loc"] == ["body", "website"], r.text
+        assert "is not a web address" in r.json()["detail"][0]["msg"]
+    org = client.get("/api/v1/organisations").json()["items"][0]
+    change = {"version": org["version"], "website": "JavaScript:alert(1)"}
+    r = client.patch(f"/api/v1/organisations/{org['id']}", json=change)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "website"]
+
+
 def test_updates_obey_the_rules_of_a_new_stream(client):
     org = _org(client)
     r = client.post(

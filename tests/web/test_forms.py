@@ -50,7 +50,8 @@ def test_a_whole_form_rule_goes_beside_the_field_it_names(web: TestClient, csrf:
     html = web.post(
         "/start", data={"csrf_token": csrf, "name": "Half Placed Ltd", "lat": "55.6"}
     ).text
-    assert "Give both latitude and longitude" in _error(html, "lat")  # the rule names lat
+    # beside the coordinate left out, the one to fill in
+    assert "Give both latitude and longitude" in _error(html, "lon")
 
 
 def test_onboarding_refuses_a_duplicate_name(web: TestClient, csrf: str) -> None:

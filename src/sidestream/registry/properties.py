@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from sidestream.impact.catalogue import disposal_routes
+from sidestream.input_rules import located_errors
 from sidestream.taxonomy.units import density_of
 
 #: Numeric properties and their valid closed ranges.
@@ -43,9 +44,10 @@ KNOWN_PROPERTIES: frozenset[str] = frozenset({*NUMERIC_RANGES, "density_kg_m3", 
 
 
 def check_properties(properties: dict[str, Any] | None) -> None:
-    """Raise ``ValueError`` naming ``properties.<key>`` when a known property is invalid."""
-    for message in property_errors(properties).values():
-        raise ValueError(message)
+    """Raise a ``ValidationError`` with an error on each invalid known property, at its key (a
+    validator of a ``properties`` field calls it: pydantic places the errors under the field)."""
+    if errors := property_errors(properties):
+        raise located_errors("properties", {(k,): m for k, m in errors.items()})
 
 
 def property_errors(properties: dict[str, Any] | None) -> dict[str, str]:

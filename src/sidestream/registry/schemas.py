@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
+from urllib.parse import urlsplit
 
 from babel import Locale
 from pydantic import (
@@ -17,8 +18,13 @@ from pydantic import (
     model_validator,
 )
 
-from sidestream.input_rules import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, InputRules
-from sidestream.registry.properties import check_properties
+from sidestream.input_rules import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_TITLE_LENGTH,
+    InputRules,
+    located_errors,
+)
+from sidestream.registry.properties import property_errors
 from sidestream.taxonomy.kinds import (
     Direction,
     Kind,
@@ -68,6 +74,11 @@ def _nace(value: str | None) -> str | None:
     return normalise_nace(value) if value not in (None, "") else None
 
 
+def _missing_coordinate(located: SiteBase | StreamFields) -> tuple[str]:
+    """Where "lat and lon must be given together" goes: the coordinate left out."""
+    return ("lat",) if located.lat is None else ("lon",)
+
+
 class _KeepsRequired(InputRules):
     """Mixin of partial updates: a field the stored object requires may be left out, not set
     to null (named in a 422 rather than refused by the database)."""
@@ -76,9 +87,11 @@ class _KeepsRequired(InputRules):
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> Self:
-        for name in self.REQUIRED:
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
+        nulls = [
+            n for n in self.REQUIRED if n in self.model_fields_set and getattr(self, n) is None
+        ]
+        if nulls:
+            raise located_errors(type(self).__name__, {(n,): f"{n} cannot be null" for n in nulls})
         return self
 
 
@@ -91,9 +104,9 @@ class _NaceChecked(BaseModel):
         return _nace(v)
 
 
-class _CountryChecked(InputRules):
-    """Mixin of what a user writes: ``country`` must be a country (not checked again when a
-    stored organisation is read back)."""
+class _UserWritten(InputRules):
+    """Mixin of what a user writes of an organisation: ``country`` must be a country and
+    ``website`` a web address (not checked again when a stored organisation is read back)."""
 
     @field_validator("country", check_fields=False)
     @classmethod
@@ -101,6 +114,26 @@ class _CountryChecked(InputRules):
         if v is not None and v not in COUNTRIES:
             raise ValueError(f"'{v}' is not an ISO 3166 country code (e.g. DK, SE, FI)")
         return v
+
+    @field_validator("website", check_fields=False)
+    @classmethod
+    def _check_website(cls, v: str | None) -> str | None:
+        return web_address(v) if v and v.strip() else None
+
+
+def web_address(text: str) -> str:
+    """An organisation's website as an http(s) address: ``www.argo.dk`` is read as
+    ``https://www.argo.dk``; another scheme (``javascript:``, ``data:``, ``ftp:``) or text
+    that names no host is refused, as a page or API client would make it a link."""
+    written = text.strip()
+    address = written if "://" in written else f"https://{written}"
+    parts = urlsplit(address)
+    named = "." in (parts.hostname or "") and parts.username is None  # no "user@" before it
+    if parts.scheme.lower() not in ("http", "https") or not named:
+        raise ValueError(f"'{written}' is not a web address such as https://www.example.com")
+    if any(c.isspace() for c in address):
+        raise ValueError(f"'{written}' is not a web address: it contains a space")
+    return address
 
 
 class OrganisationBase(_NaceChecked):
@@ -116,11 +149,11 @@ class OrganisationBase(_NaceChecked):
     website: str | None = Field(None, max_length=300)
 
 
-class OrganisationCreate(OrganisationBase, _CountryChecked):
+class OrganisationCreate(OrganisationBase, _UserWritten):
     """A new organisation."""
 
 
-class OrganisationUpdate(_NaceChecked, _CountryChecked, _KeepsRequired):
+class OrganisationUpdate(_NaceChecked, _UserWritten, _KeepsRequired):
     """A partial update; ``version`` must be the version the client last read."""
 
     REQUIRED = ("name",)
@@ -160,7 +193,9 @@ class SiteBase(BaseModel):
     @model_validator(mode="after")
     def _both_coordinates(self) -> SiteBase:
         if (self.lat is None) != (self.lon is None):
-            raise ValueError("lat and lon must be given together")
+            raise located_errors(
+                "site", {_missing_coordinate(self): "lat and lon must be given together"}
+            )
         return self
 
 
@@ -280,13 +315,16 @@ class StreamFields(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> StreamFields:
+        errors: dict[tuple[str, ...], str] = {}
         if (self.lat is None) != (self.lon is None):
-            raise ValueError("lat and lon must be given together")
+            errors[_missing_coordinate(self)] = "lat and lon must be given together"
         if self.quantity is not None and not self.unit:
-            raise ValueError("unit is required when quantity is given")
+            errors[("unit",)] = "unit is required when quantity is given"
         if self.available_from and self.available_to and self.available_to < self.available_from:
-            raise ValueError("available_to is before available_from")
-        check_properties(self.properties)
+            errors[("available_to",)] = "available_to is before available_from"
+        errors |= {("properties", k): m for k, m in property_errors(self.properties).items()}
+        if errors:
+            raise located_errors("stream", errors)
         return self
 
 
