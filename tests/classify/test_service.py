@@ -187,3 +187,22 @@ def test_generic_words_do_not_decide_the_code(
 ) -> None:
     codes = [s.code for s in suggest_codes(text, top=3, classifier=lexical_classifier)]
     assert any(c.startswith(code) for c in codes), codes
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # the synonym "shredded scrap" made these iron and steel (17 04 05) first
+        ("Shredded tyres", "160103"),
+        ("Shredded newspaper", "200101"),
+        ("Shredded waste wood", "191207"),
+        ("Tyre chips", "160103"),  # was wood chips
+        ("Copper cables", "170411"),  # was copper slag
+        ("Lime sludge", "030309"),  # was sewage sludge
+        ("Asfaltbrokker", "170302"),  # Danish: was bricks
+    ],
+)
+def test_how_a_material_was_broken_up_does_not_name_it(text: str, code: str) -> None:
+    found = {s.code: s.score for s in suggest_codes(text, top=3)}
+    assert next(iter(found)) == code, found
+    assert found.get("170405", 0.0) < 0.2, found
