@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sidestream.classify.engine import Classifier
+from sidestream.classify.engine import Classifier, mirror_counterparts
 from sidestream.classify.hazard import names_a_hazard
 from sidestream.classify.service import classify_all_codes
 
@@ -55,3 +55,24 @@ def test_a_hazard_named_puts_the_hazardous_side_first(
 def test_contaminated_soil_in_other_languages(e5_classifier: Classifier, text: str) -> None:
     best = classify_all_codes(text, top=1, classifier=e5_classifier).suggestions[0]
     assert best.code == "170503"
+
+
+@pytest.mark.parametrize(
+    ("text", "hazardous", "other"),
+    [
+        # pairs whose wording names no code (mirror_pairs.csv): concrete stayed 17 01 01 first
+        ("concrete contaminated with PCB from demolition", "170106", "170101"),
+        ("demolition wood, hazardous (creosote)", "170204", "170201"),
+    ],
+)
+def test_a_listed_mirror_pair_puts_the_hazardous_side_first(
+    e5_classifier: Classifier, text: str, hazardous: str, other: str
+) -> None:
+    codes = [s.code for s in classify_all_codes(text, top=3, classifier=e5_classifier).suggestions]
+    assert codes[:2] == [hazardous, other], codes
+
+
+def test_every_construction_metal_has_its_hazardous_counterpart() -> None:
+    pairs = mirror_counterparts()
+    assert all(pairs[code] == ("170409",) for code in ("170401", "170405", "170407"))
+    assert set(pairs["170106"]) == {"170101", "170102", "170103", "170107"}

@@ -13,7 +13,7 @@ from sidestream.classify.embeddings import term_embeddings
 from sidestream.classify.hazard import names_a_hazard
 from sidestream.classify.lexical import CharNgramIndex
 from sidestream.classify.lexicon import Term, index_terms, read_data_csv
-from sidestream.taxonomy.waste_codes import waste_codes
+from sidestream.taxonomy.waste_codes import listed_mirror_pairs, waste_codes
 
 LEXICAL = "lexical"
 #: Weight of the lexical score when a semantic score is available too.
@@ -65,17 +65,20 @@ def nace_boosts(nace: str) -> dict[str, float]:
 
 @lru_cache
 def mirror_counterparts() -> dict[str, tuple[str, ...]]:
-    """Mirror entry -> the entries on the other side of the pair (from 'other than ...')."""
+    """Mirror entry -> the entries on the other side of the pair (from 'other than ...', and
+    the listed pairs whose wording names no code)."""
     codes = waste_codes()
     pairs: dict[str, set[str]] = {}
-    for entry in codes.values():
-        if not entry.mirror or entry.hazardous:
-            continue
-        for ref in _CODE_REF.findall(entry.description):
-            other = "".join(ref)
-            if other in codes and codes[other].hazardous:
-                pairs.setdefault(entry.code, set()).add(other)
-                pairs.setdefault(other, set()).add(entry.code)
+    named = [
+        (entry.code, "".join(ref))
+        for entry in codes.values()
+        if entry.mirror and not entry.hazardous
+        for ref in _CODE_REF.findall(entry.description)
+    ]
+    for plain, other in [*named, *listed_mirror_pairs()]:
+        if other in codes and codes[other].hazardous:
+            pairs.setdefault(plain, set()).add(other)
+            pairs.setdefault(other, set()).add(plain)
     return {code: tuple(sorted(others)) for code, others in pairs.items()}
 
 

@@ -66,6 +66,15 @@ def waste_codes() -> dict[str, WasteCode]:
 
 
 @lru_cache
+def listed_mirror_pairs() -> tuple[tuple[str, str], ...]:
+    """Mirror pairs whose entries do not name each other ("other than ..."): (non-hazardous,
+    hazardous) from ``mirror_pairs.csv`` — concrete, bricks and tiles with 17 01 06*, wood,
+    glass and plastic with 17 02 04*, metals with 17 04 09*, spent catalysts."""
+    with _data("mirror_pairs.csv") as fh:
+        return tuple((r["non_hazardous"], r["hazardous"]) for r in csv.DictReader(fh))
+
+
+@lru_cache
 def operations() -> dict[str, Operation]:
     """R1–R13 and D1–D15 keyed by code."""
     with _data("recovery_disposal_operations.csv") as fh:
