@@ -211,3 +211,16 @@ def test_exports_name_the_other_company_only_to_the_introducer_before_both_accep
     (seen,) = beta["introductions"]
     assert seen["id"] == intro["id"] and seen["requester_org_id"] is None
     assert seen["offer_stream_id"] == f"introduction-{intro['id']}-offer"
+
+
+def test_a_platform_admin_does_not_accept_for_the_companies(client, world):
+    # accepting reveals a company's name: it accepted both sides at once, and the exchange began
+    w, h = world
+    intro = _introduce(client, w, h).json()
+    r = _answer(client, intro["id"], h, "platform_admin")
+    assert r.status_code == 403 and "only a company that was asked may answer" in r.text
+    assert _seen(client, intro["id"], h, "hub_facilitator")["awaiting"] == [
+        "requester",
+        "responder",
+    ]
+    assert _answer(client, intro["id"], h, "platform_admin", "withdraw").status_code == 200

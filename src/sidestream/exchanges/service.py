@@ -281,9 +281,10 @@ def decide_introduction(
 
 
 def _party_sides(viewer: Viewer, intro: Introduction) -> list[str]:
-    """The sides of ``intro`` the viewer acts for: those of its organisations (a platform
-    admin or the system: both)."""
-    if viewer.superuser:
+    """The sides of ``intro`` the viewer acts for: those of its organisations (the system:
+    both). A platform admin answers for no company it does not belong to: accepting reveals
+    the company's name, which is the company's own consent to give."""
+    if viewer.system:
         return ["requester", "responder"]
     return [
         side
