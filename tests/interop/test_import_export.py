@@ -192,6 +192,20 @@ def test_a_csv_separated_by_semicolons_or_tabs_is_read(session, separator):
     assert session.scalars(select(Stream.title)).all() == ["Savsmuld"]
 
 
+def test_decimal_commas_are_read_in_a_csv_separated_by_semicolons(session):
+    # a Danish or German spreadsheet saves "12,5": each such row was a number error
+    lines = ["id;direction;title;quantity;unit;lat;lon;price_eur_per_unit",
+             "s1;offer;Savsmuld;1.234,5;t;55,66;11,09;-2,5"]  # fmt: skip
+    report = run(session, io.BytesIO(("\n".join(lines) + "\n").encode()), fmt="csv")
+    assert report.committed, report.errors
+    stream = session.scalars(select(Stream)).one()
+    assert (stream.quantity, stream.lat, stream.lon) == (1234.5, 55.66, 11.09)
+    assert stream.price_eur_per_unit == -2.5
+    text = 'id,direction,title,quantity,unit\ns2,offer,Ash,"12,5",t\n'  # commas separate
+    report = run(session, io.BytesIO(text.encode()), fmt="csv")
+    assert [(e.row, e.field) for e in report.errors] == [(2, "quantity")]
+
+
 def test_xlsx_import(session):
     wb = Workbook()
     ws = wb.active

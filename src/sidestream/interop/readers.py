@@ -132,12 +132,30 @@ def _one_column_each(header: Iterable[Any]) -> None:
         raise ValueError(f"the header names {', '.join(twice)} more than once")
 
 
+#: Columns holding numbers, which a file separated by semicolons (saved where the comma is the
+#: decimal sign) writes as "12,5" or "1.234,5".
+_NUMBER_COLUMNS = frozenset({"quantity", "lat", "lon", "price_eur_per_unit"})
+_DECIMAL_COMMA = re.compile(r"-?(\d{1,3}(\.\d{3})+|\d*),\d+")
+
+
+def _decimal_point(cell: str) -> str:
+    """A number written with a decimal comma, as a decimal point reads it: ``12,5`` ->
+    ``12.5``, ``1.234,5`` -> ``1234.5``; any other text as it is."""
+    text = cell.strip()
+    return text.replace(".", "").replace(",", ".") if _DECIMAL_COMMA.fullmatch(text) else cell
+
+
 def _csv_rows(text: str, strict: bool = True) -> Iterator[RawRow]:
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         header = [h.strip() or None for h in next(reader, [])]
         _one_column_each(header)
-        rows = ((number, values, ()) for number, values in enumerate(reader, start=2))
+        numbers = [i for i, h in enumerate(header) if h in _NUMBER_COLUMNS and delimiter == ";"]
+        rows = (
+            (number, [_decimal_point(v) if i in numbers else v for i, v in enumerate(values)], ())
+            for number, values in enumerate(reader, start=2)
+        )
         yield from _table_rows(header, rows, strict, str)
     except csv.Error as exc:  # a cell over the csv module's limit, a NUL byte
         raise ValueError(f"cannot read the CSV after row {reader.line_num}: {exc}") from None
