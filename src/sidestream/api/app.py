@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import sidestream
 from sidestream.access.errors import CsrfFailed, Forbidden, Throttled, Unauthenticated
+from sidestream.api.head_requests import HeadAsGetMiddleware
 from sidestream.api.security_headers import add_security_headers
 from sidestream.db import get_engine, is_contention, session_factory
 from sidestream.errors import Conflict, InvalidInput, NotFound
@@ -36,6 +37,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.sessions = session_factory(app.state.engine)
     _error_handlers(app)
     add_security_headers(app)
+    app.add_middleware(HeadAsGetMiddleware)
     for router in _routers():
         app.include_router(router)
     app.mount("/static", web_static_files(), name="static")
