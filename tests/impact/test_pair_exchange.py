@@ -19,19 +19,34 @@ def _listing(**kw):
     return Listing(**(base | kw))
 
 
-def test_substitute_comes_from_the_needs_material():
-    offer = _listing(direction="offer", waste_code="061099", title="Liquid fertiliser")
+def test_a_need_asking_for_the_offers_material_replaces_that_material():
+    gypsum = category_for("100105", "material").material_category
     need = _listing(direction="need", waste_code="100105", title="Gypsum", quantity=500)
-    exchange, basis = pair_exchange(offer, need, 10.0)
-    assert exchange.amount == 500 and "need" in basis
-    assert exchange.substitutes == category_for("100105", "material").material_category
+    for offer in (
+        _listing(direction="offer", waste_code="100105", title="FGD gypsum"),
+        _listing(direction="offer", title="Gypsum from our scrubber"),  # states no code
+    ):
+        exchange, basis = pair_exchange(offer, need, 10.0)
+        assert exchange.amount == 500 and "need" in basis
+        assert exchange.substitutes == gypsum and exchange.substitution_ratio == 1.0
 
 
-def test_without_a_need_code_the_offer_decides():
-    offer = _listing(direction="offer", waste_code="100102")
-    need = _listing(direction="need")
-    exchange, _ = pair_exchange(offer, need, None)
-    assert exchange.substitutes is None and exchange.waste_code == "100102"
+def test_an_undocumented_use_of_another_material_replaces_nothing_known():
+    # a liquid fertiliser sent to a gypsum need counted as gypsum not produced, textiles sent
+    # to a need without a code (ammonia for a fermenter) as new clothing
+    from sidestream.impact.accounting import NO_SUBSTITUTE, account_exchange
+
+    fertiliser = _listing(direction="offer", waste_code="061099", title="Liquid fertiliser")
+    textiles = _listing(direction="offer", waste_code="200111", title="Discarded textiles")
+    gypsum = _listing(direction="need", waste_code="100105", title="Gypsum")
+    ammonia = _listing(direction="need", title="Ammonia as nitrogen source")
+    for offer, need in ((fertiliser, gypsum), (textiles, ammonia), (textiles, gypsum)):
+        exchange, _ = pair_exchange(offer, need, None)
+        assert (exchange.substitutes, exchange.substitution_ratio) == ("unknown", 0.0)
+        result = account_exchange(exchange)
+        assert result.carbon.substitution_t == 0 and NO_SUBSTITUTE in result.warnings
+        assert result.indicators.virgin_resources_saved_t == 0
+        assert result.indicators.waste_diverted_t == exchange.amount  # the disposal still counts
 
 
 def test_colder_heat_is_lifted_by_a_heat_pump():
@@ -240,3 +255,18 @@ def test_an_anonymous_sides_amount_class_caps_the_other_sides_amount(shown, expe
     exchange, basis = pair_exchange(offer, need, None)
     assert exchange.amount == expected
     assert ("amount class" in basis) is (expected != 600_000)
+
+
+def test_temperatures_written_in_titles_are_read_as_matching_reads_them():
+    # matching read "Process steam" as 100 °C and proposed a heat pump; the valuation read only
+    # stated temperatures: no electricity charged, and 30 °C heat credited in full unflagged
+    from sidestream.impact.service import account_pair
+
+    heat = {"kind": "energy", "unit": "MWh", "quantity": 1000}
+    steam = _listing(direction="need", title="Process steam for sterilisation", **heat)
+    warm = _listing(direction="offer", title="Surplus heat 90 °C", **heat)
+    exchange, basis = pair_exchange(warm, steam, 1.0)
+    assert exchange.heat_pump_cop is not None and "heat pump" in basis
+    cold = _listing(direction="offer", title="Waste heat 30 °C", **heat)
+    result = account_pair(cold, steam, 1.0).result
+    assert any("cannot serve it" in w for w in result.warnings), result.warnings

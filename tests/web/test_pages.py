@@ -245,7 +245,7 @@ def test_what_a_benefit_leaves_out_is_said_in_the_pages_language(web: TestClient
     from sqlalchemy import select
 
     from sidestream.db import session_scope
-    from sidestream.impact.accounting import NO_VIRGIN_PRICE
+    from sidestream.impact.accounting import NO_SUBSTITUTE
     from sidestream.registry.models import Stream
 
     with session_scope(engine) as session:
@@ -253,6 +253,8 @@ def test_what_a_benefit_leaves_out_is_said_in_the_pages_language(web: TestClient
             select(Stream.id).where(Stream.external_id == "kal-argo-textiles")
         ).one()
     english = web.get(f"/streams/{textiles}", headers={"Accept-Language": "en"}).text
-    assert "the purchase avoided is counted as 0." in english and NO_VIRGIN_PRICE not in english
+    # textiles replace no known product at their partners (docs/impact.md, stop 31)
+    said = "What this stream would replace is not known: that part is counted as 0."
+    assert said in english and NO_SUBSTITUTE not in english
     danish = web.get(f"/streams/{textiles}", headers={"Accept-Language": "da"}).text
-    assert "det undgåede indkøb regnes som 0." in danish
+    assert "Hvad denne strøm ville erstatte, kendes ikke: den del regnes som 0." in danish

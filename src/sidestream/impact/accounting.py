@@ -41,6 +41,10 @@ NOT_VALUED = (
     " to value it"
 )
 NO_SUBSTITUTE = "no substitute known for this stream: substitution counted as 0; set 'substitutes'"
+#: ``substitutes`` of a link whose receiver's use of the material is not documented and whose
+#: need does not ask for that very material: nothing is counted as replaced (no substitution,
+#: no resources saved), with :data:`NO_SUBSTITUTE`.
+UNKNOWN_USE = "unknown"
 NO_VIRGIN_PRICE = (
     "no virgin price given: avoided purchase counted as 0; set virgin_price_eur_per_unit"
 )
@@ -226,7 +230,7 @@ def _material_substitution(
     co2e = 0.0
     if replaced == "none":
         ledger.warnings.append(NOT_VALUED)
-    elif replaced is None:
+    elif replaced is None or replaced == UNKNOWN_USE:
         ledger.warnings.append(NO_SUBSTITUTE)
     else:
         fid = material_factor_id(replaced, "primary_material_production")
@@ -238,7 +242,7 @@ def _material_substitution(
     purchase = 0.0
     if ex.virgin_price_eur_per_unit is not None:
         purchase = virgin * ex.virgin_price_eur_per_unit
-    elif replaced != "none":
+    elif replaced not in ("none", UNKNOWN_USE):
         ledger.warnings.append(NO_VIRGIN_PRICE)
     return co2e, purchase, 0.0
 

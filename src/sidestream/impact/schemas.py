@@ -37,7 +37,8 @@ class Exchange(InputRules):
         None,
         description="what the receiver stops buying: a DEFRA material category, or "
         "'natural_gas_heat' | 'district_heat' | 'electricity' | 'water_supply'; 'none' for a "
-        "material whose use replaces nothing the factor set can value",
+        "material whose use replaces nothing the factor set can value; 'unknown' where what the "
+        "receiver uses it in place of is not known (counted as 0)",
     )
     substitution_ratio: float = Field(
         1.0, ge=0, le=MAX_QUANTITY, description="virgin units replaced per unit"

@@ -10,13 +10,13 @@ from pydantic import BaseModel, ValidationError
 
 from sidestream.access.policy import quantity_class_top
 from sidestream.errors import InvalidInput
-from sidestream.impact.accounting import account_exchange
+from sidestream.impact.accounting import UNKNOWN_USE, account_exchange
 from sidestream.impact.catalogue import category_for, receiver_substitute
 from sidestream.impact.factors import DEFAULT_VERSION, load_factor_set
 from sidestream.impact.heat_pump import MAX_LIFT_K, delivered_per_heat, heat_pump_cop
 from sidestream.impact.schemas import Exchange, ImpactResult
 from sidestream.matching.schemas import Listing
-from sidestream.matching.table import annual_amount, number_or_nan
+from sidestream.matching.table import annual_amount, heat_temperature
 from sidestream.taxonomy.kinds import CANONICAL_UNIT, PHYSICAL_KINDS, Kind
 
 
@@ -77,6 +77,9 @@ class Side(Protocol):
     """What the value of a link reads of each side: a listing or a stored stream."""
 
     kind: Any
+    direction: Any
+    title: str
+    description: str | None
     waste_code: str | None
     properties: Any
     organisation_nace: str | None
@@ -97,8 +100,9 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
         code = (need.waste_code or offer.waste_code) if kind == "material" else None
         if instead := receiver_substitute(code, need.organisation_nace):
             needed, ratio = instead.material_category, instead.substitution_ratio
-        elif need.waste_code and kind == "material":
-            needed = category_for(need.waste_code, kind).material_category
+        elif kind == "material":
+            needed = _same_material(offer, need)
+            ratio = 1.0 if needed != UNKNOWN_USE else 0.0
     if kind == "water":  # water the sites draw and return themselves is neither bought...
         if needed is None and _water_network(need) == "own":
             needed = "none"
@@ -114,6 +118,21 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
         "avoided_disposal": disposal,
         "heat_pump_cop": lift_cop(offer, need) if kind == "energy" and need is not None else None,
     }
+
+
+def _same_material(offer: Side, need: Side) -> str:
+    """What a material replaces where no use of it by the receiver's industry is documented:
+    the virgin material of its category where the need asks for that very material (the need's
+    code is of the offer's category, or the offer states no code); else ``UNKNOWN_USE``, as
+    what an undocumented use replaces is not known. The offer's own category was taken before
+    stop 31: chrome-tanned leather shavings sent to a need for fleshings counted as new
+    clothing not produced (55,780 t CO2e a year), refuse-derived fuel sent to a need for
+    textile cut-offs as clothing too."""
+    wanted = category_for(need.waste_code, "material").material_category
+    own = category_for(offer.waste_code, "material").material_category
+    if need.waste_code and wanted and (own == wanted or not offer.waste_code):
+        return wanted
+    return UNKNOWN_USE
 
 
 def _water_network(side: Side | None) -> str | None:
@@ -196,9 +215,9 @@ def lift_cop(offer: Side, need: Side) -> float | None:
 
 
 def _temperatures(offer: Side, need: Side) -> tuple[float, float]:
-    """The offer's and the need's ``temperature_c`` (NaN where not stated)."""
-    source, sink = (number_or_nan((x.properties or {}).get("temperature_c")) for x in (offer, need))
-    return source, sink
+    """The offer's and the need's temperatures as matching reads them (stated, else written in
+    the title or description; NaN where neither)."""
+    return heat_temperature(offer), heat_temperature(need)
 
 
 def account_pair(

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -101,6 +102,18 @@ def _carrier(listing: Listing, kind: Kind | None) -> int:
     # a material wanted for heat or power is burnt: a fuel ("Fuel", "Process heat")
     burnt = carrier_of(listing.title) in (HEAT, POWER) or asks_for_fuel(listing.title)
     return FUEL if burnt else -1
+
+
+def heat_temperature(stream: Any) -> float:
+    """The temperature of a stream's heat as matching compares it: ``properties.temperature_c``,
+    else what its title or description writes (steam named: at least 100 °C); NaN where none.
+    ``stream`` is a listing or a stored stream; the valuation's heat pump reads the same
+    (``impact.service.lift_cop``: it read only the stated temperature, so a need for process
+    steam took 90 °C heat with no heat pump charged)."""
+    stated = number_or_nan((stream.properties or {}).get("temperature_c"))
+    if not np.isnan(stated):
+        return stated
+    return _written_temperature(stream, Kind.energy, carrier_of(stream.title))
 
 
 def _written_temperature(listing: Listing, kind: Kind | None, carrier: int) -> float:
