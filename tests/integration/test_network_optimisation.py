@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections import defaultdict
 from datetime import date
@@ -118,8 +120,16 @@ def test_report_totals_are_the_sum_of_their_parts_and_follow_deliveries(demo):
     csv_text = report_csv(report)
     assert "DESNZ/DEFRA" in csv_text and csv_text.startswith("basis,year,link")
     counts = report.deliveries
-    block = "deliveries_confirmed,deliveries_awaiting,deliveries_disputed\n"
-    assert f"\n\n{block}{counts.confirmed},{counts.awaiting},{counts.disputed}\n\n" in csv_text
+    block = (
+        "deliveries_confirmed,deliveries_awaiting,deliveries_disputed,deliveries_first_on,"
+        "deliveries_last_on\n"
+    )
+    period = f"{counts.first_on},{counts.last_on}"  # what the realised figures cover
+    assert counts.first_on <= date(2024, 12, 31) and counts.last_on >= date(2025, 1, 1)
+    row = f"{counts.confirmed},{counts.awaiting},{counts.disputed},{period}"
+    assert f"\n\n{block}{row}\n\n" in csv_text
+    warnings = list(csv.reader(io.StringIO(csv_text.split("\n\n")[-1])))
+    assert warnings == [["warning"], *([w] for w in report.warnings)]
     gyproc = by_external_id(demo, "kal-gyproc-gypsum-need").organisation_id
     mine = organisation_report(demo, gyproc)
     assert [(r.year, r.amount) for r in mine.rows if r.basis == "realised"] == [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -64,6 +64,10 @@ class DeliveryCounts(BaseModel):
     confirmed: int = 0
     awaiting: int = Field(0, description="recorded by one party, not yet answered by the other")
     disputed: int = Field(0, description="left out of the figures")
+    first_on: date | None = Field(None, description="the earliest delivery counted")
+    last_on: date | None = Field(
+        None, description="the latest delivery counted: realised figures cover first to last"
+    )
 
 
 class GroupTotals(BaseModel):

@@ -147,6 +147,8 @@ def _realised_exchange(
             continue
         amount = annual.amount if annual else 0.0
         per_year[d.delivered_on.year] += amount
+        out.deliveries.first_on = min(out.deliveries.first_on or d.delivered_on, d.delivered_on)
+        out.deliveries.last_on = max(out.deliveries.last_on or d.delivered_on, d.delivered_on)
         if d.answer == Answer.confirmed:
             out.deliveries.confirmed += 1
             confirmed[d.delivered_on.year] += amount
@@ -358,7 +360,9 @@ def organisation_report(session: Session, org_id: int, viewer: Viewer = SYSTEM) 
 
 def report_csv(report: Report) -> str:
     """The report's rows as CSV, then the deliveries behind the realised rows by the other
-    party's answer, then the factors used with their sources (blocks parted by a blank line)."""
+    party's answer (with the first and last delivery counted), then the factors used with
+    their sources, then the warnings (what was left out or counted as 0; blocks parted by a
+    blank line)."""
     buf = io.StringIO()
     fields = list(ReportRow.model_fields)
     writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
@@ -374,4 +378,8 @@ def report_csv(report: Report) -> str:
     fw = csv.DictWriter(buf, fieldnames=factor_fields, extrasaction="ignore", lineterminator="\n")
     fw.writeheader()
     fw.writerows({k: safe_cell(v) for k, v in f.model_dump().items()} for f in report.factors)
+    buf.write("\n")
+    ww = csv.writer(buf, lineterminator="\n")
+    ww.writerow(["warning"])
+    ww.writerows([safe_cell(w)] for w in report.warnings)
     return buf.getvalue()
