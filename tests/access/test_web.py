@@ -67,6 +67,17 @@ def test_an_old_form_gets_a_page_in_the_visitors_language(client):
     assert api.json() == {"detail": "missing or wrong CSRF token"}
 
 
+def test_the_language_chosen_on_an_account_page_is_remembered(client):
+    # /signup?lang=sv set no cookie: the form's answer and the next pages came in English
+    for path in ("/signup", "/login", "/reset"):
+        r = client.get(f"{path}?lang=sv")
+        assert r.cookies.get("lang") == "sv", path
+    token = _token(client, "/login")
+    bad = {"csrf_token": token, "email": "eve@example.org", "password": "wrong one"}
+    answer = client.post("/login", data=bad)
+    assert answer.status_code == 401 and "Logga in" in answer.text
+
+
 def test_signup_errors_name_the_field(client):
     token = _token(client, "/signup")
     for weak in ("short", " " * 12):  # the API's rule, from the same service

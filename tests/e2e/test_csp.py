@@ -40,7 +40,8 @@ def test_region_and_pipeline_work_under_the_csp(page: Page) -> None:
     expect(first).to_be_attached()
     expect(second).to_be_attached()  # the platform admin follows several networks
     chosen = second.get_attribute("value")
-    select.select_option(chosen)  # data-autosubmit: app.js sends the form
+    select.select_option(chosen)
+    page.get_by_role("button", name="Show", exact=True).click()  # the choice waits for it
     expect(page).to_have_url(re.compile(rf"/region/pipeline\?network={chosen}$"))
     assert not _violations(page, console), console
 
@@ -51,6 +52,7 @@ def test_region_and_pipeline_work_under_the_csp(page: Page) -> None:
     other = page.locator("select#network option").nth(1).get_attribute("value")
     assert other and other != chosen
     page.locator("select#network").select_option(other)
+    page.get_by_role("button", name="Show", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/region\?network={other}$"))
     expect(page.locator("#region-map")).to_have_attribute("data-markers", re.compile(r"\d+"))
     page.wait_for_load_state("networkidle")

@@ -37,6 +37,7 @@ def test_operations():
 
 def test_nace():
     assert normalise_nace("23.51") == "2351" == normalise_nace("C23.51")
+    assert normalise_nace("16,10") == "1610"  # a phone's decimal keypad in Danish or Swedish
     assert nace_label("2351") == "Manufacture of cement"
     assert format_nace("2351") == "23.51"
     assert format_nace("0110") == "01.1"  # a group written as a class

@@ -93,7 +93,7 @@ def _page(request: Request, template: str, status: int = 200, **context: Any) ->
     if CSRF_COOKIE not in request.cookies:
         cfg = get_access_settings()
         response.set_cookie(CSRF_COOKIE, token, secure=cfg.cookie_secure, samesite="lax")
-    return response
+    return templating.remember_language(request, response)
 
 
 async def _form(request: Request) -> dict[str, str]:

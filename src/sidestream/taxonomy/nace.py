@@ -20,8 +20,9 @@ REVISIONS = ("2.0", "2.1")
 
 def compact_nace(raw: str) -> str:
     """A NACE code as written, without its section letter and surrounding spaces
-    (``'C27.00'`` -> ``'27.00'``); not validated."""
-    text = str(raw).strip().upper()
+    (``'C27.00'`` -> ``'27.00'``; ``'16,10'``, as a phone's decimal keypad writes it in Danish
+    or Swedish, -> ``'16.10'``); not validated."""
+    text = str(raw).strip().upper().replace(",", ".")
     return text[1:] if text[:1].isalpha() and len(text) > 1 else text
 
 

@@ -221,7 +221,12 @@ def render(
 ) -> HTMLResponse:
     """Render ``template`` in the visitor's language; remembers an explicit ``?lang=`` choice."""
     html = environment().get_template(template).render(page_context(request) | (context or {}))
-    response = HTMLResponse(html, status_code=status)
+    return remember_language(request, HTMLResponse(html, status_code=status))
+
+
+def remember_language(request: Request, response: HTMLResponse) -> HTMLResponse:
+    """``response`` with a cookie remembering the page's explicit ``?lang=`` choice, so that
+    the next page (a form's answer, the page after logging in) speaks it too."""
     if request.query_params.get("lang") in i18n.LANGUAGES:
         lang = str(request.query_params["lang"])
         response.set_cookie(i18n.COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")

@@ -9,9 +9,14 @@ document.addEventListener("click", (event) => {
     radio.focus();
   }
 });
-// A select marked data-autosubmit sends its form when changed (no inline handlers: the CSP
-// forbids them; the form's <noscript> button does the same without JavaScript).
-document.addEventListener("change", (event) => {
-  const field = event.target.closest("[data-autosubmit]");
-  if (field && field.form) field.form.submit();
-});
+// A table wider than a phone's screen scrolls inside its card: it takes the keyboard's focus
+// then, so that arrow keys scroll it (WCAG 2.1.1; axe: scrollable-region-focusable).
+function reachableTables() {
+  document.querySelectorAll("table").forEach((table) => {
+    if (table.scrollWidth > table.clientWidth + 1) table.tabIndex = 0;
+    else table.removeAttribute("tabindex");
+  });
+}
+addEventListener("load", reachableTables);
+addEventListener("resize", reachableTables);
+document.addEventListener("htmx:afterSettle", reachableTables);
