@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import errno
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
+from sqlalchemy import (
+    DateTime,
+    Dialect,
+    Engine,
+    MetaData,
+    Select,
+    create_engine,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
 from sidestream.config import get_settings
-from sidestream.errors import Conflict
+from sidestream.errors import Conflict, InvalidInput
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -144,6 +154,22 @@ def flush_or_conflict(session: Session, what: str) -> None:
         raise Conflict(f"{what} conflicts with stored data: {exc.orig}") from None
     except StaleDataError:
         raise Conflict(f"{what} was changed concurrently; reload and retry") from None
+
+
+T = TypeVar("T")
+
+
+def paginate(
+    session: Session, stmt: Select[tuple[T]], limit: int, offset: int
+) -> tuple[Sequence[T], int]:
+    """One page of an ordered query's objects and the count of all of them, both in SQL (the
+    documented list envelope, docs/api.md); ``InvalidInput`` on ``limit`` < 1 or ``offset`` < 0."""
+    if limit < 1:
+        raise InvalidInput("limit", "must be at least 1")
+    if offset < 0:
+        raise InvalidInput("offset", "must not be negative")
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    return session.scalars(stmt.limit(limit).offset(offset)).all(), total
 
 
 #: PostgreSQL's answers to a transaction that waited on another: serialization failure,

@@ -120,7 +120,7 @@ def test_tokens_are_shown_once_scoped_and_revocable(client, engine):
     assert r.status_code == 201
     secret, token_id = r.json()["token"], r.json()["id"]
     w = client.post("/api/v1/tokens", json={"name": "w", "scope": "write"}, headers=_csrf(client))
-    listed = client.get("/api/v1/tokens").json()
+    listed = client.get("/api/v1/tokens").json()["items"]
     assert [t["name"] for t in listed] == ["erp", "w"] and "token" not in listed[0]
     with engine.connect() as conn:
         hashes = conn.scalars(text("SELECT token_hash FROM api_token")).all()

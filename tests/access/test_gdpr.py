@@ -64,7 +64,7 @@ def test_an_organisation_is_exported_and_erased_by_its_admin(client):
     r = client.post(f"/api/v1/organisations/{acme}/erase", headers=h["acme_admin"])
     assert r.json() == {"sites": 1, "streams": 4, "memberships": 2}
     assert client.get(f"/api/v1/organisations/{acme}").status_code == 404
-    kept = client.get("/api/v1/exchanges", headers=h["beta_member"]).json()
+    kept = client.get("/api/v1/exchanges", headers=h["beta_member"]).json()["items"]
     assert kept[0]["offer_org_id"] is None and kept[0]["need_org_id"] == w.orgs["beta"]
     assert SECRET not in json.dumps(
         client.get("/api/v1/streams/export", headers=h["platform_admin"]).text

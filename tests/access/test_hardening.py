@@ -139,7 +139,7 @@ def test_an_organisation_keeps_at_least_one_admin(client):
     assert client.delete(f"{members}/{admin_id}", headers=admin).status_code == 409
     make_user(client, "second-admin@example.org", {org_id: Role.admin})
     assert client.put(members, json=demote, headers=admin).status_code == 200  # one is left
-    listed = client.get(members, headers=admin).json()  # who, to remove by user id
+    listed = client.get(members, headers=admin).json()["items"]  # who, to remove by user id
     assert {(m["user_id"], m["email"], m["role"]) for m in listed if m["user_id"] == admin_id} == {
         (admin_id, "sole-admin@example.org", "member")
     }
@@ -162,7 +162,7 @@ def test_joining_an_organisation_needs_the_accounts_consent(client, engine):
     )
     assert known.status_code == unknown.status_code == 202  # the same answer for both
     assert set(known.json()) == set(unknown.json())
-    listed = client.get(members, headers=admin).json()  # nor does the list tell them apart
+    listed = client.get(members, headers=admin).json()["items"]  # nor does the list tell them apart
     assert [m["accepted"] for m in listed] == [True]
     me = client.get("/api/v1/auth/me", headers=victim).json()
     assert me["memberships"] == []  # nothing joins, or waits, without the link
@@ -216,9 +216,9 @@ def test_a_link_an_admin_sent_stops_working_when_they_are_no_longer_admin(client
         assert client.put(members, json={"email": email, "role": "admin"},
                           headers=bob).status_code == 202  # fmt: skip
     invitations = f"/api/v1/organisations/{org_id}/invitations"
-    assert len(client.get(invitations, headers=owner).json()) == 2
+    assert client.get(invitations, headers=owner).json()["total"] == 2
     client.delete(f"{members}/{bob_id}", headers=owner)
-    assert client.get(invitations, headers=owner).json() == []  # withdrawn with him
+    assert client.get(invitations, headers=owner).json()["items"] == []  # withdrawn with him
     refused = client.put(members, json={"email": "x@mail.example", "role": "facilitator"},
                          headers=owner)  # fmt: skip
     assert refused.status_code == 422 and "network" in refused.text
@@ -235,7 +235,7 @@ def test_admins_list_and_withdraw_invitations_alike_for_any_address(client, engi
     invitations = f"/api/v1/organisations/{org_id}/invitations"
     for email in ("known@listing.example", "Unknown@Listing.example"):
         assert client.put(members, json={"email": email}, headers=admin).status_code == 202
-    listed = client.get(invitations, headers=admin).json()
+    listed = client.get(invitations, headers=admin).json()["items"]
     emails = sorted(i["email"] for i in listed)
     assert emails == ["known@listing.example", "unknown@listing.example"]
     fields = {tuple(sorted(i)) for i in listed}  # nothing tells the two apart
@@ -246,7 +246,7 @@ def test_admins_list_and_withdraw_invitations_alike_for_any_address(client, engi
     assert again.status_code == 404
     known = client.delete(f"{invitations}/known@listing.example", headers=admin)
     assert known.status_code == 204
-    assert client.get(invitations, headers=admin).json() == []
+    assert client.get(invitations, headers=admin).json()["items"] == []
     with engine.connect() as conn:
         pending = conn.scalars(
             select(Membership.user_id).where(Membership.organisation_id == org_id)

@@ -32,7 +32,7 @@ def test_an_introduction_whose_offer_was_deleted_cannot_be_accepted(client, worl
     # accepted, the responder (the need's company) would have been recorded as the supplier
     assert r.status_code == 409, r.text
     assert "offer was deleted" in r.json()["detail"]
-    assert client.get("/api/v1/exchanges", headers=h["beta_member"]).json() == []
+    assert client.get("/api/v1/exchanges", headers=h["beta_member"]).json()["items"] == []
     page = client.post(f"/introductions/{intro['id']}/accept", follow_redirects=False,
                        headers=h["beta_member"] | {"Accept": "text/html"})  # fmt: skip
     assert page.headers["location"] == "/exchanges?notice=gone"  # not "already answered"

@@ -86,7 +86,7 @@ def test_identities_stay_hidden_until_both_accept_then_an_exchange_begins(client
     assert first.json()["counterpart"] is None and first.json()["exchange_id"] is None
     assert BETA not in json.dumps(first.json())
     assert SECRET not in json.dumps(_seen(client, intro["id"], h, "beta_member"))
-    assert client.get("/api/v1/exchanges", headers=h["acme_member"]).json() == []
+    assert client.get("/api/v1/exchanges", headers=h["acme_member"]).json()["items"] == []
     again = _answer(client, intro["id"], h, "acme_member")
     assert again.status_code == 403  # Acme answered: Beta's answer is awaited
 
@@ -129,7 +129,7 @@ def test_one_decline_ends_it_and_reveals_nothing(client, world):
     assert _answer(client, intro["id"], h, "acme_member", "accept").status_code == 409
     acme = _seen(client, intro["id"], h, "acme_member")
     assert BETA not in json.dumps(acme) and acme["exchange_id"] is None
-    assert client.get("/api/v1/exchanges", headers=h["beta_member"]).json() == []
+    assert client.get("/api/v1/exchanges", headers=h["beta_member"]).json()["items"] == []
 
     other = _introduce(client, w, h).json()  # the pair may be introduced again
     assert _answer(client, other["id"], h, "acme_member", "decline").json()["status"] == "declined"

@@ -54,7 +54,7 @@ def test_declining_reveals_nothing(client, world):
     mine = client.get(f"/api/v1/introductions/{intro['id']}", headers=h["beta_member"]).json()
     assert SECRET not in json.dumps(mine) and mine["exchange_id"] is None
     listed = client.get("/api/v1/introductions?status=declined", headers=h["beta_member"])
-    assert [i["id"] for i in listed.json()] == [intro["id"]]
+    assert [i["id"] for i in listed.json()["items"]] == [intro["id"]]
     typo = client.get("/api/v1/introductions?status=decliend", headers=h["beta_member"])
     assert typo.status_code == 422 and typo.json()["detail"][0]["loc"] == ["query", "status"]
 
@@ -96,7 +96,7 @@ def test_the_facilitator_sees_the_pipeline(client, world):
     client.post(f"/api/v1/introductions/{first['id']}/accept", headers=h["acme_member"])
     body = {"offer_stream_id": w.streams["public"], "need_stream_id": w.need}
     client.post("/api/v1/introductions", json=body, headers=h["acme_member"])
-    listed = client.get("/api/v1/introductions", headers=h["hub_facilitator"]).json()
+    listed = client.get("/api/v1/introductions", headers=h["hub_facilitator"]).json()["items"]
     assert [i["status"] for i in listed] == ["accepted", "pending"]
     assert all(i["my_side"] is None for i in listed)
     pipe = client.get(f"/api/v1/networks/{w.network}/pipeline", headers=h["hub_facilitator"])
@@ -105,7 +105,7 @@ def test_the_facilitator_sees_the_pipeline(client, world):
     for role in ("cobalt_member", "acme_member", "anonymous"):
         r = client.get(f"/api/v1/networks/{w.network}/pipeline", headers=h[role])
         assert r.status_code in (401, 403), role
-    assert client.get("/api/v1/introductions", headers=h["cobalt_member"]).json() == []
+    assert client.get("/api/v1/introductions", headers=h["cobalt_member"]).json()["items"] == []
 
 
 def test_asking_about_a_pair_the_other_side_asked_about_reveals_nothing(client, world):
@@ -123,7 +123,7 @@ def test_asking_about_a_pair_the_other_side_asked_about_reveals_nothing(client, 
     beta_asked = _ask(client, w, h)  # now both know each other: a second request is refused
     assert beta_asked.status_code == 409
     pending = client.get("/api/v1/introductions", params={"status": "pending"},
-                         headers=h["acme_member"]).json()  # fmt: skip
+                         headers=h["acme_member"]).json()["items"]  # fmt: skip
     (twin,) = [i for i in pending if i["id"] != probe.json()["id"]]
     again = client.post(f"/api/v1/introductions/{twin['id']}/accept", headers=h["acme_member"])
     assert again.status_code == 409 and "already accepted" in again.text  # one exchange a pair

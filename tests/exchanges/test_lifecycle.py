@@ -37,7 +37,7 @@ def test_full_life_cycle_with_deliveries(client, exchange):
         "WTN-2",
     ]
     assert _patch(client, ex_id, acme, status="active").status_code == 422
-    w_pipe = client.get("/api/v1/exchanges", headers=h["hub_facilitator"]).json()
+    w_pipe = client.get("/api/v1/exchanges", headers=h["hub_facilitator"]).json()["items"]
     assert [e["status"] for e in w_pipe] == ["ended"]
 
 

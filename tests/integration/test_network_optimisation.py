@@ -222,13 +222,13 @@ def test_stream_endpoints_answer_matches_sectors_and_impact(client):
     assert need not in [m["partner"]["id"] for m in again["matches"]]
     anon = client.__class__(client.app)
     assert anon.post(f"/api/v1/streams/{offer}/matches/{need}/dismiss").status_code == 401
-    hidden = client.get(f"/api/v1/streams/{offer}/dismissals").json()
+    hidden = client.get(f"/api/v1/streams/{offer}/dismissals").json()["items"]
     assert [h["partner"]["id"] for h in hidden] == [need]
     assert anon.delete(f"/api/v1/streams/{offer}/matches/{need}/dismiss").status_code == 401
     for _ in range(2):  # suggested again; undoing twice is harmless
         r = client.delete(f"/api/v1/streams/{offer}/matches/{need}/dismiss")
         assert r.status_code == 204
-    assert client.get(f"/api/v1/streams/{offer}/dismissals").json() == []
+    assert client.get(f"/api/v1/streams/{offer}/dismissals").json()["items"] == []
     again = client.get(f"/api/v1/streams/{offer}/matches", params={"top": 20}).json()
     assert need in [m["partner"]["id"] for m in again["matches"]]
     factors = client.get("/api/v1/impact/factors", params={"prefix": "price."}).json()

@@ -34,7 +34,9 @@ from sidestream.access.schemas import (
     TokenOut,
     UserOut,
 )
-from sidestream.api.deps import get_session
+from sidestream.api.deps import Limit, Offset, get_session
+from sidestream.db import paginate
+from sidestream.registry.schemas import Page
 
 router = APIRouter(prefix="/api/v1")
 DB = Annotated[Session, Depends(get_session, scope="function")]
@@ -98,9 +100,11 @@ def confirm_reset(db: DB, data: ResetConfirm) -> Response:
 
 
 @router.get("/tokens", tags=["tokens"])
-def list_tokens(db: DB, user: CurrentUser) -> list[TokenOut]:
+def list_tokens(db: DB, user: CurrentUser, limit: Limit = 50, offset: Offset = 0) -> Page[TokenOut]:
     """Your API tokens (secrets are never shown again)."""
-    return [TokenOut.model_validate(t) for t in service.list_tokens(db, user)]
+    items, total = paginate(db, service.token_query(user), limit, offset)
+    tokens = [TokenOut.model_validate(t) for t in items]
+    return Page(items=tokens, total=total, limit=limit, offset=offset)
 
 
 @router.post("/tokens", status_code=201, tags=["tokens"])
@@ -123,10 +127,14 @@ def revoke_token(db: DB, user: CurrentUser, viewer: CurrentViewer, token_id: int
 
 
 @router.get("/organisations/{org_id}/members", tags=["organisations"])
-def list_members(db: DB, viewer: CurrentViewer, org_id: int) -> list[MemberOut]:
+def list_members(
+    db: DB, viewer: CurrentViewer, org_id: int, limit: Limit = 50, offset: Offset = 0
+) -> Page[MemberOut]:
     """Who belongs to an organisation: each member's user id, e-mail address, name and role
     (members only)."""
-    return [MemberOut.model_validate(m) for m in service.list_members(db, viewer, org_id)]
+    items, total = paginate(db, service.member_query(db, viewer, org_id), limit, offset)
+    members = [MemberOut.model_validate(m) for m in items]
+    return Page(items=members, total=total, limit=limit, offset=offset)
 
 
 @router.put(
@@ -147,11 +155,14 @@ def set_member(
 
 
 @router.get("/organisations/{org_id}/invitations", tags=["organisations"])
-def list_invitations(db: DB, viewer: CurrentViewer, org_id: int) -> list[InvitationOut]:
+def list_invitations(
+    db: DB, viewer: CurrentViewer, org_id: int, limit: Limit = 50, offset: Offset = 0
+) -> Page[InvitationOut]:
     """The invitations not yet answered or withdrawn, newest first; expired ones stay listed
     for a month (company admins)."""
-    found = service.list_invitations(db, viewer, org_id)
-    return [InvitationOut.model_validate(i) for i in found]
+    items, total = paginate(db, service.invitation_query(db, viewer, org_id), limit, offset)
+    invitations = [InvitationOut.model_validate(i) for i in items]
+    return Page(items=invitations, total=total, limit=limit, offset=offset)
 
 
 @router.delete(

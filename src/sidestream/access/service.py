@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from sidestream.access import policy, throttle
@@ -246,11 +246,14 @@ def create_token(session: Session, user: User, name: str, scope: Scope) -> tuple
     return token, secret
 
 
+def token_query(user: User) -> Select[tuple[ApiToken]]:
+    """The query of a user's tokens, oldest first."""
+    return select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+
+
 def list_tokens(session: Session, user: User) -> Sequence[ApiToken]:
     """A user's tokens (without secrets)."""
-    return session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
-    ).all()
+    return session.scalars(token_query(user)).all()
 
 
 def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
@@ -292,19 +295,25 @@ def grant_creator(session: Session, viewer: Viewer, org: Organisation) -> None:
         session.flush()
 
 
-def list_members(session: Session, viewer: Viewer, org_id: int) -> Sequence[Membership]:
-    """The accepted memberships of an organisation (its members and platform admins may look);
-    open invitations are :func:`list_invitations`."""
+def member_query(session: Session, viewer: Viewer, org_id: int) -> Select[tuple[Membership]]:
+    """The query of the accepted memberships of an organisation by user id, once the viewer
+    may look (its members and platform admins); open invitations are
+    :func:`invitation_query`'s."""
     _org(session, org_id)
     if not (viewer.superuser or org_id in viewer.roles):
         raise (Forbidden if viewer.authenticated else Unauthenticated)(
             f"only members of organisation {org_id} may list its members"
         )
-    return session.scalars(
+    return (
         select(Membership)
         .where(Membership.organisation_id == org_id, Membership.accepted_at.is_not(None))
         .order_by(Membership.user_id)
-    ).all()
+    )
+
+
+def list_members(session: Session, viewer: Viewer, org_id: int) -> Sequence[Membership]:
+    """All of :func:`member_query`'s memberships."""
+    return session.scalars(member_query(session, viewer, org_id)).all()
 
 
 def set_membership(
@@ -422,17 +431,23 @@ def answer_invitation_link(session: Session, user: User, token: str, accept: boo
     return org_id
 
 
-def list_invitations(session: Session, viewer: Viewer, org_id: int) -> Sequence[Invitation]:
-    """The organisation's invitations not yet answered or withdrawn, expired ones too
-    (company admins, with a read-only token too). Every invited address has one, so the list
-    tells nothing of which addresses have an account."""
+def invitation_query(session: Session, viewer: Viewer, org_id: int) -> Select[tuple[Invitation]]:
+    """The query of the organisation's invitations not yet answered or withdrawn, expired ones
+    too, newest first, once the viewer may look (company admins, with a read-only token too).
+    Every invited address has one, so the list tells nothing of which addresses have an
+    account."""
     _org(session, org_id)
     policy.require_org_admin(viewer, org_id, reading=True)
-    return session.scalars(
+    return (
         select(Invitation)
         .where(Invitation.organisation_id == org_id)
         .order_by(Invitation.created_at.desc(), Invitation.email)
-    ).all()
+    )
+
+
+def list_invitations(session: Session, viewer: Viewer, org_id: int) -> Sequence[Invitation]:
+    """All of :func:`invitation_query`'s invitations."""
+    return session.scalars(invitation_query(session, viewer, org_id)).all()
 
 
 def withdraw_invitation(session: Session, viewer: Viewer, org_id: int, email: str) -> None:

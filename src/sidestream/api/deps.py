@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from fastapi import Request
+from fastapi import Query, Request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,10 @@ from sidestream.db import begin_writing, is_contention
 
 #: Methods that change nothing: their transactions begin as readers.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+#: The page size and start of a list (docs/api.md, Lists; default 50 and 0).
+Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
+Offset = Annotated[int, Query(ge=0, description="items to skip")]
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., object])
 log = logging.getLogger(__name__)

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from sidestream.access.deps import CurrentViewer
 from sidestream.access.policy import require_platform_admin
-from sidestream.api.deps import get_session
+from sidestream.api.deps import Limit, Offset, get_session
+from sidestream.db import paginate
 from sidestream.exchanges import audit, service
 from sidestream.exchanges.schemas import (
     AuditEntryOut,
@@ -26,10 +27,13 @@ from sidestream.exchanges.schemas import (
     Pipeline,
     Stage,
 )
+from sidestream.registry.schemas import Page
 from sidestream.registry.service import get_network
 
 router = APIRouter(prefix="/api/v1")
 DB = Annotated[Session, Depends(get_session, scope="function")]
+#: The audit log's pages are larger than other lists' (docs/api.md): default 100, at most 1000.
+AuditLimit = Annotated[int, Query(ge=1, le=1000, description="page size")]
 
 
 @router.post("/introductions", status_code=201, tags=["introductions"])
@@ -58,13 +62,16 @@ def introduce(
 
 @router.get("/introductions", tags=["introductions"])
 def list_introductions(
-    db: DB, viewer: CurrentViewer, status: IntroductionStatus | None = None
-) -> list[IntroductionOut]:
+    db: DB,
+    viewer: CurrentViewer,
+    status: IntroductionStatus | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[IntroductionOut]:
     """Your organisations' introductions (for facilitators: their networks' pipeline)."""
-    return [
-        service.introduction_view(db, viewer, i)
-        for i in service.list_introductions(db, viewer, status)
-    ]
+    items, total = paginate(db, service.introduction_query(viewer, status), limit, offset)
+    views = [service.introduction_view(db, viewer, i) for i in items]
+    return Page(items=views, total=total, limit=limit, offset=offset)
 
 
 @router.get("/introductions/{intro_id}", tags=["introductions"])
@@ -96,11 +103,17 @@ def withdraw_introduction(db: DB, viewer: CurrentViewer, intro_id: int) -> Intro
 
 
 @router.get("/exchanges", tags=["exchanges"])
-def list_exchanges(db: DB, viewer: CurrentViewer, status: Stage | None = None) -> list[ExchangeOut]:
+def list_exchanges(
+    db: DB,
+    viewer: CurrentViewer,
+    status: Stage | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[ExchangeOut]:
     """Exchanges of your organisations (for facilitators: of their networks)."""
-    return [
-        service.exchange_view(db, viewer, e) for e in service.list_exchanges(db, viewer, status)
-    ]
+    items, total = paginate(db, service.exchange_query(viewer, status), limit, offset)
+    views = [service.exchange_view(db, viewer, e) for e in items]
+    return Page(items=views, total=total, limit=limit, offset=offset)
 
 
 @router.get("/exchanges/{exchange_id}", tags=["exchanges"])
@@ -149,12 +162,14 @@ def audit_log(
     viewer: CurrentViewer,
     object_type: str | None = None,
     object_id: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[AuditEntryOut]:
-    """The newest audit entries, optionally of one object (platform admins)."""
+    limit: AuditLimit = 100,
+    offset: Offset = 0,
+) -> Page[AuditEntryOut]:
+    """The audit entries, newest first, optionally of one object (platform admins)."""
     require_platform_admin(viewer, reading=True)
-    entries = audit.history(db, object_type, object_id, limit)
-    return [AuditEntryOut.model_validate(e) for e in entries]
+    entries, total = audit.history(db, object_type, object_id, limit, offset)
+    items = [AuditEntryOut.model_validate(e) for e in entries]
+    return Page(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/audit/verify", tags=["audit"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, event, insert, inspect, select, update
 from sqlalchemy.orm import Mapper, Session, object_session
 
-from sidestream.db import utcnow
+from sidestream.db import paginate, utcnow
 from sidestream.exchanges.models import AuditEntry, AuditHead, Delivery, Exchange, Introduction
 from sidestream.registry.models import Stream
 
@@ -234,11 +234,12 @@ def history(
     object_type: str | None = None,
     object_id: str | None = None,
     limit: int = 100,
-) -> list[AuditEntry]:
-    """The newest entries, optionally of one object."""
-    stmt = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+    offset: int = 0,
+) -> tuple[Sequence[AuditEntry], int]:
+    """One page of the entries, newest first, optionally of one object, and their total."""
+    stmt = select(AuditEntry).order_by(AuditEntry.seq.desc())
     if object_type:
         stmt = stmt.where(AuditEntry.object_type == object_type)
     if object_id:
         stmt = stmt.where(AuditEntry.object_id == object_id)
-    return list(session.scalars(stmt))
+    return paginate(session, stmt, limit, offset)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, Select, or_, select, true
 from sqlalchemy.orm import Session
 
 from sidestream.access import policy
@@ -216,16 +216,22 @@ def get_introduction(session: Session, viewer: Viewer, intro_id: int) -> Introdu
     return intro
 
 
-def list_introductions(
-    session: Session, viewer: Viewer, status: str | None = None
-) -> Sequence[Introduction]:
-    """The introductions of the viewer's organisations and of the networks they facilitate."""
+def introduction_query(viewer: Viewer, status: str | None = None) -> Select[tuple[Introduction]]:
+    """The query of the introductions of the viewer's organisations and of the networks they
+    facilitate, oldest first."""
     stmt = select(Introduction).where(
         _party_clause(viewer, Introduction.requester_org_id, Introduction.responder_org_id)
     )
     if status:
         stmt = stmt.where(Introduction.status == status)
-    return session.scalars(stmt.order_by(Introduction.id)).all()
+    return stmt.order_by(Introduction.id)
+
+
+def list_introductions(
+    session: Session, viewer: Viewer, status: str | None = None
+) -> Sequence[Introduction]:
+    """All of :func:`introduction_query`'s introductions."""
+    return session.scalars(introduction_query(viewer, status)).all()
 
 
 def decide_introduction(
@@ -460,16 +466,22 @@ def get_exchange(session: Session, viewer: Viewer, exchange_id: int) -> Exchange
     return ex
 
 
-def list_exchanges(
-    session: Session, viewer: Viewer, status: str | None = None
-) -> Sequence[Exchange]:
-    """The exchanges of the viewer's organisations and of the networks they facilitate."""
+def exchange_query(viewer: Viewer, status: str | None = None) -> Select[tuple[Exchange]]:
+    """The query of the exchanges of the viewer's organisations and of the networks they
+    facilitate, oldest first."""
     stmt = select(Exchange).where(
         _party_clause(viewer, Exchange.offer_org_id, Exchange.need_org_id)
     )
     if status:
         stmt = stmt.where(Exchange.status == status)
-    return session.scalars(stmt.order_by(Exchange.id)).all()
+    return stmt.order_by(Exchange.id)
+
+
+def list_exchanges(
+    session: Session, viewer: Viewer, status: str | None = None
+) -> Sequence[Exchange]:
+    """All of :func:`exchange_query`'s exchanges."""
+    return session.scalars(exchange_query(viewer, status)).all()
 
 
 def exchange_view(session: Session, viewer: Viewer, ex: Exchange) -> ExchangeOut:

@@ -10,11 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from sidestream.access.deps import CurrentViewer
-from sidestream.api.deps import get_session, reads_only
+from sidestream.api.deps import Limit, Offset, get_session, reads_only
 from sidestream.impact.schemas import MAX_DISTANCE_KM
 from sidestream.impact.service import PairImpact
 from sidestream.matching import service
 from sidestream.matching.schemas import SectorRecommendation
+from sidestream.registry.schemas import Page
 from sidestream.taxonomy.units import MAX_QUANTITY
 
 router = APIRouter(prefix="/api/v1/streams", tags=["matching"])
@@ -67,10 +68,15 @@ def undismiss(db: DB, viewer: CurrentViewer, stream_id: int, partner_id: int) ->
 
 
 @router.get("/{stream_id}/dismissals")
-def dismissals(db: DB, viewer: CurrentViewer, stream_id: int) -> list[service.HiddenPartner]:
+def dismissals(
+    db: DB, viewer: CurrentViewer, stream_id: int, limit: Limit = 50, offset: Offset = 0
+) -> Page[service.HiddenPartner]:
     """The partners dismissed for a stream that you may still see, most recent first (members
-    of the stream's owner)."""
-    return service.hidden_partners(db, stream_id, viewer)
+    of the stream's owner). A slice of :func:`service.hidden_partners`' list, which checks each
+    partner's visibility as it reads it."""
+    hidden = service.hidden_partners(db, stream_id, viewer)
+    items = hidden[offset : offset + limit]
+    return Page(items=items, total=len(hidden), limit=limit, offset=offset)
 
 
 @router.get("/{stream_id}/sectors")

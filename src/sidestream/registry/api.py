@@ -11,7 +11,7 @@ from sidestream.access import policy
 from sidestream.access import service as access
 from sidestream.access.deps import CurrentViewer
 from sidestream.access.schemas import AnonymousStream
-from sidestream.api.deps import get_session
+from sidestream.api.deps import Limit, Offset, get_session
 from sidestream.errors import InvalidInput
 from sidestream.registry import service
 from sidestream.registry.models import Network
@@ -34,8 +34,6 @@ from sidestream.taxonomy.kinds import Direction, Kind, Status
 
 router = APIRouter(prefix="/api/v1")
 DB = Annotated[Session, Depends(get_session, scope="function")]
-Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
-Offset = Annotated[int, Query(ge=0, description="items to skip")]
 
 
 # --- organisations ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sidestream.access import policy
 from sidestream.access.errors import Forbidden
 from sidestream.access.policy import SYSTEM, Viewer
-from sidestream.db import check_version, flush_or_conflict, utcnow
+from sidestream.db import check_version, flush_or_conflict, paginate, utcnow
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.exchanges import audit  # noqa: F401  (every stream change enters the audit log)
 from sidestream.exchanges.service import exchange_of, keep_valuation
@@ -93,7 +93,7 @@ def list_organisations(
         stmt = stmt.where(Organisation.name.icontains(q, autoescape=True))
     if network_id is not None:
         stmt = stmt.join(NetworkMember).where(NetworkMember.network_id == network_id)
-    return _page(session, stmt.order_by(Organisation.name), limit, offset)
+    return paginate(session, stmt.order_by(Organisation.name), limit, offset)
 
 
 def update_organisation(
@@ -150,7 +150,7 @@ def list_sites(
     stmt = select(Site)
     if org_id is not None:
         stmt = stmt.where(Site.organisation_id == org_id)
-    return _page(session, stmt.order_by(Site.id), limit, offset)
+    return paginate(session, stmt.order_by(Site.id), limit, offset)
 
 
 def update_site(
@@ -249,7 +249,7 @@ def list_networks(
     session: Session, limit: int = 50, offset: int = 0
 ) -> tuple[Sequence[Network], int]:
     """All networks by name."""
-    return _page(session, select(Network).order_by(Network.name), limit, offset)
+    return paginate(session, select(Network).order_by(Network.name), limit, offset)
 
 
 def update_network(
@@ -533,7 +533,7 @@ def list_streams(
     viewer: Viewer = SYSTEM,
 ) -> tuple[Sequence[Stream], int]:
     """Streams visible to ``viewer`` matching ``filters``, newest id last, with the total."""
-    return _page(session, stream_query(filters, viewer).order_by(Stream.id), limit, offset)
+    return paginate(session, stream_query(filters, viewer).order_by(Stream.id), limit, offset)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -542,12 +542,3 @@ def list_streams(
 def _apply(obj: Any, changes: dict[str, Any]) -> None:
     for key, value in changes.items():
         setattr(obj, key, value)
-
-
-def _page(
-    session: Session, stmt: Select[Any], limit: int, offset: int
-) -> tuple[Sequence[Any], int]:
-    if limit < 1 or offset < 0:
-        raise InvalidInput("limit", "limit must be ≥ 1 and offset ≥ 0")
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    return session.scalars(stmt.limit(limit).offset(offset)).all(), total
