@@ -99,6 +99,19 @@ def test_a_stream_is_saved_and_its_partners_shown(web: TestClient, csrf: str) ->
     assert "FGD gypsum from flue-gas desulphurisation" in page  # the Asnæs offer next door
 
 
+def test_a_small_amount_is_shown_with_its_decimals(web: TestClient, csrf: str) -> None:
+    # 0.4 t a year was shown as "0 t/år", 12.5 as "12"
+    url = _new_org(web, csrf, "Small Amounts ApS")
+    form = {"csrf_token": csrf, "direction": "offer", "title": "Spent lubricant",
+            "description": "Spent lubricant", "kind": "material", "unit": "t",
+            "period": "per-year", "visibility": "public"}  # fmt: skip
+    for typed, shown in (("0.4", "0,4 t/år"), ("12.5", "12,5 t/år")):
+        saved = web.post(url, data=form | {"quantity": typed}, follow_redirects=False)
+        assert saved.status_code == 303, saved.text
+        page = web.get(saved.headers["location"], headers={"Accept-Language": "da"}).text
+        assert shown in page, typed
+
+
 def test_stream_form_messages_sit_beside_the_fields(web: TestClient, csrf: str) -> None:
     url = _new_org(web, csrf, "Messages Test Ltd")
     html = web.post(
@@ -175,7 +188,7 @@ def test_a_capacity_states_its_space_without_a_period(web: TestClient, csrf: str
         assert response.status_code == 303, response.text
         page = web.get(response.headers["location"]).text
         shown = "pallet places" if unit == "pallet" else unit
-        assert title in page and (f"{quantity}.0 {shown}" in page) == bool(quantity), page
+        assert title in page and (f"{quantity} {shown}" in page) == bool(quantity), page
     response = web.post(
         url,
         data={"csrf_token": csrf, "direction": "offer", "title": "Spare freezer space",

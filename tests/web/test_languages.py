@@ -10,7 +10,13 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
-from sidestream.web.i18n import LOCALE_DIR, format_editable, format_number, parse_number
+from sidestream.web.i18n import (
+    LOCALE_DIR,
+    format_editable,
+    format_number,
+    format_quantity,
+    parse_number,
+)
 
 HOME_TITLES = {
     "en": "Your leftovers can be someone else's resource",
@@ -43,6 +49,14 @@ def test_language_links_keep_the_page_and_its_query(web: TestClient) -> None:
 def test_numbers_are_localised(web: TestClient) -> None:
     assert format_number(1234567.5, "da", 1) == "1.234.567,5"
     assert format_number(1234567, "en") == "1,234,567"
+    # an amount shows the decimals it needs: 0.4 t a year was shown as "0 t", 12.5 as "12"
+    assert [format_quantity(v, "da") for v in (0.4, 12.5, 60.5, 30.0, 1234.5)] == [
+        "0,4",
+        "12,5",
+        "60,5",
+        "30",
+        "1.234",
+    ]
     assert parse_number("12,5", "da") == "12.5"
     assert parse_number("12.5", "da") == "12.5"
     assert parse_number("abc", "sl") == "abc"

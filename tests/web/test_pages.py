@@ -154,6 +154,18 @@ def test_case_library_searches_material_sector_and_country(web: TestClient) -> N
     assert "Manufacture of other non-metallic mineral products" not in in_danish
 
 
+def test_case_library_finds_a_material_named_in_another_language(web: TestClient) -> None:
+    # the Norwegian page suggested "myse" and "gips", which found nothing: the cases are English
+    def found(q: str) -> str:
+        page = web.get("/cases", params={"q": q}, headers={"HX-Request": "true"}).text
+        return re.search(r"(\d+) cases? found", page).group(1)
+
+    assert int(found("whey")) > 0
+    for q in ("myse", "vassle", "valle", "sirotka"):  # "valle" is also in a name
+        assert int(found(q)) >= int(found("whey")), q
+    assert int(found("sadra")) > 0 and found("zzzz-no-such-material") == "0"
+
+
 def test_case_search_answers_htmx_with_the_results_only(web: TestClient) -> None:
     html = web.get("/cases", params={"q": "ash"}, headers={"HX-Request": "true"}).text
     assert "<table>" in html and "<html" not in html

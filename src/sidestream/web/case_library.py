@@ -26,6 +26,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from sidestream.access import policy
 from sidestream.access.policy import ANONYMOUS, Viewer
+from sidestream.classify.lexicon import synonyms_by_code
+from sidestream.classify.service import suggest_codes
 from sidestream.demo.builder import region
 from sidestream.matching.knowledge import default_knowledge_base
 from sidestream.matching.text import normalise_text
@@ -221,8 +223,42 @@ def case_count(session: Session, viewer: Viewer = ANONYMOUS) -> int:
     return region_case_count(session, viewer) + len(knowledge_cases())
 
 
-def search(cases: Iterable[Case], q: str = "", sector: str = "", country: str = "") -> list[Case]:
-    """Cases whose text holds every word of ``q``, in the NACE ``sector`` prefix and ``country``."""
+#: How sure the classifier must be of a search's material for its code to find cases too.
+READ_MIN_SCORE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A search read as a material in any language: its LoW code and that code's English
+    synonyms (the case texts are English)."""
+
+    code: str
+    english: tuple[str, ...]
+
+
+def read_query(q: str) -> Reading | None:
+    """The material a search names, as the classifier reads it in any of its languages ("myse",
+    "vassle", "sirotka": whey, 02 05 01), when it is sure of it; else None."""
+    try:
+        best = next(iter(suggest_codes(q, top=1)), None)
+    except ValueError:  # no letters to read ("123"), or nothing at all
+        return None
+    if best is None or best.score < READ_MIN_SCORE:
+        return None
+    terms = synonyms_by_code().get(best.code, ())
+    english = tuple(normalise_text(t.text) for t in terms if t.language == "en")
+    return Reading(best.code, english)
+
+
+def search(
+    cases: Iterable[Case],
+    q: str = "",
+    sector: str = "",
+    country: str = "",
+    reading: Reading | None = None,
+) -> list[Case]:
+    """Cases whose text holds every word of ``q`` (or, with ``reading``, that name its material:
+    its code, or one of its English words), in the NACE ``sector`` prefix and ``country``."""
     words = normalise_text(q).split()
     out = []
     for case in cases:
@@ -232,10 +268,18 @@ def search(cases: Iterable[Case], q: str = "", sector: str = "", country: str = 
             c.startswith(sector) for c in (*case.donor_sectors, *case.receiver_sectors)
         ):
             continue
-        if words and not all(w in case.search_text for w in words):
+        if words and not all(w in case.search_text for w in words) and not _names(case, reading):
             continue
         out.append(case)
     return out
+
+
+def _names(case: Case, reading: Reading | None) -> bool:
+    """Whether ``case`` is about the material ``reading`` names."""
+    if reading is None:
+        return False
+    text = f" {normalise_text(case.material)} "
+    return reading.code in case.waste_codes or any(f" {w} " in text for w in reading.english)
 
 
 def divisions(cases: Iterable[Case], lang: str = "en") -> dict[str, str]:

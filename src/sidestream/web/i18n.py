@@ -62,6 +62,16 @@ def format_number(value: float | None, lang: str, digits: int = 0, grouping: boo
     return format_decimal(value, format=pattern, locale=lang)
 
 
+def format_quantity(value: float | None, lang: str) -> str:
+    """An amount with the decimals it needs to be read right (``0,4``, ``12,5``, ``1.234``):
+    two below 10, one below 100, none above, trailing zeros left out; empty for ``None``."""
+    if value is None:
+        return ""
+    size = abs(value)
+    decimals = "" if size >= 100 else ".#" if size >= 10 else ".##"
+    return format_decimal(value, format="#,##0" + decimals, locale=lang)
+
+
 def format_editable(value: float | None, lang: str) -> str:
     """A stored number as a form field shows it for editing in ``lang``: its decimal sign, no
     grouping, every digit of the number (``2,125`` in Danish; ``0,00000000001``), so that

@@ -55,6 +55,11 @@ def _number(ctx: Context, value: float | None, digits: int = 0) -> str:
 
 
 @pass_context
+def _quantity(ctx: Context, value: float | None) -> str:
+    return i18n.format_quantity(value, ctx["lang"])
+
+
+@pass_context
 def _amount_class(ctx: Context, text: str) -> str:
     """An anonymous stream's amount class in the page's language ("100–1.000 t om året")."""
     bounds = policy.quantity_class_range(text)
@@ -146,6 +151,7 @@ def environment() -> Environment:
     env.newstyle_gettext = True  # type: ignore[attr-defined]
     env.filters.update(
         number=_number,
+        quantity=_quantity,
         amount_class=_amount_class,
         share=_share,
         day=_day,

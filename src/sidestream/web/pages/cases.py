@@ -6,7 +6,7 @@ from babel import Locale
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from sidestream.web.case_library import all_cases, divisions, search
+from sidestream.web.case_library import all_cases, divisions, read_query, search
 from sidestream.web.i18n import choose_language
 from sidestream.web.pages.common import PageViewer, SessionDep
 from sidestream.web.templating import render
@@ -26,7 +26,7 @@ def cases(
 ) -> HTMLResponse:
     """Documented symbioses, searchable by material, sector and country."""
     everything = all_cases(session, viewer)
-    found = search(everything, q, sector, country)
+    found = search(everything, q, sector, country, read_query(q))
     lang = choose_language(request)
     territories = Locale.parse(lang).territories
     countries = {c: territories.get(c, c) for c in {case.country for case in everything} if c}
