@@ -156,6 +156,8 @@ def test_introduction_exchange_and_delivery(web: TestClient, engine: Engine, ids
     log_in(web, "facilitator@demo.sidestream.invalid")
     pipeline = web.get("/region/pipeline").text
     assert "Gypsum for plasterboard" in pipeline and "Active: deliveries running" in pipeline
+    opened = re.findall(r'<a href="(/exchanges/\d+)">', pipeline)  # each exchange opens
+    assert opened and web.get(opened[0]).status_code == 200
     network = re.search(r'<option value="(\d+)" selected', pipeline).group(1)
     region = web.get("/region", params={"network": network}).text
     assert "Realised and potential" in region and "Introductions made" in region

@@ -73,6 +73,16 @@ def _new_org(web: TestClient, csrf: str, name: str) -> str:
     return location.headers["location"]
 
 
+def test_a_returning_user_sees_their_companies_first(web: TestClient, csrf: str) -> None:
+    # after logging in they saw an empty "Tell us about your company" form, their company far
+    # below it on a phone
+    _new_org(web, csrf, "Returning Works ApS")
+    page = web.get("/start").text
+    assert "Tell us about your company" not in page
+    mine = page.index("Returning Works ApS", page.index("<h1"))  # the header names it too
+    assert page.index("Your companies") < mine < page.index("Register another company")
+
+
 def test_a_stream_is_saved_and_its_partners_shown(web: TestClient, csrf: str) -> None:
     url = _new_org(web, csrf, "Kalundborg Plaster Works")
     response = web.post(

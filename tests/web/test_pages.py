@@ -270,3 +270,31 @@ def test_what_a_benefit_leaves_out_is_said_in_the_pages_language(web: TestClient
     assert said in english and NO_SUBSTITUTE not in english
     danish = web.get(f"/streams/{textiles}", headers={"Accept-Language": "da"}).text
     assert "Hvad denne strøm ville erstatte, kendes ikke: den del regnes som 0." in danish
+
+
+def test_a_partner_that_barely_fits_is_flagged_as_a_weak_match(web: TestClient, engine) -> None:
+    # a heat offer's card showed 47,826 EUR a year for a need its material fitted at 4 %
+    from sqlalchemy import select
+
+    from sidestream.db import session_scope
+    from sidestream.matching.weights import WEAK_MATERIAL
+    from sidestream.registry.models import Stream
+    from sidestream.web.pages.streams import TOP
+    from tests.web.conftest import log_in
+
+    log_in(web, "admin@demo.sidestream.invalid")
+    with session_scope(engine) as session:
+        ids = session.scalars(select(Stream.id).order_by(Stream.id).limit(40)).all()
+    flagged = 0
+    for stream_id in ids:
+        found = web.get(f"/api/v1/streams/{stream_id}/matches", params={"top": TOP}).json()
+        weak = sum(
+            1
+            for m in found["matches"]
+            for r in m["reasons"]
+            if r["component"] == "material" and r["score"] < WEAK_MATERIAL
+        )
+        page = web.get(f"/streams/{stream_id}").text
+        assert page.count(">Weak material match</span>") == weak, stream_id
+        flagged += weak
+    assert flagged > 0

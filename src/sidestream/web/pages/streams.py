@@ -31,6 +31,7 @@ from sidestream.matching.service import (
     undismiss_match,
     who_could_use,
 )
+from sidestream.matching.weights import WEAK_MATERIAL
 from sidestream.messages import N_
 from sidestream.registry import service as registry
 from sidestream.registry.models import Organisation, Stream
@@ -132,6 +133,7 @@ def stream_page(
         "visibilities": VISIBILITY_CHOICES,
         "disposals": dict(AVOIDED_DISPOSAL_CHOICES),
         "components": COMPONENT_LABELS,
+        "weak_material": WEAK_MATERIAL,  # as the network plan flags a link
         "saved": request.query_params.get("saved"),
         "notice": request.query_params.get("notice"),
     }
