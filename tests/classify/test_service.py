@@ -200,6 +200,8 @@ def test_generic_words_do_not_decide_the_code(
         ("Copper cables", "170411"),  # was copper slag
         ("Lime sludge", "030309"),  # was sewage sludge
         ("Asfaltbrokker", "170302"),  # Danish: was bricks
+        ("Brugte bomuldsklude", "200111"),  # Danish used cotton rags: was used tyres (0.40)
+        ("Gebrauchte Reifen", "160103"),
     ],
 )
 def test_how_a_material_was_broken_up_does_not_name_it(text: str, code: str) -> None:

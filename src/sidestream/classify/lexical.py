@@ -17,11 +17,12 @@ _NGRAM_SIZES = (3, 4, 5)
 #: the ten languages, and short function words. Their features carry ``GENERIC_WEIGHT`` of the
 #: usual weight, so "waste car" is decided by "car", not by every term holding "waste". How a
 #: material was broken up (shredded, crushed, baled) is generic too: "shredded tyres" and
-#: "shredded newspaper" were iron and steel through the synonym "shredded scrap".
+#: "shredded newspaper" were iron and steel through the synonym "shredded scrap"; so is its
+#: age ("old", "gamle"), not its use ("used cooking oil" is a name of its own).
 _GENERIC_TEXT = """
     waste wastes residue residues remains material materials other from of the and with for in
     on to by at as or a an
-    shredded crushed chipped granulated baled ground
+    shredded crushed chipped granulated baled ground old gamle gamla alte
     abfall abfalle reste ruckstande aus der die das den dem und von vom mit fur zum zur
     affald rester fra og med til af
     avfall fran och av for pa
