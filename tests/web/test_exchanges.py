@@ -165,6 +165,17 @@ def test_introduction_exchange_and_delivery(web: TestClient, engine: Engine, ids
     sign_up(web, "nosy@example.org")
     assert web.get("/region/pipeline").status_code == 403
     assert web.get(exchange_url).status_code == 404
+
+    # A delivery of more than a year of the agreed 15,000 t is recorded, with a second look asked
+    # (1 000,5 t on terms of 2.5 t a month passed without a word)
+    supplier = log_in(web, "gypsum-seller@example.org", "correct horse battery")
+    large = delivery | {"csrf_token": supplier, "quantity": "16000", "document_ref": "WTN-0002"}
+    r = web.post(exchange_url + "/deliveries", data=large, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith("?notice=delivery-large")
+    assert "more than a whole year of the agreed amount" in web.get(r.headers["location"]).text
+    usual = delivery | {"csrf_token": supplier, "quantity": "900", "document_ref": "WTN-0003"}
+    r = web.post(exchange_url + "/deliveries", data=usual, follow_redirects=False)
+    assert r.headers["location"].endswith("?notice=delivery")
     web.cookies.clear()
 
 

@@ -588,6 +588,25 @@ def delivered_amount(
     return annualise(quantity, unit, "one-off", kind, density)
 
 
+def beyond_agreed(session: Session, ex: Exchange, delivery: Delivery) -> bool:
+    """Whether one delivery is more than a whole year of the exchange's agreed amount ("1 000,5
+    t" recorded on terms of 2.5 t a month): worth a second look, not a refusal (a catch-up load
+    can be large, and the other company may dispute it)."""
+    if ex.agreed_quantity is None or not ex.agreed_unit:
+        return False
+    counted, kind = counting_basis(session, ex)
+    if kind not in CANONICAL_UNIT:  # capacity, services: nothing is counted
+        return False
+    density = density_of(counted.properties) if counted is not None else None
+    try:
+        one = delivered_amount(counted, delivery.quantity, delivery.unit, kind)
+        period = ex.agreed_period or "per-year"
+        year = annualise(ex.agreed_quantity, ex.agreed_unit, period, kind, density)
+    except ValueError:
+        return False
+    return one is not None and year is not None and one.amount > year.amount > 0
+
+
 def counting_basis(session: Session, ex: Exchange) -> tuple[Stream | None, str | None]:
     """What an exchange's amounts are counted by: the stream whose density converts them and
     the kind. The offer; once it is deleted, the need (its density) and the kind the exchange
@@ -759,8 +778,8 @@ def _new_document(
     delivery counts nowhere: its note may be recorded again, corrected ("only 900 t arrived"),
     and the disputed one is then no longer confirmed."""
 
-    def key(text: str | None) -> str:  # "WTN 123", "wtn123" and "WTN  123" are one note
-        return "".join((text or "").split()).casefold()
+    def key(text: str | None) -> str:  # "WTN-123", "wtn 123" and "WTN.123" are one note
+        return "".join(c for c in (text or "").casefold() if c.isalnum())
 
     ref = key(document_ref)
     for earlier in ex.deliveries:

@@ -307,14 +307,15 @@ def _write(
     write: Callable[[], object],
     fields: Sequence[str],
     values: dict[str, Any],
-    notice: str,
+    notice: str | Callable[[Any], str],
     refused: str = NOT_A_PARTY,
 ) -> Response:
     """Run one exchange write; on refusal roll back and show the page with the reasons
-    (``refused``: what a signed-in viewer who may not make it is told)."""
+    (``refused``: what a signed-in viewer who may not make it is told; ``notice``: the page's
+    notice, or what chooses it from the written object)."""
     gettext = gettext_for(request)
     try:
-        write()
+        written = write()
     except ValidationError as exc:
         errors = field_errors(exc, list(fields), gettext, choose_language(request))
         status = 422
@@ -326,8 +327,9 @@ def _write(
         session.rollback()
         return forbidden(request, READ_ONLY if not viewer.can_write else refused)
     else:
+        said = notice(written) if callable(notice) else notice
         session.commit()
-        return see_other(f"/exchanges/{ex.id}?notice={notice}")
+        return see_other(f"/exchanges/{ex.id}?notice={said}")
     session.rollback()
     return _exchange_page(request, session, viewer, ex, errors, values, status)
 
@@ -371,7 +373,9 @@ async def add_delivery(
         lambda: service.record_delivery(session, viewer, exchange_id, DeliveryCreate(**data)),
         DELIVERY_FIELDS,
         typed,
-        "delivery",
+        lambda delivery: (
+            "delivery-large" if service.beyond_agreed(session, ex, delivery) else "delivery"
+        ),
     )
 
 
