@@ -297,4 +297,8 @@ def test_a_partner_that_barely_fits_is_flagged_as_a_weak_match(web: TestClient, 
         page = web.get(f"/streams/{stream_id}").text
         assert page.count(">Weak material match</span>") == weak, stream_id
         flagged += weak
+        # each card's buttons say which partner they act on (five "View" buttons said nothing)
+        asks = page.count(">Ask for an introduction</button>")
+        assert page.count('aria-label="Ask for an introduction: ') == asks, stream_id
+        assert page.count('aria-label="View: ') == len(found["matches"]), stream_id
     assert flagged > 0
