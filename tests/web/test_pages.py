@@ -175,6 +175,11 @@ def test_region_page_has_map_flows_sankey_pipeline_and_indicators(web: TestClien
     html = web.get("/region").text
     assert 'id="region-map"' in html and '"points":[' in html and '"lines":[' in html
     assert 'class="sankey"' in html and "<path" in html
+    # the flows a mouse read in the diagrams' tooltips are a table too
+    paths = html.count("<path d=")
+    assert paths and html.count("The flows as a table") == html.count('class="sankey"')
+    table_rows = re.findall(r'<tr><td>[^<]*</td><td>[^<]*</td><td class="num">', html)
+    assert len(table_rows) == paths
     assert "Opportunity pipeline" in html and "Candidate links" in html
     for label in (
         "Resources saved",
