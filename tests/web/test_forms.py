@@ -122,6 +122,16 @@ def test_a_small_amount_is_shown_with_its_decimals(web: TestClient, csrf: str) -
         assert shown in page, typed
 
 
+def test_a_limit_is_written_as_the_page_writes_numbers(web: TestClient, csrf: str) -> None:
+    # "Må højst være 1000000000000."
+    url = _new_org(web, csrf, "Limits ApS")
+    form = {"csrf_token": csrf, "direction": "offer", "title": "Slag", "description": "Slag",
+            "kind": "material", "unit": "t", "period": "per-year", "visibility": "public",
+            "quantity": "2000000000000"}  # fmt: skip
+    html = web.post(url, data=form, headers={"Accept-Language": "da"}).text
+    assert "1.000.000.000.000" in _error(html, "quantity")
+
+
 def test_stream_form_messages_sit_beside_the_fields(web: TestClient, csrf: str) -> None:
     url = _new_org(web, csrf, "Messages Test Ltd")
     html = web.post(

@@ -120,7 +120,7 @@ def read_number(
     below, above = low is not None and number < low, high is not None and number > high
     if not (below or above):
         return number, None
-    low_text, high_text = format_editable(low, lang), format_editable(high, lang)
+    low_text, high_text = (format_editable(x, lang, grouping=True) for x in (low, high))
     if low is not None and high is not None:
         message = gettext(N_("Must be between %(low)s and %(high)s."))
         return None, message % {"low": low_text, "high": high_text}
@@ -152,7 +152,7 @@ def _message(err: Any, gettext: Gettext, lang: str) -> str:
     if template is None:
         return translated(str(err["msg"]), gettext)
     limits = {
-        k: format_editable(v, lang) if isinstance(v, int | float) else v
+        k: format_editable(v, lang, grouping=True) if isinstance(v, int | float) else v
         for k, v in (err.get("ctx") or {}).items()
     }
     return gettext(template) % limits if "%(" in template else gettext(template)

@@ -72,14 +72,16 @@ def format_quantity(value: float | None, lang: str) -> str:
     return format_decimal(value, format="#,##0" + decimals, locale=lang)
 
 
-def format_editable(value: float | None, lang: str) -> str:
+def format_editable(value: float | None, lang: str, grouping: bool = False) -> str:
     """A stored number as a form field shows it for editing in ``lang``: its decimal sign, no
     grouping, every digit of the number (``2,125`` in Danish; ``0,00000000001``), so that
-    sending the field back unchanged reads the same number; empty for ``None``."""
+    sending the field back unchanged reads the same number; empty for ``None``. ``grouping``:
+    for a message, not a field ("at most 1.000.000.000.000")."""
     if value is None:
         return ""
     exact = Decimal(repr(float(value))) + 0  # + 0: -0.0 is 0
-    return format_decimal(exact, format="0.#", locale=lang, decimal_quantization=False)
+    pattern = "#,##0.#" if grouping else "0.#"
+    return format_decimal(exact, format=pattern, locale=lang, decimal_quantization=False)
 
 
 @lru_cache
