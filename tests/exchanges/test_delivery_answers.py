@@ -127,6 +127,11 @@ def test_reports_leave_disputed_deliveries_out_and_count_what_is_confirmed(
     assert pipe.json()["delivered"] == {"t": 20.0}
     _answer(client, ex_id, ids["acme_member"], beta, answer="confirmed")  # settled after all
     assert realised()[0] == [(40.0, 40.0)]
+    # a load booked in kg counts in the same total ("800 kg" and "2.5 tons" were totals apart)
+    kg = {"delivered_on": "2026-03-03", "quantity": 500, "unit": "kg", "document_ref": "WTN-77"}
+    assert client.post(f"/api/v1/exchanges/{ex_id}/deliveries", json=kg, headers=acme).is_success
+    pipe = client.get(f"/api/v1/networks/{world[0].network}/pipeline", headers=h["hub_facilitator"])
+    assert pipe.json()["delivered"] == {"t": 40.5}
 
 
 def test_whoever_recorded_a_delivery_never_confirms_it_for_the_other_party(

@@ -246,7 +246,8 @@ class Pipeline(BaseModel):
     exchanges: dict[str, int]
     failure_reasons: dict[str, int]
     delivered: dict[str, float] = Field(
-        description="total delivered quantity per unit (deliveries not disputed)"
+        description="total delivered (deliveries not disputed) in t, MWh or m3 (a delivery in "
+        "kg or tons counts in t); a capacity or service in the unit recorded"
     )
 
 

@@ -816,9 +816,18 @@ def pipeline(session: Session, viewer: Viewer, network_id: int) -> Pipeline:
     ).all()
     delivered: Counter[str] = Counter()
     for ex in exchanges:
+        counted, kind = counting_basis(session, ex)
         for d in ex.deliveries:
-            if d.answer != Answer.disputed:
+            if d.answer == Answer.disputed:
+                continue
+            try:  # in t, MWh or m3 ("2.5 tons" and "800 kg" were totals of their own)
+                amount = delivered_amount(counted, d.quantity, d.unit, kind)
+            except ValueError:  # recorded before units were checked
+                amount = None
+            if amount is None:  # a capacity or service: as recorded
                 delivered[d.unit] += d.quantity
+            else:
+                delivered[amount.unit] += amount.amount
     return Pipeline(
         network_id=network_id,
         introductions=dict(Counter(intros)),
