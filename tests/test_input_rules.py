@@ -140,3 +140,13 @@ def test_properties_hold_only_what_json_stores():
         with pytest.raises(ValidationError):
             Listing.model_validate(row)
     assert StreamUpdate(version=1, properties={"moisture_pct": 12.5, "tags": ["a", 1]})
+
+
+def test_braces_in_a_message_are_written_once():
+    # located_errors escaped them for formatting that never happens: '{{x}}' reached users
+    from sidestream.registry.schemas import StreamCreate
+
+    row = {"direction": "offer", "title": "x", "properties": {"water_quality": "{x}"}}
+    with pytest.raises(ValidationError) as raised:
+        StreamCreate.model_validate(row)
+    assert "not '{x}'" in raised.value.errors()[0]["msg"]

@@ -115,9 +115,11 @@ def _passed_on(error: Any) -> Any:
     """A reported error as ``ValidationError.from_exception_data`` takes it back."""
     if error["type"] in _STANDARD_TYPES:
         return error
-    message = error["msg"].replace("{", "{{").replace("}", "}}")
+    # without a context pydantic does not format the message: braces stay as written
     return InitErrorDetails(
-        type=PydanticCustomError(error["type"], message), loc=error["loc"], input=error["input"]
+        type=PydanticCustomError(error["type"], error["msg"]),
+        loc=error["loc"],
+        input=error["input"],
     )
 
 
@@ -131,9 +133,7 @@ def located_errors(title: str, errors: dict[tuple[str, ...], str]) -> Validation
         title,
         [
             InitErrorDetails(
-                type=PydanticCustomError(
-                    "value_error", message.replace("{", "{{").replace("}", "}}")
-                ),
+                type=PydanticCustomError("value_error", message),  # no context: not formatted
                 loc=loc,
                 input=None,
             )

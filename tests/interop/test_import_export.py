@@ -204,6 +204,16 @@ def test_decimal_commas_are_read_in_a_csv_separated_by_semicolons(session):
     text = 'id,direction,title,quantity,unit\ns2,offer,Ash,"12,5",t\n'  # commas separate
     report = run(session, io.BytesIO(text.encode()), fmt="csv")
     assert [(e.row, e.field) for e in report.errors] == [(2, "quantity")]
+    # "12.500" is 12,500 grouped or 12.5 with a point: it was stored as 12.5, now it is asked
+    lines = ["id;direction;title;quantity;unit", "s3;offer;Ash;12.500;t", "s4;offer;Slag;1 234,5;t"]
+    report = run(session, io.BytesIO(("\n".join(lines) + "\n").encode()), fmt="csv")
+    assert [(e.row, e.field) for e in report.errors] == [(2, "quantity")]
+    assert "'12.500' may be 12500 or 12,500" in report.errors[0].message
+    lines[1] = "s3;offer;Ash;12500;t"
+    report = run(session, io.BytesIO(("\n".join(lines) + "\n").encode()), fmt="csv")
+    assert report.committed, report.errors
+    amounts = dict(session.execute(select(Stream.external_id, Stream.quantity)).all())
+    assert (amounts["s3"], amounts["s4"]) == (12500, 1234.5)
 
 
 def test_xlsx_import(session):

@@ -192,7 +192,12 @@ def test_a_website_is_a_web_address(client):
     # "javascript:alert(1)" was stored and handed to every client that makes it a link
     r = client.post("/api/v1/organisations", json={"name": "Argo", "website": "www.argo.dk"})
     assert r.json()["website"] == "https://www.argo.dk"
-    for bad in ("javascript:alert(1)", "data:text/html,x", "ftp://argo.dk", "argo", "a@argo.dk"):
+    query = "www.argo.dk/go?to=https://x"  # "://" in its query, no scheme of its own
+    r = client.post("/api/v1/organisations", json={"name": "Argo 2", "website": query})
+    assert r.json()["website"] == "https://" + query
+    too_long = "a.dk/" + "x" * 295  # within 300 as written, not once read as https://
+    for bad in ("javascript:alert(1)", "data:text/html,x", "ftp://argo.dk", "argo", "a@argo.dk",
+                "https://argo.dk:99999", "https://.", "argo.dk\u200b", too_long):  # fmt: skip
         r = client.post("/api/v1/organisations", json={"name": "Other", "website": bad})
         assert r.status_code == 422, bad
         assert r.json()["detail"][0]["loc"] == ["body", "website"], r.text

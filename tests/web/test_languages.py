@@ -57,6 +57,7 @@ def test_numbers_are_localised(web: TestClient) -> None:
         "30",
         "1.234",
     ]
+    assert format_quantity(0.0004, "da") == "< 0,001" and format_quantity(0.0, "en") == "0"
     assert parse_number("12,5", "da") == "12.5"
     assert parse_number("12.5", "da") == "12.5"
     assert parse_number("abc", "sl") == "abc"

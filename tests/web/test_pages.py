@@ -273,6 +273,7 @@ def test_what_a_benefit_leaves_out_is_said_in_the_pages_language(web: TestClient
     # textiles replace no known product at their partners (docs/impact.md, stop 31)
     said = "What this stream would replace is not known: that part is counted as 0."
     assert said in english and NO_SUBSTITUTE not in english
+    assert "What it replaces: not known (no documented use" in english  # it said "unknown"
     danish = web.get(f"/streams/{textiles}", headers={"Accept-Language": "da"}).text
     assert "Hvad denne strøm ville erstatte, kendes ikke: den del regnes som 0." in danish
 

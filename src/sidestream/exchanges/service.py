@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
@@ -768,6 +769,10 @@ def answering_party(viewer: Viewer, ex: Exchange, delivery: Delivery) -> int | N
     )
 
 
+#: What parts a delivery note's number, however it is written (spaces, hyphens, dots, slashes).
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
 def _new_document(
     ex: Exchange, document_ref: str | None, field: str = "document_ref", but: Delivery | None = None
 ) -> None:
@@ -778,8 +783,9 @@ def _new_document(
     delivery counts nowhere: its note may be recorded again, corrected ("only 900 t arrived"),
     and the disputed one is then no longer confirmed."""
 
-    def key(text: str | None) -> str:  # "WTN-123", "wtn 123" and "WTN.123" are one note
-        return "".join(c for c in (text or "").casefold() if c.isalnum())
+    def key(text: str | None) -> str:  # "WTN-123", "wtn 123" and "WTN.123" are one note;
+        # "2024-1-12" and "2024-11-2" are two
+        return _SEPARATORS.sub("-", (text or "").casefold()).strip("-")
 
     ref = key(document_ref)
     for earlier in ex.deliveries:

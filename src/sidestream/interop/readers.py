@@ -133,16 +133,20 @@ def _one_column_each(header: Iterable[Any]) -> None:
 
 
 #: Columns holding numbers, which a file separated by semicolons (saved where the comma is the
-#: decimal sign) writes as "12,5" or "1.234,5".
+#: decimal sign) writes as "12,5", "1.234,5" or "1 234,5".
 _NUMBER_COLUMNS = frozenset({"quantity", "lat", "lon", "price_eur_per_unit"})
-_DECIMAL_COMMA = re.compile(r"-?(\d{1,3}(\.\d{3})+|\d*),\d+")
+_DECIMAL_COMMA = re.compile(r"-?(\d{1,3}([. \u00a0\u202f]\d{3})+|\d*),\d+")
+#: "12.500" there: 12,500 grouped, or 12.5 written with a point? Not read either way.
+_THOUSANDS_ONLY = re.compile(r"-?\d{1,3}(\.\d{3})+")
 
 
 def _decimal_point(cell: str) -> str:
     """A number written with a decimal comma, as a decimal point reads it: ``12,5`` ->
-    ``12.5``, ``1.234,5`` -> ``1234.5``; any other text as it is."""
+    ``12.5``, ``1.234,5`` and ``1 234,5`` -> ``1234.5``; any other text as it is."""
     text = cell.strip()
-    return text.replace(".", "").replace(",", ".") if _DECIMAL_COMMA.fullmatch(text) else cell
+    if not _DECIMAL_COMMA.fullmatch(text):
+        return cell
+    return re.sub(r"[. \u00a0\u202f]", "", text).replace(",", ".")
 
 
 def _csv_rows(text: str, strict: bool = True) -> Iterator[RawRow]:
@@ -152,13 +156,22 @@ def _csv_rows(text: str, strict: bool = True) -> Iterator[RawRow]:
         header = [h.strip() or None for h in next(reader, [])]
         _one_column_each(header)
         numbers = [i for i, h in enumerate(header) if h in _NUMBER_COLUMNS and delimiter == ";"]
-        rows = (
-            (number, [_decimal_point(v) if i in numbers else v for i, v in enumerate(values)], ())
-            for number, values in enumerate(reader, start=2)
-        )
-        yield from _table_rows(header, rows, strict, str)
+        for number, values in enumerate(reader, start=2):
+            unsure = next((i for i in numbers if _thousands_only(values, i)), None)
+            if unsure is not None:  # stored 1000 times too small, or too large, if guessed
+                cell = values[unsure].strip()
+                msg = (f"'{cell}' may be {cell.replace('.', '')} or {cell.replace('.', ',')}: "
+                       "write it without the point, or with a decimal comma")  # fmt: skip
+                yield RawRow(number, None, msg, header[unsure])
+                continue
+            cells = [_decimal_point(v) if i in numbers else v for i, v in enumerate(values)]
+            yield from _table_rows(header, [(number, cells, ())], strict, str)
     except csv.Error as exc:  # a cell over the csv module's limit, a NUL byte
         raise ValueError(f"cannot read the CSV after row {reader.line_num}: {exc}") from None
+
+
+def _thousands_only(values: list[str], column: int) -> bool:
+    return column < len(values) and bool(_THOUSANDS_ONLY.fullmatch(values[column].strip()))
 
 
 def _delimiter(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 from urllib.parse import urlsplit
@@ -104,6 +105,13 @@ class _NaceChecked(BaseModel):
         return _nace(v)
 
 
+#: The longest website stored (the column's length), ``https://`` included.
+WEBSITE_MAX_LENGTH = 300
+#: A scheme written before the address ("https://", "ftp://"); "javascript:alert(1)" has
+#: none and is read as a host, which it is not.
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
 class _UserWritten(InputRules):
     """Mixin of what a user writes of an organisation: ``country`` must be a country and
     ``website`` a web address (not checked again when a stored organisation is read back)."""
@@ -123,16 +131,27 @@ class _UserWritten(InputRules):
 
 def web_address(text: str) -> str:
     """An organisation's website as an http(s) address: ``www.argo.dk`` is read as
-    ``https://www.argo.dk``; another scheme (``javascript:``, ``data:``, ``ftp:``) or text
-    that names no host is refused, as a page or API client would make it a link."""
+    ``https://www.argo.dk``; another scheme (``javascript:``, ``data:``, ``ftp:``), a host
+    without a dot, a user before the host, a port that is no port, a space or an invisible
+    character, or more than ``WEBSITE_MAX_LENGTH`` characters once read, is refused, as a page
+    or API client would make it a link."""
     written = text.strip()
-    address = written if "://" in written else f"https://{written}"
+    address = written if _SCHEME.match(written) else f"https://{written}"
     parts = urlsplit(address)
-    named = "." in (parts.hostname or "") and parts.username is None  # no "user@" before it
+    labels = (parts.hostname or "").split(".")
+    named = len(labels) > 1 and all(labels) and parts.username is None  # no "user@" before it
     if parts.scheme.lower() not in ("http", "https") or not named:
         raise ValueError(f"'{written}' is not a web address such as https://www.example.com")
-    if any(c.isspace() for c in address):
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is no port
+    except ValueError:
+        raise ValueError(f"'{written}' is not a web address: its port is no number") from None
+    if not address.isprintable() or any(c.isspace() for c in address):
         raise ValueError(f"'{written}' is not a web address: it contains a space")
+    if len(address) > WEBSITE_MAX_LENGTH:
+        raise ValueError(
+            f"'{written[:40]}…' is not a web address of at most {WEBSITE_MAX_LENGTH} characters"
+        )
     return address
 
 
@@ -146,7 +165,7 @@ class OrganisationBase(_NaceChecked):
     size_class: SizeClass | None = None
     country: Country | None = Field(None, description="ISO 3166-1 alpha-2 country code")
     description: str | None = Field(None, max_length=5000)
-    website: str | None = Field(None, max_length=300)
+    website: str | None = Field(None, max_length=WEBSITE_MAX_LENGTH)
 
 
 class OrganisationCreate(OrganisationBase, _UserWritten):
@@ -166,7 +185,7 @@ class OrganisationUpdate(_NaceChecked, _UserWritten, _KeepsRequired):
     size_class: SizeClass | None = None
     country: Country | None = None
     description: str | None = Field(None, max_length=5000)
-    website: str | None = Field(None, max_length=300)
+    website: str | None = Field(None, max_length=WEBSITE_MAX_LENGTH)
 
 
 class OrganisationOut(OrganisationBase):

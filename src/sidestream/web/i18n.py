@@ -64,12 +64,16 @@ def format_number(value: float | None, lang: str, digits: int = 0, grouping: boo
 
 def format_quantity(value: float | None, lang: str) -> str:
     """An amount with the decimals it needs to be read right (``0,4``, ``12,5``, ``1.234``):
-    two below 10, one below 100, none above, trailing zeros left out; empty for ``None``."""
+    three below 1, two below 10, one below 100, none above, trailing zeros left out; an amount
+    too small for that is "< 0,001" (never "0" or "-0"); empty for ``None``."""
     if value is None:
         return ""
     size = abs(value)
-    decimals = "" if size >= 100 else ".#" if size >= 10 else ".##"
-    return format_decimal(value, format="#,##0" + decimals, locale=lang)
+    decimals = "" if size >= 100 else ".#" if size >= 10 else ".##" if size >= 1 else ".###"
+    text = format_decimal(value, format="#,##0" + decimals, locale=lang)
+    if size and not any(c in "123456789" for c in text):  # 0.0004 t is not nothing
+        return f"< {format_decimal(0.001, format='0.###', locale=lang)}"
+    return text
 
 
 def format_editable(value: float | None, lang: str, grouping: bool = False) -> str:
