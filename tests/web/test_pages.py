@@ -120,6 +120,10 @@ def test_kind_fields_ask_what_matters(web: TestClient) -> None:
 def test_classifier_suggests_codes_as_the_user_types(web: TestClient) -> None:
     html = web.post("/streams/suggest", data={"description": "sawdust and wood shavings"}).text
     assert 'name="waste_code"' in html and "030105" in html
+    # the best code is said once; the list itself is no live region (it was re-read whole)
+    assert re.search(
+        r'id="suggestions-status"[^>]*hx-swap-oob="true">Suggested code: 03 01 05', html
+    )
 
 
 def test_a_mirror_entry_suggested_says_what_to_compare_it_with(web: TestClient) -> None:
@@ -169,6 +173,13 @@ def test_case_library_finds_a_material_named_in_another_language(web: TestClient
 def test_case_search_answers_htmx_with_the_results_only(web: TestClient) -> None:
     html = web.get("/cases", params={"q": "ash"}, headers={"HX-Request": "true"}).text
     assert "<table>" in html and "<html" not in html
+    # a screen reader hears the count, not the whole table again (the results were the live
+    # region)
+    status = re.search(r'<p id="results-status"[^>]*hx-swap-oob="true">([^<]+)</p>', html)
+    assert status and "cases found" in status.group(1)
+    page = web.get("/cases").text
+    assert '<p id="results-status" class="sr-only" role="status"></p>' in page
+    assert 'id="results" aria-live' not in page and "hx-swap-oob" not in page
 
 
 def test_region_page_has_map_flows_sankey_pipeline_and_indicators(web: TestClient) -> None:
