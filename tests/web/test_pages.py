@@ -319,3 +319,12 @@ def test_a_partner_that_barely_fits_is_flagged_as_a_weak_match(web: TestClient, 
         assert page.count('aria-label="Ask for an introduction: ') == asks, stream_id
         assert page.count('aria-label="View: ') == len(found["matches"]), stream_id
     assert flagged > 0
+
+
+def test_switching_the_kind_keeps_the_quantity_and_stops_offering_itself(web: TestClient) -> None:
+    # the "Use energy" button cleared a typed quantity and kept offering itself afterwards
+    fields = web.get("/streams/fields", params={"kind": "energy", "quantity": "1200"}).text
+    assert 'id="quantity" name="quantity" value="1200"' in fields
+    heat = {"description": "Surplus heat from our flue gas at 60 °C"}
+    assert "data-set-kind" in web.post("/streams/suggest", data=heat).text
+    assert "data-set-kind" not in web.post("/streams/suggest", data=heat | {"kind": "energy"}).text

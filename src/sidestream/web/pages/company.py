@@ -391,9 +391,13 @@ def _code_source(form: Mapping[str, Any], org: Organisation, code: str | None) -
 
 
 @router.get("/streams/fields", response_class=HTMLResponse)
-def kind_fields(request: Request, viewer: PageViewer, kind: str = "material") -> HTMLResponse:
-    """The kind-specific part of the stream form (swapped in by htmx when the kind changes)."""
-    return render(request, "company/_kind_fields.html", _form_context({"kind": kind}, {}))
+def kind_fields(
+    request: Request, viewer: PageViewer, kind: str = "material", quantity: str = ""
+) -> HTMLResponse:
+    """The kind-specific part of the stream form (swapped in by htmx when the kind changes),
+    keeping the quantity typed (the switch cleared it)."""
+    values = {"kind": kind, "quantity": quantity[:50]}
+    return render(request, "company/_kind_fields.html", _form_context(values, {}))
 
 
 @router.post("/streams/suggest", response_class=HTMLResponse)
@@ -415,6 +419,7 @@ async def suggest(request: Request, session: SessionDep, viewer: PageViewer) -> 
         {
             "suggestion": suggestion,
             "chosen": form.get("waste_code"),
+            "kind_chosen": form.get("kind"),  # no "Use energy" once energy is chosen
             "text": text,
             "kinds": KIND_FORMS,
             # a mirror entry says which entries to compare it with ("17 05 03*")
