@@ -270,3 +270,19 @@ def test_temperatures_written_in_titles_are_read_as_matching_reads_them():
     cold = _listing(direction="offer", title="Waste heat 30 °C", **heat)
     result = account_pair(cold, steam, 1.0).result
     assert any("cannot serve it" in w for w in result.warnings), result.warnings
+
+
+def test_an_offered_fuel_replaces_natural_gas_fuel_for_fuel():
+    # biomethane and refinery fuel gas were valued as heat from a gas boiler: 1/0.92 of the gas,
+    # 8.7 % too much energy and CO2e
+    from sidestream.impact.service import account_pair
+
+    energy = {"kind": "energy", "unit": "MWh", "quantity": 1000}
+    need = _listing(direction="need", title="Fuel for our boilers", **energy)
+    gas = account_pair(_listing(direction="offer", title="Biomethane", **energy), need, 1.0)
+    heat = account_pair(_listing(direction="offer", title="Surplus heat", **energy), need, 1.0)
+    assert gas.exchange.substitutes == "natural_gas"
+    assert gas.result.indicators.energy_saved_mwh == pytest.approx(1000)
+    assert heat.result.indicators.energy_saved_mwh == pytest.approx(1000 / 0.92)
+    ratio = heat.result.carbon.substitution_t / gas.result.carbon.substitution_t
+    assert ratio == pytest.approx(1 / 0.92)

@@ -36,7 +36,8 @@ class Exchange(InputRules):
     substitutes: str | None = Field(
         None,
         description="what the receiver stops buying: a DEFRA material category, or "
-        "'natural_gas_heat' | 'district_heat' | 'electricity' | 'water_supply'; 'none' for a "
+        "'natural_gas_heat' | 'natural_gas' (a fuel for a fuel) | 'district_heat' | "
+        "'electricity' | 'water_supply'; 'none' for a "
         "material whose use replaces nothing the factor set can value; 'unknown' where what the "
         "receiver uses it in place of is not known (counted as 0)",
     )

@@ -15,9 +15,14 @@ from sidestream.impact.catalogue import category_for, receiver_substitute
 from sidestream.impact.factors import DEFAULT_VERSION, load_factor_set
 from sidestream.impact.heat_pump import MAX_LIFT_K, delivered_per_heat, heat_pump_cop
 from sidestream.impact.schemas import Exchange, ImpactResult
+from sidestream.matching.carriers import FUEL, carrier_of
 from sidestream.matching.schemas import Listing
 from sidestream.matching.table import annual_amount, heat_temperature
 from sidestream.taxonomy.kinds import CANONICAL_UNIT, PHYSICAL_KINDS, Kind
+
+#: What an offered fuel (biogas, biomethane, a process gas) replaces: natural gas, fuel for
+#: fuel (``substitutes.csv``); heat is the default of energy.
+FUEL_SUBSTITUTE = "natural_gas"
 
 
 class FactorOut(BaseModel):
@@ -91,8 +96,9 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
     the receiver stops buying (what its industry uses the material in place of, as fly ash
     replaces clinker in a cement works; else the need's own material, when its code says so),
     the disposal the supplier avoids where its offer says (``properties.avoided_disposal``;
-    else the default of its code) and the heat pump that lifts the offer's heat to the need's
-    temperature (``need`` ``None``: deleted)."""
+    else the default of its code), natural gas for an offered fuel (by energy content, not as
+    boiler heat) and the heat pump that lifts the offer's heat to the need's temperature
+    (``need`` ``None``: deleted)."""
     kind = str(offer.kind or "material")
     needed, ratio, disposal = None, 1.0, None
     if kind in ("material", "water") and need is not None:
@@ -110,6 +116,8 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
             disposal = "none"
     if kind in ("material", "water"):  # where the supplier says it goes today, if anywhere
         disposal = _property(offer, "avoided_disposal") or disposal
+    if kind == "energy" and carrier_of(offer.title) == FUEL:  # a gas burnt in place of gas
+        needed = FUEL_SUBSTITUTE
     return {
         "kind": kind,
         "waste_code": offer.waste_code,
