@@ -10,13 +10,16 @@ import pytest
 from sidestream.errors import InvalidInput
 from sidestream.impact.catalogue import (
     categories,
+    category_for,
     disposal_factor_id,
     disposal_routes,
     material_factor_id,
+    receiver_substitutes,
     substitutes,
     vehicles,
 )
 from sidestream.impact.factors import DEFAULT_VERSION, load_factor_set
+from sidestream.impact.service import OWN_MATERIAL
 
 
 def _defra_row(file: str, row_id: str) -> dict[str, str]:
@@ -82,6 +85,13 @@ def test_every_mapping_row_points_at_a_real_factor() -> None:
     for v in vehicles().values():
         assert v.emission_factor_id is None or v.emission_factor_id in fs
         assert v.cost_factor_id is None or v.cost_factor_id in fs
+    for row in receiver_substitutes().values():  # "(own)": its code's category, which must exist
+        name = row.material_category
+        if name == OWN_MATERIAL:
+            name = category_for(row.code_prefix, "material").material_category
+            assert name, row
+        if name != "none":
+            assert material_factor_id(name, "primary_material_production") in fs, row
 
 
 def test_overrides_replace_value_and_mark_provenance() -> None:

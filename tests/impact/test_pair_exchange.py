@@ -286,3 +286,19 @@ def test_an_offered_fuel_replaces_natural_gas_fuel_for_fuel():
     assert heat.result.indicators.energy_saved_mwh == pytest.approx(1000 / 0.92)
     ratio = heat.result.carbon.substitution_t / gas.result.carbon.substitution_t
     assert ratio == pytest.approx(1 / 0.92)
+
+
+def test_an_industry_that_recycles_a_material_as_itself_replaces_its_virgin_production():
+    # scrap to a steelworks, recovered paper to a paper mill: documented rows, not the offer's
+    # category taken for any receiver (docs/impact.md, stop 31)
+    from sidestream.impact.service import pair_terms
+
+    for code, nace in (("170405", "2410"), ("150101", "1712"), ("150107", "2313")):
+        offer = _listing(direction="offer", waste_code=code)
+        works = _listing(direction="need", title="Raw material", organisation_nace=nace)
+        other = _listing(direction="need", title="Raw material", organisation_nace="0111")
+        assert (
+            pair_terms(offer, works)["substitutes"]
+            == category_for(code, "material").material_category
+        )
+        assert pair_terms(offer, other)["substitutes"] == "unknown"

@@ -20,6 +20,9 @@ from sidestream.matching.schemas import Listing
 from sidestream.matching.table import annual_amount, heat_temperature
 from sidestream.taxonomy.kinds import CANONICAL_UNIT, PHYSICAL_KINDS, Kind
 
+#: ``receiver_substitutes.csv``'s material of an industry that recycles a material as itself
+#: (scrap in a steelworks, recovered paper in a paper mill): the virgin material of its category.
+OWN_MATERIAL = "(own)"
 #: What an offered fuel (biogas, biomethane, a process gas) replaces: natural gas, fuel for
 #: fuel (``substitutes.csv``); heat is the default of energy.
 FUEL_SUBSTITUTE = "natural_gas"
@@ -94,7 +97,8 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
     """What decides the value of one unit sent from ``offer`` to ``need``, the same for a
     match, a network plan, its report and realised deliveries: the offer's kind and code, what
     the receiver stops buying (what its industry uses the material in place of, as fly ash
-    replaces clinker in a cement works; else the need's own material, when its code says so),
+    replaces clinker in a cement works and scrap virgin steel in a steelworks; else, where the
+    need asks for that very material, its virgin production; else nothing known),
     the disposal the supplier avoids where its offer says (``properties.avoided_disposal``;
     else the default of its code), natural gas for an offered fuel (by energy content, not as
     boiler heat) and the heat pump that lifts the offer's heat to the need's temperature
@@ -106,6 +110,8 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
         code = (need.waste_code or offer.waste_code) if kind == "material" else None
         if instead := receiver_substitute(code, need.organisation_nace):
             needed, ratio = instead.material_category, instead.substitution_ratio
+            if needed == OWN_MATERIAL:  # recycled as itself: scrap in a steelworks
+                needed = category_for(code, kind).material_category or UNKNOWN_USE
         elif kind == "material":
             needed = _same_material(offer, need)
             ratio = 1.0 if needed != UNKNOWN_USE else 0.0
