@@ -302,3 +302,12 @@ def test_an_industry_that_recycles_a_material_as_itself_replaces_its_virgin_prod
             == category_for(code, "material").material_category
         )
         assert pair_terms(offer, other)["substitutes"] == "unknown"
+    # the row is found through the need's code; it never makes another material the need's
+    # (food waste sent to a steelworks' scrap need counted 3,824 t CO2e of virgin metal)
+    scrap_need = _listing(direction="need", waste_code="170405", organisation_nace="2410")
+    for code in ("020304", "200101", "120105", "120109"):
+        terms = pair_terms(_listing(direction="offer", waste_code=code), scrap_need)
+        assert (terms["substitutes"], terms["substitution_ratio"]) == ("unknown", 0.0), code
+    works = _listing(direction="need", title="Raw material", organisation_nace="2410")
+    shavings = pair_terms(_listing(direction="offer", waste_code="120105"), works)
+    assert shavings["substitutes"] == "unknown"  # plastic shavings are no metal

@@ -111,7 +111,8 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
         if instead := receiver_substitute(code, need.organisation_nace):
             needed, ratio = instead.material_category, instead.substitution_ratio
             if needed == OWN_MATERIAL:  # recycled as itself: scrap in a steelworks
-                needed = category_for(code, kind).material_category or UNKNOWN_USE
+                needed = _same_material(offer, need, asked=False)
+                ratio = ratio if needed != UNKNOWN_USE else 0.0
         elif kind == "material":
             needed = _same_material(offer, need)
             ratio = 1.0 if needed != UNKNOWN_USE else 0.0
@@ -134,18 +135,22 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
     }
 
 
-def _same_material(offer: Side, need: Side) -> str:
-    """What a material replaces where no use of it by the receiver's industry is documented:
-    the virgin material of its category where the need asks for that very material (the need's
-    code is of the offer's category, or the offer states no code); else ``UNKNOWN_USE``, as
-    what an undocumented use replaces is not known. The offer's own category was taken before
-    stop 31: chrome-tanned leather shavings sent to a need for fleshings counted as new
-    clothing not produced (55,780 t CO2e a year), refuse-derived fuel sent to a need for
-    textile cut-offs as clothing too."""
+def _same_material(offer: Side, need: Side, asked: bool = True) -> str:
+    """The virgin material of the category both sides are of: where the need asks for that very
+    material (its code is of the offer's category, or the offer states no code) or, with
+    ``asked=False``, where a receiving industry recycles the offer's material as itself (the
+    need states no code, or one of the same category); else ``UNKNOWN_USE``, as what an
+    undocumented use replaces is not known. The offer's own category was taken before stop 31:
+    chrome-tanned leather shavings sent to a need for fleshings counted as new clothing not
+    produced (55,780 t CO2e a year), refuse-derived fuel sent to a need for textile cut-offs as
+    clothing too; and one side's category is never the other's (tomato stalks sent to a
+    pellet maker's sawdust need are no wood)."""
     wanted = category_for(need.waste_code, "material").material_category
     own = category_for(offer.waste_code, "material").material_category
     if need.waste_code and wanted and (own == wanted or not offer.waste_code):
         return wanted
+    if not asked and own and not need.waste_code:
+        return own
     return UNKNOWN_USE
 
 

@@ -46,6 +46,7 @@ _WORDS: dict[str, str] = {
     r"|energia electrica|energia eletrica|elektriciteit|elektricitet|elkraft|sahko|elektrika"
     r"|elektricna energija|energia elektryczna",
     "fuel": r"fuel|fuel gas|heating oil|fuel oil|natural gas|biogas|biomethane|methane"
+    r"|refinery gas|process gas|biometan|biomethan|fordonsgas|biogass"
     r"|hydrogen(?! (?:peroxide"
     r"|sulphide|sulfide|chloride))|syngas|off-?gas|tail gas|purge gas|landfill gas"
     r"|coke oven gas|blast furnace gas|lpg|\w*brennstoff|\w*erdgas|wasserstoff|combustible"
