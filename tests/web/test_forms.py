@@ -83,6 +83,13 @@ def test_a_returning_user_sees_their_companies_first(web: TestClient, csrf: str)
     assert page.index("Your companies") < mine < page.index("Register another company")
 
 
+def test_the_suggestions_follow_a_change_of_kind(web: TestClient, csrf: str) -> None:
+    # after "Use energy" the hint kept offering itself until the next pause in typing
+    form = web.get(_new_org(web, csrf, "Kind Switch ApS")).text
+    area = re.search(r'<textarea id="description"[^>]*>', form).group(0)
+    assert 'hx-post="/streams/suggest"' in area and "change from:input[name=kind]" in area
+
+
 def test_a_stream_is_saved_and_its_partners_shown(web: TestClient, csrf: str) -> None:
     url = _new_org(web, csrf, "Kalundborg Plaster Works")
     response = web.post(
