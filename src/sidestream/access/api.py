@@ -34,8 +34,7 @@ from sidestream.access.schemas import (
     TokenOut,
     UserOut,
 )
-from sidestream.api.deps import Limit, Offset, get_session
-from sidestream.db import paginate
+from sidestream.api.deps import Limit, Offset, get_session, page_of
 from sidestream.registry.schemas import Page
 
 router = APIRouter(prefix="/api/v1")
@@ -102,9 +101,7 @@ def confirm_reset(db: DB, data: ResetConfirm) -> Response:
 @router.get("/tokens", tags=["tokens"])
 def list_tokens(db: DB, user: CurrentUser, limit: Limit = 50, offset: Offset = 0) -> Page[TokenOut]:
     """Your API tokens (secrets are never shown again)."""
-    items, total = paginate(db, service.token_query(user), limit, offset)
-    tokens = [TokenOut.model_validate(t) for t in items]
-    return Page(items=tokens, total=total, limit=limit, offset=offset)
+    return page_of(db, service.token_query(user), TokenOut.model_validate, limit, offset)
 
 
 @router.post("/tokens", status_code=201, tags=["tokens"])
@@ -132,9 +129,8 @@ def list_members(
 ) -> Page[MemberOut]:
     """Who belongs to an organisation: each member's user id, e-mail address, name and role
     (members only)."""
-    items, total = paginate(db, service.member_query(db, viewer, org_id), limit, offset)
-    members = [MemberOut.model_validate(m) for m in items]
-    return Page(items=members, total=total, limit=limit, offset=offset)
+    query = service.member_query(db, viewer, org_id)
+    return page_of(db, query, MemberOut.model_validate, limit, offset)
 
 
 @router.put(
@@ -160,9 +156,8 @@ def list_invitations(
 ) -> Page[InvitationOut]:
     """The invitations not yet answered or withdrawn, newest first; expired ones stay listed
     for a month (company admins)."""
-    items, total = paginate(db, service.invitation_query(db, viewer, org_id), limit, offset)
-    invitations = [InvitationOut.model_validate(i) for i in items]
-    return Page(items=invitations, total=total, limit=limit, offset=offset)
+    query = service.invitation_query(db, viewer, org_id)
+    return page_of(db, query, InvitationOut.model_validate, limit, offset)
 
 
 @router.delete(

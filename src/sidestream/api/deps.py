@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, TypeVar
 
 from fastapi import Query, Request
+from sqlalchemy import Select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from sidestream.db import begin_writing, is_contention
+from sidestream.db import begin_writing, is_contention, paginate
+from sidestream.registry.schemas import Page
 
 #: Methods that change nothing: their transactions begin as readers.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -18,6 +20,18 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: The page size and start of a list (docs/api.md, Lists; default 50 and 0).
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
 Offset = Annotated[int, Query(ge=0, description="items to skip")]
+Row = TypeVar("Row")
+Shown = TypeVar("Shown")
+
+
+def page_of(
+    db: Session, stmt: Select[tuple[Row]], view: Callable[[Row], Shown], limit: int, offset: int
+) -> Page[Shown]:
+    """One page of a query's objects, each as ``view`` shows it, in the list envelope
+    (``{items, total, limit, offset}``, docs/api.md)."""
+    items, total = paginate(db, stmt, limit, offset)
+    return Page(items=[view(i) for i in items], total=total, limit=limit, offset=offset)
+
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., object])
 log = logging.getLogger(__name__)

@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from sidestream.access.deps import CurrentViewer
 from sidestream.access.policy import require_platform_admin
-from sidestream.api.deps import Limit, Offset, get_session
-from sidestream.db import paginate
+from sidestream.api.deps import Limit, Offset, get_session, page_of
 from sidestream.exchanges import audit, service
 from sidestream.exchanges.schemas import (
     AuditEntryOut,
@@ -69,9 +68,8 @@ def list_introductions(
     offset: Offset = 0,
 ) -> Page[IntroductionOut]:
     """Your organisations' introductions (for facilitators: their networks' pipeline)."""
-    items, total = paginate(db, service.introduction_query(viewer, status), limit, offset)
-    views = [service.introduction_view(db, viewer, i) for i in items]
-    return Page(items=views, total=total, limit=limit, offset=offset)
+    query = service.introduction_query(viewer, status)
+    return page_of(db, query, lambda i: service.introduction_view(db, viewer, i), limit, offset)
 
 
 @router.get("/introductions/{intro_id}", tags=["introductions"])
@@ -111,9 +109,8 @@ def list_exchanges(
     offset: Offset = 0,
 ) -> Page[ExchangeOut]:
     """Exchanges of your organisations (for facilitators: of their networks)."""
-    items, total = paginate(db, service.exchange_query(viewer, status), limit, offset)
-    views = [service.exchange_view(db, viewer, e) for e in items]
-    return Page(items=views, total=total, limit=limit, offset=offset)
+    query = service.exchange_query(viewer, status)
+    return page_of(db, query, lambda e: service.exchange_view(db, viewer, e), limit, offset)
 
 
 @router.get("/exchanges/{exchange_id}", tags=["exchanges"])
