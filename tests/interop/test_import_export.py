@@ -216,6 +216,50 @@ def test_decimal_commas_are_read_in_a_csv_separated_by_semicolons(session):
     assert (amounts["s3"], amounts["s4"]) == (12500, 1234.5)
 
 
+def test_tab_separated_numbers_are_read_in_either_decimal_sign(session):
+    # a tab-separated file may come from a spreadsheet of either locale: "12,5" was a number
+    # error and "12.500" (12500 in Danish, 12.5 in English) was stored as 12.5
+    lines = ["id\tdirection\ttitle\tquantity\tunit\tlat\tlon",
+             "t1\toffer\tSavsmuld\t12,5\tt\t55,66\t11,09",
+             "t2\toffer\tAske\t1.234,5\tt\t\t", "t3\toffer\tAsh\t1,234.5\tt\t\t",
+             "t4\toffer\tWhey\t0.500\tt\t\t", "t5\toffer\tSlag\t1,500\tt\t\t",
+             "t6\toffer\tLime\t12.500\tt\t\t"]  # fmt: skip
+    report = run(session, io.BytesIO(("\n".join(lines) + "\n").encode()), fmt="csv", partial=True)
+    assert [(e.row, e.field) for e in report.errors] == [(6, "quantity"), (7, "quantity")]
+    assert "'1,500' may be 1500 or 1.500: write it without the comma, or with a decimal point" in (
+        report.errors[0].message
+    )
+    amounts = dict(session.execute(select(Stream.external_id, Stream.quantity)).all())
+    assert amounts == {"t1": 12.5, "t2": 1234.5, "t3": 1234.5, "t4": 0.5}
+    # a semicolon says the comma is the decimal sign: "1,500" there is 1.5, and "0.125" no group
+    lines = ["id;direction;title;quantity;unit", "s1;offer;Ash;1,500;t", "s2;offer;Slag;0.125;t"]
+    report = run(session, io.BytesIO(("\n".join(lines) + "\n").encode()), fmt="csv")
+    assert report.committed, report.errors
+    amounts = dict(session.execute(select(Stream.external_id, Stream.quantity)).all())
+    assert (amounts["s1"], amounts["s2"]) == (1.5, 0.125)
+
+
+def test_an_xlsx_with_listings_on_a_second_sheet_is_refused(session):
+    # only the first sheet is read: a workbook with offers and needs on two sheets lost the
+    # needs without a word
+    book = Workbook()
+    book.active.append(["id", "direction", "title"])
+    book.active.append(["o1", "offer", "Fly ash"])
+    for name in ("Needs", "More needs"):
+        book.create_sheet(name).append(["id", "direction", "title"])
+    book.create_sheet("Help").append(["How to fill this in"])
+    raw = io.BytesIO()
+    book.save(raw)
+    raw.seek(0)
+    with pytest.raises(ValueError, match="sheets 'Needs', 'More needs' hold listings too"):
+        list(read_rows(raw, "xlsx"))
+    del book["Needs"], book["More needs"]  # an instructions sheet is no listing
+    raw = io.BytesIO()
+    book.save(raw)
+    raw.seek(0)
+    assert run(session, raw, fmt="xlsx").created == 1
+
+
 def test_xlsx_import(session):
     wb = Workbook()
     ws = wb.active

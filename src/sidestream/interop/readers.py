@@ -132,18 +132,27 @@ def _one_column_each(header: Iterable[Any]) -> None:
         raise ValueError(f"the header names {', '.join(twice)} more than once")
 
 
-#: Columns holding numbers, which a file separated by semicolons (saved where the comma is the
-#: decimal sign) writes as "12,5", "1.234,5" or "1 234,5".
+#: Columns holding numbers, which a file separated by semicolons or tabs (saved where the comma
+#: may be the decimal sign) writes as "12,5", "1.234,5" or "1 234,5".
 _NUMBER_COLUMNS = frozenset({"quantity", "lat", "lon", "price_eur_per_unit"})
 _DECIMAL_COMMA = re.compile(r"-?(\d{1,3}([. \u00a0\u202f]\d{3})+|\d*),\d+")
-#: "12.500" there: 12,500 grouped, or 12.5 written with a point? Not read either way.
-_THOUSANDS_ONLY = re.compile(r"-?\d{1,3}(\.\d{3})+")
+#: "1,234.5": grouped by commas, a decimal point.
+_DECIMAL_POINT_GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+\.\d+")
+#: "12.500" (and in a tab-separated file "1,500", which a semicolon implies is 1.5): grouped
+#: thousands, or decimals written with the other sign? Not read either way. "0.500" is no group.
+_GROUPED_ONLY = {
+    ";": re.compile(r"-?(?!0\.)\d{1,3}(\.\d{3})+"),
+    "\t": re.compile(r"-?(?!0[.,])\d{1,3}(\.\d{3})+|-?(?!0,)\d{1,3}(,\d{3})+"),
+}
 
 
-def _decimal_point(cell: str) -> str:
-    """A number written with a decimal comma, as a decimal point reads it: ``12,5`` ->
-    ``12.5``, ``1.234,5`` and ``1 234,5`` -> ``1234.5``; any other text as it is."""
+def _plain_number(cell: str) -> str:
+    """A number written with a decimal comma or grouped thousands, as a decimal point reads it:
+    ``12,5`` -> ``12.5``, ``1.234,5``, ``1 234,5`` and ``1,234.5`` -> ``1234.5``; any other
+    text as it is."""
     text = cell.strip()
+    if _DECIMAL_POINT_GROUPED.fullmatch(text):
+        return text.replace(",", "")
     if not _DECIMAL_COMMA.fullmatch(text):
         return cell
     return re.sub(r"[. \u00a0\u202f]", "", text).replace(",", ".")
@@ -155,23 +164,31 @@ def _csv_rows(text: str, strict: bool = True) -> Iterator[RawRow]:
     try:
         header = [h.strip() or None for h in next(reader, [])]
         _one_column_each(header)
-        numbers = [i for i, h in enumerate(header) if h in _NUMBER_COLUMNS and delimiter == ";"]
+        grouped = _GROUPED_ONLY.get(delimiter)
+        numbers = [i for i, h in enumerate(header) if h in _NUMBER_COLUMNS and grouped]
         for number, values in enumerate(reader, start=2):
-            unsure = next((i for i in numbers if _thousands_only(values, i)), None)
+            unsure = next((i for i in numbers if _grouped_only(grouped, values, i)), None)
             if unsure is not None:  # stored 1000 times too small, or too large, if guessed
-                cell = values[unsure].strip()
-                msg = (f"'{cell}' may be {cell.replace('.', '')} or {cell.replace('.', ',')}: "
-                       "write it without the point, or with a decimal comma")  # fmt: skip
-                yield RawRow(number, None, msg, header[unsure])
+                yield RawRow(number, None, _unsure_message(values[unsure].strip()), header[unsure])
                 continue
-            cells = [_decimal_point(v) if i in numbers else v for i, v in enumerate(values)]
+            cells = [_plain_number(v) if i in numbers else v for i, v in enumerate(values)]
             yield from _table_rows(header, [(number, cells, ())], strict, str)
     except csv.Error as exc:  # a cell over the csv module's limit, a NUL byte
         raise ValueError(f"cannot read the CSV after row {reader.line_num}: {exc}") from None
 
 
-def _thousands_only(values: list[str], column: int) -> bool:
-    return column < len(values) and bool(_THOUSANDS_ONLY.fullmatch(values[column].strip()))
+def _grouped_only(grouped: re.Pattern[str] | None, values: list[str], column: int) -> bool:
+    return bool(grouped and column < len(values) and grouped.fullmatch(values[column].strip()))
+
+
+#: The separators of a grouped number and what each is called.
+_SIGNS = {".": "point", ",": "comma"}
+
+
+def _unsure_message(cell: str) -> str:
+    sign, other = (".", ",") if "." in cell else (",", ".")
+    return (f"'{cell}' may be {cell.replace(sign, '')} or {cell.replace(sign, other)}: "
+            f"write it without the {_SIGNS[sign]}, or with a decimal {_SIGNS[other]}")  # fmt: skip
 
 
 def _delimiter(text: str) -> str:
@@ -190,6 +207,7 @@ def _xlsx_rows(raw: bytes, strict: bool = True) -> Iterator[RawRow]:
     except Exception as exc:  # openpyxl raises many types for broken files
         raise ValueError(f"cannot read the spreadsheet: {exc}") from None
     sheet = book.worksheets[0]
+    _no_listings_beyond(book.worksheets[1:])
     uncomputed = _uncomputed_formulas(sheet)
     rows = sheet.iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else None for h in next(rows, ())]
@@ -199,6 +217,27 @@ def _xlsx_rows(raw: bytes, strict: bool = True) -> Iterator[RawRow]:
         for number, values in enumerate(rows, start=2)
     )
     yield from _table_rows(header, numbered, strict, get_column_letter)
+
+
+#: The columns every listing has: a sheet whose header names them holds listings.
+_REQUIRED_COLUMNS = frozenset({"id", "direction", "title"})
+
+
+def _no_listings_beyond(sheets: Sequence[Any]) -> None:
+    """Raise ``ValueError`` when a sheet after the first is laid out as listings (its header
+    names ``id``, ``direction`` and ``title``): its rows would be left out unseen. Other sheets
+    (instructions, lookups) are not read."""
+    laid_out = []
+    for sheet in sheets:
+        first = next(sheet.iter_rows(max_row=1, values_only=True), ())
+        if {str(v).strip() for v in first if v is not None} >= _REQUIRED_COLUMNS:
+            laid_out.append(sheet.title)
+    if laid_out:
+        names = ", ".join(f"'{name}'" for name in laid_out)
+        which = f"sheet {names} holds" if len(laid_out) == 1 else f"sheets {names} hold"
+        raise ValueError(f"listings are read from the first sheet only, and {which} listings "
+                         "too: move their rows to the first sheet, or save each sheet as a file "
+                         "of its own")  # fmt: skip
 
 
 #: A cell of a sheet's XML: its attributes and what it holds.
