@@ -35,7 +35,7 @@ from sidestream.access.schemas import (
     UserOut,
 )
 from sidestream.api.deps import Limit, Offset, get_session, page_of
-from sidestream.registry.schemas import Page
+from sidestream.api.schemas import Page
 
 router = APIRouter(prefix="/api/v1")
 DB = Annotated[Session, Depends(get_session, scope="function")]

@@ -11,8 +11,8 @@ from sqlalchemy import Select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from sidestream.api.schemas import Page
 from sidestream.db import begin_writing, is_contention, paginate
-from sidestream.registry.schemas import Page
 
 #: Methods that change nothing: their transactions begin as readers.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sidestream.access.deps import CurrentViewer
 from sidestream.access.policy import require_platform_admin
 from sidestream.api.deps import Limit, Offset, get_session, page_of
+from sidestream.api.schemas import Page
 from sidestream.exchanges import audit, service
 from sidestream.exchanges.schemas import (
     AuditEntryOut,
@@ -26,7 +27,6 @@ from sidestream.exchanges.schemas import (
     Pipeline,
     Stage,
 )
-from sidestream.registry.schemas import Page
 from sidestream.registry.service import get_network
 
 router = APIRouter(prefix="/api/v1")

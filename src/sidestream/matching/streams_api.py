@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from sidestream.access.deps import CurrentViewer
 from sidestream.api.deps import Limit, Offset, get_session, reads_only
+from sidestream.api.schemas import Page
 from sidestream.impact.schemas import MAX_DISTANCE_KM
 from sidestream.impact.service import PairImpact
 from sidestream.matching import service
 from sidestream.matching.schemas import SectorRecommendation
-from sidestream.registry.schemas import Page
 from sidestream.taxonomy.units import MAX_QUANTITY
 
 router = APIRouter(prefix="/api/v1/streams", tags=["matching"])

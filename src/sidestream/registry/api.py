@@ -12,6 +12,7 @@ from sidestream.access import service as access
 from sidestream.access.deps import CurrentViewer
 from sidestream.access.schemas import AnonymousStream
 from sidestream.api.deps import Limit, Offset, get_session
+from sidestream.api.schemas import Page
 from sidestream.errors import InvalidInput
 from sidestream.registry import service
 from sidestream.registry.models import Network
@@ -22,7 +23,6 @@ from sidestream.registry.schemas import (
     OrganisationCreate,
     OrganisationOut,
     OrganisationUpdate,
-    Page,
     SiteCreate,
     SiteOut,
     SiteUpdate,
