@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
 from fastapi import Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from sqlalchemy import Select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -31,6 +34,19 @@ def page_of(
     (``{items, total, limit, offset}``, docs/api.md)."""
     items, total = paginate(db, stmt, limit, offset)
     return Page(items=[view(i) for i in items], total=total, limit=limit, offset=offset)
+
+
+@contextmanager
+def body_errors() -> Iterator[None]:
+    """Answer a service's ``ValidationError`` of the fields a body sets (an update checked
+    together with the stored fields it leaves alone) as FastAPI answers the body's own
+    errors: a 422 with every error, each at ``["body", field, ...]``, so a PATCH is answered
+    as the POST of the same fields is."""
+    try:
+        yield
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+        raise RequestValidationError(errors) from None
 
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., object])

@@ -11,7 +11,7 @@ from sidestream.access import policy
 from sidestream.access import service as access
 from sidestream.access.deps import CurrentViewer
 from sidestream.access.schemas import AnonymousStream
-from sidestream.api.deps import Limit, Offset, get_session
+from sidestream.api.deps import Limit, Offset, body_errors, get_session
 from sidestream.api.schemas import Page
 from sidestream.errors import InvalidInput
 from sidestream.registry import service
@@ -105,7 +105,9 @@ def get_site(db: DB, site_id: int) -> SiteOut:
 @router.patch("/sites/{site_id}", tags=["sites"])
 def update_site(db: DB, viewer: CurrentViewer, site_id: int, data: SiteUpdate) -> SiteOut:
     """Update a site; 409 when ``version`` is stale."""
-    return SiteOut.model_validate(service.update_site(db, site_id, data, viewer=viewer))
+    with body_errors():
+        site = service.update_site(db, site_id, data, viewer=viewer)
+    return SiteOut.model_validate(site)
 
 
 @router.delete("/sites/{site_id}", status_code=204, tags=["sites"])
@@ -244,7 +246,8 @@ def get_stream(db: DB, viewer: CurrentViewer, stream_id: int) -> StreamOut | Ano
 @router.patch("/streams/{stream_id}", tags=["streams"])
 def update_stream(db: DB, viewer: CurrentViewer, stream_id: int, data: StreamUpdate) -> StreamOut:
     """Update a stream; 409 when ``version`` is stale (no silent overwrite)."""
-    stream = service.update_stream(db, stream_id, data, code_source="user", viewer=viewer)
+    with body_errors():
+        stream = service.update_stream(db, stream_id, data, code_source="user", viewer=viewer)
     return StreamOut.model_validate(stream)
 
 
