@@ -61,10 +61,10 @@ def reads_only(endpoint: Endpoint) -> Endpoint:
     return endpoint
 
 
-def _writes(request: Request) -> bool:
-    return request.method not in SAFE_METHODS and not getattr(
-        request.scope.get("endpoint"), "reads_only", False
-    )
+def writes(method: str, endpoint: object) -> bool:
+    """Whether a request of ``method`` to ``endpoint`` may write: any method but GET, HEAD or
+    OPTIONS, unless its route :func:`reads_only`."""
+    return method not in SAFE_METHODS and not getattr(endpoint, "reads_only", False)
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -79,9 +79,9 @@ def get_session(request: Request) -> Iterator[Session]:
     database meanwhile it is left to a later request rather than fail the answer.
     """
     session: Session = request.app.state.sessions()
-    writes = _writes(request)
+    writing = writes(request.method, request.scope.get("endpoint"))
     try:
-        if writes:
+        if writing:
             begin_writing(session)
         else:  # its bookkeeping is written at the end, not by the first query after it
             session.autoflush = False
@@ -89,7 +89,7 @@ def get_session(request: Request) -> Iterator[Session]:
         try:
             session.commit()
         except OperationalError as exc:
-            if writes or not is_contention(exc):
+            if writing or not is_contention(exc):
                 raise
             log.info("a reader's bookkeeping was left to a later request: %s", exc.orig)
     except BaseException:
