@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from sidestream.api.app import create_app
 from sidestream.db import make_engine, upgrade
+from sidestream.errors import ErrorBody
 from tests.access.auth import as_platform_admin, make_user
 
 
@@ -96,6 +97,7 @@ def test_a_change_that_cannot_get_its_turn_is_told_to_send_it_again(impatient_ap
     assert r.status_code == 503, r.text
     assert r.headers["Retry-After"] == "1"
     assert "nothing was saved" in r.json()["detail"]
+    assert ErrorBody.model_validate(r.json(), strict=True).model_dump() == r.json()  # documented
     assert page.status_code == 503
     assert "nothing was saved" in page.text
     again = client.patch(

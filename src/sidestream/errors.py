@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 
 class SidestreamError(Exception):
     """Base of all domain errors."""
@@ -31,3 +33,17 @@ class InvalidInput(SidestreamError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class ErrorBody(BaseModel):
+    """The JSON body of an error answer other than a 422 (whose ``detail`` lists the fields):
+    401, 403, 404, 429 and 503."""
+
+    detail: str
+
+
+class ConflictBody(ErrorBody):
+    """The JSON body of a 409: ``current_version`` is the stored version when the version
+    sent was stale, else null (a duplicate)."""
+
+    current_version: int | None

@@ -420,6 +420,19 @@ def test_reimporting_a_partial_row_keeps_what_it_leaves_out(session):
     assert s.lat is None and s.quantity == 60000
 
 
+def test_a_partial_row_breaking_a_rule_with_the_stored_fields_names_each_field(session):
+    run(session, jsonl([GOOD[0]]))
+    row = {"id": "kal-flyash", "direction": "offer", "title": "Fly ash", "lat": None, "unit": None}
+    report = run(session, jsonl([row, GOOD[1]]), partial=True)
+    assert report.updated == 0 and report.created == 1
+    assert [(e.row, e.field, e.message, e.id) for e in report.errors] == [
+        (1, "lat", "lat and lon must be given together", "kal-flyash"),
+        (1, "unit", "unit is required when quantity is given", "kal-flyash"),
+    ]
+    s = session.query(Stream).filter_by(external_id="kal-flyash").one()
+    assert (s.lat, s.unit) == (55.662, "t")
+
+
 def test_a_new_row_without_a_kind_takes_its_product_codes(session):
     steam = {
         "id": "steam", "direction": "offer", "title": "Low-pressure steam",

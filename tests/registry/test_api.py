@@ -182,10 +182,35 @@ def test_a_rule_across_fields_names_the_field_to_correct(client):
         {"loc": ["body", "title"], "msg": "title cannot be null", "type": "value_error"}
     ]
     r = client.patch(f"/api/v1/streams/{stream['id']}", json={"version": 1, "quantity": 5})
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["unit"], r.text
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "unit"], r.text
     site = f"/api/v1/organisations/{org['id']}/sites"
     r = client.post(site, json={"name": "Works", "lat": 55.6})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "lon"], r.text
+
+
+def test_a_patch_is_answered_as_the_post_of_the_same_fields(client):
+    # a PATCH answered the first error only, at ["unit"] with type "invalid"
+    org = _org(client)
+    base = {"direction": "offer", "title": "Whey", "organisation_id": org["id"]}
+    stream = client.post("/api/v1/streams", json=base).json()
+    url = f"/api/v1/streams/{stream['id']}"
+    for extra in (
+        {"lat": 55.6, "quantity": 3},
+        {"lon": 12.5, "available_from": "2026-03-01", "available_to": "2026-01-01"},
+        {"properties": {"moisture_pct": 140, "temperature_c": "hot"}, "quantity": 3},
+    ):
+        posted = client.post("/api/v1/streams", json=base | extra)
+        patched = client.patch(url, json={"version": 1} | extra)
+        assert (posted.status_code, patched.status_code) == (422, 422), patched.text
+        assert len(posted.json()["detail"]) >= 2, posted.text  # every error, not the first
+        assert patched.json() == posted.json()
+    assert client.get(url).json()["version"] == 1
+    sites = f"/api/v1/organisations/{org['id']}/sites"
+    site = client.post(sites, json={"name": "Works"}).json()
+    posted = client.post(sites, json={"name": "Works", "lat": 55.6})
+    patched = client.patch(f"/api/v1/sites/{site['id']}", json={"version": 1, "lat": 55.6})
+    assert patched.status_code == 422 and patched.json() == posted.json(), patched.text
+    assert patched.json()["detail"][0]["loc"] == ["body", "lon"]
 
 
 def test_a_website_is_a_web_address(client):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.encoders import jsonable_encoder
 from sqlalchemy.orm import Session
 
@@ -35,9 +35,17 @@ from sidestream.access.schemas import (
     UserOut,
 )
 from sidestream.api.deps import Limit, Offset, get_session, page_of
-from sidestream.registry.schemas import Page
+from sidestream.api.error_responses import (
+    CONFLICT,
+    FORBIDDEN,
+    NOT_FOUND,
+    THROTTLED,
+    UNAUTHENTICATED,
+    ApiRouter,
+)
+from sidestream.api.schemas import Page
 
-router = APIRouter(prefix="/api/v1")
+router = ApiRouter(prefix="/api/v1")
 DB = Annotated[Session, Depends(get_session, scope="function")]
 
 
@@ -46,7 +54,7 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@router.post("/auth/signup", status_code=201, tags=["auth"])
+@router.post("/auth/signup", status_code=201, tags=["auth"], responses=CONFLICT)
 def signup(db: DB, data: SignUp, response: Response) -> UserOut:
     """Create an account and log in."""
     user = service.create_user(db, data.email, data.password, data.name)
@@ -54,7 +62,7 @@ def signup(db: DB, data: SignUp, response: Response) -> UserOut:
     return UserOut.model_validate(user)
 
 
-@router.post("/auth/login", tags=["auth"])
+@router.post("/auth/login", tags=["auth"], responses=UNAUTHENTICATED | THROTTLED)
 def login(db: DB, data: LogIn, request: Request, response: Response) -> UserOut:
     """Log in: sets the session cookie and a CSRF cookie; 429 after repeated failures."""
     try:
@@ -123,7 +131,7 @@ def revoke_token(db: DB, user: CurrentUser, viewer: CurrentViewer, token_id: int
     return Response(status_code=204)
 
 
-@router.get("/organisations/{org_id}/members", tags=["organisations"])
+@router.get("/organisations/{org_id}/members", tags=["organisations"], responses=FORBIDDEN)
 def list_members(
     db: DB, viewer: CurrentViewer, org_id: int, limit: Limit = 50, offset: Offset = 0
 ) -> Page[MemberOut]:
@@ -150,7 +158,7 @@ def set_member(
     return InvitationSent(email=data.email, organisation_id=org_id, role=data.role)
 
 
-@router.get("/organisations/{org_id}/invitations", tags=["organisations"])
+@router.get("/organisations/{org_id}/invitations", tags=["organisations"], responses=FORBIDDEN)
 def list_invitations(
     db: DB, viewer: CurrentViewer, org_id: int, limit: Limit = 50, offset: Offset = 0
 ) -> Page[InvitationOut]:
@@ -169,7 +177,7 @@ def withdraw_invitation(db: DB, viewer: CurrentViewer, org_id: int, email: str) 
     return Response(status_code=204)
 
 
-@router.post("/auth/me/invitations/accept", tags=["auth"])
+@router.post("/auth/me/invitations/accept", tags=["auth"], responses=NOT_FOUND)
 def accept_invitation(
     db: DB, user: CurrentUser, viewer: CurrentViewer, data: InvitationAnswer
 ) -> UserOut:
@@ -181,7 +189,7 @@ def accept_invitation(
     return UserOut.model_validate(user)
 
 
-@router.post("/auth/me/invitations/decline", status_code=204, tags=["auth"])
+@router.post("/auth/me/invitations/decline", status_code=204, tags=["auth"], responses=NOT_FOUND)
 def decline_invitation(
     db: DB, user: CurrentUser, viewer: CurrentViewer, data: InvitationAnswer
 ) -> Response:
@@ -204,7 +212,7 @@ def export_me(db: DB, user: CurrentUser) -> dict[str, Any]:
     return jsonable_encoder(gdpr.export_user(db, user))
 
 
-@router.post("/auth/me/delete", status_code=204, tags=["auth"])
+@router.post("/auth/me/delete", status_code=204, tags=["auth"], responses=THROTTLED)
 def delete_me(
     db: DB, user: CurrentUser, viewer: CurrentViewer, data: DeleteAccount, request: Request
 ) -> Response:
@@ -221,7 +229,7 @@ def delete_me(
     return response
 
 
-@router.get("/organisations/{org_id}/export", tags=["organisations"])
+@router.get("/organisations/{org_id}/export", tags=["organisations"], responses=FORBIDDEN)
 def export_organisation(db: DB, viewer: CurrentViewer, org_id: int) -> dict[str, Any]:
     """Everything stored about an organisation (company admins)."""
     return jsonable_encoder(gdpr.export_organisation(db, viewer, org_id))

@@ -15,7 +15,7 @@ from sidestream.access.errors import CsrfFailed, Forbidden, Throttled, Unauthent
 from sidestream.api.head_requests import HeadAsGetMiddleware
 from sidestream.api.security_headers import add_security_headers
 from sidestream.db import get_engine, is_contention, session_factory
-from sidestream.errors import Conflict, InvalidInput, NotFound
+from sidestream.errors import Conflict, ConflictBody, ErrorBody, InvalidInput, NotFound
 from sidestream.input_rules import MAX_STORED_INT
 from sidestream.matching.knowledge import platform_knowledge_base
 from sidestream.web.pages.common import PAGE, busy, forbidden, not_found
@@ -96,11 +96,16 @@ def _from_a_browser_page(request: Request) -> bool:
     )
 
 
+def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    """An error answer with the body its OpenAPI entry documents (``ErrorBody``)."""
+    return JSONResponse(ErrorBody(detail=detail).model_dump(), status_code=status, headers=headers)
+
+
 def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Unauthenticated)
     async def _unauthenticated(_: Request, exc: Unauthenticated) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"}
-        return JSONResponse({"detail": str(exc)}, status_code=401, headers=headers)
+        return _error(401, str(exc), headers)
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> Response:
@@ -108,12 +113,12 @@ def _error_handlers(app: FastAPI) -> None:
             from sidestream.access.web import FORM_EXPIRED  # web side, imported like its router
 
             return forbidden(request, FORM_EXPIRED)  # an old form: a page, not JSON
-        return JSONResponse({"detail": str(exc)}, status_code=403)
+        return _error(403, str(exc))
 
     @app.exception_handler(Throttled)
     async def _throttled(_: Request, exc: Throttled) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after)}
-        return JSONResponse({"detail": str(exc)}, status_code=429, headers=headers)
+        return _error(429, str(exc), headers)
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)
@@ -122,7 +127,7 @@ def _error_handlers(app: FastAPI) -> None:
             return not_found(request, PAGE)
         where = _too_large(request)
         if where and where[0] == "path":  # an id no stored object can have
-            return JSONResponse({"detail": f"no {where[1]} {request.path_params[where[1]]}"}, 404)
+            return _error(404, f"no {where[1]} {request.path_params[where[1]]}")
         msg = "a number or text is out of the range the database can store"
         return JSONResponse({"detail": [{"loc": where, "msg": msg, "type": "out_of_range"}]}, 422)
 
@@ -134,7 +139,7 @@ def _error_handlers(app: FastAPI) -> None:
             response: Response = busy(request)
         else:
             msg = "the database was busy with another change; nothing was saved: send it again"
-            response = JSONResponse({"detail": msg}, status_code=503)
+            response = _error(503, msg)
         response.headers["Retry-After"] = "1"
         return response
 
@@ -146,12 +151,12 @@ def _error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
+        return _error(404, str(exc))
 
     @app.exception_handler(Conflict)
     async def _conflict(_: Request, exc: Conflict) -> JSONResponse:
-        body = {"detail": str(exc), "current_version": exc.current_version}
-        return JSONResponse(body, status_code=409)
+        body = ConflictBody(detail=str(exc), current_version=exc.current_version)
+        return JSONResponse(body.model_dump(), status_code=409)
 
     @app.exception_handler(InvalidInput)
     async def _invalid(_: Request, exc: InvalidInput) -> JSONResponse:

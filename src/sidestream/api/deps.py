@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
 from fastapi import Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from sqlalchemy import Select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from sidestream.api.schemas import Page
 from sidestream.db import begin_writing, is_contention, paginate
-from sidestream.registry.schemas import Page
 
 #: Methods that change nothing: their transactions begin as readers.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -33,6 +36,19 @@ def page_of(
     return Page(items=[view(i) for i in items], total=total, limit=limit, offset=offset)
 
 
+@contextmanager
+def body_errors() -> Iterator[None]:
+    """Answer a service's ``ValidationError`` of the fields a body sets (an update checked
+    together with the stored fields it leaves alone) as FastAPI answers the body's own
+    errors: a 422 with every error, each at ``["body", field, ...]``, so a PATCH is answered
+    as the POST of the same fields is."""
+    try:
+        yield
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+        raise RequestValidationError(errors) from None
+
+
 Endpoint = TypeVar("Endpoint", bound=Callable[..., object])
 log = logging.getLogger(__name__)
 
@@ -45,10 +61,10 @@ def reads_only(endpoint: Endpoint) -> Endpoint:
     return endpoint
 
 
-def _writes(request: Request) -> bool:
-    return request.method not in SAFE_METHODS and not getattr(
-        request.scope.get("endpoint"), "reads_only", False
-    )
+def writes(method: str, endpoint: object) -> bool:
+    """Whether a request of ``method`` to ``endpoint`` may write: any method but GET, HEAD or
+    OPTIONS, unless its route :func:`reads_only`."""
+    return method not in SAFE_METHODS and not getattr(endpoint, "reads_only", False)
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -63,9 +79,9 @@ def get_session(request: Request) -> Iterator[Session]:
     database meanwhile it is left to a later request rather than fail the answer.
     """
     session: Session = request.app.state.sessions()
-    writes = _writes(request)
+    writing = writes(request.method, request.scope.get("endpoint"))
     try:
-        if writes:
+        if writing:
             begin_writing(session)
         else:  # its bookkeeping is written at the end, not by the first query after it
             session.autoflush = False
@@ -73,7 +89,7 @@ def get_session(request: Request) -> Iterator[Session]:
         try:
             session.commit()
         except OperationalError as exc:
-            if writes or not is_contention(exc):
+            if writing or not is_contention(exc):
                 raise
             log.info("a reader's bookkeeping was left to a later request: %s", exc.orig)
     except BaseException:

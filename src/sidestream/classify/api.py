@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import HTTPException, Query
 from pydantic import AfterValidator, BaseModel
 
+from sidestream.api.error_responses import ApiRouter
 from sidestream.classify.browse import search_nace, search_waste_codes, waste_code_synonyms
 from sidestream.classify.schemas import Classification, ClassifyRequest
 from sidestream.classify.service import classify_stream
 from sidestream.errors import InvalidInput
 from sidestream.taxonomy.waste_codes import lookup_code_or_family, lookup_waste_code, operations
 
-router = APIRouter(prefix="/api/v1", tags=["classification"])
+router = ApiRouter(prefix="/api/v1", tags=["classification"])
 
 
 class WasteCodeOut(BaseModel):

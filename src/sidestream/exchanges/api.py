@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from sqlalchemy.orm import Session
 
 from sidestream.access.deps import CurrentViewer
 from sidestream.access.policy import require_platform_admin
 from sidestream.api.deps import Limit, Offset, get_session, page_of
+from sidestream.api.error_responses import CONFLICT, FORBIDDEN, ApiRouter
+from sidestream.api.schemas import Page
 from sidestream.exchanges import audit, service
 from sidestream.exchanges.schemas import (
     AuditEntryOut,
@@ -26,16 +28,15 @@ from sidestream.exchanges.schemas import (
     Pipeline,
     Stage,
 )
-from sidestream.registry.schemas import Page
 from sidestream.registry.service import get_network
 
-router = APIRouter(prefix="/api/v1")
+router = ApiRouter(prefix="/api/v1")
 DB = Annotated[Session, Depends(get_session, scope="function")]
 #: The audit log's pages are larger than other lists' (docs/api.md): default 100, at most 1000.
 AuditLimit = Annotated[int, Query(ge=1, le=1000, description="page size")]
 
 
-@router.post("/introductions", status_code=201, tags=["introductions"])
+@router.post("/introductions", status_code=201, tags=["introductions"], responses=CONFLICT)
 def request_introduction(
     db: DB, viewer: CurrentViewer, data: IntroductionCreate
 ) -> IntroductionOut:
@@ -45,7 +46,12 @@ def request_introduction(
     return service.introduction_view(db, viewer, intro)
 
 
-@router.post("/networks/{network_id}/introductions", status_code=201, tags=["introductions"])
+@router.post(
+    "/networks/{network_id}/introductions",
+    status_code=201,
+    tags=["introductions"],
+    responses=CONFLICT,
+)
 def introduce(
     db: DB, viewer: CurrentViewer, network_id: int, data: FacilitatorIntroductionCreate
 ) -> IntroductionOut:
@@ -78,7 +84,7 @@ def get_introduction(db: DB, viewer: CurrentViewer, intro_id: int) -> Introducti
     return service.introduction_view(db, viewer, service.get_introduction(db, viewer, intro_id))
 
 
-@router.post("/introductions/{intro_id}/accept", tags=["introductions"])
+@router.post("/introductions/{intro_id}/accept", tags=["introductions"], responses=CONFLICT)
 def accept_introduction(db: DB, viewer: CurrentViewer, intro_id: int) -> IntroductionOut:
     """Accept for your company's side: once both sides have (a facilitator's introduction
     waits for both companies), both are revealed to each other and an exchange begins."""
@@ -86,14 +92,14 @@ def accept_introduction(db: DB, viewer: CurrentViewer, intro_id: int) -> Introdu
     return service.introduction_view(db, viewer, intro)
 
 
-@router.post("/introductions/{intro_id}/decline", tags=["introductions"])
+@router.post("/introductions/{intro_id}/decline", tags=["introductions"], responses=CONFLICT)
 def decline_introduction(db: DB, viewer: CurrentViewer, intro_id: int) -> IntroductionOut:
     """Decline: nobody learns anything more."""
     intro = service.decide_introduction(db, viewer, intro_id, accept=False)
     return service.introduction_view(db, viewer, intro)
 
 
-@router.post("/introductions/{intro_id}/withdraw", tags=["introductions"])
+@router.post("/introductions/{intro_id}/withdraw", tags=["introductions"], responses=CONFLICT)
 def withdraw_introduction(db: DB, viewer: CurrentViewer, intro_id: int) -> IntroductionOut:
     """Take back your pending request (a facilitator: its own introduction)."""
     intro = service.withdraw_introduction(db, viewer, intro_id)
@@ -119,7 +125,7 @@ def get_exchange(db: DB, viewer: CurrentViewer, exchange_id: int) -> ExchangeOut
     return service.exchange_view(db, viewer, service.get_exchange(db, viewer, exchange_id))
 
 
-@router.patch("/exchanges/{exchange_id}", tags=["exchanges"])
+@router.patch("/exchanges/{exchange_id}", tags=["exchanges"], responses=CONFLICT)
 def update_exchange(
     db: DB, viewer: CurrentViewer, exchange_id: int, data: ExchangeUpdate
 ) -> ExchangeOut:
@@ -135,7 +141,11 @@ def record_delivery(
     return DeliveryOut.model_validate(service.record_delivery(db, viewer, exchange_id, data))
 
 
-@router.put("/exchanges/{exchange_id}/deliveries/{delivery_id}/answer", tags=["exchanges"])
+@router.put(
+    "/exchanges/{exchange_id}/deliveries/{delivery_id}/answer",
+    tags=["exchanges"],
+    responses=CONFLICT,
+)
 def answer_delivery(
     db: DB, viewer: CurrentViewer, exchange_id: int, delivery_id: int, data: DeliveryAnswer
 ) -> DeliveryOut:
@@ -145,7 +155,7 @@ def answer_delivery(
     return DeliveryOut.model_validate(delivery)
 
 
-@router.get("/networks/{network_id}/pipeline", tags=["networks"])
+@router.get("/networks/{network_id}/pipeline", tags=["networks"], responses=FORBIDDEN)
 def network_pipeline(db: DB, viewer: CurrentViewer, network_id: int) -> Pipeline:
     """Introductions and exchanges among the network's members (its facilitator); 404 for an
     unknown network."""
@@ -153,7 +163,7 @@ def network_pipeline(db: DB, viewer: CurrentViewer, network_id: int) -> Pipeline
     return service.pipeline(db, viewer, network_id)
 
 
-@router.get("/audit", tags=["audit"])
+@router.get("/audit", tags=["audit"], responses=FORBIDDEN)
 def audit_log(
     db: DB,
     viewer: CurrentViewer,
@@ -169,7 +179,7 @@ def audit_log(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
-@router.get("/audit/verify", tags=["audit"])
+@router.get("/audit/verify", tags=["audit"], responses=FORBIDDEN)
 def audit_verify(db: DB, viewer: CurrentViewer) -> AuditVerdict:
     """Recompute the hash chain: names the first altered or deleted entry (platform admins)."""
     require_platform_admin(viewer, reading=True)

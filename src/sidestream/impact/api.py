@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from sidestream.api.error_responses import ApiRouter
 from sidestream.errors import InvalidInput
 from sidestream.impact.accounting import account_exchange
 from sidestream.impact.factors import DEFAULT_VERSION, load_factor_set
 from sidestream.impact.schemas import Exchange, ImpactResult
 from sidestream.impact.service import FactorCatalogue, factor_catalogue
 
-router = APIRouter(prefix="/api/v1/impact", tags=["impact"])
+router = ApiRouter(prefix="/api/v1/impact", tags=["impact"])
 
 
 class AccountRequest(BaseModel):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import Depends, File, Query, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
 from sidestream.access.deps import CurrentViewer
 from sidestream.access.policy import require_platform_admin
 from sidestream.api.deps import get_session
+from sidestream.api.error_responses import ApiRouter
 from sidestream.interop.listing import json_schema
 from sidestream.interop.readers import detect_format, read_rows
 from sidestream.interop.service import (
@@ -25,7 +26,7 @@ from sidestream.interop.service import (
 from sidestream.registry.service import StreamFilter
 from sidestream.taxonomy.kinds import Direction, Kind
 
-router = APIRouter(prefix="/api/v1", tags=["listing format"])
+router = ApiRouter(prefix="/api/v1", tags=["listing format"])
 DB = Annotated[Session, Depends(get_session, scope="function")]
 
 

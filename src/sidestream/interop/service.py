@@ -63,7 +63,7 @@ def validate_rows(rows: Iterable[RawRow]) -> Iterator[tuple[int, Listing | None,
         try:
             listing = Listing.model_validate(raw.data)
         except ValidationError as exc:
-            yield raw.number, None, _row_errors(raw, exc)
+            yield raw.number, None, _row_errors(raw.number, raw.data.get("id"), exc)
             continue
         if listing.id in seen:
             msg = f"duplicate id '{listing.id}' (first on row {seen[listing.id]})"
@@ -73,15 +73,15 @@ def validate_rows(rows: Iterable[RawRow]) -> Iterator[tuple[int, Listing | None,
         yield raw.number, listing, []
 
 
-def _row_errors(raw: RawRow, exc: ValidationError) -> list[RowError]:
-    ident = raw.data.get("id") if raw.data else None
+def _row_errors(number: int, ident: object, exc: ValidationError) -> list[RowError]:
+    """Each error of row ``number`` (listing ``ident``) on its field."""
     out = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or "(row)"
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = f"unknown key '{loc}' (not in the open listing format v1)"
-        out.append(RowError(raw.number, loc, msg, str(ident) if ident is not None else None))
+        out.append(RowError(number, loc, msg, str(ident) if ident is not None else None))
     return out
 
 
@@ -131,6 +131,9 @@ def import_listings(
         except (InvalidInput, Conflict, NotFound) as exc:
             fld = exc.field if isinstance(exc, InvalidInput) else "id"
             report.errors.append(RowError(number, fld, str(exc), listing.id))
+            continue
+        except ValidationError as exc:  # with a stored stream's other fields, a rule broken
+            report.errors.extend(_row_errors(number, listing.id, exc))
             continue
         except DataError as exc:  # a value the database cannot hold that no rule foresaw
             why = f"the database cannot store a value of this row: {exc.orig}"

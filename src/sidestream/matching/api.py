@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sidestream.api.error_responses import ApiRouter
 from sidestream.input_rules import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, InputRules
 from sidestream.matching.engine import match_listings
 from sidestream.matching.schemas import Listing, Match, SectorRecommendation, SectorRequest
 from sidestream.matching.sectors import recommend_sectors
 
-router = APIRouter(prefix="/api/v1", tags=["matching"])
+router = ApiRouter(prefix="/api/v1", tags=["matching"])
 
 
 #: The most offers, and the most needs, one ``POST /match`` takes (anyone may call it; larger

@@ -5,20 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from sidestream.access.deps import CurrentViewer
 from sidestream.api.deps import Limit, Offset, get_session, reads_only
+from sidestream.api.error_responses import FORBIDDEN, ApiRouter
+from sidestream.api.schemas import Page
 from sidestream.impact.schemas import MAX_DISTANCE_KM
 from sidestream.impact.service import PairImpact
 from sidestream.matching import service
 from sidestream.matching.schemas import SectorRecommendation
-from sidestream.registry.schemas import Page
 from sidestream.taxonomy.units import MAX_QUANTITY
 
-router = APIRouter(prefix="/api/v1/streams", tags=["matching"])
+router = ApiRouter(prefix="/api/v1/streams", tags=["matching"])
 DB = Annotated[Session, Depends(get_session, scope="function")]
 Top = Annotated[int, Query(ge=1, le=100, description="number of partners")]
 
@@ -44,7 +45,7 @@ class ImpactEdits(BaseModel):
     )
 
 
-@router.get("/{stream_id}/matches")
+@router.get("/{stream_id}/matches", responses=FORBIDDEN)
 def stream_matches(
     db: DB, viewer: CurrentViewer, stream_id: int, top: Top = 10, include_dismissed: bool = False
 ) -> service.StreamMatches:
@@ -67,7 +68,7 @@ def undismiss(db: DB, viewer: CurrentViewer, stream_id: int, partner_id: int) ->
     return Response(status_code=204)
 
 
-@router.get("/{stream_id}/dismissals")
+@router.get("/{stream_id}/dismissals", responses=FORBIDDEN)
 def dismissals(
     db: DB, viewer: CurrentViewer, stream_id: int, limit: Limit = 50, offset: Offset = 0
 ) -> Page[service.HiddenPartner]:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from pydantic import ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from sidestream.access.deps import CurrentViewer
 from sidestream.api.deps import get_session, reads_only
+from sidestream.api.error_responses import ApiRouter
 from sidestream.input_rules import InputRules
 from sidestream.optimize.pareto import MAX_PARETO_POINTS
 from sidestream.optimize.schemas import MAX_CARBON_PRICE
 from sidestream.optimize.service import NetworkOptimisation, optimize_network
 from sidestream.taxonomy.units import MAX_QUANTITY
 
-router = APIRouter(prefix="/api/v1/networks", tags=["optimisation"])
+router = ApiRouter(prefix="/api/v1/networks", tags=["optimisation"])
 DB = Annotated[Session, Depends(get_session, scope="function")]
 
 

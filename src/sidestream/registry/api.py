@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 from sqlalchemy.orm import Session
 
 from sidestream.access import policy
 from sidestream.access import service as access
 from sidestream.access.deps import CurrentViewer
 from sidestream.access.schemas import AnonymousStream
-from sidestream.api.deps import Limit, Offset, get_session
+from sidestream.api.deps import Limit, Offset, body_errors, get_session
+from sidestream.api.error_responses import CONFLICT, ApiRouter
+from sidestream.api.schemas import Page
 from sidestream.errors import InvalidInput
 from sidestream.registry import service
 from sidestream.registry.models import Network
@@ -22,7 +24,6 @@ from sidestream.registry.schemas import (
     OrganisationCreate,
     OrganisationOut,
     OrganisationUpdate,
-    Page,
     SiteCreate,
     SiteOut,
     SiteUpdate,
@@ -32,7 +33,7 @@ from sidestream.registry.schemas import (
 )
 from sidestream.taxonomy.kinds import Direction, Kind, Status
 
-router = APIRouter(prefix="/api/v1")
+router = ApiRouter(prefix="/api/v1")
 DB = Annotated[Session, Depends(get_session, scope="function")]
 
 
@@ -48,7 +49,7 @@ def list_organisations(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
-@router.post("/organisations", status_code=201, tags=["organisations"])
+@router.post("/organisations", status_code=201, tags=["organisations"], responses=CONFLICT)
 def create_organisation(db: DB, viewer: CurrentViewer, data: OrganisationCreate) -> OrganisationOut:
     """Register an organisation (NACE validated, names unique); you become its admin."""
     org = service.create_organisation(db, data, viewer=viewer)
@@ -62,7 +63,7 @@ def get_organisation(db: DB, org_id: int) -> OrganisationOut:
     return OrganisationOut.model_validate(service.get_organisation(db, org_id))
 
 
-@router.patch("/organisations/{org_id}", tags=["organisations"])
+@router.patch("/organisations/{org_id}", tags=["organisations"], responses=CONFLICT)
 def update_organisation(
     db: DB, viewer: CurrentViewer, org_id: int, data: OrganisationUpdate
 ) -> OrganisationOut:
@@ -102,10 +103,12 @@ def get_site(db: DB, site_id: int) -> SiteOut:
     return SiteOut.model_validate(service.get_site(db, site_id))
 
 
-@router.patch("/sites/{site_id}", tags=["sites"])
+@router.patch("/sites/{site_id}", tags=["sites"], responses=CONFLICT)
 def update_site(db: DB, viewer: CurrentViewer, site_id: int, data: SiteUpdate) -> SiteOut:
     """Update a site; 409 when ``version`` is stale."""
-    return SiteOut.model_validate(service.update_site(db, site_id, data, viewer=viewer))
+    with body_errors():
+        site = service.update_site(db, site_id, data, viewer=viewer)
+    return SiteOut.model_validate(site)
 
 
 @router.delete("/sites/{site_id}", status_code=204, tags=["sites"])
@@ -137,7 +140,7 @@ def list_networks(db: DB, limit: Limit = 50, offset: Offset = 0) -> Page[Network
     return Page(items=[_network_out(n) for n in items], total=total, limit=limit, offset=offset)
 
 
-@router.post("/networks", status_code=201, tags=["networks"])
+@router.post("/networks", status_code=201, tags=["networks"], responses=CONFLICT)
 def create_network(db: DB, viewer: CurrentViewer, data: NetworkCreate) -> NetworkOut:
     """Create a network (park, region, cluster) with members and a facilitator."""
     return _network_out(service.create_network(db, data, viewer=viewer))
@@ -149,7 +152,7 @@ def get_network(db: DB, network_id: int) -> NetworkOut:
     return _network_out(service.get_network(db, network_id))
 
 
-@router.patch("/networks/{network_id}", tags=["networks"])
+@router.patch("/networks/{network_id}", tags=["networks"], responses=CONFLICT)
 def update_network(
     db: DB, viewer: CurrentViewer, network_id: int, data: NetworkUpdate
 ) -> NetworkOut:
@@ -228,7 +231,7 @@ def list_streams(
     return Page(items=views, total=total, limit=limit, offset=offset)
 
 
-@router.post("/streams", status_code=201, tags=["streams"])
+@router.post("/streams", status_code=201, tags=["streams"], responses=CONFLICT)
 def create_stream(db: DB, viewer: CurrentViewer, data: StreamCreate) -> StreamOut:
     """Register an offer or a need; hazardous flag and annual amount are derived."""
     stream = service.create_stream(db, data, code_source="user", viewer=viewer)
@@ -241,10 +244,11 @@ def get_stream(db: DB, viewer: CurrentViewer, stream_id: int) -> StreamOut | Ano
     return policy.redact(viewer, service.get_stream(db, stream_id, viewer=viewer))
 
 
-@router.patch("/streams/{stream_id}", tags=["streams"])
+@router.patch("/streams/{stream_id}", tags=["streams"], responses=CONFLICT)
 def update_stream(db: DB, viewer: CurrentViewer, stream_id: int, data: StreamUpdate) -> StreamOut:
     """Update a stream; 409 when ``version`` is stale (no silent overwrite)."""
-    stream = service.update_stream(db, stream_id, data, code_source="user", viewer=viewer)
+    with body_errors():
+        stream = service.update_stream(db, stream_id, data, code_source="user", viewer=viewer)
     return StreamOut.model_validate(stream)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Self
 from urllib.parse import urlsplit
 
 from babel import Locale
@@ -39,7 +39,6 @@ from sidestream.taxonomy.nace import normalise_nace
 from sidestream.taxonomy.units import MAX_QUANTITY, parse_unit
 from sidestream.taxonomy.waste_codes import lookup_waste_code
 
-T = TypeVar("T")
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 #: How a report names a party the viewer may not know (``policy.sees_side``): no organisation
@@ -415,12 +414,3 @@ class StreamOut(StreamFields):
     @model_validator(mode="after")
     def _consistent(self) -> StreamOut:
         return self  # stored streams were checked on the way in; rules may tighten later
-
-
-class Page(BaseModel, Generic[T]):
-    """One page of a list."""
-
-    items: list[T]
-    total: int
-    limit: int
-    offset: int

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from sidestream.registry.schemas import (
     NetworkUpdate,
     OrganisationCreate,
     OrganisationUpdate,
+    SiteBase,
     SiteCreate,
     SiteUpdate,
     StreamCreate,
@@ -33,6 +34,15 @@ from sidestream.taxonomy.units import MAX_QUANTITY, annualise, density_of
 from sidestream.taxonomy.waste_codes import lookup_waste_code
 
 M = TypeVar("M", Organisation, Site, Network, Stream)
+Checked = TypeVar("Checked", bound=BaseModel)
+
+
+def _checked(fields: type[Checked], stored: object, changes: dict[str, Any]) -> Checked:
+    """``stored``'s ``fields`` with ``changes`` applied, checked by the rules of a new object:
+    a ``ValidationError`` places each broken rule on its field, as a new object's body does
+    (the API answers both alike, ``sidestream.api.deps.body_errors``)."""
+    current = {name: getattr(stored, name) for name in fields.model_fields}
+    return fields.model_validate(current | {k: v for k, v in changes.items() if k in current})
 
 
 def _get(session: Session, model: type[M], key: int) -> M:
@@ -156,14 +166,14 @@ def list_sites(
 def update_site(
     session: Session, site_id: int, data: SiteUpdate, *, viewer: Viewer = SYSTEM
 ) -> Site:
-    """Apply a partial update to a site (company admins)."""
+    """Apply a partial update to a site (company admins); the site as updated keeps a new
+    site's rules (``ValidationError`` on the fields)."""
     site = _get(session, Site, site_id)
     policy.require_org_admin(viewer, site.organisation_id)
     check_version(site, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    _checked(SiteBase, site, changes)  # a latitude without its longitude, as a new site's
     lat, lon = changes.get("lat", site.lat), changes.get("lon", site.lon)
-    if (lat is None) != (lon is None):
-        raise InvalidInput("lat", "lat and lon must be given together")
     if (lat, lon) != (site.lat, site.lon):  # the streams that lie at the site move with it
         at_site = (
             [Stream.lat.is_(None)]
@@ -428,13 +438,14 @@ def update_stream(
     *,
     viewer: Viewer = SYSTEM,
 ) -> Stream:
-    """Apply a partial update made from version ``data.version``; derived fields follow."""
+    """Apply a partial update made from version ``data.version``; derived fields follow. The
+    stream as updated keeps a new stream's rules (``ValidationError`` on the fields)."""
     stream = _get(session, Stream, stream_id)
     policy.require_stream_write(viewer, stream)
     check_version(stream, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     _keeps_its_exchanges(session, stream, changes)
-    merged = _checked_fields(stream, changes)
+    merged = _checked(StreamFields, stream, {"properties": stream.properties or {}} | changes)
     # stored as a new stream would store them: stripped, "" as null, codes normalised
     changes |= {k: getattr(merged, k) for k in changes if k in StreamFields.model_fields}
     if changes.get("waste_code", stream.waste_code) != stream.waste_code:  # a code chosen anew
@@ -464,19 +475,6 @@ def _keeps_its_exchanges(session: Session, stream: Stream, changes: dict[str, An
                 f"the stream is a side of exchange {exchange.id}: its {field} cannot change "
                 f"(list a new stream instead)",
             )
-
-
-def _checked_fields(stream: Stream, changes: dict[str, Any]) -> StreamFields:
-    """The stream's fields with ``changes`` applied, checked by the rules of a new stream."""
-    current = {name: getattr(stream, name) for name in StreamFields.model_fields}
-    current["properties"] = current["properties"] or {}
-    merged = current | {k: v for k, v in changes.items() if k in StreamFields.model_fields}
-    try:
-        return StreamFields.model_validate(merged)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "stream"
-        raise InvalidInput(field, first["msg"].removeprefix("Value error, ")) from None
 
 
 def delete_stream(

@@ -252,15 +252,13 @@ async def change_status(
     try:
         update = StreamUpdate(version=str(form.get("version", "")), status=status)
         registry.update_stream(session, stream_id, update, viewer=viewer)
-    except ValidationError:  # no version: the page is not one the server sent
+    except (ValidationError, InvalidInput):  # no version (the page is not one the server
+        # sent), or stored before a rule it breaks: the edit form says which
         session.rollback()
         return see_other(f"/streams/{stream_id}?notice=unchanged")
     except Conflict:  # a colleague changed it since the page was shown
         session.rollback()
         return see_other(f"/streams/{stream_id}?notice=stale")
-    except InvalidInput:  # stored before a rule it breaks: the edit form says which
-        session.rollback()
-        return see_other(f"/streams/{stream_id}?notice=unchanged")
     except Forbidden:
         session.rollback()
         return forbidden(request, READ_ONLY if not viewer.can_write else NOT_YOURS)

@@ -1,0 +1,82 @@
+"""The OpenAPI document lists the error answers each route gives, with the bodies it sends."""
+
+import pytest
+
+from sidestream.errors import ConflictBody, ErrorBody
+from tests.access.auth import make_user
+
+ERROR = "#/components/schemas/ErrorBody"
+CONFLICT = "#/components/schemas/ConflictBody"
+
+
+@pytest.fixture
+def spec(client):
+    return client.get("/api/v1/openapi.json").json()
+
+
+def _errors(spec, method, path):
+    """The documented error codes of a route, each with its body's schema reference."""
+    responses = spec["paths"][f"/api/v1{path}"][method]["responses"]
+    return {
+        int(code): answer["content"]["application/json"]["schema"].get("$ref")
+        for code, answer in responses.items()
+        if int(code) >= 400 and code != "422"
+    }
+
+
+def test_each_route_lists_the_errors_it_can_answer(spec):
+    # only 422 was listed: a client generated from the document knew no 401, 404 or 409
+    assert _errors(spec, "get", "/streams/{stream_id}") == {401: ERROR, 404: ERROR}
+    assert _errors(spec, "patch", "/streams/{stream_id}") == {
+        401: ERROR, 403: ERROR, 404: ERROR, 409: CONFLICT, 503: ERROR,
+    }  # fmt: skip
+    assert _errors(spec, "get", "/organisations/{org_id}") == {404: ERROR}  # reads no token
+    assert _errors(spec, "post", "/auth/login") == {401: ERROR, 429: ERROR, 503: ERROR}
+    assert _errors(spec, "post", "/networks/{network_id}/optimize") == {  # reads only
+        401: ERROR, 403: ERROR, 404: ERROR,
+    }  # fmt: skip
+    assert _errors(spec, "get", "/audit") == {401: ERROR, 403: ERROR}
+    assert _errors(spec, "post", "/match") == {}  # anyone, no database
+    assert set(spec["components"]["schemas"]["ConflictBody"]["properties"]) == {
+        "detail",
+        "current_version",
+    }
+    for path, methods in spec["paths"].items():  # every error body is one of the two
+        for method in methods:
+            for code, schema in _errors(spec, method, path.removeprefix("/api/v1")).items():
+                assert schema == (CONFLICT if code == 409 else ERROR), (method, path, code)
+
+
+def test_the_documented_errors_are_the_answers_sent(client, spec):
+    admin = make_user(client, "admin@test.invalid", platform_admin=True)
+    org = client.post("/api/v1/organisations", json={"name": "Arla"}, headers=admin).json()
+    body = {"direction": "offer", "title": "Whey", "organisation_id": org["id"]}
+    stream = client.post("/api/v1/streams", json=body, headers=admin).json()
+    url = f"/api/v1/streams/{stream['id']}"
+    reader = make_user(client, "reader@test.invalid", roles={org["id"]: "member"}, scope="read")
+    stranger = make_user(client, "stranger@test.invalid")
+    one = "/streams/{stream_id}"
+    stale = client.patch(url, json={"version": 7, "title": "Sweet whey"}, headers=admin)
+    twin = client.post("/api/v1/organisations", json={"name": "Arla"}, headers=admin)
+    bad_token = client.get(url, headers={"Authorization": "Bearer wrong"})
+    wrong = {"email": "admin@test.invalid", "password": "not the password"}
+    logins = [client.post("/api/v1/auth/login", json=wrong) for _ in range(6)]
+    answers = [
+        (401, one, bad_token),
+        (403, one, client.patch(url, json={"version": 1, "title": "Sweet"}, headers=reader)),
+        (403, "/audit", client.get("/api/v1/audit", headers=stranger)),
+        (404, one, client.get("/api/v1/streams/999999", headers=admin)),
+        (404, one, client.get(f"/api/v1/streams/{2**64}", headers=admin)),  # no stored id
+        (409, one, stale),
+        (409, "/organisations", twin),
+        (401, "/auth/login", logins[0]),
+        (429, "/auth/login", logins[-1]),
+    ]
+    for code, path, answer in answers:
+        assert answer.status_code == code, (code, path, answer.text)
+        assert code in _errors(spec, answer.request.method.lower(), path)
+        model = ConflictBody if code == 409 else ErrorBody
+        model.model_validate(answer.json(), strict=True)
+        assert set(answer.json()) == set(model.model_fields), answer.json()
+    assert bad_token.headers["WWW-Authenticate"] == "Bearer"
+    assert stale.json()["current_version"] == 1 and twin.json()["current_version"] is None
