@@ -363,6 +363,36 @@ def test_a_need_without_nace_takes_the_class_its_business_reads_as() -> None:
     assert shoes.need_class[0] == -1 or shoes.model.classes[shoes.need_class[0]].startswith("15")
 
 
+def test_a_need_naming_its_business_as_people_do_reads_as_that_class() -> None:
+    """Names such as "Pig farm", "Sawmill", "Zementwerk" resemble no official class title
+    ("Raising of swine/pigs"): read as Mixed farming, a feed mill, or nothing before."""
+    from sidestream.matching.business_names import business_names, named_business
+    from sidestream.matching.engine import MatchIndex
+    from sidestream.matching.weights import NACE_BACKOFF
+
+    written = {"Pig farm": "0146", "Sawmill Ltd": "1610", "Zementwerk Lägerdorf": "2351",
+               "Cementownia Ożarów": "2351", "Fjernvarmeværk": "3530",
+               "Raw material": None}  # fmt: skip
+    assert {text: named_business(text) for text in written} == written
+    needs = [listing(str(i), "need", "Raw material", description=text)
+             for i, text in enumerate(written)]  # fmt: skip
+    for semantic in (True, False):  # the names are read without the embeddings too
+        index = MatchIndex(needs)
+        if not semantic:
+            index.semantic = False
+            index.need_class, index.need_class_weight = index._need_classes(
+                index.needs.nace, index.analogue_idx, index.analogue_sim,
+                index._business_classes(needs, index.needs.nace),
+            )  # fmt: skip
+        read = [index.model.classes[c] for c in index.need_class[:5]]
+        assert read == [code for code in written.values() if code]
+        assert index.need_class_weight[:5] == pytest.approx([NACE_BACKOFF["inferred"]] * 5)
+    [match] = MatchIndex(needs[2:3]).match([listing("a", "offer", "Fly ash")], top=1)[0]
+    material = {r.component: r.detail for r in match.reasons}["material"]
+    assert "industry 2351 (Manufacture of cement), read from the need's words" in material
+    assert len(business_names()) >= 150  # the receiving classes of the knowledge base
+
+
 def test_a_heat_listing_without_properties_states_its_temperature_in_its_title() -> None:
     offer = listing("h", "offer", "Surplus heat 45 C", kind="energy")
     greenhouse = listing("g", "need", "Greenhouse heating 40 °C", kind="energy")

@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike
 from scipy import sparse
 
 from sidestream.matching import scoring
+from sidestream.matching.business_names import named_business
 from sidestream.matching.knowledge import KnowledgeBase
 from sidestream.matching.schemas import Listing, Match, Reason
 from sidestream.matching.sectors import SectorModel, SectorQuery, sector_model
@@ -42,6 +43,7 @@ from sidestream.matching.weights import (
     LISTING_SECTOR_LEAVES_OUT,
     MIN_MATERIAL,
     NACE_BACKOFF,
+    OVERRULE_MIN_SIMILARITY,
     SEMANTIC_MAX_NEED_TEXTS,
     USE_DETAIL_MIN,
     USES,
@@ -323,25 +325,33 @@ class MatchIndex:
 
     def _business_classes(
         self, needs: Sequence[Listing], nace: Sequence[tuple[str, ...]]
-    ) -> tuple[list[str], np.ndarray] | None:
-        """For each need that gives no NACE code (``nace``: the codes each gives), the class
-        whose title is most alike its business (its description, else its title) and that
-        similarity ("" and 0 for the others); ``None`` when needs are not compared
-        semantically."""
-        vectors = self.model.vectors
-        if not self.semantic or vectors is None or not len(vectors.title_codes):
-            return None
+    ) -> tuple[list[str], np.ndarray]:
+        """For each need that gives no NACE code (``nace``: the codes each gives), the class its
+        business (its description, else its title) reads as, and how sure that is ("" and 0
+        where none): 1 where it writes a class's everyday business name ("Zementwerk",
+        :func:`~.business_names.named_business`), else, where needs are compared semantically,
+        the class whose title or business name is most alike in meaning and that similarity."""
         codes, sims = [""] * len(needs), np.zeros(len(needs), np.float32)
-        asked = [i for i, codes in enumerate(nace) if not codes]
-        embedded = self._embed([_business(needs[i]) for i in asked])
-        if embedded is None or not asked:
+        unnamed = []
+        for i in (i for i, codes in enumerate(nace) if not codes):
+            named = named_business(_business(needs[i]))
+            if named:
+                codes[i], sims[i] = named, 1.0
+            else:
+                unnamed.append(i)
+        vectors = self.model.vectors
+        embedded = (
+            self._embed([_business(needs[i]) for i in unnamed])
+            if self.semantic and vectors is not None and unnamed
+            else None
+        )
+        if embedded is None or vectors is None or self.model.encoder is None:
             return codes, sims
-        assert self.model.encoder is not None
         distinct, rows = embedded
-        sim = self.model.encoder.similarity(distinct, vectors.titles)
+        sim = self.model.encoder.similarity(distinct, vectors.businesses)
         best = np.argmax(sim, axis=1)
-        for i, row in zip(asked, rows, strict=True):
-            codes[i], sims[i] = vectors.title_codes[best[row]], sim[row, best[row]]
+        for i, row in zip(unnamed, rows, strict=True):
+            codes[i], sims[i] = vectors.business_codes[best[row]], sim[row, best[row]]
         return codes, sims
 
     def _need_classes(
@@ -349,7 +359,7 @@ class MatchIndex:
         nace: Sequence[tuple[str, ...]],
         analogue_idx: np.ndarray,
         analogue_sim: np.ndarray,
-        business: tuple[list[str], np.ndarray] | None = None,
+        business: tuple[list[str], np.ndarray],
     ) -> tuple[np.ndarray, np.ndarray]:
         """The receiving class of each need in the sector model, and how sure we are of it.
 
@@ -357,8 +367,9 @@ class MatchIndex:
         most frequent known class of the same group (``NACE_BACKOFF['group']``) or division;
         without a NACE code, the surer of two inferences: the class of the most similar
         documented receiver (business and final use), weighted by that similarity ×
-        ``NACE_BACKOFF['inferred']``, and the class whose title is most alike the need's
-        ``business`` (:meth:`_business_classes`), weighted by that similarity ×
+        ``NACE_BACKOFF['inferred']``, and the class the need's ``business`` reads as (its
+        everyday name, else the title or name most alike: :meth:`_business_classes`), weighted
+        by that similarity ×
         ``NACE_BACKOFF['inferred']`` (× the group's back-off where the model knows only a class
         of its group). A business read as a class of another division than the documented
         receiver's overrules it: a "Raw material" need resembles every documented "Raw
@@ -388,7 +399,7 @@ class MatchIndex:
                 if sim >= INFER_MIN_SIMILARITY and e.receiver_classes:
                     classes[i] = col[e.receiver_classes[0]]
                     weight[i] = NACE_BACKOFF["inferred"] * sim
-            if not codes and business is not None:
+            if not codes:
                 sim = float(business[1][i])
                 code = business[0][i]
                 found, backoff = (  # a title's class stands for its group, not its division
@@ -398,7 +409,7 @@ class MatchIndex:
                     continue
                 sure = NACE_BACKOFF["inferred"] * sim * backoff if found >= 0 else 0.0
                 other = classes[i] >= 0 and model.classes[classes[i]][:2] != code[:2]
-                if sure > weight[i] or other:  # a business read as another division: not it
+                if sure > weight[i] or (other and sim >= OVERRULE_MIN_SIMILARITY):
                     classes[i], weight[i] = (found, sure) if found >= 0 else (-1, 0.0)
         return classes, weight
 

@@ -22,6 +22,7 @@ import numpy as np
 from sidestream.classify.backends import EmbeddingBackend, shared_backend
 from sidestream.classify.embeddings import stored_embeddings, texts_fingerprint
 from sidestream.config import get_settings
+from sidestream.matching.business_names import business_names
 from sidestream.matching.embedding_cache import EmbeddingCache, default_path
 from sidestream.matching.knowledge import KnowledgeBase, default_knowledge_base
 from sidestream.taxonomy.nace import nace_classes
@@ -32,7 +33,7 @@ MAX_CHARS = 300
 CACHE_SIZE = 50_000
 KB_FILE = "kb_embeddings"
 #: Version of the knowledge-base text recipe; part of the shipped file's fingerprint.
-KB_TEXTS_VERSION = "kb-texts-2"
+KB_TEXTS_VERSION = "kb-texts-3"
 
 
 def backend() -> EmbeddingBackend | None:
@@ -129,11 +130,20 @@ def class_titles() -> dict[str, str]:
     return {code: clip_text(title) for code, title in nace_classes().items()}
 
 
+@lru_cache(maxsize=1)
+def business_texts() -> tuple[tuple[str, str], ...]:
+    """(class, text) of what a need's business is compared with in meaning: every NACE class
+    title and the English business names of the receiving classes (:mod:`.business_names`;
+    the model compares languages, and the names of every language are read as words)."""
+    named = [(c, clip_text(n)) for c, names in business_names("en").items() for n in names]
+    return tuple(class_titles().items()) + tuple(named)
+
+
 def kb_texts(kb: KnowledgeBase) -> list[str]:
     """The distinct texts of a knowledge base that are embedded (sorted): documented materials,
-    documented receivers (business + final use), pattern keywords, typical uses and the NACE
-    class titles."""
-    texts = set(class_titles().values())
+    documented receivers (business + final use), pattern keywords, typical uses, the NACE
+    class titles and everyday business names."""
+    texts = {text for _, text in business_texts()}
     texts |= {material_text(e.material) for e in kb.exchanges}
     texts |= {receiver_text(e.receiver, e.final_use) for e in kb.exchanges}
     texts |= {clip_text(k) for p in kb.patterns for k in p.keywords}
@@ -166,8 +176,8 @@ class KnowledgeVectors:
     keywords: np.ndarray  # pattern keywords
     keyword_pattern: np.ndarray  # index of each keyword's pattern
     uses: np.ndarray  # the patterns' distinct typical uses
-    titles: np.ndarray  # NACE class titles, in ``title_codes`` order
-    title_codes: tuple[str, ...]
+    businesses: np.ndarray  # class titles and business names, in ``business_codes`` order
+    business_codes: tuple[str, ...]
 
 
 def knowledge_vectors(
@@ -196,6 +206,6 @@ def knowledge_vectors(
         keywords=rows([clip_text(k) for k, _ in pairs]),
         keyword_pattern=np.array([i for _, i in pairs], np.int64),
         uses=rows([clip_text(u) for u in kb.typical_uses()]),
-        titles=rows(list(class_titles().values())),
-        title_codes=tuple(class_titles()),
+        businesses=rows([text for _, text in business_texts()]),
+        business_codes=tuple(code for code, _ in business_texts()),
     )

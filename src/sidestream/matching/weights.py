@@ -141,6 +141,10 @@ INFER_MIN_SIMILARITY = 0.5
 #: class title for inferring the need's class from it, where the need gives no NACE code
 #: ("Toy factory" -> 3240 Manufacture of games and toys): one inference of the two, the surer.
 INFER_TITLE_MIN_SIMILARITY = 0.6
+#: Least similarity of a need's business to a class title or business name of another
+#: division than its documented look-alike receiver's for that reading to overrule the
+#: receiver's (a name it writes is 1): "Agriculture" is 0.66 alike "agrochemical company".
+OVERRULE_MIN_SIMILARITY = 0.7
 
 #: Reading the kind a need's title asks for from the documented final uses alike to it
 #: (``SectorModel.kinds_wanted``): the least TF-IDF similarity of a final use that votes, and
