@@ -231,12 +231,24 @@ def test_tab_separated_numbers_are_read_in_either_decimal_sign(session):
     )
     amounts = dict(session.execute(select(Stream.external_id, Stream.quantity)).all())
     assert amounts == {"t1": 12.5, "t2": 1234.5, "t3": 1234.5, "t4": 0.5}
-    # a semicolon says the comma is the decimal sign: "1,500" there is 1.5, and "0.125" no group
-    lines = ["id;direction;title;quantity;unit", "s1;offer;Ash;1,500;t", "s2;offer;Slag;0.125;t"]
-    report = run(session, io.BytesIO(("\n".join(lines) + "\n").encode()), fmt="csv")
-    assert report.committed, report.errors
-    amounts = dict(session.execute(select(Stream.external_id, Stream.quantity)).all())
-    assert (amounts["s1"], amounts["s2"]) == (1.5, 0.125)
+    # a semicolon says the comma is the decimal sign: "1,500" there is 1.5, and "0.125" no
+    # group; several groups are thousands either way; a coordinate has one separator, its
+    # decimal sign, whatever the file ("55.662" was a row error)
+    lines = ["id;direction;title;quantity;unit;lat;lon", "s1;offer;Ash;1,500;t;55.662;11,087",
+             "s2;offer;Slag;0.125;t;;", "s3;offer;Lime;1.234.567;t;;"]  # fmt: skip
+    for separator in (";", "\t"):
+        text = "\n".join(line.replace(";", separator) for line in lines) + "\n"
+        if separator == "\t":
+            text = text.replace("1,500", "1,5")
+        report = run(session, io.BytesIO(text.encode()), fmt="csv")
+        assert report.committed, report.errors
+        streams = session.scalars(select(Stream))
+        stored = {s.external_id: (s.quantity, s.lat, s.lon) for s in streams}
+        assert stored["s1"] == (1.5, 55.662, 11.087)
+        assert (stored["s2"][0], stored["s3"][0]) == (0.125, 1234567)
+    # matching reads a file leniently: an amount of one group is left to the listing's language
+    rows = list(read_rows(io.BytesIO(b"id\tquantity\n1\t1,500\n"), "csv", strict=False))
+    assert rows[0].data == {"id": "1", "quantity": "1,500"}
 
 
 def test_an_xlsx_with_listings_on_a_second_sheet_is_refused(session):
@@ -248,10 +260,11 @@ def test_an_xlsx_with_listings_on_a_second_sheet_is_refused(session):
     for name in ("Needs", "More needs"):
         book.create_sheet(name).append(["id", "direction", "title"])
     book.create_sheet("Help").append(["How to fill this in"])
+    book["More needs"].sheet_state = "hidden"
     raw = io.BytesIO()
     book.save(raw)
     raw.seek(0)
-    with pytest.raises(ValueError, match="sheets 'Needs', 'More needs' hold listings too"):
+    with pytest.raises(ValueError, match=r"sheets 'Needs', 'More needs' \(hidden\) are laid out"):
         list(read_rows(raw, "xlsx"))
     del book["Needs"], book["More needs"]  # an instructions sheet is no listing
     raw = io.BytesIO()

@@ -132,25 +132,37 @@ def _one_column_each(header: Iterable[Any]) -> None:
         raise ValueError(f"the header names {', '.join(twice)} more than once")
 
 
-#: Columns holding numbers, which a file separated by semicolons or tabs (saved where the comma
+#: Columns holding amounts, which a file separated by semicolons or tabs (saved where the comma
 #: may be the decimal sign) writes as "12,5", "1.234,5" or "1 234,5".
-_NUMBER_COLUMNS = frozenset({"quantity", "lat", "lon", "price_eur_per_unit"})
+_AMOUNT_COLUMNS = frozenset({"quantity", "price_eur_per_unit"})
+#: Coordinates are never grouped: their one separator is the decimal sign ("55,662").
+_COORDINATE_COLUMNS = frozenset({"lat", "lon"})
+_ONE_COMMA = re.compile(r"-?\d+,\d+")
 _DECIMAL_COMMA = re.compile(r"-?(\d{1,3}([. \u00a0\u202f]\d{3})+|\d*),\d+")
 #: "1,234.5": grouped by commas, a decimal point.
 _DECIMAL_POINT_GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+\.\d+")
-#: "12.500" (and in a tab-separated file "1,500", which a semicolon implies is 1.5): grouped
+#: "12.500" (and in a tab-separated file "1,500", which a semicolon says is 1.5): one group of
 #: thousands, or decimals written with the other sign? Not read either way. "0.500" is no group.
-_GROUPED_ONLY = {
-    ";": re.compile(r"-?(?!0\.)\d{1,3}(\.\d{3})+"),
-    "\t": re.compile(r"-?(?!0[.,])\d{1,3}(\.\d{3})+|-?(?!0,)\d{1,3}(,\d{3})+"),
+_ONE_GROUP = {
+    ";": re.compile(r"-?(?!0\.)\d{1,3}\.\d{3}"),
+    "\t": re.compile(r"-?(?!0[.,])\d{1,3}[.,]\d{3}"),
+}
+#: "1.234.567" (and in a tab-separated file "1,234,567"): grouped thousands only.
+_GROUPS = {
+    ";": re.compile(r"-?\d{1,3}(\.\d{3}){2,}"),
+    "\t": re.compile(r"-?\d{1,3}(\.\d{3}){2,}|-?\d{1,3}(,\d{3}){2,}"),
 }
 
 
-def _plain_number(cell: str) -> str:
-    """A number written with a decimal comma or grouped thousands, as a decimal point reads it:
-    ``12,5`` -> ``12.5``, ``1.234,5``, ``1 234,5`` and ``1,234.5`` -> ``1234.5``; any other
-    text as it is."""
+def _plain_amount(cell: str, delimiter: str) -> str:
+    """An amount written with a decimal comma or grouped thousands, as a decimal point reads it:
+    ``12,5`` -> ``12.5``, ``1.234,5``, ``1 234,5``, ``1,234.5`` and ``1.234.567,89`` ->
+    ``1234.5`` ...; a single group (``12.500``) and any other text as it is."""
     text = cell.strip()
+    if _ONE_GROUP[delimiter].fullmatch(text):
+        return cell
+    if _GROUPS[delimiter].fullmatch(text):
+        return re.sub(r"[.,]", "", text)
     if _DECIMAL_POINT_GROUPED.fullmatch(text):
         return text.replace(",", "")
     if not _DECIMAL_COMMA.fullmatch(text):
@@ -158,27 +170,42 @@ def _plain_number(cell: str) -> str:
     return re.sub(r"[. \u00a0\u202f]", "", text).replace(",", ".")
 
 
+def _plain_cell(cell: str, column: str | None, delimiter: str) -> str:
+    """A number cell of a file separated by semicolons or tabs as a decimal point reads it."""
+    if column in _AMOUNT_COLUMNS:
+        return _plain_amount(cell, delimiter)
+    if column in _COORDINATE_COLUMNS and _ONE_COMMA.fullmatch(cell.strip()):
+        return cell.strip().replace(",", ".")
+    return cell
+
+
 def _csv_rows(text: str, strict: bool = True) -> Iterator[RawRow]:
+    """Rows of a CSV; in a file separated by semicolons or tabs, numbers with a decimal comma
+    or grouped thousands are read, and (``strict``) an amount of one group ("12.500") is a row
+    error rather than a guess; the lenient reading leaves it to the listing's language."""
     delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         header = [h.strip() or None for h in next(reader, [])]
         _one_column_each(header)
-        grouped = _GROUPED_ONLY.get(delimiter)
-        numbers = [i for i, h in enumerate(header) if h in _NUMBER_COLUMNS and grouped]
+        plain = delimiter in _ONE_GROUP
+        amounts = [i for i, h in enumerate(header) if h in _AMOUNT_COLUMNS and plain and strict]
         for number, values in enumerate(reader, start=2):
-            unsure = next((i for i in numbers if _grouped_only(grouped, values, i)), None)
+            unsure = next((i for i in amounts if _one_group(delimiter, values, i)), None)
             if unsure is not None:  # stored 1000 times too small, or too large, if guessed
                 yield RawRow(number, None, _unsure_message(values[unsure].strip()), header[unsure])
                 continue
-            cells = [_plain_number(v) if i in numbers else v for i, v in enumerate(values)]
+            cells = [
+                _plain_cell(v, header[i] if i < len(header) else None, delimiter) if plain else v
+                for i, v in enumerate(values)
+            ]
             yield from _table_rows(header, [(number, cells, ())], strict, str)
     except csv.Error as exc:  # a cell over the csv module's limit, a NUL byte
         raise ValueError(f"cannot read the CSV after row {reader.line_num}: {exc}") from None
 
 
-def _grouped_only(grouped: re.Pattern[str] | None, values: list[str], column: int) -> bool:
-    return bool(grouped and column < len(values) and grouped.fullmatch(values[column].strip()))
+def _one_group(delimiter: str, values: list[str], column: int) -> bool:
+    return column < len(values) and bool(_ONE_GROUP[delimiter].fullmatch(values[column].strip()))
 
 
 #: The separators of a grouped number and what each is called.
@@ -231,13 +258,14 @@ def _no_listings_beyond(sheets: Sequence[Any]) -> None:
     for sheet in sheets:
         first = next(sheet.iter_rows(max_row=1, values_only=True), ())
         if {str(v).strip() for v in first if v is not None} >= _REQUIRED_COLUMNS:
-            laid_out.append(sheet.title)
+            hidden = getattr(sheet, "sheet_state", "visible") != "visible"
+            laid_out.append(f"'{sheet.title}'" + (" (hidden)" if hidden else ""))
     if laid_out:
-        names = ", ".join(f"'{name}'" for name in laid_out)
-        which = f"sheet {names} holds" if len(laid_out) == 1 else f"sheets {names} hold"
-        raise ValueError(f"listings are read from the first sheet only, and {which} listings "
-                         "too: move their rows to the first sheet, or save each sheet as a file "
-                         "of its own")  # fmt: skip
+        names = ", ".join(laid_out)
+        which = f"sheet {names} is" if len(laid_out) == 1 else f"sheets {names} are"
+        raise ValueError(f"listings are read from the first sheet only, and {which} laid out "
+                         "as listings: move their rows to the first sheet, or save each sheet "
+                         "as a file of its own")  # fmt: skip
 
 
 #: A cell of a sheet's XML: its attributes and what it holds.
