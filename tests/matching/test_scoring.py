@@ -374,6 +374,10 @@ def test_a_need_naming_its_business_as_people_do_reads_as_that_class() -> None:
                "Cementownia Ożarów": "2351", "Fjernvarmeværk": "3530",
                "Raw material": None}  # fmt: skip
     assert {text: named_business(text) for text in written} == written
+    assert named_business("A bakery near the cement works") == "1071"  # the first it writes
+    assert named_business("Pig feed, delivered to the port of Aarhus") is None  # a place
+    assert named_business("Vi behöver ett stort parti träflis", "sv") is None  # no acronym
+    assert named_business("Cementownia Ożarów", "en") is None  # a stated language's names
     needs = [listing(str(i), "need", "Raw material", description=text)
              for i, text in enumerate(written)]  # fmt: skip
     for semantic in (True, False):  # the names are read without the embeddings too

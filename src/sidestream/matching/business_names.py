@@ -37,27 +37,34 @@ def business_names(language: str | None = None) -> dict[str, tuple[str, ...]]:
     return {code: tuple(n for n in names if n) for code, names in out.items()}
 
 
-@lru_cache(maxsize=1)
-def _by_words() -> dict[tuple[str, ...], str]:
-    """A name's folded words -> its class; a name given to two classes names neither."""
+@lru_cache(maxsize=16)
+def _by_words(language: str | None) -> dict[tuple[str, ...], str]:
+    """A name's folded words -> its class, for a text in ``language`` (its names and the
+    English ones; ``None``: every language); a name given to two classes names neither."""
     found: dict[tuple[str, ...], str] = {}
     twice: set[tuple[str, ...]] = set()
-    for code, names in business_names().items():
-        for name in names:
-            words = tuple(folded_words(name))
-            if found.setdefault(words, code) != code:
-                twice.add(words)
+    languages = (None,) if language is None else tuple(dict.fromkeys((language, "en")))
+    for names in (business_names(lang) for lang in languages):
+        for code, written in names.items():
+            for name in written:
+                words = tuple(folded_words(name))
+                if found.setdefault(words, code) != code:
+                    twice.add(words)
     return {words: code for words, code in found.items() if words not in twice}
 
 
 @lru_cache(maxsize=8192)
-def named_business(text: str) -> str | None:
-    """The class whose business name ``text`` writes in whole words ("Zementwerk Lägerdorf":
-    2351), the longest name first, the earliest of equals; ``None`` when it writes none."""
-    words, names = tuple(folded_words(text)), _by_words()
+def named_business(text: str, language: str | None = None) -> str | None:
+    """The class whose business name ``text`` writes first, in whole words ("Zementwerk
+    Lägerdorf": 2351; "A bakery near the cement works": the bakery), the longest where names
+    start at the same word; ``None`` when it writes none. A text that states its ``language``
+    is read with that language's names and the English ones (a Swedish "ett" is no Spanish
+    temporary-work agency), else with every language's."""
+    known = language if language and business_names(language) else None
+    words, names = tuple(folded_words(text)), _by_words(known)
     longest = max((len(w) for w in names), default=0)
-    for size in range(min(longest, len(words)), 0, -1):
-        for start in range(len(words) - size + 1):
+    for start in range(len(words)):
+        for size in range(min(longest, len(words) - start), 0, -1):
             code = names.get(words[start : start + size])
             if code:
                 return code

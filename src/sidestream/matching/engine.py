@@ -334,7 +334,7 @@ class MatchIndex:
         codes, sims = [""] * len(needs), np.zeros(len(needs), np.float32)
         unnamed = []
         for i in (i for i, codes in enumerate(nace) if not codes):
-            named = named_business(_business(needs[i]))
+            named = named_business(_business(needs[i]), needs[i].language)
             if named:
                 codes[i], sims[i] = named, 1.0
             else:
