@@ -391,6 +391,9 @@ def test_a_need_naming_its_business_as_people_do_reads_as_that_class() -> None:
         read = [index.model.classes[c] for c in index.need_class[:5]]
         assert read == [code for code in written.values() if code]
         assert index.need_class_weight[:5] == pytest.approx([NACE_BACKOFF["inferred"]] * 5)
+    named = listing("o", "need", "Raw material", organisation="Holcim Zementwerk Lägerdorf")
+    index = MatchIndex([named])
+    assert index.model.classes[index.need_class[0]] == "2351"  # its company's name says it
     [match] = MatchIndex(needs[2:3]).match([listing("a", "offer", "Fly ash")], top=1)[0]
     material = {r.component: r.detail for r in match.reasons}["material"]
     assert "industry 2351 (Manufacture of cement), read from the need's words" in material

@@ -328,13 +328,17 @@ class MatchIndex:
     ) -> tuple[list[str], np.ndarray]:
         """For each need that gives no NACE code (``nace``: the codes each gives), the class its
         business (its description, else its title) reads as, and how sure that is ("" and 0
-        where none): 1 where it writes a class's everyday business name ("Zementwerk",
-        :func:`~.business_names.named_business`), else, where needs are compared semantically,
-        the class whose title or business name is most alike in meaning and that similarity."""
+        where none): 1 where its organisation's name or its business writes a class's everyday
+        business name ("Zementwerk", :func:`~.business_names.named_business`), else, where
+        needs are compared semantically, the class whose title or business name is most alike
+        in meaning and that similarity."""
         codes, sims = [""] * len(needs), np.zeros(len(needs), np.float32)
         unnamed = []
         for i in (i for i, codes in enumerate(nace) if not codes):
-            named = named_business(_business(needs[i]), needs[i].language)
+            need = needs[i]
+            named = named_business(need.organisation or "", need.language) or named_business(
+                _business(need), need.language
+            )
             if named:
                 codes[i], sims[i] = named, 1.0
             else:
