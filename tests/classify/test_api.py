@@ -59,3 +59,7 @@ def test_browse_operations_and_nace(client: TestClient) -> None:
     for written in ("C10.51", "10.51", "10.51Z"):  # as codes are written elsewhere
         found = client.get("/api/v1/codes/nace", params={"q": written}).json()
         assert [n["code"] for n in found] == ["1051"], written  # every label with a "c" before
+    # a business as people name it, in any language: the titles say "Manufacture of beer"
+    for written, code in (("brewery", "1105"), ("Zementwerk", "2351"), ("savværk", "1610")):
+        found = client.get("/api/v1/codes/nace", params={"q": written}).json()
+        assert found and found[0]["code"] == code, written

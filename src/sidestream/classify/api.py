@@ -114,7 +114,11 @@ def list_operations() -> list[dict[str, str]]:
 
 @router.get("/codes/nace", response_model=list[NaceOut])
 def list_nace(
-    q: str | None = Query(None, description="Words or a code prefix"),
+    q: str | None = Query(
+        None,
+        description="A code prefix, or words of the class's title or of an everyday name of "
+        "such a business in any of 14 languages ('brewery', 'Zementwerk', 'savværk')",
+    ),
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[dict[str, str]]:
     """Search NACE Rev. 2 classes."""

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from sidestream.classify.lexicon import synonym_terms, synonyms_by_code
 from sidestream.classify.text import fold
+from sidestream.matching.business_names import business_names
 from sidestream.matching.schemas import parse_nace
 from sidestream.taxonomy.nace import nace_classes
 from sidestream.taxonomy.waste_codes import (
@@ -70,8 +71,20 @@ def waste_code_synonyms(code: str) -> dict[str, list[str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _nace_search_text() -> dict[str, str]:
+    """NACE class -> folded text of its label and its everyday business names in every
+    language ("sawmill", "Zementwerk", "bryggeri": :mod:`sidestream.matching.business_names`)."""
+    names = business_names()
+    return {
+        code: fold(" ".join([label, *names.get(code, ())]))
+        for code, label in nace_classes().items()
+    }
+
+
 def search_nace(q: str | None = None, limit: int = 50) -> list[tuple[str, str]]:
-    """NACE classes (code, label) whose code starts with ``q`` or whose label holds its words."""
+    """NACE classes (code, label) whose code starts with ``q`` or whose label or one of whose
+    everyday business names holds its words ("brewery", "Zementwerk")."""
     digits = (q or "").replace(".", "").strip()
     if not digits.isdigit():  # a code as written elsewhere: "C10.51", "23.51Z"
         digits = parse_nace(q)[0] or digits
@@ -80,7 +93,7 @@ def search_nace(q: str | None = None, limit: int = 50) -> list[tuple[str, str]]:
     for code, label in nace_classes().items():
         if digits.isdigit() and not code.startswith(digits):
             continue
-        if words and not all(word in fold(label) for word in words):
+        if words and not all(word in _nace_search_text()[code] for word in words):
             continue
         out.append((code, label))
         if len(out) >= limit:
