@@ -46,6 +46,17 @@ def test_onboarding_shows_each_error_beside_its_field(web: TestClient, csrf: str
     assert 'id="site_name-error"' not in html  # optional: it takes the company's name
 
 
+def test_a_business_typed_for_its_nace_code_is_answered_with_the_codes_it_names(
+    web: TestClient, csrf: str
+) -> None:
+    # who knows their activity code? "Savværk" was "not a NACE code" and nothing more
+    html = web.post("/start?lang=da", data={"csrf_token": csrf, "name": "Hansens Savværk ApS",
+                                            "nace": "Savværk"}).text  # fmt: skip
+    assert "Mente du 16.10 (Sawmilling and planing of wood)?" in _error(html, "nace")
+    html = web.post("/start", data={"csrf_token": csrf, "name": "X", "nace": "99.99.9"}).text
+    assert "Did you mean" not in _error(html, "nace")  # digits name no business
+
+
 def test_a_whole_form_rule_goes_beside_the_field_it_names(web: TestClient, csrf: str) -> None:
     html = web.post(
         "/start", data={"csrf_token": csrf, "name": "Half Placed Ltd", "lat": "55.6"}

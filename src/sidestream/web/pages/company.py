@@ -23,6 +23,7 @@ from sidestream.access.models import User
 from sidestream.access.policy import Viewer
 from sidestream.access.roles import Role
 from sidestream.api.deps import reads_only
+from sidestream.classify.browse import search_nace
 from sidestream.classify.engine import mirror_counterparts
 from sidestream.errors import Conflict, InvalidInput, NotFound
 from sidestream.messages import N_
@@ -31,6 +32,7 @@ from sidestream.registry.models import Organisation, Stream
 from sidestream.registry.schemas import OrganisationCreate, SiteCreate, StreamUpdate
 from sidestream.registry.service import StreamFilter
 from sidestream.taxonomy.kinds import SizeClass
+from sidestream.taxonomy.nace import format_nace
 from sidestream.taxonomy.waste_codes import waste_codes
 from sidestream.web import engines
 from sidestream.web.forms import Gettext, clean, field_errors
@@ -165,6 +167,8 @@ async def start_submit(request: Request, session: SessionDep, viewer: PageViewer
         if not values.get("site_name"):  # optional: it takes the company's name, said there
             site_errors.pop("name", None)
         errors |= {("site_name" if k == "name" else k): v for k, v in site_errors.items()}
+    if "nace" in errors:
+        errors["nace"] += _nace_suggestion(str(values.get("nace") or ""), gettext)
     if org_data is None or site_data is None:
         return _start_page(request, typed, errors, status=422)
     try:
@@ -177,6 +181,16 @@ async def start_submit(request: Request, session: SessionDep, viewer: PageViewer
     registry.create_site(session, org.id, site_data, viewer=admin)
     session.commit()
     return see_other(f"/organisations/{org.id}/streams/new")
+
+
+def _nace_suggestion(typed: str, gettext: Gettext) -> str:
+    """A question naming the classes that words typed in the code's field name ("Savværk",
+    "brewery": " Did you mean 16.10 (Sawmilling and planing of wood)?"), else nothing."""
+    found = search_nace(typed, 3) if any(ch.isalpha() for ch in typed) else []
+    if not found:
+        return ""
+    codes = ", ".join(f"{format_nace(code)} ({label})" for code, label in found)
+    return " " + gettext("Did you mean %(codes)s?") % {"codes": codes}
 
 
 def _start_page(
