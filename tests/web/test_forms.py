@@ -52,7 +52,7 @@ def test_a_business_typed_for_its_nace_code_is_answered_with_the_codes_it_names(
     # who knows their activity code? "Savværk" was "not a NACE code" and nothing more
     html = web.post("/start?lang=da", data={"csrf_token": csrf, "name": "Hansens Savværk ApS",
                                             "nace": "Savværk"}).text  # fmt: skip
-    assert "Mente du 16.10 (Sawmilling and planing of wood)?" in _error(html, "nace")
+    assert "Mente du 16.10 (Udsavning og høvling af træ)?" in _error(html, "nace")
     html = web.post("/start", data={"csrf_token": csrf, "name": "X", "nace": "99.99.9"}).text
     assert "Did you mean" not in _error(html, "nace")  # digits name no business
 

@@ -32,7 +32,7 @@ from sidestream.registry.models import Organisation, Stream
 from sidestream.registry.schemas import OrganisationCreate, SiteCreate, StreamUpdate
 from sidestream.registry.service import StreamFilter
 from sidestream.taxonomy.kinds import SizeClass
-from sidestream.taxonomy.nace import format_nace
+from sidestream.taxonomy.nace import format_nace, nace_title
 from sidestream.taxonomy.waste_codes import waste_codes
 from sidestream.web import engines
 from sidestream.web.forms import Gettext, clean, field_errors
@@ -168,7 +168,7 @@ async def start_submit(request: Request, session: SessionDep, viewer: PageViewer
             site_errors.pop("name", None)
         errors |= {("site_name" if k == "name" else k): v for k, v in site_errors.items()}
     if "nace" in errors:
-        errors["nace"] += _nace_suggestion(str(values.get("nace") or ""), gettext)
+        errors["nace"] += _nace_suggestion(str(values.get("nace") or ""), gettext, lang)
     if org_data is None or site_data is None:
         return _start_page(request, typed, errors, status=422)
     try:
@@ -183,13 +183,14 @@ async def start_submit(request: Request, session: SessionDep, viewer: PageViewer
     return see_other(f"/organisations/{org.id}/streams/new")
 
 
-def _nace_suggestion(typed: str, gettext: Gettext) -> str:
+def _nace_suggestion(typed: str, gettext: Gettext, lang: str) -> str:
     """A question naming the classes that words typed in the code's field name ("Savværk",
-    "brewery": " Did you mean 16.10 (Sawmilling and planing of wood)?"), else nothing."""
+    "brewery": " Did you mean 16.10 (Sawmilling and planing of wood)?", the titles in ``lang``),
+    else nothing."""
     found = search_nace(typed, 3) if any(ch.isalpha() for ch in typed) else []
     if not found:
         return ""
-    codes = ", ".join(f"{format_nace(code)} ({label})" for code, label in found)
+    codes = ", ".join(f"{format_nace(code)} ({nace_title(code, lang)})" for code, _ in found)
     return " " + gettext("Did you mean %(codes)s?") % {"codes": codes}
 
 
