@@ -142,7 +142,7 @@ def business_texts() -> tuple[tuple[str, str], ...]:
 def kb_texts(kb: KnowledgeBase) -> list[str]:
     """The distinct texts of a knowledge base that are embedded (sorted): documented materials,
     documented receivers (business + final use), pattern keywords, typical uses, the NACE
-    class titles and everyday business names."""
+    class titles and the English everyday business names."""
     texts = {text for _, text in business_texts()}
     texts |= {material_text(e.material) for e in kb.exchanges}
     texts |= {receiver_text(e.receiver, e.final_use) for e in kb.exchanges}
