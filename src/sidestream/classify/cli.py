@@ -169,7 +169,9 @@ def codes_operations() -> None:
 
 @codes_app.command("nace")
 def codes_nace(
-    query: Annotated[str | None, typer.Argument(help="Words or a code prefix")] = None,
+    query: Annotated[
+        str | None, typer.Argument(help="Words of a title or of a business name, or a code prefix")
+    ] = None,
 ) -> None:
     """Search NACE Rev. 2 classes."""
     for code, label in search_nace(query, limit=1000):
