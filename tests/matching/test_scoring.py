@@ -391,6 +391,11 @@ def test_a_need_naming_its_business_as_people_do_reads_as_that_class() -> None:
         read = [index.model.classes[c] for c in index.need_class[:5]]
         assert read == [code for code in written.values() if code]
         assert index.need_class_weight[:5] == pytest.approx([NACE_BACKOFF["inferred"]] * 5)
+    from sidestream.matching.engine import _donor_nace
+
+    sawdust = listing("s", "offer", "Sawdust", organisation="Hansens Savværk ApS")
+    assert _donor_nace(sawdust) == "1610"  # an offer's donor class for the known uses
+    assert _donor_nace(sawdust.model_copy(update={"organisation_nace": "1623"})) == "1623"
     named = listing("o", "need", "Raw material", organisation="Holcim Zementwerk Lägerdorf")
     index = MatchIndex([named])
     assert index.model.classes[index.need_class[0]] == "2351"  # its company's name says it

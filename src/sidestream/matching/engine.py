@@ -497,7 +497,7 @@ class MatchIndex:
         table = build_table(offers)
         temperatures = [None if np.isnan(t) else float(t) for t in table.temperature]
         scores = self.model.score([  # a kind the offer states skips other kinds' patterns
-            SectorQuery(x.text, x.waste_family, x.organisation_nace, t, kind)
+            SectorQuery(x.text, x.waste_family, _donor_nace(x), t, kind)
             for x, t, kind in zip(offers, temperatures, _stated_kinds(offers), strict=True)
         ], ranking=False)  # fmt: skip
         affinity = (
@@ -756,6 +756,16 @@ def match_listings(
     if not offers or not needs:
         return [[] for _ in offers]
     return MatchIndex(needs, kb).match(offers, top)
+
+
+def _donor_nace(offer: Listing) -> str | None:
+    """The offer's NACE code, else the class its organisation's name or its description
+    writes as an everyday business name ("Hansens Savværk ApS", "from our sawmill")."""
+    if offer.organisation_nace:
+        return offer.organisation_nace
+    return named_business(offer.organisation or "", offer.language) or named_business(
+        offer.description or "", offer.language
+    )
 
 
 def _business(need: Listing) -> str:
