@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike
 from scipy import sparse
 
 from sidestream.matching import scoring
-from sidestream.matching.business_names import named_business
+from sidestream.matching.business_names import written_business
 from sidestream.matching.knowledge import KnowledgeBase
 from sidestream.matching.schemas import Listing, Match, Reason
 from sidestream.matching.sectors import SectorModel, SectorQuery, sector_model
@@ -333,19 +333,17 @@ class MatchIndex:
         needs are compared semantically, the class whose title or business name is most alike
         in meaning and that similarity."""
         codes, sims = [""] * len(needs), np.zeros(len(needs), np.float32)
-        unnamed = []
+        unnamed: list[tuple[int, str]] = []
         for i in (i for i, codes in enumerate(nace) if not codes):
-            need = needs[i]
-            named = named_business(need.organisation or "", need.language) or named_business(
-                _business(need), need.language
-            )
+            need, business = needs[i], _business(needs[i])
+            named = written_business(need.organisation, business, need.language)
             if named:
                 codes[i], sims[i] = named, 1.0
             else:
-                unnamed.append(i)
+                unnamed.append((i, business))
         vectors = self.model.vectors
         embedded = (
-            self._embed([_business(needs[i]) for i in unnamed])
+            self._embed([business for _, business in unnamed])
             if self.semantic and vectors is not None and unnamed
             else None
         )
@@ -354,7 +352,7 @@ class MatchIndex:
         distinct, rows = embedded
         sim = self.model.encoder.similarity(distinct, vectors.businesses)
         best = np.argmax(sim, axis=1)
-        for i, row in zip(unnamed, rows, strict=True):
+        for (i, _), row in zip(unnamed, rows, strict=True):
             codes[i], sims[i] = vectors.business_codes[best[row]], sim[row, best[row]]
         return codes, sims
 
@@ -373,11 +371,11 @@ class MatchIndex:
         documented receiver (business and final use), weighted by that similarity ×
         ``NACE_BACKOFF['inferred']``, and the class the need's ``business`` reads as (its
         everyday name, else the title or name most alike: :meth:`_business_classes`), weighted
-        by that similarity ×
-        ``NACE_BACKOFF['inferred']`` (× the group's back-off where the model knows only a class
-        of its group). A business read as a class of another division than the documented
-        receiver's overrules it: a "Raw material" need resembles every documented "Raw
-        material" receiver, so the receiver's class is no reading of a "Shoe manufacturer".
+        by that similarity × ``NACE_BACKOFF['inferred']`` (× the group's back-off where the
+        model knows only a class of its group). A business read as a class of another division
+        than the documented receiver's overrules it (from ``OVERRULE_MIN_SIMILARITY``): a "Raw
+        material" need resembles every documented "Raw material" receiver, so the receiver's
+        class is no reading of a "Shoe manufacturer".
         """
         model = self.model
         col = model.col
@@ -763,9 +761,7 @@ def _donor_nace(offer: Listing) -> str | None:
     writes as an everyday business name ("Hansens Savværk ApS", "from our sawmill")."""
     if offer.organisation_nace:
         return offer.organisation_nace
-    return named_business(offer.organisation or "", offer.language) or named_business(
-        offer.description or "", offer.language
-    )
+    return written_business(offer.organisation, offer.description or "", offer.language)
 
 
 def _business(need: Listing) -> str:
