@@ -967,3 +967,38 @@ def test_a_need_naming_the_offer_by_its_kind_is_quoted_whole() -> None:
     material = next(r.detail for r in match.reasons if r.component == "material")
     assert "names what the offer is: 'Varme til fjernvarmenettet'" in material
     assert "''" not in material
+
+
+def test_a_need_that_names_another_material_doubts_the_offer() -> None:
+    """A cement works asking for "Gypsum as set retarder" asks for gypsum: refuse-derived fuel,
+    which cement works are known to burn, keeps the need as a candidate with its material
+    evidence halved and the reason saying why; the same works' need for alternative fuels and
+    FGD gypsum for the set retarder are not doubted."""
+    rdf = listing("rdf", "offer", "Refuse-derived fuel from sorted commercial waste",
+                  waste_code="191210")  # fmt: skip
+    fgd = listing("fgd", "offer", "FGD gypsum", waste_code="100105")
+    gypsum = listing("gypsum", "need", "Gypsum as set retarder", organisation_nace="2351")
+    fuels = listing("fuels", "need", "Alternative fuels (RDF/SRF)", organisation_nace="2351")
+    [for_rdf, for_fgd] = match_listings([rdf, fgd], [gypsum, fuels])
+    assert [m.need_id for m in for_rdf] == ["fuels", "gypsum"]
+    material = {m.need_id: next(r for r in m.reasons if r.component == "material") for m in for_rdf}
+    said = "the need asks for 'Gypsum', the offer is 'Refuse-derived fuel from sorted commercial"
+    assert said in material["gypsum"].detail and "× 0.5" in material["gypsum"].detail
+    assert "asks for" not in material["fuels"].detail
+    fgd_material = {m.need_id: next(r for r in m.reasons if r.component == "material")
+                    for m in for_fgd}  # fmt: skip
+    assert for_fgd[0].need_id == "gypsum" and "asks for" not in fgd_material["gypsum"].detail
+    assert "the need asks for 'RDF', the offer is 'FGD gypsum'" in fgd_material["fuels"].detail
+
+
+def test_what_a_need_names_is_not_doubted_where_it_is_a_use_or_a_substitute() -> None:
+    """A need's words may name what the material becomes ("Protein feed for dairy cows" is
+    what brewers' yeast is used as) or a material the receiver takes in the offer's place (a
+    cement kiln burns tyres as it burns RDF): neither lowers the evidence."""
+    yeast = listing("yeast", "offer", "Surplus brewer's yeast")
+    feed = listing("feed", "need", "Protein feed for dairy cows", organisation_nace="0141")
+    tyres = listing("tyres", "offer", "Shredded end-of-life tyres", waste_code="160103")
+    kiln = listing("kiln", "need", "Refuse-derived fuel for the kiln", organisation_nace="2351")
+    for offer, need in ((yeast, feed), (tyres, kiln)):
+        [[found]] = match_listings([offer], [need])
+        assert all("asks for" not in r.detail for r in found.reasons), (offer.id, found.reasons)

@@ -43,6 +43,7 @@ from sidestream.matching.weights import (
     LISTING_SECTOR_LEAVES_OUT,
     MIN_MATERIAL,
     NACE_BACKOFF,
+    NAMES_ANOTHER,
     OVERRULE_MIN_SIMILARITY,
     SEMANTIC_MAX_NEED_TEXTS,
     USE_DETAIL_MIN,
@@ -69,6 +70,8 @@ class Block:
     strength: np.ndarray
     #: The curated patterns each offer names (offers × patterns, 1 = named).
     patterns: sparse.csr_matrix
+    #: Pairs whose need asks for another material than the offer's (``scoring.names_another``).
+    another: np.ndarray
 
 
 #: Embeddings of distinct texts and, per listing, the row of its text.
@@ -304,6 +307,16 @@ class MatchIndex:
         whole = need_text.strip() or self.needs.listings[need].title
         words = [(self._quoted(j, need_text) or whole, self._quoted(j, offer_text)) for j in shared]
         return next((w for w in words if w[1]), words[0])
+
+    def _asked_words(
+        self, offers: ListingTable, i: int, offer_named: sparse.csr_matrix, r: int, need: int
+    ) -> tuple[str, str]:
+        """The need's words for the first material its title names, and the offer's for the
+        first it names (its title where only its LoW code names one)."""
+        need_text = without_business_names(self.needs.listings[need].title)
+        asked = self._quoted(int(_named_in(self.named, need)[0]), need_text)
+        offered = self._quoted(int(_named_in(offer_named, r)[0]), offers.text[i])
+        return asked or need_text, offered or offers.listings[i].title
 
     def _quoted_uncached(self, pattern: int, text: str) -> str | None:
         """Pattern number ``pattern``'s keyword in ``text`` as the text writes it, else None."""
@@ -556,7 +569,7 @@ class MatchIndex:
             else np.zeros((len(oi), len(nj)), np.float32)
         )
         text = np.asarray((vectors[oi] @ columns).todense(), dtype=np.float32)
-        lexical = text
+        words = lexical = text
         encoder = self.model.encoder
         if encoder and prepared.embeddings is not None and self.need_embeddings is not None:
             # the two descriptions alike in words, or where higher in meaning (any language)
@@ -596,6 +609,9 @@ class MatchIndex:
         )
         rows, cols, fits = scoring.carrier_fits(table, oi, needs, nj)
         doubted[np.ix_(rows, cols)] *= fits
+        named = (offer_named, self.named[nj], self.model.substitutes)
+        another = scoring.names_another(table, oi, needs, nj, named, parts, words)
+        doubted[another] *= NAMES_ANOTHER
         components = {
             "material": doubted,
             "distance": scoring.distance_scores(dist, limit),
@@ -624,7 +640,7 @@ class MatchIndex:
         )
         total = np.where(excluded, 0.0, total)
         total = np.asarray(total, dtype=np.float64)
-        return Block(oi, nj, parts, components, dist, total, strength[oi], offer_named)
+        return Block(oi, nj, parts, components, dist, total, strength[oi], offer_named, another)
 
     def _explain(
         self, table: ListingTable, block: Block, r: int, c: int, phrases: bool = False
@@ -642,6 +658,10 @@ class MatchIndex:
             material.append(scoring.kind_doubt_detail(table, i, needs, j))
         if scoring.carrier_fit(table, i, needs, j) < 1:
             material.append(scoring.carrier_detail(table, i, needs, j))
+        if block.another[r, c]:
+            material.append(
+                scoring.another_detail(*self._asked_words(table, i, block.patterns, r, j))
+            )
         details = {
             "material": material,
             "distance": scoring.distance_detail(table, i, needs, j, float(block.distance[r, c])),

@@ -33,6 +33,9 @@ from sidestream.matching.weights import (
     MATERIAL_SOURCES,
     MAX_DISTANCE_KM,
     MOISTURE_STEP_FIT,
+    NAMES_ANOTHER,
+    NAMES_ANOTHER_MAX_TEXT,
+    NAMES_ANOTHER_MAX_USE,
     NOT_A_FUEL,
     REGULATORY,
     STORE_COLDER_K,
@@ -46,6 +49,7 @@ from sidestream.taxonomy.kinds import Kind
 
 EARTH_RADIUS_KM = 6371.0
 ENERGY = KINDS.index(Kind.energy)
+MATERIAL = KINDS.index(Kind.material)
 CAPACITY = KINDS.index(Kind.capacity)
 COOLING_WATER = WATER_QUALITIES.index("cooling")
 
@@ -215,6 +219,45 @@ def kind_doubt_detail(offers: ListingTable, i: int, needs: ListingTable, j: int)
            " no kind is read from what its title asks for or from its most similar documented"
            " exchange); material evidence × {factor:.1f}"),
         {**kinds, "factor": KIND_DOUBT}, ("offer", "need"),
+    )  # fmt: skip
+
+
+def names_another(
+    offers: ListingTable,
+    oi: np.ndarray,
+    needs: ListingTable,
+    nj: np.ndarray,
+    named: tuple[sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix],
+    parts: dict[str, np.ndarray],
+    words: np.ndarray,
+) -> np.ndarray:
+    """Pairs (offers ``oi`` × needs ``nj``) where the need asks for a material the offer is not
+    (``NAMES_ANOTHER``): neither is known as another kind than material, the need's title
+    names curated patterns and the offer names others, none a substitute for one the need
+    names. Exempt: pairs whose texts
+    share words (``words``: TF-IDF similarity), whose LoW codes are the same, or whose need
+    reads like a known use of the offer's material (its words name what the material becomes:
+    "Protein feed for dairy cows" of brewers' yeast, which the protein row names); ``parts``:
+    the pair's material evidences. ``named``: the patterns the offers name, those the needs
+    name (listings × patterns) and the substitutes (``SectorModel.substitutes``)."""
+    offer_named, need_named, substitutes = named
+    material = (
+        np.isin(_known_kinds(offers, oi), (MATERIAL, -1))[:, None]
+        & np.isin(_known_kinds(needs, nj), (MATERIAL, -1))[None, :]
+    )
+    both = (np.diff(offer_named.indptr) > 0)[:, None] & (np.diff(need_named.indptr) > 0)[None, :]
+    reach = ((offer_named @ substitutes) @ need_named.T).toarray() > 0
+    same_code = parts["code"] >= CODE_LEVELS["exact"]  # a sub-chapter spans materials
+    exempt = same_code | (words >= NAMES_ANOTHER_MAX_TEXT) | (parts["use"] >= NAMES_ANOTHER_MAX_USE)
+    return material & both & ~reach & ~exempt
+
+
+def another_detail(need_words: str, offer_words: str) -> Phrase:
+    """Why a pair's material evidence was lowered: the need asks for another material."""
+    return Phrase(
+        N_("the need asks for '{need}', the offer is '{offer}' (no known substitute): material"
+           " evidence × {factor:.1f}"),
+        {"need": need_words, "offer": offer_words, "factor": NAMES_ANOTHER},
     )  # fmt: skip
 
 

@@ -52,6 +52,7 @@ from sidestream.matching.weights import (
     SAME_SECTOR,
     SECTOR_WEIGHTS,
     SEMANTIC_PATTERN_MARGIN,
+    SUBSTITUTE_USE_SIMILARITY,
     WANTED_KIND_MIN_SHARE,
     WANTED_KIND_MIN_SIMILARITY,
 )
@@ -208,6 +209,20 @@ def weighted_total(components: dict[str, np.ndarray]) -> np.ndarray:
     return np.asarray(sum(w * components[k] for k, w in weights.items()) / sum(weights.values()))
 
 
+def substitutes(patterns: Sequence[Pattern]) -> sparse.csr_matrix:
+    """Patterns × patterns, 1 where two patterns name materials one receiver takes in each
+    other's place: the same pattern, or two naming the same class for typical uses at least
+    ``SUBSTITUTE_USE_SIMILARITY`` alike in words ("alternative fuel in cement kilns" of RDF and
+    of tank sludge; not RDF's and gypsum's "cement set retarder")."""
+    uses = [p.typical_use for p in patterns]
+    vectors = TfidfIndex(uses).transform(uses)
+    alike = cosine(vectors, vectors) >= SUBSTITUTE_USE_SIMILARITY
+    classes = np.array([p.receiver_nace for p in patterns])
+    same = (classes[:, None] == classes[None, :]) & alike
+    np.fill_diagonal(same, True)
+    return sparse.csr_matrix(same, dtype=np.float32)
+
+
 class SectorModel:
     """Scores every known receiving class for a batch of materials from a knowledge base."""
 
@@ -282,6 +297,9 @@ class SectorModel:
                 self._patterns_by_modifier.setdefault(modifier, set()).add(i)
         self._longest_head = max(map(len, self._patterns_by_head), default=0)
         self.pattern_cols = np.array([self.col[p.receiver_nace] for p in kb.patterns], np.int64)
+        #: Patterns × patterns, 1 where one receiver takes either material in the other's place
+        #: (:func:`substitutes`).
+        self.substitutes = substitutes(kb.patterns)
         #: Class -> the padded group code ('0110') of documented receivers it belongs to.
         groups = {g: c for c in self.classes if (g := padded_group(c))}
         self.group_of = {

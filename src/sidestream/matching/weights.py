@@ -176,6 +176,26 @@ CARRIER_FIT: tuple[tuple[float, ...], ...] = (
 #: reading of words can be wrong.
 NOT_A_FUEL = 0.5
 
+#: A need whose title names in words the material of a curated pattern ("Gypsum" of "Gypsum
+#: as set retarder") asks for that material. A material offer that names only other
+#: materials, none a substitute for it (``SUBSTITUTE_USE_SIMILARITY``), gets this factor on
+#: its material evidence: refuse-derived fuel for "Gypsum as set retarder" at a cement works
+#: took 64 % material fit from the works' known use of fuels. Soft, as ``NOT_A_FUEL``: words
+#: can be misread. Exempt: the same LoW code (a sub-chapter spans materials: fly ash and FGD
+#: gypsum are both 10 01) and texts sharing words (TF-IDF at least ``NAMES_ANOTHER_MAX_TEXT``).
+NAMES_ANOTHER = 0.5
+NAMES_ANOTHER_MAX_TEXT = 0.4
+#: ... nor where the need reads like a known use of the offer's material (the ``use``
+#: evidence) at least this much: then its words name what the material becomes ("Fertile soil
+#: for growing vegetables" of nutrient-rich water, "Protein feed for dairy cows" of brewers'
+#: yeast), not another material.
+NAMES_ANOTHER_MAX_USE = 0.45
+#: Two patterns name substitutes (one receiver takes either in the other's place) when they
+#: name the same class for typical uses at least this alike in words (TF-IDF): RDF's and tank
+#: sludge's "alternative fuel (and raw material) in cement kilns" (0.87), not RDF's and
+#: gypsum's "cement set retarder" (0.17).
+SUBSTITUTE_USE_SIMILARITY = 0.5
+
 #: Least value of a component in the weighted geometric mean of a pair's total score.
 COMPONENT_FLOOR = 0.01
 
