@@ -1002,3 +1002,19 @@ def test_what_a_need_names_is_not_doubted_where_it_is_a_use_or_a_substitute() ->
     for offer, need in ((yeast, feed), (tyres, kiln)):
         [[found]] = match_listings([offer], [need])
         assert all("asks for" not in r.detail for r in found.reasons), (offer.id, found.reasons)
+
+
+def test_french_dairy_words_are_no_slag() -> None:
+    """French "laitier" is slag and the adjective of dairy: only the slag phrases ("laitier de
+    haut fourneau", "laitier d'aciérie") name slag, so a dairy farm's effluent names none."""
+    from sidestream.matching.engine import MatchIndex
+
+    model = MatchIndex([listing("n", "need", "Anything")]).model
+
+    def named(text: str) -> set[str]:
+        found = model.named_patterns([text], [None]).indices
+        return {model.kb.patterns[j].id for j in found}
+
+    assert not any("slag" in p for p in named("Effluents d'élevage laitier"))
+    assert "slag-bf-cement" in named("Laitier de haut fourneau")
+    assert "steel-slag-cement" in named("Laitier d'aciérie de conversion")
