@@ -80,3 +80,33 @@ def test_the_documented_errors_are_the_answers_sent(client, spec):
         assert set(answer.json()) == set(model.model_fields), answer.json()
     assert bad_token.headers["WWW-Authenticate"] == "Bearer"
     assert stale.json()["current_version"] == 1 and twin.json()["current_version"] is None
+
+
+def test_a_broken_rule_is_answered_where_its_value_was_sent(client):
+    # a service's rule answered loc [field] with type "invalid" wherever the field was sent,
+    # while FastAPI's own errors said ["body" | "query" | "path", field]
+    admin = make_user(client, "admin@test.invalid", platform_admin=True)
+    org = client.post("/api/v1/organisations", json={"name": "Arla"}, headers=admin).json()
+    body = {"direction": "offer", "title": "Whey", "organisation_id": org["id"]}
+    need = client.post("/api/v1/streams", json=body | {"direction": "need"}, headers=admin)
+    answers = [
+        (["body", "site_id"], client.post("/api/v1/streams", json=body | {"site_id": 999999},
+                                          headers=admin)),
+        (["query", "bbox"], client.get("/api/v1/streams", params={"bbox": "1,2"})),
+        (["path", "stream_id"], client.get(f"/api/v1/streams/{need.json()['id']}/sectors",
+                                           headers=admin)),
+        (["query", "version"], client.get("/api/v1/impact/factors", params={"version": "x"})),
+        (["body", "exchange", "vehicle"], client.post(  # a service's field inside the body
+            "/api/v1/impact/account",
+            json={"exchange": {"kind": "water", "amount": 1, "vehicle": "zeppelin"}},
+        )),
+        (["body", "assumptions", "price.carbon.eu_ets", "unit"], client.post(  # dots in a name
+            "/api/v1/impact/account",
+            json={"exchange": {"kind": "water", "amount": 1},
+                  "assumptions": {"price.carbon.eu_ets": {"value": 1, "unit": "kg"}}},
+        )),
+    ]  # fmt: skip
+    for loc, answer in answers:
+        assert answer.status_code == 422, (loc, answer.text)
+        [error] = answer.json()["detail"]
+        assert error["loc"] == loc and error["type"] == "value_error", answer.json()

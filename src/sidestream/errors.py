@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
 from pydantic import BaseModel
 
 
@@ -26,13 +30,96 @@ class Conflict(SidestreamError):
         self.current_version = current_version
 
 
-class InvalidInput(SidestreamError):
-    """Input broke a business rule; ``field`` names the offending field."""
+#: The ``type`` of a broken business rule in a 422's ``detail`` (pydantic's own for a rule a
+#: validator checks: a service's rule and a model's read alike).
+BUSINESS_RULE = "value_error"
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+#: Where a value lies in the input: field names and list positions, outermost first
+#: (``("changes", 0, "amount")``, ``("assumptions", "price.carbon.eu_ets")``).
+Loc = tuple[str | int, ...]
+
+
+def as_loc(field: str | Sequence[str | int]) -> Loc:
+    """A field's path: a name is split at its dots (``changes.0.amount`` ->
+    ``("changes", 0, "amount")``, a position read as a number); a sequence is kept as given,
+    for a name that holds dots itself (a factor id such as ``price.carbon.eu_ets``)."""
+    if isinstance(field, str):
+        return tuple(int(p) if p.isascii() and p.isdigit() else p for p in field.split("."))
+    return tuple(field)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One broken rule: the field's path (:data:`Loc`), the reason and its kind (pydantic's
+    error type where a service validated a value with a model, else :data:`BUSINESS_RULE`)."""
+
+    loc: Loc
+    message: str
+    type: str = BUSINESS_RULE
+
+    @property
+    def field(self) -> str:
+        """The path written with dots (``changes.0.amount``)."""
+        return ".".join(str(p) for p in self.loc)
+
+
+class InvalidInput(SidestreamError):
+    """Input broke business rules: ``errors`` holds each, its field and the reason (one for
+    ``InvalidInput(field, message)``, several for :meth:`of`); ``field`` and ``message`` are
+    the first's.
+
+    ``field`` is a name, dotted for a nested one (``properties.density_kg_m3``,
+    ``changes.0.amount``), or a sequence of parts for a name with dots in it (see
+    :func:`as_loc`). The API answers each error at the place the value was sent
+    (``sidestream.api.app``)."""
+
+    def __init__(self, field: str | Sequence[str | int], message: str) -> None:
+        self._init((FieldError(as_loc(field), message),))
+
+    def _init(self, errors: tuple[FieldError, ...]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+        self.field = errors[0].field
+        self.message = errors[0].message
+
+    @staticmethod
+    def of(errors: Iterable[FieldError]) -> InvalidInput:
+        """One error reporting every one of ``errors`` (at least one)."""
+        found = tuple(errors)
+        if not found:
+            raise ValueError("InvalidInput.of needs at least one error")
+        exc = InvalidInput.__new__(InvalidInput)
+        exc._init(found)
+        return exc
+
+
+class CheckAll:
+    """Runs independent checks and reports every broken rule at once: each check's
+    ``InvalidInput`` is kept, and :meth:`done` raises them together.
+
+    ``every = CheckAll()``; for each item ``with every.check(): rule(item)``; then
+    ``every.done()``.
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        """Run one check; its ``InvalidInput`` is kept rather than raised."""
+        try:
+            yield
+        except InvalidInput as exc:
+            self.errors.extend(exc.errors)
+
+    def add(self, field: str | Sequence[str | int], message: str) -> None:
+        """Keep one broken rule."""
+        self.errors.append(FieldError(as_loc(field), message))
+
+    def done(self) -> None:
+        """Raise every kept error as one ``InvalidInput``; nothing when there is none."""
+        if self.errors:
+            raise InvalidInput.of(self.errors)
 
 
 class ErrorBody(BaseModel):
