@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class SidestreamError(Exception):
@@ -122,9 +122,32 @@ class CheckAll:
             raise InvalidInput.of(self.errors)
 
 
+class InputError(BaseModel):
+    """One error of a 422 answer: where the bad value was sent, why, and the kind of error."""
+
+    loc: list[str | int] = Field(
+        description="where the value was sent: `body`, `query` or `path`, then the field's "
+        'name and, inside it, its keys and positions (`["body", "changes", 0, '
+        '"target"]`); the field alone (`["amount"]`) for a rule on stored data, no value '
+        "the request sent"
+    )
+    msg: str = Field(description="the reason, in English")
+    type: str = Field(
+        description="pydantic's error type for a malformed value (`missing`, "
+        "`greater_than_equal`, `extra_forbidden` ...); `value_error` for a broken rule "
+        "(an unknown `site_id`, a forbidden status move, a unit that does not fit)"
+    )
+
+
+class InputErrorBody(BaseModel):
+    """The JSON body of a 422: every error of the request, each at its field."""
+
+    detail: list[InputError]
+
+
 class ErrorBody(BaseModel):
-    """The JSON body of an error answer other than a 422 (whose ``detail`` lists the fields):
-    401, 403, 404, 429 and 503."""
+    """The JSON body of an error answer other than a 422 (whose ``detail`` lists the fields:
+    ``InputErrorBody``): 401, 403, 404, 429 and 503."""
 
     detail: str
 
