@@ -2,7 +2,7 @@
 
 import pytest
 
-from sidestream.errors import ConflictBody, ErrorBody
+from sidestream.errors import ConflictBody, ErrorBody, InputErrorBody
 from tests.access.auth import make_user
 
 ERROR = "#/components/schemas/ErrorBody"
@@ -80,3 +80,74 @@ def test_the_documented_errors_are_the_answers_sent(client, spec):
         assert set(answer.json()) == set(model.model_fields), answer.json()
     assert bad_token.headers["WWW-Authenticate"] == "Bearer"
     assert stale.json()["current_version"] == 1 and twin.json()["current_version"] is None
+
+
+def test_a_broken_rule_is_answered_where_its_value_was_sent(client):
+    # a service's rule answered loc [field] with type "invalid" wherever the field was sent,
+    # while FastAPI's own errors said ["body" | "query" | "path", field]
+    admin = make_user(client, "admin@test.invalid", platform_admin=True)
+    org = client.post("/api/v1/organisations", json={"name": "Arla"}, headers=admin).json()
+    body = {"direction": "offer", "title": "Whey", "organisation_id": org["id"]}
+    need = client.post("/api/v1/streams", json=body | {"direction": "need"}, headers=admin)
+    answers = [
+        (["body", "site_id"], client.post("/api/v1/streams", json=body | {"site_id": 999999},
+                                          headers=admin)),
+        (["query", "bbox"], client.get("/api/v1/streams", params={"bbox": "1,2"})),
+        (["path", "stream_id"], client.get(f"/api/v1/streams/{need.json()['id']}/sectors",
+                                           headers=admin)),
+        (["query", "version"], client.get("/api/v1/impact/factors", params={"version": "x"})),
+        (["body", "exchange", "vehicle"], client.post(  # a service's field inside the body
+            "/api/v1/impact/account",
+            json={"exchange": {"kind": "water", "amount": 1, "vehicle": "zeppelin"}},
+        )),
+        (["body", "assumptions", "price.carbon.eu_ets", "unit"], client.post(  # dots in a name
+            "/api/v1/impact/account",
+            json={"exchange": {"kind": "water", "amount": 1},
+                  "assumptions": {"price.carbon.eu_ets": {"value": 1, "unit": "kg"}}},
+        )),
+    ]  # fmt: skip
+    for loc, answer in answers:
+        assert answer.status_code == 422, (loc, answer.text)
+        [error] = answer.json()["detail"]
+        assert error["loc"] == loc and error["type"] == "value_error", answer.json()
+        InputErrorBody.model_validate(answer.json(), strict=True)
+
+
+def test_every_route_documents_its_422_body(spec):
+    # FastAPI's HTTPValidationError was listed, without the business rules' type
+    schemas = spec["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas
+    assert "value_error" in schemas["InputError"]["properties"]["type"]["description"]
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            answer = operation["responses"].get("422")
+            if answer is None:
+                assert not operation.get("parameters") and "requestBody" not in operation
+                continue
+            schema = answer["content"]["application/json"]["schema"]
+            if path == "/api/v1/streams/import":
+                continue
+            assert schema == {"$ref": "#/components/schemas/InputErrorBody"}, (method, path)
+
+
+def test_the_import_documents_its_report(client, spec):
+    # its 422 (a report of every bad row) was documented as FastAPI's validation errors,
+    # its 200 as an empty object
+    admin = make_user(client, "admin@test.invalid", platform_admin=True)
+    responses = spec["paths"]["/api/v1/streams/import"]["post"]["responses"]
+    report = "#/components/schemas/ImportReport"
+    assert responses["200"]["content"]["application/json"]["schema"] == {"$ref": report}
+    refused = responses["422"]["content"]["application/json"]["schema"]["anyOf"]
+    assert refused == [{"$ref": report}, {"$ref": "#/components/schemas/InputErrorBody"}]
+    row = spec["components"]["schemas"]["RowRefused"]["properties"]
+    assert set(row) == {"row", "field", "message", "id"}
+    bad = b'{"id": "a1", "direction": "offer", "title": "Ash", "waste_code": "1"}\n'
+    r = client.post("/api/v1/streams/import", files={"file": ("s.jsonl", bad)}, headers=admin)
+    fields = spec["components"]["schemas"]["ImportReport"]["properties"]
+    assert r.status_code == 422 and set(r.json()) == set(fields), r.text
+    assert r.json()["errors"] == [
+        {"row": 1, "field": "waste_code", "message": r.json()["errors"][0]["message"], "id": "a1"}
+    ]
+    r = client.post("/api/v1/streams/import", files={"file": ("s.pdf", b"%PDF")}, headers=admin)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "file"]
+    InputErrorBody.model_validate(r.json(), strict=True)

@@ -27,10 +27,18 @@ def test_classify_rejects_bad_input_naming_the_field(client: TestClient) -> None
     assert client.post("/api/v1/classify", json={"text": ""}).status_code == 422
     response = client.post("/api/v1/classify", json={"text": "!!! 42"})
     detail = response.json()["detail"][0]
-    assert response.status_code == 422 and detail["loc"] == ["text"] and "no words" in detail["msg"]
+    assert (
+        response.status_code == 422
+        and detail["loc"] == ["body", "text"]
+        and "no words" in detail["msg"]
+    )
     response = client.post("/api/v1/classify", json={"text": "fly ash", "nace": "ZZ"})
     detail = response.json()["detail"][0]
-    assert response.status_code == 422 and detail["loc"] == ["nace"] and "NACE" in detail["msg"]
+    assert (
+        response.status_code == 422
+        and detail["loc"] == ["body", "nace"]
+        and "NACE" in detail["msg"]
+    )
     response = client.post("/api/v1/classify", json={"text": "fly ash", "language": "de"})
     assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "language"
 

@@ -90,7 +90,7 @@ def test_a_dispute_says_why_and_bad_answers_name_their_field(client, delivered):
     ex_id, ids, h = delivered
     beta, by_acme = h["beta_member"], ids["acme_member"]
     r = _answer(client, ex_id, by_acme, beta, answer="disputed", note="   ")
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["note"]
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "note"]
     r = _answer(client, ex_id, by_acme, beta, answer="maybe")
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "answer"
     r = _answer(client, ex_id, by_acme, beta, answer="confirmed", weight=3)

@@ -80,7 +80,7 @@ def test_asking_needs_one_own_stream_and_a_visible_other(client, world):
     )
     hidden = {"offer_stream_id": w.streams["private"], "need_stream_id": w.need}
     r = client.post("/api/v1/introductions", json=hidden, headers=h["beta_member"])
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["offer_stream_id"]
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "offer_stream_id"]
     swapped = {"offer_stream_id": w.need, "need_stream_id": w.streams["public"]}
     assert (
         client.post("/api/v1/introductions", json=swapped, headers=h["beta_member"]).status_code

@@ -229,3 +229,25 @@ def test_a_stated_material_category_also_decides_the_disposal_avoided() -> None:
     food = account_exchange({"kind": "material", "amount": 100, "waste_code": "020304",
                              "material_category": "Food and drink"})  # fmt: skip
     assert food.carbon.avoided_disposal_t > 0  # no DEFRA row for that name and route: the code's
+
+
+def test_every_broken_rule_of_an_exchange_is_reported() -> None:
+    # the accounting stopped at the first: the unit, then (once corrected) the disposal route...
+    exchange = {
+        "kind": "material",
+        "amount": 1,
+        "unit": "MWh",
+        "avoided_disposal": "dump",
+        "vehicle": "rocket",
+        "distance_km": 1,
+    }
+    with pytest.raises(InvalidInput) as err:
+        account_exchange(exchange, assumptions={"price.carbon.eu_ets": "dear"})
+    fields = [e.loc for e in err.value.errors]
+    assert fields == [
+        ("assumptions", "price.carbon.eu_ets"),
+        ("unit",),
+        ("avoided_disposal",),
+        ("vehicle",),
+    ]
+    assert all(e.type == "value_error" for e in err.value.errors)

@@ -133,3 +133,22 @@ def test_unknown_version_is_refused() -> None:
     assert load_factor_set().version == DEFAULT_VERSION
     with pytest.raises(InvalidInput):
         load_factor_set("1999.1")
+
+
+def test_every_bad_override_is_reported_at_its_path() -> None:
+    # the first bad override alone was reported; a factor id's dots are part of its name
+    overrides = {
+        "price.gate_fee.landfill": {"value": "cheap", "unit": "kg", "colour": "red"},
+        "no.such.factor": 3,
+        "price.carbon.eu_ets": {"value": 90, "year": "last year"},  # a server error before
+        "grid.electricity.eu27": 0.2,  # a good one among them
+    }
+    with pytest.raises(InvalidInput) as err:
+        load_factor_set(overrides=overrides)
+    assert [(e.loc, e.message) for e in err.value.errors] == [
+        (("assumptions", "price.gate_fee.landfill"), "unknown keys ['colour']"),
+        (("assumptions", "price.gate_fee.landfill", "value"), "must be a finite number"),
+        (("assumptions", "price.gate_fee.landfill", "unit"), "'kg' is not compatible with 'EUR/t'"),
+        (("assumptions", "no.such.factor"), "is not a known factor; give its 'unit' too"),
+        (("assumptions", "price.carbon.eu_ets", "year"), "must be a whole number"),
+    ]

@@ -159,7 +159,7 @@ def test_bad_input_gets_clear_4xx_answers(client):
     r = client.post(f"/api/v1/networks/{kal_id}/optimize", json={"pareto_points": 1})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "pareto_points"
     r = client.post(f"/api/v1/networks/{kal_id}/optimize", json={"changes": [{"op": "explode"}]})
-    assert r.status_code == 422 and "changes" in r.json()["detail"][0]["loc"][-1]
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "changes", 0]
     r = client.get(f"/api/v1/streams/{ids['need']}/sectors")
     assert r.status_code == 422 and "offers only" in r.json()["detail"][0]["msg"]
     r = client.get("/api/v1/streams/9999/matches")
@@ -178,13 +178,13 @@ def test_bad_input_gets_clear_4xx_answers(client):
         )
         assert r.status_code == 422, (body, r.text)
     for assumptions, field in (  # each a server error before
-        ({"price.carbon.eu_ets": -5}, "scenario_assumptions.price.carbon.eu_ets"),
-        ({"combustion.natural_gas": 1e12}, "scenario_assumptions"),
-        ({"grid.electricity.eu27": 1e300}, "scenario_assumptions"),
+        ({"price.carbon.eu_ets": -5}, ["body", "scenario_assumptions", "price.carbon.eu_ets"]),
+        ({"combustion.natural_gas": 1e12}, ["body", "scenario_assumptions"]),
+        ({"grid.electricity.eu27": 1e300}, ["body", "scenario_assumptions"]),
     ):
         body = {"scenario_assumptions": assumptions}
         r = client.post(f"/api/v1/networks/{kal_id}/optimize", json=body)
-        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == [field], r.text
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == field, r.text
     r = client.post(f"/api/v1/networks/{kal_id}/optimize", json={"carbon_price": 1e12})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "carbon_price"
 
@@ -234,7 +234,7 @@ def test_stream_endpoints_answer_matches_sectors_and_impact(client):
     factors = client.get("/api/v1/impact/factors", params={"prefix": "price."}).json()
     assert factors["total"] > 5 and all(f["source"] for f in factors["factors"])
     bogus = client.get("/api/v1/impact/factors", params={"version": "bogus"})
-    assert bogus.status_code == 422 and bogus.json()["detail"][0]["loc"] == ["version"]
+    assert bogus.status_code == 422 and bogus.json()["detail"][0]["loc"] == ["query", "version"]
     account = client.post(
         "/api/v1/impact/account",
         json={"exchange": {"kind": "water", "amount": 1000, "distance_km": 2}},
@@ -384,3 +384,53 @@ def test_reports_count_each_link_once_and_a_network_its_own_exchanges(demo):
         assert own.totals[basis].net_eur == pytest.approx(side)
         years = [g.totals.net_eur for g in own.by_year if g.basis == basis]
         assert sum(years) == pytest.approx(side)  # the years add up to the totals
+
+
+def test_every_error_of_a_valuation_or_a_scenario_is_answered_at_once(client):
+    # a pair's valuation and a scenario answered their first error only, at ["amount"] or
+    # ["scenario_assumptions.price.carbon.eu_ets"] whatever the request sent
+    client = as_platform_admin(client)
+    with client.app.state.sessions() as db:
+        load_demo(db)
+        offer = by_external_id(db, "kal-asnaes-fgd-gypsum").id
+        need = by_external_id(db, "kal-gyproc-gypsum-need").id
+        db.commit()
+    url = f"/api/v1/streams/{offer}/matches/{need}/impact"
+    edits = {
+        "changes": {"amount": -5, "vehicle": "zeppelin", "colour": "red"},
+        "assumptions": {"price.gate_fee.landfill": "cheap"},
+    }
+    r = client.post(url, json=edits)
+    assert r.status_code == 422
+    assert [(e["loc"], e["type"]) for e in r.json()["detail"]] == [
+        (["body", "changes", "amount"], "greater_than_equal"),
+        (["body", "changes", "colour"], "extra_forbidden"),
+        (["body", "assumptions", "price.gate_fee.landfill"], "value_error"),
+        (["body", "changes", "vehicle"], "value_error"),
+    ]
+    r = client.get(url, params={"vehicle": "zeppelin"})  # the same rule, sent in the query
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "vehicle"]
+
+    kal = client.get("/api/v1/networks", params={"limit": 500}).json()["items"]
+    kal_id = next(n["id"] for n in kal if n["name"] == "Kalundborg Symbiosis")
+    body = {
+        "scenario_assumptions": {"a.b": "x", "price.gate_fee.landfill": {"value": 1, "unit": "kg"}},
+        "changes": [{"op": "set_amount", "target": "nobody", "amount": 1}],
+    }
+    r = client.post(f"/api/v1/networks/{kal_id}/optimize", json=body)
+    assert r.status_code == 422
+    assert [e["loc"] for e in r.json()["detail"]] == [
+        ["body", "scenario_assumptions", "a.b"],
+        ["body", "scenario_assumptions", "price.gate_fee.landfill", "unit"],
+        ["body", "changes", 0, "target"],
+    ]
+    body = {"changes": [{"op": "set_amount", "target": "nobody", "amount": 1}, {"op": "x"}]}
+    r = client.post(f"/api/v1/networks/{kal_id}/optimize", json=body)
+    assert r.status_code == 422
+    assert [e["loc"] for e in r.json()["detail"]] == [["body", "changes", 1]]  # read first
+    body["changes"][1] = {"op": "remove_organisation", "organisation": "Nobody A/S"}
+    r = client.post(f"/api/v1/networks/{kal_id}/optimize", json=body)
+    assert [e["loc"] for e in r.json()["detail"]] == [
+        ["body", "changes", 0, "target"],
+        ["body", "changes", 1, "organisation"],
+    ]

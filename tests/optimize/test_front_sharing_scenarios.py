@@ -219,3 +219,25 @@ def test_cli_bad_input_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     broken.write_text("{not json")
     result = CliRunner().invoke(app, ["optimize", str(broken)])
     assert result.exit_code == 2 and "is not JSON" in result.stderr
+
+
+def test_every_bad_change_is_named() -> None:
+    # the first bad change alone was named
+    changes = [
+        {"op": "set_amount", "target": "nobody", "amount": 1},
+        {"op": "set_carbon_price", "value": 10},
+        {"op": "remove_organisation", "organisation": "Z"},
+    ]
+    with pytest.raises(ProblemInputError) as err:
+        apply_changes(SMALL, changes)
+    assert [e.loc for e in err.value.errors] == [
+        ("changes", 0, "target"),
+        ("changes", 2, "organisation"),
+    ]
+    malformed = [{"op": "set_amount"}, {"op": "teleport"}]
+    with pytest.raises(ProblemInputError) as err:
+        apply_changes(SMALL, malformed)
+    assert [(e.loc, e.type) for e in err.value.errors] == [
+        (("changes", 0, "set_amount", "target"), "missing"),
+        (("changes", 1), "union_tag_invalid"),
+    ]

@@ -73,7 +73,7 @@ def test_validation_errors_name_the_field(client):
     r = client.post("/api/v1/organisations", json={"name": "X", "nace": "99.99"})
     assert r.status_code == 422 and "not a NACE" in r.json()["detail"][0]["msg"]
     r = client.get("/api/v1/streams?bbox=1,2,3")
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["bbox"]
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "bbox"]
     r = client.get("/api/v1/streams?limit=0")
     assert r.status_code == 422
     for ref in ("organisation_id", "site_id"):  # references in a body are input, not paths

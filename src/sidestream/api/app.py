@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from collections import deque
+
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -9,13 +12,22 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 import sidestream
 from sidestream.access.errors import CsrfFailed, Forbidden, Throttled, Unauthenticated
+from sidestream.api.deps import SAFE_METHODS
 from sidestream.api.head_requests import HeadAsGetMiddleware
 from sidestream.api.security_headers import add_security_headers
 from sidestream.db import get_engine, is_contention, session_factory
-from sidestream.errors import Conflict, ConflictBody, ErrorBody, InvalidInput, NotFound
+from sidestream.errors import (
+    Conflict,
+    ConflictBody,
+    ErrorBody,
+    InvalidInput,
+    Loc,
+    NotFound,
+)
 from sidestream.input_rules import MAX_STORED_INT
 from sidestream.matching.knowledge import platform_knowledge_base
 from sidestream.web.pages.common import PAGE, busy, forbidden, not_found
@@ -89,6 +101,54 @@ def _too_large(request: Request) -> list[str]:
     return []
 
 
+async def _json_body(request: Request) -> object:
+    """The request's JSON body as sent (read once by the route, kept by the request); None
+    for none, a form or a file."""
+    try:
+        return json.loads(await request.body()) if request.method not in SAFE_METHODS else None
+    except (ValueError, RuntimeError, ClientDisconnect):  # no JSON, or no body left to read
+        return None
+
+
+def _sent_at(loc: Loc, request: Request, body: object) -> list[str | int]:
+    """Where a service's field was sent, as FastAPI places a malformed value's error:
+    ``["body", ...]`` when the body holds it, else ``["path", name]`` or ``["query", name]``,
+    else ``["body", ..., name]`` inside the body's shallowest object holding it (a service
+    names the fields of what it was given: ``amount`` of the ``changes`` of a pair's
+    valuation); a bare path when the request holds it nowhere (a rule on stored data, such
+    as a stream without an amount)."""
+    head = loc[0] if loc else None
+    if isinstance(head, str):
+        if isinstance(body, dict) and head in body:
+            return ["body", *loc]
+        for where, params in (("path", request.path_params), ("query", request.query_params)):
+            if head in params:
+                return [where, *loc]
+        inside = _holding(body, head)
+        if inside is not None:
+            return ["body", *inside, *loc]
+    return list(loc)
+
+
+def _holding(body: object, key: str) -> list[str | int] | None:
+    """The path to the shallowest object inside a JSON ``body`` (not the body itself) with
+    ``key`` among its keys, the first such in the order sent; None where there is none."""
+    queue: deque[tuple[list[str | int], object]] = deque([([], body)])
+    while queue:
+        path, node = queue.popleft()
+        if path and isinstance(node, dict) and key in node:
+            return path
+        inner = (
+            node.items()
+            if isinstance(node, dict)
+            else enumerate(node)
+            if isinstance(node, list)
+            else ()
+        )
+        queue.extend(([*path, k], v) for k, v in inner if isinstance(v, dict | list))
+    return None
+
+
 def _from_a_browser_page(request: Request) -> bool:
     """A web page's form post (not an API call): outside /api and asking for HTML."""
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
@@ -159,9 +219,13 @@ def _error_handlers(app: FastAPI) -> None:
         return JSONResponse(body.model_dump(), status_code=409)
 
     @app.exception_handler(InvalidInput)
-    async def _invalid(_: Request, exc: InvalidInput) -> JSONResponse:
-        body = {"detail": [{"loc": [exc.field], "msg": exc.message, "type": "invalid"}]}
-        return JSONResponse(body, status_code=422)
+    async def _invalid(request: Request, exc: InvalidInput) -> JSONResponse:
+        sent = await _json_body(request)
+        errors = [
+            {"loc": _sent_at(e.loc, request, sent), "msg": e.message, "type": e.type}
+            for e in exc.errors
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

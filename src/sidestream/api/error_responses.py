@@ -2,8 +2,9 @@
 
 Every route of an :class:`ApiRouter` lists the answers its kind of route gives (see
 :func:`route_errors`); a route adds those its service gives beside them with ``responses=``
-(``CONFLICT``, ``FORBIDDEN``, ``NOT_FOUND``, ``THROTTLED``, ``UNAUTHENTICATED``). The bodies are
-those the handlers of ``sidestream.api.app`` send: ``ErrorBody`` and ``ConflictBody``.
+(``CONFLICT``, ``FORBIDDEN``, ``NOT_FOUND``, ``THROTTLED``, ``UNAUTHENTICATED``; a 422 of its
+own shape, as the import's report). The bodies are those the handlers of
+``sidestream.api.app`` send: ``ErrorBody``, ``ConflictBody`` and, for a 422, ``InputErrorBody``.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.dependencies.models import Dependant
-from fastapi.dependencies.utils import get_dependant
+from fastapi.dependencies.utils import get_dependant, get_flat_params
 
 from sidestream.access.deps import current_viewer
 from sidestream.api.deps import SAFE_METHODS, get_session, writes
-from sidestream.errors import ConflictBody, ErrorBody
+from sidestream.errors import ConflictBody, ErrorBody, InputErrorBody
 
 Responses = dict[int | str, dict[str, Any]]
 
@@ -26,6 +27,14 @@ def _retry_after(when: str) -> dict[str, Any]:
     return {"Retry-After": {"description": when, "schema": {"type": "integer"}}}
 
 
+INVALID: Responses = {
+    422: {
+        "model": InputErrorBody,
+        "description": "Bad input: every error, each at the place its value was sent "
+        "(`loc`: `body`, `query` or `path`, then the field); `type` is pydantic's for a "
+        "malformed value and `value_error` for a broken rule",
+    }
+}
 UNAUTHENTICATED: Responses = {
     401: {
         "model": ErrorBody,
@@ -76,13 +85,26 @@ def _calls(dependant: Dependant) -> set[Callable[..., Any]]:
     return found
 
 
+def _takes_input(dependant: Dependant) -> bool:
+    """Whether a route reads parameters (path, query, header, cookie) or a body, as FastAPI
+    judges when it lists a 422."""
+    return bool(get_flat_params(dependant)) or _has_body(dependant)
+
+
+def _has_body(dependant: Dependant) -> bool:
+    return bool(dependant.body_params) or any(map(_has_body, dependant.dependencies))
+
+
 def route_errors(path: str, endpoint: Callable[..., Any], methods: Collection[str]) -> Responses:
     """The error answers a route gives by its kind: 401 when it reads the caller (a bad
     token), 403 when it also changes data (a cookie session's CSRF token, the access
-    policy), 404 when its path names an object (an unknown id) and 503 when it writes."""
-    calls = _calls(get_dependant(path=path, call=endpoint))
+    policy), 404 when its path names an object (an unknown id), 422 when it takes input
+    (in the body that ``sidestream.api.app`` sends for FastAPI's errors and the services'
+    alike) and 503 when it writes."""
+    dependant = get_dependant(path=path, call=endpoint)
+    calls = _calls(dependant)
     changes = not set(methods) <= SAFE_METHODS
-    errors: Responses = {}
+    errors: Responses = dict(INVALID) if _takes_input(dependant) else {}
     if current_viewer in calls:
         errors |= UNAUTHENTICATED | (FORBIDDEN if changes else {})
     if "{" in path:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sidestream.errors import InvalidInput
+from sidestream.errors import CheckAll, InvalidInput
 from sidestream.impact.catalogue import (
     Category,
     category_for,
@@ -102,14 +102,19 @@ def account_exchange(
 
     ``factors`` defaults to the shipped factor set; ``assumptions`` overrides factors by id
     (see :func:`sidestream.impact.factors.load_factor_set`). Raises ``InvalidInput`` naming
-    the field for an unknown unit, substitute, route or vehicle; pydantic's
-    ``ValidationError`` for a malformed mapping.
+    the field of every unknown unit, substitute, route or vehicle (and every bad override);
+    pydantic's ``ValidationError`` for a malformed mapping.
     """
     ex = exchange if isinstance(exchange, Exchange) else Exchange.model_validate(exchange)
-    fs = (factors or load_factor_set()).with_overrides(assumptions)
+    every = CheckAll()  # each part's rules are checked, and every broken one reported
+    fs = factors or load_factor_set()
+    with every.check():
+        fs = fs.with_overrides(assumptions)
     ledger = _Ledger(fs)
     unit = CANONICAL_UNIT[ex.kind]
-    amount = _canonical_amount(ex, unit)
+    amount = ex.amount
+    with every.check():
+        amount = _canonical_amount(ex, unit)
     category = category_for(ex.waste_code, ex.kind)
     resolved: dict[str, object] = {
         "unit": unit,
@@ -117,12 +122,18 @@ def account_exchange(
         "mapping": {"code_prefix": category.code_prefix, "rationale": category.rationale},
     }
 
-    if ex.kind == "material":
-        sub_co2e, purchase, energy = _material_substitution(ex, amount, category, ledger, resolved)
-    else:
-        sub_co2e, purchase, energy = _supply_substitution(ex, amount, category, ledger, resolved)
-    disposal_co2e, fee, diverted = _avoided_disposal(ex, amount, unit, category, ledger, resolved)
-    transport_co2e, transport_eur = _transport(ex, amount, ledger, resolved)
+    sub_co2e = purchase = energy = 0.0
+    with every.check():
+        substitution = _material_substitution if ex.kind == "material" else _supply_substitution
+        sub_co2e, purchase, energy = substitution(ex, amount, category, ledger, resolved)
+    disposal_co2e = fee = diverted = 0.0
+    with every.check():
+        disposal_co2e, fee, diverted = _avoided_disposal(
+            ex, amount, unit, category, ledger, resolved
+        )
+    transport_co2e = transport_eur = 0.0
+    with every.check():
+        transport_co2e, transport_eur = _transport(ex, amount, ledger, resolved)
     processing_co2e = amount * ex.processing_co2e_kg_per_unit / 1000.0
     if ex.secondary_route and ex.kind == "material":
         name = str(resolved.get("material_category") or resolved.get("substitutes") or "")
@@ -134,10 +145,12 @@ def account_exchange(
     processing_eur = amount * ex.processing_cost_eur_per_unit
     energy -= amount * ex.processing_energy_mwh_per_unit
     if ex.heat_pump_cop is not None:
-        pumped_co2e, pumped_eur, electricity = _heat_pump(ex, amount, ledger, resolved)
-        processing_co2e += pumped_co2e
-        processing_eur += pumped_eur
-        energy -= electricity
+        with every.check():
+            pumped_co2e, pumped_eur, electricity = _heat_pump(ex, amount, ledger, resolved)
+            processing_co2e += pumped_co2e
+            processing_eur += pumped_eur
+            energy -= electricity
+    every.done()
 
     transfer = amount * ex.transfer_price_eur_per_unit
     supplier = fee + transfer
@@ -269,7 +282,7 @@ def _supply_substitution(
     if sub.efficiency_factor_id:
         efficiency = ledger.value(sub.efficiency_factor_id, "dimensionless", "reference efficiency")
         if efficiency <= 0:
-            raise InvalidInput(f"assumptions.{sub.efficiency_factor_id}", "must be positive")
+            raise InvalidInput(("assumptions", sub.efficiency_factor_id), "must be positive")
     supplied = delivered / efficiency
     resolved.update(substitutes=sub.key, substituted_input=supplied)
     co2e = sum(

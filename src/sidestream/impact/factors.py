@@ -17,7 +17,7 @@ from importlib import resources
 
 import pint
 
-from sidestream.errors import InvalidInput
+from sidestream.errors import CheckAll, InvalidInput
 
 #: The factor set shipped with this release.
 DEFAULT_VERSION = "2025.1"
@@ -80,6 +80,16 @@ def conversion(from_unit: str, to_unit: str) -> float:
         raise ValueError(f"cannot convert '{from_unit}' to '{to_unit}'") from None
 
 
+def _convertible(from_unit: str, to_unit: str) -> bool:
+    """Whether a value in ``from_unit`` can be read in ``to_unit`` (a unit known at all when
+    they are the same)."""
+    try:
+        conversion(from_unit, to_unit)
+    except ValueError:
+        return False
+    return True
+
+
 def slug(text: str) -> str:
     """``'HGV (all diesel)'`` -> ``'hgv_all_diesel'``: the id fragment used for DEFRA rows."""
     return _SLUG.sub("_", text.strip().lower()).strip("_")
@@ -108,48 +118,55 @@ class FactorSet(Mapping[str, Factor]):
         return len(self._factors)
 
     def with_overrides(self, overrides: Mapping[str, object] | None) -> FactorSet:
-        """A copy with ``overrides`` applied (see :func:`load_factor_set`)."""
+        """A copy with ``overrides`` applied (see :func:`load_factor_set`); every bad
+        override is reported, each at ``("assumptions", id, ...)``."""
         if not overrides:
             return self
         factors = dict(self._factors)
+        every = CheckAll()
         for key, spec in overrides.items():
-            factors[key] = _override(factors.get(key), key, spec)
+            with every.check():
+                factors[key] = _override(factors.get(key), key, spec)
+        every.done()
         return FactorSet(self.version, factors, {**self.overrides, **overrides})
 
 
+_OVERRIDE_KEYS = {"value", "unit", "year", "source", "citation", "quantity", "note"}
+
+
 def _override(base: Factor | None, key: str, spec: object) -> Factor:
-    """Apply one override: a number (in the factor's unit) or a dict with value and unit."""
+    """Apply one override: a number (in the factor's unit) or a dict with value and unit;
+    every problem of a dict is reported."""
+    at = ("assumptions", key)  # a factor id holds dots: one name, not a path
     if isinstance(spec, bool) or not isinstance(spec, int | float | Mapping):
-        raise InvalidInput(f"assumptions.{key}", "must be a number or an object with 'value'")
+        raise InvalidInput(at, "must be a number or an object with 'value'")
     fields = dict(spec) if isinstance(spec, Mapping) else {"value": spec}
-    unknown = set(fields) - {"value", "unit", "year", "source", "citation", "quantity", "note"}
+    every = CheckAll()
+    unknown = set(fields) - _OVERRIDE_KEYS
     if unknown:
-        raise InvalidInput(f"assumptions.{key}", f"unknown keys {sorted(unknown)}")
+        every.add(at, f"unknown keys {sorted(unknown)}")
     value = fields.get("value")
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidInput(f"assumptions.{key}.value", "must be a finite number")
-    if base is None and "unit" not in fields:
-        raise InvalidInput(f"assumptions.{key}", "is not a known factor; give its 'unit' too")
+        every.add((*at, "value") if isinstance(spec, Mapping) else at, "must be a finite number")
     unit = str(fields.get("unit", base.unit if base else ""))
-    if base is not None:
-        try:
-            conversion(unit, base.unit)
-        except ValueError:
-            raise InvalidInput(
-                f"assumptions.{key}.unit", f"'{unit}' is not compatible with '{base.unit}'"
-            ) from None
-    else:
-        try:
-            conversion(unit, unit)
-        except ValueError:
-            raise InvalidInput(f"assumptions.{key}.unit", f"unknown unit '{unit}'") from None
+    if base is None and "unit" not in fields:
+        every.add(at, "is not a known factor; give its 'unit' too")
+    elif not _convertible(unit, base.unit if base else unit):
+        why = f"'{unit}' is not compatible with '{base.unit}'" if base else f"unknown unit '{unit}'"
+        every.add((*at, "unit"), why)
     template = base or Factor(key, "assumption", 0.0, unit, 0, "", "", "")
+    try:  # a server error before
+        year = int(fields.get("year", template.year))  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        every.add((*at, "year"), "must be a whole number")
+    every.done()
+    assert isinstance(value, int | float)
     return replace(
         template,
         value=float(value),
         unit=unit,
         quantity=str(fields.get("quantity", template.quantity)),
-        year=int(fields.get("year", template.year)),  # type: ignore[call-overload]
+        year=year,
         source=str(fields.get("source", "caller override")),
         citation=str(fields.get("citation", f"overrides {template.source or 'no'} value")),
         note=str(fields.get("note", template.note)),

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from sidestream.access.policy import quantity_class_top
-from sidestream.errors import InvalidInput
+from sidestream.errors import CheckAll, FieldError, InvalidInput
 from sidestream.impact.accounting import UNKNOWN_USE, account_exchange
 from sidestream.impact.catalogue import category_for, receiver_substitute
 from sidestream.impact.factors import DEFAULT_VERSION, load_factor_set
@@ -249,34 +249,57 @@ def account_pair(
     """Impact of the exchange of :func:`pair_exchange`, with the caller's edits applied.
 
     ``changes`` overrides fields of the exchange (``amount``, ``distance_km``, ``vehicle``,
-    prices ...); ``assumptions`` overrides factors by id. Raises ``InvalidInput`` naming the
-    field when the pair cannot be accounted.
+    prices ...); ``assumptions`` overrides factors by id. Raises ``InvalidInput`` with every
+    broken rule when the pair cannot be accounted: each malformed or unknown edit at its name
+    in the exchange, each bad override at ``("assumptions", id, ...)``.
     """
     found = pair_exchange(offer, need, distance_km)
     kind = offer.kind or "material"
     if kind not in PHYSICAL_KINDS:
         raise InvalidInput("kind", f"no impact indicators for '{kind}' streams")
+    every = CheckAll()  # every broken rule of the edits and the overrides, in one answer
     if found is None and not (changes or {}).get("amount"):
-        raise InvalidInput("amount", "neither stream states an annual amount; give 'amount'")
+        every.add("amount", "neither stream states an annual amount; give 'amount'")
     base, basis = found or (Exchange(**pair_terms(offer, need), amount=0.0), "")
     edits = dict(changes or {})
     if "substitutes" in edits:  # the receiver's ratio was for what it replaces by default
         edits.setdefault("substitution_ratio", 1.0)
-    try:
-        exchange = Exchange.model_validate({**base.model_dump(exclude_none=True), **edits})
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or "exchange"
-        raise InvalidInput(field, err["msg"].removeprefix("Value error, ")) from None
+    exchange = _edited(base, edits, every)
+    result = None
+    with every.check():  # the accounting's rules (a vehicle, a substitute) and the overrides
+        result = account_exchange(exchange, assumptions=assumptions)
+    every.done()
+    assert result is not None
     if edits:
         basis = f"{basis}; edited: {', '.join(sorted(edits))}".lstrip("; ")
-    result = account_exchange(exchange, assumptions=assumptions)
     lift = _beyond_a_heat_pump(offer, need) if kind == "energy" else None
     if lift:
         result.warnings.append(lift)
     return PairImpact(
         offer_id=offer.id, need_id=need.id, exchange=exchange, basis=basis, result=result
     )
+
+
+def _edited(base: Exchange, edits: Mapping[str, object], every: CheckAll) -> Exchange:
+    """``base`` with ``edits`` applied. Each malformed edit is added to ``every`` at its name
+    in the exchange (``amount``; ``changes`` for a rule of the whole), and the exchange with
+    the other edits is returned, for the accounting to check them too."""
+    try:
+        return Exchange.model_validate({**base.model_dump(exclude_none=True), **edits})
+    except ValidationError as exc:
+        errors = exc.errors()
+    every.errors += [
+        FieldError(
+            tuple(e["loc"]) or ("changes",), e["msg"].removeprefix("Value error, "), e["type"]
+        )
+        for e in errors
+    ]
+    bad = {e["loc"][0] for e in errors if e["loc"]}
+    kept = {k: v for k, v in edits.items() if k not in bad}
+    try:
+        return Exchange.model_validate({**base.model_dump(exclude_none=True), **kept})
+    except ValidationError:  # a rule of the whole exchange: the stored pair's alone
+        return base
 
 
 def _beyond_a_heat_pump(offer: Listing, need: Listing) -> str | None:

@@ -7,12 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import Depends, File, Query, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from sidestream.access.deps import CurrentViewer
 from sidestream.access.policy import require_platform_admin
 from sidestream.api.deps import get_session
-from sidestream.api.error_responses import ApiRouter
+from sidestream.api.error_responses import ApiRouter, Responses
+from sidestream.errors import InputError, InputErrorBody
 from sidestream.interop.listing import json_schema
 from sidestream.interop.readers import detect_format, read_rows
 from sidestream.interop.service import (
@@ -36,7 +38,38 @@ def listing_schema() -> dict[str, Any]:
     return json_schema()
 
 
-@router.post("/streams/import")
+class RowRefused(BaseModel):
+    """Why one row of an imported file was refused."""
+
+    row: int = Field(description="the row's number in the file")
+    field: str = Field(description="the column or key at fault (`(row)` for the whole row)")
+    message: str
+    id: str | None = Field(description="the row's listing `id`, where it has one")
+
+
+class ImportReport(BaseModel):
+    """What an import did, and every row it refused (`errors`). Nothing is stored unless
+    `committed`: then `created`, `updated` and `unchanged` count the rows stored."""
+
+    committed: bool
+    rows: int = Field(description="rows read from the file")
+    created: int
+    updated: int
+    unchanged: int = Field(description="rows of known ids that change nothing")
+    errors: list[RowRefused]
+
+
+IMPORT_REFUSED: Responses = {
+    422: {
+        "model": ImportReport | InputErrorBody,
+        "description": "Nothing was imported: the report with every bad row (`committed` "
+        "false; without `partial`, one bad row refuses the file), or, for a file that "
+        "cannot be read or a malformed parameter, the errors of any other 422",
+    }
+}
+
+
+@router.post("/streams/import", response_model=ImportReport, responses=IMPORT_REFUSED)
 def import_streams(
     db: DB,
     viewer: CurrentViewer,
@@ -55,26 +88,26 @@ def import_streams(
     try:
         fmt = detect_format(file.filename or "")
         rows = list(read_rows(io.BytesIO(file.file.read()), fmt))
-    except ValueError as exc:
-        error = {"loc": ["file"], "msg": str(exc), "type": "unreadable_file"}
-        return JSONResponse({"detail": [error]}, status_code=422)
+    except ValueError as exc:  # at the place it was sent, as FastAPI places a missing file
+        error = InputError(loc=["body", "file"], msg=str(exc), type="unreadable_file")
+        return JSONResponse(InputErrorBody(detail=[error]).model_dump(), status_code=422)
     suggest = classifier_suggestion if classify else None
     report = import_listings(db, rows, partial=partial, suggest_code=suggest)
     if not report.committed:
         db.rollback()
-    body = {
-        "committed": report.committed,
-        "rows": report.rows,
-        "created": report.created if report.committed else 0,
-        "updated": report.updated if report.committed else 0,
-        "unchanged": report.unchanged if report.committed else 0,
-        "errors": [_err(e) for e in report.errors],
-    }
-    return JSONResponse(body, status_code=200 if report.committed else 422)
+    body = ImportReport(
+        committed=report.committed,
+        rows=report.rows,
+        created=report.created if report.committed else 0,
+        updated=report.updated if report.committed else 0,
+        unchanged=report.unchanged if report.committed else 0,
+        errors=[_refused(e) for e in report.errors],
+    )
+    return JSONResponse(body.model_dump(), status_code=200 if report.committed else 422)
 
 
-def _err(e: RowError) -> dict[str, Any]:
-    return {"row": e.row, "field": e.field, "message": e.message, "id": e.id}
+def _refused(e: RowError) -> RowRefused:
+    return RowRefused(row=e.row, field=e.field, message=e.message, id=e.id)
 
 
 @router.get("/streams/export")

@@ -128,9 +128,13 @@ def import_listings(
         try:
             with session.begin_nested():
                 outcome = _upsert(session, listing, orgs, suggest_code)
-        except (InvalidInput, Conflict, NotFound) as exc:
-            fld = exc.field if isinstance(exc, InvalidInput) else "id"
-            report.errors.append(RowError(number, fld, str(exc), listing.id))
+        except InvalidInput as exc:  # each broken rule on its field
+            report.errors.extend(
+                RowError(number, e.field, f"{e.field}: {e.message}", listing.id) for e in exc.errors
+            )
+            continue
+        except (Conflict, NotFound) as exc:
+            report.errors.append(RowError(number, "id", str(exc), listing.id))
             continue
         except ValidationError as exc:  # with a stored stream's other fields, a rule broken
             report.errors.extend(_row_errors(number, listing.id, exc))

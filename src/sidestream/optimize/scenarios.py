@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from pydantic import TypeAdapter, ValidationError
 
+from sidestream.errors import FieldError
 from sidestream.optimize.allocation import solve_allocation
 from sidestream.optimize.schemas import (
     Allocation,
@@ -34,29 +35,42 @@ def parse_changes(changes: Sequence[Change | Mapping[str, object]]) -> list[Chan
     try:
         return _CHANGES.validate_python(list(changes))
     except ValidationError as exc:
-        raise ProblemInputError(
-            [
-                "changes." + ".".join(str(p) for p in e["loc"]) + f": {e['msg']}"
-                for e in exc.errors()
-            ]
-        ) from None
+        errors = [
+            FieldError(("changes", *e["loc"]), e["msg"].removeprefix("Value error, "), e["type"])
+            for e in exc.errors()
+        ]
+        raise ProblemInputError([f"{e.field}: {e.message}" for e in errors], errors) from None
 
 
 def apply_changes(
     problem: NetworkProblem | dict, changes: Sequence[Change | Mapping[str, object]]
 ) -> NetworkProblem:
-    """A new problem with ``changes`` applied in order (the input is not modified)."""
+    """A new problem with ``changes`` applied in order (the input is not modified); a
+    ``ProblemInputError`` names every change that cannot be applied (each is left out and
+    the others checked)."""
     result = parse_problem(problem)
+    refused: list[ProblemInputError] = []
     for i, change in enumerate(parse_changes(changes)):
         data = result.model_dump()
-        _apply(data, change, i)
-        try:  # each change is checked on what it made (a product past 1e12 names the change)
-            result = parse_problem(data)
+        try:
+            _apply(data, change, i)
+            result = _made_by(data, i)
         except ProblemInputError as exc:
-            raise ProblemInputError(
-                [f"changes.{i}: this change makes {p}" for p in exc.problems]
-            ) from None
+            refused.append(exc)
+    if refused:
+        problems = [p for exc in refused for p in exc.problems]
+        raise ProblemInputError(problems, [e for exc in refused for e in exc.errors])
     return result
+
+
+def _made_by(data: dict, index: int) -> NetworkProblem:
+    """The problem change ``index`` made, checked (a product past 1e12 names the change)."""
+    try:
+        return parse_problem(data)
+    except ProblemInputError as exc:
+        raise ProblemInputError(
+            [f"changes.{index}: this change makes {p}" for p in exc.problems]
+        ) from None
 
 
 def _apply(data: dict, change: Change, index: int) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sidestream.errors import InvalidInput
+from sidestream.errors import FieldError, InvalidInput, as_loc
 from sidestream.impact.schemas import MAX_DISTANCE_KM
 from sidestream.input_rules import InputRules
 from sidestream.taxonomy.kinds import CANONICAL_UNIT
@@ -127,13 +127,23 @@ class NetworkProblem(_Strict):
 
 
 class ProblemInputError(InvalidInput):
-    """The problem could not be read: every offending field with its reason."""
+    """The problem could not be read: every offending field with its reason, each problem
+    written ``field: reason`` (``changes.0.target: no offer or need 'x'``) or a reason alone
+    (then on ``input``)."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], errors: Sequence[FieldError] = ()) -> None:
+        """``errors``, where given, are the ``problems`` read (a model's, with its types)."""
+        self._init(tuple(errors) or tuple(map(_problem_error, problems or ["input: invalid"])))
         Exception.__init__(self, "; ".join(problems))
-        self.field = problems[0].split(":", 1)[0] if problems else "input"
-        self.message = "; ".join(problems)
         self.problems = problems
+
+
+def _problem_error(problem: str) -> FieldError:
+    """One problem of :class:`ProblemInputError` as the field it names and its reason."""
+    field, said, reason = problem.partition(": ")
+    if not said or not field or " " in field:
+        return FieldError(("input",), problem)
+    return FieldError(as_loc(field), reason)
 
 
 def parse_problem(data: Mapping[str, object] | NetworkProblem) -> NetworkProblem:

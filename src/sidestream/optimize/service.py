@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, selectinload
 
 from sidestream.access.policy import SYSTEM, Viewer
-from sidestream.errors import InvalidInput
+from sidestream.errors import CheckAll, FieldError, InvalidInput
 from sidestream.impact.accounting import unit_values
 from sidestream.impact.factors import load_factor_set
 from sidestream.impact.heat_pump import delivered_per_heat
@@ -25,7 +25,7 @@ from sidestream.matching.service import stream_listing
 from sidestream.matching.table import annual_amount
 from sidestream.optimize.allocation import solve_allocation
 from sidestream.optimize.pareto import pareto_front
-from sidestream.optimize.scenarios import run_scenario
+from sidestream.optimize.scenarios import apply_changes, run_scenario
 from sidestream.optimize.schemas import (
     MAX_CARBON_PRICE,
     Allocation,
@@ -186,7 +186,7 @@ def build_network_problem(
     price = carbon_price if carbon_price is not None else factors["price.carbon.eu_ets"].value
     if not 0 <= price <= MAX_CARBON_PRICE:
         raise InvalidInput(
-            "assumptions.price.carbon.eu_ets",
+            ("assumptions", "price.carbon.eu_ets"),
             f"a carbon price is from 0 to {MAX_CARBON_PRICE:g} EUR per t CO2e, not {price:g}",
         )
     problem = NetworkProblem(
@@ -255,9 +255,19 @@ def optimize_network(
                 alt, _ = build_network_problem(
                     session, network_id, assumptions=scenario_assumptions, **build
                 )
-            except InvalidInput as exc:  # named as the request names them
-                ours = exc.field.startswith("assumptions")
-                field = f"scenario_{exc.field}" if ours else exc.field
-                raise InvalidInput(field, exc.message) from None
+            except InvalidInput as exc:  # named as the request names them, with the changes'
+                every = CheckAll()  # errors beside (the parties are the baseline's)
+                every.errors += map(_scenario_named, exc.errors)
+                with every.check():
+                    apply_changes(problem, list(changes or []))
+                every.done()
         result.scenario = run_scenario(alt, list(changes or []), baseline=allocation)
     return result
+
+
+def _scenario_named(error: FieldError) -> FieldError:
+    """An error of the scenario's factor overrides, named as the request names them
+    (``scenario_assumptions``, not ``assumptions``)."""
+    if error.loc[:1] != ("assumptions",):
+        return error
+    return FieldError(("scenario_assumptions", *error.loc[1:]), error.message, error.type)

@@ -136,9 +136,11 @@ def field_errors(
     written as ``lang`` writes numbers); a whole-form rule goes beside the first field it
     names."""
     known = list(fields)
-    if isinstance(exc, InvalidInput):
-        return {_field_of(exc.field, exc.message, known): translated(exc.message, gettext)}
     errors: dict[str, str] = {}
+    if isinstance(exc, InvalidInput):
+        for e in exc.errors:
+            errors.setdefault(_field_of(e.field, e.message, known), translated(e.message, gettext))
+        return errors
     for err in exc.errors():
         loc = [str(part) for part in err["loc"]]
         name = next((part for part in loc if part in known), "")  # else the field it names:
