@@ -562,7 +562,7 @@ class MatchIndex:
         needs = self.needs
         cls = self.need_class[nj]
         sector, similar, strength = prepared.affinity
-        offer_named = prepared.patterns[oi]
+        offer_named, need_named = prepared.patterns[oi], self.named[nj]
         kb_use = (
             np.where(cls >= 0, sector[oi][:, np.maximum(cls, 0)] * self.need_class_weight[nj], 0)
             if sector.shape[1]  # a knowledge base that knows no receiving class knows no use
@@ -593,7 +593,7 @@ class MatchIndex:
             "use": scoring.analogue_scores(
                 strength[oi], self.use_idx[nj], self.use_sim[nj], self.use_rows[nj]
             ),
-            "named": scoring.named_scores(offer_named, self.named[nj]),
+            "named": scoring.named_scores(offer_named, need_named),
         }
         dist = scoring.haversine_km(
             table.lat[oi][:, None],
@@ -609,7 +609,7 @@ class MatchIndex:
         )
         rows, cols, fits = scoring.carrier_fits(table, oi, needs, nj)
         doubted[np.ix_(rows, cols)] *= fits
-        named = (offer_named, self.named[nj], self.model.substitutes)
+        named = (offer_named, need_named, self.model.substitutes)
         another = scoring.names_another(table, oi, needs, nj, named, parts, words)
         doubted[another] *= NAMES_ANOTHER
         components = {
