@@ -982,7 +982,7 @@ def test_a_need_that_names_another_material_doubts_the_offer() -> None:
     [for_rdf, for_fgd] = match_listings([rdf, fgd], [gypsum, fuels])
     assert [m.need_id for m in for_rdf] == ["fuels", "gypsum"]
     material = {m.need_id: next(r for r in m.reasons if r.component == "material") for m in for_rdf}
-    said = "the need asks for 'Gypsum', the offer is 'Refuse-derived fuel from sorted commercial"
+    said = "the need asks for 'Gypsum', the offer is 'Refuse-derived fuel' (no known substitute)"
     assert said in material["gypsum"].detail and "× 0.5" in material["gypsum"].detail
     assert "asks for" not in material["fuels"].detail
     fgd_material = {m.need_id: next(r for r in m.reasons if r.component == "material")
@@ -1018,3 +1018,16 @@ def test_french_dairy_words_are_no_slag() -> None:
     assert not any("slag" in p for p in named("Effluents d'élevage laitier"))
     assert "slag-bf-cement" in named("Laitier de haut fourneau")
     assert "steel-slag-cement" in named("Laitier d'aciérie de conversion")
+
+
+def test_words_a_need_and_an_offer_share_about_a_purpose_do_not_make_them_one_material() -> None:
+    """ "Straw for cattle bedding" asks for straw: cattle manure shares the need's word for
+    the animal, not its material, so it is doubted; wheat straw is not."""
+    need = listing("bedding", "need", "Straw for cattle bedding", organisation_nace="0141")
+    manure = listing("manure", "offer", "Cattle manure")
+    straw = listing("straw", "offer", "Wheat straw bales")
+    [[for_manure], [for_straw]] = match_listings([manure, straw], [need])
+    doubted = next(r for r in for_manure.reasons if r.component == "material")
+    assert "the need asks for 'Straw', the offer is" in doubted.detail
+    plain = next(r for r in for_straw.reasons if r.component == "material")
+    assert "asks for" not in plain.detail and for_straw.score > for_manure.score

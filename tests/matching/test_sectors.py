@@ -451,3 +451,24 @@ def test_a_keyword_counts_by_how_near_it_comes_to_the_nearest_one() -> None:
     )  # which of a named class's keywords is spelt in German is chance, not a shortfall
     alone = model.score([SectorQuery("Fuel gas")], ranking=False).components["semantic_pattern"]
     assert alone[0, model.col["0113"]] == pytest.approx(0.68, abs=0.02)  # a listing's evidence
+
+
+def test_substitutes_are_materials_one_class_takes_for_the_same_function() -> None:
+    """Tyres and RDF are both fuel in a cement kiln (their uses' words are only 0.4 alike),
+    GGBS and fly ash both clinker substitutes; gypsum, the set retarder, is no kiln fuel, and
+    fuel in a kiln is no fuel in a power plant's boiler for this rule (another class)."""
+    from sidestream.matching.knowledge import default_knowledge_base
+    from sidestream.matching.sectors import substitutes
+
+    patterns = default_knowledge_base().patterns
+    at = {p.id: i for i, p in enumerate(patterns)}
+    alike = substitutes(patterns).toarray() > 0
+
+    def same(a: str, b: str) -> bool:
+        return bool(alike[at[a], at[b]])
+
+    assert same("tyres-cement", "plastics-cement-fuel")
+    assert same("slag-bf-cement", "ash-coal-cement")
+    assert not same("gypsum-cement", "plastics-cement-fuel")
+    assert not same("rdf-power", "plastics-cement-fuel")
+    assert (alike == alike.T).all()

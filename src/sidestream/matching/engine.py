@@ -28,6 +28,7 @@ from sidestream.matching.sectors import SectorModel, SectorQuery, sector_model
 from sidestream.matching.table import KINDS, ListingTable, build_table, concat_tables, take_rows
 from sidestream.matching.text import (
     TfidfIndex,
+    asked_part,
     cosine,
     normalise_text,
     original_words,
@@ -188,10 +189,24 @@ class MatchIndex:
         #: the title says what is wanted, a description often who wants it ("brick works").
         self.named = self.model.named_patterns(wanted, _kinds(self.needs))
         self._group_by_kind()
-        rows = self.tfidf.transform(self.needs.text)
         #: TF-IDF vectors of each kind's needs as columns (vocabulary × needs of the kind, in
-        #: ``by_kind`` order): a block of offers is multiplied with them without slicing.
-        self.kind_vectors = {k: rows[nj].T.tocsr() for k, nj in self.by_kind.items()}
+        #: ``by_kind`` order): a block of offers is multiplied with them without slicing; the
+        #: needs' texts, then what their titles ask for (:func:`~.text.asked_part`).
+        self.kind_vectors = {
+            k: (self._columns(self.needs.text, nj), self._columns(self._asked(needs), nj))
+            for k, nj in self.by_kind.items()
+        }
+
+    def _columns(self, texts: Sequence[str], rows: np.ndarray) -> sparse.csr_matrix:
+        """The TF-IDF vectors of ``texts[rows]`` as columns (vocabulary × rows)."""
+        return self.tfidf.transform([texts[r] for r in rows]).T.tocsr()
+
+    @staticmethod
+    def _asked(needs: Sequence[Listing]) -> list[str]:
+        """What each need's title asks for, its words compared with an offer's for the other
+        material check (``scoring.names_another``): a purpose both name ("Whey for pig
+        feeding", "Pig manure for ...") says nothing of the material."""
+        return [asked_part(t) for t in _wanted(needs)]
 
     def updated(self, keep: np.ndarray, added: Sequence[Listing]) -> MatchIndex:
         """A new index of the needs where ``keep`` (boolean mask) is true, then ``added``.
@@ -222,13 +237,21 @@ class MatchIndex:
         if self.need_embeddings is not None and embeddings is not None:
             new.need_embeddings = _joined(self.need_embeddings, keep, embeddings)
         new._group_by_kind()
-        added_vectors = self.tfidf.transform(table.text)
+        added_vectors = (self.tfidf.transform(table.text), self.tfidf.transform(self._asked(added)))
         new.kind_vectors = {}
         for k in new.by_kind:
             old = self.by_kind.get(k, np.zeros(0, np.int64))
-            kept = self.kind_vectors[k][:, np.flatnonzero(keep[old])] if len(old) else None
-            more = added_vectors[np.flatnonzero(_compared(table, k))].T
-            new.kind_vectors[k] = sparse.hstack([x for x in (kept, more) if x is not None], "csr")
+            more = np.flatnonzero(_compared(table, k))
+            new.kind_vectors[k] = tuple(
+                sparse.hstack([x for x in (kept, vectors[more].T) if x is not None], "csr")
+                for kept, vectors in zip(
+                    [c[:, np.flatnonzero(keep[old])] for c in self.kind_vectors[k]]
+                    if len(old)
+                    else [None, None],
+                    added_vectors,
+                    strict=True,
+                )
+            )
         return new
 
     def outgrown_by(self, needs: Sequence[Listing]) -> bool:
@@ -493,7 +516,11 @@ class MatchIndex:
         rows = np.flatnonzero(mask)
         if not len(rows):
             return []
-        vectors = self.tfidf.transform([self.needs.text[need]]).T.tocsr()
+        listing = [self.needs.listings[need]]
+        vectors = (
+            self.tfidf.transform([self.needs.text[need]]).T.tocsr(),
+            self.tfidf.transform(self._asked(listing)).T.tocsr(),
+        )
         found: list[tuple[float, Block, int]] = []
         for offer_kind in np.unique(table.kind[rows]):  # a block's limits are its offers' kind
             block = self._score(prepared, rows[table.kind[rows] == offer_kind], np.array([need]),
@@ -549,15 +576,19 @@ class MatchIndex:
             if not stated.any():
                 continue
             needs = self.by_kind[kind][stated]
-            columns = self.kind_vectors[kind][:, np.flatnonzero(stated)]
+            columns = tuple(c[:, np.flatnonzero(stated)] for c in self.kind_vectors[kind])
             for start in range(0, len(offers), CHUNK):
                 yield self._score(prepared, offers[start : start + CHUNK], needs, columns)
 
     def _score(
-        self, prepared: PreparedOffers, oi: np.ndarray, nj: np.ndarray, columns: sparse.csr_matrix
+        self,
+        prepared: PreparedOffers,
+        oi: np.ndarray,
+        nj: np.ndarray,
+        columns: tuple[sparse.csr_matrix, sparse.csr_matrix],
     ) -> Block:
-        """Scores of offers ``oi`` against needs ``nj`` (``columns``: their TF-IDF vectors as
-        columns, vocabulary × needs)."""
+        """Scores of offers ``oi`` against needs ``nj`` (``columns``: the TF-IDF vectors of
+        their texts and of what their titles ask for as columns, vocabulary × needs)."""
         table, vectors = prepared.table, prepared.vectors
         needs = self.needs
         cls = self.need_class[nj]
@@ -568,8 +599,8 @@ class MatchIndex:
             if sector.shape[1]  # a knowledge base that knows no receiving class knows no use
             else np.zeros((len(oi), len(nj)), np.float32)
         )
-        text = np.asarray((vectors[oi] @ columns).todense(), dtype=np.float32)
-        words = lexical = text
+        text = np.asarray((vectors[oi] @ columns[0]).todense(), dtype=np.float32)
+        lexical = text
         encoder = self.model.encoder
         if encoder and prepared.embeddings is not None and self.need_embeddings is not None:
             # the two descriptions alike in words, or where higher in meaning (any language)
@@ -610,6 +641,7 @@ class MatchIndex:
         rows, cols, fits = scoring.carrier_fits(table, oi, needs, nj)
         doubted[np.ix_(rows, cols)] *= fits
         named = (offer_named, need_named, self.model.substitutes)
+        words = np.asarray((vectors[oi] @ columns[1]).todense(), dtype=np.float32)
         another = scoring.names_another(table, oi, needs, nj, named, parts, words)
         doubted[another] *= NAMES_ANOTHER
         components = {

@@ -98,6 +98,13 @@ class Exchange:
         return next((scope for scope in scopes if cls.startswith(scope)), None)
 
 
+def _spelled(keyword: str) -> str:
+    """A keyword as a pattern where its words may be joined by a space or a hyphen
+    ("refuse derived fuel" finds "Refuse-derived fuel"; "de-inking sludge" finds "deinking
+    sludge")."""
+    return re.escape(keyword).replace(r"\ ", r"[\s-]").replace(r"\-", r"[\s-]?")
+
+
 @lru_cache(maxsize=4096)
 def _keyword_regex(keywords: tuple[str, ...], heads: bool = False) -> re.Pattern[str] | None:
     """Whole words or phrases (an English plural tolerated from four letters: "alu" does not
@@ -108,7 +115,7 @@ def _keyword_regex(keywords: tuple[str, ...], heads: bool = False) -> re.Pattern
     start = r"\b\w*?" if heads else r"\b"
     ordered = sorted(keywords, key=len, reverse=True)
     groups = [
-        rf"{start}(?:{'|'.join(map(re.escape, found))}){plural}\b"
+        rf"{start}(?:{'|'.join(map(_spelled, found))}){plural}\b"
         for found, plural in (
             ([k for k in ordered if len(k) >= 4], "(?:s|es)?"),
             ([k for k in ordered if len(k) < 4], ""),

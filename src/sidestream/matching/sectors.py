@@ -209,14 +209,38 @@ def weighted_total(components: dict[str, np.ndarray]) -> np.ndarray:
     return np.asarray(sum(w * components[k] for k, w in weights.items()) / sum(weights.values()))
 
 
+#: What a receiver does with a material, by the words its typical use writes: two materials
+#: one class takes for the same function take each other's place (tyres and RDF are both
+#: "fuel" in a cement kiln; fly ash and GGBS both replace clinker; whey and spent grain are
+#: both pig "feed"; manure and whey both "digestion" substrates).
+SUBSTITUTE_FUNCTIONS: dict[str, re.Pattern[str]] = {
+    name: re.compile(rf"\b(?:{words})", re.IGNORECASE)
+    for name, words in {
+        "fuel": r"fuels?\b|co-?incineration|co-?processing|combustion",
+        "feed": r"feed|fodder",
+        "clinker": r"clinker|raw meal|cement constituent|cementitious|pozzolan",
+        "fertiliser": r"fertili[sz]|liming|soil (?:improver|amendment|conditioner)",
+        "digestion": r"(?:anaerobic |co-)?digest|biogas|co-substrate",
+        "bedding": r"bedding|litter",
+        "aggregate": r"aggregate|fill\b|filler",
+        "growing": r"compost|growing media|substrate for",
+    }.items()
+}
+
+
 def substitutes(patterns: Sequence[Pattern]) -> sparse.csr_matrix:
     """Patterns × patterns, 1 where two patterns name materials one receiver takes in each
     other's place: the same pattern, or two naming the same class for typical uses at least
     ``SUBSTITUTE_USE_SIMILARITY`` alike in words ("alternative fuel in cement kilns" of RDF and
-    of tank sludge; not RDF's and gypsum's "cement set retarder")."""
+    of tank sludge; not RDF's and gypsum's "cement set retarder") or for the same function
+    (``SUBSTITUTE_FUNCTIONS``: tyre-derived fuel and RDF in cement kilns)."""
     uses = [p.typical_use for p in patterns]
     vectors = TfidfIndex(uses).transform(uses)
     alike = cosine(vectors, vectors) >= SUBSTITUTE_USE_SIMILARITY
+    functions = np.array(
+        [[bool(f.search(use)) for f in SUBSTITUTE_FUNCTIONS.values()] for use in uses], bool
+    ).reshape(len(uses), len(SUBSTITUTE_FUNCTIONS))
+    alike |= (functions.astype(np.int32) @ functions.T.astype(np.int32)) > 0
     classes = np.array([p.receiver_nace for p in patterns])
     same = (classes[:, None] == classes[None, :]) & alike
     np.fill_diagonal(same, True)

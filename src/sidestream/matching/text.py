@@ -95,6 +95,13 @@ def purpose_starts(title: str) -> list[int]:
     return [at[i] for i in starts] + [at[-1]]
 
 
+def asked_part(title: str) -> str:
+    """What a need's ``title`` asks for: its normalised words before the first word saying
+    what it is for ("whey" of "Whey for pig feeding"), the whole title when none comes first."""
+    norm = normalise_text(title)
+    return norm[: purpose_starts(title)[0]].strip() or norm
+
+
 def normalised_offsets(text: str) -> list[int]:
     """For each position of ``text`` (and its end), where it falls in ``normalise_text(text)``
     ("ß" becomes two letters, a separate accent none)."""
