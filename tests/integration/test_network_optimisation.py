@@ -193,13 +193,20 @@ def test_bad_input_gets_clear_4xx_answers(client):
     assert good.json()["summary"]["carbon_price_eur_per_t"] == 100
 
 
-def test_stream_endpoints_answer_matches_sectors_and_impact(client):
+def _demo_gypsum_pair(client):
+    """The client as platform admin on the demo region, with the ids of Asnæs' FGD gypsum
+    offer and Gyproc's gypsum need."""
     client = as_platform_admin(client)
     with client.app.state.sessions() as db:
         load_demo(db)
         offer = by_external_id(db, "kal-asnaes-fgd-gypsum").id
         need = by_external_id(db, "kal-gyproc-gypsum-need").id
         db.commit()
+    return client, offer, need
+
+
+def test_stream_endpoints_answer_matches_sectors_and_impact(client):
+    client, offer, need = _demo_gypsum_pair(client)
     found = client.get(f"/api/v1/streams/{offer}/matches", params={"top": 3}).json()
     assert len(found["matches"]) == 3 and found["matches"][0]["reasons"]
     assert client.get(f"/api/v1/streams/{offer}/sectors").json()[0]["nace"]
@@ -389,12 +396,7 @@ def test_reports_count_each_link_once_and_a_network_its_own_exchanges(demo):
 def test_every_error_of_a_valuation_or_a_scenario_is_answered_at_once(client):
     # a pair's valuation and a scenario answered their first error only, at ["amount"] or
     # ["scenario_assumptions.price.carbon.eu_ets"] whatever the request sent
-    client = as_platform_admin(client)
-    with client.app.state.sessions() as db:
-        load_demo(db)
-        offer = by_external_id(db, "kal-asnaes-fgd-gypsum").id
-        need = by_external_id(db, "kal-gyproc-gypsum-need").id
-        db.commit()
+    client, offer, need = _demo_gypsum_pair(client)
     url = f"/api/v1/streams/{offer}/matches/{need}/impact"
     edits = {
         "changes": {"amount": -5, "vehicle": "zeppelin", "colour": "red"},
