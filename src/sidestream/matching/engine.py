@@ -192,21 +192,11 @@ class MatchIndex:
         #: TF-IDF vectors of each kind's needs as columns (vocabulary × needs of the kind, in
         #: ``by_kind`` order): a block of offers is multiplied with them without slicing; the
         #: needs' texts, then what their titles ask for (:func:`~.text.asked_part`).
+        texts = self.tfidf.transform(self.needs.text)
+        asks = self.tfidf.transform(_asked(wanted, self.named))
         self.kind_vectors = {
-            k: (self._columns(self.needs.text, nj), self._columns(self._asked(needs), nj))
-            for k, nj in self.by_kind.items()
+            k: (texts[nj].T.tocsr(), asks[nj].T.tocsr()) for k, nj in self.by_kind.items()
         }
-
-    def _columns(self, texts: Sequence[str], rows: np.ndarray) -> sparse.csr_matrix:
-        """The TF-IDF vectors of ``texts[rows]`` as columns (vocabulary × rows)."""
-        return self.tfidf.transform([texts[r] for r in rows]).T.tocsr()
-
-    @staticmethod
-    def _asked(needs: Sequence[Listing]) -> list[str]:
-        """What each need's title asks for, its words compared with an offer's for the other
-        material check (``scoring.names_another``): a purpose both name ("Whey for pig
-        feeding", "Pig manure for ...") says nothing of the material."""
-        return [asked_part(t) for t in _wanted(needs)]
 
     def updated(self, keep: np.ndarray, added: Sequence[Listing]) -> MatchIndex:
         """A new index of the needs where ``keep`` (boolean mask) is true, then ``added``.
@@ -237,7 +227,10 @@ class MatchIndex:
         if self.need_embeddings is not None and embeddings is not None:
             new.need_embeddings = _joined(self.need_embeddings, keep, embeddings)
         new._group_by_kind()
-        added_vectors = (self.tfidf.transform(table.text), self.tfidf.transform(self._asked(added)))
+        added_vectors = (
+            self.tfidf.transform(table.text),
+            self.tfidf.transform(_asked(wanted, named)),
+        )
         new.kind_vectors = {}
         for k in new.by_kind:
             old = self.by_kind.get(k, np.zeros(0, np.int64))
@@ -516,10 +509,10 @@ class MatchIndex:
         rows = np.flatnonzero(mask)
         if not len(rows):
             return []
-        listing = [self.needs.listings[need]]
+        asked = _asked(_wanted([self.needs.listings[need]]), self.named[[need]])
         vectors = (
             self.tfidf.transform([self.needs.text[need]]).T.tocsr(),
-            self.tfidf.transform(self._asked(listing)).T.tocsr(),
+            self.tfidf.transform(asked).T.tocsr(),
         )
         found: list[tuple[float, Block, int]] = []
         for offer_kind in np.unique(table.kind[rows]):  # a block's limits are its offers' kind
@@ -758,6 +751,15 @@ def _wanted(needs: Sequence[Listing]) -> list[str]:
     """What each need's title says it wants: the title without the words naming the business
     by its product or premises ("Production of bricks", "our pig farm")."""
     return [without_business_names(x.title) for x in needs]
+
+
+def _asked(wanted: Sequence[str], named: sparse.csr_matrix) -> list[str]:
+    """What each need's title (``wanted``) asks for, its words compared with an offer's for
+    the other-material check (``scoring.names_another``): a purpose both name ("Whey for pig
+    feeding", "Pig manure for ...") says nothing of the material. Empty for a need that names
+    no pattern (``named``), which that check never doubts: its vector costs nothing."""
+    names = np.diff(named.indptr) > 0
+    return [asked_part(t) if n else "" for t, n in zip(wanted, names, strict=True)]
 
 
 def _named_in(named: sparse.csr_matrix, row: int) -> np.ndarray:
