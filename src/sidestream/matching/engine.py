@@ -235,15 +235,14 @@ class MatchIndex:
         for k in new.by_kind:
             old = self.by_kind.get(k, np.zeros(0, np.int64))
             more = np.flatnonzero(_compared(table, k))
+            kept = (
+                [c[:, np.flatnonzero(keep[old])] for c in self.kind_vectors[k]]
+                if len(old)
+                else [None, None]
+            )
             new.kind_vectors[k] = tuple(
-                sparse.hstack([x for x in (kept, vectors[more].T) if x is not None], "csr")
-                for kept, vectors in zip(
-                    [c[:, np.flatnonzero(keep[old])] for c in self.kind_vectors[k]]
-                    if len(old)
-                    else [None, None],
-                    added_vectors,
-                    strict=True,
-                )
+                sparse.hstack([x for x in (was, added[more].T) if x is not None], "csr")
+                for was, added in zip(kept, added_vectors, strict=True)
             )
         return new
 
