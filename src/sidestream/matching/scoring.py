@@ -234,9 +234,9 @@ def names_another(
     """Pairs (offers ``oi`` × needs ``nj``) where the need asks for a material the offer is not
     (``NAMES_ANOTHER``): neither is known as another kind than material, the need's title
     names curated patterns and the offer names others, none a substitute for one the need
-    names. Exempt: pairs whose texts
-    share words (``words``: TF-IDF similarity), whose LoW codes are the same, or whose need
-    reads like a known use of the offer's material (its words name what the material becomes:
+    names. Exempt: pairs whose offer shares words with what the need's title asks for
+    (``words``: TF-IDF similarity, ``text.asked_part``), whose LoW codes are the same, or whose
+    need reads like a known use of the offer's material (its words name what the material becomes:
     "Protein feed for dairy cows" of brewers' yeast, which the protein row names); ``parts``:
     the pair's material evidences. ``named``: the patterns the offers name, those the needs
     name (listings × patterns) and the substitutes (``SectorModel.substitutes``)."""

@@ -182,7 +182,9 @@ NOT_A_FUEL = 0.5
 #: its material evidence: refuse-derived fuel for "Gypsum as set retarder" at a cement works
 #: took 64 % material fit from the works' known use of fuels. Soft, as ``NOT_A_FUEL``: words
 #: can be misread. Exempt: the same LoW code (a sub-chapter spans materials: fly ash and FGD
-#: gypsum are both 10 01) and texts sharing words (TF-IDF at least ``NAMES_ANOTHER_MAX_TEXT``).
+#: gypsum are both 10 01) and an offer sharing words with what the need's title asks for, its
+#: words before the purpose (TF-IDF at least ``NAMES_ANOTHER_MAX_TEXT``; "cattle" of "Straw for
+#: cattle bedding" does not count for "Cattle manure").
 NAMES_ANOTHER = 0.5
 NAMES_ANOTHER_MAX_TEXT = 0.4
 #: ... nor where the need reads like a known use of the offer's material (the ``use``
