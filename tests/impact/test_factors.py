@@ -9,6 +9,7 @@ import pytest
 
 from sidestream.errors import InvalidInput
 from sidestream.impact.catalogue import (
+    FUEL_KIND,
     categories,
     category_for,
     disposal_factor_id,
@@ -80,7 +81,8 @@ def test_every_mapping_row_points_at_a_real_factor() -> None:
         if cat.default_substitute:
             assert cat.default_substitute in substitutes()
     for sub in substitutes().values():
-        for fid in (*sub.emission_factor_ids, sub.efficiency_factor_id, sub.price_factor_id):
+        ids = (sub.efficiency_factor_id, sub.price_factor_id, sub.heating_value_factor_id)
+        for fid in (*sub.emission_factor_ids, *ids):
             assert fid is None or fid in fs
     for v in vehicles().values():
         assert v.emission_factor_id is None or v.emission_factor_id in fs
@@ -90,7 +92,9 @@ def test_every_mapping_row_points_at_a_real_factor() -> None:
         if name == OWN_MATERIAL:
             name = category_for(row.code_prefix, "material").material_category
             assert name, row
-        if name != "none":
+        if name in substitutes():  # a fuel it is burnt in place of
+            assert substitutes()[name].kind == FUEL_KIND, row
+        elif name != "none":
             assert material_factor_id(name, "primary_material_production") in fs, row
 
 

@@ -311,3 +311,33 @@ def test_an_industry_that_recycles_a_material_as_itself_replaces_its_virgin_prod
     works = _listing(direction="need", title="Raw material", organisation_nace="2410")
     shavings = pair_terms(_listing(direction="offer", waste_code="120105"), works)
     assert shavings["substitutes"] == "unknown"  # plastic shavings are no metal
+
+
+def test_a_waste_fuel_in_a_kiln_replaces_coal_by_its_energy():
+    # refuse-derived fuel sent to a cement works was valued at no substitution, so the demo's
+    # exchange avoided -316 t CO2e a year (its haulage); now the coal its energy replaces
+    from sidestream.impact.accounting import NO_HEATING_VALUE
+    from sidestream.impact.service import account_pair
+
+    kiln = _listing(direction="need", title="Alternative fuels", organisation_nace="2351")
+    stated = {"lower_heating_value_mj_kg": 18}
+    rdf = _listing(direction="offer", waste_code="191210", title="RDF", properties=stated)
+    valued = account_pair(rdf, kiln, 10.0)
+    assert valued.exchange.substitutes == "coal_industrial"
+    indicators = valued.result.indicators
+    assert indicators.energy_saved_mwh == pytest.approx(1000 * 18 / 3.6)  # 5,000 MWh
+    assert indicators.virgin_resources_saved_t == pytest.approx(1000 * 18 / 25.8)  # of coal
+    # IPCC combustion 0.34056 plus DEFRA well-to-tank 0.05925 kg CO2e a kWh of coal
+    assert valued.result.carbon.substitution_t == pytest.approx(5000 * (0.34056 + 0.05925))
+    assert indicators.co2e_avoided_t > 0
+    # no heating value stated: nothing counted, and the valuation says what to give
+    unstated = account_pair(rdf.model_copy(update={"properties": {}}), kiln, 10.0)
+    assert unstated.result.carbon.substitution_t == 0
+    assert NO_HEATING_VALUE in unstated.result.warnings
+    # the same fuel sent to another industry (a digester) replaces nothing known
+    digester = _listing(direction="need", title="Co-substrate", organisation_nace="3821")
+    assert account_pair(rdf, digester, 10.0).exchange.substitutes == "unknown"
+    # a wood stream of the same code to a board mill is still recycled as itself (wood)
+    wood = _listing(direction="offer", waste_code="030105", properties=stated)
+    board = _listing(direction="need", title="Raw material", organisation_nace="1621")
+    assert pair_exchange(wood, board, 1.0)[0].lower_heating_value_mj_kg is None

@@ -55,7 +55,8 @@ class AnonymousStream(BaseModel):
     period: str | None
     properties: dict[str, float | bool | str] = Field(
         description="only the properties the platform reads: temperature_c, moisture_pct, "
-        "density_kg_m3, water_quality, water_network, avoided_disposal"
+        "dry_matter_pct, lower_heating_value_mj_kg, density_kg_m3, water_quality, "
+        "water_network, avoided_disposal"
     )
     available_from: date | None
     available_to: date | None

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from sidestream.errors import CheckAll, InvalidInput
 from sidestream.impact.catalogue import (
+    FUEL_KIND,
     Category,
+    Substitute,
     category_for,
     disposal_factor_id,
     disposal_routes,
@@ -47,6 +49,10 @@ NO_SUBSTITUTE = "no substitute known for this stream: substitution counted as 0;
 UNKNOWN_USE = "unknown"
 NO_VIRGIN_PRICE = (
     "no virgin price given: avoided purchase counted as 0; set virgin_price_eur_per_unit"
+)
+NO_HEATING_VALUE = (
+    "no heating value given: the fuel this material replaces is counted as 0; set"
+    " lower_heating_value_mj_kg"
 )
 NO_WASTE_CODE = (
     "no waste code: no disposal is counted as avoided (give the LoW code, or set "
@@ -122,10 +128,10 @@ def account_exchange(
         "mapping": {"code_prefix": category.code_prefix, "rationale": category.rationale},
     }
 
-    sub_co2e = purchase = energy = 0.0
+    sub_co2e = purchase = energy = replaced = 0.0
     with every.check():
         substitution = _material_substitution if ex.kind == "material" else _supply_substitution
-        sub_co2e, purchase, energy = substitution(ex, amount, category, ledger, resolved)
+        sub_co2e, purchase, energy, replaced = substitution(ex, amount, category, ledger, resolved)
     disposal_co2e = fee = diverted = 0.0
     with every.check():
         disposal_co2e, fee, diverted = _avoided_disposal(
@@ -165,7 +171,6 @@ def account_exchange(
         receiver -= processing_eur
 
     resolved["overrides"] = dict(fs.overrides)
-    replaced = amount * ex.substitution_ratio
     return ImpactResult(
         indicators=Indicators(
             virgin_resources_saved_t=replaced if ex.kind == "material" else 0.0,
@@ -234,11 +239,15 @@ def _canonical_amount(ex: Exchange, unit: str) -> float:
 
 def _material_substitution(
     ex: Exchange, amount: float, category: Category, ledger: _Ledger, resolved: dict[str, object]
-) -> tuple[float, float, float]:
-    """CO2e avoided (t), avoided purchase (EUR) and energy saved (MWh) of replaced virgin use."""
+) -> tuple[float, float, float, float]:
+    """CO2e avoided (t), avoided purchase (EUR), energy saved (MWh) and virgin tonnes replaced
+    of replaced virgin use."""
     material = ex.material_category or category.material_category
     replaced = ex.substitutes or material
     resolved.update(material_category=material, substitutes=replaced)
+    fuel = substitutes().get(replaced or "")
+    if fuel is not None and fuel.kind == FUEL_KIND:
+        return _fuel_substitution(ex, amount, fuel, ledger, resolved)
     virgin = amount * ex.substitution_ratio
     co2e = 0.0
     if replaced == "none":
@@ -257,13 +266,41 @@ def _material_substitution(
         purchase = virgin * ex.virgin_price_eur_per_unit
     elif replaced not in ("none", UNKNOWN_USE):
         ledger.warnings.append(NO_VIRGIN_PRICE)
-    return co2e, purchase, 0.0
+    return co2e, purchase, 0.0, virgin
+
+
+def _fuel_substitution(
+    ex: Exchange, amount: float, fuel: Substitute, ledger: _Ledger, resolved: dict[str, object]
+) -> tuple[float, float, float, float]:
+    """A material burnt in place of ``fuel`` (refuse-derived fuel for a cement kiln's coal):
+    the fuel is replaced by the material's energy (its lower heating value), counted with
+    the fuel's combustion and well-to-tank factors; its tonnes from its own heating value.
+    The material's own combustion is not counted (:data:`FUEL_KIND` rows say why)."""
+    if ex.lower_heating_value_mj_kg is None:
+        ledger.warnings.append(NO_HEATING_VALUE)
+        return 0.0, 0.0, 0.0, 0.0
+    energy = amount * ex.substitution_ratio * ex.lower_heating_value_mj_kg / 3.6  # GJ -> MWh
+    resolved.update(substituted_input=energy)
+    co2e = sum(
+        energy * ledger.value(fid, "t CO2e/MWh", "substituted fuel")
+        for fid in fuel.emission_factor_ids
+    )
+    tonnes = 0.0
+    if fuel.heating_value_factor_id:
+        tonnes = energy / ledger.value(fuel.heating_value_factor_id, "MWh/t", "fuel heating value")
+    purchase = 0.0
+    if ex.virgin_price_eur_per_unit is not None:
+        purchase = tonnes * ex.virgin_price_eur_per_unit
+    else:
+        ledger.warnings.append(NO_VIRGIN_PRICE)
+    return co2e, purchase, energy, tonnes
 
 
 def _supply_substitution(
     ex: Exchange, amount: float, category: Category, ledger: _Ledger, resolved: dict[str, object]
-) -> tuple[float, float, float]:
-    """CO2e, avoided purchase and energy saved when heat, power or mains water is replaced."""
+) -> tuple[float, float, float, float]:
+    """CO2e, avoided purchase, energy saved and units replaced when heat, power or mains water
+    is replaced."""
     key = ex.substitutes or category.default_substitute
     delivered = amount * ex.substitution_ratio
     if ex.heat_pump_cop is not None:
@@ -272,7 +309,7 @@ def _supply_substitution(
         resolved.update(substitutes=key)
         ledger.warnings.append(NOT_VALUED)
         price = ex.virgin_price_eur_per_unit
-        return 0.0, delivered * price if price is not None else 0.0, 0.0
+        return 0.0, delivered * price if price is not None else 0.0, 0.0, delivered
     sub = substitutes().get(key or "")
     if sub is None or sub.kind != ex.kind:
         choices = sorted(k for k, s in substitutes().items() if s.kind == ex.kind)
@@ -295,7 +332,7 @@ def _supply_substitution(
         purchase = supplied * ledger.value(sub.price_factor_id, f"EUR/{unit}", "avoided purchase")
     else:
         purchase = 0.0
-    return co2e, purchase, supplied if ex.kind == "energy" else 0.0
+    return co2e, purchase, supplied if ex.kind == "energy" else 0.0, delivered
 
 
 def _heat_pump(

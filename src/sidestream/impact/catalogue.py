@@ -28,14 +28,21 @@ class Category:
 
 @dataclass(frozen=True, slots=True)
 class Substitute:
-    """A non-material supply the receiver stops buying (heat, electricity, mains water)."""
+    """A supply the receiver stops buying: heat, electricity, mains water, or (kind
+    :data:`FUEL_KIND`) a fuel a material is burnt in place of."""
 
     key: str
     kind: str
     emission_factor_ids: tuple[str, ...]
     efficiency_factor_id: str | None
     price_factor_id: str | None
+    #: A fuel's net heating value (GJ/t): the tonnes of it a waste fuel's energy replaces.
+    heating_value_factor_id: str | None
     description: str
+
+
+#: ``Substitute.kind`` of a fuel a material replaces by its energy (coal in a cement kiln).
+FUEL_KIND = "fuel"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +148,7 @@ def substitutes() -> dict[str, Substitute]:
             emission_factor_ids=tuple(i for i in r["emission_factor_ids"].split(";") if i),
             efficiency_factor_id=r["efficiency_factor_id"] or None,
             price_factor_id=r["price_factor_id"] or None,
+            heating_value_factor_id=r["heating_value_factor_id"] or None,
             description=r["description"],
         )
         for r in read_data("substitutes.csv")

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sidestream.input_rules import InputRules
+from sidestream.registry.properties import NUMERIC_RANGES
 from sidestream.taxonomy.units import MAX_QUANTITY
 from sidestream.taxonomy.waste_codes import lookup_code_or_family
 
@@ -37,12 +38,20 @@ class Exchange(InputRules):
         None,
         description="what the receiver stops buying: a DEFRA material category, or "
         "'natural_gas_heat' | 'natural_gas' (a fuel for a fuel) | 'district_heat' | "
-        "'electricity' | 'water_supply'; 'none' for a "
+        "'electricity' | 'water_supply'; 'coal_industrial' for a material burnt in place of "
+        "coal (by `lower_heating_value_mj_kg`); 'none' for a "
         "material whose use replaces nothing the factor set can value; 'unknown' where what the "
         "receiver uses it in place of is not known (counted as 0)",
     )
     substitution_ratio: float = Field(
         1.0, ge=0, le=MAX_QUANTITY, description="virgin units replaced per unit"
+    )
+    lower_heating_value_mj_kg: float | None = Field(
+        None,
+        gt=0,
+        le=NUMERIC_RANGES["lower_heating_value_mj_kg"][1],
+        description="a material burnt in place of a fuel ('coal_industrial'): its energy as "
+        "delivered, MJ/kg, which says how much fuel it replaces (none given: none counted)",
     )
     secondary_route: Literal["re_used", "closed_loop_source", "open_loop_source"] | None = Field(
         None, description="charge the DEFRA burden of the secondary material as processing"

@@ -11,13 +11,13 @@ from pydantic import BaseModel, ValidationError
 from sidestream.access.policy import quantity_class_top
 from sidestream.errors import CheckAll, FieldError, InvalidInput
 from sidestream.impact.accounting import UNKNOWN_USE, account_exchange
-from sidestream.impact.catalogue import category_for, receiver_substitute
+from sidestream.impact.catalogue import FUEL_KIND, category_for, receiver_substitute, substitutes
 from sidestream.impact.factors import DEFAULT_VERSION, load_factor_set
 from sidestream.impact.heat_pump import MAX_LIFT_K, delivered_per_heat, heat_pump_cop
 from sidestream.impact.schemas import Exchange, ImpactResult
 from sidestream.matching.carriers import FUEL, carrier_of
 from sidestream.matching.schemas import Listing
-from sidestream.matching.table import annual_amount, heat_temperature
+from sidestream.matching.table import annual_amount, heat_temperature, number_or_nan
 from sidestream.taxonomy.kinds import CANONICAL_UNIT, PHYSICAL_KINDS, Kind
 
 #: ``receiver_substitutes.csv``'s material of an industry that recycles a material as itself
@@ -101,8 +101,9 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
     need asks for that very material, its virgin production; else nothing known),
     the disposal the supplier avoids where its offer says (``properties.avoided_disposal``;
     else the default of its code), natural gas for an offered fuel (by energy content, not as
-    boiler heat) and the heat pump that lifts the offer's heat to the need's temperature
-    (``need`` ``None``: deleted)."""
+    boiler heat), the offer's heating value where it is burnt in place of a fuel (refuse-derived
+    fuel for a cement kiln's coal) and the heat pump that lifts the offer's heat to the need's
+    temperature (``need`` ``None``: deleted)."""
     kind = str(offer.kind or "material")
     needed, ratio, disposal = None, 1.0, None
     if kind in ("material", "water") and need is not None:
@@ -132,7 +133,21 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
         "substitution_ratio": ratio,
         "avoided_disposal": disposal,
         "heat_pump_cop": lift_cop(offer, need) if kind == "energy" and need is not None else None,
+        "lower_heating_value_mj_kg": _heating_value(offer) if _burnt(needed) else None,
     }
+
+
+def _burnt(substitute: str | None) -> bool:
+    """Whether ``substitute`` is a fuel a material is burnt in place of."""
+    fuel = substitutes().get(substitute or "")
+    return fuel is not None and fuel.kind == FUEL_KIND
+
+
+def _heating_value(offer: Side) -> float | None:
+    """The offer's ``properties.lower_heating_value_mj_kg`` where it is a positive number."""
+    props = offer.properties if isinstance(offer.properties, Mapping) else {}
+    value = number_or_nan(props.get("lower_heating_value_mj_kg"))
+    return value if value > 0 else None
 
 
 def _same_material(offer: Side, need: Side, asked: bool = True) -> str:

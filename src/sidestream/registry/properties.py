@@ -19,6 +19,8 @@ NUMERIC_RANGES: dict[str, tuple[float, float]] = {
     "temperature_c": (-50.0, 1500.0),  # heat carriers from chilled water to slag and flue gas
     "moisture_pct": (0.0, 100.0),  # an offer's: what it holds; a need's: the most it takes
     "dry_matter_pct": (0.0, 100.0),  # 100 less the moisture (slurries, digestate, sludge)
+    # a fuel's energy as delivered, MJ/kg: what it replaces in a kiln (hydrogen: 120)
+    "lower_heating_value_mj_kg": (0.0, 120.0),
 }
 
 #: Allowed values of ``water_quality``.

@@ -93,6 +93,18 @@ KIND_FORMS: dict[str, KindForm] = {
                 hint=N_("Instead of moisture, as slurries and digestate are described."),
             ),
             PropertyField(
+                "lower_heating_value_mj_kg",
+                N_("Heating value"),
+                "MJ/kg",
+                *NUMERIC_RANGES["lower_heating_value_mj_kg"],
+                hint=N_(
+                    "For a fuel (refuse-derived fuel, wood, tyres, solvents): its lower heating"
+                    " value as delivered. A cement or lime works that takes it is credited"
+                    " with the coal it no longer burns."
+                ),
+                offers_only=True,
+            ),
+            PropertyField(
                 "avoided_disposal",
                 N_("Where it goes today"),
                 choices=AVOIDED_DISPOSAL_CHOICES,

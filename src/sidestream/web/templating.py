@@ -179,6 +179,9 @@ VALUATION_NOTES: dict[str, str] = {
     accounting.NO_VIRGIN_PRICE: N_(
         "The price of what it replaces is not known: the purchase avoided is counted as 0."
     ),
+    accounting.NO_HEATING_VALUE: N_(
+        "The heating value of this fuel is not given: the fuel it replaces is counted as 0."
+    ),
     accounting.NO_WASTE_CODE: N_(
         "No waste code: no disposal is counted as avoided. Give the code, or where it goes"
         " today, if it would otherwise be disposed of."
