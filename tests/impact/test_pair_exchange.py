@@ -341,3 +341,22 @@ def test_a_waste_fuel_in_a_kiln_replaces_coal_by_its_energy():
     wood = _listing(direction="offer", waste_code="030105", properties=stated)
     board = _listing(direction="need", title="Raw material", organisation_nace="1621")
     assert pair_exchange(wood, board, 1.0)[0].lower_heating_value_mj_kg is None
+
+
+def test_a_row_found_through_the_needs_code_holds_only_for_that_material():
+    # refuse-derived fuel sent to a cement works' need for fly ash was valued as the clinker
+    # fly ash replaces (15,000 t CO2e a year in the demo); another fuel for a fuel still counts
+    from sidestream.impact.service import pair_terms
+
+    def need(code: str) -> Listing:
+        return _listing(direction="need", waste_code=code, organisation_nace="2351")
+
+    rdf = _listing(direction="offer", waste_code="191210")
+    tyres = _listing(direction="offer", waste_code="16 01 03")
+    fly_ash = _listing(direction="offer", waste_code="100117")
+    assert pair_terms(rdf, need("100102"))["substitutes"] == "unknown"
+    assert pair_terms(tyres, need("191210"))["substitutes"] == "coal_industrial"
+    assert pair_terms(fly_ash, need("100102"))["substitutes"] == "Cement clinker"  # same kind
+    assert pair_terms(fly_ash, need("191210"))["substitutes"] == "unknown"
+    uncoded = _listing(direction="offer", title="Fly ash")
+    assert pair_terms(uncoded, need("100102"))["substitutes"] == "Cement clinker"

@@ -11,7 +11,13 @@ from pydantic import BaseModel, ValidationError
 from sidestream.access.policy import quantity_class_top
 from sidestream.errors import CheckAll, FieldError, InvalidInput
 from sidestream.impact.accounting import UNKNOWN_USE, account_exchange
-from sidestream.impact.catalogue import FUEL_KIND, category_for, receiver_substitute, substitutes
+from sidestream.impact.catalogue import (
+    FUEL_KIND,
+    ReceiverSubstitute,
+    category_for,
+    receiver_substitute,
+    substitutes,
+)
 from sidestream.impact.factors import DEFAULT_VERSION, load_factor_set
 from sidestream.impact.heat_pump import MAX_LIFT_K, delivered_per_heat, heat_pump_cop
 from sidestream.impact.schemas import Exchange, ImpactResult
@@ -19,6 +25,7 @@ from sidestream.matching.carriers import FUEL, carrier_of
 from sidestream.matching.schemas import Listing
 from sidestream.matching.table import annual_amount, heat_temperature, number_or_nan
 from sidestream.taxonomy.kinds import CANONICAL_UNIT, PHYSICAL_KINDS, Kind
+from sidestream.taxonomy.waste_codes import normalise_waste_code
 
 #: ``receiver_substitutes.csv``'s material of an industry that recycles a material as itself
 #: (scrap in a steelworks, recovered paper in a paper mill): the virgin material of its category.
@@ -107,9 +114,7 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
     kind = str(offer.kind or "material")
     needed, ratio, disposal = None, 1.0, None
     if kind in ("material", "water") and need is not None:
-        # what the need takes it as, if it says; coded rows are for materials
-        code = (need.waste_code or offer.waste_code) if kind == "material" else None
-        if instead := receiver_substitute(code, need.organisation_nace):
+        if instead := _receiver_row(offer, need, kind):
             needed, ratio = instead.material_category, instead.substitution_ratio
             if needed == OWN_MATERIAL:  # recycled as itself: scrap in a steelworks
                 needed = _same_material(offer, need, asked=False)
@@ -135,6 +140,34 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
         "heat_pump_cop": lift_cop(offer, need) if kind == "energy" and need is not None else None,
         "lower_heating_value_mj_kg": _heating_value(offer) if _burnt(needed) else None,
     }
+
+
+def _receiver_row(offer: Side, need: Side, kind: str) -> ReceiverSubstitute | None:
+    """The receiving industry's row for what it takes (coded rows are for materials): found
+    through the need's code where it states one (what it asks for), else the offer's. A row
+    found through the need's code holds only for an offer of that material (no code stated,
+    the same code or category) or, between fuels, for another fuel it burns in place of the
+    same one (tyres for a kiln asking for refuse-derived fuel): refuse-derived fuel sent to a
+    cement works' need for fly ash had counted 15,000 t CO2e of clinker (stop 34)."""
+    if kind != "material":
+        return receiver_substitute(None, need.organisation_nace)
+    row = receiver_substitute(need.waste_code or offer.waste_code, need.organisation_nace)
+    if row is None or not (need.waste_code and offer.waste_code) or _same_kind(offer, need):
+        return row
+    own = receiver_substitute(offer.waste_code, need.organisation_nace)
+    fuels = own is not None and _burnt(own.material_category) and _burnt(row.material_category)
+    return own if fuels else None
+
+
+def _same_kind(offer: Side, need: Side) -> bool:
+    """Whether two coded sides are of one material: the same code, or the same category."""
+    if normalise_waste_code(offer.waste_code) == normalise_waste_code(need.waste_code):
+        return True
+    offered = category_for(offer.waste_code, "material").material_category
+    return (
+        offered is not None
+        and offered == category_for(need.waste_code, "material").material_category
+    )
 
 
 def _burnt(substitute: str | None) -> bool:
