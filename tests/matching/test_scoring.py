@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -1002,6 +1003,23 @@ def test_what_a_need_names_is_not_doubted_where_it_is_a_use_or_a_substitute() ->
     for offer, need in ((yeast, feed), (tyres, kiln)):
         [[found]] = match_listings([offer], [need])
         assert all("asks for" not in r.detail for r in found.reasons), (offer.id, found.reasons)
+
+
+def test_waste_oil_and_waste_wood_are_kiln_fuels() -> None:
+    """A cement kiln burns waste oil and waste wood as it burns RDF (cement BREF): they had no
+    kiln row, so a kiln's need for RDF doubted waste oil and knew cement works as a receiver
+    of neither (evidence 0.13)."""
+    oil = listing("oil", "offer", "Waste engine oil from our bus depot", waste_code="130205")
+    wood = listing("wood", "offer", "Waste wood from demolition", waste_code="170201")
+    kiln = listing("kiln", "need", "Alternative fuels (RDF/SRF) for the kiln",
+                   organisation_nace="2351")  # fmt: skip
+    for found in match_listings([oil, wood], [kiln]):
+        material = next(r.detail for r in found[0].reasons if r.component == "material")
+        assert "asks for" not in material, material
+        known = re.search(
+            r"2351 \(Manufacture of cement\) is a known receiver .*?([\d.]+)\)", material
+        )
+        assert known and float(known.group(1)) >= 0.5, material
 
 
 def test_french_dairy_words_are_no_slag() -> None:
