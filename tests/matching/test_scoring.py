@@ -1049,3 +1049,23 @@ def test_words_a_need_and_an_offer_share_about_a_purpose_do_not_make_them_one_ma
     assert "the need asks for 'Straw', the offer is" in doubted.detail
     plain = next(r for r in for_straw.reasons if r.component == "material")
     assert "asks for" not in plain.detail and for_straw.score > for_manure.score
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "level"),
+    [
+        ("100102", "100102", 1.0),
+        ("100102", "100105", 0.6),  # fly ash and FGD gypsum: one combustion process
+        ("020204", "020501", 0.25),  # agri-food sludge and dairy waste: organic
+        ("191210", "190805", 0.0),  # refuse-derived fuel and sewage sludge
+        ("191210", "191204", 0.0),  # the mechanical-treatment fractions are unlike materials
+        ("200139", "200140", 0.0),  # plastics and metals collected separately
+        ("150101", "150102", 0.0),  # paper and plastic packaging
+        ("170405", "170407", 0.6),  # mixed metals and iron and steel
+    ],
+)
+def test_a_low_group_of_unlike_materials_says_nothing_of_what_a_need_asks(a, b, level) -> None:
+    """A need's code names the material it asks for: a LoW chapter or sub-chapter that lists
+    unlike materials by where they arise gives an offer no credit but for the same code
+    (refuse-derived fuel met a digester's need for sewage sludge as "same LoW chapter")."""
+    assert scoring.code_scores(np.array([int(a)]), np.array([int(b)]))[0, 0] == level

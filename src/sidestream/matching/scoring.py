@@ -32,6 +32,7 @@ from sidestream.matching.weights import (
     KIND_DOUBT,
     MATERIAL_SOURCES,
     MAX_DISTANCE_KM,
+    MIXED_LOW_GROUPS,
     MOISTURE_STEP_FIT,
     NAMES_ANOTHER,
     NAMES_ANOTHER_MAX_TEXT,
@@ -112,13 +113,21 @@ def combine(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.
 
 
 def code_scores(offer_codes: np.ndarray, need_codes: np.ndarray) -> np.ndarray:
-    """Same LoW code / sub-chapter / chapter (0 where either side has no code)."""
+    """Same LoW code / sub-chapter / chapter of an offer and the material a need asks for (0
+    where either side has no code, and for a group that lists unlike materials:
+    ``MIXED_LOW_GROUPS``)."""
     o, n = offer_codes[:, None], need_codes[None, :]
     known = (o > 0) & (n > 0)
-    out = np.where(o // 10000 == n // 10000, CODE_LEVELS["chapter"], 0.0)
-    out = np.where(o // 100 == n // 100, CODE_LEVELS["sub_chapter"], out)
+    chapter = (o // 10000 == n // 10000) & ~np.isin(o // 10000, _MIXED_CHAPTERS)
+    sub_chapter = (o // 100 == n // 100) & ~np.isin(o // 100, _MIXED_SUB_CHAPTERS)
+    out = np.where(chapter, CODE_LEVELS["chapter"], 0.0)
+    out = np.where(sub_chapter, CODE_LEVELS["sub_chapter"], out)
     out = np.where(o == n, CODE_LEVELS["exact"], out)
     return np.where(known, out, 0.0)
+
+
+_MIXED_CHAPTERS = np.array([int(g) for g in MIXED_LOW_GROUPS if len(g) == 2])
+_MIXED_SUB_CHAPTERS = np.array([int(g) for g in MIXED_LOW_GROUPS if len(g) == 4])
 
 
 def material_scores(parts: dict[str, np.ndarray]) -> np.ndarray:

@@ -77,6 +77,19 @@ NO_HEAT_PUMP_CLASSES: frozenset[str] = frozenset({"3511"})
 
 #: LoW code similarity levels (code component of both tasks).
 CODE_LEVELS: dict[str, float] = {"exact": 1.0, "sub_chapter": 0.6, "chapter": 0.25}
+#: LoW chapters and sub-chapters that list unlike materials side by side, by where they arise:
+#: packaging (15 01: paper, plastic, wood, metal, glass), end-of-life vehicles (16 01),
+#: construction wood, glass and plastic (17 02), waste-treatment outputs (19 12: RDF, metals,
+#: glass, wood), municipal fractions (20 01, 20 03); and the chapters of such groups (15, 16,
+#: 17, 19, 20), whose sub-chapters are different processes (19 01 incinerator ash, 19 08
+#: sewage sludge). An offer sharing one with the material a need asks for gets no credit but
+#: for the same code (listings, ``scoring.code_scores``). The sector model keeps the credit:
+#: an industry that takes one fraction of such a group often takes its neighbours (a packaging
+#: maker newspaper and wood pulp, 20 01 01 and 20 01 38); without it class hit@5 fell 0.586 ->
+#: 0.571 (stop 34).
+MIXED_LOW_GROUPS: frozenset[str] = frozenset(
+    {"15", "16", "17", "19", "20", "1501", "1601", "1702", "1912", "2001", "2003"}
+)
 
 #: Pattern hit strength by what matched.
 PATTERN_STRENGTH: dict[str, float] = {
