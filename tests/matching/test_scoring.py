@@ -1069,3 +1069,23 @@ def test_a_low_group_of_unlike_materials_says_nothing_of_what_a_need_asks(a, b, 
     unlike materials by where they arise gives an offer no credit but for the same code
     (refuse-derived fuel met a digester's need for sewage sludge as "same LoW chapter")."""
     assert scoring.code_scores(np.array([int(a)]), np.array([int(b)]))[0, 0] == level
+
+
+def test_scrap_of_another_material_is_no_metal_scrap() -> None:
+    """A bare "scrap" named the metal rows, so PVC scrap met a steelworks' need for metal
+    scrap with full evidence (0.65, as high as steel scrap); metal scrap still meets it."""
+    pvc = listing("pvc", "offer", "PVC window profiles scrap")
+    steel = listing("steel", "offer", "Steel scrap from our press shop", waste_code="120101")
+    needs = [
+        listing("furnace", "need", "Metal scrap for the electric arc furnace",
+                organisation_nace="2410"),
+        listing("foundry", "need", "Cast iron scrap", organisation_nace="2451"),
+        listing("regrind", "need", "PVC regrind for window profiles", organisation_nace="2223"),
+        listing("kiln", "need", "Tyre-derived fuel", organisation_nace="2351"),
+    ]  # fmt: skip
+    for_pvc, for_steel = (
+        {m.need_id: m for m in found} for found in match_listings([pvc, steel], needs, top=4)
+    )
+    doubted = next(r for r in for_pvc["furnace"].reasons if r.component == "material")
+    assert "the need asks for" in doubted.detail and for_pvc["furnace"].score < 0.45
+    assert for_pvc["regrind"].score > 0.6 and for_steel["furnace"].score > 0.6
