@@ -1089,3 +1089,28 @@ def test_scrap_of_another_material_is_no_metal_scrap() -> None:
     doubted = next(r for r in for_pvc["furnace"].reasons if r.component == "material")
     assert "the need asks for" in doubted.detail and for_pvc["furnace"].score < 0.45
     assert for_pvc["regrind"].score > 0.6 and for_steel["furnace"].score > 0.6
+
+
+def test_what_the_law_keeps_out_of_feed_is_never_proposed_for_feed() -> None:
+    """Catering waste, manure, digestate and sewage sludge may not be fed to farmed animals
+    (Regulations (EC) 1069/2009 and 767/2009): a need for feed does not get them, whatever
+    else fits; a biogas plant or a field still does. A demo plan had sent a biogas plant's
+    digestate to a feed maker's need for brewer's yeast."""
+    place = {"lat": 46.1, "lon": 14.5}
+    canteen = listing("canteen", "offer", "Food waste from our canteen", waste_code="200108",
+                      **place)  # fmt: skip
+    digestate = listing("digestate", "offer", "Digestate", waste_code="190606", **place)
+    pigs = listing("pigs", "need", "Whey or food leftovers for liquid feed",
+                   organisation_nace="0146", **place)  # fmt: skip
+    yeast = listing("yeast", "need", "Brewer's yeast", organisation_nace="1091", **place)
+    biogas = listing("biogas", "need", "Co-substrate for the digester", organisation_nace="3521",
+                     **place)  # fmt: skip
+    field = listing("field", "need", "Digestate for feed crops", organisation_nace="0111",
+                    **place)  # fmt: skip
+    found = match_listings([canteen, digestate], [pigs, yeast, biogas, field], top=4)
+    partners = [{m.need_id for m in matches} for matches in found]
+    assert not partners[0] & {"pigs", "yeast"} and "biogas" in partners[0]
+    assert not partners[1] & {"pigs", "yeast"} and "field" in partners[1]
+    whey = listing("whey", "offer", "Acid whey", waste_code="020501", **place)
+    [matches] = match_listings([whey], [pigs])
+    assert [m.need_id for m in matches] == ["pigs"]  # a feed material still goes to feed

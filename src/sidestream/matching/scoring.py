@@ -380,7 +380,9 @@ def ruled_out(
 ) -> np.ndarray:
     """Pairs that cannot work whatever else fits: heat colder than the need by more than a heat
     pump lifts (both temperatures stated, not read from titles: a misread title costs rank, not
-    the match), or a hazardous offer to a need that does not accept hazardous materials."""
+    the match), a hazardous offer to a need that does not accept hazardous materials, or a
+    material the law keeps out of feed (manure, digestate, sewage sludge, catering waste) to a
+    need for feed."""
     lift = needs.temperature[nj][None, :] - offers.temperature[oi][:, None]
     stated = offers.temperature_stated[oi][:, None] & needs.temperature_stated[nj][None, :]
     mo, mn = offers.moisture[oi], needs.moisture[nj]
@@ -395,7 +397,8 @@ def ruled_out(
 def _refused(
     offers: ListingTable, oi: np.ndarray, needs: ListingTable, nj: np.ndarray
 ) -> np.ndarray:
-    return offers.hazardous[oi][:, None] & ~needs.accepts_hazardous[nj][None, :]
+    hazardous = offers.hazardous[oi][:, None] & ~needs.accepts_hazardous[nj][None, :]
+    return hazardous | (offers.feed_banned[oi][:, None] & needs.wants_feed[nj][None, :])
 
 
 def time_scores(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -39,6 +40,26 @@ ABP_WORDS = (
 )  # fmt: skip
 #: LoW sub-chapters / codes whose materials are animal by-products.
 ABP_CODES = ("020102", "020106", "0202", "0205", "040101", "200108", "200125")
+#: LoW codes of materials the law keeps out of animal feed: faeces, urine and manure, waste
+#: from waste-water treatment and mixed municipal waste (Regulation (EC) No 767/2009, Annex
+#: III), catering and kitchen waste (Regulation (EC) No 1069/2009, Art. 11(1)(b)), digestate
+#: and compost made from them, and packaging (767/2009, Annex III). Not "not otherwise
+#: specified" entries (19 06 99: a development case codes distillers' grains so).
+FEED_BANNED_CODES = (
+    "020106", "190603", "190604", "190605", "190606", "190501", "190502", "190503",
+    "190801", "190802", "190805", "190809", "190812", "190814", "200108", "200301", "1501",
+)  # fmt: skip
+#: NACE classes that make feed (compound feed, pet food): every need of theirs is for feed.
+FEED_CLASSES = frozenset({"1091", "1092"})
+#: A need whose title names feed, in the interface languages and those of the keyword
+#: translations ("Whey for liquid feed", "Flüssigfutter", "svinefoder", "krma za prašiče");
+#: not feed crops, boiler feed water or an electricity feed-in.
+FEED_WORDS = re.compile(
+    r"\b(?:feed(?![\s-]+(?:crops?|maize|grass|water|in)\b)|fodder(?!\s+crops?\b)"
+    r"|\w*foder|fôr|\w*futter\w*|\w*voer|pienso|mangime|krm[aeiou]\w*|rehu\w*|pasz[aey]"
+    r"|alimentation animale|aliments? pour animaux)\b",
+    re.IGNORECASE,
+)
 
 
 def implied_kind(listing: Listing) -> Kind | None:
@@ -202,6 +223,10 @@ class ListingTable:
     hazardous: np.ndarray
     animal_by_product: np.ndarray
     accepts_hazardous: np.ndarray
+    #: A material offer the law keeps out of feed (``FEED_BANNED_CODES``) ...
+    feed_banned: np.ndarray
+    #: ... and a material need for feed (``FEED_CLASSES``, ``FEED_WORDS`` in its title).
+    wants_feed: np.ndarray
     text: list[str]
     #: For a listing that states and implies no kind, the kind of the most similar documented
     #: exchange (``engine.read_kinds``); -1 where none was read.
@@ -261,6 +286,17 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
         accepts_hazardous=np.array(
             [x.properties.get("accepts_hazardous", True) is not False for x in listings], bool
         ),
+        feed_banned=np.array(
+            [bool(x.waste_code and x.waste_code.startswith(FEED_BANNED_CODES)) for x in listings],
+            bool,
+        ),
+        wants_feed=np.array(
+            [
+                k in (None, Kind.material) and _wants_feed(x)
+                for x, k in zip(listings, implied, strict=True)
+            ],
+            bool,
+        ),
         text=texts,
         read_kind=np.full(len(listings), -1, np.int8),
         carrier=np.array(carriers, np.int8),
@@ -268,6 +304,12 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
             [_does_not_burn(x, k) for x, k in zip(listings, implied, strict=True)], bool
         ),
     )
+
+
+def _wants_feed(listing: Listing) -> bool:
+    """Whether a need is for animal feed: its organisation makes feed, or its title says so."""
+    makes_feed = FEED_CLASSES & set(nace_classes_in(listing.organisation_nace or ""))
+    return listing.direction == "need" and bool(makes_feed or FEED_WORDS.search(listing.title))
 
 
 def take_rows(table: ListingTable, keep: np.ndarray) -> ListingTable:
