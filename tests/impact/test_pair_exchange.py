@@ -360,3 +360,18 @@ def test_a_row_found_through_the_needs_code_holds_only_for_that_material():
     assert pair_terms(fly_ash, need("191210"))["substitutes"] == "unknown"
     uncoded = _listing(direction="offer", title="Fly ash")
     assert pair_terms(uncoded, need("100102"))["substitutes"] == "Cement clinker"
+
+
+def test_food_sent_to_a_need_for_feed_replaces_feed_not_food():
+    # a demo plan valued returned bread sent to an oils-and-fats maker's need for brewer's
+    # yeast "for feed/pet-food ingredients" as food not produced: 7,420 t CO2e of the
+    # Ljubljana network's 8,000
+    from sidestream.impact.service import pair_terms
+
+    bread = _listing(direction="offer", waste_code="020601", title="Returned bread")
+    for_feed = _listing(direction="need", waste_code="020799", organisation_nace="1041",
+                        title="Brewer's yeast for feed/pet-food ingredients")  # fmt: skip
+    as_food = _listing(direction="need", waste_code="020799", organisation_nace="1041",
+                       title="Brewer's yeast as an ingredient")  # fmt: skip
+    assert pair_terms(bread, for_feed)["substitutes"] == "none"
+    assert pair_terms(bread, as_food)["substitutes"] == "Food and drink"

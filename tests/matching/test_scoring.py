@@ -1107,10 +1107,13 @@ def test_what_the_law_keeps_out_of_feed_is_never_proposed_for_feed() -> None:
                      **place)  # fmt: skip
     field = listing("field", "need", "Digestate for feed crops", organisation_nace="0111",
                     **place)  # fmt: skip
-    found = match_listings([canteen, digestate], [pigs, yeast, biogas, field], top=4)
+    shavings = listing("shavings", "offer", "Chrome-tanned shavings", waste_code="040108",
+                       **place)  # fmt: skip
+    found = match_listings([canteen, digestate, shavings], [pigs, yeast, biogas, field], top=4)
     partners = [{m.need_id for m in matches} for matches in found]
     assert not partners[0] & {"pigs", "yeast"} and "biogas" in partners[0]
     assert not partners[1] & {"pigs", "yeast"} and "field" in partners[1]
+    assert not partners[2] & {"pigs", "yeast"}
     whey = listing("whey", "offer", "Acid whey", waste_code="020501", **place)
     [matches] = match_listings([whey], [pigs])
     assert [m.need_id for m in matches] == ["pigs"]  # a feed material still goes to feed

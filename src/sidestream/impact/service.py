@@ -23,7 +23,12 @@ from sidestream.impact.heat_pump import MAX_LIFT_K, delivered_per_heat, heat_pum
 from sidestream.impact.schemas import Exchange, ImpactResult
 from sidestream.matching.carriers import FUEL, carrier_of
 from sidestream.matching.schemas import Listing
-from sidestream.matching.table import annual_amount, heat_temperature, number_or_nan
+from sidestream.matching.table import (
+    annual_amount,
+    heat_temperature,
+    number_or_nan,
+    wants_feed,
+)
 from sidestream.taxonomy.kinds import CANONICAL_UNIT, PHYSICAL_KINDS, Kind
 from sidestream.taxonomy.waste_codes import normalise_waste_code
 
@@ -122,6 +127,8 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
         elif kind == "material":
             needed = _same_material(offer, need)
             ratio = 1.0 if needed != UNKNOWN_USE else 0.0
+        if kind == "material" and needed not in (None, UNKNOWN_USE) and wants_feed(need):
+            needed = "none"  # feed ingredients, which the factor set cannot value: not food
     if kind == "water":  # water the sites draw and return themselves is neither bought...
         if needed is None and _water_network(need) == "own":
             needed = "none"

@@ -40,13 +40,15 @@ ABP_WORDS = (
 )  # fmt: skip
 #: LoW sub-chapters / codes whose materials are animal by-products.
 ABP_CODES = ("020102", "020106", "0202", "0205", "040101", "200108", "200125")
-#: LoW codes of materials the law keeps out of animal feed: faeces, urine and manure, waste
-#: from waste-water treatment and mixed municipal waste (Regulation (EC) No 767/2009, Annex
-#: III), catering and kitchen waste (Regulation (EC) No 1069/2009, Art. 11(1)(b)), digestate
-#: and compost made from them, and packaging (767/2009, Annex III). Not "not otherwise
-#: specified" entries (19 06 99: a development case codes distillers' grains so).
+#: LoW codes of materials the law keeps out of animal feed: faeces, urine and manure, tanned
+#: hides and their waste, wood treated with preservatives, waste from waste-water treatment
+#: and mixed municipal waste (Regulation (EC) No 767/2009, Annex III), catering and kitchen
+#: waste (Regulation (EC) No 1069/2009, Art. 11(1)(b)), digestate and compost made from them,
+#: and packaging (767/2009, Annex III). Not "not otherwise specified" entries (19 06 99: a
+#: development case codes distillers' grains so).
 FEED_BANNED_CODES = (
-    "020106", "190603", "190604", "190605", "190606", "190501", "190502", "190503",
+    "020106", "040108", "040109", "030104", "170204", "191206",
+    "190603", "190604", "190605", "190606", "190501", "190502", "190503",
     "190801", "190802", "190805", "190809", "190812", "190814", "200108", "200301", "1501",
 )  # fmt: skip
 #: NACE classes that make feed (compound feed, pet food): every need of theirs is for feed.
@@ -292,7 +294,7 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
         ),
         wants_feed=np.array(
             [
-                k in (None, Kind.material) and _wants_feed(x)
+                k in (None, Kind.material) and wants_feed(x)
                 for x, k in zip(listings, implied, strict=True)
             ],
             bool,
@@ -306,8 +308,9 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
     )
 
 
-def _wants_feed(listing: Listing) -> bool:
-    """Whether a need is for animal feed: its organisation makes feed, or its title says so."""
+def wants_feed(listing: Listing) -> bool:
+    """Whether a need is for animal feed: its organisation makes feed, or its title says so
+    (the same rule values what it replaces: ``impact.service.pair_terms``)."""
     makes_feed = FEED_CLASSES & set(nace_classes_in(listing.organisation_nace or ""))
     return listing.direction == "need" and bool(makes_feed or FEED_WORDS.search(listing.title))
 
