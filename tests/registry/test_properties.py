@@ -19,6 +19,10 @@ from sidestream.registry.schemas import StreamCreate, StreamOut
         ({"moisture_pct": "NaN"}, "properties.moisture_pct"),
         ({"water_quality": "sparkling"}, "properties.water_quality must be one of potable"),
         ({"density_kg_m3": 0}, "properties.density_kg_m3"),
+        (
+            {"lower_heating_value_mj_kg": 180},
+            "properties.lower_heating_value_mj_kg must be a number from 0 to 120",
+        ),
     ],
 )
 def test_bad_known_properties_are_named(properties: dict, message: str) -> None:
