@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 from sidestream.errors import CheckAll, InvalidInput
 from sidestream.impact.catalogue import (
-    FUEL_KIND,
     Category,
     Substitute,
     category_for,
     disposal_factor_id,
     disposal_routes,
+    fuel_substitute,
     material_factor_id,
     substitutes,
     vehicles,
@@ -245,8 +245,7 @@ def _material_substitution(
     material = ex.material_category or category.material_category
     replaced = ex.substitutes or material
     resolved.update(material_category=material, substitutes=replaced)
-    fuel = substitutes().get(replaced or "")
-    if fuel is not None and fuel.kind == FUEL_KIND:
+    if fuel := fuel_substitute(replaced):
         return _fuel_substitution(ex, amount, fuel, ledger, resolved)
     virgin = amount * ex.substitution_ratio
     co2e = 0.0

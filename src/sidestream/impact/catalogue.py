@@ -155,6 +155,13 @@ def substitutes() -> dict[str, Substitute]:
     }
 
 
+def fuel_substitute(key: str | None) -> Substitute | None:
+    """The fuel ``key`` names (a material burnt in its place: coal in a cement kiln), else
+    ``None``."""
+    found = substitutes().get(key or "")
+    return found if found is not None and found.kind == FUEL_KIND else None
+
+
 @lru_cache
 def disposal_routes() -> dict[str, DisposalRoute]:
     """Rows of ``disposal_routes.csv`` keyed by route."""

@@ -12,11 +12,10 @@ from sidestream.access.policy import quantity_class_top
 from sidestream.errors import CheckAll, FieldError, InvalidInput
 from sidestream.impact.accounting import UNKNOWN_USE, account_exchange
 from sidestream.impact.catalogue import (
-    FUEL_KIND,
     ReceiverSubstitute,
     category_for,
+    fuel_substitute,
     receiver_substitute,
-    substitutes,
 )
 from sidestream.impact.factors import DEFAULT_VERSION, load_factor_set
 from sidestream.impact.heat_pump import MAX_LIFT_K, delivered_per_heat, heat_pump_cop
@@ -145,7 +144,7 @@ def pair_terms(offer: Side, need: Side | None) -> dict[str, Any]:
         "substitution_ratio": ratio,
         "avoided_disposal": disposal,
         "heat_pump_cop": lift_cop(offer, need) if kind == "energy" and need is not None else None,
-        "lower_heating_value_mj_kg": _heating_value(offer) if _burnt(needed) else None,
+        "lower_heating_value_mj_kg": _heating_value(offer) if fuel_substitute(needed) else None,
     }
 
 
@@ -162,8 +161,9 @@ def _receiver_row(offer: Side, need: Side, kind: str) -> ReceiverSubstitute | No
     if row is None or not (need.waste_code and offer.waste_code) or _same_kind(offer, need):
         return row
     own = receiver_substitute(offer.waste_code, need.organisation_nace)
-    fuels = own is not None and _burnt(own.material_category) and _burnt(row.material_category)
-    return own if fuels else None
+    if own and fuel_substitute(own.material_category) and fuel_substitute(row.material_category):
+        return own
+    return None
 
 
 def _same_kind(offer: Side, need: Side) -> bool:
@@ -175,12 +175,6 @@ def _same_kind(offer: Side, need: Side) -> bool:
         offered is not None
         and offered == category_for(need.waste_code, "material").material_category
     )
-
-
-def _burnt(substitute: str | None) -> bool:
-    """Whether ``substitute`` is a fuel a material is burnt in place of."""
-    fuel = substitutes().get(substitute or "")
-    return fuel is not None and fuel.kind == FUEL_KIND
 
 
 def _heating_value(offer: Side) -> float | None:
