@@ -375,3 +375,16 @@ def test_food_sent_to_a_need_for_feed_replaces_feed_not_food():
                        title="Brewer's yeast as an ingredient")  # fmt: skip
     assert pair_terms(bread, for_feed)["substitutes"] == "none"
     assert pair_terms(bread, as_food)["substitutes"] == "Food and drink"
+
+
+def test_fgd_gypsum_in_a_cement_works_replaces_natural_gypsum_not_aggregates():
+    from sidestream.impact.accounting import NOT_VALUED
+    from sidestream.impact.service import account_pair
+
+    fgd = _listing(direction="offer", waste_code="100105", title="FGD gypsum")
+    retarder = _listing(direction="need", waste_code="100105", organisation_nace="2351",
+                        title="Gypsum as set retarder")  # fmt: skip
+    valued = account_pair(fgd, retarder, 10.0)
+    assert valued.exchange.substitutes == "none"
+    assert NOT_VALUED in valued.result.warnings
+    assert valued.result.indicators.virgin_resources_saved_t == valued.exchange.amount
