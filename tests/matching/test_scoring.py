@@ -1117,3 +1117,21 @@ def test_what_the_law_keeps_out_of_feed_is_never_proposed_for_feed() -> None:
     whey = listing("whey", "offer", "Acid whey", waste_code="020501", **place)
     [matches] = match_listings([whey], [pigs])
     assert [m.need_id for m in matches] == ["pigs"]  # a feed material still goes to feed
+
+
+def test_an_organisation_is_no_partner_of_its_own_listings() -> None:
+    """A company's file of its own offers and needs, or a region's file, does not propose a
+    company to itself (the registry's rule, here by name: case, punctuation and spacing aside);
+    names that say a company is not disclosed ("ND", as MAESTRI writes) tie nobody."""
+    place = {"lat": 55.6, "lon": 11.1}
+    ash = listing("ash", "offer", "Fly ash", waste_code="100102", organisation="Asnæs Power A/S",
+                  **place)  # fmt: skip
+    own = listing("own", "need", "Fly ash for our landfill cover", waste_code="100102",
+                  organisation="ASNÆS  POWER A/S.", organisation_nace="3511", **place)  # fmt: skip
+    cement = listing("cement", "need", "Fly ash for cement", organisation="Aalborg Portland",
+                     organisation_nace="2351", **place)  # fmt: skip
+    [matches] = match_listings([ash], [own, cement])
+    assert [m.need_id for m in matches] == ["cement"]
+    unnamed = [x.model_copy(update={"organisation": "ND"}) for x in (ash, own)]
+    [matches] = match_listings(unnamed[:1], [unnamed[1], cement])
+    assert {m.need_id for m in matches} == {"own", "cement"}

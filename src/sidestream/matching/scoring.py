@@ -380,15 +380,18 @@ def ruled_out(
 ) -> np.ndarray:
     """Pairs that cannot work whatever else fits: heat colder than the need by more than a heat
     pump lifts (both temperatures stated, not read from titles: a misread title costs rank, not
-    the match), a hazardous offer to a need that does not accept hazardous materials, or a
+    the match), a hazardous offer to a need that does not accept hazardous materials, a
     material the law keeps out of feed (manure, digestate, sewage sludge, catering waste) to a
-    need for feed."""
+    need for feed, or an offer and a need of the same named organisation (its own reuse is no
+    symbiosis partner)."""
     lift = needs.temperature[nj][None, :] - offers.temperature[oi][:, None]
     stated = offers.temperature_stated[oi][:, None] & needs.temperature_stated[nj][None, :]
     mo, mn = offers.moisture[oi], needs.moisture[nj]
+    own = offers.organisation[oi]
     with np.errstate(invalid="ignore"):
         too_cold = (offers.kind[oi] == ENERGY)[:, None] & (lift > MAX_LIFT_K) & stated
         out = too_cold | _refused(offers, oi, needs, nj)
+        out |= (own != 0)[:, None] & (own[:, None] == needs.organisation[nj][None, :])
         if not (np.isnan(mo).all() or np.isnan(mn).all()):  # stated on both sides somewhere
             out |= (mo[:, None] - mn[None, :]) * MOISTURE_STEP_FIT >= 1.0  # NaN compares false
     return out

@@ -90,11 +90,10 @@ def stream_listing(viewer: Viewer, stream: Stream) -> Listing | None:
 
 @dataclass
 class _Side:
-    """Visible active offers or needs: listings, stream ids and owning organisations."""
+    """Visible active offers or needs: listings and stream ids."""
 
     listings: list[Listing]
     ids: np.ndarray
-    orgs: np.ndarray
     row: dict[int, int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -106,7 +105,6 @@ class _Side:
         return _Side(
             [*(self.listings[i] for i in rows), *added.listings],
             np.concatenate([self.ids[rows], added.ids]),
-            np.concatenate([self.orgs[rows], added.orgs]),
         )
 
 
@@ -181,22 +179,14 @@ def streams_fingerprint(session: Session) -> Fingerprint:
 
 def _sides(viewer: Viewer, streams: Sequence[Stream]) -> dict[str, _Side]:
     """The offers and needs among ``streams`` as ``viewer`` may see them."""
-    sides: dict[str, tuple[list[Listing], list[int], list[int]]] = {
-        "offer": ([], [], []),
-        "need": ([], [], []),
-    }
+    sides: dict[str, tuple[list[Listing], list[int]]] = {"offer": ([], []), "need": ([], [])}
     for s in streams:
         listing = stream_listing(viewer, s)
         if listing is not None:
-            listings, ids, orgs = sides[s.direction]
+            listings, ids = sides[s.direction]
             listings.append(listing)
             ids.append(s.id)
-            known = s.organisation_id is not None and policy.sees_identity(viewer, s)
-            orgs.append(s.organisation_id if known else -1)  # an anonymous owner: no one's
-    return {
-        d: _Side(ls, np.array(ids, np.int64), np.array(orgs, np.int64))
-        for d, (ls, ids, orgs) in sides.items()
-    }
+    return {d: _Side(ls, np.array(ids, np.int64)) for d, (ls, ids) in sides.items()}
 
 
 def _visible_active(viewer: Viewer) -> Select[tuple[Stream]]:
@@ -374,13 +364,11 @@ def matches_for_stream(
     other = pool.needs if stream.direction == "offer" else pool.offers
     # Dismissals are the owner's own notes: only its members see them applied or flagged.
     dismissed = dismissed_partners(session, stream_id) if _member(viewer, stream) else set()
-    # A stream's own organisation is no partner, but only a viewer who may know the owner sees
-    # that rule applied: a list missing one organisation's streams would name the owner of an
-    # anonymised stream (compared with the list of a look-alike stream of one's own).
-    owner = stream.organisation_id if policy.sees_identity(viewer, stream) else None
-    excluded = {int(i) for i in other.ids[other.orgs == (owner or -2)]}
-    if not include_dismissed:
-        excluded |= dismissed
+    # A stream's own organisation is no partner (the engine's hard limit, by name), but only a
+    # viewer who may know the owner sees that rule applied: the listings of streams the viewer
+    # may not identify carry no organisation, so a list missing one organisation's streams
+    # cannot name the owner of an anonymised stream.
+    excluded = set() if include_dismissed else dismissed
     if stream.direction == "offer":
         found = _needs_for_offer(pool, me, excluded, top)
     else:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
+from hashlib import blake2b
 from typing import Any
 
 import numpy as np
@@ -239,6 +240,8 @@ class ListingTable:
     carrier: np.ndarray
     #: A material offer (or one of no kind) whose title or LoW code says it cannot burn.
     does_not_burn: np.ndarray
+    #: Its organisation's name as a number (``organisation_key``); 0 where none is named.
+    organisation: np.ndarray
 
     def __len__(self) -> int:
         return len(self.listings)
@@ -305,7 +308,32 @@ def build_table(listings: Sequence[Listing]) -> ListingTable:
         does_not_burn=np.array(
             [_does_not_burn(x, k) for x, k in zip(listings, implied, strict=True)], bool
         ),
+        organisation=np.array([organisation_key(x.organisation) for x in listings], np.int64),
     )
+
+
+#: Names a file writes for an organisation it does not name (MAESTRI writes "ND" for every
+#: undisclosed company), as ``organisation_key`` folds them: listings so named share none.
+UNDISCLOSED_NAMES = frozenset({
+    "", "nd", "n d", "na", "n a", "nn", "n n", "x", "xx", "xxx", "tbd", "none", "unknown",
+    "not known", "unnamed", "anonymous", "anonymised", "anonymized", "undisclosed",
+    "not disclosed", "confidential", "withheld", "private", "various", "not stated",
+    "ukendt", "anonym", "fortrolig", "unbekannt", "vertraulich", "desconocido", "anonimo",
+    "anónimo", "confidencial", "tuntematon", "inconnu", "inconnue", "anonyme", "sconosciuto",
+    "riservato", "onbekend", "anoniem", "vertrouwelijk", "nieznany", "poufne", "desconhecido",
+    "okänd", "konfidentiell", "ukjent", "neznano", "zaupno",
+})  # fmt: skip
+
+
+def organisation_key(name: str | None) -> int:
+    """A number for the organisation ``name`` names, read without case, punctuation or spacing
+    ("Borealis AB", "BOREALIS  AB."), for the rule that an organisation is no partner of its own
+    listings; 0 where no name is given or it says the name is not disclosed
+    (``UNDISCLOSED_NAMES``)."""
+    folded = " ".join(re.findall(r"\w+", (name or "").casefold()))
+    if folded in UNDISCLOSED_NAMES:
+        return 0
+    return int.from_bytes(blake2b(folded.encode(), digest_size=8).digest(), "little") >> 1 or 1
 
 
 def wants_feed(listing: Listing) -> bool:
