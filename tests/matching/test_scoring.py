@@ -628,6 +628,19 @@ def test_a_reason_read_back_from_json_equals_the_page_one(ash_offer) -> None:
     assert Match.model_validate_json(match.model_dump_json()) == match
 
 
+def test_reasons_that_repeat_are_shared_and_cannot_be_changed(ash_offer) -> None:
+    """A bulk match shares one reason object between pairs that give the same reason (most
+    state no windows); it is frozen, so changing one cannot change another pair's."""
+    from pydantic import ValidationError
+
+    needs = [listing(f"cem{i}", "need", "Cement raw materials", organisation_nace="2351")
+             for i in range(2)]  # fmt: skip
+    [[first, second]] = match_listings([ash_offer], needs)
+    assert first.reasons[-2] is second.reasons[-2]  # time: "no availability windows given"
+    with pytest.raises(ValidationError, match="frozen"):
+        first.reasons[-2].detail = "changed"
+
+
 def test_an_empty_index_takes_needs_added_later(ash_offer) -> None:
     from sidestream.matching.engine import MatchIndex
 

@@ -694,16 +694,15 @@ class MatchIndex:
             "time": scoring.time_detail(table, i, needs, j, v["time"]),
             "regulatory": scoring.regulatory_detail(table, i),
         }
-        reasons = [  # built from the engine's own values: nothing to validate
-            Reason.model_construct(
-                component=k, score=round(v[k], 4), weight=WEIGHTS[k], detail=english(details[k])
-            )
-            for k in WEIGHTS
-        ]
-        if phrases:  # set afterwards: a bulk match keeps its reasons as small as before
-            for reason in reasons:
-                reason.phrases = tuple(details[reason.component])
-        return Match.model_construct(
+        if phrases:  # kept for a page in another language; a bulk match keeps them small
+            reasons = [  # the engine's own phrases: nothing to validate
+                Reason.model_construct(component=k, score=round(v[k], 4), weight=WEIGHTS[k],
+                                       detail=english(details[k]), phrases=tuple(details[k]))
+                for k in WEIGHTS
+            ]  # fmt: skip
+        else:
+            reasons = [_reason(k, round(v[k], 4), english(details[k])) for k in WEIGHTS]
+        return Match(
             need_id=needs.listings[j].id,
             offer_id=table.listings[i].id,
             score=round(float(block.total[r, c]), 4),
@@ -737,6 +736,14 @@ def read_kinds(
         asked = model.kinds_wanted([wanted[r] for r in rows])
         kinds = np.where(asked >= 0, asked, kinds)
     table.read_kind[rows] = kinds
+
+
+@lru_cache(maxsize=4096)
+def _reason(component: str, score: float, detail: str) -> Reason:
+    """A reason without phrases; one object for each that repeats (most pairs state no windows,
+    no properties, the same waste status: validating pydantic models was a fifth of a bulk
+    match's time). Reasons are frozen, so sharing them is safe."""
+    return Reason(component=component, score=score, weight=WEIGHTS[component], detail=detail)
 
 
 def _renumbered(rows: np.ndarray, keep: np.ndarray, idx: np.ndarray, sim: np.ndarray) -> np.ndarray:

@@ -378,6 +378,8 @@ _UNSTATED = frozenset(
 class Reason(BaseModel):
     """One scoring component of a match: its score (0–1), weight and what it saw."""
 
+    model_config = ConfigDict(frozen=True)
+
     component: str
     score: float
     weight: float

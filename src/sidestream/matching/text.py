@@ -61,6 +61,7 @@ def _product_removed(match: re.Match[str]) -> str:
     return " ".join(words) + " "
 
 
+@lru_cache(maxsize=65536)
 def without_business_names(title: str) -> str:
     """``title`` without the words that name a business by its product or premises
     (``_MAKES_WHAT``, ``_MAKES_HERE``): "Wood chips for our boiler plant" keeps "Wood chips
