@@ -1132,6 +1132,22 @@ def test_what_the_law_keeps_out_of_feed_is_never_proposed_for_feed() -> None:
     assert [m.need_id for m in matches] == ["pigs"]  # a feed material still goes to feed
 
 
+@pytest.mark.parametrize(
+    ("title", "for_feed"),
+    [("Whey for pig liquid feeding", True), ("Sirotka za tekoče krmljenje prašičev", True),
+     ("Fütterung der Mastschweine", True), ("Utfodring av grisar", True), ("Veevoeder", True),
+     ("Animal feedstuffs", True), ("Krma za prašiče", True), ("Protein feed", True),
+     ("Feedstock for the digester", False), ("Digestate for feed crops", False),
+     ("Boiler feed water", False), ("Co-substrate for the digester", False)],
+)  # fmt: skip
+def test_a_need_for_feed_or_feeding_is_read_in_its_title(title: str, for_feed: bool) -> None:
+    """A demo plan sent digestate to "Whey for pig liquid feeding" (0.74): "feeding" and the
+    Slovenian "krmljenje" were not read as feed."""
+    from sidestream.matching.table import wants_feed
+
+    assert wants_feed(listing("n", "need", title)) is for_feed
+
+
 def test_an_organisation_is_no_partner_of_its_own_listings() -> None:
     """A company's file of its own offers and needs, or a region's file, does not propose a
     company to itself (the registry's rule, here by name: case, punctuation and spacing aside);

@@ -54,12 +54,14 @@ FEED_BANNED_CODES = (
 )  # fmt: skip
 #: NACE classes that make feed (compound feed, pet food): every need of theirs is for feed.
 FEED_CLASSES = frozenset({"1091", "1092"})
-#: A need whose title names feed, in the interface languages and those of the keyword
-#: translations ("Whey for liquid feed", "Flüssigfutter", "svinefoder", "krma za prašiče");
-#: not feed crops, boiler feed water or an electricity feed-in.
+#: A need whose title names feed or feeding, in the interface languages and those of the
+#: keyword translations ("Whey for pig liquid feeding", "Flüssigfutter", "Fütterung",
+#: "svinefoder", "utfodring", "veevoeder", "krma za prašiče", "krmljenje prašičev"); not feed
+#: crops, boiler feed water, an electricity feed-in or a digester's feedstock.
 FEED_WORDS = re.compile(
-    r"\b(?:feed(?![\s-]+(?:crops?|maize|grass|water|in)\b)|fodder(?!\s+crops?\b)"
-    r"|\w*foder|fôr|\w*futter\w*|\w*voer|pienso|mangime|krm[aeiou]\w*|rehu\w*|pasz[aey]"
+    r"\b(?:feed(?:s|ing|stuffs?)?(?![\s-]+(?:crops?|maize|grass|water|in)\b)"
+    r"|fodder(?!\s+crops?\b)|\w*foder|\w*fodring|fôr|\w*futter\w*|\w*fütter\w*|\w*voer"
+    r"|\w*voeder|pienso|mangime|krm[aeiou]\w*|krmljenj\w*|rehu\w*|pasz[aey]"
     r"|alimentation animale|aliments? pour animaux)\b",
     re.IGNORECASE,
 )
